@@ -1,0 +1,118 @@
+/**
+ * Starts and stops a local moto server (an HTTP emulator of S3, STS, IAM, CloudFormation, Lambda,
+ * EventBridge, SQS…) on a free loopback port. Used by the integration tests, the demo and the
+ * deploy benchmark; nothing in the product code knows about it — they reach it only through
+ * `AWS_ENDPOINT_URL`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const MOTO_INSTALL_HINT = 'install it with: pip install "moto[server]"  (moto 5.2 or newer)';
+
+/** Thrown when moto cannot be started: missing, or not ready in time. */
+export class MotoUnavailableError extends Error {
+  override name = 'MotoUnavailableError';
+}
+
+export interface MotoServer {
+  /** `http://127.0.0.1:PORT` — 127.0.0.1, not localhost, so the SDK uses path-style S3 by itself. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Forget every resource in every account (POST /moto-api/reset). */
+  reset(): Promise<void>;
+  /** Stop the server and wait for the process to exit. */
+  stop(): Promise<void>;
+}
+
+export interface StartMotoOptions {
+  /** The executable. Default: `MOTO_SERVER` from the environment, else `moto_server` on PATH. */
+  command?: string;
+  /** How long to wait for readiness. Default 30 s (it is usually ready in under 2 s). */
+  readyTimeoutMs?: number;
+}
+
+/** Finds a free TCP port on 127.0.0.1 by binding port 0. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      if (addr === null || typeof addr === 'string') {
+        srv.close();
+        reject(new Error('could not read the bound port'));
+        return;
+      }
+      const { port } = addr;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `moto_server -H 127.0.0.1 -p PORT` and waits until `GET /moto-api/config` answers 2xx.
+ * Throws {@link MotoUnavailableError} with the install command when moto is not installed.
+ */
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
+  const command = options.command ?? process.env.MOTO_SERVER ?? 'moto_server';
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MOTO_ACCOUNT_ID: undefined },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, error }));
+    child.once('exit', (code) => resolve({ code }));
+  });
+  let early: { code: number | null; error?: NodeJS.ErrnoException } | undefined;
+  void exited.then((r) => {
+    early = r;
+  });
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (early) {
+      const enoent = early.error?.code === 'ENOENT';
+      throw new MotoUnavailableError(
+        enoent
+          ? `moto is not installed ('${command}' was not found on PATH): ${MOTO_INSTALL_HINT}`
+          : `moto_server exited before it was ready (code ${early.code}): ${stderr.trim()}`,
+      );
+    }
+    try {
+      const res = await fetch(`${endpoint}/moto-api/config`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new MotoUnavailableError(`moto_server on ${endpoint} was not ready after ${readyTimeoutMs} ms: ${stderr.trim()}`);
+    }
+    await sleep(100);
+  }
+
+  return {
+    endpoint,
+    port,
+    async reset() {
+      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`moto reset answered ${res.status}`);
+    },
+    async stop() {
+      if (early) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
