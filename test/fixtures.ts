@@ -7,3 +7,29 @@ export const DESTINATION_BUCKET = 'partner-landing-zone';
 export const DESTINATION_ROLE_NAME = 's3-push-writer';
 export const DESTINATION_ROLE_ARN = `arn:aws:iam::${DESTINATION_ACCOUNT}:role/${DESTINATION_ROLE_NAME}`;
 export const EXTERNAL_ID = 'ext-7f3c9a2e';
+
+/** An EventBridge scheduled event as the schedule delivers it. */
+export function scheduledEvent(time: string): Record<string, unknown> {
+  return {
+    version: '0',
+    id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: SOURCE_ACCOUNT,
+    time,
+    region: REGION,
+    resources: [`arn:aws:events:${REGION}:${SOURCE_ACCOUNT}:rule/replicate-to-${DESTINATION_BUCKET}`],
+    detail: {},
+  };
+}
+
+/** A complete, valid handler environment (the names the template sets). */
+export function handlerEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    SOURCE_BUCKET,
+    DESTINATION_BUCKET,
+    DESTINATION_ROLE_ARN,
+    EXTERNAL_ID,
+    ...overrides,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The events the handler accepts (DESIGN.md), parsed and validated into a typed union before
+ * anything is copied. Pure.
+ */
+import { EventValidationError } from './errors.ts';
+import { dateRange, daysBefore, daysInclusive, parseIsoDate, type IsoDate } from './dates.ts';
+
+/**
+ * The most days one event may name. A day is listed and copied inside one invocation, and
+ * Lambda stops at 15 minutes; larger backfills are split into several events (or fanned out by
+ * the queue once continuations exist).
+ */
+export const MAX_DAYS_PER_EVENT = 366;
+
+/** Copy (or with dryRun, plan) these days. */
+export interface CopyEvent {
+  readonly kind: 'copy';
+  /** What asked for it: the EventBridge schedule, a list of dates, or a range. */
+  readonly trigger: 'schedule' | 'dates' | 'range';
+  /** Distinct days in the order they are handled. */
+  readonly dates: readonly IsoDate[];
+  readonly dryRun: boolean;
+}
+
+/** `{"check": true}`: the permission-chain preflight (issue 4). */
+export interface CheckEvent {
+  readonly kind: 'check';
+}
+
+export type HandlerEvent = CopyEvent | CheckEvent;
+
+const EXAMPLES = 'expected {"dates": ["2024-01-01", …]}, {"from": "2024-01-01", "to": "2024-01-31"}, an EventBridge "Scheduled Event" (each optionally with "dryRun": true), or {"check": true}';
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function bad(message: string): never {
+  throw new EventValidationError(`bad event: ${message}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function date(value: unknown, where: string): IsoDate {
+  const d = parseIsoDate(value);
+  if (d === undefined) {
+    bad(`${where} is ${show(value)}: not a calendar date (expected YYYY-MM-DD, a day that exists, e.g. "2024-02-29")`);
+  }
+  return d;
+}
+
+function dryRunOf(event: Record<string, unknown>): boolean {
+  const v = event.dryRun;
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') bad(`"dryRun" is ${show(v)}: expected true or false`);
+  return v;
+}
+
+function onlyKeys(event: Record<string, unknown>, allowed: readonly string[]): void {
+  const extra = Object.keys(event).filter((k) => !allowed.includes(k));
+  if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed here: ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
+}
+
+function tooMany(count: number): never {
+  bad(`${count} days requested; at most ${MAX_DAYS_PER_EVENT} days per event: split the backfill into several events`);
+}
+
+/**
+ * Parses and validates an event. `lagDays` is the handler's LAG_DAYS, used for scheduled events.
+ * Throws {@link EventValidationError} naming the bad value; never returns a partial result.
+ */
+export function parseEvent(event: unknown, lagDays: number): HandlerEvent {
+  if (!isRecord(event)) bad(`got ${show(event)}; ${EXAMPLES}`);
+
+  if (event['detail-type'] === 'Scheduled Event') {
+    const time = event.time;
+    // V8 parses "2024-02-30T…" as March 1st: check the calendar date before trusting Date.
+    const instant = typeof time === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(time) && parseIsoDate(time.slice(0, 10)) ? new Date(time) : undefined;
+    if (!instant || Number.isNaN(instant.getTime())) bad(`scheduled event "time" is ${show(time)}: expected an ISO 8601 timestamp like "2024-01-02T06:00:00Z"`);
+    return { kind: 'copy', trigger: 'schedule', dates: [daysBefore(instant, lagDays)], dryRun: dryRunOf(event) };
+  }
+
+  if ('check' in event) {
+    onlyKeys(event, ['check']);
+    if (event.check !== true) bad(`"check" is ${show(event.check)}: expected true`);
+    return { kind: 'check' };
+  }
+
+  const hasDates = 'dates' in event;
+  const hasRange = 'from' in event || 'to' in event;
+  if (hasDates && hasRange) bad('give either "dates" or "from"/"to", not both');
+
+  if (hasDates) {
+    onlyKeys(event, ['dates', 'dryRun']);
+    const list = event.dates;
+    if (!Array.isArray(list) || list.length === 0) bad(`"dates" is ${show(list)}: expected a non-empty list like ["2024-01-01", "2024-01-02"]`);
+    const dates = list.map((d, i) => date(d, `"dates"[${i}]`));
+    const distinct = [...new Set(dates)];
+    if (distinct.length > MAX_DAYS_PER_EVENT) tooMany(distinct.length);
+    return { kind: 'copy', trigger: 'dates', dates: distinct, dryRun: dryRunOf(event) };
+  }
+
+  if (hasRange) {
+    onlyKeys(event, ['from', 'to', 'dryRun']);
+    if (!('from' in event)) bad('"to" without "from": a range needs both, e.g. {"from": "2024-01-01", "to": "2024-01-31"}');
+    if (!('to' in event)) bad('"from" without "to": a range needs both, e.g. {"from": "2024-01-01", "to": "2024-01-31"}');
+    const from = date(event.from, '"from"');
+    const to = date(event.to, '"to"');
+    const days = daysInclusive(from, to);
+    if (days < 1) bad(`"from" ${from} is after "to" ${to}: the range is inclusive and must go forward`);
+    if (days > MAX_DAYS_PER_EVENT) tooMany(days);
+    return { kind: 'copy', trigger: 'range', dates: dateRange(from, to), dryRun: dryRunOf(event) };
+  }
+
+  bad(`no "dates", "from"/"to", "check" or scheduled "time" in ${show(event)}; ${EXAMPLES}`);
+}

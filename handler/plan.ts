@@ -1,0 +1,130 @@
+/**
+ * The copy plan: which source objects must be copied, and which are already at the destination.
+ * Pure: works on listings, makes no request.
+ *
+ * When is a destination object "equal" to its source (so it is skipped)?
+ * - Different size: never equal (changed, copied again).
+ * - Same size and same ETag (quotes stripped): equal.
+ * - Same size, different ETag: equal only when the destination object was written strictly after
+ *   the source object (LastModified, as S3 lists it, to the second). ETags are not comparable
+ *   across a copy in several common cases — a multipart copy gets a `…-N` ETag of its parts, a
+ *   CopyObject of a multipart source gets a single-part ETag, and SSE-KMS (our KMS_KEY_ARN or the
+ *   destination bucket's default encryption) gives ETags that are not the MD5 of the data — so an
+ *   ETag rule alone would copy those objects again on every run. Any change at the source gives the
+ *   source a LastModified at or after the previous copy, so a changed source is still copied again.
+ *   "Strictly after" at one-second resolution may copy an object written in the same second as its
+ *   copy once more; after that copy the rule holds and it is skipped. What this rule does not
+ *   catch: another writer replacing the destination object, after the source's last write, with
+ *   the same number of bytes — the destination account's own writes are left alone, like objects
+ *   that exist only at the destination.
+ */
+
+/** One object as ListObjectsV2 reports it. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  /** As listed, with or without the surrounding quotes. */
+  readonly etag: string;
+  readonly lastModified?: Date;
+}
+
+/** What to do with one source object. */
+export type Decision = 'missing' | 'equal' | 'changed';
+
+/** An ETag without its surrounding quotes (S3 lists `"abc…"`), lower-cased. */
+export function normalizeEtag(etag: string): string {
+  return etag.replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
+}
+
+/** True for the ETag of a multipart upload (`<md5>-<parts>`). */
+export function isMultipartEtag(etag: string): boolean {
+  return normalizeEtag(etag).includes('-');
+}
+
+/** Compares a source object with its destination counterpart (undefined when absent). */
+export function decide(source: ObjectInfo, destination: ObjectInfo | undefined): Decision {
+  if (!destination) return 'missing';
+  if (source.size !== destination.size) return 'changed';
+  if (normalizeEtag(source.etag) === normalizeEtag(destination.etag)) return 'equal';
+  const src = source.lastModified?.getTime();
+  const dst = destination.lastModified?.getTime();
+  if (src === undefined || dst === undefined) return 'changed';
+  return Math.floor(dst / 1000) > Math.floor(src / 1000) ? 'equal' : 'changed';
+}
+
+/**
+ * Orders keys the way S3 lists them: by the bytes of their UTF-8 encoding. JavaScript's `<`
+ * compares UTF-16 code units, which disagrees for characters above U+FFFF against U+E000–U+FFFF.
+ */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** One source object with its destination counterpart, if the destination has it. */
+export interface JoinedObject {
+  readonly source: ObjectInfo;
+  readonly destination: ObjectInfo | undefined;
+  readonly decision: Decision;
+}
+
+/**
+ * Walks the two listings together, in S3 order, without holding either in memory: for each source
+ * object yields its destination counterpart (the destination key is `destinationPrefix` + source
+ * key, so both listings are in the same order). Destination-only objects are passed over.
+ */
+export async function* joinListings(
+  source: AsyncIterable<ObjectInfo>,
+  destination: AsyncIterable<ObjectInfo>,
+  destinationPrefix: string,
+): AsyncGenerator<JoinedObject> {
+  const destIter = destination[Symbol.asyncIterator]();
+  let dest: ObjectInfo | undefined;
+  let destDone = false;
+  const nextDest = async (): Promise<void> => {
+    const r = await destIter.next();
+    if (r.done) {
+      destDone = true;
+      dest = undefined;
+    } else {
+      dest = r.value;
+    }
+  };
+  await nextDest();
+  try {
+    for await (const src of source) {
+      const wanted = destinationPrefix + src.key;
+      while (!destDone && dest && compareKeys(dest.key, wanted) < 0) await nextDest();
+      const match = dest && dest.key === wanted ? dest : undefined;
+      yield { source: src, destination: match, decision: decide(src, match) };
+    }
+  } finally {
+    await destIter.return?.();
+  }
+}
+
+/** The plan of one day, for arrays already in memory. */
+export interface CopyPlan {
+  /** Not at the destination. */
+  readonly missing: ObjectInfo[];
+  /** At the destination but different (see the module comment). */
+  readonly changed: ObjectInfo[];
+  /** At the destination and equal: skipped. */
+  readonly equal: ObjectInfo[];
+  /** Only at the destination: left alone. */
+  readonly destinationOnly: ObjectInfo[];
+}
+
+/** Plans a day from two complete listings (any order). */
+export function planCopies(source: readonly ObjectInfo[], destination: readonly ObjectInfo[], destinationPrefix = ''): CopyPlan {
+  const byKey = new Map(destination.map((o) => [o.key, o]));
+  const plan: CopyPlan = { missing: [], changed: [], equal: [], destinationOnly: [] };
+  const seen = new Set<string>();
+  for (const src of source) {
+    const key = destinationPrefix + src.key;
+    const dest = byKey.get(key);
+    if (dest) seen.add(key);
+    plan[decide(src, dest)].push(src);
+  }
+  for (const d of destination) if (!seen.has(d.key)) plan.destinationOnly.push(d);
+  return plan;
+}

@@ -1,0 +1,44 @@
+/**
+ * PREFIX_FORMAT: the source prefix of one day, with the tokens `{YYYY}`, `{MM}` and `{DD}`
+ * (zero-padded). Pure.
+ */
+import { dateParts, type IsoDate } from './dates.ts';
+
+/** The default PREFIX_FORMAT. */
+export const DEFAULT_PREFIX_FORMAT = '{YYYY}/{MM}/{DD}/';
+
+const TOKEN = /\{([^{}]*)\}/g;
+const KNOWN_TOKENS = new Set(['YYYY', 'MM', 'DD']);
+
+/**
+ * Problems with a prefix format, empty when it is valid: every `{…}` must be a known token, braces
+ * must pair, and the day must be identifiable (`{YYYY}`, `{MM}` and `{DD}` all present) — otherwise
+ * two days would share one prefix and each run would copy the other's objects.
+ */
+export function prefixFormatProblems(format: string): string[] {
+  const problems: string[] = [];
+  const unknown = [...format.matchAll(TOKEN)].map((m) => m[1] ?? '').filter((t) => !KNOWN_TOKENS.has(t));
+  if (unknown.length > 0) problems.push(`unknown token(s) ${unknown.map((t) => `{${t}}`).join(', ')} (known: {YYYY} {MM} {DD})`);
+  const rest = format.replace(TOKEN, '');
+  if (rest.includes('{') || rest.includes('}')) problems.push('unbalanced "{" or "}"');
+  const missing = [...KNOWN_TOKENS].filter((t) => !format.includes(`{${t}}`));
+  if (missing.length > 0) problems.push(`missing ${missing.map((t) => `{${t}}`).join(', ')}: each day needs its own prefix`);
+  if (format.startsWith('/')) problems.push('must not start with "/" (S3 keys have no leading slash)');
+  return problems;
+}
+
+/** Renders the prefix of one day, e.g. `{YYYY}/{MM}/{DD}/` → `2024/02/29/`. */
+export function renderPrefix(format: string, date: IsoDate): string {
+  const { year, month, day } = dateParts(date);
+  const values: Record<string, string> = {
+    YYYY: String(year).padStart(4, '0'),
+    MM: String(month).padStart(2, '0'),
+    DD: String(day).padStart(2, '0'),
+  };
+  return format.replace(TOKEN, (whole, token: string) => values[token] ?? whole);
+}
+
+/** The destination key of a source key: DESTINATION_PREFIX prepended, the key otherwise kept. */
+export function destinationKey(destinationPrefix: string, sourceKey: string): string {
+  return destinationPrefix + sourceKey;
+}

@@ -1,0 +1,55 @@
+/** The run summary of DESIGN.md, built from the per-day results. Pure. */
+
+/** One day's counts. In a dry run `copied`/`bytesCopied` count what would be copied. */
+export interface DaySummary {
+  readonly date: string;
+  /** The source prefix listed. */
+  readonly prefix: string;
+  /** Source objects listed under the prefix (all of them, or up to where a stopped run ended). */
+  readonly listed: number;
+  readonly copied: number;
+  /** Already at the destination and equal. */
+  readonly skipped: number;
+  readonly failed: number;
+  readonly bytesCopied: number;
+}
+
+/** One object that could not be copied. */
+export interface Failure {
+  /** The source key. */
+  readonly key: string;
+  readonly error: string;
+}
+
+/** What an invocation did; returned and logged as one JSON line. */
+export interface Summary {
+  readonly dryRun: boolean;
+  readonly dates: readonly DaySummary[];
+  readonly copied: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly bytesCopied: number;
+  /** The first {@link MAX_LISTED_FAILURES} failures; `failed` has the full count. */
+  readonly failures: readonly Failure[];
+}
+
+/**
+ * At most this many failures are listed: a day where every object fails (say, a missing
+ * permission) would otherwise produce a log line over CloudWatch's 256 KB event limit and a
+ * response over Lambda's 6 MB limit. One failure usually explains the rest.
+ */
+export const MAX_LISTED_FAILURES = 100;
+
+/** Adds up the days. */
+export function summarize(dryRun: boolean, days: readonly DaySummary[], failures: readonly Failure[]): Summary {
+  const sum = (f: (d: DaySummary) => number): number => days.reduce((n, d) => n + f(d), 0);
+  return {
+    dryRun,
+    dates: days,
+    copied: sum((d) => d.copied),
+    skipped: sum((d) => d.skipped),
+    failed: sum((d) => d.failed),
+    bytesCopied: sum((d) => d.bytesCopied),
+    failures: failures.slice(0, MAX_LISTED_FAILURES),
+  };
+}

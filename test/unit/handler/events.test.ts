@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import { parseEvent, MAX_DAYS_PER_EVENT, type CopyEvent } from '../../../handler/events.ts';
+import { EventValidationError } from '../../../handler/errors.ts';
+import { scheduledEvent } from '../../fixtures.ts';
+
+function rejects(event: unknown, pattern: RegExp): void {
+  let caught: unknown;
+  try {
+    parseEvent(event, 1);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, JSON.stringify(event)).to.be.instanceOf(EventValidationError);
+  expect((caught as EventValidationError).userFault).to.equal(true);
+  expect((caught as Error).message).to.match(pattern);
+}
+
+describe('handler/events', () => {
+  it('copies the day LAG_DAYS before a scheduled event, in UTC', () => {
+    expect(parseEvent(scheduledEvent('2024-03-01T06:00:00Z'), 1)).to.deep.equal({ kind: 'copy', trigger: 'schedule', dates: ['2024-02-29'], dryRun: false });
+    expect(parseEvent(scheduledEvent('2024-03-01T06:00:00Z'), 3)).to.deep.include({ dates: ['2024-02-27'] });
+    expect(parseEvent({ ...scheduledEvent('2024-01-01T00:10:00Z'), dryRun: true }, 0)).to.deep.include({ dates: ['2024-01-01'], dryRun: true });
+  });
+
+  it('takes a list of dates, dropping repeats, keeping order', () => {
+    expect(parseEvent({ dates: ['2024-01-02', '2024-01-01', '2024-01-02'] }, 1)).to.deep.equal({ kind: 'copy', trigger: 'dates', dates: ['2024-01-02', '2024-01-01'], dryRun: false });
+  });
+
+  it('takes an inclusive range, over a leap day', () => {
+    expect(parseEvent({ from: '2024-02-28', to: '2024-03-01', dryRun: true }, 1)).to.deep.equal({ kind: 'copy', trigger: 'range', dates: ['2024-02-28', '2024-02-29', '2024-03-01'], dryRun: true });
+    expect(parseEvent({ from: '2024-01-01', to: '2024-01-01' }, 1)).to.deep.include({ dates: ['2024-01-01'] });
+  });
+
+  it('recognises the preflight check', () => {
+    expect(parseEvent({ check: true }, 1)).to.deep.equal({ kind: 'check' });
+  });
+
+  it('allows a full leap year in one event and no more', () => {
+    expect((parseEvent({ from: '2024-01-01', to: '2024-12-31' }, 1) as CopyEvent).dates).to.have.length(MAX_DAYS_PER_EVENT);
+    rejects({ from: '2023-01-01', to: '2024-01-02' }, /367 days requested; at most 366 days per event/);
+  });
+
+  const badEvents: [string, unknown, RegExp][] = [
+    ['not an object', 'hello', /got "hello"/],
+    ['null', null, /got null/],
+    ['an array', ['2024-01-01'], /got \["2024-01-01"\]/],
+    ['empty object', {}, /no "dates", "from"\/"to"/],
+    ['dates not a list', { dates: '2024-01-01' }, /"dates" is "2024-01-01": expected a non-empty list/],
+    ['empty dates', { dates: [] }, /"dates" is \[\]: expected a non-empty list/],
+    ['Feb 29 of a common year', { dates: ['2024-01-01', '2023-02-29'] }, /"dates"\[1\] is "2023-02-29": not a calendar date/],
+    ['month 13', { dates: ['2024-13-01'] }, /"dates"\[0\] is "2024-13-01"/],
+    ['April 31', { dates: ['2024-04-31'] }, /"2024-04-31": not a calendar date/],
+    ['a timestamp', { dates: ['2024-01-01T00:00:00Z'] }, /"2024-01-01T00:00:00Z"/],
+    ['a number', { dates: [20240101] }, /"dates"\[0\] is 20240101/],
+    ['from after to', { from: '2024-02-01', to: '2024-01-31' }, /"from" 2024-02-01 is after "to" 2024-01-31/],
+    ['from alone', { from: '2024-01-01' }, /"from" without "to"/],
+    ['to alone', { to: '2024-01-01' }, /"to" without "from"/],
+    ['bad from', { from: '2023-02-29', to: '2023-03-01' }, /"from" is "2023-02-29"/],
+    ['bad to', { from: '2023-02-01', to: '2023-02-30' }, /"to" is "2023-02-30"/],
+    ['dates and range', { dates: ['2024-01-01'], from: '2024-01-01', to: '2024-01-02' }, /either "dates" or "from"\/"to", not both/],
+    ['dryRun not boolean', { dates: ['2024-01-01'], dryRun: 'yes' }, /"dryRun" is "yes": expected true or false/],
+    ['misspelt dryRun', { dates: ['2024-01-01'], dryrun: true }, /unknown field\(s\) "dryrun"/],
+    ['check false', { check: false }, /"check" is false: expected true/],
+    ['check with dates', { check: true, dates: ['2024-01-01'] }, /unknown field\(s\) "dates"/],
+    ['scheduled without time', { 'detail-type': 'Scheduled Event' }, /scheduled event "time" is undefined/],
+    ['scheduled bad time', scheduledEvent('yesterday'), /scheduled event "time" is "yesterday"/],
+    ['scheduled impossible time', scheduledEvent('2024-02-30T06:00:00Z'), /"2024-02-30T06:00:00Z"/],
+  ];
+  for (const [name, event, pattern] of badEvents) {
+    it(`rejects ${name}`, () => rejects(event, pattern));
+  }
+});

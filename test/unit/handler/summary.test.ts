@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import { MAX_LISTED_FAILURES, summarize } from '../../../handler/summary.ts';
+import { createLogger } from '../../../handler/logger.ts';
+
+describe('handler/summary and logger', () => {
+  it('adds up the days and caps the listed failures', () => {
+    const failures = Array.from({ length: 150 }, (_, i) => ({ key: `k${i}`, error: 'AccessDenied' }));
+    const s = summarize(false, [
+      { date: '2024-01-01', prefix: '2024/01/01/', listed: 10, copied: 3, skipped: 5, failed: 2, bytesCopied: 30 },
+      { date: '2024-01-02', prefix: '2024/01/02/', listed: 200, copied: 40, skipped: 12, failed: 148, bytesCopied: 400 },
+    ], failures);
+    expect(s).to.deep.include({ dryRun: false, copied: 43, skipped: 17, failed: 150, bytesCopied: 430 });
+    expect(s.failures).to.have.length(MAX_LISTED_FAILURES);
+    expect(Object.keys(s)).to.deep.equal(['dryRun', 'dates', 'copied', 'skipped', 'failed', 'bytesCopied', 'failures']);
+  });
+
+  it('logs one JSON line and masks secrets wherever they appear', () => {
+    const lines: string[] = [];
+    const log = createLogger(['ext-"secret"', undefined], (l) => lines.push(l));
+    log.log('ERROR', 'assume failed', { error: 'role rejected ExternalId ext-"secret"', nested: { id: 'ext-"secret"' } });
+    expect(lines).to.have.length(1);
+    expect(lines[0]).not.to.include('\n');
+    expect(lines[0]).not.to.include('secret');
+    const parsed = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(parsed).to.deep.include({ level: 'ERROR', message: 'assume failed', error: 'role rejected ExternalId ***', nested: { id: '***' } });
+  });
+});
