@@ -1,0 +1,92 @@
+/**
+ * A small evaluator of CloudFormation intrinsics for tests: resolves Ref, Fn::Sub, Fn::GetAtt,
+ * Fn::If, Fn::Equals, Fn::Not and AWS::NoValue against given parameters and fake physical ids,
+ * so a test can read the policy a stack would really get.
+ */
+import type { CfnTemplate } from '../../deploy/template.ts';
+
+const NO_VALUE = Symbol('NoValue');
+
+export interface ResolveContext {
+  readonly template: CfnTemplate;
+  readonly parameters: Record<string, string>;
+  readonly account: string;
+  readonly region: string;
+  readonly stackName: string;
+  /** `Logical.Attr` or `Logical` (for Ref) → value. */
+  readonly physical: Record<string, string>;
+}
+
+function pseudo(name: string, ctx: ResolveContext): string | typeof NO_VALUE {
+  switch (name) {
+    case 'AWS::AccountId': return ctx.account;
+    case 'AWS::Region': return ctx.region;
+    case 'AWS::Partition': return 'aws';
+    case 'AWS::StackName': return ctx.stackName;
+    case 'AWS::NoValue': return NO_VALUE;
+    default: break;
+  }
+  if (name in ctx.parameters) return ctx.parameters[name]!;
+  const param = ctx.template.Parameters[name];
+  if (param) {
+    if (param.Default === undefined) throw new Error(`parameter ${name} has no value and no default`);
+    return String(param.Default);
+  }
+  const ref = ctx.physical[name];
+  if (ref === undefined) throw new Error(`no physical id for Ref ${name}`);
+  return ref;
+}
+
+function condition(name: string, ctx: ResolveContext): boolean {
+  const expr = ctx.template.Conditions?.[name];
+  if (expr === undefined) throw new Error(`unknown condition ${name}`);
+  return resolve(expr, ctx) as boolean;
+}
+
+/** Resolves every intrinsic in `value`; keys whose value is AWS::NoValue are dropped. */
+export function resolve(value: unknown, ctx: ResolveContext): unknown {
+  const out = inner(value, ctx);
+  return out === NO_VALUE ? undefined : out;
+}
+
+function inner(value: unknown, ctx: ResolveContext): unknown {
+  if (Array.isArray(value)) return value.map((v) => inner(v, ctx)).filter((v) => v !== NO_VALUE);
+  if (value === null || typeof value !== 'object') return value;
+  const entries: [string, unknown][] = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1) {
+    const [key, arg] = entries[0]!;
+    switch (key) {
+      case 'Ref': return pseudo(arg as string, ctx);
+      case 'Fn::GetAtt': {
+        const [logical, attr] = arg as [string, string];
+        const v = ctx.physical[`${logical}.${attr}`];
+        if (v === undefined) throw new Error(`no value for GetAtt ${logical}.${attr}`);
+        return v;
+      }
+      case 'Fn::Sub': {
+        if (typeof arg !== 'string') throw new Error('only the string form of Fn::Sub is supported');
+        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+          const v = name.includes('.') && !name.startsWith('AWS::') ? ctx.physical[name] : pseudo(name, ctx);
+          if (v === undefined || v === NO_VALUE) throw new Error(`no value for \${${name}}`);
+          return v;
+        });
+      }
+      case 'Fn::If': {
+        const [cond, yes, no] = arg as [string, unknown, unknown];
+        return inner(condition(cond, ctx) ? yes : no, ctx);
+      }
+      case 'Fn::Equals': {
+        const [a, b] = (arg as unknown[]).map((v) => inner(v, ctx));
+        return a === b;
+      }
+      case 'Fn::Not': return !(inner((arg as unknown[])[0], ctx) as boolean);
+      default: break;
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    const r = inner(v, ctx);
+    if (r !== NO_VALUE) out[k] = r;
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+import { expect } from 'chai';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { loadTemplate } from '../../../deploy/template.ts';
+import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../../deploy/bundle.ts';
+import { resolve } from '../../helpers/cfnResolve.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../fixtures.ts';
+
+const { template } = loadTemplate();
+const FUNCTION = 'replicate-to-partner';
+const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/${FUNCTION}:*`;
+const DLQ_ARN = `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-DeadLetterQueue-ABC`;
+const ROLE_ARN = `arn:aws:iam::${SOURCE_ACCOUNT}:role/${FUNCTION}-lambda`;
+
+function context(parameters: Record<string, string>) {
+  return {
+    template,
+    parameters,
+    account: SOURCE_ACCOUNT,
+    region: REGION,
+    stackName: 'stack',
+    physical: { 'LogGroup.Arn': LOG_GROUP_ARN, 'DeadLetterQueue.Arn': DLQ_ARN, LogGroup: `/aws/lambda/${FUNCTION}`, PushFunction: FUNCTION },
+  };
+}
+
+function executionPolicy(parameters: Record<string, string>): { Statement: Record<string, unknown>[] } {
+  const role = resolve(template.Resources.ExecutionRole!.Properties, context(parameters)) as {
+    Policies: { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+  };
+  expect(role.Policies).to.have.length(1);
+  return role.Policies[0]!.PolicyDocument;
+}
+
+const BASE = {
+  SourceBucket: SOURCE_BUCKET,
+  DestinationBucket: DESTINATION_BUCKET,
+  DestinationRoleArn: DESTINATION_ROLE_ARN,
+  FunctionName: FUNCTION,
+  LambdaRoleName: `${FUNCTION}-lambda`,
+};
+
+async function allowed(policy: unknown, action: string, resource: string, context: Record<string, string> = {}): Promise<boolean> {
+  const result = await runSimulation(
+    {
+      request: { principal: ROLE_ARN, action, resource: { resource, accountId: SOURCE_ACCOUNT }, contextVariables: context },
+      identityPolicies: [{ name: 's3-push', policy: policy as never }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+  return result.overallResult === 'Allowed';
+}
+
+describe('templates/pushS3Template.yml', () => {
+  it('is raw CloudFormation: no transform', () => {
+    expect(template.AWSTemplateFormatVersion).to.equal('2010-09-09');
+    expect(template.Transform).to.equal(undefined);
+  });
+
+  it('constrains every parameter so a bad value fails at validation', () => {
+    for (const [name, p] of Object.entries(template.Parameters)) {
+      const constrained = p.AllowedPattern !== undefined || p.AllowedValues !== undefined || (p.MinValue !== undefined && p.MaxValue !== undefined);
+      expect(constrained, name).to.equal(true);
+    }
+  });
+
+  it('never echoes the external id', () => {
+    expect(template.Parameters.ExternalId?.NoEcho).to.equal(true);
+  });
+
+  it('runs the bundle with the runtime and handler it was built for, code from the artifact bucket', () => {
+    const fn = template.Resources.PushFunction!.Properties!;
+    expect(fn.Runtime).to.equal(LAMBDA_RUNTIME);
+    expect(fn.Handler).to.equal(LAMBDA_HANDLER);
+    expect(fn.Timeout).to.equal(900);
+    expect(fn.Code).to.deep.equal({ S3Bucket: { Ref: 'ArtifactBucket' }, S3Key: { Ref: 'ArtifactKey' } });
+    expect(fn.Role).to.deep.equal({ 'Fn::GetAtt': ['ExecutionRole', 'Arn'] });
+  });
+
+  it('gives the handler exactly the environment of DESIGN.md, optional values absent when unset', () => {
+    const fn = template.Resources.PushFunction!.Properties!;
+    const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
+    expect(Object.keys(vars).sort()).to.deep.equal(
+      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES'].sort(),
+    );
+    const withOptional = (resolve(fn.Environment, context({ ...BASE, ExternalId: 'ext-1', KmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:key/1234' })) as { Variables: Record<string, string> }).Variables;
+    expect(withOptional.EXTERNAL_ID).to.equal('ext-1');
+    expect(withOptional.KMS_KEY_ARN).to.equal('arn:aws:kms:us-east-1:210987654321:key/1234');
+    expect(vars.PREFIX_FORMAT).to.equal('{YYYY}/{MM}/{DD}/');
+    expect(vars.LAG_DAYS).to.equal('1');
+  });
+
+  it('lets only this account\'s Lambda service assume the execution role', () => {
+    const role = resolve(template.Resources.ExecutionRole!.Properties, context(BASE)) as { AssumeRolePolicyDocument: unknown };
+    expect(role.AssumeRolePolicyDocument).to.deep.equal({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': SOURCE_ACCOUNT } } }],
+    });
+  });
+
+  it('grants the execution role exactly: list and read the source, assume the one role, its logs, its dead-letter queue', () => {
+    expect(executionPolicy(BASE).Statement).to.deep.equal([
+      { Sid: 'ListSourcePartitions', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}` },
+      { Sid: 'ReadSourceObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` },
+      { Sid: 'AssumeDestinationRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: DESTINATION_ROLE_ARN },
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: LOG_GROUP_ARN },
+      { Sid: 'SendFailedInvocations', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: DLQ_ARN },
+    ]);
+  });
+
+  it('narrows listing and reading to the fixed part of the prefix format when there is one', () => {
+    const [list, read] = executionPolicy({ ...BASE, SourceKeyPrefix: 'exports/daily/' }).Statement;
+    expect(list).to.deep.equal({
+      Sid: 'ListSourcePartitions', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}`,
+      Condition: { StringLike: { 's3:prefix': 'exports/daily/*' } },
+    });
+    expect(read).to.deep.include({ Resource: `arn:aws:s3:::${SOURCE_BUCKET}/exports/daily/*` });
+  });
+
+  describe('evaluated by an IAM policy simulator', () => {
+    const policy = executionPolicy({ ...BASE, SourceKeyPrefix: 'exports/' });
+    const yes: [string, string, Record<string, string>?][] = [
+      ['s3:ListBucket', `arn:aws:s3:::${SOURCE_BUCKET}`, { 's3:prefix': 'exports/2024/01/01/' }],
+      ['s3:GetObject', `arn:aws:s3:::${SOURCE_BUCKET}/exports/2024/01/01/a.csv`],
+      ['s3:GetObjectTagging', `arn:aws:s3:::${SOURCE_BUCKET}/exports/2024/01/01/a.csv`],
+      ['sts:AssumeRole', DESTINATION_ROLE_ARN],
+      ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/${FUNCTION}:log-stream:2024/01/01/abc`],
+      ['sqs:SendMessage', DLQ_ARN],
+    ];
+    const no: [string, string, Record<string, string>?][] = [
+      ['s3:ListBucket', `arn:aws:s3:::${SOURCE_BUCKET}`, { 's3:prefix': 'private/' }],
+      ['s3:GetObject', `arn:aws:s3:::${SOURCE_BUCKET}/private/secret.csv`],
+      ['s3:GetObject', 'arn:aws:s3:::another-bucket/exports/a.csv'],
+      ['s3:PutObject', `arn:aws:s3:::${SOURCE_BUCKET}/exports/a.csv`],
+      ['s3:DeleteObject', `arn:aws:s3:::${SOURCE_BUCKET}/exports/a.csv`],
+      ['sts:AssumeRole', 'arn:aws:iam::210987654321:role/admin'],
+      ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/other:log-stream:x`],
+      ['logs:CreateLogGroup', `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/${FUNCTION}:*`],
+      ['sqs:SendMessage', `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:other-queue`],
+    ];
+    for (const [action, resource, ctx] of yes) {
+      it(`allows ${action} on ${resource}${ctx ? ` ${JSON.stringify(ctx)}` : ''}`, async () => {
+        expect(await allowed(policy, action, resource, ctx)).to.equal(true);
+      });
+    }
+    for (const [action, resource, ctx] of no) {
+      it(`denies ${action} on ${resource}${ctx ? ` ${JSON.stringify(ctx)}` : ''}`, async () => {
+        expect(await allowed(policy, action, resource, ctx)).to.equal(false);
+      });
+    }
+  });
+
+  it('wires the schedule to the function, and only that rule may invoke it', () => {
+    const r = template.Resources;
+    expect(r.ScheduleRule!.Properties!.ScheduleExpression).to.deep.equal({ Ref: 'ScheduleExpression' });
+    expect(r.ScheduleRule!.Properties!.Targets).to.deep.equal([{ Id: 'PushFunction', Arn: { 'Fn::GetAtt': ['PushFunction', 'Arn'] } }]);
+    expect(r.SchedulePermission!.Properties).to.deep.include({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['ScheduleRule', 'Arn'] },
+    });
+  });
+
+  it('sends failed asynchronous invocations to the dead-letter queue and alarms on errors', () => {
+    const r = template.Resources;
+    expect(r.AsyncInvokeConfig!.Properties!.DestinationConfig).to.deep.equal({ OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } });
+    expect(r.ErrorsAlarm!.Properties).to.deep.include({ Namespace: 'AWS/Lambda', MetricName: 'Errors' });
+    expect(r.ErrorsAlarm!.Properties!.Dimensions).to.deep.equal([{ Name: 'FunctionName', Value: { Ref: 'PushFunction' } }]);
+    expect(r.LogGroup!.Properties!.RetentionInDays).to.deep.equal({ Ref: 'LogRetentionInDays' });
+  });
+
+  it('outputs what deploy, invoke and destroy read', () => {
+    expect(Object.keys(template.Outputs ?? {})).to.include.members([
+      'ExecutionRoleArn', 'FunctionName', 'FunctionArn', 'ScheduleRuleName', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'LogGroupName',
+    ]);
+  });
+
+  it('uses no resource type beyond those the README lists', () => {
+    const types = new Set(Object.values((template).Resources).map((r) => r.Type));
+    expect([...types].sort()).to.deep.equal([
+      'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue',
+    ]);
+  });
+});
