@@ -4,6 +4,7 @@
  */
 import { ConfigError } from './errors.ts';
 import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from './prefix.ts';
+import { bucketNameProblem } from './bucketName.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -100,8 +101,15 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     return n;
   };
 
-  const sourceBucket = required('SOURCE_BUCKET', BUCKET, 'an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)');
-  const destinationBucket = required('DESTINATION_BUCKET', BUCKET, 'an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)');
+  // The pattern is a first filter; S3's other rules (adjacent dots, IP form, reserved names) follow.
+  const bucket = (name: string): string => {
+    const v = required(name, BUCKET, 'an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)');
+    const problem = BUCKET.test(v) ? bucketNameProblem(v) : undefined;
+    if (problem) problems.push(`${name} is ${JSON.stringify(v)}: ${problem}`);
+    return v;
+  };
+  const sourceBucket = bucket('SOURCE_BUCKET');
+  const destinationBucket = bucket('DESTINATION_BUCKET');
   const destinationRoleArn = required('DESTINATION_ROLE_ARN', ROLE_ARN, 'an IAM role ARN like arn:aws:iam::210987654321:role/s3-push-writer');
 
   const externalId = optional('EXTERNAL_ID');
