@@ -69,8 +69,10 @@ export const HANDLER_ENV_NAMES = [
 ] as const;
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/+=,.@-]+$/;
+// The partitions AWS has; `aws[a-z-]*` let "arn:awsx:…" through.
+const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
+const ROLE_ARN = new RegExp(String.raw`^arn:${PARTITION}:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$`);
+const KMS_ARN = new RegExp(String.raw`^arn:${PARTITION}:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/+=,.@-]+$`);
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /**
