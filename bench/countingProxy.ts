@@ -1,0 +1,123 @@
+/**
+ * A plain HTTP proxy in front of the benchmark's S3 server that forwards every request untouched
+ * and counts them by operation. Each tool points its endpoint at the proxy; the bench takes the
+ * counts after each tool run. Loopback only.
+ *
+ * It forwards the Host header as the client sent it, so SigV4 signatures (which cover Host) still
+ * verify on the server. It drops `Expect: 100-continue` (no signer covers it) and answers it itself.
+ */
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { classifyS3Request, needsFormBody } from './s3Operation.ts';
+
+/** Requests counted since the last {@link CountingProxy.take}. */
+export interface RequestCounts {
+  /** Requests by operation name. */
+  readonly byOperation: Record<string, number>;
+  /** Answers with status 400 or more, by operation name (e.g. rclone's HeadObject 404s). */
+  readonly errorsByOperation: Record<string, number>;
+  readonly total: number;
+}
+
+export interface CountingProxy {
+  /** `http://127.0.0.1:PORT`. */
+  readonly endpoint: string;
+  /** Returns the counts since the last call and starts counting afresh. */
+  take(): RequestCounts;
+  close(): Promise<void>;
+}
+
+export interface CountingProxyOptions {
+  /** The server forwarded to, e.g. `http://127.0.0.1:7480`. */
+  target: string;
+  /** Port to listen on. Default 0 (a free one). */
+  port?: number;
+}
+
+/** Starts the proxy on 127.0.0.1. */
+export async function startCountingProxy(options: CountingProxyOptions): Promise<CountingProxy> {
+  const target = new URL(options.target);
+  if (target.protocol !== 'http:') throw new Error(`countingProxy: target must be http://, got ${options.target}`);
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
+  let byOperation = new Map<string, number>();
+  let errors = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string): void => {
+    m.set(k, (m.get(k) ?? 0) + 1);
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, op: string, body: Buffer | undefined): void => {
+    const headers = { ...req.headers };
+    delete headers.expect;
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent,
+      },
+      (up) => {
+        const status = up.statusCode ?? 502;
+        if (status >= 400) bump(errors, op);
+        res.writeHead(status, up.statusMessage, up.rawHeaders);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      bump(errors, op);
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`countingProxy: ${err.message}`);
+    });
+    if (body !== undefined) upstream.end(body);
+    else req.pipe(upstream);
+  };
+
+  const server = createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    if (needsFormBody(method, url, req.headers)) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const op = classifyS3Request({ method, url, headers: req.headers, formBody: body.toString('utf8') });
+        bump(byOperation, op);
+        forward(req, res, op, body);
+      });
+      return;
+    }
+    const op = classifyS3Request({ method, url, headers: req.headers });
+    bump(byOperation, op);
+    forward(req, res, op, undefined);
+  });
+  // Clients keep connections open between runs; do not let Node close them under a slow tool.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('countingProxy: could not read the bound port');
+
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    take() {
+      const counts: RequestCounts = {
+        byOperation: Object.fromEntries([...byOperation].sort(([a], [b]) => a.localeCompare(b))),
+        errorsByOperation: Object.fromEntries([...errors].sort(([a], [b]) => a.localeCompare(b))),
+        total: [...byOperation.values()].reduce((a, b) => a + b, 0),
+      };
+      byOperation = new Map();
+      errors = new Map();
+      return counts;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
+}

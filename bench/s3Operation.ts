@@ -1,0 +1,122 @@
+/**
+ * Names the S3 (or STS) operation of an HTTP request from its method, path, query and headers, as
+ * the counting proxy sees it. Pure. Path-style addressing only: every tool reaches the benchmark
+ * server at 127.0.0.1, where the AWS SDKs, awscli and rclone all use path-style URLs.
+ */
+
+/** What the classifier needs from a request. Header names in lower case. */
+export interface RequestShape {
+  readonly method: string;
+  /** The request target as sent: path plus optional `?query`. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * The body of a form-encoded POST to `/` (STS and IAM put `Action=` there); undefined for
+   * every other request, whose body the proxy streams without reading.
+   */
+  readonly formBody?: string;
+}
+
+/** True when the request is a form POST to the root, whose operation is named in its body. */
+export function needsFormBody(method: string, url: string, headers: RequestShape['headers']): boolean {
+  const type = headerValue(headers, 'content-type') ?? '';
+  return method === 'POST' && pathOf(url) === '/' && type.startsWith('application/x-www-form-urlencoded');
+}
+
+/**
+ * The operation name (`ListObjectsV2`, `CopyObject`, `UploadPartCopy`, `AssumeRole`…), or
+ * `Other:<METHOD> <shape>` for a request this table does not know, so that nothing is dropped.
+ */
+export function classifyS3Request(req: RequestShape): string {
+  const method = req.method.toUpperCase();
+  const path = pathOf(req.url);
+  const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
+  const has = (name: string): boolean => query.has(name);
+
+  // STS / IAM: the action is a query parameter (GET) or in the form body (POST).
+  const action = query.get('Action') ?? (req.formBody !== undefined ? new URLSearchParams(req.formBody).get('Action') : null);
+  if (path === '/' && action) return action;
+
+  const segments = path.split('/').filter((_, i) => i > 0);
+  const bucket = segments[0] ?? '';
+  const hasKey = segments.length > 1 && segments.slice(1).join('/') !== '';
+  const copySource = headerValue(req.headers, 'x-amz-copy-source') !== undefined;
+
+  if (bucket === '') {
+    if (method === 'GET') return 'ListBuckets';
+    return other(method, 'service');
+  }
+
+  if (!hasKey) {
+    switch (method) {
+      case 'GET':
+        if (has('list-type') && query.get('list-type') === '2') return 'ListObjectsV2';
+        if (has('versions')) return 'ListObjectVersions';
+        if (has('uploads')) return 'ListMultipartUploads';
+        if (has('location')) return 'GetBucketLocation';
+        if (has('versioning')) return 'GetBucketVersioning';
+        if (has('policy')) return 'GetBucketPolicy';
+        if (has('acl')) return 'GetBucketAcl';
+        if (has('tagging')) return 'GetBucketTagging';
+        if (has('encryption')) return 'GetBucketEncryption';
+        if (has('object-lock')) return 'GetObjectLockConfiguration';
+        return 'ListObjects';
+      case 'HEAD':
+        return 'HeadBucket';
+      case 'PUT':
+        if (has('policy')) return 'PutBucketPolicy';
+        if (has('versioning')) return 'PutBucketVersioning';
+        if (has('acl')) return 'PutBucketAcl';
+        if (has('tagging')) return 'PutBucketTagging';
+        return 'CreateBucket';
+      case 'POST':
+        if (has('delete')) return 'DeleteObjects';
+        return other(method, 'bucket');
+      case 'DELETE':
+        if (has('policy')) return 'DeleteBucketPolicy';
+        return 'DeleteBucket';
+      default:
+        return other(method, 'bucket');
+    }
+  }
+
+  switch (method) {
+    case 'GET':
+      if (has('tagging')) return 'GetObjectTagging';
+      if (has('acl')) return 'GetObjectAcl';
+      if (has('uploadId')) return 'ListParts';
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    case 'PUT':
+      if (has('partNumber') && has('uploadId')) return copySource ? 'UploadPartCopy' : 'UploadPart';
+      if (has('tagging')) return 'PutObjectTagging';
+      if (has('acl')) return 'PutObjectAcl';
+      return copySource ? 'CopyObject' : 'PutObject';
+    case 'POST':
+      if (has('uploads')) return 'CreateMultipartUpload';
+      if (has('uploadId')) return 'CompleteMultipartUpload';
+      if (has('restore')) return 'RestoreObject';
+      return other(method, 'object');
+    case 'DELETE':
+      if (has('uploadId')) return 'AbortMultipartUpload';
+      if (has('tagging')) return 'DeleteObjectTagging';
+      return 'DeleteObject';
+    default:
+      return other(method, 'object');
+  }
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function headerValue(headers: RequestShape['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function other(method: string, shape: string): string {
+  return `Other:${method} ${shape}`;
+}
