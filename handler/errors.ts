@@ -75,8 +75,12 @@ export class TimeBudgetError extends S3PushError {
   }
 }
 
-/** The message of any thrown value, with the SDK error name when there is one (e.g. `AccessDenied: …`). */
+/**
+ * The message of any thrown value, with the SDK error name when there is one (e.g.
+ * `AccessDenied: …`); our own errors already say what happened.
+ */
 export function describeError(err: unknown): string {
+  if (err instanceof S3PushError) return err.message;
   if (err instanceof Error) {
     const name = err.name && err.name !== 'Error' && !err.message.startsWith(err.name) ? `${err.name}: ` : '';
     return `${name}${err.message}`;

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CopyObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
+import { runEvent } from '../../../handler/index.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../fixtures.ts';
+import { fakeList } from './fakeListing.ts';
+
+const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
+const obj = (key: string) => ({ key, size: 5, etag: 'e' });
+
+describe('handler/index runEvent', () => {
+  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
+  const src = mockClient(sourceS3);
+  const dst = mockClient(destinationS3);
+  const clients = { sourceS3, destinationS3 };
+  let lines: string[];
+  let logger: ReturnType<typeof createLogger>;
+  beforeEach(() => {
+    lines = [];
+    logger = createLogger([EXTERNAL_ID], (l) => lines.push(l));
+    src.on(ListObjectsV2Command).callsFake(fakeList([obj('2024/01/01/a'), obj('2024/01/01/b'), obj('2024/01/02/c'), obj('2024/01/03/d')]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    dst.on(CopyObjectCommand).resolves({});
+  });
+  afterEach(() => {
+    src.reset();
+    dst.reset();
+  });
+
+  it('copies each day and logs the summary as one JSON line without the external id', async () => {
+    const summary = await runEvent({ from: '2024-01-01', to: '2024-01-02' }, config, clients, { logger });
+    expect(summary).to.deep.equal({
+      dryRun: false,
+      dates: [
+        { date: '2024-01-01', prefix: '2024/01/01/', listed: 2, copied: 2, skipped: 0, failed: 0, bytesCopied: 10 },
+        { date: '2024-01-02', prefix: '2024/01/02/', listed: 1, copied: 1, skipped: 0, failed: 0, bytesCopied: 5 },
+      ],
+      copied: 3, skipped: 0, failed: 0, bytesCopied: 15, failures: [],
+    });
+    expect(lines).to.have.length(1);
+    const logged = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(logged).to.deep.include({ level: 'INFO', message: 's3-push summary', ...summary });
+    expect(lines.join()).not.to.include(EXTERNAL_ID);
+  });
+
+  it('copies the day before a scheduled event', async () => {
+    const summary = await runEvent(scheduledEvent('2024-01-04T06:00:00Z'), config, clients, { logger });
+    expect(summary.dates.map((d) => d.date)).to.deep.equal(['2024-01-03']);
+    expect(dst.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['2024/01/03/d']);
+  });
+
+  it('rejects a bad event before any request', async () => {
+    const err = await runEvent({ dates: ['2024-01-01', '2023-02-29'] }, config, clients, { logger }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(EventValidationError);
+    expect((err as Error).message).to.match(/"dates"\[1\] is "2023-02-29"/);
+    expect(src.calls()).to.have.length(0);
+    expect(dst.calls()).to.have.length(0);
+    expect(JSON.parse(lines[0]!)).to.deep.include({ level: 'ERROR' });
+  });
+
+  it('throws after logging when an object failed, naming how many', async () => {
+    dst.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => {
+      if (input.Key === '2024/01/01/b') return Promise.reject(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+      return Promise.resolve({});
+    });
+    const err = await runEvent({ dates: ['2024-01-01', '2024-01-02'] }, config, clients, { logger }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ReplicationFailedError);
+    expect((err as Error).message).to.match(/^1 object\(s\) failed to copy \(2 copied, 0 skipped\); first: 2024\/01\/01\/b: CopyObject .*AccessDenied/);
+    const logged = JSON.parse(lines[0]!) as { level: string; failed: number; failures: unknown[] };
+    expect(logged).to.deep.include({ level: 'ERROR', failed: 1 });
+    expect(logged.failures).to.have.length(1);
+  });
+
+  it('counts a day that cannot be listed as a failure and still copies the other days', async () => {
+    src.on(ListObjectsV2Command, { Prefix: '2024/01/01/' }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const err = await runEvent({ dates: ['2024-01-01', '2024-01-02'] }, config, clients, { logger }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ReplicationFailedError);
+    const logged = JSON.parse(lines[0]!) as { dates: unknown[]; failures: unknown[] };
+    expect(logged.dates[0]).to.deep.include({ date: '2024-01-01', failed: 1, copied: 0 });
+    expect(logged.dates[1]).to.deep.include({ date: '2024-01-02', copied: 1 });
+    expect(logged.failures[0]).to.deep.equal({ key: '2024/01/01/', error: 'listing s3://acme-source-data/2024/01/01/ failed: AccessDenied: Access Denied' });
+  });
+
+  it('stops at the time budget and says how to resume', async () => {
+    let n = 0;
+    const err = await runEvent({ dates: ['2024-01-01', '2024-01-02', '2024-01-03'] }, config, clients, { logger, shouldStop: () => ++n > 1 }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(TimeBudgetError);
+    expect((err as Error).message).to.equal('time budget ran out during 2024-01-01 (finished up to and including key "2024/01/01/a"); not started: 2024-01-02, 2024-01-03. Run the same event again: what is already copied is skipped');
+    expect(dst.commandCalls(CopyObjectCommand)).to.have.length(1);
+  });
+
+  it('says plainly that the preflight check is not built yet', async () => {
+    const err = await runEvent({ check: true }, config, clients, { logger }).catch((e: unknown) => e);
+    expect((err as Error).message).to.match(/preflight check is not available/);
+    expect(src.calls()).to.have.length(0);
+  });
+});

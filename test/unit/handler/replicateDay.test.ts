@@ -1,0 +1,198 @@
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  UploadPartCopyCommand,
+  type CopyObjectCommandInput,
+} from '@aws-sdk/client-s3';
+import { replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
+import { parseIsoDate } from '../../../handler/dates.ts';
+import type { ObjectInfo } from '../../../handler/plan.ts';
+import { fakeList } from './fakeListing.ts';
+
+const MiB = 1024 * 1024;
+const date = parseIsoDate('2024-01-01')!;
+const old = new Date('2024-01-02T00:00:00Z');
+const settings: DaySettings = {
+  sourceBucket: 'src',
+  destinationBucket: 'dst',
+  prefixFormat: '{YYYY}/{MM}/{DD}/',
+  destinationPrefix: 'in/',
+  kmsKeyArn: undefined,
+  copyConcurrency: 4,
+  multipartThresholdBytes: 8 * MiB,
+  partSizeBytes: 5 * MiB,
+};
+const o = (key: string, size = 10, etag = `etag-${key}`): ObjectInfo => ({ key, size, etag, lastModified: old });
+const keyOf = (input: CopyObjectCommandInput): string => decodeURIComponent(input.CopySource!.slice('src/'.length));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('handler/replicateDay (copy engine)', () => {
+  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
+  const src = mockClient(sourceS3);
+  const dst = mockClient(destinationS3);
+  const clients = { sourceS3, destinationS3 };
+  afterEach(() => {
+    src.reset();
+    dst.reset();
+  });
+
+  it('copies what is missing or changed, skips what is equal, leaves destination-only objects alone', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/a'), o('2024/01/01/b'), o('2024/01/01/c', 20), o('2024/01/02/next-day'), o('2023/12/31/z')], 2));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...o('2024/01/01/b'), key: 'in/2024/01/01/b' }, { ...o('2024/01/01/c', 10), key: 'in/2024/01/01/c' }, { ...o('x'), key: 'in/2024/01/01/only-here' }], 2));
+    dst.on(CopyObjectCommand).resolves({});
+    const r = await replicateDay(clients, settings, { date });
+    expect(r.summary).to.deep.equal({ date: '2024-01-01', prefix: '2024/01/01/', listed: 3, copied: 2, skipped: 1, failed: 0, bytesCopied: 30 });
+    expect(r).to.deep.include({ complete: true, lastKey: '2024/01/01/c', failures: [] });
+    expect(dst.commandCalls(CopyObjectCommand).map((c) => [keyOf(c.args[0].input), c.args[0].input.Key]).sort()).to.deep.equal([
+      ['2024/01/01/a', 'in/2024/01/01/a'],
+      ['2024/01/01/c', 'in/2024/01/01/c'],
+    ]);
+    // Source listed with the function's credentials, destination with the assumed ones, each under its own prefix.
+    expect(src.commandCalls(ListObjectsV2Command).every((c) => c.args[0].input.Bucket === 'src' && c.args[0].input.Prefix === '2024/01/01/')).to.equal(true);
+    expect(dst.commandCalls(ListObjectsV2Command).every((c) => c.args[0].input.Bucket === 'dst' && c.args[0].input.Prefix === 'in/2024/01/01/')).to.equal(true);
+    expect(src.commandCalls(CopyObjectCommand)).to.have.length(0);
+  });
+
+  it('keeps going when one object fails, and reports it', async () => {
+    const keys = Array.from({ length: 10 }, (_, i) => `2024/01/01/k${i}`);
+    src.on(ListObjectsV2Command).callsFake(fakeList(keys.map((k) => o(k))));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    dst.on(CopyObjectCommand).callsFake(async (input: CopyObjectCommandInput) => {
+      await sleep(1);
+      if (keyOf(input) === '2024/01/01/k3') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      return {};
+    });
+    const r = await replicateDay(clients, settings, { date });
+    expect(r.summary).to.deep.include({ listed: 10, copied: 9, failed: 1, bytesCopied: 90 });
+    expect(r.failures).to.have.length(1);
+    expect(r.failures[0]!.key).to.equal('2024/01/01/k3');
+    expect(r.failures[0]!.error).to.match(/CopyObject s3:\/\/src\/2024\/01\/01\/k3 .* failed: AccessDenied: Access Denied/);
+    expect(r.complete).to.equal(true);
+    expect(dst.commandCalls(CopyObjectCommand)).to.have.length(10);
+  });
+
+  it('never has more than COPY_CONCURRENCY copies in flight', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList(Array.from({ length: 40 }, (_, i) => o(`2024/01/01/${i}`))));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    let now = 0;
+    let max = 0;
+    dst.on(CopyObjectCommand).callsFake(async () => {
+      max = Math.max(max, ++now);
+      await sleep(2);
+      now--;
+      return {};
+    });
+    const r = await replicateDay(clients, { ...settings, copyConcurrency: 3 }, { date });
+    expect(r.summary.copied).to.equal(40);
+    expect(max).to.equal(3);
+  });
+
+  it('copies objects above the threshold in parts, with the destination credentials', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/big', 12 * MiB), o('2024/01/01/small', 8 * MiB)]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    dst.on(CopyObjectCommand).resolves({});
+    dst.on(HeadObjectCommand).resolves({ ContentLength: 12 * MiB, ETag: '"x"' });
+    dst.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    dst.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
+    dst.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+    dst.on(CompleteMultipartUploadCommand).resolves({});
+    const r = await replicateDay(clients, settings, { date });
+    expect(r.summary).to.deep.include({ copied: 2, bytesCopied: 20 * MiB });
+    expect(dst.commandCalls(UploadPartCopyCommand)).to.have.length(3);
+    expect(dst.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['in/2024/01/01/small']);
+  });
+
+  it('in a dry run counts what it would copy and copies nothing', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/a'), o('2024/01/01/b', 20 * MiB)]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...o('2024/01/01/a'), key: 'in/2024/01/01/a' }]));
+    const r = await replicateDay(clients, settings, { date, dryRun: true });
+    expect(r.summary).to.deep.include({ listed: 2, copied: 1, skipped: 1, bytesCopied: 20 * MiB });
+    expect(dst.calls().map((c) => c.args[0].constructor.name)).to.deep.equal(['ListObjectsV2Command']);
+  });
+
+  it('stops at the time budget, lets copies in flight finish, and resumes from lastKey without copying anything twice', async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `2024/01/01/${String(i).padStart(2, '0')}`);
+    src.on(ListObjectsV2Command).callsFake(fakeList(keys.map((k) => o(k)), 7));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...o(keys[1]!), key: `in/${keys[1]}` }], 7));
+    const finished: string[] = [];
+    dst.on(CopyObjectCommand).callsFake(async (input: CopyObjectCommandInput) => {
+      const k = keyOf(input);
+      // Earlier keys take longer, so copies finish out of order.
+      await sleep(30 - Number(k.slice(-2)));
+      finished.push(k);
+      return {};
+    });
+    let started = 0;
+    const first = await replicateDay(clients, settings, { date, shouldStop: () => started++ >= 12 });
+    expect(first.complete).to.equal(false);
+    expect(first.summary).to.deep.include({ listed: 12, copied: 11, skipped: 1 });
+    expect(first.lastKey).to.equal(keys[11]);
+    // Out of order, yet every key handled by the first run is at or before lastKey.
+    expect(finished).not.to.deep.equal([...finished].sort());
+    expect(finished.every((k) => k <= first.lastKey!)).to.equal(true);
+
+    const second = await replicateDay(clients, settings, { date, startAfter: first.lastKey });
+    expect(second).to.deep.include({ complete: true, lastKey: keys[29] });
+    expect(second.summary).to.deep.include({ listed: 18, copied: 18, skipped: 0 });
+    const copiedKeys = dst.commandCalls(CopyObjectCommand).map((c) => keyOf(c.args[0].input));
+    expect(copiedKeys.length).to.equal(29);
+    expect(new Set(copiedKeys).size).to.equal(29);
+    expect(dst.commandCalls(ListObjectsV2Command).at(-1)!.args[0].input).to.satisfy((i: { StartAfter?: string; ContinuationToken?: string }) => i.StartAfter === `in/${keys[11]}` || i.ContinuationToken !== undefined);
+    expect(src.commandCalls(ListObjectsV2Command).some((c) => c.args[0].input.StartAfter === keys[11])).to.equal(true);
+  });
+
+  it('reports lastKey as the end of the finished run of keys, not the last key to finish', async () => {
+    const keys = ['2024/01/01/a', '2024/01/01/b', '2024/01/01/c'];
+    src.on(ListObjectsV2Command).callsFake(fakeList(keys.map((k) => o(k))));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    let release: () => void = () => undefined;
+    const aBlocked = new Promise<void>((r) => { release = r; });
+    dst.on(CopyObjectCommand).callsFake(async (input: CopyObjectCommandInput) => {
+      if (keyOf(input) === '2024/01/01/a') await aBlocked;
+      return {};
+    });
+    let calls = 0;
+    // Stop before the third object; then a is still copying while b is done.
+    const run = replicateDay(clients, settings, { date, startAfter: '2024/01/00/zz', shouldStop: () => ++calls > 2 });
+    await sleep(5);
+    release();
+    const r = await run;
+    // b finished before a; a naive "last key to finish" would say a.
+    expect(r).to.deep.include({ complete: false, lastKey: '2024/01/01/b' });
+  });
+
+  it('returns startAfter as lastKey when it stops before handling anything', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/a')]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    const r = await replicateDay(clients, settings, { date, startAfter: '2024/01/01/', shouldStop: () => true });
+    expect(r).to.deep.include({ complete: false, lastKey: '2024/01/01/' });
+    expect(dst.commandCalls(CopyObjectCommand)).to.have.length(0);
+  });
+
+  it('lets copies in flight finish before a listing failure is thrown', async () => {
+    let page = 0;
+    src.on(ListObjectsV2Command).callsFake(async () => {
+      if (page++ === 0) return { Contents: [{ Key: '2024/01/01/a', Size: 1, ETag: '"e"' }], IsTruncated: true, NextContinuationToken: 't' };
+      await sleep(1);
+      throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalError' });
+    });
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    let done = false;
+    dst.on(CopyObjectCommand).callsFake(async () => {
+      await sleep(20);
+      done = true;
+      return {};
+    });
+    const err = await replicateDay(clients, settings, { date }).catch((e: unknown) => e);
+    expect((err as Error).message).to.equal('listing s3://src/2024/01/01/ failed: InternalError: We encountered an internal error');
+    expect(done).to.equal(true);
+  });
+});
