@@ -3,8 +3,9 @@
  * by configuration, answers a share of the requests with a fault instead of forwarding them.
  *
  * The faults are what S3 really does under load or on a bad network:
- * - `slowDown`: 503 with S3's `SlowDown` XML error (throttling; the SDK retries it),
- * - `internalError`: 500 with S3's `InternalError` XML error (transient; the SDK retries it),
+ * - `slowDown`: throttling — S3: 503 `SlowDown`; query-protocol services (STS, CloudFormation,
+ *   IAM): 400 `Throttling` "Rate exceeded" (the SDK retries both),
+ * - `internalError`: S3: 500 `InternalError`; query services: 500 `InternalFailure` (retried),
  * - `drop`: the connection is destroyed before the request reaches the server (ECONNRESET),
  * - `lostResponse`: the request reaches the server and is executed, then the connection is
  *   destroyed before the answer gets back — the client cannot tell whether it happened,
@@ -21,6 +22,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 
 /** The faults the proxy can inject. */
 export type FaultKind = 'slowDown' | 'internalError' | 'drop' | 'lostResponse' | 'slow';
@@ -44,6 +46,11 @@ export interface ProxiedRequest {
   readonly copySource: string;
   /** Object key of the copy source, or `''`. */
   readonly copySourceKey: string;
+  /**
+   * The API action of a query-protocol request (`Action=` in the form body, e.g. `AssumeRole`,
+   * `CreateChangeSet`) or of a JSON one (`X-Amz-Target`); `''` for S3 (REST).
+   */
+  readonly action: string;
 }
 
 /** One request as the proxy handled it. */
@@ -144,7 +151,7 @@ function safeDecode(text: string): string {
 }
 
 /** Reads what the proxy needs from a request line and its headers. */
-export function describeRequest(method: string, url: string, headers: IncomingMessage['headers']): ProxiedRequest {
+export function describeRequest(method: string, url: string, headers: IncomingMessage['headers'], body: Buffer = Buffer.alloc(0)): ProxiedRequest {
   const auth = headers.authorization ?? '';
   // SigV4: "Credential=AKID/20240101/us-east-1/s3/aws4_request"
   const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(auth)?.[1] ?? '';
@@ -158,7 +165,16 @@ export function describeRequest(method: string, url: string, headers: IncomingMe
   const copySource = typeof rawCopy === 'string' ? safeDecode(rawCopy.replace(/^\//, '').split('?')[0] ?? '') : '';
   const copySlash = copySource.indexOf('/');
   const copySourceKey = copySlash >= 0 ? copySource.slice(copySlash + 1) : '';
-  return { method, url, service, bucket, key, query, copySource, copySourceKey };
+  const target = headers['x-amz-target'];
+  const contentType = headers['content-type'] ?? '';
+  const action =
+    typeof target === 'string'
+      ? (target.split('.').pop() ?? '')
+      : contentType.startsWith('application/x-www-form-urlencoded')
+        ? (new URLSearchParams(body.toString('utf8')).get('Action') ?? '')
+        : '';
+  if (service !== 's3') return { method, url, service, bucket: '', key: '', query, copySource: '', copySourceKey: '', action };
+  return { method, url, service, bucket, key, query, copySource, copySourceKey, action };
 }
 
 /** A predicate matching requests on an object key, as the target key or as the copy source key. */
@@ -166,8 +182,15 @@ export function touchesKey(key: string): (request: ProxiedRequest) => boolean {
   return (r) => r.key === key || r.copySourceKey === key;
 }
 
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The error of a query-protocol service (STS, CloudFormation, IAM) as they send it. */
+function queryErrorXml(code: string, message: string, requestId: string): string {
+  const type = code === 'Throttling' ? 'Sender' : 'Receiver';
+  return `<ErrorResponse><Error><Type>${type}</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
 function s3ErrorXml(code: string, message: string, resource: string, requestId: string): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${code}</Code><Message>${esc(message)}</Message><Resource>${esc(resource)}</Resource>` +
@@ -184,7 +207,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let attempts = new Map<string, number>();
   let requestCounter = 0;
 
-  function decide(info: ProxiedRequest, attempt: number): FaultKind | undefined {
+  function decide(info: ProxiedRequest, identity: string, attempt: number): FaultKind | undefined {
     for (const rule of config.always ?? []) {
       if (rule.when(info, attempt)) return rule.kind ?? 'internalError';
     }
@@ -193,7 +216,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (config.eligible && !config.eligible(info)) return undefined;
     const rate = config.rate ?? 0;
     if (rate <= 0) return undefined;
-    const draw = mulberry32(fnv1a(`${config.seed ?? 1}|${info.method} ${info.url}|${info.copySource}|${attempt}`));
+    const draw = mulberry32(fnv1a(`${config.seed ?? 1}|${identity}|${attempt}`));
     if (draw() >= rate) return undefined;
     const weights = { ...DEFAULT_WEIGHTS, ...config.weights };
     const total = FAULT_KINDS.reduce((sum, k) => sum + Math.max(0, weights[k]), 0);
@@ -244,11 +267,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const body = Buffer.concat(chunks);
       const method = req.method ?? 'GET';
       const url = req.url ?? '/';
-      const info = describeRequest(method, url, req.headers);
-      const identity = `${method} ${url}|${info.copySource}`;
+      const info = describeRequest(method, url, req.headers, body);
+      // Query-protocol calls all POST to "/": their body tells them apart.
+      const identity = `${method} ${url}|${info.copySource}|${createHash('sha1').update(body).digest('hex')}`;
       const attempt = attempts.get(identity) ?? 0;
       attempts.set(identity, attempt + 1);
-      const fault = decide(info, attempt);
+      const fault = decide(info, identity, attempt);
       counts.seen++;
       entries.push({ ...info, fault, attempt });
       if (fault) {
@@ -259,11 +283,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       switch (fault) {
         case 'slowDown':
         case 'internalError': {
+          const s3 = info.service === 's3';
           const [status, code, message] =
             fault === 'slowDown'
-              ? [503, 'SlowDown', 'Please reduce your request rate.']
-              : [500, 'InternalError', 'We encountered an internal error. Please try again.'];
-          const xml = method === 'HEAD' ? '' : s3ErrorXml(code, message, url, requestId);
+              ? s3
+                ? [503, 'SlowDown', 'Please reduce your request rate.']
+                : [400, 'Throttling', 'Rate exceeded']
+              : s3
+                ? [500, 'InternalError', 'We encountered an internal error. Please try again.']
+                : [500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.'];
+          const xml = method === 'HEAD' ? '' : s3 ? s3ErrorXml(code, message, url, requestId) : queryErrorXml(code, message, requestId);
           res.writeHead(status, {
             'content-type': 'application/xml',
             'content-length': Buffer.byteLength(xml),

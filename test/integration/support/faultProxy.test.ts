@@ -8,9 +8,9 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { moto } from '../setup.ts';
-import { SOURCE_ACCOUNT } from '../../fixtures.ts';
+import { DESTINATION_ROLE_ARN, SOURCE_ACCOUNT } from '../../fixtures.ts';
 import { startFaultProxy, touchesKey, type FaultProxy, type ProxyLogEntry } from '../../support/faultProxy.ts';
 
 const BUCKET = 'fault-proxy-bucket';
@@ -142,6 +142,28 @@ describe('fault proxy (test support)', () => {
     const err = await noRetry().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'seed/a.txt' })).then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(Error);
     expect(proxy.counts()).to.deep.include({ seen: 2, faultedTotal: 1 });
+  });
+
+  it('answers query-protocol services (STS) with their own Throttling error, which the SDK retries', async () => {
+    proxy.configure({ services: ['sts'], always: [{ when: (r, attempt) => r.action === 'AssumeRole' && attempt < 2, kind: 'slowDown' }] });
+    const once = new STSClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
+    const err = await once
+      .send(new AssumeRoleCommand({ RoleArn: DESTINATION_ROLE_ARN, RoleSessionName: 'proxy-test' }))
+      .then(() => undefined, (e: unknown) => e as Error & { $metadata?: { httpStatusCode?: number } });
+    expect(err?.name).to.equal('Throttling');
+    expect(err?.message).to.equal('Rate exceeded');
+    expect(err?.$metadata?.httpStatusCode).to.equal(400);
+
+    const retrying = new STSClient({ endpoint: proxy.endpoint }); // the SDK default: 3 attempts
+    const ok = await retrying.send(new AssumeRoleCommand({ RoleArn: DESTINATION_ROLE_ARN, RoleSessionName: 'proxy-test-2' }));
+    expect(ok.Credentials?.AccessKeyId).to.be.a('string');
+    expect(ok.$metadata.attempts).to.equal(3);
+    expect(proxy.log().map((e) => `${e.action}:${e.fault ?? 'ok'}`)).to.deep.equal([
+      'AssumeRole:slowDown',
+      'AssumeRole:slowDown',
+      'AssumeRole:slowDown',
+      'AssumeRole:ok',
+    ]);
   });
 
   describe('seeded draws', () => {
