@@ -10,6 +10,9 @@ const FUNCTION = 'replicate-to-partner';
 const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/${FUNCTION}:*`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-DeadLetterQueue-ABC`;
 const ROLE_ARN = `arn:aws:iam::${SOURCE_ACCOUNT}:role/${FUNCTION}-lambda`;
+const WORK_QUEUE_ARN = `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-WorkQueue-ABC`;
+const WORK_QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${SOURCE_ACCOUNT}/stack-WorkQueue-ABC`;
+const WORK_DLQ_ARN = `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-WorkDeadLetterQueue-ABC`;
 
 function context(parameters: Record<string, string>) {
   return {
@@ -18,7 +21,16 @@ function context(parameters: Record<string, string>) {
     account: SOURCE_ACCOUNT,
     region: REGION,
     stackName: 'stack',
-    physical: { 'LogGroup.Arn': LOG_GROUP_ARN, 'DeadLetterQueue.Arn': DLQ_ARN, LogGroup: `/aws/lambda/${FUNCTION}`, PushFunction: FUNCTION },
+    physical: {
+      'LogGroup.Arn': LOG_GROUP_ARN,
+      'DeadLetterQueue.Arn': DLQ_ARN,
+      'WorkQueue.Arn': WORK_QUEUE_ARN,
+      'WorkDeadLetterQueue.Arn': WORK_DLQ_ARN,
+      'WorkDeadLetterQueue.QueueName': 'stack-WorkDeadLetterQueue-ABC',
+      WorkQueue: WORK_QUEUE_URL,
+      LogGroup: `/aws/lambda/${FUNCTION}`,
+      PushFunction: FUNCTION,
+    },
   };
 }
 
@@ -82,8 +94,9 @@ describe('templates/pushS3Template.yml', () => {
     const fn = template.Resources.PushFunction!.Properties!;
     const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
     expect(Object.keys(vars).sort()).to.deep.equal(
-      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES'].sort(),
+      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL'].sort(),
     );
+    expect(vars.WORK_QUEUE_URL).to.equal(WORK_QUEUE_URL);
     const withOptional = (resolve(fn.Environment, context({ ...BASE, ExternalId: 'ext-1', KmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:key/1234' })) as { Variables: Record<string, string> }).Variables;
     expect(withOptional.EXTERNAL_ID).to.equal('ext-1');
     expect(withOptional.KMS_KEY_ARN).to.equal('arn:aws:kms:us-east-1:210987654321:key/1234');
@@ -99,13 +112,15 @@ describe('templates/pushS3Template.yml', () => {
     });
   });
 
-  it('grants the execution role exactly: list and read the source, assume the one role, its logs, its dead-letter queue', () => {
+  it('grants the execution role exactly: list and read the source, assume the one role, its logs, its dead-letter queue, its work queue', () => {
     expect(executionPolicy(BASE).Statement).to.deep.equal([
       { Sid: 'ListSourcePartitions', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}` },
       { Sid: 'ReadSourceObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` },
       { Sid: 'AssumeDestinationRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: DESTINATION_ROLE_ARN },
       { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: LOG_GROUP_ARN },
       { Sid: 'SendFailedInvocations', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: DLQ_ARN },
+      { Sid: 'EnqueueWork', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: WORK_QUEUE_ARN },
+      { Sid: 'ConsumeWork', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: WORK_QUEUE_ARN },
     ]);
   });
 
@@ -127,6 +142,10 @@ describe('templates/pushS3Template.yml', () => {
       ['sts:AssumeRole', DESTINATION_ROLE_ARN],
       ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/${FUNCTION}:log-stream:2024/01/01/abc`],
       ['sqs:SendMessage', DLQ_ARN],
+      ['sqs:SendMessage', WORK_QUEUE_ARN],
+      ['sqs:ReceiveMessage', WORK_QUEUE_ARN],
+      ['sqs:DeleteMessage', WORK_QUEUE_ARN],
+      ['sqs:GetQueueAttributes', WORK_QUEUE_ARN],
     ];
     const no: [string, string, Record<string, string>?][] = [
       ['s3:ListBucket', `arn:aws:s3:::${SOURCE_BUCKET}`, { 's3:prefix': 'private/' }],
@@ -138,6 +157,11 @@ describe('templates/pushS3Template.yml', () => {
       ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/other:log-stream:x`],
       ['logs:CreateLogGroup', `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/${FUNCTION}:*`],
       ['sqs:SendMessage', `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:other-queue`],
+      ['sqs:ReceiveMessage', DLQ_ARN],
+      ['sqs:ReceiveMessage', WORK_DLQ_ARN],
+      ['sqs:SendMessage', WORK_DLQ_ARN],
+      ['sqs:PurgeQueue', WORK_QUEUE_ARN],
+      ['sqs:ChangeMessageVisibility', WORK_QUEUE_ARN],
     ];
     for (const [action, resource, ctx] of yes) {
       it(`allows ${action} on ${resource}${ctx ? ` ${JSON.stringify(ctx)}` : ''}`, async () => {
@@ -170,16 +194,54 @@ describe('templates/pushS3Template.yml', () => {
     expect(r.LogGroup!.Properties!.RetentionInDays).to.deep.equal({ Ref: 'LogRetentionInDays' });
   });
 
+  describe('fan-out work queue', () => {
+    const r = template.Resources;
+
+    it('redrives a work item to its own dead-letter queue after WorkMaxReceiveCount receives', () => {
+      const q = r.WorkQueue!.Properties!;
+      expect(q.RedrivePolicy).to.deep.equal({ deadLetterTargetArn: { 'Fn::GetAtt': ['WorkDeadLetterQueue', 'Arn'] }, maxReceiveCount: { Ref: 'WorkMaxReceiveCount' } });
+      expect(template.Parameters.WorkMaxReceiveCount).to.deep.include({ MinValue: 1, MaxValue: 1000 });
+      expect(r.WorkDeadLetterQueue!.Type).to.equal('AWS::SQS::Queue');
+      expect(r.WorkDeadLetterQueue!.Properties!.MessageRetentionPeriod).to.equal(1209600);
+    });
+
+    it('keeps an item invisible for six times the function timeout (Lambda requires at least the timeout)', () => {
+      const timeout = r.PushFunction!.Properties!.Timeout as number;
+      expect(r.WorkQueue!.Properties!.VisibilityTimeout).to.equal(6 * timeout);
+    });
+
+    it('maps the queue to the function one item at a time, reporting partial batch failures, with bounded concurrency', () => {
+      const m = r.WorkQueueMapping!;
+      expect(m.Type).to.equal('AWS::Lambda::EventSourceMapping');
+      expect(m.Properties).to.deep.include({
+        FunctionName: { Ref: 'PushFunction' },
+        EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: { Ref: 'FanOutMaximumConcurrency' } },
+      });
+      // AWS's limits for MaximumConcurrency on an SQS event source.
+      expect(template.Parameters.FanOutMaximumConcurrency).to.deep.include({ MinValue: 2, MaxValue: 1000 });
+    });
+
+    it('alarms when anything is in the work dead-letter queue', () => {
+      const a = resolve(r.WorkDeadLetterAlarm!.Properties, context(BASE)) as Record<string, unknown>;
+      expect(a).to.deep.include({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(a.Dimensions).to.deep.equal([{ Name: 'QueueName', Value: 'stack-WorkDeadLetterQueue-ABC' }]);
+    });
+  });
+
   it('outputs what deploy, invoke and destroy read', () => {
     expect(Object.keys(template.Outputs ?? {})).to.include.members([
       'ExecutionRoleArn', 'FunctionName', 'FunctionArn', 'ScheduleRuleName', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'LogGroupName',
+      'WorkQueueUrl', 'WorkQueueArn', 'WorkDeadLetterQueueUrl', 'WorkDeadLetterQueueArn',
     ]);
   });
 
   it('uses no resource type beyond those the README lists', () => {
     const types = new Set(Object.values((template).Resources).map((r) => r.Type));
     expect([...types].sort()).to.deep.equal([
-      'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue',
+      'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue',
     ]);
   });
 });
