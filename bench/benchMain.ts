@@ -1,0 +1,320 @@
+/**
+ * `npm run bench`: s3-push side by side with the tools operators would use instead, on one local
+ * Ceph radosgw (bench/ceph.sh), every request counted by a proxy. See the README "Benchmarks".
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { REPO_ROOT } from '../deploy/bundle.ts';
+import { buildBenchTools, type BenchBuild } from './build.ts';
+import { startCeph, type CephServer, type StaticCredentials } from './cephServer.ts';
+import { startCountingProxy, type CountingProxy } from './countingProxy.ts';
+import { createBucket, dataset, deleteBucket, describePrefix, seedDataset, type Dataset } from './dataset.ts';
+import { ensurePackages } from './debian.ts';
+import { runMeasured, TIME_BINARY } from './measure.ts';
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from './options.ts';
+import { copiesIn, formatRequests, renderDatasetTable, summarizeDataset, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
+import { formatSpread, rotate, spread, type Spread } from './stats.ts';
+import { awsCliTool, naiveSdkTool, rcloneTool, resolveExecutable, s3PushTool, versionOf, type CopyJob, type Tool } from './tools.ts';
+import { measureDeploy, type DeployBenchResult } from './deployBench.ts';
+
+const SOURCE_BUCKET = 's3push-bench-source';
+const REGION = 'us-east-1';
+
+const log = (line: string): void => console.error(`bench: ${line}`);
+
+interface Context {
+  readonly ceph: CephServer;
+  readonly proxy: CountingProxy;
+  readonly sourceS3: S3Client;
+  readonly destinationS3: S3Client;
+  readonly sts: STSClient;
+  readonly workRoot: string;
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof BenchUsageError) {
+      console.error(`bench: ${err.message}\n${BENCH_USAGE}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const started = performance.now();
+  const missingPackages = ensurePackages(['time', 'rclone'], options.install, log);
+  if (missingPackages.includes('time')) throw new Error(`${TIME_BINARY} is missing (apt-get install time): it measures each tool's CPU`);
+
+  log('bundling the handler and the naive loop');
+  const build = await buildBenchTools();
+  const allTools: Tool[] = [s3PushTool(build), awsCliTool('sync'), awsCliTool('cp'), rcloneTool(false), rcloneTool(true), naiveSdkTool(build)];
+  const tools = options.only === undefined ? allTools : allTools.filter((t) => options.only!.includes(t.id));
+  for (const t of tools) if (t.missing !== undefined) log(`${t.label}: missing (${t.missing})`);
+  const runnable = tools.filter((t) => t.missing === undefined);
+
+  log('starting Ceph radosgw (bench/ceph.sh)');
+  const ceph = await startCeph();
+  let stopped = false;
+  const stopCeph = (): void => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      ceph.stop();
+    } catch (err) {
+      console.error(`bench: stopping Ceph failed: ${(err as Error).message}; run bench/ceph.sh stop`);
+    }
+  };
+  process.once('exit', stopCeph);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping Ceph`);
+      stopCeph();
+      process.exit(130);
+    });
+  }
+
+  let proxy: CountingProxy | undefined;
+  const workRoot = mkdtempSync(`${REPO_ROOT}.bench/work-`);
+  try {
+    proxy = await startCountingProxy({ target: ceph.endpoint });
+    const direct = (credentials: StaticCredentials): S3Client => new S3Client({ endpoint: ceph.endpoint, region: REGION, forcePathStyle: true, credentials });
+    const ctx: Context = {
+      ceph,
+      proxy,
+      sourceS3: direct(ceph.source),
+      destinationS3: direct(ceph.destination),
+      sts: new STSClient({ endpoint: ceph.endpoint, region: REGION, credentials: ceph.source }),
+      workRoot,
+    };
+
+    const datasets = [dataset('small', '2024-01-01', options.smallCount, 1024), dataset('large', '2024-01-02', options.largeCount, 8 * 1024 * 1024)].filter((d) => d.count > 0);
+    log(`seeding ${datasets.map((d) => d.label).join(' and ')}`);
+    await createBucket(ctx.sourceS3, SOURCE_BUCKET);
+    for (const ds of datasets) await seedDataset(ctx.sourceS3, SOURCE_BUCKET, ds);
+
+    const runs: RunRecord[] = [];
+    for (const ds of datasets) {
+      for (let round = 0; round < options.rounds; round++) {
+        const roleCredentials = await roleSession(ctx);
+        for (const tool of rotate(runnable, round)) {
+          runs.push(...(await coldAndWarm(ctx, build, tool, ds, round, roleCredentials, true)));
+          if (ds.objectBytes >= 1024 * 1024) ceph.collectGarbage();
+        }
+      }
+    }
+
+    const curveRuns: RunRecord[] = [];
+    const small = datasets.find((d) => d.id === 'small');
+    if (small !== undefined && options.curve.length > 0) {
+      for (let round = 0; round < options.curveRounds; round++) {
+        const roleCredentials = await roleSession(ctx);
+        for (const c of round % 2 === 0 ? options.curve : [...options.curve].reverse()) {
+          const tool = s3PushTool(build, c);
+          curveRuns.push(...(await coldAndWarm(ctx, build, tool, { ...small, id: 'curve' }, round, roleCredentials, false)));
+        }
+      }
+    }
+
+    const bundle = measureBundle(build);
+    let deploy: DeployBenchResult;
+    if (options.deploy) {
+      log('deploy: a no-op rerun of npm run deploy against moto');
+      deploy = await measureDeploy(options.rounds);
+    } else {
+      deploy = { skipped: options.quick ? 'not run with --quick' : 'not run (--no-deploy)' };
+    }
+
+    const summaries: DatasetSummary[] = datasets.map((ds) => summarizeDataset(runs, { id: ds.id, label: ds.label, count: ds.count }, runnable.map((t) => t.id)));
+    const curve = options.curve.map((c) => {
+      const mine = curveRuns.filter((r) => r.tool === `s3-push-c${c}` && r.ok);
+      return {
+        concurrency: c,
+        wallSeconds: mine.length ? spread(mine.map((r) => r.wallSeconds)) : undefined,
+        copiesPerSecond: mine.length && small ? spread(mine.map((r) => small.count / r.wallSeconds)) : undefined,
+        cpuSeconds: mine.length ? spread(mine.map((r) => r.cpuSeconds)) : undefined,
+        serverCpuSeconds: mine.length ? spread(mine.map((r) => r.serverCpuSeconds)) : undefined,
+        requests: mine[0]?.requests.byOperation,
+        failures: curveRuns.filter((r) => r.tool === `s3-push-c${c}` && !r.ok).map((r) => r.problem),
+      };
+    });
+    // The server's ceiling: the best CopyObject rate any client reached on the small objects.
+    let ceiling: { copiesPerSecond: number; tool: string } | undefined;
+    for (const r of [...runs, ...curveRuns]) {
+      if (!r.ok || r.phase !== 'cold' || r.dataset === 'large') continue;
+      const rate = copiesIn(r.requests) / r.wallSeconds;
+      if (ceiling === undefined || rate > ceiling.copiesPerSecond) ceiling = { copiesPerSecond: rate, tool: r.tool };
+    }
+
+    const results = {
+      generatedAt: new Date().toISOString(),
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      totalSeconds: 0,
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+      server: {
+        kind: 'Ceph radosgw, single node, memstore OSD, beast on 127.0.0.1 with tcp_nodelay (bench/ceph.sh)',
+        version: versionOf('ceph'),
+        note: 'every tool talks to radosgw through the counting proxy (bench/countingProxy.ts), in the bench process',
+      },
+      versions: { awscli: versionOf(resolveExecutable('aws')), rclone: versionOf(resolveExecutable('rclone')) },
+      options,
+      tools: tools.map((t) => ({ id: t.id, label: t.label, tuning: t.tuning, ...(t.missing === undefined ? {} : { missing: t.missing }) })),
+      datasets: summaries,
+      ceiling,
+      s3pushVsCeiling: Object.fromEntries(
+        summaries.map((s) => [s.dataset, s.tools.find((t) => t.tool === 's3-push')?.copiesPerSecond?.median]),
+      ),
+      curve,
+      bundle,
+      deploy,
+      runs: [...runs, ...curveRuns],
+    };
+    results.totalSeconds = Math.round((performance.now() - started) / 1000);
+    const out = resolve(REPO_ROOT, options.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    const markdown = renderMarkdown(results, tools);
+    console.log(markdown);
+    log(`results: ${out} (${results.totalSeconds} s)`);
+  } finally {
+    await proxy?.close();
+    rmSync(workRoot, { recursive: true, force: true });
+    log('stopping Ceph');
+    stopCeph();
+  }
+}
+
+/** Session credentials of the role, straight from radosgw (not counted): what the peers use. */
+async function roleSession(ctx: Context): Promise<StaticCredentials> {
+  const out = await ctx.sts.send(new AssumeRoleCommand({ RoleArn: ctx.ceph.roleArn, RoleSessionName: 'bench-peers', DurationSeconds: 3600 }));
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('AssumeRole returned no credentials');
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+/** One tool on one day: a cold copy into a fresh bucket, then (when `warm`) the same run again. */
+async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Dataset, round: number, roleCredentials: StaticCredentials, warm: boolean): Promise<RunRecord[]> {
+  const destinationBucket = `bench-${ds.id}-${tool.id}-r${round}`.slice(0, 63);
+  await createBucket(ctx.destinationS3, destinationBucket);
+  const records: RunRecord[] = [];
+  try {
+    for (const phase of (warm ? ['cold', 'warm'] : ['cold']) as Phase[]) {
+      const workDir = mkdtempSync(`${ctx.workRoot}/${tool.id}-`);
+      const job: CopyJob = {
+        endpoint: ctx.proxy.endpoint,
+        sourceBucket: SOURCE_BUCKET,
+        prefix: ds.prefix,
+        date: ds.date,
+        destinationBucket,
+        roleArn: ctx.ceph.roleArn,
+        lambdaCredentials: ctx.ceph.source,
+        roleCredentials,
+        workDir,
+      };
+      const cmd = tool.command(job);
+      ctx.proxy.take();
+      const server0 = ctx.ceph.cpuSeconds();
+      const proxy0 = process.cpuUsage();
+      const m = await runMeasured(cmd.argv, cmd.env);
+      const proxyUsage = process.cpuUsage(proxy0);
+      const serverCpuSeconds = ctx.ceph.cpuSeconds() - server0;
+      const proxyCpuSeconds = (proxyUsage.user + proxyUsage.system) / 1e6;
+      const requests = ctx.proxy.take();
+      const found = await describePrefix(ctx.destinationS3, destinationBucket, ds.prefix);
+      let problem: string | undefined;
+      if (m.exitCode !== 0) problem = `exit ${m.exitCode}: ${m.stderrTail.trim().split('\n').slice(-3).join(' / ')}`;
+      else if (found.count !== ds.count || found.bytes !== ds.count * ds.objectBytes) {
+        problem = `destination holds ${found.count} objects / ${found.bytes} bytes, expected ${ds.count} / ${ds.count * ds.objectBytes}`;
+      }
+      const record: RunRecord = {
+        dataset: ds.id,
+        round,
+        tool: tool.id,
+        phase,
+        wallSeconds: m.wallSeconds,
+        cpuSeconds: m.cpuSeconds,
+        serverCpuSeconds,
+        proxyCpuSeconds,
+        maxRssMiB: m.maxRssMiB,
+        requests,
+        ok: problem === undefined,
+        ...(problem === undefined ? {} : { problem }),
+      };
+      records.push(record);
+      log(
+        `${ds.id} r${round + 1} ${phase} ${tool.id.padEnd(14)} ${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU, server ${serverCpuSeconds.toFixed(2)} s, proxy ${proxyCpuSeconds.toFixed(2)} s, ` +
+          `${formatRequests(requests.byOperation)}${problem ? `  FAILED: ${problem}` : ''}`,
+      );
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  } finally {
+    await deleteBucket(ctx.destinationS3, destinationBucket);
+  }
+  return records;
+}
+
+interface BundleFigures {
+  zipBytes: number;
+  jsBytes: number;
+  sha256: string;
+  /** Time to import the bundled module in a fresh Node process (the cold-start share it owns). */
+  importMs: Spread;
+}
+
+function measureBundle(build: BenchBuild): BundleFigures {
+  const samples: number[] = [];
+  const script = `const t = performance.now(); await import(${JSON.stringify(build.handlerModule)}); console.log(performance.now() - t);`;
+  for (let i = 0; i < 7; i++) {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    samples.push(Number(out.trim()));
+  }
+  return { zipBytes: build.bundle.zip.length, jsBytes: build.bundle.jsBytes, sha256: build.bundle.sha256, importMs: spread(samples) };
+}
+
+interface ResultsForMarkdown {
+  generatedAt: string;
+  command: string;
+  machine: { cpus: number; memoryGiB: number };
+  server: { version: string | undefined };
+  datasets: DatasetSummary[];
+  ceiling: { copiesPerSecond: number; tool: string } | undefined;
+  curve: { concurrency: number; wallSeconds: Spread | undefined; copiesPerSecond: Spread | undefined; cpuSeconds: Spread | undefined; serverCpuSeconds: Spread | undefined }[];
+  bundle: BundleFigures;
+  deploy: DeployBenchResult;
+}
+
+function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
+  const info = tools.map((t) => ({ id: t.id, label: t.label, ...(t.missing === undefined ? {} : { missing: t.missing }) }));
+  const parts: string[] = [`Measured ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC with \`${r.command}\` on ${r.machine.cpus} cores / ${r.machine.memoryGiB} GiB, ${r.server.version ?? 'Ceph'} radosgw (memstore).`, ''];
+  for (const s of r.datasets) {
+    parts.push(renderDatasetTable(s, info), '');
+    const mine = s.tools.find((t) => t.tool === 's3-push');
+    if (mine?.copiesPerSecond && r.ceiling && s.dataset === 'small') {
+      parts.push(
+        `s3-push copies ${mine.copiesPerSecond.median.toFixed(0)} objects/s; the best rate any client reached on this server in the run: ${r.ceiling.copiesPerSecond.toFixed(0)}/s (${r.ceiling.tool}) → ${((mine.copiesPerSecond.median / r.ceiling.copiesPerSecond) * 100).toFixed(0)}% of the ceiling.`,
+        '',
+      );
+    }
+  }
+  if (r.curve.length > 0) {
+    parts.push('**s3-push concurrency curve** (small objects, cold)', '', '| COPY_CONCURRENCY | wall s | objects/s | s3-push CPU s | server CPU s |', '| --- | --- | --- | --- | --- |');
+    for (const c of r.curve) parts.push(`| ${c.concurrency} | ${formatSpread(c.wallSeconds)} | ${formatSpread(c.copiesPerSecond, 0)} | ${formatSpread(c.cpuSeconds)} | ${formatSpread(c.serverCpuSeconds)} |`);
+    parts.push('');
+  }
+  parts.push(`**Handler bundle**: zip ${(r.bundle.zipBytes / 1024).toFixed(0)} KiB (${(r.bundle.jsBytes / 1024).toFixed(0)} KiB of JavaScript), module import ${formatSpread(r.bundle.importMs, 0)} ms in a fresh Node.`, '');
+  if ('skipped' in r.deploy) parts.push(`**Deploy no-op rerun**: ${r.deploy.skipped}.`);
+  else parts.push(`**Deploy no-op rerun** against moto: ${formatSpread(r.deploy.wallSeconds)} s wall; API calls: ${formatRequests(r.deploy.calls)}.`);
+  return parts.join('\n');
+}
+
+main().catch((err: unknown) => {
+  const e = err as Error;
+  const cause = e.cause instanceof Error ? ` (cause: ${e.cause.message})` : '';
+  console.error(`bench: ${e.message}${cause}`);
+  if (process.env.DEBUG) console.error(e.stack);
+  process.exitCode = 1;
+});

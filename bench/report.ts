@@ -1,0 +1,187 @@
+/**
+ * Turns the raw runs of a benchmark into the figures reported (medians, spreads, paired ratios,
+ * requests by operation, the server's ceiling) and renders the Markdown table. Pure.
+ */
+import type { RequestCounts } from './countingProxy.ts';
+import { formatSpread, pairedRatio, spread, type Spread } from './stats.ts';
+
+export type Phase = 'cold' | 'warm';
+
+/** One tool run, as measured. */
+export interface RunRecord {
+  readonly dataset: string;
+  readonly round: number;
+  readonly tool: string;
+  readonly phase: Phase;
+  readonly wallSeconds: number;
+  /** The tool's own CPU (user + system), start-up included. */
+  readonly cpuSeconds: number;
+  /** CPU of the mon, osd and radosgw during the run. */
+  readonly serverCpuSeconds: number;
+  /** CPU of the counting proxy (the bench process) during the run. */
+  readonly proxyCpuSeconds: number;
+  readonly maxRssMiB: number;
+  readonly requests: RequestCounts;
+  /** The run exited 0 and the destination then held every object with the right sizes. */
+  readonly ok: boolean;
+  readonly problem?: string;
+}
+
+export interface ToolSummary {
+  readonly tool: string;
+  readonly rounds: number;
+  readonly coldWall?: Spread;
+  readonly coldCpu?: Spread;
+  readonly coldServerCpu?: Spread;
+  readonly coldProxyCpu?: Spread;
+  readonly warmWall?: Spread;
+  readonly warmCpu?: Spread;
+  /** Median count per operation over the rounds. */
+  readonly coldRequests: Record<string, number>;
+  readonly warmRequests: Record<string, number>;
+  /** Median cold requests divided by the objects copied. */
+  readonly requestsPerObject?: number;
+  /** Objects copied per second of wall time, cold. */
+  readonly copiesPerSecond?: Spread;
+  /** s3-push ÷ this tool, paired by round (undefined for s3-push itself). */
+  readonly ratioColdWall?: Spread;
+  readonly ratioColdCpu?: Spread;
+  readonly ratioWarmWall?: Spread;
+  /** Runs that failed, with why. */
+  readonly failures: string[];
+}
+
+export interface DatasetSummary {
+  readonly dataset: string;
+  readonly label: string;
+  readonly objects: number;
+  /** The tool the ratios are taken against. */
+  readonly reference: string;
+  readonly tools: ToolSummary[];
+  /** The best cold copy rate any client reached (objects per second of wall). */
+  readonly ceiling?: { readonly copiesPerSecond: number; readonly tool: string; readonly round: number };
+}
+
+/** The operations that copy one object's worth (a multipart copy counts once, at Complete). */
+const COPY_OPS = ['CopyObject', 'CompleteMultipartUpload'];
+
+/** Copies made in a run, from its request counts. */
+export function copiesIn(c: RequestCounts): number {
+  return COPY_OPS.reduce((n, op) => n + (c.byOperation[op] ?? 0), 0);
+}
+
+/**
+ * Summarizes one dataset. `reference` is the tool the ratios are taken against (s3-push);
+ * `objects` the size of the day. Failed runs are left out of the figures and listed.
+ */
+export function summarizeDataset(
+  runs: readonly RunRecord[],
+  dataset: { id: string; label: string; count: number },
+  toolIds: readonly string[],
+  reference = 's3-push',
+): DatasetSummary {
+  const mine = runs.filter((r) => r.dataset === dataset.id);
+  const rounds = [...new Set(mine.map((r) => r.round))].sort((a, b) => a - b);
+  const byRound = (tool: string, phase: Phase, pick: (r: RunRecord) => number): (number | undefined)[] =>
+    rounds.map((round) => {
+      const r = mine.find((x) => x.tool === tool && x.phase === phase && x.round === round && x.ok);
+      return r === undefined ? undefined : pick(r);
+    });
+  const spreadOf = (xs: (number | undefined)[]): Spread | undefined => {
+    const v = xs.filter((x): x is number => x !== undefined);
+    return v.length === 0 ? undefined : spread(v);
+  };
+  const medianRequests = (tool: string, phase: Phase): Record<string, number> => {
+    const ok = mine.filter((x) => x.tool === tool && x.phase === phase && x.ok);
+    const ops = [...new Set(ok.flatMap((r) => Object.keys(r.requests.byOperation)))].sort();
+    return Object.fromEntries(ops.map((op) => [op, spread(ok.map((r) => r.requests.byOperation[op] ?? 0)).median]));
+  };
+
+  const tools: ToolSummary[] = toolIds.map((tool) => {
+    const coldWall = byRound(tool, 'cold', (r) => r.wallSeconds);
+    const coldCpu = byRound(tool, 'cold', (r) => r.cpuSeconds);
+    const warmWall = byRound(tool, 'warm', (r) => r.wallSeconds);
+    const coldRequests = medianRequests(tool, 'cold');
+    const coldTotal = Object.values(coldRequests).reduce((a, b) => a + b, 0);
+    const isRef = tool === reference;
+    return {
+      tool,
+      rounds: coldWall.filter((x) => x !== undefined).length,
+      coldWall: spreadOf(coldWall),
+      coldCpu: spreadOf(coldCpu),
+      coldServerCpu: spreadOf(byRound(tool, 'cold', (r) => r.serverCpuSeconds)),
+      coldProxyCpu: spreadOf(byRound(tool, 'cold', (r) => r.proxyCpuSeconds)),
+      warmWall: spreadOf(warmWall),
+      warmCpu: spreadOf(byRound(tool, 'warm', (r) => r.cpuSeconds)),
+      coldRequests,
+      warmRequests: medianRequests(tool, 'warm'),
+      requestsPerObject: coldTotal > 0 ? coldTotal / dataset.count : undefined,
+      copiesPerSecond: spreadOf(byRound(tool, 'cold', (r) => dataset.count / r.wallSeconds)),
+      ratioColdWall: isRef ? undefined : pairedRatio(byRound(reference, 'cold', (r) => r.wallSeconds), coldWall),
+      ratioColdCpu: isRef ? undefined : pairedRatio(byRound(reference, 'cold', (r) => r.cpuSeconds), coldCpu),
+      ratioWarmWall: isRef ? undefined : pairedRatio(byRound(reference, 'warm', (r) => r.wallSeconds), warmWall),
+      failures: mine.filter((x) => x.tool === tool && !x.ok).map((x) => `round ${x.round} ${x.phase}: ${x.problem ?? 'failed'}`),
+    };
+  });
+
+  let ceiling: DatasetSummary['ceiling'];
+  for (const r of mine) {
+    if (!r.ok || r.phase !== 'cold') continue;
+    const rate = copiesIn(r.requests) / r.wallSeconds;
+    if (ceiling === undefined || rate > ceiling.copiesPerSecond) ceiling = { copiesPerSecond: rate, tool: r.tool, round: r.round };
+  }
+  return { dataset: dataset.id, label: dataset.label, objects: dataset.count, reference, tools, ceiling };
+}
+
+/** `CopyObject 2,500 · ListObjectsV2 6`: operations by count, largest first. */
+export function formatRequests(ops: Record<string, number>): string {
+  const entries = Object.entries(ops).filter(([, n]) => n > 0);
+  if (entries.length === 0) return '0';
+  return entries
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([op, n]) => `${op} ${Math.round(n).toLocaleString('en-US')}`)
+    .join(' · ');
+}
+
+export interface ToolInfo {
+  readonly id: string;
+  readonly label: string;
+  readonly missing?: string;
+}
+
+/** The table of one dataset: one row per tool, missing tools included. */
+export function renderDatasetTable(summary: DatasetSummary, tools: readonly ToolInfo[]): string {
+  const lines = [
+    `**${summary.label}** (median, with min–max over ${Math.max(0, ...summary.tools.map((t) => t.rounds))} rounds; ratio = s3-push ÷ tool, below 1 means s3-push is faster or cheaper)`,
+    '',
+    '| tool | cold wall s | wall ratio | tool CPU s | CPU ratio | warm wall s | warm ratio | cold requests | warm requests | req/object |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const info of tools) {
+    if (info.missing !== undefined) {
+      lines.push(`| ${info.label} | missing: ${info.missing} | | | | | | | | |`);
+      continue;
+    }
+    const t = summary.tools.find((x) => x.tool === info.id);
+    if (t === undefined) continue;
+    const ratio = (x: Spread | undefined): string => (t.tool === summary.reference ? '1' : formatSpread(x));
+    const failed = t.failures.length > 0 ? ` (${t.failures.length} failed run${t.failures.length > 1 ? 's' : ''})` : '';
+    lines.push(
+      [
+        '',
+        `${info.label}${failed}`,
+        formatSpread(t.coldWall),
+        ratio(t.ratioColdWall),
+        formatSpread(t.coldCpu),
+        ratio(t.ratioColdCpu),
+        formatSpread(t.warmWall),
+        ratio(t.ratioWarmWall),
+        formatRequests(t.coldRequests),
+        formatRequests(t.warmRequests),
+        t.requestsPerObject === undefined ? '—' : t.requestsPerObject.toFixed(3),
+        '',
+      ].join(' | ').trim(),
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { copiesIn, formatRequests, renderDatasetTable, summarizeDataset, type RunRecord } from '../../../bench/report.ts';
+
+const run = (tool: string, round: number, phase: 'cold' | 'warm', wall: number, cpu: number, ops: Record<string, number>, ok = true): RunRecord => ({
+  dataset: 'small',
+  round,
+  tool,
+  phase,
+  wallSeconds: wall,
+  cpuSeconds: cpu,
+  serverCpuSeconds: wall,
+  proxyCpuSeconds: 0.1,
+  maxRssMiB: 50,
+  requests: { byOperation: ops, errorsByOperation: {}, total: Object.values(ops).reduce((a, b) => a + b, 0) },
+  ok,
+  ...(ok ? {} : { problem: 'exit 1: boom' }),
+});
+
+const DS = { id: 'small', label: '100 × 1 KiB', count: 100 };
+
+describe('bench/report', () => {
+  const runs: RunRecord[] = [
+    run('s3-push', 0, 'cold', 2, 1, { AssumeRole: 1, ListObjectsV2: 2, CopyObject: 100 }),
+    run('s3-push', 0, 'warm', 0.5, 0.4, { AssumeRole: 1, ListObjectsV2: 2 }),
+    run('s3-push', 1, 'cold', 4, 1, { AssumeRole: 1, ListObjectsV2: 2, CopyObject: 100 }),
+    run('s3-push', 1, 'warm', 0.5, 0.4, { AssumeRole: 1, ListObjectsV2: 2 }),
+    run('peer', 0, 'cold', 4, 4, { ListObjectsV2: 1, CopyObject: 100, HeadObject: 100 }),
+    run('peer', 0, 'warm', 1, 1, { ListObjectsV2: 1, HeadObject: 100 }),
+    run('peer', 1, 'cold', 4, 2, { ListObjectsV2: 1, CopyObject: 100, HeadObject: 100 }),
+    run('peer', 1, 'warm', 2, 1, { ListObjectsV2: 1, HeadObject: 100 }),
+    run('peer', 2, 'cold', 1, 1, { CopyObject: 3 }, false),
+    run('other-dataset', 0, 'cold', 1, 1, {}),
+  ];
+
+  it('pairs ratios by round and takes medians, leaving failed runs out but listing them', () => {
+    const s = summarizeDataset(runs, DS, ['s3-push', 'peer']);
+    const [mine, peer] = s.tools;
+    expect(mine!.coldWall).to.deep.equal({ median: 3, min: 2, max: 4, n: 2 });
+    expect(mine!.ratioColdWall).to.equal(undefined);
+    // round 0: 2/4, round 1: 4/4
+    expect(peer!.ratioColdWall).to.deep.equal({ median: 0.75, min: 0.5, max: 1, n: 2 });
+    // round 0: 1/4, round 1: 1/2
+    expect(peer!.ratioColdCpu).to.deep.equal({ median: 0.375, min: 0.25, max: 0.5, n: 2 });
+    expect(peer!.ratioWarmWall).to.deep.equal({ median: 0.375, min: 0.25, max: 0.5, n: 2 });
+    expect(peer!.rounds).to.equal(2);
+    expect(peer!.failures).to.deep.equal(['round 2 cold: exit 1: boom']);
+  });
+
+  it('counts requests by operation and per copied object', () => {
+    const s = summarizeDataset(runs, DS, ['s3-push', 'peer']);
+    expect(s.tools[0]!.coldRequests).to.deep.equal({ AssumeRole: 1, CopyObject: 100, ListObjectsV2: 2 });
+    expect(s.tools[0]!.warmRequests).to.deep.equal({ AssumeRole: 1, ListObjectsV2: 2 });
+    expect(s.tools[0]!.requestsPerObject).to.equal(1.03);
+    expect(s.tools[1]!.requestsPerObject).to.equal(2.01);
+  });
+
+  it('takes the ceiling from the best cold copy rate of any tool', () => {
+    const s = summarizeDataset(runs, DS, ['s3-push', 'peer']);
+    expect(s.ceiling).to.deep.equal({ copiesPerSecond: 50, tool: 's3-push', round: 0 });
+    expect(copiesIn({ byOperation: { CopyObject: 3, CompleteMultipartUpload: 2, UploadPartCopy: 8 }, errorsByOperation: {}, total: 13 })).to.equal(5);
+  });
+
+  it('renders one row per tool, missing tools included', () => {
+    const s = summarizeDataset(runs, DS, ['s3-push', 'peer']);
+    const table = renderDatasetTable(s, [
+      { id: 's3-push', label: 's3-push' },
+      { id: 'peer', label: 'a peer' },
+      { id: 'absent', label: 'rclone', missing: 'rclone not found on PATH' },
+    ]);
+    const rows = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| tool') && !l.startsWith('| ---'));
+    expect(rows).to.have.length(3);
+    expect(rows[0]).to.equal('| s3-push | 3.00 (2.00–4.00) | 1 | 1.00 | 1 | 0.50 | 1 | CopyObject 100 · ListObjectsV2 2 · AssumeRole 1 | ListObjectsV2 2 · AssumeRole 1 | 1.030 |');
+    expect(rows[1]).to.match(/^\| a peer \(1 failed run\) \| 4\.00 \| 0\.75 \(0\.50–1\.00\) \|/);
+    expect(rows[2]).to.equal('| rclone | missing: rclone not found on PATH | | | | | | | | |');
+  });
+
+  it('formatRequests: largest first, zero counts dropped', () => {
+    expect(formatRequests({ HeadObject: 2500, CopyObject: 2500, ListObjects: 3, PutObject: 0 })).to.equal('CopyObject 2,500 · HeadObject 2,500 · ListObjects 3');
+    expect(formatRequests({})).to.equal('0');
+  });
+});
