@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -165,6 +165,7 @@ async function main(): Promise<void> {
       tools: tools.map((t) => ({ id: t.id, label: t.label, tuning: t.tuning, ...(t.missing === undefined ? {} : { missing: t.missing }) })),
       datasets: summaries,
       ceiling,
+      loadAverage: runs.length > 0 ? spread([...runs, ...curveRuns].map((r) => r.loadAverage ?? NaN).filter(Number.isFinite)) : undefined,
       s3pushVsCeiling: Object.fromEntries(
         summaries.map((s) => [s.dataset, s.tools.find((t) => t.tool === 's3-push')?.copiesPerSecond?.median]),
       ),
@@ -240,6 +241,7 @@ async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Data
         serverCpuSeconds,
         proxyCpuSeconds,
         maxRssMiB: m.maxRssMiB,
+        loadAverage: loadavg()[0]!,
         requests,
         ok: problem === undefined,
         ...(problem === undefined ? {} : { problem }),
@@ -247,7 +249,7 @@ async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Data
       records.push(record);
       log(
         `${ds.id} r${round + 1} ${phase} ${tool.id.padEnd(14)} ${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU, server ${serverCpuSeconds.toFixed(2)} s, proxy ${proxyCpuSeconds.toFixed(2)} s, ` +
-          `${formatRequests(requests.byOperation)}${problem ? `  FAILED: ${problem}` : ''}`,
+          `load ${loadavg()[0]!.toFixed(1)}, ${formatRequests(requests.byOperation)}${problem ? `  FAILED: ${problem}` : ''}`,
       );
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -277,6 +279,7 @@ function measureBundle(build: BenchBuild): BundleFigures {
 
 interface ResultsForMarkdown {
   generatedAt: string;
+  loadAverage: Spread | undefined;
   command: string;
   machine: { cpus: number; memoryGiB: number };
   server: { version: string | undefined };
@@ -289,7 +292,11 @@ interface ResultsForMarkdown {
 
 function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
   const info = tools.map((t) => ({ id: t.id, label: t.label, ...(t.missing === undefined ? {} : { missing: t.missing }) }));
-  const parts: string[] = [`Measured ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC with \`${r.command}\` on ${r.machine.cpus} cores / ${r.machine.memoryGiB} GiB, ${r.server.version ?? 'Ceph'} radosgw (memstore).`, ''];
+  const load = r.loadAverage === undefined ? '' : ` The machine's 1-minute load average during the runs: ${formatSpread(r.loadAverage, 1)} (other work shares the ${r.machine.cpus} cores).`;
+  const parts: string[] = [
+    `Measured ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC with \`${r.command}\` on ${r.machine.cpus} cores / ${r.machine.memoryGiB} GiB, ${(r.server.version ?? 'Ceph').replace(/ \([0-9a-f]{40}\)/, '')} radosgw (memstore).${load}`,
+    '',
+  ];
   for (const s of r.datasets) {
     parts.push(renderDatasetTable(s, info), '');
     const mine = s.tools.find((t) => t.tool === 's3-push');

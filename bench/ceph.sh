@@ -50,16 +50,17 @@ free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
-# A block of 100 consecutive free ports, for the mon and the osd's messengers.
+# A block of 100 consecutive free ports for the mon and the osd's messengers, below Linux's
+# ephemeral range (32768+), where a client connection could take one between the check and the bind.
 free_port_block() {
   local base
   for _ in $(seq 1 50); do
-    base=$(( (RANDOM % 300) * 100 + 20000 ))
-    if ! ss -Htln "( sport >= :$base and sport <= :$((base + 99)) )" | grep -q .; then
+    base=$(( (RANDOM % 220) * 100 + 10000 ))
+    if ! ss -Htan "( sport >= :$base and sport <= :$((base + 99)) )" | grep -q .; then
       echo "$base"; return 0
     fi
   done
-  die "no free block of 100 ports found between 20000 and 50000"
+  die "no free block of 100 ports found between 10000 and 32000"
 }
 
 install_packages() {

@@ -5,9 +5,9 @@ export interface BenchOptions {
   readonly quick: boolean;
   /** Rounds of every cold + warm measurement, tools alternated. Default 3 (1 with --quick). */
   readonly rounds: number;
-  /** Objects in the small-object day. Default 2,500 (250 with --quick). */
+  /** Objects in the small-object day. Default 2,500 (150 with --quick). */
   readonly smallCount: number;
-  /** Objects in the large-object day. Default 50 (5 with --quick). */
+  /** Objects in the large-object day. Default 50 (3 with --quick). */
   readonly largeCount: number;
   /** COPY_CONCURRENCY values of the handler's curve. Default 1,4,16,64 (none with --quick). */
   readonly curve: number[];
@@ -35,8 +35,8 @@ export class BenchUsageError extends Error {
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   let rounds = quick ? 1 : 3;
-  let smallCount = quick ? 250 : 2500;
-  let largeCount = quick ? 5 : 50;
+  let smallCount = quick ? 150 : 2500;
+  let largeCount = quick ? 3 : 50;
   let curve = quick ? [] : [1, 4, 16, 64];
   let curveRounds = 2;
   let deploy = !quick;

@@ -21,6 +21,8 @@ export interface RunRecord {
   /** CPU of the counting proxy (the bench process) during the run. */
   readonly proxyCpuSeconds: number;
   readonly maxRssMiB: number;
+  /** The machine's 1-minute load average when the run ended (other work on the machine shows here). */
+  readonly loadAverage?: number;
   readonly requests: RequestCounts;
   /** The run exited 0 and the destination then held every object with the right sizes. */
   readonly ok: boolean;

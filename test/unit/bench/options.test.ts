@@ -11,7 +11,7 @@ describe('bench/options parseBenchArgs', () => {
 
   it('--quick: one small round, no curve, no deploy, results out of the committed file', () => {
     const o = parseBenchArgs(['--quick']);
-    expect(o).to.include({ quick: true, rounds: 1, smallCount: 250, largeCount: 5, deploy: false, out: '.bench/quick.json' });
+    expect(o).to.include({ quick: true, rounds: 1, smallCount: 150, largeCount: 3, deploy: false, out: '.bench/quick.json' });
     expect(o.curve).to.deep.equal([]);
   });
 
