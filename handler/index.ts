@@ -3,9 +3,10 @@
  * container (lazily, on the first event); `runEvent` does the work with injected clients, so tests
  * and `npm run invoke -- --local` call it directly.
  */
+import { runCheck, type CheckReport } from './check.ts';
 import { createClients } from './clients.ts';
 import { parseHandlerConfig, type HandlerConfig } from './config.ts';
-import { EventValidationError, ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
+import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
 import { parseEvent } from './events.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { renderPrefix } from './prefix.ts';
@@ -46,7 +47,8 @@ export async function runEvent(event: unknown, config: HandlerConfig, clients: R
     throw err;
   }
   if (parsed.kind === 'check') {
-    throw new EventValidationError('{"check": true} is recognised, but the preflight check is not available in this version of the handler');
+    // A programming error, not a user's: the check returns a CheckReport, not a Summary.
+    throw new Error('runEvent copies; {"check": true} goes through handleEvent');
   }
 
   const days: DaySummary[] = [];
@@ -86,6 +88,22 @@ export async function runEvent(event: unknown, config: HandlerConfig, clients: R
   return summary;
 }
 
+/**
+ * Runs any event the handler accepts: `{"check": true}` runs the preflight ({@link runCheck}),
+ * everything else {@link runEvent}. The Lambda handler, `npm run invoke -- --local` and
+ * `npm run check -- --local` call it.
+ */
+export async function handleEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: RunOptions = {}): Promise<Summary | CheckReport> {
+  let isCheck = false;
+  try {
+    isCheck = parseEvent(event, config.lagDays).kind === 'check';
+  } catch {
+    // runEvent logs the bad event and throws it.
+  }
+  if (isCheck) return runCheck(config, clients, { logger: options.logger ?? createLogger([config.externalId]) });
+  return runEvent(event, config, clients, options);
+}
+
 let container: { config: HandlerConfig; clients: ReplicationClients } | undefined;
 
 /**
@@ -93,7 +111,7 @@ let container: { config: HandlerConfig; clients: ReplicationClients } | undefine
  * failed object makes the invocation fail after the summary is logged, so Lambda's retries,
  * dead-letter queue and alarms see it.
  */
-export async function handler(event: unknown, context?: LambdaContextLike): Promise<Summary> {
+export async function handler(event: unknown, context?: LambdaContextLike): Promise<Summary | CheckReport> {
   if (!container) {
     let config;
     try {
@@ -105,5 +123,5 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
     container = { config, clients: createClients(config) };
   }
   const shouldStop = context ? () => context.getRemainingTimeInMillis() < DEFAULT_STOP_MARGIN_MS : undefined;
-  return runEvent(event, container.config, container.clients, shouldStop ? { shouldStop } : {});
+  return handleEvent(event, container.config, container.clients, shouldStop ? { shouldStop } : {});
 }

@@ -33,3 +33,14 @@ export function handlerEnv(overrides: Record<string, string | undefined> = {}): 
     ...overrides,
   };
 }
+
+/**
+ * An error as the SDK throws it for an AWS error response (name = the error code, the HTTP
+ * status in `$metadata`), e.g. `awsError('AccessDenied', 403, 'Access Denied')`.
+ */
+export function awsError(name: string, httpStatusCode: number, message: string): Error {
+  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
+}
+
+/** The execution role deploy creates for the fixtures' stack (what the destination role trusts). */
+export const EXECUTION_ROLE_ARN = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-${DESTINATION_BUCKET}-lambda`;

@@ -1,0 +1,65 @@
+/**
+ * The AWS calls of the preflight check (`{"check": true}`), one per link of the permission chain.
+ * Each returns what the check reports, or throws the SDK's own error untouched: the check reads its
+ * name (`AccessDenied`, `NoSuchBucket`…) to say which file fixes it.
+ */
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { decodeListedKey } from './s3Listing.ts';
+
+/** An object seen by {@link listSome}. */
+export interface ProbeObject {
+  readonly key: string;
+  readonly size: number;
+}
+
+/**
+ * Resolves the client's credentials. For the destination client this is STS AssumeRole on the
+ * destination role (with the external id), the very call the copies depend on.
+ */
+export async function resolveCredentials(s3: S3Client): Promise<void> {
+  await s3.config.credentials();
+}
+
+/** One ListObjectsV2 page of at most `maxKeys` keys under `prefix`. */
+export async function listSome(s3: S3Client, bucket: string, prefix: string, maxKeys: number): Promise<ProbeObject[]> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: maxKeys, EncodingType: 'url' }));
+  return (out.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ key: decodeListedKey(o.Key), size: o.Size ?? 0 }]));
+}
+
+/**
+ * Reads the first byte of an object (GetObject with `Range: bytes=0-0`): the same s3:GetObject
+ * permission a CopyObject needs on its source, without transferring the object. An empty object
+ * answers 416 InvalidRange, which still proves the read was allowed.
+ */
+export async function readFirstByte(s3: S3Client, bucket: string, key: string): Promise<void> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }));
+    // Drain the body so the socket goes back to the pool.
+    await out.Body?.transformToByteArray();
+  } catch (err) {
+    if (err instanceof Error && err.name === 'InvalidRange') return;
+    throw err;
+  }
+}
+
+/** Options of {@link putProbe}. */
+export interface PutProbeOptions {
+  /** SSE-KMS key of the copies; the probe is encrypted the same way, so the key's grant is tried too. Default: none. */
+  readonly kmsKeyArn?: string | undefined;
+}
+
+/** Writes a small text object. */
+export async function putProbe(s3: S3Client, bucket: string, key: string, body: string, options: PutProbeOptions = {}): Promise<void> {
+  await s3.send(new PutObjectCommand({
+    Bucket: bucket,
+    Key: key,
+    Body: body,
+    ContentType: 'text/plain; charset=utf-8',
+    ...(options.kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.kmsKeyArn } : {}),
+  }));
+}
+
+/** Deletes an object. */
+export async function deleteProbe(s3: S3Client, bucket: string, key: string): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
