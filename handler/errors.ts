@@ -3,6 +3,7 @@
  * true when the operator can fix it by changing the event or the environment (the Lambda should not
  * be retried as is), false when the system failed (S3, STS, the network) and a retry may succeed.
  */
+import type { Summary } from './summary.ts';
 
 /** Base class: a message meant for the operator, the wrapped `cause`, and who is at fault. */
 export class S3PushError extends Error {
@@ -60,18 +61,24 @@ export class AwsCallError extends S3PushError {
 /** At least one object failed; thrown by the handler after the summary is logged. */
 export class ReplicationFailedError extends S3PushError {
   override name = 'ReplicationFailedError';
+  /** The summary that was logged, so a caller can still print it. */
+  readonly summary: Summary;
 
-  constructor(message: string) {
+  constructor(message: string, summary: Summary) {
     super(message, { userFault: false });
+    this.summary = summary;
   }
 }
 
 /** The time budget ran out before every day was handled; rerunning the same event resumes the work. */
 export class TimeBudgetError extends S3PushError {
   override name = 'TimeBudgetError';
+  /** The summary that was logged, so a caller can still print it. */
+  readonly summary: Summary;
 
-  constructor(message: string) {
+  constructor(message: string, summary: Summary) {
     super(message, { userFault: false });
+    this.summary = summary;
   }
 }
 

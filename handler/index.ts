@@ -78,12 +78,12 @@ export async function runEvent(event: unknown, config: HandlerConfig, clients: R
   const summary = summarize(parsed.dryRun, days, failures);
   logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', 's3-push summary', { ...summary });
   if (summary.failed > 0) {
-    throw new ReplicationFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`);
+    throw new ReplicationFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`, summary);
   }
   if (stopped) {
     const resume = stopped.result.lastKey === undefined ? 'nothing of it was finished' : `finished up to and including key ${JSON.stringify(stopped.result.lastKey)}`;
     const rest = stopped.notStarted.length > 0 ? `; not started: ${stopped.notStarted.join(', ')}` : '';
-    throw new TimeBudgetError(`time budget ran out during ${stopped.date} (${resume})${rest}. Run the same event again: what is already copied is skipped`);
+    throw new TimeBudgetError(`time budget ran out during ${stopped.date} (${resume})${rest}. Run the same event again: what is already copied is skipped`, summary);
   }
   return summary;
 }

@@ -1,0 +1,92 @@
+/**
+ * Arguments of `npm run invoke`: which event to run, and where. Pure: takes argv, returns a typed
+ * request or throws {@link InvokeArgsError} naming the bad flag.
+ */
+
+/** Usage text printed on `--help` and after an argument error. */
+export const INVOKE_USAGE = `usage: npm run invoke -- --local (--event FILE | --dates 2024-01-01,2024-01-02 | --from 2024-01-01 --to 2024-01-31) [--dry-run]
+
+  --local      run the handler in this process, with the handler environment from your shell
+               (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, … ; AWS_ENDPOINT_URL honoured)
+  --event FILE a JSON event file, e.g. testInput.json
+  --dates LIST comma-separated days
+  --from/--to  an inclusive range of days
+  --dry-run    plan and report, copy nothing
+
+Prints the summary JSON on stdout. Exit 0 when every object was copied or skipped, 1 when an
+object failed, 2 on bad arguments, a bad event or a bad environment.`;
+
+/** A bad command line. */
+export class InvokeArgsError extends Error {
+  override name = 'InvokeArgsError';
+}
+
+/** What to invoke. */
+export interface InvokeRequest {
+  /** Run in-process (`--local`). */
+  readonly local: boolean;
+  /** `--help` was given: print the usage and do nothing else. */
+  readonly help: boolean;
+  /** The event to send, or the file holding it (`--event`). */
+  readonly source: { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly event: Record<string, unknown> } | undefined;
+  /** `--dry-run`: added to the event as `"dryRun": true`. */
+  readonly dryRun: boolean;
+}
+
+const VALUE_FLAGS = new Set(['--event', '--dates', '--from', '--to']);
+const BOOLEAN_FLAGS = new Set(['--local', '--dry-run', '--help', '-h']);
+
+/** Parses `process.argv.slice(2)`. Accepts `--flag value` and `--flag=value`. */
+export function parseInvokeArgs(argv: readonly string[]): InvokeRequest {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (VALUE_FLAGS.has(name)) {
+      const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '' || (value.startsWith('--') && name === arg)) throw new InvokeArgsError(`${name} needs a value`);
+      if (values.has(name)) throw new InvokeArgsError(`${name} is given twice`);
+      values.set(name, value);
+    } else if (BOOLEAN_FLAGS.has(arg)) {
+      flags.add(arg);
+    } else {
+      throw new InvokeArgsError(`unknown argument ${JSON.stringify(arg)}`);
+    }
+  }
+  const help = flags.has('--help') || flags.has('-h');
+  const local = flags.has('--local');
+  const dryRun = flags.has('--dry-run');
+  if (help) return { local, help, source: undefined, dryRun };
+
+  const given = ['--event', '--dates', '--from', '--to'].filter((f) => values.has(f));
+  const kinds = new Set(given.map((f) => (f === '--to' ? '--from' : f)));
+  if (kinds.size === 0) throw new InvokeArgsError('say which days: --event FILE, --dates LIST, or --from DAY --to DAY');
+  if (kinds.size > 1) throw new InvokeArgsError(`give one of --event, --dates, --from/--to (got ${given.join(', ')})`);
+
+  let source: InvokeRequest['source'];
+  if (values.has('--event')) {
+    source = { kind: 'file', path: values.get('--event')! };
+  } else if (values.has('--dates')) {
+    const dates = values.get('--dates')!.split(',').map((d) => d.trim());
+    if (dates.some((d) => d === '')) throw new InvokeArgsError(`--dates ${JSON.stringify(values.get('--dates'))} has an empty entry: expected comma-separated days like 2024-01-01,2024-01-02`);
+    source = { kind: 'inline', event: { dates } };
+  } else {
+    if (!values.has('--from')) throw new InvokeArgsError('--to needs --from');
+    if (!values.has('--to')) throw new InvokeArgsError('--from needs --to');
+    source = { kind: 'inline', event: { from: values.get('--from')!, to: values.get('--to')! } };
+  }
+  return { local, help, source, dryRun };
+}
+
+/**
+ * The event to run: the inline one, or the file's content (already parsed by the caller), with
+ * `"dryRun": true` added for `--dry-run`. The handler validates the result.
+ */
+export function buildEvent(request: InvokeRequest, fileContent?: unknown): unknown {
+  const base = request.source?.kind === 'inline' ? request.source.event : fileContent;
+  if (!request.dryRun) return base;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new InvokeArgsError('--dry-run needs an event that is a JSON object');
+  return { ...base, dryRun: true };
+}

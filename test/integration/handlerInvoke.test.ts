@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { moto } from './setup.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../fixtures.ts';
+import { createWorld, putObjects, type World } from '../support/replicationWorld.ts';
+import { REPO_ROOT } from '../../deploy/bundle.ts';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run invoke` the way an operator does (tsx deploy/invokeMain.ts), with the given environment. */
+function invoke(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/invokeMain.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// `npm run invoke -- --local` against moto: the same handler, the same environment names.
+describe('npm run invoke -- --local', function () {
+  this.timeout(60_000);
+  let world: World;
+  let dir: string;
+  const env = handlerEnv();
+
+  before(async () => {
+    await moto().reset();
+    world = await createWorld();
+    await putObjects(world.sourceAdmin, [
+      { Bucket: SOURCE_BUCKET, Key: '2024/01/01/a.json', Body: 'a' },
+      { Bucket: SOURCE_BUCKET, Key: '2024/01/02/b c+d.json', Body: 'bcd' },
+    ]);
+    dir = await mkdtemp(join(tmpdir(), 's3-push-invoke-'));
+  });
+
+  it('runs testInput.json, prints the summary on stdout and exits 0', async () => {
+    const r = await invoke(['--local', '--event', 'testInput.json'], env);
+    expect(r.code, r.stderr).to.equal(0);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(summary).to.deep.include({ dryRun: false, copied: 2, skipped: 0, failed: 0, bytesCopied: 4 });
+    const got = await world.destinationAdmin.send(new GetObjectCommand({ Bucket: DESTINATION_BUCKET, Key: '2024/01/02/b c+d.json' }));
+    expect(await got.Body!.transformToString()).to.equal('bcd');
+    expect(r.stderr).to.include('s3-push summary');
+    expect(r.stderr + r.stdout).not.to.include(EXTERNAL_ID);
+  });
+
+  it('plans with --dry-run and --from/--to', async () => {
+    await world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: '2024/01/03/new.json', Body: 'new' }));
+    const r = await invoke(['--local', '--from', '2024-01-01', '--to', '2024-01-03', '--dry-run'], env);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.include({ dryRun: true, copied: 1, skipped: 2 });
+  });
+
+  it('exits 2 naming the bad date, and copies nothing', async () => {
+    const r = await invoke(['--local', '--dates', '2024-01-03,2023-02-29'], env);
+    expect(r.code).to.equal(2);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr).to.match(/invoke: bad event: "dates"\[1\] is "2023-02-29": not a calendar date/);
+    const err = await world.destinationAdmin.send(new GetObjectCommand({ Bucket: DESTINATION_BUCKET, Key: '2024/01/03/new.json' })).catch((e: unknown) => e);
+    expect((err as Error).name).to.equal('NoSuchKey');
+  });
+
+  it('exits 2 on a bad environment, naming every bad variable', async () => {
+    const r = await invoke(['--local', '--dates', '2024-01-01'], { ...env, SOURCE_BUCKET: undefined, COPY_CONCURRENCY: 'lots' });
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/SOURCE_BUCKET is not set/).and.match(/COPY_CONCURRENCY is "lots"/);
+  });
+
+  it('exits 2 on a bad command line or event file, and without --local', async () => {
+    expect((await invoke(['--local', '--dates'], env)).code).to.equal(2);
+    const file = join(dir, 'bad.json');
+    await writeFile(file, '{"dates": [');
+    const bad = await invoke(['--local', '--event', file], env);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/not valid JSON/);
+    const remote = await invoke(['--dates', '2024-01-01'], env);
+    expect(remote.code).to.equal(2);
+    expect(remote.stderr).to.match(/invoking the deployed function is not available yet: add --local/);
+  });
+
+  it('exits 1 and still prints the summary when an object fails', async () => {
+    // A destination bucket that does not exist: every copy fails, the listing too.
+    const r = await invoke(['--local', '--dates', '2024-01-01'], { ...env, DESTINATION_BUCKET: 'no-such-bucket-here' });
+    expect(r.code, r.stderr).to.equal(1);
+    expect(JSON.parse(r.stdout)).to.deep.include({ failed: 1, copied: 0 });
+    expect(r.stderr).to.match(/invoke: 1 object\(s\) failed to copy/).and.match(/NoSuchBucket/);
+  });
+});
