@@ -51,6 +51,12 @@ export interface HandlerConfig {
   readonly multipartThresholdBytes: number;
   /** PART_SIZE_BYTES, default 64 MiB (5 MiB – 5 GiB); raised for an object that would need over 10,000 parts. */
   readonly partSizeBytes: number;
+  /**
+   * WORK_QUEUE_URL (optional; empty means unset): the fan-out work queue. With it, an event of more
+   * than one day (or with `"fanOut": true`) is planned into one work item per day, and SQS batches
+   * of work items are accepted. Without it, such events run inline as before.
+   */
+  readonly workQueueUrl: string | undefined;
 }
 
 /** The names of the handler environment, in the order of DESIGN.md. */
@@ -66,6 +72,7 @@ export const HANDLER_ENV_NAMES = [
   'COPY_CONCURRENCY',
   'MULTIPART_THRESHOLD_BYTES',
   'PART_SIZE_BYTES',
+  'WORK_QUEUE_URL',
 ] as const;
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -74,6 +81,8 @@ const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-
 const ROLE_ARN = new RegExp(String.raw`^arn:${PARTITION}:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$`);
 const KMS_ARN = new RegExp(String.raw`^arn:${PARTITION}:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/+=,.@-]+$`);
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+// https://sqs.<region>.amazonaws.com/<account>/<name> on AWS; http://127.0.0.1:<port>/<account>/<name> on moto.
+const QUEUE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 
 /**
  * Parses the handler environment. Reports every missing or malformed variable in one
@@ -133,6 +142,13 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const multipartThresholdBytes = integer('MULTIPART_THRESHOLD_BYTES', DEFAULT_MULTIPART_THRESHOLD_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB; S3 copies at most 5 GiB in one request)');
   const partSizeBytes = integer('PART_SIZE_BYTES', DEFAULT_PART_SIZE_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB, the S3 part limits)');
 
+  const workQueueUrl = optional('WORK_QUEUE_URL');
+  if (workQueueUrl !== undefined) {
+    if (!QUEUE_URL.test(workQueueUrl)) problems.push(`WORK_QUEUE_URL is ${JSON.stringify(workQueueUrl)}: expected an SQS queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/s3-push-work (the stack output WorkQueueUrl)`);
+    // Work items carry no message group; a FIFO queue would also serialise the days.
+    else if (workQueueUrl.endsWith('.fifo')) problems.push(`WORK_QUEUE_URL is ${JSON.stringify(workQueueUrl)}: a FIFO queue; expected a standard queue (the stack output WorkQueueUrl)`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     sourceBucket,
@@ -146,5 +162,6 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     copyConcurrency,
     multipartThresholdBytes,
     partSizeBytes,
+    workQueueUrl,
   });
 }

@@ -12,6 +12,13 @@ import { dateRange, daysBefore, daysInclusive, parseIsoDate, type IsoDate } from
  */
 export const MAX_DAYS_PER_EVENT = 366;
 
+/**
+ * The most days one event may plan into the work queue (WORK_QUEUE_URL): ten years. Planning
+ * sends one small message per day, 10 per SendMessageBatch, so 3,660 days take 366 calls (a few
+ * seconds); the limit only guards against a typo like "from": "1024-01-01".
+ */
+export const MAX_DAYS_PER_FAN_OUT = 3660;
+
 /** Copy (or with dryRun, plan) these days. */
 export interface CopyEvent {
   readonly kind: 'copy';
@@ -20,6 +27,14 @@ export interface CopyEvent {
   /** Distinct days in the order they are handled. */
   readonly dates: readonly IsoDate[];
   readonly dryRun: boolean;
+  /** Present (true) when the event asked for `"fanOut": true`: plan it into the work queue even for one day. */
+  readonly fanOut?: true;
+}
+
+/** Options of {@link parseEvent}. */
+export interface ParseEventOptions {
+  /** The most days the event may name. Default {@link MAX_DAYS_PER_EVENT}; the fan-out path passes {@link MAX_DAYS_PER_FAN_OUT}. */
+  readonly maxDays?: number;
 }
 
 /** `{"check": true}`: the permission-chain preflight (issue 4). */
@@ -29,7 +44,7 @@ export interface CheckEvent {
 
 export type HandlerEvent = CopyEvent | CheckEvent;
 
-const EXAMPLES = 'expected {"dates": ["2024-01-01", …]}, {"from": "2024-01-01", "to": "2024-01-31"}, an EventBridge "Scheduled Event" (each optionally with "dryRun": true), or {"check": true}';
+const EXAMPLES = 'expected {"dates": ["2024-01-01", …]}, {"from": "2024-01-01", "to": "2024-01-31"}, an EventBridge "Scheduled Event" (each optionally with "dryRun": true; dates and ranges also with "fanOut": true), or {"check": true}';
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -59,20 +74,31 @@ function dryRunOf(event: Record<string, unknown>): boolean {
   return v;
 }
 
+function fanOutOf(event: Record<string, unknown>): { fanOut?: true } {
+  const v = event.fanOut;
+  if (v === undefined || v === false) return {};
+  if (v !== true) bad(`"fanOut" is ${show(v)}: expected true or false`);
+  return { fanOut: true };
+}
+
 function onlyKeys(event: Record<string, unknown>, allowed: readonly string[]): void {
   const extra = Object.keys(event).filter((k) => !allowed.includes(k));
   if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed here: ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
 }
 
-function tooMany(count: number): never {
-  bad(`${count} days requested; at most ${MAX_DAYS_PER_EVENT} days per event: split the backfill into several events`);
+function tooMany(count: number, maxDays: number): never {
+  const fix = maxDays < MAX_DAYS_PER_FAN_OUT
+    ? `split the backfill into several events, or fan it out through the work queue (set WORK_QUEUE_URL; up to ${MAX_DAYS_PER_FAN_OUT} days)`
+    : 'split the backfill into several events';
+  bad(`${count} days requested; at most ${maxDays} days per event: ${fix}`);
 }
 
 /**
  * Parses and validates an event. `lagDays` is the handler's LAG_DAYS, used for scheduled events.
  * Throws {@link EventValidationError} naming the bad value; never returns a partial result.
  */
-export function parseEvent(event: unknown, lagDays: number): HandlerEvent {
+export function parseEvent(event: unknown, lagDays: number, options: ParseEventOptions = {}): HandlerEvent {
+  const maxDays = options.maxDays ?? MAX_DAYS_PER_EVENT;
   if (!isRecord(event)) bad(`got ${show(event)}; ${EXAMPLES}`);
 
   if (event['detail-type'] === 'Scheduled Event') {
@@ -94,25 +120,25 @@ export function parseEvent(event: unknown, lagDays: number): HandlerEvent {
   if (hasDates && hasRange) bad('give either "dates" or "from"/"to", not both');
 
   if (hasDates) {
-    onlyKeys(event, ['dates', 'dryRun']);
+    onlyKeys(event, ['dates', 'dryRun', 'fanOut']);
     const list = event.dates;
     if (!Array.isArray(list) || list.length === 0) bad(`"dates" is ${show(list)}: expected a non-empty list like ["2024-01-01", "2024-01-02"]`);
     const dates = list.map((d, i) => date(d, `"dates"[${i}]`));
     const distinct = [...new Set(dates)];
-    if (distinct.length > MAX_DAYS_PER_EVENT) tooMany(distinct.length);
-    return { kind: 'copy', trigger: 'dates', dates: distinct, dryRun: dryRunOf(event) };
+    if (distinct.length > maxDays) tooMany(distinct.length, maxDays);
+    return { kind: 'copy', trigger: 'dates', dates: distinct, dryRun: dryRunOf(event), ...fanOutOf(event) };
   }
 
   if (hasRange) {
-    onlyKeys(event, ['from', 'to', 'dryRun']);
+    onlyKeys(event, ['from', 'to', 'dryRun', 'fanOut']);
     if (!('from' in event)) bad('"to" without "from": a range needs both, e.g. {"from": "2024-01-01", "to": "2024-01-31"}');
     if (!('to' in event)) bad('"from" without "to": a range needs both, e.g. {"from": "2024-01-01", "to": "2024-01-31"}');
     const from = date(event.from, '"from"');
     const to = date(event.to, '"to"');
     const days = daysInclusive(from, to);
     if (days < 1) bad(`"from" ${from} is after "to" ${to}: the range is inclusive and must go forward`);
-    if (days > MAX_DAYS_PER_EVENT) tooMany(days);
-    return { kind: 'copy', trigger: 'range', dates: dateRange(from, to), dryRun: dryRunOf(event) };
+    if (days > maxDays) tooMany(days, maxDays);
+    return { kind: 'copy', trigger: 'range', dates: dateRange(from, to), dryRun: dryRunOf(event), ...fanOutOf(event) };
   }
 
   bad(`no "dates", "from"/"to", "check" or scheduled "time" in ${show(event)}; ${EXAMPLES}`);

@@ -5,13 +5,17 @@
  */
 import { runCheck, type CheckReport } from './check.ts';
 import { createClients } from './clients.ts';
+import type { IsoDate } from './dates.ts';
 import { parseHandlerConfig, type HandlerConfig } from './config.ts';
-import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
-import { parseEvent } from './events.ts';
+import { ConfigError, EventValidationError, ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
+import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent } from './events.ts';
+import { planFanOut, runWorkBatch, type FanOutPlan } from './fanOut.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { renderPrefix } from './prefix.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
 import { summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
+import { isSqsEvent, type BatchResponse, type WorkItem } from './workItems.ts';
+import { createSqsClient, sqsWorkQueue, type WorkQueue } from './workQueue.ts';
 
 /** The part of the Lambda context the handler uses. */
 export interface LambdaContextLike {
@@ -25,11 +29,26 @@ export interface LambdaContextLike {
  */
 export const DEFAULT_STOP_MARGIN_MS = 60_000;
 
+/**
+ * The `shouldStop` of an invocation: true once less than `stopMarginMs` (default
+ * {@link DEFAULT_STOP_MARGIN_MS}) is left. Tests and local workers pass a smaller margin and a
+ * fake context rather than sleeping.
+ */
+export function stopWhenLow(context: LambdaContextLike, stopMarginMs = DEFAULT_STOP_MARGIN_MS): () => boolean {
+  return () => context.getRemainingTimeInMillis() < stopMarginMs;
+}
+
 /** Options of {@link runEvent}. */
 export interface RunOptions {
   readonly logger?: Logger;
   /** Asked before each new object; true ends the run cleanly (see {@link replicateDay}). Default: never. */
   readonly shouldStop?: () => boolean;
+  /**
+   * Called instead of throwing {@link TimeBudgetError} when the budget ran out after at least one
+   * object: given the rest of the work (the stopped day after its last handled key, then the days
+   * not started), it hands it on (the fan-out path enqueues it). Default: none, so the run throws.
+   */
+  readonly continueLater?: (rest: readonly WorkItem[]) => Promise<void>;
 }
 
 /**
@@ -53,7 +72,7 @@ export async function runEvent(event: unknown, config: HandlerConfig, clients: R
 
   const days: DaySummary[] = [];
   const failures: Failure[] = [];
-  let stopped: { date: string; result: DayResult; notStarted: string[] } | undefined;
+  let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
   for (const [i, date] of parsed.dates.entries()) {
     try {
       const result = await replicateDay(clients, config, {
@@ -76,6 +95,16 @@ export async function runEvent(event: unknown, config: HandlerConfig, clients: R
   }
 
   const summary = summarize(parsed.dryRun, days, failures);
+  const dry = parsed.dryRun ? { dryRun: true as const } : {};
+  const rest: WorkItem[] | undefined = stopped && stopped.result.lastKey !== undefined && summary.failed === 0 && options.continueLater
+    ? [{ date: stopped.date, startAfter: stopped.result.lastKey, ...dry }, ...stopped.notStarted.map((date) => ({ date, ...dry }))]
+    : undefined;
+  if (rest && options.continueLater) {
+    // Hand the rest on before reporting success, so that nothing is lost if the send fails.
+    await options.continueLater(rest);
+    logger.log('INFO', 's3-push summary', { ...summary, continued: rest });
+    return summary;
+  }
   logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', 's3-push summary', { ...summary });
   if (summary.failed > 0) {
     throw new ReplicationFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`, summary);
@@ -88,30 +117,61 @@ export async function runEvent(event: unknown, config: HandlerConfig, clients: R
   return summary;
 }
 
-/**
- * Runs any event the handler accepts: `{"check": true}` runs the preflight ({@link runCheck}),
- * everything else {@link runEvent}. The Lambda handler, `npm run invoke -- --local` and
- * `npm run check -- --local` call it.
- */
-export async function handleEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: RunOptions = {}): Promise<Summary | CheckReport> {
-  let isCheck = false;
-  try {
-    isCheck = parseEvent(event, config.lagDays).kind === 'check';
-  } catch {
-    // runEvent logs the bad event and throws it.
-  }
-  if (isCheck) return runCheck(config, clients, { logger: options.logger ?? createLogger([config.externalId]) });
-  return runEvent(event, config, clients, options);
+/** Options of {@link handleEvent}. */
+export interface HandleOptions extends Omit<RunOptions, 'continueLater'> {
+  /** The fan-out work queue (WORK_QUEUE_URL). Without it multi-day events run inline and SQS batches are refused. */
+  readonly workQueue?: WorkQueue;
 }
 
-let container: { config: HandlerConfig; clients: ReplicationClients } | undefined;
+/**
+ * Runs any event the function receives (the Lambda handler, `npm run invoke -- --local`,
+ * `npm run check -- --local` and the local fan-out workers call it):
+ * - `{"check": true}` → the preflight ({@link runCheck});
+ * - an SQS batch of work items → {@link runWorkBatch}, answering `batchItemFailures`;
+ * - with a work queue, an event of more than one day, or with `"fanOut": true` → one work item
+ *   per day ({@link planFanOut}), up to {@link MAX_DAYS_PER_FAN_OUT} days;
+ * - otherwise (a scheduled or other one-day event, or any event without a work queue) →
+ *   {@link runEvent} inline, as before, up to {@link MAX_DAYS_PER_EVENT} days. With a work queue,
+ *   an inline day that runs out of time enqueues its rest instead of failing.
+ */
+export async function handleEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: HandleOptions = {}): Promise<Summary | CheckReport | FanOutPlan | BatchResponse> {
+  const logger = options.logger ?? createLogger([config.externalId]);
+  const queue = options.workQueue;
+  const fail = (err: Error, fields: Record<string, unknown> = {}): never => {
+    logger.log('ERROR', describeError(err), fields);
+    throw err;
+  };
+  if (isSqsEvent(event)) {
+    if (!queue) fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)']));
+    return runWorkBatch(event.Records, config, clients, queue!, { logger, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
+  }
+  let parsed;
+  try {
+    parsed = parseEvent(event, config.lagDays, { maxDays: queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT });
+  } catch (err) {
+    return fail(err as Error, { event });
+  }
+  if (parsed.kind === 'check') return runCheck(config, clients, { logger });
+  if (parsed.kind === 'copy' && (parsed.fanOut || parsed.dates.length > 1)) {
+    if (queue) return planFanOut(parsed.dates, parsed.dryRun, queue, logger);
+    if (parsed.fanOut) fail(new EventValidationError('"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set: deploy the stack with its work queue (output WorkQueueUrl), or drop "fanOut" to copy the days inline'), { event });
+  }
+  return runEvent(event, config, clients, {
+    logger,
+    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    ...(queue ? { continueLater: (rest: readonly WorkItem[]) => queue.send(rest) } : {}),
+  });
+}
+
+let container: { config: HandlerConfig; clients: ReplicationClients; workQueue: WorkQueue | undefined } | undefined;
 
 /**
- * The Lambda handler (`index.handler`). A bad environment or event throws before any copy; any
- * failed object makes the invocation fail after the summary is logged, so Lambda's retries,
- * dead-letter queue and alarms see it.
+ * The Lambda handler (`index.handler`), see {@link handleEvent}. A bad environment or event throws
+ * before any copy; any failed object makes the invocation fail after the summary is logged, so
+ * Lambda's retries, dead-letter queue and alarms see it (for SQS batches: the failed items are
+ * reported in `batchItemFailures`, retried by SQS, then moved to the work dead-letter queue).
  */
-export async function handler(event: unknown, context?: LambdaContextLike): Promise<Summary | CheckReport> {
+export async function handler(event: unknown, context?: LambdaContextLike): Promise<Summary | CheckReport | FanOutPlan | BatchResponse> {
   if (!container) {
     let config;
     try {
@@ -120,8 +180,14 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       createLogger().log('ERROR', describeError(err), { userFault: err instanceof S3PushError ? err.userFault : false });
       throw err;
     }
-    container = { config, clients: createClients(config) };
+    container = {
+      config,
+      clients: createClients(config),
+      workQueue: config.workQueueUrl === undefined ? undefined : sqsWorkQueue(createSqsClient(), config.workQueueUrl),
+    };
   }
-  const shouldStop = context ? () => context.getRemainingTimeInMillis() < DEFAULT_STOP_MARGIN_MS : undefined;
-  return handleEvent(event, container.config, container.clients, shouldStop ? { shouldStop } : {});
+  return handleEvent(event, container.config, container.clients, {
+    ...(context ? { shouldStop: stopWhenLow(context) } : {}),
+    ...(container.workQueue ? { workQueue: container.workQueue } : {}),
+  });
 }

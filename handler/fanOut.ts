@@ -1,0 +1,151 @@
+/**
+ * Fan-out: planning a backfill into the work queue (one item per day), and working through an
+ * SQS batch of items, each in one invocation's time budget, handing the rest of a day on as a
+ * continuation item.
+ *
+ * Why no object is skipped or copied twice: `replicateDay` stops starting objects when the
+ * budget runs low and waits for the copies in flight, so every object up to its `lastKey` is
+ * handled and none after it was started. The continuation `{date, startAfter: lastKey}` is sent
+ * BEFORE the item is acknowledged (deleted): if the send fails the item is retried whole, and
+ * what it already copied is skipped as equal. A duplicate delivery (SQS is at-least-once) lists
+ * the same keys, finds them at the destination and equal, and copies nothing; the continuation it
+ * may send again does the same.
+ */
+import type { IsoDate } from './dates.ts';
+import { describeError } from './errors.ts';
+import type { HandlerConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import { renderPrefix } from './prefix.ts';
+import { replicateDay, type ReplicationClients } from './replicateDay.ts';
+import { summarize, type DaySummary, type Failure } from './summary.ts';
+import { parseWorkItem, type BatchResponse, type SqsRecordLike, type WorkItem } from './workItems.ts';
+import type { WorkQueue } from './workQueue.ts';
+
+/** What planning enqueued; returned and logged as one JSON line. */
+export interface FanOutPlan {
+  /** The days enqueued, one work item each, in order. */
+  readonly planned: readonly IsoDate[];
+  /** The work queue URL. */
+  readonly queue: string;
+  readonly dryRun: boolean;
+}
+
+/** Enqueues one work item per day (10 per SendMessageBatch) and logs the plan. */
+export async function planFanOut(dates: readonly IsoDate[], dryRun: boolean, queue: WorkQueue, logger: Logger): Promise<FanOutPlan> {
+  await queue.send(dates.map((date) => ({ date, ...(dryRun ? { dryRun: true as const } : {}) })));
+  const plan: FanOutPlan = { planned: dates, queue: queue.url, dryRun };
+  logger.log('INFO', 's3-push fan-out planned', { ...plan, days: dates.length });
+  return plan;
+}
+
+/** What happened to one work item of a batch. */
+export interface ItemOutcome {
+  readonly messageId: string;
+  /**
+   * `done`: the day (after startAfter) is finished; `continued`: the budget ran out and the rest
+   * was enqueued; `requeued`: the budget was gone before the item started, so it was enqueued
+   * again unchanged; `failed`: retried by SQS (objects or the listing failed, or the continuation
+   * could not be sent); `rejected`: not a valid work item (retried until the dead-letter queue).
+   */
+  readonly outcome: 'done' | 'continued' | 'requeued' | 'failed' | 'rejected';
+  readonly date?: string;
+  readonly startAfter?: string;
+  /** The continuation's startAfter, for `continued`. */
+  readonly continueAfter?: string;
+  readonly receiveCount?: number;
+  readonly error?: string;
+}
+
+/** Options of {@link runWorkBatch}. */
+export interface WorkBatchOptions {
+  readonly logger: Logger;
+  /** Asked before each new object and before each item; true ends the batch cleanly. Default: never. */
+  readonly shouldStop?: () => boolean;
+}
+
+/**
+ * Works through an SQS batch of work items in order and answers which to retry. Logs one JSON
+ * line: the summary of DESIGN.md for the days touched, plus each item's outcome.
+ *
+ * A malformed item is reported as a batch item failure (and logged as an ERROR) rather than
+ * dropped: SQS retries it up to maxReceiveCount times and then moves it to the work dead-letter
+ * queue, where the alarm shows it and an operator can read it. It never loops forever.
+ */
+export async function runWorkBatch(
+  records: readonly SqsRecordLike[],
+  config: HandlerConfig,
+  clients: ReplicationClients,
+  queue: WorkQueue,
+  options: WorkBatchOptions,
+): Promise<BatchResponse> {
+  const shouldStop = options.shouldStop ?? (() => false);
+  const outcomes: ItemOutcome[] = [];
+  const days: DaySummary[] = [];
+  const failures: Failure[] = [];
+  let dryRun = false;
+
+  for (const record of records) {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? NaN);
+    const base = { messageId: record.messageId, ...(Number.isFinite(receiveCount) ? { receiveCount } : {}) };
+    let item: WorkItem;
+    try {
+      item = parseWorkItem(record.body, config.prefixFormat);
+    } catch (err) {
+      outcomes.push({ ...base, outcome: 'rejected', error: describeError(err) });
+      continue;
+    }
+    const where = { ...base, date: item.date, ...(item.startAfter === undefined ? {} : { startAfter: item.startAfter }) };
+    dryRun ||= item.dryRun === true;
+
+    if (shouldStop()) {
+      // An earlier item of the batch used the budget up. Hand this one back as it is rather than
+      // failing it: a failure would count a receive towards the dead-letter queue.
+      try {
+        await queue.send([item]);
+        outcomes.push({ ...where, outcome: 'requeued' });
+      } catch (err) {
+        outcomes.push({ ...where, outcome: 'failed', error: describeError(err) });
+      }
+      continue;
+    }
+
+    let result;
+    try {
+      result = await replicateDay(clients, config, { date: item.date, dryRun: item.dryRun === true, startAfter: item.startAfter, shouldStop });
+    } catch (err) {
+      const prefix = renderPrefix(config.prefixFormat, item.date);
+      days.push({ date: item.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 });
+      failures.push({ key: prefix, error: describeError(err) });
+      outcomes.push({ ...where, outcome: 'failed', error: describeError(err) });
+      continue;
+    }
+    days.push(result.summary);
+    failures.push(...result.failures);
+
+    if (result.summary.failed > 0) {
+      // Retry the item whole: what this attempt copied is skipped as equal next time.
+      outcomes.push({ ...where, outcome: 'failed', error: `${result.summary.failed} object(s) failed; first: ${result.failures[0]?.key ?? '?'}: ${result.failures[0]?.error ?? '?'}` });
+      continue;
+    }
+    if (result.complete) {
+      outcomes.push({ ...where, outcome: 'done' });
+      continue;
+    }
+    if (result.lastKey === undefined || result.lastKey === item.startAfter) {
+      // Not one object fitted in the budget: a continuation would be this same item, forever.
+      outcomes.push({ ...where, outcome: 'failed', error: 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy' });
+      continue;
+    }
+    try {
+      await queue.send([{ date: item.date, startAfter: result.lastKey, ...(item.dryRun ? { dryRun: true as const } : {}) }]);
+      outcomes.push({ ...where, outcome: 'continued', continueAfter: result.lastKey });
+    } catch (err) {
+      outcomes.push({ ...where, outcome: 'failed', error: `the continuation could not be enqueued: ${describeError(err)}` });
+    }
+  }
+
+  const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');
+  const summary = summarize(dryRun, days, failures);
+  options.logger.log(retry.length > 0 ? 'ERROR' : 'INFO', 's3-push work batch', { ...summary, items: outcomes, queue: queue.url });
+  return { batchItemFailures: retry.map((o) => ({ itemIdentifier: o.messageId })) };
+}

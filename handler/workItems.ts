@@ -1,0 +1,104 @@
+/**
+ * Fan-out work items: the small JSON documents on the work queue, one day (or the rest of one)
+ * each, and the SQS event that delivers them. Validated on receipt like any event. Pure.
+ */
+import { parseIsoDate, type IsoDate } from './dates.ts';
+import { EventValidationError } from './errors.ts';
+import { renderPrefix } from './prefix.ts';
+
+/** Copy one day, or the part of it after `startAfter`. */
+export interface WorkItem {
+  readonly date: IsoDate;
+  /** Resume after this source key (exclusive): the `lastKey` of the invocation that stopped. Absent: the whole day. */
+  readonly startAfter?: string;
+  /** Present (true) for a dry run: plan and count, copy nothing. */
+  readonly dryRun?: true;
+}
+
+/** S3 keys are at most 1,024 bytes; a longer `startAfter` cannot come from a listing. */
+const MAX_KEY_BYTES = 1024;
+
+/** One record of an SQS event as Lambda delivers it (only the fields the handler reads). */
+export interface SqsRecordLike {
+  readonly messageId: string;
+  readonly body: string;
+  readonly eventSource: 'aws:sqs';
+  readonly attributes?: { readonly ApproximateReceiveCount?: string };
+}
+
+/** An SQS event: `Records` from the event source mapping. */
+export interface SqsEventLike {
+  readonly Records: readonly SqsRecordLike[];
+}
+
+/** The answer to an SQS batch with ReportBatchItemFailures: these messages are retried, the rest deleted. */
+export interface BatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * True for an event from the SQS event source mapping: a non-empty `Records` list whose every
+ * record says `eventSource: "aws:sqs"` and has a string `messageId` and `body`.
+ */
+export function isSqsEvent(event: unknown): event is SqsEventLike {
+  if (!isRecord(event) || !Array.isArray(event.Records) || event.Records.length === 0) return false;
+  return event.Records.every((r: unknown) => isRecord(r) && r.eventSource === 'aws:sqs' && typeof r.messageId === 'string' && typeof r.body === 'string');
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function bad(message: string): never {
+  throw new EventValidationError(`bad work item: ${message}`);
+}
+
+/**
+ * Parses a work item from a message body and validates it against the handler's PREFIX_FORMAT:
+ * the date must exist, and `startAfter` must be a key under that day's prefix (a key outside it
+ * would make the listing skip the whole day, or another day's keys). Throws
+ * {@link EventValidationError} naming the bad value.
+ */
+export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    bad(`body ${show(body)} is not JSON; expected {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
+  }
+  if (!isRecord(doc)) bad(`body ${show(body)}: expected a JSON object {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
+  const extra = Object.keys(doc).filter((k) => !['date', 'startAfter', 'dryRun'].includes(k));
+  if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed: "date", "startAfter", "dryRun"`);
+
+  const date = parseIsoDate(doc.date);
+  if (date === undefined) bad(`"date" is ${show(doc.date)}: expected a calendar date YYYY-MM-DD`);
+
+  const item: { date: IsoDate; startAfter?: string; dryRun?: true } = { date };
+  if (doc.startAfter !== undefined) {
+    const key = doc.startAfter;
+    const prefix = renderPrefix(prefixFormat, date);
+    if (typeof key !== 'string' || key.length === 0) bad(`"startAfter" is ${show(key)}: expected a non-empty source key`);
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) bad(`"startAfter" is ${Buffer.byteLength(key)} bytes: S3 keys have at most ${MAX_KEY_BYTES}`);
+    if (!key.startsWith(prefix)) bad(`"startAfter" ${show(key)} is not under ${date}'s prefix ${JSON.stringify(prefix)}`);
+    item.startAfter = key;
+  }
+  if (doc.dryRun !== undefined && doc.dryRun !== false) {
+    if (doc.dryRun !== true) bad(`"dryRun" is ${show(doc.dryRun)}: expected true or false`);
+    item.dryRun = true;
+  }
+  return item;
+}
+
+/** The message body of a work item: compact JSON, optional fields only when set. */
+export function serializeWorkItem(item: WorkItem): string {
+  return JSON.stringify({
+    date: item.date,
+    ...(item.startAfter === undefined ? {} : { startAfter: item.startAfter }),
+    ...(item.dryRun ? { dryRun: true } : {}),
+  });
+}

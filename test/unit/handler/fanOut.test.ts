@@ -1,0 +1,211 @@
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CopyObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
+import { handleEvent, stopWhenLow } from '../../../handler/index.ts';
+import { runWorkBatch } from '../../../handler/fanOut.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { ConfigError, EventValidationError } from '../../../handler/errors.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import type { WorkItem } from '../../../handler/workItems.ts';
+import type { WorkQueue } from '../../../handler/workQueue.ts';
+import { handlerEnv, scheduledEvent } from '../../fixtures.ts';
+import { fakeList } from './fakeListing.ts';
+
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
+const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2', WORK_QUEUE_URL: QUEUE_URL }));
+const obj = (key: string) => ({ key, size: 5, etag: 'e' });
+const record = (messageId: string, body: unknown, receiveCount = 1) => ({
+  messageId,
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+  eventSource: 'aws:sqs' as const,
+  attributes: { ApproximateReceiveCount: String(receiveCount) },
+});
+
+/** A work queue that records what is sent, and fails while `failing` is set. */
+function fakeQueue(): WorkQueue & { sent: WorkItem[]; failing: boolean } {
+  const q = {
+    url: QUEUE_URL,
+    sent: [] as WorkItem[],
+    failing: false,
+    send(items: readonly WorkItem[]) {
+      if (q.failing) return Promise.reject(new Error('SQS is down'));
+      q.sent.push(...items);
+      return Promise.resolve();
+    },
+  };
+  return q;
+}
+
+describe('handler/fanOut', () => {
+  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
+  const src = mockClient(sourceS3);
+  const dst = mockClient(destinationS3);
+  const clients = { sourceS3, destinationS3 };
+  let lines: string[];
+  let logger: ReturnType<typeof createLogger>;
+  let queue: ReturnType<typeof fakeQueue>;
+  const day1 = ['a', 'b', 'c', 'd', 'e'].map((k) => obj(`2024/01/01/${k}`));
+  beforeEach(() => {
+    lines = [];
+    logger = createLogger([], (l) => lines.push(l));
+    queue = fakeQueue();
+    src.on(ListObjectsV2Command).callsFake(fakeList([...day1, obj('2024/01/02/f')]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    dst.on(CopyObjectCommand).resolves({});
+  });
+  afterEach(() => {
+    src.reset();
+    dst.reset();
+  });
+  const copiedKeys = () => dst.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key);
+  const lastLog = () => JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> & { items: Record<string, unknown>[] };
+
+  describe('planning (handleEvent with a work queue)', () => {
+    it('enqueues one item per day of a range and copies nothing itself', async () => {
+      const plan = await handleEvent({ from: '2024-01-30', to: '2024-02-02' }, config, clients, { logger, workQueue: queue });
+      expect(plan).to.deep.equal({ planned: ['2024-01-30', '2024-01-31', '2024-02-01', '2024-02-02'], queue: QUEUE_URL, dryRun: false });
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-30' }, { date: '2024-01-31' }, { date: '2024-02-01' }, { date: '2024-02-02' }]);
+      expect(src.calls()).to.have.length(0);
+      expect(lastLog()).to.deep.include({ level: 'INFO', message: 's3-push fan-out planned', days: 4, queue: QUEUE_URL });
+    });
+
+    it('carries dryRun into the items, and fans out one day when asked to', async () => {
+      await handleEvent({ dates: ['2024-01-01'], fanOut: true, dryRun: true }, config, clients, { logger, workQueue: queue });
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', dryRun: true }]);
+    });
+
+    it('lifts the per-event limit to 3,660 days, and no further', async () => {
+      const plan = await handleEvent({ from: '2015-01-01', to: '2024-12-31' }, config, clients, { logger, workQueue: queue });
+      expect((plan as { planned: readonly unknown[] }).planned).to.have.length(3653);
+      const err = await handleEvent({ from: '2014-01-01', to: '2024-12-31' }, config, clients, { logger, workQueue: queue }).catch((e: unknown) => e);
+      expect((err as Error).message).to.match(/4018 days requested; at most 3660 days per event/);
+    });
+
+    it('runs a scheduled day inline, and enqueues the rest of it when the budget runs out', async () => {
+      let n = 0;
+      const summary = await handleEvent(scheduledEvent('2024-01-02T06:00:00Z'), config, clients, { logger, workQueue: queue, shouldStop: () => ++n > 2 });
+      expect(copiedKeys()).to.deep.equal(['2024/01/01/a', '2024/01/01/b']);
+      expect(summary).to.deep.include({ copied: 2, failed: 0 });
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b' }]);
+    });
+  });
+
+  describe('without a work queue', () => {
+    it('runs a multi-day event inline, as the seed did', async () => {
+      const summary = await handleEvent({ dates: ['2024-01-01', '2024-01-02'] }, config, clients, { logger });
+      expect(summary).to.deep.include({ copied: 6 });
+    });
+
+    it('refuses "fanOut": true naming WORK_QUEUE_URL, before any request', async () => {
+      const err = await handleEvent({ dates: ['2024-01-01'], fanOut: true }, config, clients, { logger }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(EventValidationError);
+      expect((err as Error).message).to.match(/"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set/);
+      expect(src.calls()).to.have.length(0);
+    });
+
+    it('refuses an SQS batch naming WORK_QUEUE_URL', async () => {
+      const err = await handleEvent({ Records: [record('m1', { date: '2024-01-01' })] }, config, clients, { logger }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as Error).message).to.match(/WORK_QUEUE_URL is not set/);
+      expect(src.calls()).to.have.length(0);
+    });
+
+    it('keeps the inline limit and says how to go beyond it', async () => {
+      const err = await handleEvent({ from: '2023-01-01', to: '2024-01-02' }, config, clients, { logger }).catch((e: unknown) => e);
+      expect((err as Error).message).to.match(/367 days requested; at most 366 days per event: .*set WORK_QUEUE_URL; up to 3660 days/);
+    });
+  });
+
+  describe('working (runWorkBatch)', () => {
+    it('copies a whole day and acknowledges the item', async () => {
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger });
+      expect(res).to.deep.equal({ batchItemFailures: [] });
+      expect(copiedKeys()).to.have.length(5);
+      expect(queue.sent).to.deep.equal([]);
+      expect(lastLog()).to.deep.include({ level: 'INFO', message: 's3-push work batch', copied: 5 });
+      expect(lastLog().items).to.deep.equal([{ messageId: 'm1', receiveCount: 1, date: '2024-01-01', outcome: 'done' }]);
+    });
+
+    it('stops at the budget, lets copies finish, and enqueues the rest of the day before acknowledging', async () => {
+      let n = 0;
+      // Asked once before the item, then before each object: two objects fit.
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01', startAfter: '2024/01/01/a' })], config, clients, queue, { logger, shouldStop: () => ++n > 3 });
+      expect(res.batchItemFailures).to.deep.equal([]);
+      expect(copiedKeys()).to.deep.equal(['2024/01/01/b', '2024/01/01/c']);
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/c' }]);
+      expect(lastLog().items[0]).to.deep.include({ outcome: 'continued', startAfter: '2024/01/01/a', continueAfter: '2024/01/01/c' });
+    });
+
+    it('reports the item as failed when the continuation cannot be sent, so SQS redelivers it', async () => {
+      queue.failing = true;
+      let n = 0;
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger, shouldStop: () => ++n > 2 });
+      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
+      expect(lastLog().items[0]!.error).to.match(/continuation could not be enqueued: SQS is down/);
+    });
+
+    it('reports a day with a failed object, and a day that cannot be listed, and carries on with the others', async () => {
+      dst.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => (input.Key === '2024/01/01/c' ? Promise.reject(new Error('boom')) : Promise.resolve({})));
+      src.on(ListObjectsV2Command, { Prefix: '2024/01/03/' }).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+      const res = await runWorkBatch(
+        [record('m1', { date: '2024-01-01' }), record('m2', { date: '2024-01-02' }), record('m3', { date: '2024-01-03' })],
+        config, clients, queue, { logger },
+      );
+      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm3' }]);
+      expect(copiedKeys()).to.include('2024/01/02/f');
+      expect(lastLog()).to.deep.include({ level: 'ERROR', failed: 2 });
+      expect(queue.sent).to.deep.equal([]);
+    });
+
+    it('reports a malformed item as a failure (so it ends in the dead-letter queue) and still works the others', async () => {
+      const res = await runWorkBatch([record('bad', '{"date":"2024-13-01"}', 3), record('m2', { date: '2024-01-02' })], config, clients, queue, { logger });
+      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'bad' }]);
+      expect(lastLog().items[0]).to.deep.include({ messageId: 'bad', outcome: 'rejected', receiveCount: 3 });
+      expect(lastLog().items[0]!.error).to.match(/"date" is "2024-13-01"/);
+      expect(copiedKeys()).to.deep.equal(['2024/01/02/f']);
+    });
+
+    it('fails rather than loops when not one object fits in the budget', async () => {
+      let n = 0;
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger, shouldStop: () => ++n > 1 });
+      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
+      expect(queue.sent).to.deep.equal([]);
+      expect(lastLog().items[0]!.error).to.match(/before a single object was handled/);
+    });
+
+    it('hands items it had no time to start back to the queue unchanged, without counting a failure', async () => {
+      let n = 0;
+      const res = await runWorkBatch(
+        [record('m1', { date: '2024-01-02' }), record('m2', { date: '2024-01-01', startAfter: '2024/01/01/b' })],
+        config, clients, queue, { logger, shouldStop: () => ++n > 2 },
+      );
+      expect(res.batchItemFailures).to.deep.equal([]);
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b' }]);
+      expect(lastLog().items.map((i) => i.outcome)).to.deep.equal(['done', 'requeued']);
+    });
+
+    it('copies nothing for a duplicate delivery of an item already done', async () => {
+      const copied: string[] = [];
+      dst.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => fakeList(copied.map(obj))(input));
+      dst.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => {
+        copied.push(input.Key!);
+        return Promise.resolve({});
+      });
+      await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger });
+      expect(copied).to.have.length(5);
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01' }, 2)], config, clients, queue, { logger });
+      expect(res.batchItemFailures).to.deep.equal([]);
+      expect(copied).to.have.length(5);
+      expect(lastLog()).to.deep.include({ copied: 0, skipped: 5 });
+    });
+  });
+
+  it('stopWhenLow stops once the context has less than the margin left', () => {
+    let left = 1000;
+    const stop = stopWhenLow({ getRemainingTimeInMillis: () => left }, 500);
+    expect(stop()).to.equal(false);
+    left = 499;
+    expect(stop()).to.equal(true);
+  });
+});

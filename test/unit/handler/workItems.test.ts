@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { isSqsEvent, parseWorkItem, serializeWorkItem } from '../../../handler/workItems.ts';
+import { EventValidationError } from '../../../handler/errors.ts';
+import { parseIsoDate } from '../../../handler/dates.ts';
+
+const FORMAT = '{YYYY}/{MM}/{DD}/';
+
+function rejects(body: string, pattern: RegExp, format = FORMAT): void {
+  let err: unknown;
+  try {
+    parseWorkItem(body, format);
+  } catch (e) {
+    err = e;
+  }
+  expect(err, body).to.be.instanceOf(EventValidationError);
+  expect((err as Error).message).to.match(/^bad work item: /);
+  expect((err as Error).message).to.match(pattern);
+}
+
+describe('handler/workItems', () => {
+  describe('parseWorkItem', () => {
+    it('reads a whole day, a continuation and a dry run', () => {
+      expect(parseWorkItem('{"date":"2024-02-29"}', FORMAT)).to.deep.equal({ date: '2024-02-29' });
+      expect(parseWorkItem('{"date":"2024-02-29","startAfter":"2024/02/29/part-0042.csv"}', FORMAT)).to.deep.equal({ date: '2024-02-29', startAfter: '2024/02/29/part-0042.csv' });
+      expect(parseWorkItem('{"date":"2024-02-29","dryRun":true}', FORMAT)).to.deep.equal({ date: '2024-02-29', dryRun: true });
+      expect(parseWorkItem('{"date":"2024-02-29","dryRun":false}', FORMAT)).to.deep.equal({ date: '2024-02-29' });
+    });
+
+    it('rejects what is not a work item, naming the bad value', () => {
+      rejects('not json', /body "not json" is not JSON/);
+      rejects('[1]', /expected a JSON object/);
+      rejects('{"dates":["2024-01-01"]}', /unknown field\(s\) "dates"/);
+      rejects('{"date":"2023-02-29"}', /"date" is "2023-02-29": expected a calendar date/);
+      rejects('{}', /"date" is undefined/);
+      rejects('{"date":"2024-01-01","startAfter":""}', /"startAfter" is "": expected a non-empty source key/);
+      rejects('{"date":"2024-01-01","startAfter":7}', /"startAfter" is 7/);
+      rejects('{"date":"2024-01-01","dryRun":"yes"}', /"dryRun" is "yes": expected true or false/);
+      rejects(JSON.stringify({ date: '2024-01-01', startAfter: `2024/01/01/${'x'.repeat(1020)}` }), /1031 bytes: S3 keys have at most 1024/);
+    });
+
+    it('refuses a startAfter outside the day\'s prefix: the listing would skip the day or copy another', () => {
+      rejects('{"date":"2024-01-01","startAfter":"2024/01/02/a"}', /"startAfter" "2024\/01\/02\/a" is not under 2024-01-01's prefix "2024\/01\/01\/"/);
+      rejects('{"date":"2024-01-01","startAfter":"zzz"}', /not under/);
+      expect(parseWorkItem('{"date":"2024-01-01","startAfter":"logs/dt=2024-01-01/x"}', 'logs/dt={YYYY}-{MM}-{DD}/')).to.deep.include({ startAfter: 'logs/dt=2024-01-01/x' });
+    });
+
+    it('round-trips every item it serialises', () => {
+      const dates = fc.date({ min: new Date('1900-01-01'), max: new Date('2199-12-31'), noInvalidDate: true }).map((d) => parseIsoDate(d.toISOString().slice(0, 10))!);
+      fc.assert(fc.property(dates, fc.option(fc.string({ maxLength: 200 }), { nil: undefined }), fc.boolean(), (date, rest, dryRun) => {
+        const item = { date, ...(rest === undefined ? {} : { startAfter: `${date.replace(/-/g, '/')}/${rest}` }), ...(dryRun ? { dryRun: true as const } : {}) };
+        expect(parseWorkItem(serializeWorkItem(item), FORMAT)).to.deep.equal(item);
+      }));
+    });
+  });
+
+  describe('isSqsEvent', () => {
+    const record = { messageId: 'm1', body: '{}', eventSource: 'aws:sqs' };
+    it('recognises a batch from the SQS event source mapping and nothing else', () => {
+      expect(isSqsEvent({ Records: [record] })).to.equal(true);
+      expect(isSqsEvent({ Records: [] })).to.equal(false);
+      expect(isSqsEvent({ Records: [record, { ...record, eventSource: 'aws:s3' }] })).to.equal(false);
+      expect(isSqsEvent({ Records: [{ ...record, body: undefined }] })).to.equal(false);
+      expect(isSqsEvent({ dates: ['2024-01-01'] })).to.equal(false);
+      expect(isSqsEvent(null)).to.equal(false);
+    });
+  });
+});
