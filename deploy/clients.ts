@@ -1,0 +1,76 @@
+/**
+ * The AWS clients of the operator commands, built in one place and passed in. They follow the SDK's
+ * default credential chain and honour `AWS_ENDPOINT_URL` (a local emulator) by themselves.
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+
+/** Every client a command may need; construction makes no call. */
+export interface AwsClients {
+  readonly sts: STSClient;
+  readonly s3: S3Client;
+  readonly cfn: CloudFormationClient;
+  readonly iam: IAMClient;
+  readonly lambda: LambdaClient;
+}
+
+export interface ClientOptions {
+  /** Region of the stack and the source bucket. */
+  region: string;
+}
+
+/** Builds the clients once; commands receive them, tests replace them with mocks. */
+export function createClients(options: ClientOptions): AwsClients {
+  const { region } = options;
+  return {
+    sts: new STSClient({ region }),
+    s3: new S3Client({ region }),
+    cfn: new CloudFormationClient({ region }),
+    // IAM is global; the SDK routes it to the partition's endpoint whatever region it is given.
+    iam: new IAMClient({ region }),
+    lambda: new LambdaClient({ region }),
+  };
+}
+
+/** One AWS operation a command made, e.g. `{ service: 'S3', operation: 'HeadObject' }`. */
+export interface ApiCall {
+  readonly service: string;
+  readonly operation: string;
+}
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+  };
+}
+
+/**
+ * Records every operation sent through the clients (once per call, retries not counted) by adding
+ * a middleware; returns the live list. Used by the call-count script and the end-to-end test.
+ */
+export function recordApiCalls(clients: AwsClients): ApiCall[] {
+  const calls: ApiCall[] = [];
+  for (const client of Object.values(clients) as unknown as MiddlewareClient[]) {
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push({ service: (context.clientName ?? '?').replace(/Client$/, ''), operation: (context.commandName ?? '?').replace(/Command$/, '') });
+        return next(args);
+      },
+      { step: 'initialize', name: 's3pushApiCallRecorder' },
+    );
+  }
+  return calls;
+}
+
+/** Counts of `Service:Operation`, sorted, for printing. */
+export function tallyApiCalls(calls: readonly ApiCall[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const c of calls) counts.set(`${c.service}:${c.operation}`, (counts.get(`${c.service}:${c.operation}`) ?? 0) + 1);
+  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
