@@ -95,7 +95,7 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
     log(`no changes: stack ${stackName} is up to date`);
     return { outcome: 'no-changes', stack };
   }
-  log(`changes (${outcome.changes.length}):`);
+  log(outcome.changes.length > 0 ? `changes (${outcome.changes.length}):` : 'changes: parameters only, CloudFormation lists no resource change');
   for (const line of formatChanges(outcome.changes)) log(`  ${line}`);
 
   if (request.plan) {

@@ -1,0 +1,267 @@
+/**
+ * `npm run deploy` end to end against moto: the real orchestrator with real clients, reached only
+ * through AWS_ENDPOINT_URL. What moto cannot show (ROLLBACK states, "No updates are to be
+ * performed", alarms and EventInvokeConfig, which its CloudFormation skips) is covered by the unit
+ * tests with mocks; see MOTO.md.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateBucketCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetPublicAccessBlockCommand,
+  HeadObjectCommand,
+  PutBucketPolicyCommand,
+} from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../../deploy/bundle.ts';
+import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../deploy/clients.ts';
+import { parseDeployConfig, type DeployConfig } from '../../deploy/config.ts';
+import { runDeploy, type DeployReport } from '../../deploy/deploy.ts';
+import type { DeployArgs } from '../../deploy/deployArgs.ts';
+import { moto } from './setup.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../fixtures.ts';
+
+const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
+
+/** The deploy environment of DESIGN.md, pointed at moto by the harness (AWS_ENDPOINT_URL etc.). */
+function deployEnv(): Record<string, string | undefined> {
+  return {
+    AWS_REGION: process.env.AWS_REGION,
+    AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION,
+    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
+    AWS_ACCOUNT: SOURCE_ACCOUNT,
+    S3_ROOT_BUCKET: SOURCE_BUCKET,
+    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
+    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
+    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
+    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
+    S3_REPLICATE_SCHEDULE: 'cron(15 4 * * ? *)',
+  };
+}
+
+/** EventBridge has no SDK client in this project; moto answers its JSON protocol unsigned. */
+async function events<T>(target: string, body: unknown): Promise<T> {
+  const res = await fetch(`${moto().endpoint}/`, {
+    method: 'POST',
+    headers: {
+      'X-Amz-Target': `AWSEvents.${target}`,
+      'Content-Type': 'application/x-amz-json-1.1',
+      Authorization: 'AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/events/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, `events ${target}`).to.equal(200);
+  return (await res.json()) as T;
+}
+
+describe('npm run deploy against moto', function () {
+  this.timeout(120_000);
+  let config: DeployConfig;
+  let clients: AwsClients;
+  let calls: ApiCall[];
+  let out: string;
+  let lines: string[];
+  let bundle: HandlerBundle;
+  let first: DeployReport;
+
+  const run = async (args: Partial<DeployArgs> = {}, withBundle: HandlerBundle = bundle): Promise<DeployReport> => {
+    calls.length = 0;
+    lines = [];
+    return runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, help: false, ...args }, {
+      clients,
+      log: (line) => lines.push(line),
+      cwd: out,
+      bundle: () => Promise.resolve(withBundle),
+      waits: { stack: FAST, changeSet: FAST, role: FAST },
+    });
+  };
+  const ops = () => calls.map((c) => `${c.service}:${c.operation}`);
+
+  before(async () => {
+    await moto().reset();
+    config = parseDeployConfig(deployEnv());
+    clients = createClients({ region: config.region });
+    calls = recordApiCalls(clients);
+    out = await mkdtemp(join(tmpdir(), 's3-push-deploy-'));
+    bundle = await bundleHandler();
+    await clients.s3.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
+    first = await run();
+  });
+
+  after(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('creates the artifact bucket encrypted, private and expiring old artifacts, and uploads the zip under its hash', async () => {
+    expect(first.bucket).to.equal('created');
+    expect(first.upload).to.equal('uploaded');
+    const bucket = config.artifactBucket;
+    expect(bucket).to.equal(`s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`);
+    const enc = await clients.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).to.equal('AES256');
+    const pab = await clients.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+    expect(pab.PublicAccessBlockConfiguration).to.deep.equal({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    const lc = await clients.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    expect(lc.Rules?.[0]).to.deep.include({ Status: 'Enabled', Expiration: { Days: 90 } });
+    expect(first.artifact.key).to.equal(`s3-push/${bundle.sha256}.zip`);
+    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: first.artifact.key }));
+    expect(head.ContentLength).to.equal(bundle.zip.length);
+  });
+
+  it('creates the stack: a function running the uploaded zip with the handler environment', async () => {
+    expect(first.stack).to.equal('created');
+    const fn = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: config.functionName }));
+    expect(fn.CodeSha256).to.equal(bundle.codeSha256);
+    expect(fn.Runtime).to.equal('nodejs22.x');
+    expect(fn.Handler).to.equal('index.handler');
+    expect(fn.Timeout).to.equal(900);
+    expect(fn.Role).to.equal(first.executionRoleArn);
+    const env = fn.Environment?.Variables ?? {};
+    expect(env).to.include({ SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, PREFIX_FORMAT: '{YYYY}/{MM}/{DD}/', DESTINATION_PREFIX: '' });
+    expect(String(env.LAG_DAYS)).to.equal('1');
+    expect(env).to.not.have.property('KMS_KEY_ARN');
+  });
+
+  it('creates the execution role with its least-privilege policy', async () => {
+    expect(first.executionRoleArn).to.equal(`arn:aws:iam::${SOURCE_ACCOUNT}:role/${config.lambdaRoleName}`);
+    const policy = await clients.iam.send(new GetRolePolicyCommand({ RoleName: config.lambdaRoleName, PolicyName: 's3-push' }));
+    const text = decodeURIComponent(policy.PolicyDocument ?? '');
+    expect(text).to.include(`arn:aws:s3:::${SOURCE_BUCKET}`).and.include(DESTINATION_ROLE_ARN).and.include('sqs:SendMessage');
+  });
+
+  it('creates the schedule rule targeting the function, the permission for it, and the dead-letter queue', async () => {
+    const resources = await clients.cfn.send(new ListStackResourcesCommand({ StackName: config.stackName }));
+    const physical = (logical: string) => resources.StackResourceSummaries?.find((r) => r.LogicalResourceId === logical)?.PhysicalResourceId;
+    const ruleName = physical('ScheduleRule')!;
+    const rule = await events<{ ScheduleExpression: string; State: string; Arn: string }>('DescribeRule', { Name: ruleName });
+    expect(rule.ScheduleExpression).to.equal('cron(15 4 * * ? *)');
+    expect(rule.State).to.equal('ENABLED');
+    const targets = await events<{ Targets: { Arn: string }[] }>('ListTargetsByRule', { Rule: ruleName });
+    expect(targets.Targets.map((t) => t.Arn)).to.deep.equal([`arn:aws:lambda:us-east-1:${SOURCE_ACCOUNT}:function:${config.functionName}`]);
+
+    const policy = await clients.lambda.send(new GetPolicyCommand({ FunctionName: config.functionName }));
+    const statements = (JSON.parse(policy.Policy ?? '{}') as { Statement: { Principal: unknown; Action: string; Condition?: unknown }[] }).Statement;
+    expect(statements).to.have.length(1);
+    expect(JSON.stringify(statements[0]!.Principal)).to.include('events.amazonaws.com');
+    expect(JSON.stringify(statements[0]!.Condition)).to.include(rule.Arn);
+
+    const queueUrl = physical('DeadLetterQueue')!;
+    const sqs = new SQSClient({ region: 'us-east-1', useQueueUrlAsEndpoint: false });
+    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MessageRetentionPeriod'] }));
+    expect(attrs.Attributes?.MessageRetentionPeriod).to.equal('1209600');
+  });
+
+  it('renders the three documents with the execution role from IAM and the external id condition', async () => {
+    const read = async (name: string) => JSON.parse(await readFile(join(out, name), 'utf8')) as { Statement: Record<string, unknown>[] };
+    const trust = await read('trustRelationshipExample.json.tmp');
+    expect(trust.Statement[0]).to.deep.include({
+      Principal: { AWS: first.executionRoleArn },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } },
+    });
+    const bucketPolicy = await read('sourceBucketPolicy.json.tmp');
+    expect(bucketPolicy.Statement[0]).to.deep.include({ Sid: 'ReadAccess', Principal: { AWS: DESTINATION_ROLE_ARN } });
+    const role = await read('roleDefinitionDestinationExample.json.tmp');
+    expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'ListSource', 'ReadSource']);
+  });
+
+  it('prints the next steps as commands, and never the external id', () => {
+    const text = lines.join('\n');
+    expect(text).to.include(`aws s3api put-bucket-policy --bucket ${SOURCE_BUCKET} --policy file://sourceBucketPolicy.json.tmp`);
+    expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://trustRelationshipExample.json.tmp');
+    expect(text).to.not.include(EXTERNAL_ID);
+  });
+
+  it('reruns as a no-op: no upload, no stack update, "no changes", few calls', async () => {
+    const again = await run();
+    expect(again.upload).to.equal('present');
+    expect(again.stack).to.equal('no-changes');
+    expect(lines.join('\n')).to.include('no changes');
+    expect(ops()).to.not.include.members(['S3:PutObject']);
+    expect(ops().filter((o) => /PutObject|CreateBucket|ExecuteChangeSet|UpdateStack/.test(o))).to.deep.equal([]);
+    expect(ops()).to.deep.equal([
+      'STS:GetCallerIdentity',
+      'S3:HeadBucket',
+      'S3:HeadObject',
+      'CloudFormation:DescribeStacks',
+      'CloudFormation:CreateChangeSet',
+      'CloudFormation:DescribeChangeSet',
+      'CloudFormation:DeleteChangeSet',
+      'IAM:GetRole',
+    ]);
+  });
+
+  it('the npm script does the same no-op from the command line, exit 0', () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'deploy/deployMain.ts', '--out', out], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...deployEnv(), NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+    });
+    expect(res.status, res.stderr).to.equal(0);
+    expect(res.stdout).to.include('no changes').and.include('already there: not uploaded');
+    expect(res.stdout + res.stderr).to.not.include(EXTERNAL_ID);
+  });
+
+  it('a changed handler uploads a new key and updates the function code', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 's3-push-handler-'));
+    await writeFile(join(dir, 'index.mjs'), "export const handler = async () => 'version 2';\n");
+    const changed = await bundleHandler({ entry: join(dir, 'index.mjs') });
+    await rm(dir, { recursive: true, force: true });
+    expect(changed.sha256).to.not.equal(bundle.sha256);
+    const report = await run({}, changed);
+    expect(report.upload).to.equal('uploaded');
+    expect(report.stack).to.equal('updated');
+    // moto diffs templates only, so it lists no resource change for a new parameter value (AWS lists
+    // "Modify PushFunction"); the function's code is what proves the update.
+    const fn = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: config.functionName }));
+    expect(fn.CodeSha256).to.equal(changed.codeSha256);
+  });
+
+  it('a changed variable updates the stack (the schedule rule gets the new expression)', async () => {
+    const before = config;
+    config = parseDeployConfig({ ...deployEnv(), S3_REPLICATE_SCHEDULE: 'rate(12 hours)' });
+    try {
+      const report = await run();
+      expect(report.upload).to.equal('present');
+      expect(report.stack).to.equal('updated');
+      const resources = await clients.cfn.send(new ListStackResourcesCommand({ StackName: config.stackName }));
+      const ruleName = resources.StackResourceSummaries?.find((r) => r.LogicalResourceId === 'ScheduleRule')?.PhysicalResourceId;
+      const rule = await events<{ ScheduleExpression: string }>('DescribeRule', { Name: ruleName });
+      expect(rule.ScheduleExpression).to.equal('rate(12 hours)');
+    } finally {
+      config = before;
+    }
+  });
+
+  it('--apply-source-policy merges ReadAccess into the existing bucket policy, keeping its statements, idempotently', async () => {
+    const keep = {
+      Sid: 'AnalyticsRead',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:role/analytics` },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${SOURCE_BUCKET}/reports/*`,
+    };
+    const stale = { Sid: 'ReadAccess', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/old` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` };
+    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [keep, stale] }) }));
+
+    const report = await run({ applySourcePolicy: true });
+    expect(report.sourcePolicy).to.equal('applied');
+    const policy = JSON.parse((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: SOURCE_BUCKET }))).Policy!) as { Statement: { Sid: string; Principal: unknown }[] };
+    expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['AnalyticsRead', 'ReadAccess']);
+    expect(policy.Statement[0]).to.deep.equal(keep);
+    expect(policy.Statement[1]!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
+
+    const again = await run({ applySourcePolicy: true });
+    expect(again.sourcePolicy).to.equal('unchanged');
+    expect(ops()).to.not.include('S3:PutBucketPolicy');
+  });
+});
