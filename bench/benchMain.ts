@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     let deploy: DeployBenchResult;
     if (options.deploy) {
       log('deploy: a no-op rerun of npm run deploy against moto');
-      deploy = await measureDeploy(options.rounds);
+      deploy = await measureDeploy(options.rounds, log);
     } else {
       deploy = { skipped: options.quick ? 'not run with --quick' : 'not run (--no-deploy)' };
     }
@@ -314,7 +314,12 @@ function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
   }
   parts.push(`**Handler bundle**: zip ${(r.bundle.zipBytes / 1024).toFixed(0)} KiB (${(r.bundle.jsBytes / 1024).toFixed(0)} KiB of JavaScript), module import ${formatSpread(r.bundle.importMs, 0)} ms in a fresh Node.`, '');
   if ('skipped' in r.deploy) parts.push(`**Deploy no-op rerun**: ${r.deploy.skipped}.`);
-  else parts.push(`**Deploy no-op rerun** against moto: ${formatSpread(r.deploy.wallSeconds)} s wall; API calls: ${formatRequests(r.deploy.calls)}.`);
+  else {
+    const changed = r.deploy.unexpected.length > 0 ? ` It changed something: ${r.deploy.unexpected.join(', ')}.` : ' No upload, no stack change.';
+    parts.push(
+      `**Deploy no-op rerun** (\`npm run deploy\` against moto, after a first deploy of ${r.deploy.firstDeploy.wallSeconds.toFixed(1)} s): ${formatSpread(r.deploy.wallSeconds)} s wall, ${formatSpread(r.deploy.cpuSeconds)} s CPU, ${r.deploy.totalCalls} API calls: ${formatRequests(r.deploy.calls)}.${changed}`,
+    );
+  }
   return parts.join('\n');
 }
 

@@ -7,7 +7,7 @@
  * verify on the server. It drops `Expect: 100-continue` (no signer covers it) and answers it itself.
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { classifyS3Request, needsFormBody } from './s3Operation.ts';
+import { classifyAwsRequest, classifyS3Request, needsFormBody, type RequestShape } from './s3Operation.ts';
 
 /** Requests counted since the last {@link CountingProxy.take}. */
 export interface RequestCounts {
@@ -31,12 +31,18 @@ export interface CountingProxyOptions {
   target: string;
   /** Port to listen on. Default 0 (a free one). */
   port?: number;
+  /**
+   * `s3` (default): S3 operation names (`CopyObject`, and STS's `AssumeRole`). `aws`:
+   * `service:Operation` for any service (`cloudformation:DescribeStacks`, `s3:PutObject`).
+   */
+  naming?: 's3' | 'aws';
 }
 
 /** Starts the proxy on 127.0.0.1. */
 export async function startCountingProxy(options: CountingProxyOptions): Promise<CountingProxy> {
   const target = new URL(options.target);
   if (target.protocol !== 'http:') throw new Error(`countingProxy: target must be http://, got ${options.target}`);
+  const classify: (r: RequestShape) => string = options.naming === 'aws' ? classifyAwsRequest : classifyS3Request;
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
   let byOperation = new Map<string, number>();
   let errors = new Map<string, number>();
@@ -80,13 +86,13 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        const op = classifyS3Request({ method, url, headers: req.headers, formBody: body.toString('utf8') });
+        const op = classify({ method, url, headers: req.headers, formBody: body.toString('utf8') });
         bump(byOperation, op);
         forward(req, res, op, body);
       });
       return;
     }
-    const op = classifyS3Request({ method, url, headers: req.headers });
+    const op = classify({ method, url, headers: req.headers });
     bump(byOperation, op);
     forward(req, res, op, undefined);
   });

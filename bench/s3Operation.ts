@@ -107,6 +107,42 @@ export function classifyS3Request(req: RequestShape): string {
   }
 }
 
+/**
+ * The AWS service and operation of any signed request, as `service:Operation` (for the deploy
+ * benchmark, where CloudFormation, IAM, STS, S3, Lambda… share one moto endpoint). The service is
+ * read from the SigV4 credential scope; the operation from `X-Amz-Target` (JSON protocols), the
+ * `Action` of query-protocol calls, S3's REST shapes, or Lambda's REST paths.
+ */
+export function classifyAwsRequest(req: RequestShape): string {
+  const service = signingService(req) ?? 'unsigned';
+  if (service === 's3') return `s3:${classifyS3Request(req)}`;
+  const target = headerValue(req.headers, 'x-amz-target');
+  if (target !== undefined) return `${service}:${target.slice(target.lastIndexOf('.') + 1)}`;
+  const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
+  const action = query.get('Action') ?? (req.formBody !== undefined ? new URLSearchParams(req.formBody).get('Action') : null);
+  if (action) return `${service}:${action}`;
+  if (service === 'lambda') return `lambda:${lambdaOperation(req.method.toUpperCase(), pathOf(req.url))}`;
+  return `${service}:${other(req.method.toUpperCase(), pathOf(req.url))}`;
+}
+
+/** The service of a SigV4 credential scope (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`). */
+function signingService(req: RequestShape): string | undefined {
+  const auth = headerValue(req.headers, 'authorization') ?? '';
+  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(auth) ?? /X-Amz-Credential=[^&/]+(?:%2F|\/)\d{8}(?:%2F|\/)[^&%/]+(?:%2F|\/)([^&%/]+)/.exec(req.url);
+  return scope?.[1];
+}
+
+function lambdaOperation(method: string, path: string): string {
+  const p = path.replace(/^\/\d{4}-\d{2}-\d{2}\//, '/');
+  if (/^\/functions\/[^/]+\/configuration$/.test(p)) return method === 'GET' ? 'GetFunctionConfiguration' : 'UpdateFunctionConfiguration';
+  if (/^\/functions\/[^/]+\/code$/.test(p)) return 'UpdateFunctionCode';
+  if (/^\/functions\/[^/]+\/policy(\/[^/]+)?$/.test(p)) return method === 'GET' ? 'GetPolicy' : method === 'POST' ? 'AddPermission' : 'RemovePermission';
+  if (/^\/functions\/[^/]+\/invocations$/.test(p)) return 'Invoke';
+  if (/^\/functions\/[^/]+$/.test(p)) return method === 'GET' ? 'GetFunction' : method === 'DELETE' ? 'DeleteFunction' : other(method, p);
+  if (/^\/functions\/?$/.test(p)) return method === 'GET' ? 'ListFunctions' : 'CreateFunction';
+  return other(method, p);
+}
+
 function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { classifyS3Request, needsFormBody, type RequestShape } from '../../../bench/s3Operation.ts';
+import { classifyAwsRequest, classifyS3Request, needsFormBody, type RequestShape } from '../../../bench/s3Operation.ts';
 
 const req = (method: string, url: string, headers: RequestShape['headers'] = {}, formBody?: string): RequestShape => ({ method, url, headers, formBody });
 const COPY = { 'x-amz-copy-source': '/src/2024/01/01/a.json' };
@@ -55,5 +55,31 @@ describe('bench/s3Operation classifyS3Request', () => {
     expect(needsFormBody('POST', '/bucket?delete', { 'content-type': 'application/xml' })).to.equal(false);
     expect(needsFormBody('PUT', '/', { 'content-type': 'application/x-www-form-urlencoded' })).to.equal(false);
     expect(needsFormBody('POST', '/bucket/key?uploads', {})).to.equal(false);
+  });
+});
+
+describe('bench/s3Operation classifyAwsRequest', () => {
+  const auth = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0` });
+  it('prefixes the service of the credential scope', () => {
+    expect(classifyAwsRequest(req('PUT', '/bucket/key', { ...auth('s3'), 'x-amz-copy-source': '/a/b' }))).to.equal('s3:CopyObject');
+    expect(classifyAwsRequest(req('HEAD', '/artifacts/s3-push/abc.zip', auth('s3')))).to.equal('s3:HeadObject');
+  });
+  it('reads query-protocol actions from the form body (CloudFormation, IAM, STS)', () => {
+    const form = { ...auth('cloudformation'), 'content-type': 'application/x-www-form-urlencoded' };
+    expect(classifyAwsRequest(req('POST', '/', form, 'Action=DescribeStacks&StackName=x&Version=2010-05-15'))).to.equal('cloudformation:DescribeStacks');
+    expect(classifyAwsRequest(req('POST', '/', auth('sts'), 'Action=GetCallerIdentity&Version=2011-06-15'))).to.equal('sts:GetCallerIdentity');
+  });
+  it('reads JSON-protocol operations from X-Amz-Target', () => {
+    expect(classifyAwsRequest(req('POST', '/', { ...auth('logs'), 'x-amz-target': 'Logs_20140328.DescribeLogGroups' }))).to.equal('logs:DescribeLogGroups');
+    expect(classifyAwsRequest(req('POST', '/', { ...auth('sqs'), 'x-amz-target': 'AmazonSQS.GetQueueAttributes' }))).to.equal('sqs:GetQueueAttributes');
+  });
+  it("names Lambda's REST operations", () => {
+    expect(classifyAwsRequest(req('GET', '/2015-03-31/functions/s3-push/configuration', auth('lambda')))).to.equal('lambda:GetFunctionConfiguration');
+    expect(classifyAwsRequest(req('GET', '/2015-03-31/functions/s3-push', auth('lambda')))).to.equal('lambda:GetFunction');
+    expect(classifyAwsRequest(req('POST', '/2015-03-31/functions/s3-push/invocations', auth('lambda')))).to.equal('lambda:Invoke');
+    expect(classifyAwsRequest(req('PATCH', '/2015-03-31/layers', auth('lambda')))).to.equal('lambda:Other:PATCH /layers');
+  });
+  it('keeps an unsigned request visible', () => {
+    expect(classifyAwsRequest(req('GET', '/moto-api/config'))).to.equal('unsigned:Other:GET /moto-api/config');
   });
 });
