@@ -61,7 +61,13 @@ const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-[a-z]+)+-\d{1,2}
 const EXTERNAL_ID = /^[A-Za-z0-9+=,.@:/_-]{2,1224}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+/** CloudFormation's stack name rule. */
+export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** The default stack name of a destination bucket: `replicate-to-<bucket>`, dots as hyphens (stack names allow no dots). */
+export function defaultStackName(destinationBucket: string): string {
+  return `replicate-to-${destinationBucket.replaceAll('.', '-')}`;
+}
 
 /** What is wrong with an S3 bucket name (the general purpose bucket rules), or undefined. */
 export function bucketNameProblem(name: string): string | undefined {
@@ -176,8 +182,8 @@ export function parseDeployConfig(env: Env): DeployConfig {
 
   const artifactBucket = bucket('S3_ARTIFACT_BUCKET', get('S3_ARTIFACT_BUCKET')) || `s3-push-artifacts-${account}-${region}`;
 
-  const stackName = get('S3_REPLICATE_STACK_NAME') ?? `replicate-to-${destinationBucket.replaceAll('.', '-')}`;
-  if (!STACK_NAME.test(stackName)) problems.push(`S3_REPLICATE_STACK_NAME is ${show(stackName)}: expected 1-128 letters, digits and hyphens, starting with a letter`);
+  const stackName = get('S3_REPLICATE_STACK_NAME') ?? defaultStackName(destinationBucket);
+  if (!STACK_NAME_PATTERN.test(stackName)) problems.push(`S3_REPLICATE_STACK_NAME is ${show(stackName)}: expected 1-128 letters, digits and hyphens, starting with a letter`);
 
   const endpointUrl = get('AWS_ENDPOINT_URL');
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) problems.push(`AWS_ENDPOINT_URL is ${show(endpointUrl)}: expected an http(s) URL`);
