@@ -4,8 +4,13 @@
  */
 
 /** Usage text printed on `--help` and after an argument error. */
-export const INVOKE_USAGE = `usage: npm run invoke -- --local (--event FILE | --dates 2024-01-01,2024-01-02 | --from 2024-01-01 --to 2024-01-31) [--dry-run]
+export const INVOKE_USAGE = `usage: npm run invoke -- (--event FILE | --dates 2024-01-01,2024-01-02 | --from 2024-01-01 --to 2024-01-31) [--dry-run] [--async] [--stack NAME | --local]
 
+  (default)    invoke the deployed function and wait for it (up to Lambda's 15 minutes): prints
+               the summary and the tail of its log. The stack is S3_REPLICATE_STACK_NAME, or
+               replicate-to-<S3_REPLICATE_BUCKET_NAME>, as for npm run deploy
+  --stack NAME the stack whose function to invoke
+  --async      queue the event and return at once (long backfills); prints how to follow it
   --local      run the handler in this process, with the handler environment from your shell
                (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, … ; AWS_ENDPOINT_URL honoured)
   --event FILE a JSON event file, e.g. testInput.json
@@ -13,8 +18,9 @@ export const INVOKE_USAGE = `usage: npm run invoke -- --local (--event FILE | --
   --from/--to  an inclusive range of days
   --dry-run    plan and report, copy nothing
 
-Prints the summary JSON on stdout. Exit 0 when every object was copied or skipped, 1 when an
-object failed, 2 on bad arguments, a bad event or a bad environment.`;
+Prints the summary JSON on stdout. Exit 0 when every object was copied or skipped (or the event
+was queued), 1 when an object or the invocation failed, 2 on bad arguments, a bad event or a bad
+environment (nothing is invoked then).`;
 
 /** A bad command line. */
 export class InvokeArgsError extends Error {
@@ -31,10 +37,14 @@ export interface InvokeRequest {
   readonly source: { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly event: Record<string, unknown> } | undefined;
   /** `--dry-run`: added to the event as `"dryRun": true`. */
   readonly dryRun: boolean;
+  /** `--async`: queue the event on the deployed function (InvocationType Event). Default false. */
+  readonly async: boolean;
+  /** `--stack NAME`: the stack of the deployed function. Default: from the environment. */
+  readonly stack: string | undefined;
 }
 
-const VALUE_FLAGS = new Set(['--event', '--dates', '--from', '--to']);
-const BOOLEAN_FLAGS = new Set(['--local', '--dry-run', '--help', '-h']);
+const VALUE_FLAGS = new Set(['--event', '--dates', '--from', '--to', '--stack']);
+const BOOLEAN_FLAGS = new Set(['--local', '--dry-run', '--async', '--help', '-h']);
 
 /** Parses `process.argv.slice(2)`. Accepts `--flag value` and `--flag=value`. */
 export function parseInvokeArgs(argv: readonly string[]): InvokeRequest {
@@ -58,7 +68,11 @@ export function parseInvokeArgs(argv: readonly string[]): InvokeRequest {
   const help = flags.has('--help') || flags.has('-h');
   const local = flags.has('--local');
   const dryRun = flags.has('--dry-run');
-  if (help) return { local, help, source: undefined, dryRun };
+  const async = flags.has('--async');
+  const stack = values.get('--stack');
+  if (help) return { local, help, source: undefined, dryRun, async, stack };
+  if (local && async) throw new InvokeArgsError('--async queues the event on the deployed function, --local runs it in this process: use one of them');
+  if (local && stack !== undefined) throw new InvokeArgsError(`--stack ${stack} names a deployed function, --local runs the handler in this process: use one of them`);
 
   const given = ['--event', '--dates', '--from', '--to'].filter((f) => values.has(f));
   const kinds = new Set(given.map((f) => (f === '--to' ? '--from' : f)));
@@ -77,7 +91,7 @@ export function parseInvokeArgs(argv: readonly string[]): InvokeRequest {
     if (!values.has('--to')) throw new InvokeArgsError('--from needs --to');
     source = { kind: 'inline', event: { from: values.get('--from')!, to: values.get('--to')! } };
   }
-  return { local, help, source, dryRun };
+  return { local, help, source, dryRun, async, stack };
 }
 
 /**

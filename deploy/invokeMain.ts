@@ -1,10 +1,15 @@
 /**
- * `npm run invoke`: runs a backfill. With `--local`, the handler runs in this process with the
- * handler environment from the shell (AWS_ENDPOINT_URL honoured by the SDK), and the summary is
- * printed on stdout; the handler's log line goes to stderr.
+ * `npm run invoke`: runs a backfill. By default on the deployed function of the stack (Lambda
+ * Invoke; `--async` queues it). With `--local`, the handler runs in this process with the
+ * handler environment from the shell (AWS_ENDPOINT_URL honoured by the SDK). The summary is
+ * printed on stdout; logs go to stderr.
  */
 import { readFile } from 'node:fs/promises';
+import { createClients as createAwsClients } from './clients.ts';
+import { S3PushCommandError } from './errors.ts';
 import { buildEvent, INVOKE_USAGE, InvokeArgsError, parseInvokeArgs } from './invokeArgs.ts';
+import { invokeDeployed, reportInvocation } from './invokeDeployed.ts';
+import { resolveStackTarget } from './stackTarget.ts';
 import { createClients } from '../handler/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from '../handler/errors.ts';
@@ -16,10 +21,6 @@ async function main(): Promise<number> {
   if (request.help) {
     console.log(INVOKE_USAGE);
     return 0;
-  }
-  if (!request.local) {
-    console.error('invoking the deployed function is not available yet: add --local to run the handler in this process against the buckets of your environment');
-    return 2;
   }
   let fileContent: unknown;
   if (request.source?.kind === 'file') {
@@ -37,6 +38,14 @@ async function main(): Promise<number> {
     }
   }
   const event = buildEvent(request, fileContent);
+  if (!request.local) {
+    const target = resolveStackTarget(process.env, request.stack);
+    const invocation = await invokeDeployed(target, createAwsClients({ region: target.region }), event, request.async ? 'async' : 'sync', (line) => console.error(line));
+    const report = reportInvocation(invocation);
+    for (const line of report.stderr) console.error(line);
+    for (const line of report.stdout) console.log(line);
+    return report.exitCode;
+  }
   const config = parseHandlerConfig(process.env);
   const logger = createLogger([config.externalId], (line) => console.error(line));
   try {
@@ -52,7 +61,7 @@ async function main(): Promise<number> {
 try {
   process.exitCode = await main();
 } catch (err) {
-  const userFault = err instanceof InvokeArgsError || (err instanceof S3PushError && err.userFault);
+  const userFault = err instanceof InvokeArgsError || (err instanceof S3PushError && err.userFault) || (err instanceof S3PushCommandError && err.exitCode === 2);
   console.error(`invoke: ${describeError(err)}`);
   if (err instanceof Error && err.cause !== undefined) console.error(`  cause: ${describeError(err.cause)}`);
   if (process.env.DEBUG && err instanceof Error) console.error(err.stack);

@@ -8,7 +8,7 @@ function fails(argv: string[], pattern: RegExp): void {
 describe('deploy/invokeArgs', () => {
   it('reads --dates as a list of days', () => {
     const r = parseInvokeArgs(['--local', '--dates', '2024-01-01, 2024-01-02']);
-    expect(r).to.deep.equal({ local: true, help: false, dryRun: false, source: { kind: 'inline', event: { dates: ['2024-01-01', '2024-01-02'] } } });
+    expect(r).to.deep.equal({ local: true, help: false, dryRun: false, async: false, stack: undefined, source: { kind: 'inline', event: { dates: ['2024-01-01', '2024-01-02'] } } });
     expect(buildEvent(r)).to.deep.equal({ dates: ['2024-01-01', '2024-01-02'] });
   });
 
@@ -28,6 +28,18 @@ describe('deploy/invokeArgs', () => {
   it('leaves --local off unless given, and knows --help', () => {
     expect(parseInvokeArgs(['--dates', '2024-01-01']).local).to.equal(false);
     expect(parseInvokeArgs(['--help'])).to.deep.include({ help: true, source: undefined });
+  });
+
+  it('reads --async and --stack for the deployed function', () => {
+    const r = parseInvokeArgs(['--from', '2024-01-01', '--to', '2024-12-31', '--async', '--stack', 'replicate-to-x']);
+    expect(r).to.deep.include({ local: false, async: true, stack: 'replicate-to-x' });
+    expect(parseInvokeArgs(['--dates', '2024-01-01', '--stack=s'])).to.deep.include({ async: false, stack: 's' });
+  });
+
+  it('refuses --async or --stack with --local', () => {
+    fails(['--local', '--async', '--dates', '2024-01-01'], /--async queues the event on the deployed function, --local runs it in this process: use one of them/);
+    fails(['--local', '--stack', 's', '--dates', '2024-01-01'], /--stack s names a deployed function/);
+    fails(['--stack', '--dates', '2024-01-01'], /--stack needs a value/);
   });
 
   it('rejects bad command lines, naming the flag', () => {
