@@ -1,0 +1,38 @@
+/** The command line of `npm run destroy`. Pure. */
+import { ConfigError } from './errors.ts';
+
+export interface DestroyArgs {
+  /** `--yes`: delete without asking (scripts, CI). Default false: ask on a terminal, refuse without one. */
+  readonly yes: boolean;
+  /** `--stack NAME`: the stack to delete. Default: S3_REPLICATE_STACK_NAME, else replicate-to-<S3_REPLICATE_BUCKET_NAME>. */
+  readonly stack: string | undefined;
+  /** `--help`. */
+  readonly help: boolean;
+}
+
+export const DESTROY_USAGE = `usage: npm run destroy [-- [--stack NAME] [--yes]]
+  deletes the stack (function, execution role, schedule, queues, alarms, log group);
+  never the source, destination or artifact buckets
+  --stack NAME  the stack (default: S3_REPLICATE_STACK_NAME, else replicate-to-<S3_REPLICATE_BUCKET_NAME>)
+  --yes         do not ask (required when there is no terminal)`;
+
+/** Parses the flags; every fault in one ConfigError (exit 2). */
+export function parseDestroyArgs(argv: readonly string[]): DestroyArgs {
+  const problems: string[] = [];
+  let yes = false;
+  let help = false;
+  let stack: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--yes' || arg === '-y') yes = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--stack' || arg.startsWith('--stack=')) {
+      const value = arg === '--stack' ? argv[++i] : arg.slice('--stack='.length);
+      if (value === undefined || value === '' || value.startsWith('--')) problems.push('--stack needs a stack name: --stack NAME');
+      else if (stack !== undefined) problems.push('--stack is given twice');
+      else stack = value;
+    } else problems.push(`unknown argument ${JSON.stringify(arg)}: expected --stack NAME or --yes`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'the command line is not valid');
+  return { yes, stack, help };
+}
