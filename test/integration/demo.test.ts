@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { DEMO, SAMPLE_OBJECTS, runDemo } from '../../deploy/demo.ts';
+import { moto } from './setup.ts';
+
+// `npm run demo` minus starting its own server: the same module against the shared moto. CI also
+// runs `npm run demo` itself (.ci/run), so the newcomer's first command cannot rot.
+describe('npm run demo (the demo module against moto)', function () {
+  this.timeout(120_000);
+
+  it('deploys, applies the three documents, passes the preflight and copies the sample days once', async () => {
+    await moto().reset();
+    const lines: string[] = [];
+    const result = await runDemo({ endpoint: moto().endpoint, log: (l) => lines.push(l), pollIntervalMs: 20 });
+
+    expect(result.check.ok).to.equal(true);
+    expect(result.check.links.map((l) => l.status)).to.deep.equal(['ok', 'ok', 'ok', 'ok']);
+    const inDays = SAMPLE_OBJECTS.filter((o) => DEMO.days.some((d) => o.key.includes(d.replaceAll('-', '/'))));
+    expect(result.backfill.dates.map((d) => d.date)).to.deep.equal(DEMO.days);
+    expect(result.backfill).to.deep.include({ copied: inDays.length, failed: 0, skipped: 0 });
+    expect(result.rerun).to.deep.include({ copied: 0, skipped: inDays.length, failed: 0 });
+    expect([...result.destinationKeys].sort()).to.deep.equal(inDays.map((o) => DEMO.destinationPrefix + o.key).sort());
+    expect(result.destinationKeys).to.include('from-acme/events/2024/03/02/daily report é 日本.txt');
+
+    const text = lines.join('\n');
+    expect(text).to.include('│ [6/6] IAM documents');
+    expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer');
+    expect(text).to.include('preflight: 4 of 4 links ok');
+    expect(text).to.include(`total: ${inDays.length} copied`);
+    // The external id is random per run and must never be printed.
+    expect(text).not.to.match(/demo-[0-9a-f]{8}-/);
+  });
+});
