@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { PROBE_NAME, staticPrefix } from '../../../handler/check.ts';
+import { renderDocuments, type RenderedDocuments } from '../../../deploy/policies.ts';
+import { decide, sessionOf, type PolicyDocument } from '../../support/iamSimulator.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../fixtures.ts';
+
+// Each request the preflight makes (handler/check.ts) is allowed by the documents deploy renders,
+// as AWS evaluates them — cross-account, so the identity side and the resource side must both
+// allow — and the probe's delete reaches that one key only. moto evaluates none of this.
+const FORMAT = 'events/{YYYY}/{MM}/{DD}/';
+const DEST_PREFIX = 'incoming/';
+const docs: RenderedDocuments = renderDocuments({
+  sourceBucket: SOURCE_BUCKET,
+  sourceKeyPrefix: staticPrefix(FORMAT),
+  destinationBucket: DESTINATION_BUCKET,
+  destinationPrefix: DEST_PREFIX,
+  destinationRoleArn: DESTINATION_ROLE_ARN,
+  executionRoleArn: EXECUTION_ROLE_ARN,
+  externalId: EXTERNAL_ID,
+  kmsKeyArn: undefined,
+});
+const rolePolicy = docs['roleDefinitionDestinationExample.json.tmp'] as unknown as PolicyDocument;
+const bucketPolicy = docs['sourceBucketPolicy.json.tmp'] as unknown as PolicyDocument;
+const trust = docs['trustRelationshipExample.json.tmp'] as unknown as PolicyDocument;
+// The template's AssumeDestinationRole statement of the execution role.
+const executionPolicy: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: DESTINATION_ROLE_ARN }] };
+const role = sessionOf(DESTINATION_ROLE_ARN, 's3-push');
+const probe = `arn:aws:s3:::${DESTINATION_BUCKET}/${DEST_PREFIX}${PROBE_NAME}`;
+
+describe('preflight requests against the rendered IAM documents (iam-simulate)', () => {
+  it('link 1: the execution role may assume the destination role with the external id, not with another', async () => {
+    const request = { principal: sessionOf(EXECUTION_ROLE_ARN, 'replicate'), action: 'sts:AssumeRole', resource: DESTINATION_ROLE_ARN };
+    expect(await decide({ ...request, context: { 'sts:ExternalId': EXTERNAL_ID } }, { identity: [executionPolicy], resource: trust })).to.equal('Allowed');
+    expect(await decide({ ...request, context: { 'sts:ExternalId': 'wrong' } }, { identity: [executionPolicy], resource: trust })).not.to.equal('Allowed');
+  });
+
+  it('links 2 and 3: the role may list the source under the fixed prefix and read an object there', async () => {
+    const policies = { identity: [rolePolicy], resource: bucketPolicy };
+    expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': 'events/' } }, policies)).to.equal('Allowed');
+    expect(await decide({ principal: role, action: 's3:GetObject', resource: `arn:aws:s3:::${SOURCE_BUCKET}/events/2024/01/01/a b.csv`, resourceAccount: SOURCE_ACCOUNT }, policies)).to.equal('Allowed');
+    // Without the bucket policy, the cross-account read is refused: the fix link 2 names.
+    expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': 'events/' } }, { identity: [rolePolicy] })).not.to.equal('Allowed');
+  });
+
+  it('link 4: the role may list the destination prefix, write the probe and delete the probe — and delete nothing else', async () => {
+    const policies = { identity: [rolePolicy] };
+    const dest = { resourceAccount: DESTINATION_ACCOUNT, principal: role };
+    expect(await decide({ ...dest, action: 's3:ListBucket', resource: `arn:aws:s3:::${DESTINATION_BUCKET}`, context: { 's3:prefix': DEST_PREFIX } }, policies)).to.equal('Allowed');
+    expect(await decide({ ...dest, action: 's3:PutObject', resource: probe }, policies)).to.equal('Allowed');
+    expect(await decide({ ...dest, action: 's3:DeleteObject', resource: probe }, policies)).to.equal('Allowed');
+    expect(await decide({ ...dest, action: 's3:DeleteObject', resource: `arn:aws:s3:::${DESTINATION_BUCKET}/${DEST_PREFIX}2024/01/01/a.csv` }, policies)).not.to.equal('Allowed');
+    expect(await decide({ ...dest, action: 's3:DeleteObject', resource: `arn:aws:s3:::${DESTINATION_BUCKET}/${PROBE_NAME}` }, policies)).not.to.equal('Allowed');
+  });
+});
