@@ -179,6 +179,7 @@ export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: De
   log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown('trustRelationshipExample.json.tmp')}`);
   log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown('roleDefinitionDestinationExample.json.tmp')}`);
   log(`  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run`);
+  log('  4. check each link of the permission chain (after every IAM change): npm run check');
 
   return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files, sourcePolicy };
 }

@@ -171,13 +171,14 @@ describe('npm run deploy against moto', function () {
     const bucketPolicy = await read('sourceBucketPolicy.json.tmp');
     expect(bucketPolicy.Statement[0]).to.deep.include({ Sid: 'ReadAccess', Principal: { AWS: DESTINATION_ROLE_ARN } });
     const role = await read('roleDefinitionDestinationExample.json.tmp');
-    expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'ListSource', 'ReadSource']);
+    expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'DeletePreflightProbe', 'ListSource', 'ReadSource']);
   });
 
   it('prints the next steps as commands, and never the external id', () => {
     const text = lines.join('\n');
     expect(text).to.include(`aws s3api put-bucket-policy --bucket ${SOURCE_BUCKET} --policy file://sourceBucketPolicy.json.tmp`);
     expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://trustRelationshipExample.json.tmp');
+    expect(text.trimEnd().split('\n').at(-1)).to.equal('  4. check each link of the permission chain (after every IAM change): npm run check');
     expect(text).to.not.include(EXTERNAL_ID);
   });
 
