@@ -7,7 +7,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { DEFAULT_LAG_DAYS } from '../handler/config.ts';
-import { parseEvent } from '../handler/events.ts';
+import { MAX_DAYS_PER_FAN_OUT, parseEvent } from '../handler/events.ts';
 import { interpretInvoke, invokeFunction, type InvocationMode, type InvokeOutcome, type InvokeVerdict } from './lambdaInvoke.ts';
 import { isSummary } from './reportFormat.ts';
 import { findDeployedFunction, type DeployedFunction, type StackTarget } from './stackTarget.ts';
@@ -31,8 +31,9 @@ export async function invokeDeployed(
   mode: InvocationMode,
   log: (line: string) => void,
 ): Promise<DeployedInvocation> {
-  // LAG_DAYS only shifts a scheduled event's day; any valid value validates the same way.
-  parseEvent(event, DEFAULT_LAG_DAYS);
+  // LAG_DAYS only shifts a scheduled event's day; any valid value validates the same way. The
+  // deployed stack has the work queue, so it takes backfills up to the fan-out limit.
+  parseEvent(event, DEFAULT_LAG_DAYS, { maxDays: MAX_DAYS_PER_FAN_OUT });
   const fn = await findDeployedFunction(clients.cfn, target.stackName);
   log(mode === 'sync'
     ? `invoking ${fn.functionName} (stack ${target.stackName}, ${target.region}) and waiting for it; a run over 15 minutes is cut by Lambda: use --async for long backfills`
@@ -86,6 +87,14 @@ export function reportInvocation(inv: DeployedInvocation): InvocationReport {
   }
   if (verdict.kind === 'returned') {
     withTail();
+    const r = verdict.result as { planned?: unknown; queue?: unknown } | null;
+    if (r && Array.isArray(r.planned) && typeof r.queue === 'string') {
+      // A multi-day event is fanned out: each day runs later in its own invocation.
+      stderr.push(
+        `${r.planned.length} day(s) queued on the work queue, one invocation each; follow them:  ${follow}`,
+        '  each day ends with a JSON line "s3-push summary"; a day that keeps failing lands in the work dead-letter queue (WorkDeadLetterQueueUrl in the stack outputs)',
+      );
+    }
     return { stdout: [JSON.stringify(verdict.result, null, 2)], stderr, exitCode: 0 };
   }
   stderr.push(`${fn.functionName} failed: ${verdict.errorType ? `${verdict.errorType}: ` : ''}${verdict.message}`);

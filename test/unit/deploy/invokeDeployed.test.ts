@@ -76,6 +76,17 @@ describe('deploy/invokeDeployed', () => {
     expect(report.stderr[0]).to.equal('follow it:  aws logs tail /aws/lambda/fn --follow');
   });
 
+  it('accepts a backfill over a year (the stack fans it out) and says how to follow the fan-out', async () => {
+    const plan = { planned: ['2023-01-01', '2023-01-02'], queue: 'https://sqs.us-east-1.amazonaws.com/123456789012/work', dryRun: false };
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(JSON.stringify(plan)) });
+    const report = reportInvocation(await run({ from: '2023-01-01', to: '2024-12-31' }));
+    expect(report.exitCode).to.equal(0);
+    expect(JSON.parse(report.stdout.join('\n'))).to.deep.equal(plan);
+    expect(report.stderr[0]).to.equal('2 day(s) queued on the work queue, one invocation each; follow them:  aws logs tail /aws/lambda/fn --follow');
+    const err = await run({ from: '2010-01-01', to: '2024-12-31' }).catch((e: unknown) => e);
+    expect((err as Error).message).to.match(/^bad event: 5479 days requested; at most 3660 days per event/);
+  });
+
   it('finds the summary line only when it is whole', () => {
     const line = JSON.stringify({ level: 'INFO', message: 's3-push summary', ...summary, timestamp: 't' });
     expect(findSummaryLine(`x\t${line}\n`)).to.deep.equal(summary);
