@@ -81,7 +81,7 @@ describe('npm run invoke -- --local', function () {
     expect(r.stderr).to.match(/SOURCE_BUCKET is not set/).and.match(/COPY_CONCURRENCY is "lots"/);
   });
 
-  it('exits 2 on a bad command line or event file, and without --local', async () => {
+  it('exits 2 on a bad command line or event file, and without --local when no stack is named', async () => {
     expect((await invoke(['--local', '--dates'], env)).code).to.equal(2);
     const file = join(dir, 'bad.json');
     await writeFile(file, '{"dates": [');
@@ -90,7 +90,8 @@ describe('npm run invoke -- --local', function () {
     expect(bad.stderr).to.match(/not valid JSON/);
     const remote = await invoke(['--dates', '2024-01-01'], env);
     expect(remote.code).to.equal(2);
-    expect(remote.stderr).to.match(/invoking the deployed function is not available yet: add --local/);
+    // Without --local it invokes the deployed function: the handler environment names no stack.
+    expect(remote.stderr).to.match(/no stack named: pass --stack NAME, or set S3_REPLICATE_STACK_NAME/);
   });
 
   it('exits 1 and still prints the summary when an object fails', async () => {
