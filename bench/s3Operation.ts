@@ -48,33 +48,25 @@ export function classifyS3Request(req: RequestShape): string {
   }
 
   if (!hasKey) {
+    // A bucket subresource (`?policy`, `?encryption`…) names the operation; list parameters do not.
+    const sub = [...query.keys()].find((k) => !LIST_PARAMS.has(k));
     switch (method) {
       case 'GET':
-        if (has('list-type') && query.get('list-type') === '2') return 'ListObjectsV2';
-        if (has('versions')) return 'ListObjectVersions';
-        if (has('uploads')) return 'ListMultipartUploads';
-        if (has('location')) return 'GetBucketLocation';
-        if (has('versioning')) return 'GetBucketVersioning';
-        if (has('policy')) return 'GetBucketPolicy';
-        if (has('acl')) return 'GetBucketAcl';
-        if (has('tagging')) return 'GetBucketTagging';
-        if (has('encryption')) return 'GetBucketEncryption';
-        if (has('object-lock')) return 'GetObjectLockConfiguration';
-        return 'ListObjects';
+        if (sub === undefined) return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+        if (sub === 'versions') return 'ListObjectVersions';
+        if (sub === 'uploads') return 'ListMultipartUploads';
+        if (sub === 'location') return 'GetBucketLocation';
+        if (sub === 'object-lock') return 'GetObjectLockConfiguration';
+        return `Get${bucketSubresource(sub)}`;
       case 'HEAD':
         return 'HeadBucket';
       case 'PUT':
-        if (has('policy')) return 'PutBucketPolicy';
-        if (has('versioning')) return 'PutBucketVersioning';
-        if (has('acl')) return 'PutBucketAcl';
-        if (has('tagging')) return 'PutBucketTagging';
-        return 'CreateBucket';
+        return sub === undefined ? 'CreateBucket' : `Put${bucketSubresource(sub)}`;
       case 'POST':
-        if (has('delete')) return 'DeleteObjects';
+        if (sub === 'delete') return 'DeleteObjects';
         return other(method, 'bucket');
       case 'DELETE':
-        if (has('policy')) return 'DeleteBucketPolicy';
-        return 'DeleteBucket';
+        return sub === undefined ? 'DeleteBucket' : `Delete${bucketSubresource(sub)}`;
       default:
         return other(method, 'bucket');
     }
@@ -141,6 +133,24 @@ function lambdaOperation(method: string, path: string): string {
   if (/^\/functions\/[^/]+$/.test(p)) return method === 'GET' ? 'GetFunction' : method === 'DELETE' ? 'DeleteFunction' : other(method, p);
   if (/^\/functions\/?$/.test(p)) return method === 'GET' ? 'ListFunctions' : 'CreateFunction';
   return other(method, p);
+}
+
+/** Query parameters of bucket listings (and the SDK's `x-id`), which are not subresources. */
+const LIST_PARAMS = new Set([
+  'list-type', 'prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type', 'continuation-token', 'start-after',
+  'fetch-owner', 'key-marker', 'version-id-marker', 'upload-id-marker', 'max-uploads', 'x-id',
+]);
+
+/** `encryption` → `BucketEncryption`, `publicAccessBlock` → `PublicAccessBlock`, as the S3 API names them. */
+function bucketSubresource(sub: string): string {
+  const named: Record<string, string> = {
+    publicAccessBlock: 'PublicAccessBlock',
+    lifecycle: 'BucketLifecycleConfiguration',
+    notification: 'BucketNotificationConfiguration',
+    ownershipControls: 'BucketOwnershipControls',
+    cors: 'BucketCors',
+  };
+  return named[sub] ?? `Bucket${sub.charAt(0).toUpperCase()}${sub.slice(1)}`;
 }
 
 function pathOf(url: string): string {
