@@ -13,7 +13,8 @@ import { resolveStackTarget } from './stackTarget.ts';
 import { createClients } from '../handler/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from '../handler/errors.ts';
-import { runEvent } from '../handler/index.ts';
+import { PreflightFailedError } from '../handler/check.ts';
+import { handleEvent } from '../handler/index.ts';
 import { createLogger } from '../handler/logger.ts';
 
 async function main(): Promise<number> {
@@ -49,11 +50,13 @@ async function main(): Promise<number> {
   const config = parseHandlerConfig(process.env);
   const logger = createLogger([config.externalId], (line) => console.error(line));
   try {
-    const summary = await runEvent(event, config, createClients(config, { sessionName: 's3-push-invoke' }), { logger });
-    console.log(JSON.stringify(summary, null, 2));
+    // handleEvent: a `{"check": true}` event file runs the preflight and prints its report.
+    const result = await handleEvent(event, config, createClients(config, { sessionName: 's3-push-invoke' }), { logger });
+    console.log(JSON.stringify(result, null, 2));
     return 0;
   } catch (err) {
     if (err instanceof ReplicationFailedError || err instanceof TimeBudgetError) console.log(JSON.stringify(err.summary, null, 2));
+    if (err instanceof PreflightFailedError) console.log(JSON.stringify(err.report, null, 2));
     throw err;
   }
 }
