@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { REPO_ROOT } from './bundle.ts';
+import { PROBE_NAME } from '../handler/check.ts';
 import { bucketNameProblem } from './config.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
@@ -104,7 +105,8 @@ function template(name: string, dir: string): Handlebars.TemplateDelegate {
 export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT}policy-templates`): RenderedDocuments {
   validatePolicyValues(values);
   const partition = /^arn:([^:]+):/.exec(values.destinationRoleArn)?.[1] ?? 'aws';
-  const context = { ...values, partition, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
+  // probeName: the preflight check ({"check": true}) writes and deletes this one key in the destination.
+  const context = { ...values, partition, probeName: PROBE_NAME, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
   const out: Record<string, PolicyDocument> = {};
   for (const [file, hbs] of Object.entries(DOCUMENTS)) {
     const text = template(hbs, templateDir)(context);
