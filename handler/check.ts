@@ -65,8 +65,9 @@ export class PreflightFailedError extends S3PushError {
   constructor(report: CheckReport) {
     const broken = report.links.filter((l) => l.status === 'broken');
     const lines = broken.map((l) => `link ${l.link} (${l.title}) is broken: ${l.detail}\n  fix: ${l.fix ?? '?'}`);
-    // The operator fixes it with IAM, not by retrying.
-    super(`preflight: ${broken.length} link(s) of the permission chain broken:\n${lines.join('\n')}`, { userFault: true });
+    // Not a user fault in the sense of errors.ts: the event and the environment are valid; the IAM
+    // outside is not. Commands exit 1 for it, as for a failed copy (2 means "nothing was done").
+    super(`preflight: ${broken.length} link(s) of the permission chain broken:\n${lines.join('\n')}`, { userFault: false });
     this.report = report;
   }
 }

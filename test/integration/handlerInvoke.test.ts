@@ -94,6 +94,18 @@ describe('npm run invoke -- --local', function () {
     expect(remote.stderr).to.match(/no stack named: pass --stack NAME, or set S3_REPLICATE_STACK_NAME/);
   });
 
+  it('runs {"check": true} from an event file: the preflight report on stdout, exit 0', async () => {
+    const file = join(dir, 'check.json');
+    await writeFile(file, '{"check": true}');
+    const r = await invoke(['--local', '--event', file], env);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.include({ check: true, ok: true });
+    // A broken link: the report still on stdout, exit 1 (the event and environment were fine).
+    const broken = await invoke(['--local', '--event', file], { ...env, DESTINATION_BUCKET: 'no-such-bucket-here' });
+    expect(broken.code, broken.stderr).to.equal(1);
+    expect(JSON.parse(broken.stdout)).to.deep.include({ check: true, ok: false });
+  });
+
   it('exits 1 and still prints the summary when an object fails', async () => {
     // A destination bucket that does not exist: every copy fails, the listing too.
     const r = await invoke(['--local', '--dates', '2024-01-01'], { ...env, DESTINATION_BUCKET: 'no-such-bucket-here' });
