@@ -2,13 +2,19 @@
  * `npm run demo`: starts moto on a free loopback port, points this process's AWS SDK at it (and
  * only at it), runs the demo, and stops the server on every path — success, failure, Ctrl-C.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runDemo } from './demo.ts';
 import { describeError } from './errors.ts';
 import { MotoUnavailableError, startMoto, type MotoServer } from './motoServer.ts';
 
 let moto: MotoServer | undefined;
+// The rendered documents go here, not into the repository; removed on every path, Ctrl-C included.
+const outDir = await mkdtemp(join(tmpdir(), 's3-push-demo-'));
 let stopping: Promise<void> | undefined;
-const stop = (): Promise<void> => (stopping ??= moto?.stop() ?? Promise.resolve());
+const stop = (): Promise<void> =>
+  (stopping ??= Promise.all([moto?.stop(), rm(outDir, { recursive: true, force: true })]).then(() => undefined));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -35,7 +41,7 @@ try {
     AWS_SECRET_ACCESS_KEY: 'demo',
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  await runDemo({ endpoint: moto.endpoint, log: (line) => console.log(line) });
+  await runDemo({ endpoint: moto.endpoint, outDir, log: (line) => console.log(line) });
   await stop();
   console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s; the moto server is stopped, nothing is left running)`);
   console.log('next: the same with your own two accounts: see README.md');
