@@ -3,8 +3,14 @@
  * request or throws {@link InvokeArgsError} naming the bad flag.
  */
 
+/** Most local fan-out workers. */
+export const MAX_WORKERS = 64;
+/** Default --budget-ms: Lambda's longest invocation. */
+export const DEFAULT_BUDGET_MS = 900_000;
+
 /** Usage text printed on `--help` and after an argument error. */
 export const INVOKE_USAGE = `usage: npm run invoke -- (--event FILE | --dates 2024-01-01,2024-01-02 | --from 2024-01-01 --to 2024-01-31) [--dry-run] [--async] [--stack NAME | --local]
+                        [--local [--workers N [--budget-ms MS] [--queue-url URL]]]
 
   (default)    invoke the deployed function and wait for it (up to Lambda's 15 minutes): prints
                the summary and the tail of its log. The stack is S3_REPLICATE_STACK_NAME, or
@@ -17,6 +23,11 @@ export const INVOKE_USAGE = `usage: npm run invoke -- (--event FILE | --dates 20
   --dates LIST comma-separated days
   --from/--to  an inclusive range of days
   --dry-run    plan and report, copy nothing
+  --workers N  fan out: plan one work item per day into the work queue, then drain it with N
+               in-process workers playing Lambda's event source mapping (1-${MAX_WORKERS})
+  --budget-ms  time budget of each local invocation (default ${DEFAULT_BUDGET_MS}, Lambda's 15 minutes)
+  --queue-url  the work queue (default WORK_QUEUE_URL; without either, a temporary queue and
+               dead-letter queue are created and deleted afterwards)
 
 Prints the summary JSON on stdout. Exit 0 when every object was copied or skipped (or the event
 was queued), 1 when an object or the invocation failed, 2 on bad arguments, a bad event or a bad
@@ -41,9 +52,11 @@ export interface InvokeRequest {
   readonly async: boolean;
   /** `--stack NAME`: the stack of the deployed function. Default: from the environment. */
   readonly stack: string | undefined;
+  /** `--workers N`: fan out through the work queue with N local workers. */
+  readonly fanOut?: { readonly workers: number; readonly budgetMs: number; readonly queueUrl: string | undefined };
 }
 
-const VALUE_FLAGS = new Set(['--event', '--dates', '--from', '--to', '--stack']);
+const VALUE_FLAGS = new Set(['--event', '--dates', '--from', '--to', '--stack', '--workers', '--budget-ms', '--queue-url']);
 const BOOLEAN_FLAGS = new Set(['--local', '--dry-run', '--async', '--help', '-h']);
 
 /** Parses `process.argv.slice(2)`. Accepts `--flag value` and `--flag=value`. */
@@ -91,7 +104,31 @@ export function parseInvokeArgs(argv: readonly string[]): InvokeRequest {
     if (!values.has('--to')) throw new InvokeArgsError('--from needs --to');
     source = { kind: 'inline', event: { from: values.get('--from')!, to: values.get('--to')! } };
   }
-  return { local, help, source, dryRun, async, stack };
+  return { local, help, source, dryRun, async, stack, ...fanOutOf(values, local) };
+}
+
+function wholeNumber(values: Map<string, string>, flag: string, min: number, max: number): number | undefined {
+  const v = values.get(flag);
+  if (v === undefined) return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvokeArgsError(`${flag} ${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function fanOutOf(values: Map<string, string>, local: boolean): Pick<InvokeRequest, 'fanOut'> {
+  const workers = wholeNumber(values, '--workers', 1, MAX_WORKERS);
+  const budgetMs = wholeNumber(values, '--budget-ms', 1, DEFAULT_BUDGET_MS);
+  const queueUrl = values.get('--queue-url');
+  if (workers === undefined) {
+    const orphan = ['--budget-ms', '--queue-url'].find((f) => values.has(f));
+    if (orphan) throw new InvokeArgsError(`${orphan} needs --workers N (the local fan-out)`);
+    return {};
+  }
+  if (!local) throw new InvokeArgsError('--workers runs the fan-out in this process: add --local');
+  if (queueUrl !== undefined && !/^https?:\/\/\S+\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(queueUrl)) {
+    throw new InvokeArgsError(`--queue-url ${JSON.stringify(queueUrl)}: expected an SQS standard queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/my-queue`);
+  }
+  return { fanOut: { workers, budgetMs: budgetMs ?? DEFAULT_BUDGET_MS, queueUrl } };
 }
 
 /**

@@ -16,6 +16,8 @@ import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } f
 import { PreflightFailedError } from '../handler/check.ts';
 import { handleEvent } from '../handler/index.ts';
 import { createLogger } from '../handler/logger.ts';
+import { createSqsClient } from '../handler/workQueue.ts';
+import { createTemporaryQueues, describeQueue, runLocalFanOut } from './localWorkers.ts';
 
 async function main(): Promise<number> {
   const request = parseInvokeArgs(process.argv.slice(2));
@@ -49,6 +51,30 @@ async function main(): Promise<number> {
   }
   const config = parseHandlerConfig(process.env);
   const logger = createLogger([config.externalId], (line) => console.error(line));
+  if (request.fanOut) {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InvokeArgsError('--workers needs an event that is a JSON object with "dates" or "from"/"to"');
+    const sqs = createSqsClient();
+    const url = request.fanOut.queueUrl ?? config.workQueueUrl;
+    const temporary = url ? undefined : await createTemporaryQueues(sqs);
+    const queue = temporary ?? await describeQueue(sqs, url!);
+    if (temporary) console.error(`invoke: no --queue-url or WORK_QUEUE_URL: using a temporary work queue ${queue.queueUrl} (deleted afterwards)`);
+    try {
+      const summary = await runLocalFanOut({
+        event: event as Record<string, unknown>,
+        config,
+        clients: createClients(config, { sessionName: 's3-push-invoke' }),
+        sqs,
+        queue,
+        workers: request.fanOut.workers,
+        budgetMs: request.fanOut.budgetMs,
+        logger,
+      });
+      console.log(JSON.stringify(summary, null, 2));
+      return summary.deadLettered > 0 || summary.queueLeft > 0 ? 1 : 0;
+    } finally {
+      await temporary?.remove();
+    }
+  }
   try {
     // handleEvent: a `{"check": true}` event file runs the preflight and prints its report.
     const result = await handleEvent(event, config, createClients(config, { sessionName: 's3-push-invoke' }), { logger });

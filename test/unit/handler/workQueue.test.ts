@@ -2,6 +2,11 @@ import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import { sqsWorkQueue } from '../../../handler/workQueue.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import { handlerEnv } from '../../fixtures.ts';
+import { S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError } from '../../../handler/errors.ts';
 import { dateRange, parseIsoDate } from '../../../handler/dates.ts';
 
@@ -71,5 +76,18 @@ describe('handler/workQueue sqsWorkQueue', () => {
     expect(err).to.be.instanceOf(AwsCallError);
     expect((err as Error).message).to.equal(`sending 3 work item(s) to ${URL} failed`);
     expect((err as AwsCallError).cause).to.have.property('name', 'AccessDenied');
+  });
+
+  it('plans a 25-day range through SQS: 3 batches, a failed entry retried, the plan returned', async () => {
+    let call = 0;
+    mock.on(SendMessageBatchCommand).callsFake(() => Promise.resolve(++call === 2 ? { Failed: [{ Id: '4', Code: 'InternalError', SenderFault: false }] } : {}));
+    const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const config = parseHandlerConfig(handlerEnv({ WORK_QUEUE_URL: URL }));
+    const plan = await handleEvent({ from: '2024-01-01', to: '2024-01-25' }, config, { sourceS3: s3, destinationS3: s3 }, { workQueue: sqsWorkQueue(sqs, URL, { sleep }), logger: createLogger([], () => undefined) });
+    expect(plan).to.deep.include({ queue: URL, dryRun: false });
+    expect((plan as { planned: readonly string[] }).planned).to.have.length(25);
+    expect(mock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.length)).to.deep.equal([10, 10, 1, 5]);
+    expect(new Set(sentBodies()).size).to.equal(25);
+    expect(sentBodies()[20]).to.equal('{"date":"2024-01-15"}');
   });
 });

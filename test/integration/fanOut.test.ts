@@ -1,0 +1,174 @@
+import { expect } from 'chai';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { moto } from './setup.ts';
+import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../fixtures.ts';
+import { createWorld, putObjects, type World } from '../support/replicationWorld.ts';
+import { createClients } from '../../handler/clients.ts';
+import { parseHandlerConfig } from '../../handler/config.ts';
+import { addDays, parseIsoDate, type IsoDate } from '../../handler/dates.ts';
+import type { LambdaContextLike } from '../../handler/index.ts';
+import type { ReplicationClients } from '../../handler/replicateDay.ts';
+import { createSqsClient, sqsWorkQueue } from '../../handler/workQueue.ts';
+import { createTemporaryQueues, queueDepth, runLocalFanOut, type QueuePair } from '../../deploy/localWorkers.ts';
+
+const OBJECTS_PER_DAY = 12;
+// The fake context has time for this many questions per invocation: one before the item, then
+// one before each object, so 3 objects per invocation and 4 invocations per 12-object day.
+const QUESTIONS_PER_INVOCATION = 4;
+const STOP_MARGIN_MS = 1_000;
+
+/** An invocation's context whose remaining time drops below the margin after a few questions, instead of sleeping. */
+function shortContext(): LambdaContextLike {
+  let asked = 0;
+  return { getRemainingTimeInMillis: () => (++asked <= QUESTIONS_PER_INVOCATION ? 60_000 : 0) };
+}
+
+function days(from: string, count: number): IsoDate[] {
+  return Array.from({ length: count }, (_, i) => addDays(parseIsoDate(from)!, i));
+}
+
+const keyOf = (date: IsoDate, i: number) => `${date.replace(/-/g, '/')}/part-${String(i).padStart(3, '0')}.json`;
+
+async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) out.set(o.Key!, `${o.Size} ${o.ETag}`);
+    token = page.NextContinuationToken;
+  } while (token);
+  return out;
+}
+
+/**
+ * The fan-out path end to end on moto: the handler's planner, the SQS work queue with a redrive
+ * policy (moto moves an item to the dead-letter queue on the receive after maxReceiveCount, as
+ * SQS does), local workers playing the event source mapping, and the handler's SQS path copying
+ * between two accounts. What moto cannot show — the mapping's own polling and scaling — is the
+ * template's business and is checked there.
+ */
+describe('fan-out on moto: plan, work items, continuations, dead-letter queue', function () {
+  this.timeout(300_000);
+  let world: World;
+  let sqs: SQSClient;
+  let clients: ReplicationClients;
+  type Queues = QueuePair & { remove(): Promise<void> };
+  /** CopyObject requests sent with the destination role, by destination key. */
+  const copies = new Map<string, number>();
+  /** CopyObject of keys under this prefix fails (a fault injected at the client, before any request). */
+  let failingPrefix: string | undefined;
+  const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
+
+  before(async () => {
+    await moto().reset();
+    world = await createWorld();
+    sqs = createSqsClient();
+    clients = createClients(config, { sessionName: 'fan-out-test' });
+    clients.destinationS3.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'CopyObjectCommand') {
+          const key = (args.input as { Key: string }).Key;
+          if (failingPrefix !== undefined && key.startsWith(failingPrefix)) {
+            return Promise.reject(Object.assign(new Error(`injected failure for ${key}`), { name: 'AccessDenied' }));
+          }
+          copies.set(key, (copies.get(key) ?? 0) + 1);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'countAndFaultCopies' },
+    );
+  });
+
+  const seed = async (dates: readonly IsoDate[]) => {
+    await putObjects(world.sourceAdmin, dates.flatMap((d) => Array.from({ length: OBJECTS_PER_DAY }, (_, i) => ({ Bucket: SOURCE_BUCKET, Key: keyOf(d, i), Body: `${d} object ${i}\n`.repeat(i + 1) }))));
+  };
+  const run = (queue: QueuePair, event: Record<string, unknown>, workers = 4) =>
+    runLocalFanOut({ event, config, clients, sqs, queue, workers, context: shortContext, stopMarginMs: STOP_MARGIN_MS, waitTimeSeconds: 0 });
+
+  describe('a 32-day backfill where every day needs several invocations', () => {
+    const dates = days('2024-01-01', 32);
+    let summary: Awaited<ReturnType<typeof run>>;
+    let queue: Queues;
+    before(async () => {
+      copies.clear();
+      queue = await createTemporaryQueues(sqs, { maxReceiveCount: 3 });
+      await seed(dates);
+      summary = await run(queue, { from: '2024-01-01', to: '2024-02-01' });
+    });
+
+    it('hands each day on in continuations: 4 invocations and 3 continuations per day', () => {
+      expect(summary).to.deep.include({ days: 32, continuations: 32 * 3, invocations: 32 * 4, requeued: 0, failedDeliveries: 0, failed: 0 });
+    });
+
+    it('copies every object exactly once (CopyObject requests counted at the client)', () => {
+      const expected = dates.flatMap((d) => Array.from({ length: OBJECTS_PER_DAY }, (_, i) => keyOf(d, i))).sort();
+      expect([...copies.keys()].sort()).to.deep.equal(expected);
+      expect([...copies.values()].every((n) => n === 1)).to.equal(true);
+      expect(summary.copied).to.equal(32 * OBJECTS_PER_DAY);
+    });
+
+    it('leaves the destination equal to the source', async () => {
+      const src = await listAll(world.sourceAdmin, SOURCE_BUCKET, '2024/');
+      const dst = await listAll(world.destinationAdmin, DESTINATION_BUCKET, '2024/');
+      expect(src.size).to.equal(32 * OBJECTS_PER_DAY);
+      expect([...dst.entries()].sort()).to.deep.equal([...src.entries()].sort());
+    });
+
+    it('leaves the work queue and the dead-letter queue empty', async () => {
+      expect(summary).to.deep.include({ queueLeft: 0, deadLettered: 0 });
+      expect(await queueDepth(sqs, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+      expect(await queueDepth(sqs, queue.deadLetterUrl!)).to.deep.equal({ visible: 0, inFlight: 0 });
+    });
+
+    it('copies nothing more for a duplicated work item and a continuation delivered twice', async () => {
+      copies.clear();
+      const work = sqsWorkQueue(sqs, queue.queueUrl);
+      // SQS is at-least-once: the same planned day twice, and the same continuation twice.
+      await work.send([{ date: dates[0]! }, { date: dates[0]! }, { date: dates[5]!, startAfter: keyOf(dates[5]!, 2) }, { date: dates[5]!, startAfter: keyOf(dates[5]!, 2) }]);
+      const again = await run(queue, { dates: [dates[0]] }, 2);
+      expect(copies.size).to.equal(0);
+      expect(again).to.deep.include({ copied: 0, failed: 0, queueLeft: 0, deadLettered: 0 });
+      // 3 deliveries of day 0 (12 objects each) and 2 of day 5 after its 3rd key (9 each): all skipped as equal.
+      expect(again.skipped).to.equal(3 * 12 + 2 * 9);
+    });
+
+    after(async () => {
+      await queue.remove();
+    });
+  });
+
+  describe('one day whose copies keep failing', () => {
+    const dates = days('2024-03-01', 30);
+    const failingDay = dates[14]!;
+    let queue: Queues;
+    before(async () => {
+      copies.clear();
+      queue = await createTemporaryQueues(sqs, { maxReceiveCount: 3 });
+      failingPrefix = keyOf(failingDay, 0).replace(/part-.*$/, '');
+      await seed(dates);
+    });
+    after(async () => {
+      failingPrefix = undefined;
+      await queue.remove();
+    });
+
+    it('retries the day until it lands in the dead-letter queue, while every other day completes', async () => {
+      const summary = await run(queue, { from: dates[0], to: dates[29] });
+      expect(summary).to.deep.include({ days: 30, queueLeft: 0, deadLettered: 1 });
+      // maxReceiveCount 3: the day's first item is delivered three times, failing each time.
+      expect(summary.failedDeliveries).to.equal(3);
+
+      const src = await listAll(world.sourceAdmin, SOURCE_BUCKET, '2024/03/');
+      const dst = await listAll(world.destinationAdmin, DESTINATION_BUCKET, '2024/03/');
+      const expected = [...src.entries()].filter(([k]) => !k.startsWith(failingPrefix!));
+      expect([...dst.entries()].sort()).to.deep.equal(expected.sort());
+      expect(expected).to.have.length(29 * OBJECTS_PER_DAY);
+      expect([...copies.values()].every((n) => n === 1)).to.equal(true);
+      expect(copies.size).to.equal(29 * OBJECTS_PER_DAY);
+
+      const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.deadLetterUrl!, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+      expect((dead.Messages ?? []).map((m) => JSON.parse(m.Body!) as unknown)).to.deep.equal([{ date: failingDay }]);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { moto } from './setup.ts';
+import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../fixtures.ts';
+import { createWorld, putObjects, type World } from '../support/replicationWorld.ts';
+import { REPO_ROOT } from '../../deploy/bundle.ts';
+import { createSqsClient } from '../../handler/workQueue.ts';
+import { createTemporaryQueues, queueDepth } from '../../deploy/localWorkers.ts';
+
+function invoke(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/invokeMain.ts'), ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// `npm run invoke -- --local --workers N` as an operator runs it, against moto.
+describe('npm run invoke -- --local --workers N', function () {
+  this.timeout(120_000);
+  let world: World;
+  const sqs = createSqsClient();
+
+  before(async () => {
+    await moto().reset();
+    world = await createWorld();
+    await putObjects(world.sourceAdmin, ['2024-01-01', '2024-01-02', '2024-01-03'].flatMap((d) =>
+      Array.from({ length: 5 }, (_, i) => ({ Bucket: SOURCE_BUCKET, Key: `${d.replace(/-/g, '/')}/o${i}.json`, Body: `${d} ${i}` }))));
+  });
+
+  it('plans the range into a temporary queue, drains it with 2 workers, prints the summary and removes the queues', async () => {
+    const r = await invoke(['--local', '--workers', '2', '--from', '2024-01-01', '--to', '2024-01-03'], handlerEnv());
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.include({ days: 3, copied: 15, failed: 0, deadLettered: 0, queueLeft: 0, invocations: 3, continuations: 0 });
+    expect(r.stderr).to.match(/using a temporary work queue/);
+    expect(r.stderr).to.include('s3-push fan-out planned');
+    const dst = await world.destinationAdmin.send(new ListObjectsV2Command({ Bucket: DESTINATION_BUCKET, Prefix: '2024/' }));
+    expect(dst.KeyCount).to.equal(15);
+    expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).to.deep.equal([]);
+  });
+
+  it('uses the queue given with --queue-url and leaves it in place, empty', async () => {
+    const queue = await createTemporaryQueues(sqs, { namePrefix: 'operator-queue' });
+    try {
+      const r = await invoke(['--local', '--workers', '1', '--budget-ms', '60000', '--queue-url', queue.queueUrl, '--dates', '2024-01-02', '--dry-run'], handlerEnv());
+      expect(r.code, r.stderr).to.equal(0);
+      expect(JSON.parse(r.stdout)).to.deep.include({ days: 1, copied: 0, skipped: 5, deadLettered: 0 });
+      expect(await queueDepth(sqs, queue.queueUrl)).to.deep.equal({ visible: 0, inFlight: 0 });
+    } finally {
+      await queue.remove();
+    }
+  });
+
+  it('rejects --workers without --local, exit 2, before any request', async () => {
+    const r = await invoke(['--workers', '2', '--dates', '2024-01-01'], handlerEnv());
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/--workers runs the fan-out in this process: add --local/);
+  });
+});
