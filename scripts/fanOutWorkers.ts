@@ -1,0 +1,104 @@
+/**
+ * `npx tsx scripts/fanOutWorkers.ts [--days 30] [--objects 40] [--budget-ms 1000] [--runs 3] [--workers 1,2,4,8]`
+ *
+ * Wall time of the same fan-out backfill with 1, 2, 4 and 8 local workers against a moto server
+ * started for the run (two accounts: plain keys for the source, an assumed role for the
+ * destination). Every run plans the same days into a fresh work queue and copies into a fresh,
+ * empty destination bucket, through the handler's own SQS path with a real time budget per
+ * invocation, so days are handed on in continuations as on Lambda. Runs are interleaved (each
+ * round rotates the order of the worker counts) and the median is reported.
+ *
+ * moto is one Python process: it, not the workers, bounds the throughput on this machine. The
+ * figures show how the design scales until the server saturates, not what S3 does.
+ */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { cpus, loadavg } from 'node:os';
+import pLimit from 'p-limit';
+import { startMoto } from '../deploy/motoServer.ts';
+import { createTemporaryQueues, runLocalFanOut, type LocalFanOutSummary } from '../deploy/localWorkers.ts';
+import { createClients } from '../handler/clients.ts';
+import { parseHandlerConfig } from '../handler/config.ts';
+import { addDays, parseIsoDate } from '../handler/dates.ts';
+import { createSqsClient } from '../handler/workQueue.ts';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const DAYS = Number(args.get('days') ?? 30);
+const OBJECTS = Number(args.get('objects') ?? 40);
+const BUDGET_MS = Number(args.get('budget-ms') ?? 1000);
+const RUNS = Number(args.get('runs') ?? 3);
+const WORKERS = (args.get('workers') ?? '1,2,4,8').split(',').map(Number);
+const COPY_CONCURRENCY = args.get('copy-concurrency') ?? '4';
+const FROM = parseIsoDate('2024-01-01')!;
+const TO = addDays(FROM, DAYS - 1);
+const SOURCE = 'fanout-bench-source';
+const ROLE = 'arn:aws:iam::210987654321:role/s3-push-writer';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const moto = await startMoto();
+try {
+  process.env.AWS_ENDPOINT_URL = moto.endpoint;
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'bench';
+  process.env.AWS_SECRET_ACCESS_KEY = 'bench';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+
+  const source = new S3Client({});
+  const assumed = (await new STSClient({}).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'bench-admin' }))).Credentials!;
+  const destinationAdmin = new S3Client({ credentials: { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! } });
+  await source.send(new CreateBucketCommand({ Bucket: SOURCE }));
+  const limit = pLimit(32);
+  const puts: Promise<unknown>[] = [];
+  for (let d = 0; d < DAYS; d++) {
+    const day = addDays(FROM, d).replace(/-/g, '/');
+    for (let i = 0; i < OBJECTS; i++) puts.push(limit(() => source.send(new PutObjectCommand({ Bucket: SOURCE, Key: `${day}/part-${String(i).padStart(4, '0')}.json`, Body: `{"day":"${day}","i":${i}}\n`.repeat(50) }))));
+  }
+  await Promise.all(puts);
+  console.error(`fanOutWorkers: moto ${moto.endpoint}; ${DAYS} days x ${OBJECTS} objects; budget ${BUDGET_MS} ms per invocation; COPY_CONCURRENCY ${COPY_CONCURRENCY}; ${RUNS} runs per worker count; ${cpus().length} cores`);
+
+  const sqs = createSqsClient();
+  const results = new Map<number, LocalFanOutSummary[]>(WORKERS.map((w) => [w, []]));
+  let bucketNo = 0;
+  const runOnce = async (workers: number): Promise<LocalFanOutSummary> => {
+    const destination = `fanout-bench-dst-${++bucketNo}`;
+    await destinationAdmin.send(new CreateBucketCommand({ Bucket: destination }));
+    const config = parseHandlerConfig({ SOURCE_BUCKET: SOURCE, DESTINATION_BUCKET: destination, DESTINATION_ROLE_ARN: ROLE, COPY_CONCURRENCY });
+    const queue = await createTemporaryQueues(sqs);
+    try {
+      return await runLocalFanOut({ event: { from: FROM, to: TO }, config, clients: createClients(config), sqs, queue, workers, budgetMs: BUDGET_MS, waitTimeSeconds: 0, emptyChecks: 2 });
+    } finally {
+      await queue.remove();
+    }
+  };
+
+  await runOnce(2); // warm-up: moto's first calls per service are slow
+  for (let r = 0; r < RUNS; r++) {
+    const order = WORKERS.map((_, i) => WORKERS[(i + r) % WORKERS.length]!);
+    for (const w of order) {
+      const s = await runOnce(w);
+      if (s.copied !== DAYS * OBJECTS || s.failed !== 0 || s.deadLettered !== 0 || s.queueLeft !== 0) throw new Error(`run with ${w} workers did not copy everything: ${JSON.stringify(s)}`);
+      results.get(w)!.push(s);
+      console.error(`  run ${r + 1}: ${w} worker(s) ${(s.wallMs / 1000).toFixed(2)} s, ${s.invocations} invocations, ${s.continuations} continuations, load ${loadavg()[0]!.toFixed(2)}`);
+    }
+  }
+
+  console.log(`\n${DAYS}-day backfill, ${DAYS * OBJECTS} objects, budget ${BUDGET_MS} ms/invocation, moto on ${cpus().length} cores (median of ${RUNS}, min–max)\n`);
+  console.log('| workers | wall time (s) | min–max (s) | invocations | continuations | objects/s |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  const base = median(results.get(WORKERS[0]!)!.map((s) => s.wallMs));
+  for (const w of WORKERS) {
+    const rs = results.get(w)!;
+    const wall = median(rs.map((s) => s.wallMs));
+    const min = Math.min(...rs.map((s) => s.wallMs));
+    const max = Math.max(...rs.map((s) => s.wallMs));
+    console.log(`| ${w} | ${(wall / 1000).toFixed(2)} (×${(base / wall).toFixed(2)}) | ${(min / 1000).toFixed(2)}–${(max / 1000).toFixed(2)} | ${median(rs.map((s) => s.invocations))} | ${median(rs.map((s) => s.continuations))} | ${((DAYS * OBJECTS) / (wall / 1000)).toFixed(0)} |`);
+  }
+} finally {
+  await moto.stop();
+}
