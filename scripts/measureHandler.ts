@@ -3,7 +3,11 @@
  * N small objects at several COPY_CONCURRENCY values, S3 requests per copied object, the rerun
  * (listing only), and the bundled zip size.
  *
- *   npx tsx scripts/measureHandler.ts [--objects 2500] [--concurrency 1,4,16,32] [--repeat 1]
+ *   npx tsx scripts/measureHandler.ts [--objects 2500] [--concurrency 1,4,16,32] [--repeat 1] [--latency-ms 0]
+ *
+ * `--latency-ms N` puts the test fault proxy between the handler and moto and delays every S3
+ * request by N ms: moto answers in about a millisecond, real S3 in tens, and concurrency is there
+ * to hide that latency.
  *
  * moto is a single Python process: the figures say how the handler behaves against a slow,
  * CPU-bound S3 peer on this machine, not what S3 itself sustains (see MOTO.md; the bench compares
@@ -18,6 +22,7 @@ import { runEvent } from '../handler/index.ts';
 import { createLogger } from '../handler/logger.ts';
 import { handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../test/fixtures.ts';
 import { countCommands, createWorld, putObjects } from '../test/support/replicationWorld.ts';
+import { startFaultProxy } from '../test/support/faultProxy.ts';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -27,6 +32,7 @@ function option(name: string, fallback: string): string {
 const objects = Number(option('--objects', '2500'));
 const concurrencies = option('--concurrency', '1,4,16,32').split(',').map(Number);
 const repeat = Number(option('--repeat', '1'));
+const latencyMs = Number(option('--latency-ms', '0'));
 const PREFIX = '2024/01/01/';
 
 const moto = await startMoto();
@@ -39,6 +45,7 @@ Object.assign(process.env, {
 });
 delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
+const proxy = latencyMs > 0 ? await startFaultProxy({ target: moto.endpoint, rate: 1, weights: { slow: 1, slowDown: 0, internalError: 0, drop: 0, lostResponse: 0 }, slowMs: latencyMs }) : undefined;
 
 interface Row {
   concurrency: number;
@@ -58,12 +65,16 @@ const rows: Row[] = [];
 try {
   for (const concurrency of concurrencies) {
     for (let run = 1; run <= repeat; run++) {
+      process.env.AWS_ENDPOINT_URL = moto.endpoint;
       await moto.reset();
       const world = await createWorld();
       await putObjects(world.sourceAdmin, Array.from({ length: objects }, (_, i) => ({
         Bucket: SOURCE_BUCKET, Key: `${PREFIX}part-${String(i).padStart(6, '0')}.json`, Body: `{"row":${i}}`, ContentType: 'application/json',
       })), 32);
       const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: String(concurrency) }));
+      // Only the handler's requests go through the latency proxy, not the seeding. The SDK reads
+      // the endpoint lazily, so it stays set until the next round has been seeded.
+      if (proxy) process.env.AWS_ENDPOINT_URL = proxy.endpoint;
       const clients = createClients(config);
       const src = countCommands(clients.sourceS3);
       const dst = countCommands(clients.destinationS3);
@@ -89,11 +100,12 @@ try {
     }
   }
 } finally {
+  await proxy?.close();
   await moto.stop();
 }
 
 const bundle = await bundleHandler();
-const result = { objects, rows, zipBytes: bundle.zip.length, jsBytes: bundle.jsBytes, sha256: bundle.sha256 };
+const result = { objects, latencyMs, rows, zipBytes: bundle.zip.length, jsBytes: bundle.jsBytes, sha256: bundle.sha256 };
 console.log(JSON.stringify(result, null, 2));
 console.error('\n| COPY_CONCURRENCY | objects/s | seconds | S3 requests per copied object | rerun seconds (listing only) | load |');
 console.error('| --- | --- | --- | --- | --- | --- |');

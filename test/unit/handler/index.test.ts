@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
-import { runEvent } from '../../../handler/index.ts';
+import sinon from 'sinon';
+import { handler, runEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
-import { EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
+import { ConfigError, EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../fixtures.ts';
 import { fakeList } from './fakeListing.ts';
@@ -97,5 +98,33 @@ describe('handler/index runEvent', () => {
     const err = await runEvent({ check: true }, config, clients, { logger }).catch((e: unknown) => e);
     expect((err as Error).message).to.match(/goes through handleEvent/);
     expect(src.calls()).to.have.length(0);
+  });
+});
+
+describe('handler/index handler (the Lambda entry)', () => {
+  const names = ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'COPY_CONCURRENCY'];
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    for (const n of names) saved[n] = process.env[n];
+  });
+  afterEach(() => {
+    sinon.restore();
+    for (const n of names) {
+      if (saved[n] === undefined) delete process.env[n];
+      else process.env[n] = saved[n];
+    }
+  });
+
+  it('fails on a bad environment before any client is built, naming every bad variable in one log line', async () => {
+    delete process.env.SOURCE_BUCKET;
+    delete process.env.DESTINATION_BUCKET;
+    process.env.DESTINATION_ROLE_ARN = 'not-an-arn';
+    process.env.COPY_CONCURRENCY = '0';
+    const log = sinon.stub(console, 'log');
+    const err = await handler({ dates: ['2024-01-01'] }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).problems.map((p) => p.split(' ')[0])).to.deep.equal(['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'COPY_CONCURRENCY']);
+    expect(log.callCount).to.equal(1);
+    expect(JSON.parse(String(log.firstCall.args[0]))).to.deep.include({ level: 'ERROR', userFault: true });
   });
 });
