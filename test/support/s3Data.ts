@@ -118,6 +118,37 @@ export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promi
   return keys;
 }
 
+/** Reads the given keys (GetObject, and GetObjectTagging where `withTags(key)`) into a map by key. */
+export async function snapshotOf(
+  s3: S3Client,
+  bucket: string,
+  keys: readonly string[],
+  options: { withTags?: (key: string) => boolean } = {},
+): Promise<Map<string, ObjectSnapshot>> {
+  const out = new Map<string, ObjectSnapshot>();
+  await eachLimit(keys, 16, async (key) => {
+    out.set(key, await readSnapshot(s3, bucket, key, options.withTags?.(key) ?? true));
+  });
+  return out;
+}
+
+async function readSnapshot(s3: S3Client, bucket: string, key: string, withTags: boolean): Promise<ObjectSnapshot> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const bytes = Buffer.from(await got.Body!.transformToByteArray());
+  let tags: Record<string, string> = {};
+  if (withTags) {
+    const t = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+    tags = Object.fromEntries((t.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  }
+  return {
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    contentType: got.ContentType,
+    metadata: got.Metadata ?? {},
+    tags,
+  };
+}
+
 /**
  * Reads every object under `prefix` (GetObject: bytes, content type, metadata; GetObjectTagging
  * only where `withTags(key)` says so, to spare requests) into a map keyed by the key without
@@ -132,21 +163,8 @@ export async function snapshot(
   const keys = await listKeys(s3, bucket, prefix);
   const out = new Map<string, ObjectSnapshot>();
   await eachLimit(keys, 16, async (key) => {
-    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const bytes = Buffer.from(await got.Body!.transformToByteArray());
-    let tags: Record<string, string> = {};
-    if (options.withTags?.(key) ?? true) {
-      const t = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
-      tags = Object.fromEntries((t.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-    }
     const strip = options.stripPrefix ?? '';
-    out.set(key.startsWith(strip) ? key.slice(strip.length) : key, {
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      contentType: got.ContentType,
-      metadata: got.Metadata ?? {},
-      tags,
-    });
+    out.set(key.startsWith(strip) ? key.slice(strip.length) : key, await readSnapshot(s3, bucket, key, options.withTags?.(key) ?? true));
   });
   return out;
 }
