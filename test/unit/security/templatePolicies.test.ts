@@ -1,46 +1,16 @@
 import { expect } from 'chai';
 import { loadTemplate } from '../../../deploy/template.ts';
-import { resolve } from '../../helpers/cfnResolve.ts';
+import { fakePhysicalIds, resolvedResources } from '../../support/stackPolicies.ts';
 import { lintPolicy, type PolicyKind } from '../../support/policyLint.ts';
 import type { PolicyDocument } from '../../support/iamSimulator.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../fixtures.ts';
+import { EXTERNAL_ID } from '../../fixtures.ts';
 
 // Walks every IAM policy in the template — wherever it sits — resolved with several parameter
 // sets, through the least-privilege lint. Resource "*" is allowed only for wildcard-only actions,
 // and the template needs none: every statement names its resource.
-const { template } = loadTemplate();
-const FUNCTION = 'replicate-to-partner';
-const physical = {
-  'LogGroup.Arn': `arn:aws:logs:${REGION}:${SOURCE_ACCOUNT}:log-group:/aws/lambda/${FUNCTION}:*`,
-  'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-DeadLetterQueue-ABC`,
-  'DeadLetterQueue.QueueName': 'stack-DeadLetterQueue-ABC',
-  'WorkQueue.Arn': `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-WorkQueue-ABC`,
-  'WorkDeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-WorkDeadLetterQueue-ABC`,
-  'WorkDeadLetterQueue.QueueName': 'stack-WorkDeadLetterQueue-ABC',
-  WorkQueue: `https://sqs.${REGION}.amazonaws.com/${SOURCE_ACCOUNT}/stack-WorkQueue-ABC`,
-  WorkDeadLetterQueue: `https://sqs.${REGION}.amazonaws.com/${SOURCE_ACCOUNT}/stack-WorkDeadLetterQueue-ABC`,
-  'ExecutionRole.Arn': `arn:aws:iam::${SOURCE_ACCOUNT}:role/${FUNCTION}-lambda`,
-  'PushFunction.Arn': `arn:aws:lambda:${REGION}:${SOURCE_ACCOUNT}:function:${FUNCTION}`,
-  'ScheduleRule.Arn': `arn:aws:events:${REGION}:${SOURCE_ACCOUNT}:rule/stack-ScheduleRule-ABC`,
-  LogGroup: `/aws/lambda/${FUNCTION}`,
-  PushFunction: FUNCTION,
-  DeadLetterQueue: `https://sqs.${REGION}.amazonaws.com/${SOURCE_ACCOUNT}/stack-DeadLetterQueue-ABC`,
-  ExecutionRole: `${FUNCTION}-lambda`,
-  ScheduleRule: 'stack-ScheduleRule-ABC',
-};
-const BASE = {
-  SourceBucket: SOURCE_BUCKET,
-  DestinationBucket: DESTINATION_BUCKET,
-  DestinationRoleArn: DESTINATION_ROLE_ARN,
-  FunctionName: FUNCTION,
-  LambdaRoleName: `${FUNCTION}-lambda`,
-  ArtifactBucket: 's3-push-artifacts-123456789012-us-east-1',
-  ArtifactKey: 'handler/abc.zip',
-};
 const PARAMETER_SETS: Record<string, Record<string, string>> = {
-  defaults: BASE,
+  defaults: {},
   'external id, KMS key, key prefix': {
-    ...BASE,
     ExternalId: EXTERNAL_ID,
     KmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     SourceKeyPrefix: 'exports/daily/',
@@ -74,10 +44,7 @@ function policiesIn(resources: Record<string, { Type: string; Properties?: Recor
 describe('security: every IAM policy in the template', () => {
   for (const [label, parameters] of Object.entries(PARAMETER_SETS)) {
     describe(`resolved with ${label}`, () => {
-      const resources = resolve(template.Resources, { template, parameters, account: SOURCE_ACCOUNT, region: REGION, stackName: 'stack', physical }) as Record<
-        string,
-        { Type: string; Properties?: Record<string, unknown> }
-      >;
+      const resources = resolvedResources(parameters);
       const policies = policiesIn(resources);
 
       it('finds the execution role trust policy and its permissions (the walk is not empty)', () => {
@@ -97,7 +64,7 @@ describe('security: every IAM policy in the template', () => {
         expect(permissions).to.have.length.greaterThan(0);
         for (const [name, p] of permissions) {
           expect(p.Properties?.Principal, name).to.equal('events.amazonaws.com');
-          expect(p.Properties?.SourceArn, name).to.equal(physical['ScheduleRule.Arn']);
+          expect(p.Properties?.SourceArn, name).to.equal(fakePhysicalIds(loadTemplate().template)['ScheduleRule.Arn']);
         }
       });
 

@@ -1,0 +1,248 @@
+import { expect } from 'chai';
+import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/policies.ts';
+import { decide, sessionOf, type PolicyDocument, type SimRequest } from '../../support/iamSimulator.ts';
+import { lintPolicy } from '../../support/policyLint.ts';
+import { EXECUTION_ROLE_ARN, FUNCTION_NAME, executionRolePolicy } from '../../support/stackPolicies.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../fixtures.ts';
+
+// The permission chain, end to end, from the documents s3-push ships: the template's execution
+// role policy (parameters substituted) and the three rendered documents, evaluated by an IAM
+// policy simulator with AWS's same- and cross-account rules. moto evaluates none of these
+// (MOTO.md), so this is where the chain is proven.
+//
+//   Lambda (execution role, account S) --sts:AssumeRole + ExternalId--> destination role (account D)
+//   destination role --ListBucket/GetObject (bucket policy ReadAccess)--> source bucket (account S)
+//   destination role --PutObject--> destination bucket (account D)
+
+const EXEC_SESSION = sessionOf(EXECUTION_ROLE_ARN, FUNCTION_NAME); // Lambda names the session after the function
+const DEST_SESSION = sessionOf(DESTINATION_ROLE_ARN, 's3-push');
+const SRC = `arn:aws:s3:::${SOURCE_BUCKET}`;
+const DST = `arn:aws:s3:::${DESTINATION_BUCKET}`;
+const KMS_KEY = `arn:aws:kms:us-east-1:${DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** An identity policy that allows everything: the worst an unrelated principal could hold. */
+const ADMIN: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+interface Setup {
+  label: string;
+  values: PolicyValues;
+  templateParameters: Record<string, string>;
+  /** s3:prefix of one day's listing. */
+  dayPrefix: string;
+  /** One object of one day. */
+  dayObject: string;
+}
+
+const SETUPS: Setup[] = [
+  {
+    label: 'with an external id, whole bucket',
+    values: {
+      sourceBucket: SOURCE_BUCKET,
+      sourceKeyPrefix: '',
+      destinationBucket: DESTINATION_BUCKET,
+      destinationPrefix: '',
+      destinationRoleArn: DESTINATION_ROLE_ARN,
+      executionRoleArn: EXECUTION_ROLE_ARN,
+      externalId: EXTERNAL_ID,
+      kmsKeyArn: undefined,
+    },
+    templateParameters: { ExternalId: EXTERNAL_ID },
+    dayPrefix: '2024/01/01/',
+    dayObject: '2024/01/01/a.csv',
+  },
+  {
+    label: 'with an external id, a key prefix, a destination prefix and a KMS key',
+    values: {
+      sourceBucket: SOURCE_BUCKET,
+      sourceKeyPrefix: 'exports/daily/',
+      destinationBucket: DESTINATION_BUCKET,
+      destinationPrefix: 'from-acme/',
+      destinationRoleArn: DESTINATION_ROLE_ARN,
+      executionRoleArn: EXECUTION_ROLE_ARN,
+      externalId: EXTERNAL_ID,
+      kmsKeyArn: KMS_KEY,
+    },
+    templateParameters: { ExternalId: EXTERNAL_ID, SourceKeyPrefix: 'exports/daily/', PrefixFormat: 'exports/daily/{YYYY}/{MM}/{DD}/', DestinationPrefix: 'from-acme/', KmsKeyArn: KMS_KEY },
+    dayPrefix: 'exports/daily/2024/01/01/',
+    dayObject: 'exports/daily/2024/01/01/a.csv',
+  },
+];
+
+describe('security: the permission chain (template + rendered documents, IAM simulator)', () => {
+  for (const setup of SETUPS) {
+    describe(setup.label, () => {
+      const docs: RenderedDocuments = renderDocuments(setup.values);
+      const execPolicy = executionRolePolicy(setup.templateParameters);
+      const trust = docs['trustRelationshipExample.json.tmp'];
+      const destRolePolicy = docs['roleDefinitionDestinationExample.json.tmp'];
+      const bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
+      const destKey = (sourceKey: string) => `${setup.values.destinationPrefix}${sourceKey}`;
+      const withId = { 'sts:ExternalId': EXTERNAL_ID };
+
+      const assume = (principal: string, context: Record<string, string> = withId, role = DESTINATION_ROLE_ARN): SimRequest => ({ principal, action: 'sts:AssumeRole', resource: role, context });
+      const s3 = (principal: string, action: string, resource: string, resourceAccount: string, context: Record<string, string> = {}): SimRequest => ({
+        principal,
+        action,
+        resource,
+        resourceAccount,
+        context,
+      });
+
+      describe('link 1: the execution role assumes the destination role', () => {
+        it('is allowed with the external id', async () => {
+          expect(await decide(assume(EXEC_SESSION), { identity: [execPolicy], resource: trust })).to.equal('Allowed');
+        });
+        it('is denied with a wrong external id, or none', async () => {
+          expect(await decide(assume(EXEC_SESSION, { 'sts:ExternalId': `${EXTERNAL_ID}x` }), { identity: [execPolicy], resource: trust })).to.not.equal('Allowed');
+          expect(await decide(assume(EXEC_SESSION, { 'sts:ExternalId': EXTERNAL_ID.toUpperCase() }), { identity: [execPolicy], resource: trust })).to.not.equal('Allowed');
+          expect(await decide(assume(EXEC_SESSION, {}), { identity: [execPolicy], resource: trust })).to.not.equal('Allowed');
+        });
+        it('is denied when the trust policy is left out, or the execution role policy', async () => {
+          expect(await decide(assume(EXEC_SESSION), { identity: [execPolicy] })).to.not.equal('Allowed');
+          expect(await decide(assume(EXEC_SESSION), { identity: [], resource: trust })).to.not.equal('Allowed');
+        });
+        const others: [string, string][] = [
+          ['another role of the source account', `arn:aws:sts::${SOURCE_ACCOUNT}:assumed-role/analytics/s`],
+          ['a user of the source account', `arn:aws:iam::${SOURCE_ACCOUNT}:user/alice`],
+          ['a role of the destination account', `arn:aws:sts::${DESTINATION_ACCOUNT}:assumed-role/ops/s`],
+          ['a role with the same name in a third account', `arn:aws:sts::999999999999:assumed-role/${EXECUTION_ROLE_ARN.split('/').pop()}/s`],
+        ];
+        for (const [who, principal] of others) {
+          it(`is denied to ${who}, even holding an allow-everything policy and the external id`, async () => {
+            expect(await decide(assume(principal), { identity: [ADMIN], resource: trust })).to.not.equal('Allowed');
+          });
+        }
+        it('lets the execution role assume no other role, even one whose trust names it', async () => {
+          const other = `arn:aws:iam::${DESTINATION_ACCOUNT}:role/admin`;
+          const trustingTrust: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: EXECUTION_ROLE_ARN }, Action: 'sts:AssumeRole' }] };
+          expect(await decide(assume(EXEC_SESSION, withId, other), { identity: [execPolicy], resource: trustingTrust })).to.not.equal('Allowed');
+        });
+        it('gives the execution role nothing in the destination account but the AssumeRole', async () => {
+          for (const [action, resource] of [
+            ['s3:PutObject', `${DST}/${destKey(setup.dayObject)}`],
+            ['s3:ListBucket', DST],
+            ['s3:GetObject', `${DST}/${destKey(setup.dayObject)}`],
+            ['s3:DeleteObject', `${DST}/${destKey(setup.dayObject)}`],
+          ] as const) {
+            expect(await decide(s3(EXEC_SESSION, action, resource, DESTINATION_ACCOUNT), { identity: [execPolicy] }), `${action} ${resource}`).to.not.equal('Allowed');
+          }
+        });
+        it('gives the execution role no read of the source objects (the destination role reads them), only the listing', async () => {
+          expect(await decide(s3(EXEC_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': setup.dayPrefix }), { identity: [execPolicy] })).to.equal('Allowed');
+          for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) {
+            expect(await decide(s3(EXEC_SESSION, action, `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), { identity: [execPolicy] }), action).to.not.equal('Allowed');
+          }
+        });
+      });
+
+      describe('link 2: the destination role reads the source bucket', () => {
+        const all = () => ({ identity: [destRolePolicy], resource: bucketPolicy });
+        it('may list the day and read its objects and tags', async () => {
+          expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': setup.dayPrefix }), all())).to.equal('Allowed');
+          expect(await decide(s3(DEST_SESSION, 's3:GetObject', `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), all())).to.equal('Allowed');
+          expect(await decide(s3(DEST_SESSION, 's3:GetObjectTagging', `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), all())).to.equal('Allowed');
+        });
+        it('only because of the rendered bucket policy: without it, denied', async () => {
+          expect(await decide(s3(DEST_SESSION, 's3:GetObject', `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), { identity: [destRolePolicy] })).to.not.equal('Allowed');
+          expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': setup.dayPrefix }), { identity: [destRolePolicy] })).to.not.equal('Allowed');
+        });
+        it('and only with the role definition applied: without it, denied', async () => {
+          expect(await decide(s3(DEST_SESSION, 's3:GetObject', `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), { identity: [], resource: bucketPolicy })).to.not.equal('Allowed');
+        });
+        it('may not write, delete or re-permission anything in the source bucket', async () => {
+          for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutObjectTagging']) {
+            expect(await decide(s3(DEST_SESSION, action, `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), all()), action).to.not.equal('Allowed');
+          }
+          for (const action of ['s3:PutBucketPolicy', 's3:DeleteBucket']) {
+            expect(await decide(s3(DEST_SESSION, action, SRC, SOURCE_ACCOUNT), all()), action).to.not.equal('Allowed');
+          }
+        });
+        if (setup.values.sourceKeyPrefix) {
+          it('may not list or read outside the key prefix', async () => {
+            expect(await decide(s3(DEST_SESSION, 's3:GetObject', `${SRC}/private/secret.csv`, SOURCE_ACCOUNT), all())).to.not.equal('Allowed');
+            expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': 'private/' }), all())).to.not.equal('Allowed');
+          });
+        }
+        it('grants nobody else a read through the bucket policy, even holding an allow-everything policy', async () => {
+          for (const principal of [
+            `arn:aws:sts::${DESTINATION_ACCOUNT}:assumed-role/ops/s`,
+            `arn:aws:sts::999999999999:assumed-role/${DESTINATION_ROLE_ARN.split('/').pop()}/s`,
+            `arn:aws:iam::${DESTINATION_ACCOUNT}:user/bob`,
+          ]) {
+            expect(await decide(s3(principal, 's3:GetObject', `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), { identity: [ADMIN], resource: bucketPolicy }), principal).to.not.equal('Allowed');
+          }
+        });
+      });
+
+      describe('link 3: the destination role writes the destination bucket', () => {
+        const own = () => ({ identity: [destRolePolicy] });
+        it('may list its prefix and write the copies (CopyObject, multipart, tags)', async () => {
+          expect(await decide(s3(DEST_SESSION, 's3:ListBucket', DST, DESTINATION_ACCOUNT, { 's3:prefix': destKey(setup.dayPrefix) }), own())).to.equal('Allowed');
+          for (const action of ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload']) {
+            expect(await decide(s3(DEST_SESSION, action, `${DST}/${destKey(setup.dayObject)}`, DESTINATION_ACCOUNT), own()), action).to.equal('Allowed');
+          }
+        });
+        it('may delete only the preflight probe, nothing it copied', async () => {
+          expect(await decide(s3(DEST_SESSION, 's3:DeleteObject', `${DST}/${destKey('s3-push-preflight-probe.txt')}`, DESTINATION_ACCOUNT), own())).to.equal('Allowed');
+          expect(await decide(s3(DEST_SESSION, 's3:DeleteObject', `${DST}/${destKey(setup.dayObject)}`, DESTINATION_ACCOUNT), own())).to.not.equal('Allowed');
+        });
+        it('may write no other bucket', async () => {
+          expect(await decide(s3(DEST_SESSION, 's3:PutObject', `arn:aws:s3:::another-bucket/${setup.dayObject}`, DESTINATION_ACCOUNT), own())).to.not.equal('Allowed');
+          expect(await decide(s3(DEST_SESSION, 's3:PutObject', `arn:aws:s3:::another-bucket/${setup.dayObject}`, '999999999999'), own())).to.not.equal('Allowed');
+        });
+        if (setup.values.destinationPrefix) {
+          it('may write only under the destination prefix', async () => {
+            expect(await decide(s3(DEST_SESSION, 's3:PutObject', `${DST}/elsewhere/${setup.dayObject}`, DESTINATION_ACCOUNT), own())).to.not.equal('Allowed');
+          });
+        }
+        if (setup.values.kmsKeyArn) {
+          // KMS needs the key policy too; the default key policy hands the decision to IAM.
+          const defaultKeyPolicy: PolicyDocument = {
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+          };
+          it('may encrypt (and, for multipart, decrypt) with the one KMS key and no other', async () => {
+            for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+              expect(await decide({ principal: DEST_SESSION, action, resource: KMS_KEY }, { identity: [destRolePolicy], resource: defaultKeyPolicy }), action).to.equal('Allowed');
+            }
+            const otherKey = KMS_KEY.replace('1234abcd', '9999abcd');
+            expect(await decide({ principal: DEST_SESSION, action: 'kms:GenerateDataKey', resource: otherKey }, { identity: [destRolePolicy], resource: defaultKeyPolicy })).to.not.equal('Allowed');
+            expect(await decide({ principal: DEST_SESSION, action: 'kms:Encrypt', resource: KMS_KEY }, { identity: [destRolePolicy], resource: defaultKeyPolicy })).to.not.equal('Allowed');
+          });
+        }
+      });
+
+      it('every rendered document passes the least-privilege lint', async () => {
+        const problems = [
+          ...(await lintPolicy('sourceBucketPolicy', bucketPolicy, 'resource')),
+          ...(await lintPolicy('trustRelationshipExample', trust, 'trust')),
+          ...(await lintPolicy('roleDefinitionDestinationExample', destRolePolicy, 'identity')),
+        ];
+        expect(problems).to.deep.equal([]);
+      });
+
+      it('the trust policy demands the external id, exactly (StringEquals, not a pattern)', () => {
+        expect(trust.Statement).to.have.length(1);
+        expect(trust.Statement[0]!.Condition).to.deep.equal({ StringEquals: { 'sts:ExternalId': EXTERNAL_ID } });
+        expect(trust.Statement[0]!.Principal).to.deep.equal({ AWS: EXECUTION_ROLE_ARN });
+      });
+
+      it('the bucket policy is one ReadAccess statement: read and list only, denying nothing', () => {
+        expect(bucketPolicy.Statement).to.have.length(1);
+        const [st] = bucketPolicy.Statement;
+        expect(st!.Sid).to.equal('ReadAccess');
+        expect(st!.Effect).to.equal('Allow');
+        const actions = ([] as string[]).concat(st!.Action);
+        for (const a of actions) expect(a, a).to.match(/^s3:(Get|List)[A-Za-z]+$/);
+        expect(st!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
+      });
+    });
+  }
+
+  it('without an external id configured, the trust policy has no condition and deploy passes none', () => {
+    const docs = renderDocuments({ ...SETUPS[0]!.values, externalId: undefined });
+    const trust = docs['trustRelationshipExample.json.tmp'];
+    expect(trust.Statement[0]!.Condition).to.equal(undefined);
+    expect(JSON.stringify(docs)).to.not.include('ExternalId');
+  });
+});
