@@ -64,6 +64,11 @@ const ACCOUNT = /^\d{12}$/;
 /** CloudFormation's stack name rule. */
 export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
+/** The partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*, aws otherwise. */
+export function partitionOf(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
 /** The default stack name of a destination bucket: `replicate-to-<bucket>`, dots as hyphens (stack names allow no dots). */
 export function defaultStackName(destinationBucket: string): string {
   return `replicate-to-${destinationBucket.replaceAll('.', '-')}`;
@@ -140,7 +145,10 @@ export function parseDeployConfig(env: Env): DeployConfig {
   if (destinationRoleArn) {
     const m = ROLE_ARN.exec(destinationRoleArn);
     if (!m) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: expected a role ARN, arn:aws:iam::<12-digit account>:role/<name>`);
-    else if (ACCOUNT.test(destinationAccount) && m[2] !== destinationAccount) {
+    // AssumeRole cannot cross partitions: such a role could never be assumed from this region.
+    else if (REGION.test(region) && m[1] !== partitionOf(region)) {
+      problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: a role in partition ${m[1]}, but region ${region} is in partition ${partitionOf(region)}`);
+    } else if (ACCOUNT.test(destinationAccount) && m[2] !== destinationAccount) {
       problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is in account ${m[2]}, but S3_REPLICATE_OTHER_ACCOUNT is ${destinationAccount}: the role must be in the destination account`);
     }
   }
@@ -178,6 +186,8 @@ export function parseDeployConfig(env: Env): DeployConfig {
   // A key ARN, not an alias: IAM policies grant KMS actions on keys, and the rendered role names it.
   if (kmsKeyArn !== undefined && !KMS_KEY_ARN.test(kmsKeyArn)) {
     problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)`);
+  } else if (kmsKeyArn !== undefined && REGION.test(region) && KMS_KEY_ARN.exec(kmsKeyArn)?.[1] !== partitionOf(region)) {
+    problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: a key in partition ${KMS_KEY_ARN.exec(kmsKeyArn)?.[1]}, but region ${region} is in partition ${partitionOf(region)}`);
   }
 
   const artifactBucket = bucket('S3_ARTIFACT_BUCKET', get('S3_ARTIFACT_BUCKET')) || `s3-push-artifacts-${account}-${region}`;
