@@ -53,9 +53,9 @@ export function makeObjects(prefix: string, count: number): TestObject[] {
   });
 }
 
-/** Writes the objects, 16 at a time. */
+/** Writes the objects, 32 at a time. */
 export async function putObjects(s3: S3Client, bucket: string, objects: readonly TestObject[]): Promise<void> {
-  await eachLimit(objects, 16, async (o) => {
+  await eachLimit(objects, 32, async (o) => {
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
