@@ -62,8 +62,10 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
         err,
       );
     }
-    if (!notFound(err)) throw new DeployError(`could not check the artifact bucket ${bucket}: ${describeError(err)}`, err);
+    if (!notFound(err)) throw new DeployError(`could not check the artifact bucket ${bucket}: ${describeError(err)}`, err, 's3:ListBucket');
   }
+  // The IAM action of the call in flight, for the error message.
+  let action = 's3:CreateBucket';
   try {
     await s3.send(
       new CreateBucketCommand({
@@ -72,14 +74,17 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
         ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
       }),
     );
+    action = 's3:PutBucketPublicAccessBlock';
     await s3.send(new PutPublicAccessBlockCommand({
       Bucket: bucket,
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
     }));
+    action = 's3:PutEncryptionConfiguration';
     await s3.send(new PutBucketEncryptionCommand({
       Bucket: bucket,
       ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
     }));
+    action = 's3:PutLifecycleConfiguration';
     await s3.send(new PutBucketLifecycleConfigurationCommand({
       Bucket: bucket,
       LifecycleConfiguration: {
@@ -92,6 +97,7 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
         }],
       },
     }));
+    action = 's3:PutBucketPolicy';
     if (options.tlsOnly ?? true) await s3.send(new PutBucketPolicyCommand({
       Bucket: bucket,
       Policy: JSON.stringify({
@@ -107,7 +113,7 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
       }),
     }));
   } catch (err) {
-    throw new DeployError(`could not create the artifact bucket ${bucket}: ${describeError(err)}`, err);
+    throw new DeployError(`could not create the artifact bucket ${bucket} (${action}): ${describeError(err)}`, err, action);
   }
   return 'created';
 }
@@ -121,12 +127,12 @@ export async function uploadArtifact(s3: S3Client, bucket: string, key: string, 
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: account }));
     return 'present';
   } catch (err) {
-    if (!notFound(err)) throw new DeployError(`could not check s3://${bucket}/${key}: ${describeError(err)}`, err);
+    if (!notFound(err)) throw new DeployError(`could not check s3://${bucket}/${key} (s3:GetObject): ${describeError(err)}`, err, 's3:GetObject');
   }
   try {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: zip, ContentType: 'application/zip', ExpectedBucketOwner: account }));
   } catch (err) {
-    throw new DeployError(`could not upload the code to s3://${bucket}/${key}: ${describeError(err)}`, err);
+    throw new DeployError(`could not upload the code to s3://${bucket}/${key} (s3:PutObject): ${describeError(err)}`, err, 's3:PutObject');
   }
   return 'uploaded';
 }

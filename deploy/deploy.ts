@@ -11,7 +11,7 @@ import type { AwsClients } from './clients.ts';
 import type { DeployConfig } from './config.ts';
 import type { DeployArgs } from './deployArgs.ts';
 import { deployStack, type StackOutcome } from './deployStack.ts';
-import { DeployError, describeError } from './errors.ts';
+import { DeployError, describeError, isAccessDenied } from './errors.ts';
 import { ARTIFACT_EXPIRY_DAYS, artifactKey, ensureArtifactBucket, uploadArtifact, type BucketOutcome, type UploadOutcome } from './artifacts.ts';
 import { waitForRole } from './iamRole.ts';
 import { renderDocuments, type RenderedDocuments } from './policies.ts';
@@ -56,7 +56,7 @@ export async function checkAccount(clients: AwsClients, expected: string): Promi
     account = id.Account;
     arn = id.Arn;
   } catch (err) {
-    throw new DeployError(`could not identify the credentials (STS GetCallerIdentity): ${describeError(err)}`, err);
+    throw new DeployError(`could not identify the credentials (sts:GetCallerIdentity): ${describeError(err)}${credentialsHint(err)}`, err, 'sts:GetCallerIdentity');
   }
   if (account !== expected) {
     throw new DeployError(`the credentials belong to account ${account ?? '?'} (${arn ?? '?'}), but AWS_ACCOUNT is ${expected}: use credentials of ${expected}, or fix AWS_ACCOUNT`);
@@ -68,14 +68,37 @@ function roleNameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/** What to do about credentials that STS refused or that the SDK could not find. */
+function credentialsHint(err: unknown): string {
+  const name = err instanceof Error ? err.name : '';
+  if (/Expired/i.test(name)) return '\n  the session has expired: refresh it (aws sso login --profile <profile>, or new temporary keys) and rerun';
+  if (name === 'CredentialsProviderError' || /credentials/i.test(err instanceof Error ? err.message : '')) {
+    return '\n  no usable credentials: set AWS_PROFILE (and aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)';
+  }
+  return '';
+}
+
 /** Runs the deploy; throws ConfigError/DeployError for the top-level catch. */
 export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: DeployDeps): Promise<DeployReport> {
+  const caller = { arn: '' };
+  try {
+    return await deploySteps(config, args, deps, caller);
+  } catch (err) {
+    // AWS's S3 errors say only "Access Denied": name the action and who was refused.
+    if (err instanceof DeployError && err.action && caller.arn && isAccessDenied(err.cause)) {
+      throw new DeployError(`${err.message}\n  ${err.action} was denied to ${caller.arn}: allow it in that principal's IAM policy (or check its permission boundary and the organization's SCPs)`, err.cause, err.action);
+    }
+    throw err;
+  }
+}
+
+async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<DeployReport> {
   const { clients, log } = deps;
   const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
 
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
-  const caller = await checkAccount(clients, config.account);
-  log(`  ${caller}`);
+  caller.arn = await checkAccount(clients, config.account);
+  log(`  ${caller.arn}`);
 
   step(2, 'bundling the handler');
   const bundle = await (deps.bundle ?? bundleHandler)();

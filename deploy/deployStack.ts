@@ -111,7 +111,7 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
   try {
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: outcome.changeSetId, StackName: stackName }));
   } catch (err) {
-    throw new DeployError(`could not execute the change set of stack ${stackName}: ${describeError(err)}`, err);
+    throw new DeployError(`could not execute the change set of stack ${stackName} (cloudformation:ExecuteChangeSet): ${describeError(err)}`, err, 'cloudformation:ExecuteChangeSet');
   }
   log(`executing the change set; stack events:`);
   const { stack: final, poller } = await waitForStack(cfn, outcome.stackId, { ...request.stackWait, since, onEvent });

@@ -29,10 +29,18 @@ export class ConfigError extends S3PushCommandError {
 /** The deployment could not be done or failed (AWS refused, the stack failed or is stuck); exit 1. */
 export class DeployError extends S3PushCommandError {
   override name = 'DeployError';
+  /** The IAM action of the call that failed (e.g. `s3:CreateBucket`), when one AWS call failed. */
+  readonly action: string | undefined;
 
-  constructor(message: string, cause?: unknown) {
+  constructor(message: string, cause?: unknown, action?: string) {
     super(message, 1, cause);
+    this.action = action;
   }
+}
+
+/** True for an SDK error that says the caller is not allowed (AccessDenied and its cousins, or a 403). */
+export function isAccessDenied(err: unknown): boolean {
+  return ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Forbidden'].includes(errorName(err)) || httpStatus(err) === 403;
 }
 
 /** The name and message of an SDK (or any) error, e.g. `AccessDenied: User … is not authorized`. */

@@ -31,7 +31,7 @@ export async function describeStack(cfn: CloudFormationClient, stackName: string
     return out.Stacks?.[0];
   } catch (err) {
     if (isStackMissing(err, stackName)) return undefined;
-    throw new DeployError(`could not read stack ${stackName}: ${describeError(err)}`, err);
+    throw new DeployError(`could not read stack ${stackName}: ${describeError(err)}`, err, 'cloudformation:DescribeStacks');
   }
 }
 
@@ -106,7 +106,7 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
     );
   } catch (err) {
     if (errorName(err) === 'ValidationError' && err instanceof Error && isNoChangeReason(err.message)) return { kind: 'no-changes' };
-    throw new DeployError(`could not create a change set for stack ${request.stackName}: ${describeError(err)}`, err);
+    throw new DeployError(`could not create a change set for stack ${request.stackName} (cloudformation:CreateChangeSet): ${describeError(err)}`, err, 'cloudformation:CreateChangeSet');
   }
   const changeSetId = created.Id ?? request.changeSetName;
   const deadline = now() + timeoutMs;
