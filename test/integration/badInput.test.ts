@@ -79,19 +79,19 @@ describe('bad input: validation errors, exit 2, a message naming the value, no s
       try {
         if (c.surface === 'handler event') {
           const config = parseHandlerConfig(handlerEnv());
+          // The SDK reads AWS_ENDPOINT_URL when a client first resolves its endpoint: keep it for the call.
           const saved = process.env.AWS_ENDPOINT_URL;
           process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-          let clients;
+          const lines: string[] = [];
+          let err: unknown;
           try {
-            clients = createClients(config);
+            err = await handleEvent(c.event, config, createClients(config), { logger: createLogger([config.externalId], (l) => lines.push(l)) }).then(
+              () => undefined,
+              (e: unknown) => e,
+            );
           } finally {
             process.env.AWS_ENDPOINT_URL = saved;
           }
-          const lines: string[] = [];
-          const err = await handleEvent(c.event, config, clients, { logger: createLogger([config.externalId], (l) => lines.push(l)) }).then(
-            () => undefined,
-            (e: unknown) => e,
-          );
           results.set(c, {
             message: err instanceof Error ? err.message : `no error (${String(err)})`,
             exit: err instanceof EventValidationError ? 'EventValidationError' : `not a validation error: ${err instanceof Error ? err.name : 'nothing thrown'}`,

@@ -206,6 +206,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let entries: ProxyLogEntry[] = [];
   let attempts = new Map<string, number>();
   let requestCounter = 0;
+  // Pending `slow` answers, cleared on close so that no timer outlives the proxy.
+  const timers = new Set<NodeJS.Timeout>();
 
   function decide(info: ProxiedRequest, identity: string, attempt: number): FaultKind | undefined {
     for (const rule of config.always ?? []) {
@@ -311,7 +313,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         case 'slow':
           counts.forwarded++;
-          setTimeout(() => forward(req, res, body, false), config.slowMs ?? 200);
+          {
+            const timer = setTimeout(() => {
+              timers.delete(timer);
+              forward(req, res, body, false);
+            }, config.slowMs ?? 200);
+            timers.add(timer);
+          }
           return;
         case undefined:
           counts.forwarded++;
@@ -343,6 +351,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
