@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,9 +79,11 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
       ],
     });
     const dir = await mkdtemp(join(tmpdir(), 's3-push-sigint-'));
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/deployMain.ts')], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_NO_WARNINGS: '1', ...DEPLOY_ENV, AWS_ENDPOINT_URL: proxy.endpoint, INIT_CWD: dir },
+    // Run in a scratch directory (the documents would land there), tsx given by its URL.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const child: ChildProcess = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'deploy/deployMain.ts')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_NO_WARNINGS: '1', ...DEPLOY_ENV, AWS_ENDPOINT_URL: proxy.endpoint },
     });
     let stdout = '';
     let stderr = '';
@@ -97,6 +101,7 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
     expect(stderr).to.include('interrupted');
     expect(stderr).to.include(`aws cloudformation describe-stack-events --stack-name ${STACK}`);
     expect(stderr).to.match(/goes on|keeps going|continues/);
+    expect(stderr, 'the status at the interruption').to.match(new RegExp(`stack ${STACK} is (CREATE_COMPLETE|CREATE_IN_PROGRESS)`));
     expect(stdout + stderr).to.not.include(EXTERNAL_ID);
     // Nothing was cancelled or deleted: the operation CloudFormation started is left to finish.
     const actions = proxy.log().map((e) => e.action);
