@@ -4,6 +4,7 @@ import { parseDeployConfig } from './config.ts';
 import { DEPLOY_USAGE, parseDeployArgs } from './deployArgs.ts';
 import { runDeploy } from './deploy.ts';
 import { S3PushCommandError, describeError } from './errors.ts';
+import { describeStack } from './stackApi.ts';
 
 try {
   const args = parseDeployArgs(process.argv.slice(2));
@@ -12,6 +13,17 @@ try {
   } else {
     const config = parseDeployConfig(process.env);
     const clients = createClients({ region: config.region });
+    // Ctrl-C stops this command, not CloudFormation: say so, show where the stack is, how to follow it.
+    process.once('SIGINT', () => {
+      const lookup = describeStack(clients.cfn, config.stackName).then((s) => s?.StackStatus ?? 'not created', () => 'unknown');
+      const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('unknown'), 3000).unref());
+      void Promise.race([lookup, timeout]).then((status) => {
+        console.error(`\ninterrupted: npm run deploy stopped; stack ${config.stackName} is ${status}, and any operation CloudFormation started goes on without us.`);
+        console.error(`  follow it:  aws cloudformation describe-stack-events --stack-name ${config.stackName}`);
+        console.error('  or rerun npm run deploy: it waits for an operation in progress, then finishes the deploy');
+        process.exit(130);
+      });
+    });
     await runDeploy(config, args, { clients, log: (line) => console.log(line), cwd: process.cwd() });
   }
 } catch (err) {
