@@ -10,7 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { REPO_ROOT } from '../deploy/bundle.ts';
 import { buildBenchTools, type BenchBuild } from './build.ts';
-import { startCeph, type CephServer, type StaticCredentials } from './cephServer.ts';
+import { reniceProcess, startCeph, type CephServer, type StaticCredentials } from './cephServer.ts';
 import { startCountingProxy, type CountingProxy } from './countingProxy.ts';
 import { createBucket, dataset, deleteBucket, describePrefix, seedDataset, type Dataset } from './dataset.ts';
 import { ensurePackages } from './debian.ts';
@@ -76,6 +76,14 @@ async function main(): Promise<void> {
       stopCeph();
       process.exit(130);
     });
+  }
+
+  if (options.nice !== 0) {
+    // The bench's own threads (the proxy) and, through inheritance, every tool it spawns.
+    const mine = reniceProcess(process.pid, options.nice);
+    const theirs = ceph.pids().every((pid) => reniceProcess(pid, options.nice));
+    if (!mine || !theirs) log(`could not set niceness ${options.nice} everywhere (root is needed for a negative one)`);
+    else log(`niceness ${options.nice} for the bench, the Ceph daemons and the tools`);
   }
 
   let proxy: CountingProxy | undefined;
@@ -279,6 +287,7 @@ function measureBundle(build: BenchBuild): BundleFigures {
 
 interface ResultsForMarkdown {
   generatedAt: string;
+  options: BenchOptions;
   loadAverage: Spread | undefined;
   command: string;
   machine: { cpus: number; memoryGiB: number };
@@ -292,7 +301,9 @@ interface ResultsForMarkdown {
 
 function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
   const info = tools.map((t) => ({ id: t.id, label: t.label, ...(t.missing === undefined ? {} : { missing: t.missing }) }));
-  const load = r.loadAverage === undefined ? '' : ` The machine's 1-minute load average during the runs: ${formatSpread(r.loadAverage, 1)} (other work shares the ${r.machine.cpus} cores).`;
+  const niceNote = r.options.nice !== 0 ? `, run at niceness ${r.options.nice} (the bench, Ceph and every tool alike) to keep it ahead of the other work` : '';
+  const load =
+    r.loadAverage === undefined ? '' : ` The machine's 1-minute load average during the runs: ${formatSpread(r.loadAverage, 1)} (other work shares the ${r.machine.cpus} cores${niceNote}).`;
   const parts: string[] = [
     `Measured ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC with \`${r.command}\` on ${r.machine.cpus} cores / ${r.machine.memoryGiB} GiB, ${(r.server.version ?? 'Ceph').replace(/ \([0-9a-f]{40}\)/, '')} radosgw (memstore).${load}`,
     '',

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { REPO_ROOT } from '../deploy/bundle.ts';
 
 const SCRIPT = `${REPO_ROOT}bench/ceph.sh`;
@@ -27,6 +28,8 @@ export interface CephServer {
   readonly dir: string;
   /** CPU seconds (user + system) used so far by the mon, the osd and radosgw together. */
   cpuSeconds(): number;
+  /** The pids of the mon, the osd and radosgw. */
+  pids(): number[];
   /** Runs radosgw's garbage collection now, so deleted copies free the OSD's memory. */
   collectGarbage(): void;
   /** Stops every process by its pid file and removes the folder. Synchronous: safe on exit. */
@@ -57,6 +60,7 @@ export async function startCeph(dir = `${REPO_ROOT}.ceph`): Promise<CephServer> 
     roleArn: need('CEPH_ROLE_ARN'),
     conf: need('CEPH_CONF'),
     dir,
+    pids: () => pidsIn(`${dir}/run`),
     cpuSeconds() {
       let total = 0;
       for (const pid of pidsIn(`${dir}/run`)) total += processCpuTicks(pid);
@@ -92,6 +96,28 @@ function pidsIn(runDir: string): number[] {
     .filter((n) => n.endsWith('.pid'))
     .map((n) => Number(readFileSync(`${runDir}/${n}`, 'utf8').trim()))
     .filter((p) => Number.isInteger(p) && p > 0);
+}
+
+/**
+ * Sets the niceness of every thread of a process (setpriority on Linux acts on one thread, and
+ * the daemons' threads already exist). Returns false when it was not allowed.
+ */
+export function reniceProcess(pid: number, nice: number): boolean {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  let ok = true;
+  for (const tid of tids) {
+    try {
+      setPriority(Number(tid), nice);
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 /** utime + stime of a live process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */

@@ -21,10 +21,16 @@ export interface BenchOptions {
   readonly out: string;
   /** Install missing Debian packages (Ceph, rclone, time) with apt-get. Default true. */
   readonly install: boolean;
+  /**
+   * Scheduling niceness (-20…19) for the bench, the Ceph daemons and every tool alike. Default 0.
+   * On a machine shared with other work, a negative value keeps that work from deciding the wall
+   * times (needs root).
+   */
+  readonly nice: number;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--small N] [--large N] [--curve 1,4,16,64 | --curve none]
-                        [--curve-rounds N] [--no-deploy] [--only s3-push,aws-sync,…] [--out FILE] [--no-install]`;
+                        [--curve-rounds N] [--no-deploy] [--only s3-push,aws-sync,…] [--out FILE] [--no-install] [--nice N]`;
 
 /** Thrown for a bad flag; the main prints it with the usage and exits 2. */
 export class BenchUsageError extends Error {
@@ -43,6 +49,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let only: string[] | undefined;
   let out = quick ? '.bench/quick.json' : 'bench/results/latest.json';
   let install = true;
+  let nice = 0;
 
   const count = (flag: string, v: string | undefined, min: number, max: number): number => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
@@ -93,9 +100,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--no-install':
         install = false;
         break;
+      case '--nice': {
+        const v = value();
+        if (v === undefined || !/^-?\d+$/.test(v) || Number(v) < -20 || Number(v) > 19) {
+          throw new BenchUsageError(`--nice is ${v === undefined ? 'missing its value' : JSON.stringify(v)}: expected a niceness from -20 to 19`);
+        }
+        nice = Number(v);
+        break;
+      }
       default:
         throw new BenchUsageError(`unknown flag ${JSON.stringify(flag)}`);
     }
   }
-  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy, only, out, install };
+  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy, only, out, install, nice };
 }

@@ -5,7 +5,7 @@ describe('bench/options parseBenchArgs', () => {
   it('defaults: 3 rounds of 2,500 small and 50 large objects, the 1/4/16/64 curve, deploy', () => {
     expect(parseBenchArgs([])).to.deep.equal({
       quick: false, rounds: 3, smallCount: 2500, largeCount: 50, curve: [1, 4, 16, 64], curveRounds: 2,
-      deploy: true, only: undefined, out: 'bench/results/latest.json', install: true,
+      deploy: true, only: undefined, out: 'bench/results/latest.json', install: true, nice: 0,
     });
   });
 
@@ -16,8 +16,8 @@ describe('bench/options parseBenchArgs', () => {
   });
 
   it('flags override the defaults, also after --quick', () => {
-    const o = parseBenchArgs(['--quick', '--rounds', '2', '--small', '100', '--large', '0', '--curve', '2,8', '--curve-rounds', '1', '--only', 's3-push,aws-sync', '--out', 'x.json', '--no-install']);
-    expect(o).to.deep.include({ rounds: 2, smallCount: 100, largeCount: 0, curve: [2, 8], curveRounds: 1, only: ['s3-push', 'aws-sync'], out: 'x.json', install: false });
+    const o = parseBenchArgs(['--quick', '--rounds', '2', '--small', '100', '--large', '0', '--curve', '2,8', '--curve-rounds', '1', '--only', 's3-push,aws-sync', '--out', 'x.json', '--no-install', '--nice', '-10']);
+    expect(o).to.deep.include({ rounds: 2, smallCount: 100, largeCount: 0, curve: [2, 8], curveRounds: 1, only: ['s3-push', 'aws-sync'], out: 'x.json', install: false, nice: -10 });
     expect(parseBenchArgs(['--curve', 'none']).curve).to.deep.equal([]);
     expect(parseBenchArgs(['--no-deploy']).deploy).to.equal(false);
   });
@@ -28,5 +28,6 @@ describe('bench/options parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--curve', '0,4'])).to.throw(BenchUsageError, /--curve is "0,4": expected COPY_CONCURRENCY values from 1 to 256/);
     expect(() => parseBenchArgs(['--only', '--quick'])).to.throw(BenchUsageError, /--only is missing its value/);
     expect(() => parseBenchArgs(['--fast'])).to.throw(BenchUsageError, 'unknown flag "--fast"');
+    expect(() => parseBenchArgs(['--nice', '-21'])).to.throw(BenchUsageError, '--nice is "-21": expected a niceness from -20 to 19');
   });
 });
