@@ -301,7 +301,7 @@ interface ResultsForMarkdown {
 
 function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
   const info = tools.map((t) => ({ id: t.id, label: t.label, ...(t.missing === undefined ? {} : { missing: t.missing }) }));
-  const niceNote = r.options.nice !== 0 ? `, run at niceness ${r.options.nice} (the bench, Ceph and every tool alike) to keep it ahead of the other work` : '';
+  const niceNote = r.options.nice !== 0 ? `; the bench, Ceph and every tool ran at niceness ${r.options.nice} alike` : '';
   const load =
     r.loadAverage === undefined ? '' : ` The machine's 1-minute load average during the runs: ${formatSpread(r.loadAverage, 1)} (other work shares the ${r.machine.cpus} cores${niceNote}).`;
   const parts: string[] = [
