@@ -54,9 +54,11 @@ export function assumedRoleCredentials(options: AssumedRoleOptions): () => Promi
         ...(options.externalId ? { ExternalId: options.externalId } : {}),
       }));
     } catch (err) {
+      // Only a denial is about the trust policy; a throttle or a 5xx that outlived the retries is not.
+      const denied = (err as { name?: unknown } | null)?.name === 'AccessDenied';
       throw new AwsCallError(
-        `assuming the destination role ${options.roleArn} failed: ${describeError(err)} ` +
-          '(check that its trust policy — trustRelationshipExample.json.tmp — names this function\'s execution role and the external id)',
+        `assuming the destination role ${options.roleArn} failed: ${describeError(err)}` +
+          (denied ? ' (check that its trust policy — trustRelationshipExample.json.tmp — names this function\'s execution role and the external id)' : ''),
         err,
       );
     }

@@ -11,8 +11,9 @@ import type { HandlerConfig } from './config.ts';
 import type { ReplicationClients } from './replicateDay.ts';
 
 /**
- * Attempts per S3 request, the first included. The SDK's default (3) is tuned for single calls; a
- * run sends thousands at once and S3 answers bursts with 503 SlowDown, so allow more backoff.
+ * Attempts per S3 (and STS) request, the first included. The SDK's default (3) is tuned for single
+ * calls; a run sends thousands at once and S3 answers bursts with 503 SlowDown, so allow more
+ * backoff. AssumeRole gets as many: a throttled STS would otherwise fail a whole day.
  */
 export const S3_MAX_ATTEMPTS = 6;
 
@@ -33,7 +34,7 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
     followRegionRedirects: true,
     requestHandler: { httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } },
   };
-  const sts = new STSClient({});
+  const sts = new STSClient({ maxAttempts: S3_MAX_ATTEMPTS });
   return {
     sourceS3: new S3Client(common),
     destinationS3: new S3Client({

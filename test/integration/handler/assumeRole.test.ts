@@ -116,12 +116,14 @@ describe('handler: assuming the destination role under faults', function () {
     });
   });
 
-  it('retries a throttled and a failing AssumeRole (on the wire) and then copies everything', async () => {
+  // Regression: the STS client kept the SDK's default of 3 attempts while S3 had 6, so three
+  // throttled AssumeRoles in a row failed the whole day.
+  it('retries throttled and failing AssumeRoles (on the wire), four in a row, and then copies everything', async () => {
     proxy.configure({
       services: ['sts'],
       always: [
-        { when: (r, attempt) => r.action === 'AssumeRole' && attempt === 0, kind: 'slowDown' },
-        { when: (r, attempt) => r.action === 'AssumeRole' && attempt === 1, kind: 'internalError' },
+        { when: (r, attempt) => r.action === 'AssumeRole' && (attempt === 0 || attempt === 2), kind: 'slowDown' },
+        { when: (r, attempt) => r.action === 'AssumeRole' && (attempt === 1 || attempt === 3), kind: 'internalError' },
       ],
     });
     const cfg = config();
@@ -129,7 +131,7 @@ describe('handler: assuming the destination role under faults', function () {
     const summary = await runEvent({ dates: ['2024-06-01', '2024-06-02'] }, cfg, createClients(cfg), { logger: createLogger([cfg.externalId], (l) => lines.push(l)) });
     expect(summary).to.deep.include({ copied: 10, failed: 0 });
     const assumes = proxy.log().filter((e) => e.action === 'AssumeRole');
-    expect(assumes.map((e) => e.fault ?? 'ok')).to.deep.equal(['slowDown', 'internalError', 'ok']);
+    expect(assumes.map((e) => e.fault ?? 'ok')).to.deep.equal(['slowDown', 'internalError', 'slowDown', 'internalError', 'ok']);
     const copied = [...(await listKeys(destS3, DEST, '2024/06/01/')), ...(await listKeys(destS3, DEST, '2024/06/02/'))];
     expect(copied.sort()).to.deep.equal(objects.map((o) => o.key).sort());
     expect(lines.join('\n')).to.not.include(EXTERNAL_ID);

@@ -53,4 +53,14 @@ describe('handler/assumedCredentials', () => {
     mock.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'AKIA9', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(clock + 3600_000) } });
     expect((await creds()).accessKeyId).to.equal('AKIA9');
   });
+
+  // Regression: every failure pointed at the trust policy, a throttle that outlived the retries too.
+  it('does not blame the trust policy for a throttle', async () => {
+    mock.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    const creds = assumedRoleCredentials({ sts, roleArn: DESTINATION_ROLE_ARN, now: () => clock });
+    const err = await creds().catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(AwsCallError);
+    expect((err as Error).message).to.include('Throttling: Rate exceeded');
+    expect((err as Error).message).not.to.include('trust');
+  });
 });
