@@ -1,5 +1,6 @@
 /** The command line of `npm run check`. Pure. */
 import { ConfigError } from './errors.ts';
+import { readStackFlag } from './stackFlag.ts';
 
 export interface CheckArgs {
   /** `--local`: run the check in this process with the handler environment. Default false. */
@@ -23,19 +24,16 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   const problems: string[] = [];
   let local = false;
   let help = false;
-  let stack: string | undefined;
+  const state: { stack: string | undefined } = { stack: undefined };
+  let next: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--local') local = true;
     else if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--stack' || arg.startsWith('--stack=')) {
-      const value = arg === '--stack' ? argv[++i] : arg.slice('--stack='.length);
-      if (value === undefined || value === '' || value.startsWith('--')) problems.push('--stack needs a stack name: --stack NAME');
-      else if (stack !== undefined) problems.push('--stack is given twice');
-      else stack = value;
-    } else problems.push(`unknown argument ${JSON.stringify(arg)}: expected --stack NAME or --local`);
+    else if ((next = readStackFlag(argv, i, state, problems)) !== undefined) i = next;
+    else problems.push(`unknown argument ${JSON.stringify(arg)}: expected --stack NAME or --local`);
   }
-  if (local && stack !== undefined) problems.push('--local runs the check in this process, --stack names a deployed function: use one of them');
+  if (local && state.stack !== undefined) problems.push('--local runs the check in this process, --stack names a deployed function: use one of them');
   if (problems.length > 0) throw new ConfigError(problems, 'the command line is not valid');
-  return { local, stack, help };
+  return { local, stack: state.stack, help };
 }

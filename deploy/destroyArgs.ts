@@ -1,5 +1,6 @@
 /** The command line of `npm run destroy`. Pure. */
 import { ConfigError } from './errors.ts';
+import { readStackFlag } from './stackFlag.ts';
 
 export interface DestroyArgs {
   /** `--yes`: delete without asking (scripts, CI). Default false: ask on a terminal, refuse without one. */
@@ -21,18 +22,15 @@ export function parseDestroyArgs(argv: readonly string[]): DestroyArgs {
   const problems: string[] = [];
   let yes = false;
   let help = false;
-  let stack: string | undefined;
+  const state: { stack: string | undefined } = { stack: undefined };
+  let next: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--yes' || arg === '-y') yes = true;
     else if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--stack' || arg.startsWith('--stack=')) {
-      const value = arg === '--stack' ? argv[++i] : arg.slice('--stack='.length);
-      if (value === undefined || value === '' || value.startsWith('--')) problems.push('--stack needs a stack name: --stack NAME');
-      else if (stack !== undefined) problems.push('--stack is given twice');
-      else stack = value;
-    } else problems.push(`unknown argument ${JSON.stringify(arg)}: expected --stack NAME or --yes`);
+    else if ((next = readStackFlag(argv, i, state, problems)) !== undefined) i = next;
+    else problems.push(`unknown argument ${JSON.stringify(arg)}: expected --stack NAME or --yes`);
   }
   if (problems.length > 0) throw new ConfigError(problems, 'the command line is not valid');
-  return { yes, stack, help };
+  return { yes, stack: state.stack, help };
 }
