@@ -175,7 +175,11 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
         await s3.send(new AbortMultipartUploadCommand({ Bucket: req.destinationBucket, Key: req.destinationKey, UploadId: uploadId }));
         abortNote = ' (upload aborted)';
       } catch (abortErr) {
-        abortNote = ` (and aborting upload ${uploadId} failed: ${describeError(abortErr)}; a bucket lifecycle rule AbortIncompleteMultipartUpload cleans it up)`;
+        // NoSuchUpload on an abort means an earlier attempt of this same abort, whose answer was
+        // lost, already removed the upload: the SDK retried a request that had succeeded.
+        abortNote = (abortErr as { name?: unknown } | null)?.name === 'NoSuchUpload'
+          ? ' (upload aborted)'
+          : ` (and aborting upload ${uploadId} failed: ${describeError(abortErr)}; a bucket lifecycle rule AbortIncompleteMultipartUpload cleans it up)`;
       }
     }
     throw new CopyError(req.sourceKey, `multipart copy ${where(req)} failed: ${describeError(err)}${abortNote}`, err);

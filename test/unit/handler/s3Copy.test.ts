@@ -133,4 +133,16 @@ describe('handler/s3Copy', () => {
     const err = await multipartCopy(s3, req, { partSizeBytes: 5 * MiB }).catch((e: unknown) => e);
     expect((err as Error).message).to.match(/aborting upload up-3 failed: socket hang up; a bucket lifecycle rule AbortIncompleteMultipartUpload cleans it up\)$/);
   });
+
+  // Regression (flaky fault test): the abort's first answer was lost, the SDK retried it, and S3
+  // said NoSuchUpload because the first attempt had already aborted the upload.
+  it('counts NoSuchUpload on the abort as aborted: a retried abort whose first answer was lost', async () => {
+    mock.on(HeadObjectCommand).resolves({ ContentLength: 6 * MiB, ETag: '"e"' });
+    mock.on(GetObjectTaggingCommand).resolves({});
+    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-4' });
+    mock.on(UploadPartCopyCommand).rejects(accessDenied());
+    mock.on(AbortMultipartUploadCommand).rejects(Object.assign(new Error('The specified upload does not exist.'), { name: 'NoSuchUpload' }));
+    const err = await multipartCopy(s3, req, { partSizeBytes: 5 * MiB }).catch((e: unknown) => e);
+    expect((err as Error).message).to.match(/AccessDenied: Access Denied \(upload aborted\)$/);
+  });
 });
