@@ -21,8 +21,36 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*Main.ts', 'handler/logger.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    files: ['deploy/commands/*/main.ts', 'handler/logger.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  // Which way imports may point (see the README's Layout section). What ships in the Lambda zip
+  // (handler/, rules/) never pulls in the commands, dev tools, tests or bench; rules/ is pure and
+  // stands below the handler; nothing outside test/ imports a test file.
+  {
+    files: ['rules/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '(^|/)(handler|deploy|dev|test|bench|scripts)/', message: 'rules/ is the bottom layer: it imports no other folder of the project.' },
+        { regex: '^@aws-sdk/', message: 'rules/ is pure: no AWS SDK.' },
+      ] }],
+    },
+  },
+  {
+    files: ['handler/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '(^|/)(deploy|dev|test|bench|scripts)/', message: 'The handler ships alone in the Lambda zip: it may import handler/ and rules/ only.' },
+      ] }],
+    },
+  },
+  {
+    files: ['deploy/**/*.ts', 'dev/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '(^|/)test/', message: 'Only tests import test code; shared dev tools live in dev/.' },
+      ] }],
+    },
   },
   {
     files: ['test/**/*.ts'],

@@ -8,7 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { REPO_ROOT } from '../deploy/bundle.ts';
+import { REPO_ROOT } from '../dev/bundle.ts';
 import { buildBenchTools, type BenchBuild } from './build.ts';
 import { reniceProcess, startCeph, type CephServer, type StaticCredentials } from './cephServer.ts';
 import { startCountingProxy, type CountingProxy } from './countingProxy.ts';

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../deploy/bundle.ts';
+import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../dev/bundle.ts';
 
 export interface BenchBuild {
   readonly dir: string;

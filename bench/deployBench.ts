@@ -6,8 +6,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { REPO_ROOT } from '../deploy/bundle.ts';
-import { startMoto } from '../deploy/motoServer.ts';
+import { REPO_ROOT } from '../dev/bundle.ts';
+import { startMoto } from '../dev/motoServer.ts';
 import { startCountingProxy } from './countingProxy.ts';
 import { runMeasured } from './measure.ts';
 import { spread, type Spread } from './stats.ts';
@@ -47,8 +47,8 @@ const CHANGES = /:(PutObject|CreateBucket|ExecuteChangeSet|UpdateStack|CreateSta
 
 /** Measures the no-op rerun `rounds` times; skipped when the deploy command is not there. */
 export async function measureDeploy(rounds: number, log: (line: string) => void = () => undefined): Promise<DeployBenchResult> {
-  const main = `${REPO_ROOT}deploy/deployMain.ts`;
-  if (!existsSync(main)) return { skipped: 'not measured: deploy/deployMain.ts is not in this checkout' };
+  const main = `${REPO_ROOT}deploy/commands/deploy/main.ts`;
+  if (!existsSync(main)) return { skipped: 'not measured: deploy/commands/deploy/main.ts is not in this checkout' };
   const tsx = `${REPO_ROOT}node_modules/.bin/tsx`;
   const moto = await startMoto();
   const proxy = await startCountingProxy({ target: moto.endpoint, naming: 'aws' });
@@ -72,7 +72,7 @@ export async function measureDeploy(rounds: number, log: (line: string) => void 
     const ops = [...new Set(reruns.flatMap((r) => Object.keys(r.calls.byOperation)))].sort();
     const calls = Object.fromEntries(ops.map((op) => [op, spread(reruns.map((r) => r.calls.byOperation[op] ?? 0)).median]));
     return {
-      command: 'npm run deploy (tsx deploy/deployMain.ts) against moto, AWS_ENDPOINT_URL through the counting proxy',
+      command: 'npm run deploy (tsx deploy/commands/deploy/main.ts) against moto, AWS_ENDPOINT_URL through the counting proxy',
       firstDeploy: { wallSeconds: first.m.wallSeconds, calls: first.calls.byOperation },
       wallSeconds: spread(reruns.map((r) => r.m.wallSeconds)),
       cpuSeconds: spread(reruns.map((r) => r.m.cpuSeconds)),

@@ -16,7 +16,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from './config.ts';
 import { S3PushError, describeError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import { deleteProbe, listSome, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from './s3Probe.ts';
+import { deleteProbe, listSome, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from './aws/s3Probe.ts';
 
 /** The files deploy renders (DESIGN.md); the check names them in its fixes. */
 export const TRUST_POLICY_FILE = 'trustRelationshipExample.json.tmp';

@@ -3,8 +3,8 @@
  * the same names), parsed in one place. Pure: takes the environment as an argument.
  */
 import { ConfigError } from './errors.ts';
-import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from './prefix.ts';
-import { bucketNameProblem } from './bucketName.ts';
+import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from '../rules/prefix.ts';
+import { bucketNameProblem } from '../rules/bucketName.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -3,7 +3,7 @@
  * anything is copied. Pure.
  */
 import { EventValidationError } from './errors.ts';
-import { dateRange, daysBefore, daysInclusive, parseIsoDate, type IsoDate } from './dates.ts';
+import { dateRange, daysBefore, daysInclusive, parseIsoDate, type IsoDate } from '../rules/dates.ts';
 
 /**
  * The most days one event may name. A day is listed and copied inside one invocation, and

@@ -11,15 +11,15 @@
  * the same keys, finds them at the destination and equal, and copies nothing; the continuation it
  * may send again does the same.
  */
-import type { IsoDate } from './dates.ts';
+import type { IsoDate } from '../rules/dates.ts';
 import { describeError } from './errors.ts';
 import type { HandlerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
-import { renderPrefix } from './prefix.ts';
+import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type ReplicationClients } from './replicateDay.ts';
 import { summarize, type DaySummary, type Failure } from './summary.ts';
 import { parseWorkItem, type BatchResponse, type SqsRecordLike, type WorkItem } from './workItems.ts';
-import type { WorkQueue } from './workQueue.ts';
+import type { WorkQueue } from './aws/workQueue.ts';
 
 /** What planning enqueued; returned and logged as one JSON line. */
 export interface FanOutPlan {

@@ -4,18 +4,18 @@
  * and `npm run invoke -- --local` call it directly.
  */
 import { runCheck, type CheckReport } from './check.ts';
-import { createClients } from './clients.ts';
-import type { IsoDate } from './dates.ts';
+import { createClients } from './aws/clients.ts';
+import type { IsoDate } from '../rules/dates.ts';
 import { parseHandlerConfig, type HandlerConfig } from './config.ts';
 import { ConfigError, EventValidationError, ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
 import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent } from './events.ts';
 import { planFanOut, runWorkBatch, type FanOutPlan } from './fanOut.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { renderPrefix } from './prefix.ts';
+import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
 import { summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { isSqsEvent, type BatchResponse, type WorkItem } from './workItems.ts';
-import { createSqsClient, sqsWorkQueue, type WorkQueue } from './workQueue.ts';
+import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.ts';
 
 /** The part of the Lambda context the handler uses. */
 export interface LambdaContextLike {

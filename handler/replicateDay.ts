@@ -9,12 +9,12 @@
  * fan-out) passes that `lastKey` back as `startAfter`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { IsoDate } from './dates.ts';
+import type { IsoDate } from '../rules/dates.ts';
 import { describeError } from './errors.ts';
 import { joinListings, type ObjectInfo } from './plan.ts';
-import { destinationKey, renderPrefix } from './prefix.ts';
-import { copyObject, multipartCopy } from './s3Copy.ts';
-import { listObjects } from './s3Listing.ts';
+import { destinationKey, renderPrefix } from '../rules/prefix.ts';
+import { copyObject, multipartCopy } from './aws/s3Copy.ts';
+import { listObjects } from './aws/s3Listing.ts';
 import type { DaySummary, Failure } from './summary.ts';
 
 /** The S3 clients of a run. */

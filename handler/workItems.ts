@@ -2,9 +2,9 @@
  * Fan-out work items: the small JSON documents on the work queue, one day (or the rest of one)
  * each, and the SQS event that delivers them. Validated on receipt like any event. Pure.
  */
-import { parseIsoDate, type IsoDate } from './dates.ts';
+import { parseIsoDate, type IsoDate } from '../rules/dates.ts';
 import { EventValidationError } from './errors.ts';
-import { renderPrefix } from './prefix.ts';
+import { renderPrefix } from '../rules/prefix.ts';
 
 /** Copy one day, or the part of it after `startAfter`. */
 export interface WorkItem {

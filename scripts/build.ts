@@ -1,6 +1,6 @@
 /** `npm run build`: bundle the handler into dist/handler.zip and print its size and hash. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { bundleHandler, REPO_ROOT } from '../deploy/bundle.ts';
+import { bundleHandler, REPO_ROOT } from '../dev/bundle.ts';
 
 try {
   const bundle = await bundleHandler();

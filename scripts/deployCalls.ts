@@ -7,10 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClients, recordApiCalls, tallyApiCalls } from '../deploy/clients.ts';
-import { parseDeployConfig } from '../deploy/config.ts';
-import { runDeploy } from '../deploy/deploy.ts';
-import { startMoto } from '../deploy/motoServer.ts';
+import { createClients, recordApiCalls, tallyApiCalls } from '../deploy/aws/clients.ts';
+import { parseDeployConfig } from '../deploy/config/config.ts';
+import { runDeploy } from '../deploy/commands/deploy/deploy.ts';
+import { startMoto } from '../dev/motoServer.ts';
 
 const moto = await startMoto();
 const out = await mkdtemp(join(tmpdir(), 's3-push-calls-'));

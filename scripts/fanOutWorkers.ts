@@ -15,12 +15,12 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { cpus, loadavg } from 'node:os';
 import pLimit from 'p-limit';
-import { startMoto } from '../deploy/motoServer.ts';
-import { createTemporaryQueues, runLocalFanOut, type LocalFanOutSummary } from '../deploy/localWorkers.ts';
-import { createClients } from '../handler/clients.ts';
+import { startMoto } from '../dev/motoServer.ts';
+import { createTemporaryQueues, runLocalFanOut, type LocalFanOutSummary } from '../dev/localWorkers.ts';
+import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
-import { addDays, parseIsoDate } from '../handler/dates.ts';
-import { createSqsClient } from '../handler/workQueue.ts';
+import { addDays, parseIsoDate } from '../rules/dates.ts';
+import { createSqsClient } from '../handler/aws/workQueue.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');

@@ -14,15 +14,15 @@
  * with real peers on Ceph).
  */
 import { loadavg } from 'node:os';
-import { startMoto } from '../deploy/motoServer.ts';
-import { bundleHandler } from '../deploy/bundle.ts';
-import { createClients } from '../handler/clients.ts';
+import { startMoto } from '../dev/motoServer.ts';
+import { bundleHandler } from '../dev/bundle.ts';
+import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { runEvent } from '../handler/index.ts';
 import { createLogger } from '../handler/logger.ts';
-import { handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../test/fixtures.ts';
-import { countCommands, createWorld, putObjects } from '../test/support/replicationWorld.ts';
-import { startFaultProxy } from '../test/support/faultProxy.ts';
+import { handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../dev/accounts.ts';
+import { countCommands, createWorld, putObjects } from '../dev/replicationWorld.ts';
+import { startFaultProxy } from '../dev/faultProxy.ts';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

@@ -3,7 +3,7 @@
  * Fn::If, Fn::Equals, Fn::Not and AWS::NoValue against given parameters and fake physical ids,
  * so a test can read the policy a stack would really get.
  */
-import type { CfnTemplate } from '../../deploy/template.ts';
+import type { CfnTemplate } from '../../deploy/cloudformation/template.ts';
 
 const NO_VALUE = Symbol('NoValue');
 

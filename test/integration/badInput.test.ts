@@ -8,17 +8,17 @@ import { join } from 'node:path';
 import { ListStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { moto } from './setup.ts';
-import { REPO_ROOT } from '../../deploy/bundle.ts';
-import { createClients } from '../../handler/clients.ts';
+import { REPO_ROOT } from '../../dev/bundle.ts';
+import { createClients } from '../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../handler/config.ts';
 import { EventValidationError } from '../../handler/errors.ts';
 import { handleEvent } from '../../handler/index.ts';
 import { createLogger } from '../../handler/logger.ts';
-import { startFaultProxy, type FaultProxy } from '../support/faultProxy.ts';
-import { createWorld, putObjects, type World } from '../support/replicationWorld.ts';
-import { listKeys } from '../support/s3Data.ts';
-import { BAD_INPUTS, type BadInput } from '../support/badInputs.ts';
-import { DESTINATION_BUCKET, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../fixtures.ts';
+import { startFaultProxy, type FaultProxy } from '../../dev/faultProxy.ts';
+import { createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
+import { listKeys } from '../helpers/s3Data.ts';
+import { BAD_INPUTS, type BadInput } from '../helpers/badInputs.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../helpers/fixtures.ts';
 
 // Every bad input in the table: a thrown validation error (handler) or exit code 2 (CLI), a message
 // that names the value, and no side effect — each runs against its own counting proxy in front of
@@ -36,7 +36,7 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
 function spawnCommand(main: string, args: readonly string[], env: Record<string, string | undefined>, cwd: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     // tsx by its URL: the command runs in a scratch directory, where `--import tsx` would not resolve.
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'deploy', main), ...args], {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'deploy/commands', main.replace('Main.ts', ''), 'main.ts'), ...args], {
       cwd,
       // Only what the case gives, plus what node needs: no credential or region leaks in from the run.
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_NO_WARNINGS: '1', ...env },

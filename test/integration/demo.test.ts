@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEMO, SAMPLE_OBJECTS, runDemo } from '../../deploy/demo.ts';
+import { DEMO, SAMPLE_OBJECTS, runDemo } from '../../deploy/commands/demo/demo.ts';
 import { moto } from './setup.ts';
 
 // `npm run demo` minus starting its own server: the same module against the shared moto. CI also

@@ -22,13 +22,13 @@ import {
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../../deploy/bundle.ts';
-import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../deploy/clients.ts';
-import { parseDeployConfig, type DeployConfig } from '../../deploy/config.ts';
-import { runDeploy, type DeployReport } from '../../deploy/deploy.ts';
-import type { DeployArgs } from '../../deploy/deployArgs.ts';
+import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../../dev/bundle.ts';
+import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../deploy/aws/clients.ts';
+import { parseDeployConfig, type DeployConfig } from '../../deploy/config/config.ts';
+import { runDeploy, type DeployReport } from '../../deploy/commands/deploy/deploy.ts';
+import type { DeployArgs } from '../../deploy/commands/deploy/args.ts';
 import { moto } from './setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 
@@ -202,7 +202,7 @@ describe('npm run deploy against moto', function () {
   });
 
   it('the npm script does the same no-op from the command line, exit 0', () => {
-    const res = spawnSync(process.execPath, ['--import', 'tsx', 'deploy/deployMain.ts', '--out', out], {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'deploy/commands/deploy/main.ts', '--out', out], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...deployEnv(), NODE_NO_WARNINGS: '1' },
       encoding: 'utf8',

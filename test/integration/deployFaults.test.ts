@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { moto } from './setup.ts';
-import { REPO_ROOT } from '../../deploy/bundle.ts';
-import { createClients } from '../../deploy/clients.ts';
-import { parseDeployConfig } from '../../deploy/config.ts';
-import { runDeploy } from '../../deploy/deploy.ts';
-import { startFaultProxy, type FaultProxy } from '../support/faultProxy.ts';
-import { DEPLOY_ENV } from '../support/badInputs.ts';
-import { EXTERNAL_ID } from '../fixtures.ts';
+import { REPO_ROOT } from '../../dev/bundle.ts';
+import { createClients } from '../../deploy/aws/clients.ts';
+import { parseDeployConfig } from '../../deploy/config/config.ts';
+import { runDeploy } from '../../deploy/commands/deploy/deploy.ts';
+import { startFaultProxy, type FaultProxy } from '../../dev/faultProxy.ts';
+import { DEPLOY_ENV } from '../helpers/badInputs.ts';
+import { EXTERNAL_ID } from '../helpers/fixtures.ts';
 
 // Deploy under CloudFormation faults, on the wire: the fault proxy sits between the real deploy
 // (its own clients, reached through AWS_ENDPOINT_URL) and moto, so the SDK's own retry strategy
@@ -81,7 +81,7 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
     const dir = await mkdtemp(join(tmpdir(), 's3-push-sigint-'));
     // Run in a scratch directory (the documents would land there), tsx given by its URL.
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const child: ChildProcess = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'deploy/deployMain.ts')], {
+    const child: ChildProcess = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'deploy/commands/deploy/main.ts')], {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_NO_WARNINGS: '1', ...DEPLOY_ENV, AWS_ENDPOINT_URL: proxy.endpoint },
     });

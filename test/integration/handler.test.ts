@@ -11,9 +11,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { moto } from './setup.ts';
-import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../fixtures.ts';
-import { countCommands, createWorld, putObjects, type World } from '../support/replicationWorld.ts';
-import { createClients } from '../../handler/clients.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../helpers/fixtures.ts';
+import { countCommands, createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
+import { createClients } from '../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../handler/config.ts';
 import { runEvent } from '../../handler/index.ts';
 import { createLogger } from '../../handler/logger.ts';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { moto } from './setup.ts';
-import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../fixtures.ts';
-import { createWorld, putObjects, type World } from '../support/replicationWorld.ts';
-import { startFaultProxy, type FaultProxy } from '../support/faultProxy.ts';
-import { createClients } from '../../handler/clients.ts';
+import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../helpers/fixtures.ts';
+import { createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
+import { startFaultProxy, type FaultProxy } from '../../dev/faultProxy.ts';
+import { createClients } from '../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../handler/config.ts';
 import { ReplicationFailedError } from '../../handler/errors.ts';
 import { runEvent } from '../../handler/index.ts';

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { moto } from './setup.ts';
-import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../fixtures.ts';
-import { createWorld, putObjects, type World } from '../support/replicationWorld.ts';
-import { REPO_ROOT } from '../../deploy/bundle.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../helpers/fixtures.ts';
+import { createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
+import { REPO_ROOT } from '../../dev/bundle.ts';
 
 interface Run {
   code: number | null;
@@ -15,10 +15,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `npm run invoke` the way an operator does (tsx deploy/invokeMain.ts), with the given environment. */
+/** Runs `npm run invoke` the way an operator does (tsx deploy/commands/invoke/main.ts), with the given environment. */
 function invoke(args: string[], env: Record<string, string | undefined>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/invokeMain.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/commands/invoke/main.ts'), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
     });

@@ -16,13 +16,13 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { REPO_ROOT } from '../../deploy/bundle.ts';
-import { createClients, type AwsClients } from '../../deploy/clients.ts';
-import { parseDeployConfig, type DeployConfig } from '../../deploy/config.ts';
-import { runDeploy } from '../../deploy/deploy.ts';
-import { runDestroy } from '../../deploy/destroy.ts';
+import { REPO_ROOT } from '../../dev/bundle.ts';
+import { createClients, type AwsClients } from '../../deploy/aws/clients.ts';
+import { parseDeployConfig, type DeployConfig } from '../../deploy/config/config.ts';
+import { runDeploy } from '../../deploy/commands/deploy/deploy.ts';
+import { runDestroy } from '../../deploy/commands/destroy/destroy.ts';
 import { moto } from './setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 const STACK = `replicate-to-${DESTINATION_BUCKET}`;
@@ -36,7 +36,7 @@ interface Run {
 /** Runs a command's main the way npm run does (tsx), stdin not a terminal. */
 function command(main: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy', main), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/commands', main.replace('Main.ts', ''), 'main.ts'), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -4,8 +4,8 @@
  * `moto().reset()` in their own `before` so that they do not see each other's resources.
  * A missing moto fails the run loudly; it never skips.
  */
-import { startMoto, type MotoServer } from '../../deploy/motoServer.ts';
-import { SOURCE_ACCOUNT } from '../fixtures.ts';
+import { startMoto, type MotoServer } from '../../dev/motoServer.ts';
+import { SOURCE_ACCOUNT } from '../helpers/fixtures.ts';
 
 let server: MotoServer | undefined;
 

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { moto } from '../setup.ts';
-import { DESTINATION_ROLE_ARN } from '../../fixtures.ts';
+import { DESTINATION_ROLE_ARN } from '../../helpers/fixtures.ts';
 import { startCountingProxy, type CountingProxy } from '../../../bench/countingProxy.ts';
 
 const BUCKET = 'counting-proxy-bucket';

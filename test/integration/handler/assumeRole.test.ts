@@ -3,15 +3,15 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient, STSServiceException, type ServiceInputTypes, type ServiceOutputTypes, type STSClientResolvedConfig } from '@aws-sdk/client-sts';
 import { moto } from '../setup.ts';
-import { createClients } from '../../../handler/clients.ts';
+import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { ConfigError, ReplicationFailedError } from '../../../handler/errors.ts';
 import { runEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';
-import { startFaultProxy, type FaultProxy } from '../../support/faultProxy.ts';
-import { listKeys, makeObjects, putObjects } from '../../support/s3Data.ts';
-import { DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, handlerEnv } from '../../fixtures.ts';
+import { startFaultProxy, type FaultProxy } from '../../../dev/faultProxy.ts';
+import { listKeys, makeObjects, putObjects } from '../../helpers/s3Data.ts';
+import { DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, handlerEnv } from '../../helpers/fixtures.ts';
 
 // The destination role link of the chain under faults. Transient STS errors are injected on the
 // wire (the fault proxy), because the SDK's retries live below `send()` where a mock cannot reach;

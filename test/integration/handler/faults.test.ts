@@ -8,15 +8,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { moto } from '../setup.ts';
-import { createClients, S3_MAX_ATTEMPTS } from '../../../handler/clients.ts';
+import { createClients, S3_MAX_ATTEMPTS } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { ReplicationFailedError } from '../../../handler/errors.ts';
 import { runEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';
-import { startFaultProxy, touchesKey, type FaultProxy, type ProxiedRequest, type ProxyCounts, type ProxyLogEntry } from '../../support/faultProxy.ts';
-import { expectedSnapshot, listEtags, makeObjects, md5, putObjects, snapshot, snapshotOf, type TestObject } from '../../support/s3Data.ts';
-import { DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv } from '../../fixtures.ts';
+import { startFaultProxy, touchesKey, type FaultProxy, type ProxiedRequest, type ProxyCounts, type ProxyLogEntry } from '../../../dev/faultProxy.ts';
+import { expectedSnapshot, listEtags, makeObjects, md5, putObjects, snapshot, snapshotOf, type TestObject } from '../../helpers/s3Data.ts';
+import { DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv } from '../../helpers/fixtures.ts';
 
 // The real copy path (config → clients → runEvent → S3 adapters) with every S3 request going
 // through the fault proxy; the SDK clients are the handler's own (createClients), pointed at the

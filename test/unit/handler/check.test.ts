@@ -3,11 +3,11 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type GetObjectCommandOutput, type S3ClientResolvedConfig, type ServiceInputTypes as S3Inputs, type ServiceOutputTypes as S3Outputs } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type STSClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-sts';
 import { PROBE_NAME, PreflightFailedError, runCheck, staticPrefix, type CheckReport } from '../../../handler/check.ts';
-import { createClients } from '../../../handler/clients.ts';
+import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, awsError, handlerEnv } from '../../fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, awsError, handlerEnv } from '../../helpers/fixtures.ts';
 
 // How AWS answers each denial (codes and messages as the real services send them).
 const assumeDenied = () =>

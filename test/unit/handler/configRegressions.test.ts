@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseHandlerConfig } from '../../../handler/config.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_BUCKET } from '../../fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 // Regressions found by the hostile-input suite (issue 6).
 const base = { SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN };

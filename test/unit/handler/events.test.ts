@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseEvent, MAX_DAYS_PER_EVENT, type CopyEvent } from '../../../handler/events.ts';
 import { EventValidationError } from '../../../handler/errors.ts';
-import { scheduledEvent } from '../../fixtures.ts';
+import { scheduledEvent } from '../../helpers/fixtures.ts';
 
 function rejects(event: unknown, pattern: RegExp): void {
   let caught: unknown;

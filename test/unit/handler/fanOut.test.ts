@@ -7,9 +7,9 @@ import { parseHandlerConfig } from '../../../handler/config.ts';
 import { ConfigError, EventValidationError } from '../../../handler/errors.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
-import type { WorkQueue } from '../../../handler/workQueue.ts';
-import { handlerEnv, scheduledEvent } from '../../fixtures.ts';
-import { fakeList } from './fakeListing.ts';
+import type { WorkQueue } from '../../../handler/aws/workQueue.ts';
+import { handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
+import { fakeList } from '../../helpers/fakeListing.ts';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
 const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2', WORK_QUEUE_URL: QUEUE_URL }));

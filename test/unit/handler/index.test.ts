@@ -6,8 +6,8 @@ import { handler, runEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { ConfigError, EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
 import { createLogger } from '../../../handler/logger.ts';
-import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../fixtures.ts';
-import { fakeList } from './fakeListing.ts';
+import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
+import { fakeList } from '../../helpers/fakeListing.ts';
 
 const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
 const obj = (key: string) => ({ key, size: 5, etag: 'e' });

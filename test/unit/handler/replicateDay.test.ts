@@ -12,9 +12,9 @@ import {
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
-import { parseIsoDate } from '../../../handler/dates.ts';
+import { parseIsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
-import { fakeList } from './fakeListing.ts';
+import { fakeList } from '../../helpers/fakeListing.ts';
 
 const MiB = 1024 * 1024;
 const date = parseIsoDate('2024-01-01')!;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { isSqsEvent, parseWorkItem, serializeWorkItem } from '../../../handler/workItems.ts';
 import { EventValidationError } from '../../../handler/errors.ts';
-import { parseIsoDate } from '../../../handler/dates.ts';
+import { parseIsoDate } from '../../../rules/dates.ts';
 
 const FORMAT = '{YYYY}/{MM}/{DD}/';
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/policies.ts';
-import { decide, sessionOf, type PolicyDocument, type SimRequest } from '../../support/iamSimulator.ts';
-import { lintPolicy } from '../../support/policyLint.ts';
-import { EXECUTION_ROLE_ARN, FUNCTION_NAME, executionRolePolicy } from '../../support/stackPolicies.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../fixtures.ts';
+import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/config/policies.ts';
+import { decide, sessionOf, type PolicyDocument, type SimRequest } from '../../helpers/iamSimulator.ts';
+import { lintPolicy } from '../../helpers/policyLint.ts';
+import { EXECUTION_ROLE_ARN, FUNCTION_NAME, executionRolePolicy } from '../../helpers/stackPolicies.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 // The permission chain, end to end, from the documents s3-push ships: the template's execution
 // role policy (parameters substituted) and the three rendered documents, evaluated by an IAM

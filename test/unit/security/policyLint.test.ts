@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { arnProblem, lintPolicy } from '../../support/policyLint.ts';
-import type { PolicyDocument, PolicyStatement } from '../../support/iamSimulator.ts';
-import { DESTINATION_ROLE_ARN, SOURCE_BUCKET } from '../../fixtures.ts';
+import { arnProblem, lintPolicy } from '../../helpers/policyLint.ts';
+import type { PolicyDocument, PolicyStatement } from '../../helpers/iamSimulator.ts';
+import { DESTINATION_ROLE_ARN, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 // The lint must be able to fail: each of these documents breaks exactly one rule.
 const doc = (st: Partial<PolicyStatement>): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', ...st }] });

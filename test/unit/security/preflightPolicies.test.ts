@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { PROBE_NAME, staticPrefix } from '../../../handler/check.ts';
-import { renderDocuments, type RenderedDocuments } from '../../../deploy/policies.ts';
-import { decide, sessionOf, type PolicyDocument } from '../../support/iamSimulator.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../fixtures.ts';
+import { renderDocuments, type RenderedDocuments } from '../../../deploy/config/policies.ts';
+import { decide, sessionOf, type PolicyDocument } from '../../helpers/iamSimulator.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 // Each request the preflight makes (handler/check.ts) is allowed by the documents deploy renders,
 // as AWS evaluates them — cross-account, so the identity side and the resource side must both

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ConfigError } from '../../../deploy/errors.ts';
-import { parseDeployConfig } from '../../../deploy/config.ts';
-import { PolicyValueError, renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/policies.ts';
-import { DEPLOY_ENV } from '../../support/badInputs.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET } from '../../fixtures.ts';
-import { EXECUTION_ROLE_ARN } from '../../support/stackPolicies.ts';
+import { ConfigError } from '../../../deploy/cli/errors.ts';
+import { parseDeployConfig } from '../../../deploy/config/config.ts';
+import { PolicyValueError, renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/config/policies.ts';
+import { DEPLOY_ENV } from '../../helpers/badInputs.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { EXECUTION_ROLE_ARN } from '../../helpers/stackPolicies.ts';
 
 // Hostile values through validation and rendering: every generated value is either rejected with
 // a validation error, or lands intact — byte for byte, in the field it belongs to — in documents

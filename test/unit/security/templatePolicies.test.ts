@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { loadTemplate } from '../../../deploy/template.ts';
-import { fakePhysicalIds, resolvedResources } from '../../support/stackPolicies.ts';
-import { lintPolicy, type PolicyKind } from '../../support/policyLint.ts';
-import type { PolicyDocument } from '../../support/iamSimulator.ts';
-import { EXTERNAL_ID } from '../../fixtures.ts';
+import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
+import { fakePhysicalIds, resolvedResources } from '../../helpers/stackPolicies.ts';
+import { lintPolicy, type PolicyKind } from '../../helpers/policyLint.ts';
+import type { PolicyDocument } from '../../helpers/iamSimulator.ts';
+import { EXTERNAL_ID } from '../../helpers/fixtures.ts';
 
 // Walks every IAM policy in the template — wherever it sits — resolved with several parameter
 // sets, through the least-privilege lint. Resource "*" is allowed only for wildcard-only actions,

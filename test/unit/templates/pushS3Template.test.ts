@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { loadTemplate } from '../../../deploy/template.ts';
-import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../../deploy/bundle.ts';
+import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
+import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../../dev/bundle.ts';
 import { resolve } from '../../helpers/cfnResolve.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 const { template } = loadTemplate();
 const FUNCTION = 'replicate-to-partner';

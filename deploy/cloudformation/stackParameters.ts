@@ -1,0 +1,22 @@
+/** The stack's parameters from the deploy config and the uploaded artifact. Pure. */
+import type { DeployConfig } from '../config/config.ts';
+
+/** Every parameter the template declares without a default that the orchestrator must set, and those it sets on purpose. */
+export function stackParameters(config: DeployConfig, artifact: { bucket: string; key: string }): Record<string, string> {
+  return {
+    SourceBucket: config.sourceBucket,
+    SourceKeyPrefix: config.sourceKeyPrefix,
+    DestinationBucket: config.destinationBucket,
+    DestinationRoleArn: config.destinationRoleArn,
+    ExternalId: config.externalId ?? '',
+    KmsKeyArn: config.kmsKeyArn ?? '',
+    PrefixFormat: config.prefixFormat,
+    DestinationPrefix: config.destinationPrefix,
+    LagDays: String(config.lagDays),
+    ScheduleExpression: config.schedule,
+    FunctionName: config.functionName,
+    LambdaRoleName: config.lambdaRoleName,
+    ArtifactBucket: artifact.bucket,
+    ArtifactKey: artifact.key,
+  };
+}

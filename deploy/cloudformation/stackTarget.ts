@@ -1,0 +1,83 @@
+/**
+ * Which deployed stack the operator commands (invoke, check, destroy) act on, and its function:
+ * the stack name from `--stack`, else `S3_REPLICATE_STACK_NAME`, else deploy's default
+ * `replicate-to-<S3_REPLICATE_BUCKET_NAME>`; the function from the stack's outputs. They need
+ * only the region and the stack name, not deploy's whole environment.
+ */
+import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { defaultStackName, STACK_NAME_PATTERN } from '../config/config.ts';
+import { ConfigError, DeployError, describeError } from '../cli/errors.ts';
+import { findStackOutputs } from './stackApi.ts';
+
+/** The stack a command acts on. */
+export interface StackTarget {
+  readonly region: string;
+  readonly stackName: string;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Reads the region and the stack name. Every fault in one {@link ConfigError} (exit 2), naming
+ * the variable or flag; no AWS call. `stackFlag` is the value of `--stack`, if given.
+ */
+export function resolveStackTarget(env: Readonly<Record<string, string | undefined>>, stackFlag?: string): StackTarget {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v ? v : undefined;
+  };
+  const region = get('AWS_REGION') ?? get('AWS_DEFAULT_REGION');
+  if (!region) problems.push('AWS_DEFAULT_REGION (or AWS_REGION) is not set: expected the region of the stack, e.g. us-east-1');
+  else if (!REGION.test(region)) problems.push(`${get('AWS_REGION') ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} is ${JSON.stringify(region)}: expected a region like us-east-1`);
+
+  let stackName: string | undefined;
+  let from = '';
+  if (stackFlag !== undefined) {
+    stackName = stackFlag;
+    from = '--stack';
+  } else if (get('S3_REPLICATE_STACK_NAME')) {
+    stackName = get('S3_REPLICATE_STACK_NAME');
+    from = 'S3_REPLICATE_STACK_NAME';
+  } else if (get('S3_REPLICATE_BUCKET_NAME')) {
+    stackName = defaultStackName(get('S3_REPLICATE_BUCKET_NAME')!);
+    from = 'S3_REPLICATE_BUCKET_NAME (the stack name is replicate-to-<bucket>)';
+  } else {
+    problems.push('no stack named: pass --stack NAME, or set S3_REPLICATE_STACK_NAME, or S3_REPLICATE_BUCKET_NAME as for npm run deploy');
+  }
+  if (stackName !== undefined && !STACK_NAME_PATTERN.test(stackName)) {
+    problems.push(`${from} gives the stack name ${JSON.stringify(stackName)}: expected 1-128 letters, digits and hyphens, starting with a letter`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'cannot tell which stack to use');
+  return { region: region!, stackName: stackName! };
+}
+
+/** The deployed function of a stack, from its outputs. */
+export interface DeployedFunction {
+  readonly functionName: string;
+  /** The function's log group (`/aws/lambda/<name>` when the stack does not say). */
+  readonly logGroupName: string;
+}
+
+/** The template's logical id of the function. */
+export const FUNCTION_LOGICAL_ID = 'PushFunction';
+
+/**
+ * Reads the function of a deployed stack: the FunctionName output, else the physical id of the
+ * template's function resource (an emulator may drop outputs). A DeployError saying what to do
+ * when there is neither.
+ */
+export async function findDeployedFunction(cfn: CloudFormationClient, stackName: string): Promise<DeployedFunction> {
+  const outputs = await findStackOutputs(cfn, stackName);
+  let functionName = outputs.FunctionName;
+  if (!functionName) {
+    try {
+      const out = await cfn.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: FUNCTION_LOGICAL_ID }));
+      functionName = out.StackResourceDetail?.PhysicalResourceId;
+    } catch (err) {
+      throw new DeployError(`stack ${stackName} has no FunctionName output and no ${FUNCTION_LOGICAL_ID} resource (${describeError(err)}): it was not deployed by s3-push, or not completely; run npm run deploy`, err);
+    }
+  }
+  if (!functionName) throw new DeployError(`stack ${stackName} has no FunctionName output and its ${FUNCTION_LOGICAL_ID} has no name yet: run npm run deploy`);
+  return { functionName, logGroupName: outputs.LogGroupName ?? `/aws/lambda/${functionName}` };
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm run check`: the preflight (`{"check": true}`) on the deployed function, or in this process
+ * with `--local`. Returns the report; checkMain prints it and sets the exit code.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { PreflightFailedError, type CheckReport } from '../../../handler/check.ts';
+import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import { DeployError } from '../../cli/errors.ts';
+import { interpretInvoke, invokeFunction } from '../../aws/lambdaInvoke.ts';
+import { findCheckReport, isCheckReport } from '../../cli/reportFormat.ts';
+import { findDeployedFunction, type StackTarget } from '../../cloudformation/stackTarget.ts';
+
+/** The event of the preflight. */
+export const CHECK_EVENT = Object.freeze({ check: true });
+
+/**
+ * Runs the check on the stack's function (Lambda Invoke, RequestResponse) and returns its report,
+ * broken links included. Throws {@link DeployError} when the function could not run the check at
+ * all (no stack, no function, a bad function environment, an emulator that cannot run Lambda).
+ */
+export async function checkDeployed(target: StackTarget, clients: { readonly cfn: CloudFormationClient; readonly lambda: LambdaClient }, log: (line: string) => void): Promise<CheckReport> {
+  const fn = await findDeployedFunction(clients.cfn, target.stackName);
+  log(`running the preflight on ${fn.functionName} (stack ${target.stackName}, ${target.region})`);
+  const outcome = await invokeFunction(clients.lambda, fn.functionName, CHECK_EVENT, 'sync');
+  const verdict = interpretInvoke(outcome, 'sync');
+  if (verdict.kind === 'returned') {
+    if (isCheckReport(verdict.result)) return verdict.result;
+    throw new DeployError(`${fn.functionName} answered without a preflight report (${JSON.stringify(verdict.result).slice(0, 200)}): its code predates the check; run npm run deploy`);
+  }
+  if (verdict.kind === 'failed') {
+    // A broken link fails the invocation; the report itself is in the logged JSON line.
+    const report = verdict.errorType === 'PreflightFailedError' ? findCheckReport(outcome.logTail ?? '') : undefined;
+    if (report) return report;
+    const what = verdict.errorType === 'PreflightFailedError' ? 'the preflight found a broken link' : `${fn.functionName} could not run the check`;
+    throw new DeployError(`${what}: ${verdict.errorType ? `${verdict.errorType}: ` : ''}${verdict.message}` +
+      (outcome.logTail ? `\n  log tail:\n    ${outcome.logTail.trimEnd().split('\n').join('\n    ')}` : ''));
+  }
+  throw new DeployError(`Lambda queued the check instead of running it (status ${outcome.statusCode})`);
+}
+
+/**
+ * Runs the check in this process with the handler environment from `env` (AWS_ENDPOINT_URL
+ * honoured by the SDK) and the caller's credentials. A bad environment throws the handler's
+ * ConfigError (a user fault).
+ */
+export async function checkLocal(env: Readonly<Record<string, string | undefined>>): Promise<CheckReport> {
+  const config = parseHandlerConfig(env);
+  // The report is printed by the caller; the handler's JSON line would only repeat it.
+  const logger = createLogger([config.externalId], () => undefined);
+  try {
+    const result = await handleEvent(CHECK_EVENT, config, createHandlerClients(config, { sessionName: 's3-push-check' }), { logger });
+    if (!isCheckReport(result)) throw new DeployError('the handler returned a run summary to {"check": true}');
+    return result;
+  } catch (err) {
+    if (err instanceof PreflightFailedError) return err.report;
+    throw err;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * `npm run demo`: the whole flow on a local moto server with two emulated accounts, no AWS account
+ * needed. The source account (123456789012, plain keys) gets a bucket with a few days of
+ * partitioned data; the destination account (210987654321, reached by assuming a role in it) gets
+ * a bucket and a role. Then the real deploy runs, the three rendered documents are applied where an
+ * operator applies them, the preflight runs, and a backfill copies the days through the real
+ * handler — in this process, because moto cannot run a Lambda function without Docker.
+ *
+ * The AWS SDK must already point at the emulator (AWS_ENDPOINT_URL and test keys in the process
+ * environment): demoMain.ts sets that up, and the integration test's harness does the same.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { CheckReport } from '../../../handler/check.ts';
+import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import type { Summary } from '../../../handler/summary.ts';
+import { createClients } from '../../aws/clients.ts';
+import { parseDeployConfig } from '../../config/config.ts';
+import { runDeploy } from '../deploy/deploy.ts';
+import { DeployError, describeError } from '../../cli/errors.ts';
+import { formatBytes, formatCheckReport, formatSummary, isCheckReport, isSummary } from '../../cli/reportFormat.ts';
+import { findDeployedFunction } from '../../cloudformation/stackTarget.ts';
+
+/** The emulated world of the demo. */
+export const DEMO = Object.freeze({
+  region: 'us-east-1',
+  sourceAccount: '123456789012',
+  destinationAccount: '210987654321',
+  sourceBucket: 'acme-events-demo',
+  destinationBucket: 'partner-landing-demo',
+  destinationRoleName: 's3-push-writer',
+  prefixFormat: 'events/{YYYY}/{MM}/{DD}/',
+  destinationPrefix: 'from-acme/',
+  days: ['2024-03-01', '2024-03-02', '2024-03-03'],
+});
+
+const DESTINATION_ROLE_ARN = `arn:aws:iam::${DEMO.destinationAccount}:role/${DEMO.destinationRoleName}`;
+
+/** The sample data: three days, keys with a space and non-ASCII characters, and a day after them that the backfill must leave alone. */
+export const SAMPLE_OBJECTS: readonly { key: string; body: string; contentType: string }[] = [
+  ...DEMO.days.flatMap((day, i) => {
+    const p = `events/${day.replaceAll('-', '/')}/`;
+    return [
+      { key: `${p}orders-0001.json`, body: JSON.stringify({ day, orders: 100 + i }) + '\n', contentType: 'application/json' },
+      { key: `${p}orders-0002.json`, body: JSON.stringify({ day, orders: 200 + i, note: 'second part' }) + '\n', contentType: 'application/json' },
+      { key: `${p}clicks.csv`, body: `ts,page\n${day}T10:00:00Z,/home\n${day}T10:00:01Z,/cart\n`, contentType: 'text/csv' },
+    ];
+  }),
+  { key: 'events/2024/03/02/daily report é 日本.txt', body: 'Umsatz: 1 234 €\n', contentType: 'text/plain; charset=utf-8' },
+  { key: 'events/2024/03/04/orders-0001.json', body: '{"day":"2024-03-04","orders":7}\n', contentType: 'application/json' },
+];
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Prints one line. */
+  readonly log: (line: string) => void;
+  /** The emulator's endpoint (the SDK reaches it through AWS_ENDPOINT_URL; this is for the deploy config and the output). */
+  readonly endpoint: string;
+  /** Where deploy renders the documents. Default: a fresh temporary directory, removed at the end. */
+  readonly outDir?: string;
+  /** Poll interval of deploy's waits. Default 100 ms (moto completes stack operations at once). */
+  readonly pollIntervalMs?: number;
+}
+
+/** What the demo did, for its tests. */
+export interface DemoResult {
+  readonly stackName: string;
+  readonly functionName: string;
+  readonly check: CheckReport;
+  readonly backfill: Summary;
+  readonly rerun: Summary;
+  /** Keys in the destination bucket at the end. */
+  readonly destinationKeys: readonly string[];
+}
+
+/** Credentials acting in the destination account: moto puts whatever assumed-role credentials create into the role's account. */
+async function destinationAccountCredentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+  const out = await new STSClient({ region: DEMO.region }).send(new AssumeRoleCommand({
+    RoleArn: `arn:aws:iam::${DEMO.destinationAccount}:role/demo-destination-admin`,
+    RoleSessionName: 's3-push-demo-admin',
+  }));
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new DeployError('the emulator returned no credentials for the destination account');
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+async function step<T>(log: (line: string) => void, title: string, work: () => Promise<T>): Promise<T> {
+  log('');
+  log(`▶ ${title}`);
+  const started = Date.now();
+  try {
+    const result = await work();
+    log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    return result;
+  } catch (err) {
+    throw new DeployError(`demo step "${title}" failed: ${describeError(err)}`, err);
+  }
+}
+
+/**
+ * Runs the demo against the emulator the SDK points at. Throws a {@link DeployError} naming the
+ * step that failed; the caller stops the emulator.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const { log } = options;
+  const indent = (line: string) => log(`    ${line}`);
+  const outDir = options.outDir ?? (await mkdtemp(join(tmpdir(), 's3-push-demo-')));
+  const poll = { pollIntervalMs: options.pollIntervalMs ?? 100, timeoutMs: 60_000 };
+  const sourceS3 = new S3Client({ region: DEMO.region });
+
+  try {
+    log(`s3-push demo on a local moto server (${options.endpoint}): two emulated accounts, no AWS account involved`);
+
+    const destination = await step(log, `destination account ${DEMO.destinationAccount}: bucket ${DEMO.destinationBucket} and role ${DEMO.destinationRoleName}`, async () => {
+      const credentials = await destinationAccountCredentials();
+      const s3 = new S3Client({ region: DEMO.region, credentials });
+      const iam = new IAMClient({ region: DEMO.region, credentials });
+      await s3.send(new CreateBucketCommand({ Bucket: DEMO.destinationBucket }));
+      // Trusts only its own account until the operator applies the rendered trust policy.
+      await iam.send(new CreateRoleCommand({
+        RoleName: DEMO.destinationRoleName,
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEMO.destinationAccount}:root` }, Action: 'sts:AssumeRole' }] }),
+      }));
+      indent(`created s3://${DEMO.destinationBucket} and ${DESTINATION_ROLE_ARN}`);
+      return { s3, iam };
+    });
+
+    await step(log, `source account ${DEMO.sourceAccount}: bucket ${DEMO.sourceBucket} with ${SAMPLE_OBJECTS.length} sample objects`, async () => {
+      await sourceS3.send(new CreateBucketCommand({ Bucket: DEMO.sourceBucket }));
+      for (const o of SAMPLE_OBJECTS) {
+        await sourceS3.send(new PutObjectCommand({ Bucket: DEMO.sourceBucket, Key: o.key, Body: o.body, ContentType: o.contentType }));
+        indent(`s3://${DEMO.sourceBucket}/${o.key}  (${formatBytes(Buffer.byteLength(o.body))})`);
+      }
+    });
+
+    const env: Record<string, string> = {
+      AWS_REGION: DEMO.region,
+      AWS_ENDPOINT_URL: options.endpoint,
+      AWS_ACCOUNT: DEMO.sourceAccount,
+      S3_ROOT_BUCKET: DEMO.sourceBucket,
+      S3_REPLICATE_BUCKET_NAME: DEMO.destinationBucket,
+      S3_REPLICATE_OTHER_ACCOUNT: DEMO.destinationAccount,
+      S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
+      // Printed nowhere: it only appears in the trust policy file (mode 0600).
+      S3_REPLICATE_EXTERNAL_ID: `demo-${randomUUID()}`,
+      S3_REPLICATE_PREFIX_FORMAT: DEMO.prefixFormat,
+      S3_REPLICATE_DEST_PREFIX: DEMO.destinationPrefix,
+    };
+    const config = parseDeployConfig(env);
+    const clients = createClients({ region: config.region });
+
+    await step(log, `npm run deploy -- --apply-source-policy --out ${outDir}   (the real deploy, in this process)`, () =>
+      runDeploy(config, { plan: false, outDir, applySourcePolicy: true, help: false }, {
+        clients,
+        log: (line) => indent(`│ ${line}`),
+        cwd: outDir,
+        waits: { stack: poll, changeSet: poll, role: poll },
+      }));
+
+    await step(log, `destination account: apply the rendered trust policy and permissions to ${DEMO.destinationRoleName}`, async () => {
+      const trust = await readFile(join(outDir, 'trustRelationshipExample.json.tmp'), 'utf8');
+      const permissions = await readFile(join(outDir, 'roleDefinitionDestinationExample.json.tmp'), 'utf8');
+      await destination.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: DEMO.destinationRoleName, PolicyDocument: trust }));
+      indent(`aws iam update-assume-role-policy --role-name ${DEMO.destinationRoleName} --policy-document file://trustRelationshipExample.json.tmp`);
+      await destination.iam.send(new PutRolePolicyCommand({ RoleName: DEMO.destinationRoleName, PolicyName: 's3-push', PolicyDocument: permissions }));
+      indent(`aws iam put-role-policy --role-name ${DEMO.destinationRoleName} --policy-name s3-push --policy-document file://roleDefinitionDestinationExample.json.tmp`);
+      indent(`(the source bucket policy was merged in by --apply-source-policy; moto stores these documents but does not enforce them)`);
+    });
+
+    // The function's own environment, as CloudFormation set it: the handler below runs with it.
+    const fn = await findDeployedFunction(clients.cfn, config.stackName);
+    const fnConfig = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
+    const handlerConfig = parseHandlerConfig(fnConfig.Environment?.Variables ?? {});
+    const handlerClients = createHandlerClients(handlerConfig, { sessionName: 's3-push-demo' });
+    // The handler's JSON lines would repeat what is printed; they go nowhere.
+    const quiet = { logger: createLogger([handlerConfig.externalId], () => undefined) };
+    log('');
+    log(`moto cannot run Lambda functions (it needs Docker), so the handler of ${fn.functionName} runs in this process with the function's environment.`);
+
+    const check = await step(log, 'npm run check   (the preflight: each link of the permission chain)', async () => {
+      const result = await handleEvent({ check: true }, handlerConfig, handlerClients, quiet);
+      if (!isCheckReport(result)) throw new DeployError('the preflight returned no report');
+      for (const line of formatCheckReport(result)) indent(line);
+      return result;
+    });
+
+    const backfillEvent = { from: DEMO.days[0], to: DEMO.days[DEMO.days.length - 1] };
+    const runCopy = async (): Promise<Summary> => {
+      const result = await handleEvent(backfillEvent, handlerConfig, handlerClients, quiet);
+      if (!isSummary(result)) throw new DeployError('the backfill returned no summary');
+      for (const line of formatSummary(result)) indent(line);
+      return result;
+    };
+    const backfill = await step(log, `npm run invoke -- --from ${backfillEvent.from} --to ${backfillEvent.to}   (the backfill)`, runCopy);
+    const rerun = await step(log, 'the same backfill again: everything is already there and equal, so it is skipped', runCopy);
+
+    const destinationKeys = await step(log, `the destination: s3://${DEMO.destinationBucket}/ (owned by account ${DEMO.destinationAccount})`, async () => {
+      const out = await destination.s3.send(new ListObjectsV2Command({ Bucket: DEMO.destinationBucket, EncodingType: 'url' }));
+      const objects = (out.Contents ?? []).map((o) => ({ key: decodeURIComponent((o.Key ?? '').replace(/\+/g, ' ')), size: o.Size ?? 0 }));
+      for (const o of objects) indent(`${formatBytes(o.size).padStart(9)}  ${o.key}`);
+      indent(`${objects.length} object(s); the ${DEMO.days.length} days were copied, 2024-03-04 was not asked for and is not there`);
+      return objects.map((o) => o.key);
+    });
+
+    log('');
+    log(`done: deployed ${config.stackName}, preflight ${check.ok ? 'ok' : 'BROKEN'}, copied ${backfill.copied} object(s) (${formatBytes(backfill.bytesCopied)}) over ${backfill.dates.length} day(s), rerun skipped ${rerun.skipped}.`);
+    if (!check.ok) throw new DeployError('the preflight reported a broken link');
+    if (backfill.failed > 0 || rerun.copied !== 0) throw new DeployError('the backfill did not copy every object exactly once');
+    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, destinationKeys };
+  } finally {
+    if (options.outDir === undefined) await rm(outDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * `npm run deploy`, wired: account check, bundle, artifact upload, stack through a change set, the
+ * rendered IAM documents and the next steps. Takes its config, clients and printer as arguments;
+ * only deployMain.ts touches process and the console.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, isAbsolute } from 'node:path';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
+import type { AwsClients } from '../../aws/clients.ts';
+import type { DeployConfig } from '../../config/config.ts';
+import type { DeployArgs } from './args.ts';
+import { deployStack, type StackOutcome } from '../../cloudformation/deployStack.ts';
+import { DeployError, describeError, isAccessDenied } from '../../cli/errors.ts';
+import { ARTIFACT_EXPIRY_DAYS, artifactKey, ensureArtifactBucket, uploadArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
+import { waitForRole } from '../../aws/iamRole.ts';
+import { renderDocuments, type RenderedDocuments } from '../../config/policies.ts';
+import { applySourcePolicy } from '../../aws/sourcePolicy.ts';
+import { outputsOf } from '../../cloudformation/stackApi.ts';
+import { stackParameters } from '../../cloudformation/stackParameters.ts';
+import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
+import type { PollOptions } from '../../aws/wait.ts';
+
+export interface DeployDeps {
+  readonly clients: AwsClients;
+  /** Prints one line for the operator. */
+  readonly log: (line: string) => void;
+  /** Builds the code zip. Default {@link bundleHandler}. */
+  readonly bundle?: () => Promise<HandlerBundle>;
+  /** The template. Default: templates/pushS3Template.yml. */
+  readonly template?: LoadedTemplate;
+  /** The working directory the documents go to without --out. Default `process.cwd()` of the caller. */
+  readonly cwd: string;
+  /** Waits, each with its poll interval and deadline (defaults in the modules that wait). */
+  readonly waits?: { readonly stack?: PollOptions; readonly changeSet?: PollOptions; readonly role?: PollOptions };
+}
+
+/** What a deploy did. */
+export interface DeployReport {
+  readonly bucket: BucketOutcome | 'skipped';
+  readonly upload: UploadOutcome | 'skipped';
+  readonly artifact: { readonly bucket: string; readonly key: string; readonly codeSha256: string };
+  readonly stack: StackOutcome;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly executionRoleArn: string | undefined;
+  readonly files: readonly string[];
+  readonly sourcePolicy: 'applied' | 'unchanged' | 'not-requested';
+}
+
+/** The caller's account must be AWS_ACCOUNT: refuse before any write otherwise. */
+export async function checkAccount(clients: AwsClients, expected: string): Promise<string> {
+  let account: string | undefined;
+  let arn: string | undefined;
+  try {
+    const id = await clients.sts.send(new GetCallerIdentityCommand({}));
+    account = id.Account;
+    arn = id.Arn;
+  } catch (err) {
+    throw new DeployError(`could not identify the credentials (sts:GetCallerIdentity): ${describeError(err)}${credentialsHint(err)}`, err, 'sts:GetCallerIdentity');
+  }
+  if (account !== expected) {
+    throw new DeployError(`the credentials belong to account ${account ?? '?'} (${arn ?? '?'}), but AWS_ACCOUNT is ${expected}: use credentials of ${expected}, or fix AWS_ACCOUNT`);
+  }
+  return arn ?? '';
+}
+
+function roleNameOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+/** What to do about credentials that STS refused or that the SDK could not find. */
+function credentialsHint(err: unknown): string {
+  const name = err instanceof Error ? err.name : '';
+  if (/Expired/i.test(name)) return '\n  the session has expired: refresh it (aws sso login --profile <profile>, or new temporary keys) and rerun';
+  if (name === 'CredentialsProviderError' || /credentials/i.test(err instanceof Error ? err.message : '')) {
+    return '\n  no usable credentials: set AWS_PROFILE (and aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)';
+  }
+  return '';
+}
+
+/** Runs the deploy; throws ConfigError/DeployError for the top-level catch. */
+export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: DeployDeps): Promise<DeployReport> {
+  const caller = { arn: '' };
+  try {
+    return await deploySteps(config, args, deps, caller);
+  } catch (err) {
+    // AWS's S3 errors say only "Access Denied": name the action and who was refused.
+    if (err instanceof DeployError && err.action && caller.arn && isAccessDenied(err.cause)) {
+      throw new DeployError(`${err.message}\n  ${err.action} was denied to ${caller.arn}: allow it in that principal's IAM policy (or check its permission boundary and the organization's SCPs)`, err.cause, err.action);
+    }
+    throw err;
+  }
+}
+
+async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<DeployReport> {
+  const { clients, log } = deps;
+  const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
+
+  step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
+  caller.arn = await checkAccount(clients, config.account);
+  log(`  ${caller.arn}`);
+
+  step(2, 'bundling the handler');
+  const bundle = await (deps.bundle ?? bundleHandler)();
+  const key = artifactKey(bundle.sha256);
+  log(`  ${(bundle.zip.length / 1024).toFixed(1)} KiB zip, sha256 ${bundle.sha256.slice(0, 12)}…`);
+
+  step(3, `code artifact s3://${config.artifactBucket}/${key}`);
+  let bucket: DeployReport['bucket'] = 'skipped';
+  let upload: DeployReport['upload'] = 'skipped';
+  if (args.plan) {
+    log('  --plan: not uploaded (uploaded on a real deploy unless already there)');
+  } else {
+    const tlsOnly = !config.endpointUrl?.startsWith('http:');
+    bucket = await ensureArtifactBucket(clients.s3, config.artifactBucket, config.region, config.account, { tlsOnly });
+    if (bucket === 'created') {
+      log(`  created the artifact bucket ${config.artifactBucket}: encrypted, public access blocked, artifacts expire after ${ARTIFACT_EXPIRY_DAYS} days, ` +
+        (tlsOnly ? 'TLS only' : 'no TLS-only policy (AWS_ENDPOINT_URL is plain http)'));
+    }
+    upload = await uploadArtifact(clients.s3, config.artifactBucket, key, bundle.zip, config.account);
+    log(upload === 'uploaded' ? '  uploaded' : '  already there: not uploaded');
+  }
+
+  step(4, `stack ${config.stackName}`);
+  const template = deps.template ?? loadTemplate();
+  const result = await deployStack(clients.cfn, {
+    stackName: config.stackName,
+    templateBody: template.body,
+    parameters: stackParameters(config, { bucket: config.artifactBucket, key }),
+    plan: args.plan,
+    log: (line) => log(`  ${line}`),
+    stackWait: deps.waits?.stack,
+    changeSetWait: deps.waits?.changeSet,
+  });
+  const outputs = outputsOf(result.stack);
+  const artifact = { bucket: config.artifactBucket, key, codeSha256: bundle.codeSha256 };
+  if (result.outcome === 'planned') {
+    return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn: undefined, files: [], sourcePolicy: 'not-requested' };
+  }
+
+  step(5, `execution role ${config.lambdaRoleName}`);
+  // The trust policy in the other account is refused until IAM shows the role; its ARN comes from IAM itself.
+  const executionRoleArn = await waitForRole(clients.iam, config.lambdaRoleName, deps.waits?.role);
+  log(`  visible in IAM: ${executionRoleArn}`);
+
+  step(6, 'IAM documents');
+  const documents: RenderedDocuments = renderDocuments({
+    sourceBucket: config.sourceBucket,
+    sourceKeyPrefix: config.sourceKeyPrefix,
+    destinationBucket: config.destinationBucket,
+    destinationPrefix: config.destinationPrefix,
+    destinationRoleArn: config.destinationRoleArn,
+    executionRoleArn,
+    externalId: config.externalId,
+    kmsKeyArn: config.kmsKeyArn,
+  });
+  const outDir = args.outDir ?? deps.cwd;
+  await mkdir(outDir, { recursive: true });
+  const files: string[] = [];
+  for (const [name, doc] of Object.entries(documents)) {
+    const path = join(outDir, name);
+    // The trust document holds the external id: readable by the operator only.
+    await writeFile(path, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    files.push(path);
+  }
+  const shown = (name: string) => {
+    const path = join(outDir, name);
+    const rel = relative(deps.cwd, path);
+    return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+  };
+  for (const name of Object.keys(documents)) log(`  wrote ${shown(name)}`);
+
+  let sourcePolicy: DeployReport['sourcePolicy'] = 'not-requested';
+  if (args.applySourcePolicy) {
+    sourcePolicy = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, documents['sourceBucketPolicy.json.tmp']);
+    log(sourcePolicy === 'applied'
+      ? `  merged the ReadAccess statement into the bucket policy of ${config.sourceBucket} (other statements kept)`
+      : `  the bucket policy of ${config.sourceBucket} already holds this ReadAccess statement: unchanged`);
+  }
+
+  log('');
+  log(result.outcome === 'no-changes' ? `stack ${config.stackName}: no changes` : `stack ${config.stackName}: ${result.outcome}`);
+  const keys = Object.keys(outputs).sort();
+  if (keys.length === 0) log('outputs: (the stack reports none)');
+  else {
+    log('outputs:');
+    const width = Math.max(...keys.map((k) => k.length));
+    for (const k of keys) log(`  ${k.padEnd(width)}  ${outputs[k]}`);
+  }
+
+  const destRole = roleNameOf(config.destinationRoleArn);
+  log('');
+  log('next steps:');
+  if (sourcePolicy === 'not-requested') {
+    log(`  1. in this account (${config.account}), let the destination role read the source bucket. If ${config.sourceBucket} has no bucket policy yet:`);
+    log(`       aws s3api put-bucket-policy --bucket ${config.sourceBucket} --policy file://${shown('sourceBucketPolicy.json.tmp')}`);
+    log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ReadAccess statement by Sid.`);
+  } else {
+    log(`  1. the source bucket policy is in place (--apply-source-policy).`);
+  }
+  log(`  2. in the destination account (${config.destinationAccount}), trust the function's role and let the role copy:`);
+  log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown('trustRelationshipExample.json.tmp')}`);
+  log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown('roleDefinitionDestinationExample.json.tmp')}`);
+  log(`  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run`);
+  log('  4. check each link of the permission chain (after every IAM change): npm run check');
+
+  return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files, sourcePolicy };
+}

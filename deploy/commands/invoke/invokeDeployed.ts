@@ -1,0 +1,106 @@
+/**
+ * `npm run invoke` without `--local`: send the event to the deployed function of the stack,
+ * synchronously (the summary and the log tail come back) or queued with `--async`, and say what
+ * happened. The event is validated with the handler's own parser first, so a bad one is refused
+ * before anything is invoked.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { DEFAULT_LAG_DAYS } from '../../../handler/config.ts';
+import { MAX_DAYS_PER_FAN_OUT, parseEvent } from '../../../handler/events.ts';
+import { interpretInvoke, invokeFunction, type InvocationMode, type InvokeOutcome, type InvokeVerdict } from '../../aws/lambdaInvoke.ts';
+import { isSummary } from '../../cli/reportFormat.ts';
+import { findDeployedFunction, type DeployedFunction, type StackTarget } from '../../cloudformation/stackTarget.ts';
+
+/** What an invocation of the deployed function came to. */
+export interface DeployedInvocation {
+  readonly fn: DeployedFunction;
+  readonly mode: InvocationMode;
+  readonly outcome: InvokeOutcome;
+  readonly verdict: InvokeVerdict;
+}
+
+/**
+ * Validates the event as the handler will (throws its EventValidationError, a user fault, before
+ * any AWS call), finds the stack's function and invokes it.
+ */
+export async function invokeDeployed(
+  target: StackTarget,
+  clients: { readonly cfn: CloudFormationClient; readonly lambda: LambdaClient },
+  event: unknown,
+  mode: InvocationMode,
+  log: (line: string) => void,
+): Promise<DeployedInvocation> {
+  // LAG_DAYS only shifts a scheduled event's day; any valid value validates the same way. The
+  // deployed stack has the work queue, so it takes backfills up to the fan-out limit.
+  parseEvent(event, DEFAULT_LAG_DAYS, { maxDays: MAX_DAYS_PER_FAN_OUT });
+  const fn = await findDeployedFunction(clients.cfn, target.stackName);
+  log(mode === 'sync'
+    ? `invoking ${fn.functionName} (stack ${target.stackName}, ${target.region}) and waiting for it; a run over 15 minutes is cut by Lambda: use --async for long backfills`
+    : `queueing the event on ${fn.functionName} (stack ${target.stackName}, ${target.region})`);
+  const outcome = await invokeFunction(clients.lambda, fn.functionName, event, mode);
+  return { fn, mode, outcome, verdict: interpretInvoke(outcome, mode) };
+}
+
+/** The summary line the handler logged (`"message": "s3-push summary"`) in a log tail, if it is whole there. */
+export function findSummaryLine(logTail: string): unknown {
+  for (const line of logTail.split('\n').reverse()) {
+    const start = line.indexOf('{');
+    if (start < 0 || !line.includes('s3-push summary')) continue;
+    try {
+      const parsed = JSON.parse(line.slice(start)) as Record<string, unknown>;
+      const { level: _level, message: _message, timestamp: _timestamp, ...summary } = parsed;
+      if (isSummary(summary)) return summary;
+    } catch {
+      // a cut line
+    }
+  }
+  return undefined;
+}
+
+/** What to print: the result on stdout, everything else on stderr, and the exit code. Pure. */
+export interface InvocationReport {
+  readonly stdout: string[];
+  readonly stderr: string[];
+  readonly exitCode: 0 | 1;
+}
+
+/** Renders an invocation for the operator. */
+export function reportInvocation(inv: DeployedInvocation): InvocationReport {
+  const { fn, verdict, outcome } = inv;
+  const stderr: string[] = [];
+  const tail = outcome.logTail?.trimEnd();
+  const withTail = () => {
+    if (tail) stderr.push(`log tail of ${fn.functionName} (the last 4 KB):`, ...tail.split('\n').map((l) => `  ${l}`));
+  };
+  const follow = `aws logs tail ${fn.logGroupName} --follow`;
+
+  if (verdict.kind === 'queued') {
+    return {
+      stdout: [`queued on ${fn.functionName} (Lambda answered ${outcome.statusCode})`],
+      stderr: [
+        `follow it:  ${follow}`,
+        '  the run ends with one JSON line, "s3-push summary"; a run that fails is retried twice by Lambda, then its event goes to the dead-letter queue (DeadLetterQueueUrl in the stack outputs)',
+      ],
+      exitCode: 0,
+    };
+  }
+  if (verdict.kind === 'returned') {
+    withTail();
+    const r = verdict.result as { planned?: unknown; queue?: unknown } | null;
+    if (r && Array.isArray(r.planned) && typeof r.queue === 'string') {
+      // A multi-day event is fanned out: each day runs later in its own invocation.
+      stderr.push(
+        `${r.planned.length} day(s) queued on the work queue, one invocation each; follow them:  ${follow}`,
+        '  each day ends with a JSON line "s3-push summary"; a day that keeps failing lands in the work dead-letter queue (WorkDeadLetterQueueUrl in the stack outputs)',
+      );
+    }
+    return { stdout: [JSON.stringify(verdict.result, null, 2)], stderr, exitCode: 0 };
+  }
+  stderr.push(`${fn.functionName} failed: ${verdict.errorType ? `${verdict.errorType}: ` : ''}${verdict.message}`);
+  withTail();
+  if (!tail) stderr.push(`its log:  ${follow}`);
+  // A failed run still logged its summary; print it where a successful one goes.
+  const summary = tail ? findSummaryLine(tail) : undefined;
+  return { stdout: summary ? [JSON.stringify(summary, null, 2)] : [], stderr, exitCode: 1 };
+}

@@ -1,0 +1,99 @@
+/**
+ * `npm run invoke`: runs a backfill. By default on the deployed function of the stack (Lambda
+ * Invoke; `--async` queues it). With `--local`, the handler runs in this process with the
+ * handler environment from the shell (AWS_ENDPOINT_URL honoured by the SDK). The summary is
+ * printed on stdout; logs go to stderr.
+ */
+import { readFile } from 'node:fs/promises';
+import { createClients as createAwsClients } from '../../aws/clients.ts';
+import { S3PushCommandError } from '../../cli/errors.ts';
+import { buildEvent, INVOKE_USAGE, InvokeArgsError, parseInvokeArgs } from './args.ts';
+import { invokeDeployed, reportInvocation } from './invokeDeployed.ts';
+import { resolveStackTarget } from '../../cloudformation/stackTarget.ts';
+import { createClients } from '../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from '../../../handler/errors.ts';
+import { PreflightFailedError } from '../../../handler/check.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import { createSqsClient } from '../../../handler/aws/workQueue.ts';
+import { createTemporaryQueues, describeQueue, runLocalFanOut } from '../../../dev/localWorkers.ts';
+
+async function main(): Promise<number> {
+  const request = parseInvokeArgs(process.argv.slice(2));
+  if (request.help) {
+    console.log(INVOKE_USAGE);
+    return 0;
+  }
+  let fileContent: unknown;
+  if (request.source?.kind === 'file') {
+    const path = request.source.path;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new InvokeArgsError(`--event ${path}: cannot read it (${describeError(err)})`);
+    }
+    try {
+      fileContent = JSON.parse(text);
+    } catch (err) {
+      throw new InvokeArgsError(`--event ${path}: not valid JSON (${describeError(err)})`);
+    }
+  }
+  const event = buildEvent(request, fileContent);
+  if (!request.local) {
+    const target = resolveStackTarget(process.env, request.stack);
+    const invocation = await invokeDeployed(target, createAwsClients({ region: target.region }), event, request.async ? 'async' : 'sync', (line) => console.error(line));
+    const report = reportInvocation(invocation);
+    for (const line of report.stderr) console.error(line);
+    for (const line of report.stdout) console.log(line);
+    return report.exitCode;
+  }
+  const config = parseHandlerConfig(process.env);
+  const logger = createLogger([config.externalId], (line) => console.error(line));
+  if (request.fanOut) {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InvokeArgsError('--workers needs an event that is a JSON object with "dates" or "from"/"to"');
+    const sqs = createSqsClient();
+    const url = request.fanOut.queueUrl ?? config.workQueueUrl;
+    const temporary = url ? undefined : await createTemporaryQueues(sqs);
+    const queue = temporary ?? await describeQueue(sqs, url!);
+    if (temporary) console.error(`invoke: no --queue-url or WORK_QUEUE_URL: using a temporary work queue ${queue.queueUrl} (deleted afterwards)`);
+    try {
+      const summary = await runLocalFanOut({
+        event: event as Record<string, unknown>,
+        config,
+        clients: createClients(config, { sessionName: 's3-push-invoke' }),
+        sqs,
+        queue,
+        workers: request.fanOut.workers,
+        budgetMs: request.fanOut.budgetMs,
+        logger,
+      });
+      console.log(JSON.stringify(summary, null, 2));
+      return summary.deadLettered > 0 || summary.queueLeft > 0 ? 1 : 0;
+    } finally {
+      await temporary?.remove();
+    }
+  }
+  try {
+    // handleEvent: a `{"check": true}` event file runs the preflight and prints its report.
+    const result = await handleEvent(event, config, createClients(config, { sessionName: 's3-push-invoke' }), { logger });
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  } catch (err) {
+    if (err instanceof ReplicationFailedError || err instanceof TimeBudgetError) console.log(JSON.stringify(err.summary, null, 2));
+    if (err instanceof PreflightFailedError) console.log(JSON.stringify(err.report, null, 2));
+    throw err;
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  const userFault = err instanceof InvokeArgsError || (err instanceof S3PushError && err.userFault) || (err instanceof S3PushCommandError && err.exitCode === 2);
+  console.error(`invoke: ${describeError(err)}`);
+  if (err instanceof Error && err.cause !== undefined) console.error(`  cause: ${describeError(err.cause)}`);
+  if (process.env.DEBUG && err instanceof Error) console.error(err.stack);
+  if (err instanceof InvokeArgsError) console.error(`\n${INVOKE_USAGE}`);
+  process.exitCode = userFault ? 2 : 1;
+}

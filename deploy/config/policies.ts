@@ -1,0 +1,125 @@
+/**
+ * The three IAM documents the operator applies by hand, rendered from the Handlebars templates in
+ * `policy-templates/`. Every value is checked against a pattern that admits no quote, backslash or
+ * control character before it is rendered, so no input can break out of a JSON string; the
+ * templates are compiled with `strict: true` (a missing field throws) and each output is parsed as
+ * JSON before anyone writes it.
+ */
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { REPO_ROOT } from '../../dev/bundle.ts';
+import { PROBE_NAME } from '../../handler/check.ts';
+import { bucketNameProblem } from './config.ts';
+
+/** What the documents are rendered from (the deploy config and the stack). */
+export interface PolicyValues {
+  readonly sourceBucket: string;
+  /** Fixed part of the prefix format before its first token; may be empty. */
+  readonly sourceKeyPrefix: string;
+  readonly destinationBucket: string;
+  /** May be empty. */
+  readonly destinationPrefix: string;
+  readonly destinationRoleArn: string;
+  /** The function's execution role, from IAM once the stack exists. */
+  readonly executionRoleArn: string;
+  readonly externalId: string | undefined;
+  readonly kmsKeyArn: string | undefined;
+}
+
+/** The rendered documents, by file name. */
+export interface RenderedDocuments {
+  readonly 'sourceBucketPolicy.json.tmp': PolicyDocument;
+  readonly 'trustRelationshipExample.json.tmp': PolicyDocument;
+  readonly 'roleDefinitionDestinationExample.json.tmp': PolicyDocument;
+}
+
+/** An IAM policy document as rendered. */
+export interface PolicyDocument {
+  Version: string;
+  Statement: PolicyStatement[];
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: unknown;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** The documents' file names, with their template names. */
+export const DOCUMENTS = {
+  'sourceBucketPolicy.json.tmp': 'sourceBucketPolicy.json.hbs',
+  'trustRelationshipExample.json.tmp': 'trustRelationshipExample.json.hbs',
+  'roleDefinitionDestinationExample.json.tmp': 'roleDefinitionDestinationExample.json.hbs',
+} as const;
+
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
+const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,64}$/;
+const KEY_PREFIX = /^[A-Za-z0-9/_.=-]{0,512}$/;
+const EXTERNAL_ID = /^[A-Za-z0-9+=,.@:/_-]{2,1224}$/;
+
+/** Thrown when a value would not render into a sound document. */
+export class PolicyValueError extends Error {
+  override name = 'PolicyValueError';
+}
+
+/** Every value checked; throws a PolicyValueError naming each bad one (never echoing the external id). */
+export function validatePolicyValues(v: PolicyValues): void {
+  const problems: string[] = [];
+  for (const [name, value] of [['sourceBucket', v.sourceBucket], ['destinationBucket', v.destinationBucket]] as const) {
+    const p = bucketNameProblem(value);
+    if (p) problems.push(`${name} ${JSON.stringify(value)}: ${p}`);
+  }
+  for (const [name, value] of [['sourceKeyPrefix', v.sourceKeyPrefix], ['destinationPrefix', v.destinationPrefix]] as const) {
+    if (!KEY_PREFIX.test(value)) problems.push(`${name} ${JSON.stringify(value)}: expected letters, digits and / _ . = - only`);
+  }
+  for (const [name, value] of [['destinationRoleArn', v.destinationRoleArn], ['executionRoleArn', v.executionRoleArn]] as const) {
+    if (!ROLE_ARN.test(value)) problems.push(`${name} ${JSON.stringify(value)}: expected an IAM role ARN`);
+  }
+  if (v.externalId !== undefined && !EXTERNAL_ID.test(v.externalId)) problems.push('externalId: expected 2-1224 letters, digits and + = , . @ : / _ -');
+  if (v.kmsKeyArn !== undefined && !KMS_KEY_ARN.test(v.kmsKeyArn)) problems.push(`kmsKeyArn ${JSON.stringify(v.kmsKeyArn)}: expected a KMS key ARN`);
+  if (problems.length > 0) throw new PolicyValueError(`cannot render the IAM documents:\n  ${problems.join('\n  ')}`);
+}
+
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+function template(name: string, dir: string): Handlebars.TemplateDelegate {
+  const path = `${dir}/${name}`;
+  let t = compiled.get(path);
+  if (!t) {
+    // noEscape: HTML escaping would turn "=" into "&#x3D;"; the values were validated instead.
+    t = Handlebars.compile(readFileSync(path, 'utf8'), { strict: true, noEscape: true });
+    compiled.set(path, t);
+  }
+  return t;
+}
+
+/**
+ * Renders the three documents. Validates the values first, parses each output as JSON, and checks
+ * it is a policy document (Version and a Statement list).
+ *
+ * @param templateDir where the `.hbs` files are. Default `policy-templates/` in the repository.
+ */
+export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT}policy-templates`): RenderedDocuments {
+  validatePolicyValues(values);
+  const partition = /^arn:([^:]+):/.exec(values.destinationRoleArn)?.[1] ?? 'aws';
+  // probeName: the preflight check ({"check": true}) writes and deletes this one key in the destination.
+  const context = { ...values, partition, probeName: PROBE_NAME, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
+  const out: Record<string, PolicyDocument> = {};
+  for (const [file, hbs] of Object.entries(DOCUMENTS)) {
+    const text = template(hbs, templateDir)(context);
+    let doc: PolicyDocument;
+    try {
+      doc = JSON.parse(text) as PolicyDocument;
+    } catch (err) {
+      throw new PolicyValueError(`${hbs} rendered invalid JSON: ${(err as Error).message}`);
+    }
+    if (doc.Version !== '2012-10-17' || !Array.isArray(doc.Statement) || doc.Statement.length === 0) {
+      throw new PolicyValueError(`${hbs} did not render a policy document (Version 2012-10-17 and a Statement list)`);
+    }
+    out[file] = doc;
+  }
+  return out as unknown as RenderedDocuments;
+}

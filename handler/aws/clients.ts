@@ -1,0 +1,50 @@
+/**
+ * Builds the AWS clients of the handler, once per container: the source S3 client with the
+ * function's own credentials, STS, and the destination S3 client with the assumed role's
+ * credentials. Endpoints and region come from the SDK's own configuration (AWS_REGION,
+ * AWS_ENDPOINT_URL), never from handler code.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { assumedRoleCredentials } from './assumedCredentials.ts';
+import type { HandlerConfig } from '../config.ts';
+import type { ReplicationClients } from '../replicateDay.ts';
+
+/**
+ * Attempts per S3 (and STS) request, the first included. The SDK's default (3) is tuned for single
+ * calls; a run sends thousands at once and S3 answers bursts with 503 SlowDown, so allow more
+ * backoff. AssumeRole gets as many: a throttled STS would otherwise fail a whole day.
+ */
+export const S3_MAX_ATTEMPTS = 6;
+
+/** Options of {@link createClients}. */
+export interface ClientOptions {
+  /** RoleSessionName for the destination role. Default `s3-push`. */
+  readonly sessionName?: string;
+}
+
+/** Creates the clients for a config. */
+export function createClients(config: HandlerConfig, options: ClientOptions = {}): ReplicationClients {
+  // Enough sockets for every object copy plus the parts of multipart copies; the SDK's default
+  // of 50 would queue requests behind each other at high COPY_CONCURRENCY.
+  const maxSockets = Math.max(50, config.copyConcurrency * 8);
+  const common = {
+    maxAttempts: S3_MAX_ATTEMPTS,
+    // The destination bucket may live in another region than the function.
+    followRegionRedirects: true,
+    requestHandler: { httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } },
+  };
+  const sts = new STSClient({ maxAttempts: S3_MAX_ATTEMPTS });
+  return {
+    sourceS3: new S3Client(common),
+    destinationS3: new S3Client({
+      ...common,
+      credentials: assumedRoleCredentials({
+        sts,
+        roleArn: config.destinationRoleArn,
+        externalId: config.externalId,
+        ...(options.sessionName ? { sessionName: options.sessionName } : {}),
+      }),
+    }),
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * Server-side copies into the destination bucket, sent with the destination role's credentials so
+ * that the destination account owns the copies: one CopyObject, or a multipart copy
+ * (UploadPartCopy in parallel) for objects above the threshold.
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  UploadPartCopyCommand,
+  type CompletedPart,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { CopyError, describeError } from '../errors.ts';
+
+/** S3's largest number of parts in one upload. */
+export const S3_MAX_PARTS = 10_000;
+const MiB = 1024 * 1024;
+
+/** One object to copy. */
+export interface CopyRequest {
+  readonly sourceBucket: string;
+  readonly sourceKey: string;
+  readonly destinationBucket: string;
+  readonly destinationKey: string;
+  /** When set, the copy is SSE-KMS with this key; otherwise the destination bucket's default encryption applies. */
+  readonly kmsKeyArn?: string | undefined;
+}
+
+/**
+ * The `CopySource` of a key: each `/`-separated segment percent-encoded. A raw `%`, `?`, `#` or
+ * `+` in a key would otherwise be read as an escape, a query, a fragment or a space, and the copy
+ * would fail with NoSuchKey or copy another object.
+ */
+export function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function sse(kmsKeyArn: string | undefined): { ServerSideEncryption?: 'aws:kms'; SSEKMSKeyId?: string } {
+  return kmsKeyArn ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyArn } : {};
+}
+
+function where(req: CopyRequest): string {
+  return `s3://${req.sourceBucket}/${req.sourceKey} → s3://${req.destinationBucket}/${req.destinationKey}`;
+}
+
+/**
+ * Copies up to 5 GiB in one request. Metadata, content type and tags are copied by S3 itself
+ * (MetadataDirective and TaggingDirective COPY).
+ */
+export async function copyObject(s3: S3Client, req: CopyRequest): Promise<void> {
+  try {
+    await s3.send(new CopyObjectCommand({
+      Bucket: req.destinationBucket,
+      Key: req.destinationKey,
+      CopySource: copySource(req.sourceBucket, req.sourceKey),
+      MetadataDirective: 'COPY',
+      TaggingDirective: 'COPY',
+      ...sse(req.kmsKeyArn),
+    }));
+  } catch (err) {
+    throw new CopyError(req.sourceKey, `CopyObject ${where(req)} failed: ${describeError(err)}`, err);
+  }
+}
+
+/**
+ * The part size for an object: the configured size, raised (to a whole MiB) when the object would
+ * otherwise need more than 10,000 parts.
+ */
+export function partSizeFor(objectBytes: number, partSizeBytes: number): number {
+  const needed = Math.ceil(objectBytes / S3_MAX_PARTS);
+  return needed <= partSizeBytes ? partSizeBytes : Math.ceil(needed / MiB) * MiB;
+}
+
+/** Byte ranges (inclusive) of the parts of an object. */
+export function partRanges(objectBytes: number, partSize: number): { start: number; end: number }[] {
+  const out = [];
+  for (let start = 0; start < objectBytes; start += partSize) out.push({ start, end: Math.min(start + partSize, objectBytes) - 1 });
+  return out;
+}
+
+/** Options of {@link multipartCopy}. */
+export interface MultipartOptions {
+  /** PART_SIZE_BYTES; raised for objects that would need over 10,000 parts. */
+  readonly partSizeBytes: number;
+  /** Parts copied at once for this object. Default 8. */
+  readonly partConcurrency?: number;
+}
+
+/** What a multipart copy copied. */
+export interface MultipartResult {
+  /** The size of the source as read by HeadObject at the start of the copy. */
+  readonly bytes: number;
+  readonly parts: number;
+}
+
+/**
+ * Copies an object of any size in parts. A multipart upload does not copy metadata or tags, so
+ * they are read from the source (HeadObject, GetObjectTagging) and set on CreateMultipartUpload.
+ * Every part demands the source ETag read at the start (CopySourceIfMatch): an object rewritten
+ * mid-copy fails the copy instead of producing a mix of two versions. On any failure the upload is
+ * aborted after the in-flight parts settle (parts that land after an abort would be stored and
+ * billed), and a {@link CopyError} is thrown.
+ */
+export async function multipartCopy(s3: S3Client, req: CopyRequest, options: MultipartOptions): Promise<MultipartResult> {
+  const src = { Bucket: req.sourceBucket, Key: req.sourceKey };
+  let uploadId: string | undefined;
+  try {
+    const [head, tagging] = await Promise.all([
+      s3.send(new HeadObjectCommand(src)),
+      s3.send(new GetObjectTaggingCommand(src)),
+    ]);
+    const size = head.ContentLength ?? 0;
+    const tags = (tagging.TagSet ?? [])
+      .map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`)
+      .join('&');
+    const created = await s3.send(new CreateMultipartUploadCommand({
+      Bucket: req.destinationBucket,
+      Key: req.destinationKey,
+      ...(head.ContentType !== undefined ? { ContentType: head.ContentType } : {}),
+      ...(head.CacheControl !== undefined ? { CacheControl: head.CacheControl } : {}),
+      ...(head.ContentDisposition !== undefined ? { ContentDisposition: head.ContentDisposition } : {}),
+      ...(head.ContentEncoding !== undefined ? { ContentEncoding: head.ContentEncoding } : {}),
+      ...(head.ContentLanguage !== undefined ? { ContentLanguage: head.ContentLanguage } : {}),
+      ...(head.Expires !== undefined ? { Expires: head.Expires } : {}),
+      ...(head.Metadata && Object.keys(head.Metadata).length > 0 ? { Metadata: head.Metadata } : {}),
+      ...(tags ? { Tagging: tags } : {}),
+      ...sse(req.kmsKeyArn),
+    }));
+    uploadId = created.UploadId;
+    if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+
+    const ranges = partRanges(size, partSizeFor(size, options.partSizeBytes));
+    const parts: CompletedPart[] = new Array<CompletedPart>(ranges.length);
+    let next = 0;
+    let failure: Error | undefined;
+    const worker = async (): Promise<void> => {
+      while (failure === undefined && next < ranges.length) {
+        const i = next++;
+        const r = ranges[i]!;
+        try {
+          const out = await s3.send(new UploadPartCopyCommand({
+            Bucket: req.destinationBucket,
+            Key: req.destinationKey,
+            UploadId: uploadId,
+            PartNumber: i + 1,
+            CopySource: copySource(req.sourceBucket, req.sourceKey),
+            CopySourceRange: `bytes=${r.start}-${r.end}`,
+            ...(head.ETag ? { CopySourceIfMatch: head.ETag } : {}),
+          }));
+          parts[i] = { PartNumber: i + 1, ETag: out.CopyPartResult?.ETag };
+        } catch (err) {
+          failure ??= new Error(`part ${i + 1} of ${ranges.length} (bytes ${r.start}-${r.end}): ${describeError(err)}`, { cause: err });
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(options.partConcurrency ?? 8, ranges.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (failure !== undefined) throw failure;
+
+    await s3.send(new CompleteMultipartUploadCommand({
+      Bucket: req.destinationBucket,
+      Key: req.destinationKey,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: parts },
+    }));
+    return { bytes: size, parts: ranges.length };
+  } catch (err) {
+    let abortNote = '';
+    if (uploadId) {
+      try {
+        await s3.send(new AbortMultipartUploadCommand({ Bucket: req.destinationBucket, Key: req.destinationKey, UploadId: uploadId }));
+        abortNote = ' (upload aborted)';
+      } catch (abortErr) {
+        // NoSuchUpload on an abort means an earlier attempt of this same abort, whose answer was
+        // lost, already removed the upload: the SDK retried a request that had succeeded.
+        abortNote = (abortErr as { name?: unknown } | null)?.name === 'NoSuchUpload'
+          ? ' (upload aborted)'
+          : ` (and aborting upload ${uploadId} failed: ${describeError(abortErr)}; a bucket lifecycle rule AbortIncompleteMultipartUpload cleans it up)`;
+      }
+    }
+    throw new CopyError(req.sourceKey, `multipart copy ${where(req)} failed: ${describeError(err)}${abortNote}`, err);
+  }
+}

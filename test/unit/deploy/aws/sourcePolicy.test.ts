@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { applySourcePolicy, mergeStatements } from '../../../../deploy/aws/sourcePolicy.ts';
+import type { PolicyDocument } from '../../../../deploy/config/policies.ts';
+import { DeployError } from '../../../../deploy/cli/errors.ts';
+import { s3Error } from '../../../helpers/awsErrors.ts';
+import { DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+
+const readAccess = {
+  Sid: 'ReadAccess',
+  Effect: 'Allow' as const,
+  Principal: { AWS: DESTINATION_ROLE_ARN },
+  Action: ['s3:ListBucket', 's3:GetObject', 's3:GetObjectTagging'],
+  Resource: [`arn:aws:s3:::${SOURCE_BUCKET}`, `arn:aws:s3:::${SOURCE_BUCKET}/*`],
+};
+const rendered: PolicyDocument = { Version: '2012-10-17', Statement: [readAccess] };
+const other = { Sid: 'AnalyticsRead', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::123456789012:role/analytics' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/reports/*` };
+const unnamed = { Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::123456789012:role/etl' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/etl/*` };
+
+describe('deploy/sourcePolicy', () => {
+  describe('mergeStatements', () => {
+    it('creates the policy when the bucket has none', () => {
+      expect(mergeStatements(undefined, rendered)).to.deep.equal({ policy: { Version: '2012-10-17', Statement: [readAccess] }, changed: true });
+    });
+
+    it('keeps every other statement (with or without Sid) and the policy Id', () => {
+      const { policy, changed } = mergeStatements({ Version: '2012-10-17', Id: 'acme', Statement: [other, unnamed] }, rendered);
+      expect(changed).to.equal(true);
+      expect(policy).to.deep.equal({ Version: '2012-10-17', Id: 'acme', Statement: [other, unnamed, readAccess] });
+    });
+
+    it('replaces a statement with the same Sid', () => {
+      const stale = { ...readAccess, Principal: { AWS: 'arn:aws:iam::210987654321:role/old' } };
+      const { policy } = mergeStatements({ Version: '2012-10-17', Statement: [stale, other] }, rendered);
+      expect(policy.Statement).to.deep.equal([other, readAccess]);
+    });
+
+    it('accepts a policy whose Statement is one object', () => {
+      const { policy } = mergeStatements({ Version: '2012-10-17', Statement: other }, rendered);
+      expect(policy.Statement).to.deep.equal([other, readAccess]);
+    });
+
+    it('is idempotent: merging again changes nothing, whatever the key order S3 returns', () => {
+      const once = mergeStatements({ Version: '2012-10-17', Statement: [other] }, rendered).policy;
+      const reordered = JSON.parse(JSON.stringify(once, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v))) as typeof once;
+      const twice = mergeStatements(reordered, rendered);
+      expect(twice.changed).to.equal(false);
+    });
+  });
+
+  describe('applySourcePolicy', () => {
+    let s3: S3Client;
+    let mock: AwsClientStub<S3Client>;
+    beforeEach(() => {
+      s3 = new S3Client({ region: 'us-east-1' });
+      mock = mockClient(s3);
+      mock.on(PutBucketPolicyCommand).resolves({});
+    });
+    afterEach(() => mock.reset());
+
+    it('creates the policy when S3 says NoSuchBucketPolicy', async () => {
+      mock.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy', 404));
+      expect(await applySourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, rendered)).to.equal('applied');
+      const input = mock.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input;
+      expect(JSON.parse(input.Policy!)).to.deep.equal({ Version: '2012-10-17', Statement: [readAccess] });
+      expect(input.ExpectedBucketOwner).to.equal(SOURCE_ACCOUNT);
+    });
+
+    it('writes nothing when the statement is already in place', async () => {
+      mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [other, readAccess] }) });
+      expect(await applySourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, rendered)).to.equal('unchanged');
+      expect(mock.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+    });
+
+    it('reports AccessDenied on GetBucketPolicy as itself, writing nothing', async () => {
+      mock.on(GetBucketPolicyCommand).rejects(s3Error('AccessDenied', 403));
+      const err = await applySourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, rendered).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(DeployError);
+      expect((err as Error).message).to.include('AccessDenied');
+      expect(mock.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+    });
+  });
+});

@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { parseDeployConfig } from '../../../../deploy/config/config.ts';
+import { stackParameters } from '../../../../deploy/cloudformation/stackParameters.ts';
+import { loadTemplate } from '../../../../deploy/cloudformation/template.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+
+describe('deploy/stackParameters', () => {
+  const { template } = loadTemplate();
+  const config = parseDeployConfig({
+    AWS_REGION: 'us-east-1', AWS_ACCOUNT: SOURCE_ACCOUNT, S3_ROOT_BUCKET: SOURCE_BUCKET, S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
+    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT, S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN, S3_REPLICATE_PREFIX_FORMAT: 'exports/{YYYY}/{MM}/{DD}/',
+  });
+  const params = stackParameters(config, { bucket: 'artifacts', key: 's3-push/ab.zip' });
+
+  it('sets every parameter the template requires, and only parameters it declares', () => {
+    const required = Object.entries(template.Parameters).filter(([, p]) => p.Default === undefined).map(([k]) => k);
+    expect(Object.keys(params)).to.include.members(required);
+    expect(Object.keys(template.Parameters)).to.include.members(Object.keys(params));
+  });
+
+  it('satisfies every AllowedPattern and length of the template (a valid config never fails at validation)', () => {
+    for (const [key, value] of Object.entries(params)) {
+      const p = template.Parameters[key]!;
+      if (p.AllowedPattern) expect(new RegExp(p.AllowedPattern).test(value), `${key}=${value}`).to.equal(true);
+      if (p.MaxLength !== undefined) expect(value.length, key).to.be.at.most(p.MaxLength);
+      if (p.MinLength !== undefined) expect(value.length, key).to.be.at.least(p.MinLength);
+    }
+  });
+
+  it('passes the fixed part of the prefix format for the IAM narrowing', () => {
+    expect(params.SourceKeyPrefix).to.equal('exports/');
+    expect(params.ExternalId).to.equal('');
+    expect(params.ArtifactKey).to.equal('s3-push/ab.zip');
+  });
+});

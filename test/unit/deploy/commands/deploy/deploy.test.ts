@@ -1,0 +1,192 @@
+import { expect } from 'chai';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+} from '@aws-sdk/client-cloudformation';
+import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { HandlerBundle } from '../../../../../dev/bundle.ts';
+import type { AwsClients } from '../../../../../deploy/aws/clients.ts';
+import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
+import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
+import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
+import { DeployError } from '../../../../../deploy/cli/errors.ts';
+import { s3Error, stackMissing } from '../../../../helpers/awsErrors.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
+
+const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
+const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'ab'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
+const KEY = `s3-push/${'ab'.repeat(32)}.zip`;
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-to-partner-landing-zone/1';
+const EXEC_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-partner-landing-zone-lambda`;
+
+function config(overrides: Record<string, string> = {}): DeployConfig {
+  return parseDeployConfig({
+    AWS_REGION: 'us-east-1',
+    AWS_ACCOUNT: SOURCE_ACCOUNT,
+    S3_ROOT_BUCKET: SOURCE_BUCKET,
+    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
+    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
+    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
+    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
+    ...overrides,
+  });
+}
+
+describe('deploy/deploy runDeploy (mocked AWS)', () => {
+  let clients: AwsClients;
+  let sts: AwsClientStub<STSClient>;
+  let s3: AwsClientStub<S3Client>;
+  let cfn: AwsClientStub<CloudFormationClient>;
+  let iam: AwsClientStub<IAMClient>;
+  let lines: string[];
+  let out: string;
+
+  const args = (extra: Partial<DeployArgs> = {}): DeployArgs => ({ plan: false, outDir: undefined, applySourcePolicy: false, help: false, ...extra });
+  const run = (a: DeployArgs = args(), c: DeployConfig = config()) =>
+    runDeploy(c, a, { clients, log: (l) => lines.push(l), cwd: out, bundle: () => Promise.resolve(BUNDLE), waits: { stack: fast, changeSet: fast, role: fast } });
+
+  beforeEach(async () => {
+    clients = {
+      sts: new STSClient({ region: 'us-east-1' }),
+      s3: new S3Client({ region: 'us-east-1' }),
+      cfn: new CloudFormationClient({ region: 'us-east-1' }),
+      iam: new IAMClient({ region: 'us-east-1' }),
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+    };
+    sts = mockClient(clients.sts);
+    s3 = mockClient(clients.s3);
+    cfn = mockClient(clients.cfn);
+    iam = mockClient(clients.iam);
+    lines = [];
+    out = await mkdtemp(join(tmpdir(), 's3-push-unit-'));
+    sts.on(GetCallerIdentityCommand).resolves({ Account: SOURCE_ACCOUNT, Arn: `arn:aws:iam::${SOURCE_ACCOUNT}:user/ci` });
+    s3.on(HeadBucketCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({});
+    s3.on(PutObjectCommand).resolves({});
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'FunctionName', OutputValue: 'replicate-to-partner-landing-zone' }] }] });
+    cfn.on(CreateChangeSetCommand).resolves({ Id: 'cs', StackId: STACK_ID });
+    cfn.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set." });
+    cfn.on(DeleteChangeSetCommand).resolves({});
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    iam.on(GetRoleCommand).resolves({ Role: { Arn: EXEC_ROLE, RoleName: 'x', Path: '/', RoleId: 'AROA', CreateDate: new Date() } });
+  });
+
+  afterEach(async () => {
+    for (const m of [sts, s3, cfn, iam]) m.reset();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('refuses credentials of another account before any write', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/other' });
+    const err = await run().catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DeployError);
+    expect((err as Error).message).to.include('belong to account 999999999999').and.include(`AWS_ACCOUNT is ${SOURCE_ACCOUNT}`);
+    expect(s3.calls()).to.have.length(0);
+    expect(cfn.calls()).to.have.length(0);
+  });
+
+  it('a rerun with nothing changed: no upload, no stack update, a handful of calls', async () => {
+    const report = await run();
+    expect(report).to.deep.include({ bucket: 'exists', upload: 'present', stack: 'no-changes', executionRoleArn: EXEC_ROLE });
+    expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
+    expect(s3.commandCalls(CreateBucketCommand)).to.have.length(0);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).to.have.length(0);
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`, Key: KEY, ExpectedBucketOwner: SOURCE_ACCOUNT });
+    const total = sts.calls().length + s3.calls().length + cfn.calls().length + iam.calls().length;
+    expect(total).to.equal(8);
+    expect(lines.join('\n')).to.include('no changes');
+  });
+
+  it('uploads the zip under its hash when HeadObject says it is missing', async () => {
+    s3.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
+    const report = await run();
+    expect(report.upload).to.equal('uploaded');
+    const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(put).to.deep.include({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`, Key: KEY, ContentType: 'application/zip' });
+    expect(put.Body).to.equal(BUNDLE.zip);
+  });
+
+  it('creates a missing artifact bucket private, encrypted, TLS-only, with expiring artifacts', async () => {
+    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
+    s3.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
+    const report = await run(args(), config({ AWS_REGION: 'eu-west-1' }));
+    expect(report.bucket).to.equal('created');
+    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-eu-west-1`, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
+    expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input.PublicAccessBlockConfiguration).to.deep.equal({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    expect(s3.commandCalls(PutBucketEncryptionCommand)).to.have.length(1);
+    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]!.args[0].input.LifecycleConfiguration?.Rules?.[0]).to.deep.include({ Filter: { Prefix: 's3-push/' }, Expiration: { Days: 90 } });
+    expect(s3.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input.Policy).to.include('"aws:SecureTransport":"false"');
+  });
+
+  it('creates the bucket in us-east-1 without a location constraint, and without the TLS-only policy behind a plain-http endpoint', async () => {
+    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
+    await run(args(), config({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }));
+    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` });
+    expect(s3.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+  });
+
+  it('takes HeadBucket 403 for a bucket it may not use, not for a missing one', async () => {
+    s3.on(HeadBucketCommand).rejects(s3Error('Forbidden', 403));
+    const err = await run().catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DeployError);
+    expect((err as Error).message).to.include('exists but these credentials may not use it').and.include('S3_ARTIFACT_BUCKET');
+    expect(s3.commandCalls(CreateBucketCommand)).to.have.length(0);
+    expect(cfn.calls()).to.have.length(0);
+  });
+
+  it('--plan uploads nothing, executes nothing and renders nothing', async () => {
+    cfn.on(DescribeStacksCommand).rejects(stackMissing('replicate-to-partner-landing-zone'));
+    cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, Changes: [{ ResourceChange: { Action: 'Add', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
+    const report = await run(args({ plan: true }));
+    expect(report.stack).to.equal('planned');
+    expect(s3.calls()).to.have.length(0);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).to.have.length(0);
+    expect(iam.calls()).to.have.length(0);
+    expect(await readdir(out)).to.deep.equal([]);
+    expect(lines.join('\n')).to.include('+ Add    PushFunction');
+  });
+
+  it('waits for the execution role to show in IAM before printing the trust step', async () => {
+    iam.on(GetRoleCommand)
+      .rejectsOnce(new NoSuchEntityException({ message: 'Role not found', $metadata: {} }))
+      .rejectsOnce(new NoSuchEntityException({ message: 'Role not found', $metadata: {} }))
+      .resolves({ Role: { Arn: EXEC_ROLE, RoleName: 'x', Path: '/', RoleId: 'AROA', CreateDate: new Date() } });
+    const report = await run();
+    expect(iam.commandCalls(GetRoleCommand)).to.have.length(3);
+    expect(report.executionRoleArn).to.equal(EXEC_ROLE);
+  });
+
+  it('writes the three documents (owner-only) and prints outputs and next steps, never the external id', async () => {
+    const report = await run(args({ outDir: join(out, 'docs') }));
+    expect((await readdir(join(out, 'docs'))).sort()).to.deep.equal(['roleDefinitionDestinationExample.json.tmp', 'sourceBucketPolicy.json.tmp', 'trustRelationshipExample.json.tmp']);
+    expect(report.files).to.have.length(3);
+    const text = lines.join('\n');
+    expect(text).to.include('FunctionName  replicate-to-partner-landing-zone');
+    expect(text).to.include(`aws s3api put-bucket-policy --bucket ${SOURCE_BUCKET} --policy file://docs/sourceBucketPolicy.json.tmp`);
+    expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://docs/trustRelationshipExample.json.tmp');
+    expect(text).to.include('aws iam put-role-policy --role-name s3-push-writer --policy-name s3-push --policy-document file://docs/roleDefinitionDestinationExample.json.tmp');
+    expect(text).to.not.include(EXTERNAL_ID);
+  });
+});

@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { CloudFormationClient, CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import type { HandlerBundle } from '../../../../../dev/bundle.ts';
+import type { AwsClients } from '../../../../../deploy/aws/clients.ts';
+import { parseDeployConfig } from '../../../../../deploy/config/config.ts';
+import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
+import { DeployError } from '../../../../../deploy/cli/errors.ts';
+import { cfnError, s3Error, stackMissing } from '../../../../helpers/awsErrors.ts';
+import { DEPLOY_ENV } from '../../../../helpers/badInputs.ts';
+import { EXTERNAL_ID, SOURCE_ACCOUNT } from '../../../../helpers/fixtures.ts';
+
+// Faults of deploy's credentials and permissions (issue 6): each message names the AWS action
+// that failed and, once the caller is known, the principal it was denied to.
+const CALLER = `arn:aws:sts::${SOURCE_ACCOUNT}:assumed-role/deployer/alice`;
+const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'cd'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
+const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
+
+describe('deploy under credential and permission faults (mocked AWS)', () => {
+  let clients: AwsClients;
+  let sts: AwsClientStub<STSClient>;
+  let s3: AwsClientStub<S3Client>;
+  let cfn: AwsClientStub<CloudFormationClient>;
+  let out: string;
+  let lines: string[];
+  const run = () =>
+    runDeploy(parseDeployConfig(DEPLOY_ENV), { plan: false, outDir: undefined, applySourcePolicy: false, help: false }, {
+      clients,
+      log: (l) => lines.push(l),
+      cwd: out,
+      bundle: () => Promise.resolve(BUNDLE),
+      waits: { stack: fast, changeSet: fast, role: fast },
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+
+  beforeEach(async () => {
+    clients = {
+      sts: new STSClient({ region: 'us-east-1' }),
+      s3: new S3Client({ region: 'us-east-1' }),
+      cfn: new CloudFormationClient({ region: 'us-east-1' }),
+      iam: new IAMClient({ region: 'us-east-1' }),
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+    };
+    sts = mockClient(clients.sts);
+    s3 = mockClient(clients.s3);
+    cfn = mockClient(clients.cfn);
+    lines = [];
+    out = await mkdtemp(join(tmpdir(), 's3-push-faults-'));
+    sts.on(GetCallerIdentityCommand).resolves({ Account: SOURCE_ACCOUNT, Arn: CALLER });
+    s3.on(HeadBucketCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({});
+    cfn.on(DescribeStacksCommand).rejects(stackMissing('replicate-to-partner-landing-zone'));
+  });
+  afterEach(async () => {
+    for (const m of [sts, s3, cfn]) m.reset();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('expired credentials: names sts:GetCallerIdentity, the error, and how to refresh them', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(new STSServiceException({ name: 'ExpiredToken', message: 'The security token included in the request is expired', $fault: 'client', $metadata: { httpStatusCode: 403 } }));
+    const err = await run();
+    expect(err).to.be.instanceOf(DeployError);
+    expect(err!.message).to.include('sts:GetCallerIdentity').and.include('ExpiredToken').and.match(/refresh|renew|log in/i);
+    expect(s3.calls()).to.have.length(0);
+    expect(cfn.calls()).to.have.length(0);
+  });
+
+  it('missing credentials: names sts:GetCallerIdentity and where credentials are looked for', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const err = await run();
+    expect(err).to.be.instanceOf(DeployError);
+    expect(err!.message).to.include('sts:GetCallerIdentity').and.include('Could not load credentials').and.include('AWS_PROFILE').and.include('AWS_ACCESS_KEY_ID');
+    expect(s3.calls()).to.have.length(0);
+  });
+
+  it('AccessDenied creating the artifact bucket: names s3:CreateBucket and the caller', async () => {
+    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
+    s3.on(CreateBucketCommand).rejects(s3Error('AccessDenied', 403));
+    const err = await run();
+    expect(err).to.be.instanceOf(DeployError);
+    expect(err!.message).to.include('s3:CreateBucket').and.include(CALLER);
+    expect(cfn.calls()).to.have.length(0);
+  });
+
+  it('AccessDenied uploading the code: names s3:PutObject and the caller', async () => {
+    s3.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
+    s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
+    const err = await run();
+    expect(err).to.be.instanceOf(DeployError);
+    expect(err!.message).to.include('s3:PutObject').and.include(CALLER);
+    expect(cfn.calls()).to.have.length(0);
+  });
+
+  it('AccessDenied on CreateChangeSet: names cloudformation:CreateChangeSet and the caller', async () => {
+    cfn.on(CreateChangeSetCommand).rejects(cfnError('AccessDenied', 'Access denied', 403));
+    const err = await run();
+    expect(err).to.be.instanceOf(DeployError);
+    expect(err!.message).to.include('cloudformation:CreateChangeSet').and.include(CALLER);
+    expect(err!.message).to.not.include(EXTERNAL_ID);
+  });
+});

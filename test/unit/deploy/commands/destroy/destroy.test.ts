@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CloudFormationClient, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { runDestroy } from '../../../../../deploy/commands/destroy/destroy.ts';
+import { ConfigError, DeployError } from '../../../../../deploy/cli/errors.ts';
+import { awsError } from '../../../../helpers/fixtures.ts';
+
+const target = { region: 'us-east-1', stackName: 'replicate-to-x' };
+const ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-to-x/1';
+const stack = (status: string): Stack => ({
+  StackName: 'replicate-to-x', StackId: ID, StackStatus: status as Stack['StackStatus'], CreationTime: new Date(),
+  Parameters: [{ ParameterKey: 'SourceBucket', ParameterValue: 'src' }, { ParameterKey: 'DestinationBucket', ParameterValue: 'dst' }, { ParameterKey: 'ArtifactBucket', ParameterValue: 'art' }],
+});
+const FAST = { pollIntervalMs: 1, timeoutMs: 1000, sleep: () => Promise.resolve() };
+
+describe('deploy/destroy runDestroy', () => {
+  const cfn = new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const mock = mockClient(cfn);
+  let lines: string[];
+  const deps = (confirm?: (q: string) => Promise<boolean>) => ({ cfn, log: (l: string) => lines.push(l), confirm, wait: FAST });
+  beforeEach(() => {
+    lines = [];
+    mock.on(DescribeStackResourcesCommand).resolves({ StackResources: [
+      { LogicalResourceId: 'PushFunction', PhysicalResourceId: 'replicate-to-x', ResourceType: 'AWS::Lambda::Function', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() },
+      { LogicalResourceId: 'ExecutionRole', PhysicalResourceId: 'replicate-to-x-lambda', ResourceType: 'AWS::IAM::Role', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() },
+    ] });
+    mock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+  });
+  afterEach(() => mock.reset());
+
+  it('says what goes and what stays, deletes by stack id and waits for DELETE_COMPLETE', async () => {
+    mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE')] }).resolvesOnce({ Stacks: [stack('DELETE_IN_PROGRESS')] }).resolves({ Stacks: [stack('DELETE_COMPLETE')] });
+    expect(await runDestroy(target, { yes: true }, deps())).to.equal('deleted');
+    expect(mock.commandCalls(DeleteStackCommand)[0]!.args[0].input).to.deep.equal({ StackName: ID });
+    expect(lines).to.include(`  - ${'AWS::Lambda::Function'.padEnd(32)} replicate-to-x`);
+    expect(lines).to.include('kept (not part of the stack): source bucket src, destination bucket dst, artifact bucket art, and their objects.');
+    expect(lines.at(-1)).to.equal('stack replicate-to-x deleted.');
+  });
+
+  it('is a clear no-op when the stack does not exist', async () => {
+    mock.on(DescribeStacksCommand).rejects(awsError('ValidationError', 400, 'Stack with id replicate-to-x does not exist'));
+    expect(await runDestroy(target, { yes: true }, deps())).to.equal('absent');
+    expect(lines).to.deep.equal(['stack replicate-to-x does not exist in us-east-1: nothing to delete']);
+    expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it('does not take AccessDenied for "does not exist"', async () => {
+    mock.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 403, 'User is not authorized to perform: cloudformation:DescribeStacks'));
+    const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DeployError);
+    expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it('without a terminal and without --yes refuses (exit 2) and deletes nothing', async () => {
+    mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('CREATE_COMPLETE')] });
+    const err = await runDestroy(target, { yes: false }, deps(undefined)).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).to.equal(2);
+    expect((err as Error).message).to.include('pass --yes to delete stack replicate-to-x');
+    expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it('asks on a terminal; "no" deletes nothing, "yes" deletes', async () => {
+    mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('CREATE_COMPLETE')] });
+    const questions: string[] = [];
+    expect(await runDestroy(target, { yes: false }, deps((q) => { questions.push(q); return Promise.resolve(false); }))).to.equal('declined');
+    expect(questions).to.deep.equal(['delete stack replicate-to-x? [y/N] ']);
+    expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it('deletes when the operator answers yes', async () => {
+    mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] }).resolves({ Stacks: [stack('DELETE_COMPLETE')] });
+    expect(await runDestroy(target, { yes: false }, deps(() => Promise.resolve(true)))).to.equal('deleted');
+    expect(mock.commandCalls(DeleteStackCommand)).to.have.length(1);
+  });
+
+  it('a failed delete names the resource and why', async () => {
+    mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] }).resolves({ Stacks: [stack('DELETE_FAILED')] });
+    mock.on(DescribeStackEventsCommand).resolves({ StackEvents: [
+      { EventId: '2', StackId: ID, StackName: 'replicate-to-x', LogicalResourceId: 'ExecutionRole', ResourceType: 'AWS::IAM::Role', ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: 'Cannot delete entity, must detach all policies first.', Timestamp: new Date(Date.now() + 1000) },
+    ] });
+    const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DeployError);
+    expect((err as Error).message).to.include('stack replicate-to-x ended DELETE_FAILED.');
+    expect((err as Error).message).to.include('ExecutionRole (AWS::IAM::Role) DELETE_FAILED: Cannot delete entity, must detach all policies first.');
+  });
+
+  it('refuses while another operation runs', async () => {
+    mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_IN_PROGRESS')] });
+    const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
+    expect((err as Error).message).to.equal('stack replicate-to-x is UPDATE_IN_PROGRESS: wait until that operation ends, then run npm run destroy again');
+  });
+});

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { buildEvent, InvokeArgsError, parseInvokeArgs } from '../../../../../deploy/commands/invoke/args.ts';
+
+function fails(argv: string[], pattern: RegExp): void {
+  expect(() => parseInvokeArgs(argv), argv.join(' ')).to.throw(InvokeArgsError, pattern);
+}
+
+describe('deploy/invokeArgs', () => {
+  it('reads --dates as a list of days', () => {
+    const r = parseInvokeArgs(['--local', '--dates', '2024-01-01, 2024-01-02']);
+    expect(r).to.deep.equal({ local: true, help: false, dryRun: false, async: false, stack: undefined, source: { kind: 'inline', event: { dates: ['2024-01-01', '2024-01-02'] } } });
+    expect(buildEvent(r)).to.deep.equal({ dates: ['2024-01-01', '2024-01-02'] });
+  });
+
+  it('reads a range, --flag=value form, and --dry-run', () => {
+    const r = parseInvokeArgs(['--from=2024-01-01', '--to', '2024-01-31', '--dry-run', '--local']);
+    expect(buildEvent(r)).to.deep.equal({ from: '2024-01-01', to: '2024-01-31', dryRun: true });
+  });
+
+  it('reads --event FILE and adds dryRun to the file content', () => {
+    const r = parseInvokeArgs(['--local', '--event', 'testInput.json', '--dry-run']);
+    expect(r.source).to.deep.equal({ kind: 'file', path: 'testInput.json' });
+    expect(buildEvent(r, { dates: ['2024-01-01'] })).to.deep.equal({ dates: ['2024-01-01'], dryRun: true });
+    expect(() => buildEvent(r, ['2024-01-01'])).to.throw(InvokeArgsError, /--dry-run needs an event that is a JSON object/);
+    expect(buildEvent(parseInvokeArgs(['--event', 'x.json']), 'anything')).to.equal('anything');
+  });
+
+  it('leaves --local off unless given, and knows --help', () => {
+    expect(parseInvokeArgs(['--dates', '2024-01-01']).local).to.equal(false);
+    expect(parseInvokeArgs(['--help'])).to.deep.include({ help: true, source: undefined });
+  });
+
+  it('reads --async and --stack for the deployed function', () => {
+    const r = parseInvokeArgs(['--from', '2024-01-01', '--to', '2024-12-31', '--async', '--stack', 'replicate-to-x']);
+    expect(r).to.deep.include({ local: false, async: true, stack: 'replicate-to-x' });
+    expect(parseInvokeArgs(['--dates', '2024-01-01', '--stack=s'])).to.deep.include({ async: false, stack: 's' });
+  });
+
+  it('refuses --async or --stack with --local', () => {
+    fails(['--local', '--async', '--dates', '2024-01-01'], /--async queues the event on the deployed function, --local runs it in this process: use one of them/);
+    fails(['--local', '--stack', 's', '--dates', '2024-01-01'], /--stack s names a deployed function/);
+    fails(['--stack', '--dates', '2024-01-01'], /--stack needs a value/);
+  });
+
+  it('rejects bad command lines, naming the flag', () => {
+    fails(['--local'], /say which days: --event FILE, --dates LIST, or --from DAY --to DAY/);
+    fails(['--local', '--dates'], /--dates needs a value/);
+    fails(['--local', '--dates', '--dry-run'], /--dates needs a value/);
+    fails(['--local', '--dates='], /--dates needs a value/);
+    fails(['--local', '--dates', '2024-01-01,,2024-01-03'], /has an empty entry/);
+    fails(['--local', '--from', '2024-01-01'], /--from needs --to/);
+    fails(['--local', '--to', '2024-01-01'], /--to needs --from/);
+    fails(['--local', '--dates', '2024-01-01', '--from', '2024-01-01', '--to', '2024-01-02'], /give one of --event, --dates, --from\/--to \(got --dates, --from, --to\)/);
+    fails(['--local', '--dates', '2024-01-01', '--dates', '2024-01-02'], /--dates is given twice/);
+    fails(['--local', '--date', '2024-01-01'], /unknown argument "--date"/);
+    fails(['--local', '2024-01-01'], /unknown argument "2024-01-01"/);
+  });
+});

@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { destinationKey, prefixFormatProblems, renderPrefix } from '../../../rules/prefix.ts';
+import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
+
+const d = (s: string): IsoDate => parseIsoDate(s)!;
+
+describe('handler/prefix', () => {
+  it('renders the default format zero-padded', () => {
+    expect(renderPrefix('{YYYY}/{MM}/{DD}/', d('2024-02-09'))).to.equal('2024/02/09/');
+  });
+
+  it('renders tokens anywhere, repeated or not', () => {
+    expect(renderPrefix('logs/year={YYYY}/month={MM}/day={DD}/', d('2024-12-31'))).to.equal('logs/year=2024/month=12/day=31/');
+    expect(renderPrefix('events/{YYYY}{MM}{DD}-', d('0999-01-02'))).to.equal('events/09990102-');
+    expect(renderPrefix('{YYYY}/{YYYY}-{MM}-{DD}/', d('2024-03-04'))).to.equal('2024/2024-03-04/');
+  });
+
+  it('accepts valid formats and names what is wrong with bad ones', () => {
+    expect(prefixFormatProblems('{YYYY}/{MM}/{DD}/')).to.deep.equal([]);
+    expect(prefixFormatProblems('{YYYY}/{MM}/{D}/').join()).to.match(/unknown token.*\{D\}/).and.match(/missing \{DD\}/);
+    expect(prefixFormatProblems('{YYYY}/{MM}/').join()).to.match(/missing \{DD\}/);
+    expect(prefixFormatProblems('{YYYY}/{MM}/{DD}/{')).to.deep.equal(['unbalanced "{" or "}"']);
+    expect(prefixFormatProblems('/{YYYY}/{MM}/{DD}/').join()).to.match(/leading slash/);
+  });
+
+  it('prepends the destination prefix and keeps the key', () => {
+    expect(destinationKey('', '2024/01/01/a b+c%.txt')).to.equal('2024/01/01/a b+c%.txt');
+    expect(destinationKey('from-acme/', '2024/01/01/x')).to.equal('from-acme/2024/01/01/x');
+  });
+});
