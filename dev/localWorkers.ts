@@ -19,11 +19,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { HandlerConfig } from '../handler/config.ts';
-import type { FanOutPlan } from '../handler/fanOut.ts';
 import { handleEvent, stopWhenLow, type LambdaContextLike } from '../handler/index.ts';
 import type { Logger } from '../handler/logger.ts';
 import type { ReplicationClients } from '../handler/replicateDay.ts';
-import type { BatchResponse, SqsEventLike, SqsRecordLike } from '../handler/workItems.ts';
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { SqsEventLike, SqsRecordLike } from '../handler/workItems.ts';
 import { sqsWorkQueue } from '../handler/aws/workQueue.ts';
 
 /** A work queue and where its failed items go. */
@@ -85,7 +85,7 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<{ visible
 }
 
 /** Plays one Lambda invocation: a batch and a context in, the batch response out. Throwing fails the whole batch. */
-export type InvokeBatch = (event: SqsEventLike, context: LambdaContextLike) => Promise<BatchResponse>;
+export type InvokeBatch = (event: SqsEventLike, context: LambdaContextLike) => Promise<SQSBatchResponse>;
 
 /** Options of {@link drainQueue}. */
 export interface DrainOptions {
@@ -240,14 +240,6 @@ export interface LocalFanOutSummary {
   readonly wallMs: number;
 }
 
-interface BatchLog {
-  copied: number;
-  skipped: number;
-  failed: number;
-  bytesCopied: number;
-  items: { outcome: string }[];
-}
-
 /**
  * Plans `event` into the queue and drains it with local workers running the handler's SQS path;
  * returns the counts, the dead-letter queue's depth included.
@@ -256,32 +248,30 @@ export async function runLocalFanOut(options: LocalFanOutOptions): Promise<Local
   const { sqs, queue, config, clients } = options;
   const workQueue = sqsWorkQueue(sqs, queue.queueUrl);
   const totals = { copied: 0, skipped: 0, failed: 0, bytesCopied: 0, continuations: 0, requeued: 0 };
-  // The handler's log entries are its contract (one JSON line each); add up the batch lines.
-  const logger: Logger = {
-    log(level, message, fields = {}) {
-      if (message === 's3-push work batch') {
-        const b = fields as unknown as BatchLog;
-        totals.copied += b.copied;
-        totals.skipped += b.skipped;
-        totals.failed += b.failed;
-        totals.bytesCopied += b.bytesCopied;
-        totals.continuations += b.items.filter((i) => i.outcome === 'continued').length;
-        totals.requeued += b.items.filter((i) => i.outcome === 'requeued').length;
-      }
-      options.logger?.log(level, message, fields);
-    },
-  };
+  const logger = options.logger ?? { log: () => undefined };
   const deadBefore = queue.deadLetterUrl ? await queueDepth(sqs, queue.deadLetterUrl) : { visible: 0, inFlight: 0 };
   const started = Date.now();
-  const plan = (await handleEvent({ ...options.event, fanOut: true }, config, clients, { workQueue, logger })) as FanOutPlan;
+  const planned = await handleEvent({ ...options.event, fanOut: true }, config, clients, { workQueue, logger });
+  if (planned.kind !== 'plan') throw new Error(`the handler answered a fan-out event with a ${planned.kind}, not a plan`);
   const drained = await drainQueue({
     ...options,
-    invoke: (event, context) => handleEvent(event, config, clients, { workQueue, logger, shouldStop: stopWhenLow(context, options.stopMarginMs ?? 0) }) as Promise<BatchResponse>,
+    invoke: async (event, context) => {
+      const result = await handleEvent(event, config, clients, { workQueue, logger, shouldStop: stopWhenLow(context, options.stopMarginMs ?? 0) });
+      if (result.kind !== 'batch') throw new Error(`the handler answered an SQS batch with a ${result.kind}`);
+      const { summary, items } = result.batch;
+      totals.copied += summary.copied;
+      totals.skipped += summary.skipped;
+      totals.failed += summary.failed;
+      totals.bytesCopied += summary.bytesCopied;
+      totals.continuations += items.filter((i) => i.outcome === 'continued').length;
+      totals.requeued += items.filter((i) => i.outcome === 'requeued').length;
+      return result.batch.response;
+    },
   });
   const left = await queueDepth(sqs, queue.queueUrl);
   const dead = queue.deadLetterUrl ? await queueDepth(sqs, queue.deadLetterUrl) : { visible: 0, inFlight: 0 };
   return {
-    days: plan.planned.length,
+    days: planned.plan.planned.length,
     invocations: drained.invocations,
     received: drained.received,
     continuations: totals.continuations,

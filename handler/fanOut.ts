@@ -11,14 +11,15 @@
  * the same keys, finds them at the destination and equal, and copies nothing; the continuation it
  * may send again does the same.
  */
+import type { SQSBatchResponse } from 'aws-lambda';
 import type { IsoDate } from '../rules/dates.ts';
 import { describeError } from './errors.ts';
 import type { HandlerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type ReplicationClients } from './replicateDay.ts';
-import { summarize, type DaySummary, type Failure } from './summary.ts';
-import { parseWorkItem, type BatchResponse, type SqsRecordLike, type WorkItem } from './workItems.ts';
+import { summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
+import { parseWorkItem, type SqsRecordLike, type WorkItem } from './workItems.ts';
 import type { WorkQueue } from './aws/workQueue.ts';
 
 /** What planning enqueued; returned and logged as one JSON line. */
@@ -56,6 +57,14 @@ export interface ItemOutcome {
   readonly error?: string;
 }
 
+/** What a batch did: the answer to SQS, the summary of the days touched, each item's outcome. */
+export interface WorkBatchResult {
+  /** What the Lambda returns: these messages are retried, the rest deleted. */
+  readonly response: SQSBatchResponse;
+  readonly summary: Summary;
+  readonly items: readonly ItemOutcome[];
+}
+
 /** Options of {@link runWorkBatch}. */
 export interface WorkBatchOptions {
   readonly logger: Logger;
@@ -77,7 +86,7 @@ export async function runWorkBatch(
   clients: ReplicationClients,
   queue: WorkQueue,
   options: WorkBatchOptions,
-): Promise<BatchResponse> {
+): Promise<WorkBatchResult> {
   const shouldStop = options.shouldStop ?? (() => false);
   const outcomes: ItemOutcome[] = [];
   const days: DaySummary[] = [];
@@ -147,5 +156,5 @@ export async function runWorkBatch(
   const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');
   const summary = summarize(dryRun, days, failures);
   options.logger.log(retry.length > 0 ? 'ERROR' : 'INFO', 's3-push work batch', { ...summary, items: outcomes, queue: queue.url });
-  return { batchItemFailures: retry.map((o) => ({ itemIdentifier: o.messageId })) };
+  return { response: { batchItemFailures: retry.map((o) => ({ itemIdentifier: o.messageId })) }, summary, items: outcomes };
 }

@@ -1,26 +1,26 @@
 /**
  * The Lambda entry point. `handler` parses the environment and builds the clients once per
- * container (lazily, on the first event); `runEvent` does the work with injected clients, so tests
- * and `npm run invoke -- --local` call it directly.
+ * container (lazily, on the first event); `handleEvent` does the work with injected clients and
+ * returns a typed {@link HandlerResult}, so tests and `npm run invoke -- --local` call it directly.
  */
-import { runCheck, type CheckReport } from './check.ts';
+import type { Context } from 'aws-lambda';
+import { runCheck } from './check.ts';
 import { createClients } from './aws/clients.ts';
 import type { IsoDate } from '../rules/dates.ts';
 import { parseHandlerConfig, type HandlerConfig } from './config.ts';
 import { ConfigError, EventValidationError, ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
-import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent } from './events.ts';
-import { planFanOut, runWorkBatch, type FanOutPlan } from './fanOut.ts';
+import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent, type CopyEvent, type HandlerEvent } from './events.ts';
+import { planFanOut, runWorkBatch } from './fanOut.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
+import { lambdaResponse, type HandlerResult, type LambdaResponse } from './result.ts';
 import { summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
-import { isSqsEvent, type BatchResponse, type WorkItem } from './workItems.ts';
+import { isSqsEvent, type WorkItem } from './workItems.ts';
 import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.ts';
 
-/** The part of the Lambda context the handler uses. */
-export interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
-}
+/** The part of the Lambda {@link Context} the handler uses. */
+export type LambdaContextLike = Pick<Context, 'getRemainingTimeInMillis'>;
 
 /**
  * Stop starting new objects when less than this is left of the invocation: the copies in
@@ -51,6 +51,16 @@ export interface RunOptions {
   readonly continueLater?: (rest: readonly WorkItem[]) => Promise<void>;
 }
 
+/** Parses `event` (as {@link parseEvent}), logging a bad one; throws {@link EventValidationError}. */
+function parseLogged(event: unknown, lagDays: number, maxDays: number, logger: Logger): HandlerEvent {
+  try {
+    return parseEvent(event, lagDays, { maxDays });
+  } catch (err) {
+    logger.log('ERROR', describeError(err), { event });
+    throw err;
+  }
+}
+
 /**
  * Runs one event: validates it (nothing is copied when it is bad), replicates each day in turn,
  * logs the summary as one JSON line and returns it. Throws after logging when any object failed
@@ -58,18 +68,17 @@ export interface RunOptions {
  */
 export async function runEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: RunOptions = {}): Promise<Summary> {
   const logger = options.logger ?? createLogger([config.externalId]);
-  let parsed;
-  try {
-    parsed = parseEvent(event, config.lagDays);
-  } catch (err) {
-    logger.log('ERROR', describeError(err), { event });
-    throw err;
-  }
+  const parsed = parseLogged(event, config.lagDays, MAX_DAYS_PER_EVENT, logger);
   if (parsed.kind === 'check') {
     // A programming error, not a user's: the check returns a CheckReport, not a Summary.
     throw new Error('runEvent copies; {"check": true} goes through handleEvent');
   }
+  return runCopy(parsed, config, clients, { ...options, logger });
+}
 
+/** {@link runEvent} of an event already parsed. */
+async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: ReplicationClients, options: RunOptions & { readonly logger: Logger }): Promise<Summary> {
+  const { logger } = options;
   const days: DaySummary[] = [];
   const failures: Failure[] = [];
   let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
@@ -133,34 +142,33 @@ export interface HandleOptions extends Omit<RunOptions, 'continueLater'> {
  * - otherwise (a scheduled or other one-day event, or any event without a work queue) →
  *   {@link runEvent} inline, as before, up to {@link MAX_DAYS_PER_EVENT} days. With a work queue,
  *   an inline day that runs out of time enqueues its rest instead of failing.
+ * The event is parsed once, here. The result's `kind` says which path ran; {@link lambdaResponse}
+ * turns it into what the Lambda returns.
  */
-export async function handleEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: HandleOptions = {}): Promise<Summary | CheckReport | FanOutPlan | BatchResponse> {
+export async function handleEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: HandleOptions = {}): Promise<HandlerResult> {
   const logger = options.logger ?? createLogger([config.externalId]);
   const queue = options.workQueue;
+  const shouldStop = options.shouldStop ? { shouldStop: options.shouldStop } : {};
   const fail = (err: Error, fields: Record<string, unknown> = {}): never => {
     logger.log('ERROR', describeError(err), fields);
     throw err;
   };
   if (isSqsEvent(event)) {
-    if (!queue) fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)']));
-    return runWorkBatch(event.Records, config, clients, queue!, { logger, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
+    if (!queue) return fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)']));
+    return { kind: 'batch', batch: await runWorkBatch(event.Records, config, clients, queue, { logger, ...shouldStop }) };
   }
-  let parsed;
-  try {
-    parsed = parseEvent(event, config.lagDays, { maxDays: queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT });
-  } catch (err) {
-    return fail(err as Error, { event });
-  }
-  if (parsed.kind === 'check') return runCheck(config, clients, { logger });
-  if (parsed.kind === 'copy' && (parsed.fanOut || parsed.dates.length > 1)) {
-    if (queue) return planFanOut(parsed.dates, parsed.dryRun, queue, logger);
+  const parsed = parseLogged(event, config.lagDays, queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT, logger);
+  if (parsed.kind === 'check') return { kind: 'check', report: await runCheck(config, clients, { logger }) };
+  if (parsed.fanOut || parsed.dates.length > 1) {
+    if (queue) return { kind: 'plan', plan: await planFanOut(parsed.dates, parsed.dryRun, queue, logger) };
     if (parsed.fanOut) fail(new EventValidationError('"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set: deploy the stack with its work queue (output WorkQueueUrl), or drop "fanOut" to copy the days inline'), { event });
   }
-  return runEvent(event, config, clients, {
+  const summary = await runCopy(parsed, config, clients, {
     logger,
-    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    ...shouldStop,
     ...(queue ? { continueLater: (rest: readonly WorkItem[]) => queue.send(rest) } : {}),
   });
+  return { kind: 'summary', summary };
 }
 
 let container: { config: HandlerConfig; clients: ReplicationClients; workQueue: WorkQueue | undefined } | undefined;
@@ -171,7 +179,7 @@ let container: { config: HandlerConfig; clients: ReplicationClients; workQueue: 
  * Lambda's retries, dead-letter queue and alarms see it (for SQS batches: the failed items are
  * reported in `batchItemFailures`, retried by SQS, then moved to the work dead-letter queue).
  */
-export async function handler(event: unknown, context?: LambdaContextLike): Promise<Summary | CheckReport | FanOutPlan | BatchResponse> {
+export async function handler(event: unknown, context?: LambdaContextLike): Promise<LambdaResponse> {
   if (!container) {
     let config;
     try {
@@ -186,8 +194,9 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       workQueue: config.workQueueUrl === undefined ? undefined : sqsWorkQueue(createSqsClient(), config.workQueueUrl),
     };
   }
-  return handleEvent(event, container.config, container.clients, {
+  const result = await handleEvent(event, container.config, container.clients, {
     ...(context ? { shouldStop: stopWhenLow(context) } : {}),
     ...(container.workQueue ? { workQueue: container.workQueue } : {}),
   });
+  return lambdaResponse(result);
 }

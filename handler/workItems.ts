@@ -2,6 +2,7 @@
  * Fan-out work items: the small JSON documents on the work queue, one day (or the rest of one)
  * each, and the SQS event that delivers them. Validated on receipt like any event. Pure.
  */
+import type { SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { parseIsoDate, type IsoDate } from '../rules/dates.ts';
 import { EventValidationError } from './errors.ts';
 import { renderPrefix } from '../rules/prefix.ts';
@@ -18,22 +19,14 @@ export interface WorkItem {
 /** S3 keys are at most 1,024 bytes; a longer `startAfter` cannot come from a listing. */
 const MAX_KEY_BYTES = 1024;
 
-/** One record of an SQS event as Lambda delivers it (only the fields the handler reads). */
-export interface SqsRecordLike {
-  readonly messageId: string;
-  readonly body: string;
-  readonly eventSource: 'aws:sqs';
-  readonly attributes?: { readonly ApproximateReceiveCount?: string };
-}
+/** One record of an SQS event as Lambda delivers it ({@link SQSRecord}), only the fields the handler reads. */
+export type SqsRecordLike = Readonly<Pick<SQSRecord, 'messageId' | 'body' | 'eventSource'>> & {
+  readonly attributes?: Readonly<Partial<Pick<SQSRecordAttributes, 'ApproximateReceiveCount'>>>;
+};
 
-/** An SQS event: `Records` from the event source mapping. */
+/** An SQS event (`SQSEvent`): `Records` from the event source mapping. */
 export interface SqsEventLike {
   readonly Records: readonly SqsRecordLike[];
-}
-
-/** The answer to an SQS batch with ReportBatchItemFailures: these messages are retried, the rest deleted. */
-export interface BatchResponse {
-  readonly batchItemFailures: { readonly itemIdentifier: string }[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -30,7 +30,9 @@ describe('preflight check against moto (two accounts)', function () {
 
   it('reports every link ok through handleEvent, and leaves no probe behind', async () => {
     const config = parseHandlerConfig(handlerEnv({ PREFIX_FORMAT: 'logs/{YYYY}/{MM}/{DD}/', DESTINATION_PREFIX: 'incoming/' }));
-    const report = (await handleEvent({ check: true }, config, createClients(config), { logger: createLogger([EXTERNAL_ID], (l) => lines.push(l)) })) as CheckReport;
+    const result = await handleEvent({ check: true }, config, createClients(config), { logger: createLogger([EXTERNAL_ID], (l) => lines.push(l)) });
+    if (result.kind !== 'check') expect.fail(`expected a check result, got ${result.kind}`);
+    const report = result.report;
     expect(report.links.map((l) => [l.name, l.status])).to.deep.equal([
       ['assume-role', 'ok'], ['list-source', 'ok'], ['read-source', 'ok'], ['write-destination', 'ok'],
     ]);

@@ -53,8 +53,8 @@ export async function checkLocal(env: Readonly<Record<string, string | undefined
   const logger = createLogger([config.externalId], () => undefined);
   try {
     const result = await handleEvent(CHECK_EVENT, config, createHandlerClients(config, { sessionName: 's3-push-check' }), { logger });
-    if (!isCheckReport(result)) throw new DeployError('the handler returned a run summary to {"check": true}');
-    return result;
+    if (result.kind !== 'check') throw new DeployError(`the handler answered {"check": true} with a ${result.kind}`);
+    return result.report;
   } catch (err) {
     if (err instanceof PreflightFailedError) return err.report;
     throw err;

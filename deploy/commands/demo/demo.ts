@@ -27,7 +27,7 @@ import { createClients } from '../../aws/clients.ts';
 import { parseDeployConfig } from '../../config/config.ts';
 import { runDeploy } from '../deploy/deploy.ts';
 import { DeployError, describeError } from '../../cli/errors.ts';
-import { formatBytes, formatCheckReport, formatSummary, isCheckReport, isSummary } from '../../cli/reportFormat.ts';
+import { formatBytes, formatCheckReport, formatSummary } from '../../cli/reportFormat.ts';
 import { findDeployedFunction } from '../../cloudformation/stackTarget.ts';
 
 /** The emulated world of the demo. */
@@ -188,17 +188,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     const check = await step(log, 'npm run check   (the preflight: each link of the permission chain)', async () => {
       const result = await handleEvent({ check: true }, handlerConfig, handlerClients, quiet);
-      if (!isCheckReport(result)) throw new DeployError('the preflight returned no report');
-      for (const line of formatCheckReport(result)) indent(line);
-      return result;
+      if (result.kind !== 'check') throw new DeployError('the preflight returned no report');
+      for (const line of formatCheckReport(result.report)) indent(line);
+      return result.report;
     });
 
     const backfillEvent = { from: DEMO.days[0], to: DEMO.days[DEMO.days.length - 1] };
     const runCopy = async (): Promise<Summary> => {
       const result = await handleEvent(backfillEvent, handlerConfig, handlerClients, quiet);
-      if (!isSummary(result)) throw new DeployError('the backfill returned no summary');
-      for (const line of formatSummary(result)) indent(line);
-      return result;
+      if (result.kind !== 'summary') throw new DeployError('the backfill returned no summary');
+      for (const line of formatSummary(result.summary)) indent(line);
+      return result.summary;
     };
     const backfill = await step(log, `npm run invoke -- --from ${backfillEvent.from} --to ${backfillEvent.to}   (the backfill)`, runCopy);
     const rerun = await step(log, 'the same backfill again: everything is already there and equal, so it is skipped', runCopy);

@@ -15,6 +15,7 @@ import { parseHandlerConfig } from '../../../handler/config.ts';
 import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from '../../../handler/errors.ts';
 import { PreflightFailedError } from '../../../handler/check.ts';
 import { handleEvent } from '../../../handler/index.ts';
+import { lambdaResponse } from '../../../handler/result.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { createSqsClient } from '../../../handler/aws/workQueue.ts';
 import { createTemporaryQueues, describeQueue, runLocalFanOut } from '../../../dev/localWorkers.ts';
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
   try {
     // handleEvent: a `{"check": true}` event file runs the preflight and prints its report.
     const result = await handleEvent(event, config, createClients(config, { sessionName: 's3-push-invoke' }), { logger });
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(lambdaResponse(result), null, 2));
     return 0;
   } catch (err) {
     if (err instanceof ReplicationFailedError || err instanceof TimeBudgetError) console.log(JSON.stringify(err.summary, null, 2));

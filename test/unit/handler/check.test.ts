@@ -218,7 +218,8 @@ describe('handler/check runCheck', () => {
   it('runs through handleEvent for {"check": true}', async () => {
     const config = parseHandlerConfig(handlerEnv());
     const result = await handleEvent({ check: true }, config, createClients(config), { logger: logger() });
-    expect(result).to.deep.include({ check: true, ok: true });
+    expect(result.kind).to.equal('check');
+    expect(result.kind === 'check' && result.report).to.deep.include({ check: true, ok: true });
   });
 
   it('handleEvent still rejects a bad check event before any call', async () => {

@@ -63,8 +63,8 @@ describe('handler/fanOut', () => {
 
   describe('planning (handleEvent with a work queue)', () => {
     it('enqueues one item per day of a range and copies nothing itself', async () => {
-      const plan = await handleEvent({ from: '2024-01-30', to: '2024-02-02' }, config, clients, { logger, workQueue: queue });
-      expect(plan).to.deep.equal({ planned: ['2024-01-30', '2024-01-31', '2024-02-01', '2024-02-02'], queue: QUEUE_URL, dryRun: false });
+      const result = await handleEvent({ from: '2024-01-30', to: '2024-02-02' }, config, clients, { logger, workQueue: queue });
+      expect(result).to.deep.equal({ kind: 'plan', plan: { planned: ['2024-01-30', '2024-01-31', '2024-02-01', '2024-02-02'], queue: QUEUE_URL, dryRun: false } });
       expect(queue.sent).to.deep.equal([{ date: '2024-01-30' }, { date: '2024-01-31' }, { date: '2024-02-01' }, { date: '2024-02-02' }]);
       expect(src.calls()).to.have.length(0);
       expect(lastLog()).to.deep.include({ level: 'INFO', message: 's3-push fan-out planned', days: 4, queue: QUEUE_URL });
@@ -76,25 +76,26 @@ describe('handler/fanOut', () => {
     });
 
     it('lifts the per-event limit to 3,660 days, and no further', async () => {
-      const plan = await handleEvent({ from: '2015-01-01', to: '2024-12-31' }, config, clients, { logger, workQueue: queue });
-      expect((plan as { planned: readonly unknown[] }).planned).to.have.length(3653);
+      const result = await handleEvent({ from: '2015-01-01', to: '2024-12-31' }, config, clients, { logger, workQueue: queue });
+      expect(result.kind === 'plan' && result.plan.planned).to.have.length(3653);
       const err = await handleEvent({ from: '2014-01-01', to: '2024-12-31' }, config, clients, { logger, workQueue: queue }).catch((e: unknown) => e);
       expect((err as Error).message).to.match(/4018 days requested; at most 3660 days per event/);
     });
 
     it('runs a scheduled day inline, and enqueues the rest of it when the budget runs out', async () => {
       let n = 0;
-      const summary = await handleEvent(scheduledEvent('2024-01-02T06:00:00Z'), config, clients, { logger, workQueue: queue, shouldStop: () => ++n > 2 });
+      const result = await handleEvent(scheduledEvent('2024-01-02T06:00:00Z'), config, clients, { logger, workQueue: queue, shouldStop: () => ++n > 2 });
       expect(copiedKeys()).to.deep.equal(['2024/01/01/a', '2024/01/01/b']);
-      expect(summary).to.deep.include({ copied: 2, failed: 0 });
+      expect(result.kind).to.equal('summary');
+      expect(result.kind === 'summary' && result.summary).to.deep.include({ copied: 2, failed: 0 });
       expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b' }]);
     });
   });
 
   describe('without a work queue', () => {
     it('runs a multi-day event inline, as the seed did', async () => {
-      const summary = await handleEvent({ dates: ['2024-01-01', '2024-01-02'] }, config, clients, { logger });
-      expect(summary).to.deep.include({ copied: 6 });
+      const result = await handleEvent({ dates: ['2024-01-01', '2024-01-02'] }, config, clients, { logger });
+      expect(result.kind === 'summary' && result.summary).to.deep.include({ copied: 6 });
     });
 
     it('refuses "fanOut": true naming WORK_QUEUE_URL, before any request', async () => {
@@ -120,7 +121,7 @@ describe('handler/fanOut', () => {
   describe('working (runWorkBatch)', () => {
     it('copies a whole day and acknowledges the item', async () => {
       const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger });
-      expect(res).to.deep.equal({ batchItemFailures: [] });
+      expect(res.response).to.deep.equal({ batchItemFailures: [] });
       expect(copiedKeys()).to.have.length(5);
       expect(queue.sent).to.deep.equal([]);
       expect(lastLog()).to.deep.include({ level: 'INFO', message: 's3-push work batch', copied: 5 });
@@ -131,7 +132,7 @@ describe('handler/fanOut', () => {
       let n = 0;
       // Asked once before the item, then before each object: two objects fit.
       const res = await runWorkBatch([record('m1', { date: '2024-01-01', startAfter: '2024/01/01/a' })], config, clients, queue, { logger, shouldStop: () => ++n > 3 });
-      expect(res.batchItemFailures).to.deep.equal([]);
+      expect(res.response.batchItemFailures).to.deep.equal([]);
       expect(copiedKeys()).to.deep.equal(['2024/01/01/b', '2024/01/01/c']);
       expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/c' }]);
       expect(lastLog().items[0]).to.deep.include({ outcome: 'continued', startAfter: '2024/01/01/a', continueAfter: '2024/01/01/c' });
@@ -141,7 +142,7 @@ describe('handler/fanOut', () => {
       queue.failing = true;
       let n = 0;
       const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger, shouldStop: () => ++n > 2 });
-      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
+      expect(res.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
       expect(lastLog().items[0]!.error).to.match(/continuation could not be enqueued: SQS is down/);
     });
 
@@ -152,7 +153,7 @@ describe('handler/fanOut', () => {
         [record('m1', { date: '2024-01-01' }), record('m2', { date: '2024-01-02' }), record('m3', { date: '2024-01-03' })],
         config, clients, queue, { logger },
       );
-      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm3' }]);
+      expect(res.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm3' }]);
       expect(copiedKeys()).to.include('2024/01/02/f');
       expect(lastLog()).to.deep.include({ level: 'ERROR', failed: 2 });
       expect(queue.sent).to.deep.equal([]);
@@ -160,7 +161,7 @@ describe('handler/fanOut', () => {
 
     it('reports a malformed item as a failure (so it ends in the dead-letter queue) and still works the others', async () => {
       const res = await runWorkBatch([record('bad', '{"date":"2024-13-01"}', 3), record('m2', { date: '2024-01-02' })], config, clients, queue, { logger });
-      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'bad' }]);
+      expect(res.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'bad' }]);
       expect(lastLog().items[0]).to.deep.include({ messageId: 'bad', outcome: 'rejected', receiveCount: 3 });
       expect(lastLog().items[0]!.error).to.match(/"date" is "2024-13-01"/);
       expect(copiedKeys()).to.deep.equal(['2024/01/02/f']);
@@ -169,7 +170,7 @@ describe('handler/fanOut', () => {
     it('fails rather than loops when not one object fits in the budget', async () => {
       let n = 0;
       const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger, shouldStop: () => ++n > 1 });
-      expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
+      expect(res.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
       expect(queue.sent).to.deep.equal([]);
       expect(lastLog().items[0]!.error).to.match(/before a single object was handled/);
     });
@@ -180,7 +181,7 @@ describe('handler/fanOut', () => {
         [record('m1', { date: '2024-01-02' }), record('m2', { date: '2024-01-01', startAfter: '2024/01/01/b' })],
         config, clients, queue, { logger, shouldStop: () => ++n > 2 },
       );
-      expect(res.batchItemFailures).to.deep.equal([]);
+      expect(res.response.batchItemFailures).to.deep.equal([]);
       expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b' }]);
       expect(lastLog().items.map((i) => i.outcome)).to.deep.equal(['done', 'requeued']);
     });
@@ -195,7 +196,7 @@ describe('handler/fanOut', () => {
       await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger });
       expect(copied).to.have.length(5);
       const res = await runWorkBatch([record('m1', { date: '2024-01-01' }, 2)], config, clients, queue, { logger });
-      expect(res.batchItemFailures).to.deep.equal([]);
+      expect(res.response.batchItemFailures).to.deep.equal([]);
       expect(copied).to.have.length(5);
       expect(lastLog()).to.deep.include({ copied: 0, skipped: 5 });
     });

@@ -83,9 +83,11 @@ describe('handler/workQueue sqsWorkQueue', () => {
     mock.on(SendMessageBatchCommand).callsFake(() => Promise.resolve(++call === 2 ? { Failed: [{ Id: '4', Code: 'InternalError', SenderFault: false }] } : {}));
     const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     const config = parseHandlerConfig(handlerEnv({ WORK_QUEUE_URL: URL }));
-    const plan = await handleEvent({ from: '2024-01-01', to: '2024-01-25' }, config, { sourceS3: s3, destinationS3: s3 }, { workQueue: sqsWorkQueue(sqs, URL, { sleep }), logger: createLogger([], () => undefined) });
+    const result = await handleEvent({ from: '2024-01-01', to: '2024-01-25' }, config, { sourceS3: s3, destinationS3: s3 }, { workQueue: sqsWorkQueue(sqs, URL, { sleep }), logger: createLogger([], () => undefined) });
+    expect(result.kind).to.equal('plan');
+    const plan = result.kind === 'plan' ? result.plan : undefined;
     expect(plan).to.deep.include({ queue: URL, dryRun: false });
-    expect((plan as { planned: readonly string[] }).planned).to.have.length(25);
+    expect(plan?.planned).to.have.length(25);
     expect(mock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.length)).to.deep.equal([10, 10, 1, 5]);
     expect(new Set(sentBodies()).size).to.equal(25);
     expect(sentBodies()[20]).to.equal('{"date":"2024-01-15"}');
