@@ -20,7 +20,7 @@ const BUCKET = 'counting-proxy-bucket';
 
 // Real SDK requests through the proxy to moto: each is forwarded (signatures still verify, bodies
 // arrive) and counted under the operation the SDK sent.
-describe('bench counting proxy', () => {
+describe('bench/countingProxy', () => {
   let proxy: CountingProxy;
   let s3: S3Client;
 

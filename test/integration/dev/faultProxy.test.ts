@@ -17,7 +17,7 @@ const BUCKET = 'fault-proxy-bucket';
 
 // The proxy itself, against the shared moto: each fault reaches the SDK as the error S3 would give,
 // and the draws depend on the seed and the request, not on arrival order.
-describe('fault proxy (test support)', () => {
+describe('dev/faultProxy', () => {
   let proxy: FaultProxy;
   let direct: S3Client;
 

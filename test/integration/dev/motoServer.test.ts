@@ -5,7 +5,7 @@ import { moto } from '../setup.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT } from '../../helpers/fixtures.ts';
 
 // Proves the harness: one server, two accounts, reached only through AWS_ENDPOINT_URL.
-describe('moto harness', () => {
+describe('dev/motoServer: the moto launcher', () => {
   before(() => moto().reset());
 
   it('acts in the source account with plain keys and in the role account after AssumeRole', async () => {

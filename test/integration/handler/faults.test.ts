@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import {
   CreateBucketCommand,
+  GetObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   HeadObjectCommand,
@@ -14,54 +16,25 @@ import { ReplicationFailedError } from '../../../handler/errors.ts';
 import { runEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';
-import { startFaultProxy, touchesKey, type FaultProxy, type ProxiedRequest, type ProxyCounts, type ProxyLogEntry } from '../../../dev/faultProxy.ts';
+import { startFaultProxy, touchesKey, type FaultProxy, type ProxiedRequest, type ProxyLogEntry } from '../../../dev/faultProxy.ts';
+import { describeCounts, exhaustedRequests, retryFigures } from '../../helpers/faultLog.ts';
 import { expectedSnapshot, listEtags, makeObjects, md5, putObjects, snapshot, snapshotOf, type TestObject } from '../../helpers/s3Data.ts';
 import { DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv } from '../../helpers/fixtures.ts';
 
 // The real copy path (config → clients → runEvent → S3 adapters) with every S3 request going
 // through the fault proxy; the SDK clients are the handler's own (createClients), pointed at the
 // proxy only through AWS_ENDPOINT_URL. moto stores the data; the checks read moto directly.
+// S3 throttling, 500s, dropped connections, lost and slow responses are retried by the SDK; an
+// object that keeps failing is reported while the others are copied; a multipart copy whose part
+// keeps failing is aborted, leaving no upload behind.
 const SOURCE = 'faults-source';
 const DEST = 'faults-destination';
 const MiB = 1024 * 1024;
-
-/** Distinct requests the run needed (method, URL, copy source, body), and how many were sent. */
-function retryFigures(counts: ProxyCounts, log: readonly ProxyLogEntry[]): { unique: number; retries: number } {
-  const unique = new Set(log.filter((e) => e.attempt === 0).map((e) => `${e.method} ${e.url} ${e.copySource}`)).size;
-  return { unique, retries: counts.seen - log.filter((e) => e.attempt === 0).length };
-}
-
-/**
- * Requests that failed on every attempt the handler's S3 client makes (S3_MAX_ATTEMPTS), by
- * identity: the SDK gave up on them. With a fault rate p each request has a p^6 chance of this.
- */
-function exhaustedRequests(log: readonly ProxyLogEntry[]): Map<string, ProxyLogEntry[]> {
-  const byIdentity = new Map<string, ProxyLogEntry[]>();
-  for (const e of log) {
-    const id = `${e.method} ${e.url} ${e.copySource}`;
-    byIdentity.set(id, [...(byIdentity.get(id) ?? []), e]);
-  }
-  const failedForGood = (entries: ProxyLogEntry[]) => {
-    const last = entries.at(-1)!;
-    return last.attempt === S3_MAX_ATTEMPTS - 1 && last.fault !== undefined && last.fault !== 'slow';
-  };
-  return new Map([...byIdentity].filter(([, entries]) => failedForGood(entries)));
-}
 
 // moto keeps object tags per account: a cross-account GetObjectTagging answers an empty set and a
 // cross-account CopyObject does not carry the tags (checked in moto 5.2.1, same-account works).
 // Tags are therefore not compared here; the unit tests prove TaggingDirective COPY is sent.
 const snapshotOptions = { withTags: () => false };
-
-function describeCounts(counts: ProxyCounts, log: readonly ProxyLogEntry[]): string {
-  const { unique, retries } = retryFigures(counts, log);
-  const f = counts.faulted;
-  return (
-    `seen ${counts.seen}, forwarded ${counts.forwarded}, faulted ${counts.faultedTotal} ` +
-    `(slowDown ${f.slowDown}, internalError ${f.internalError}, drop ${f.drop}, lostResponse ${f.lostResponse}, slow ${f.slow}), ` +
-    `unique requests ${unique}, retries ${retries}`
-  );
-}
 
 describe('handler under injected S3 faults (fault proxy → moto)', function () {
   this.timeout(300_000);
@@ -298,6 +271,58 @@ describe('handler under injected S3 faults (fault proxy → moto)', function () 
       const [src, dst] = await Promise.all([snapshot(sourceS3, SOURCE, '2024/05/01/big-good', snapshotOptions), snapshot(destS3, DEST, '2024/05/01/big-good', snapshotOptions)]);
       expectIdentical(src, dst);
       this.test!.title += ` [${describeCounts(proxy.counts(), log)}]`;
+    });
+  });
+
+  describe('one object and one multipart part failing for good, no random faults', () => {
+    const PREFIX = '2024/06/01/';
+    const SMALL = 150;
+    const BIG_KEY = `${PREFIX}big.bin`;
+    const keys = Array.from({ length: SMALL }, (_, i) => `${PREFIX}f-${String(i).padStart(3, '0')} +%.txt`);
+    const env = { MULTIPART_THRESHOLD_BYTES: String(6 * MiB), PART_SIZE_BYTES: String(5 * MiB), COPY_CONCURRENCY: '8' };
+
+    before(async () => {
+      const plain = (key: string, body: Buffer): TestObject => ({ key, body, contentType: 'application/octet-stream', metadata: {}, tagging: '' });
+      await putObjects(sourceS3, SOURCE, [...keys.map((k) => plain(k, Buffer.from(`body of ${k}`))), plain(BIG_KEY, Buffer.alloc(11 * MiB, 7))]);
+    });
+
+    it('fails one object whose copy keeps failing, copies the others, and aborts a multipart copy whose part keeps failing', async () => {
+      const doomed = keys[42]!;
+      proxy.configure({
+        rate: 0,
+        always: [
+          { when: (r) => r.method === 'PUT' && r.copySourceKey === doomed, kind: 'internalError' },
+          { when: (r) => r.copySourceKey === BIG_KEY && /(^|&)partNumber=2(&|$)/.test(r.query), kind: 'internalError' },
+        ],
+      });
+      const err = await handlerFor(env).run({ dates: ['2024-06-01'] }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ReplicationFailedError);
+      const s = (err as ReplicationFailedError).summary;
+      expect(s).to.deep.include({ copied: SMALL - 1, failed: 2 });
+      expect(s.failures.map((f) => f.key).sort()).to.deep.equal([doomed, BIG_KEY].sort());
+      expect(s.failures.find((f) => f.key === BIG_KEY)!.error).to.match(/part 2 of 3 .*InternalError.*\(upload aborted\)$/);
+      expect((err as Error).message).to.match(/^2 object\(s\) failed to copy/);
+
+      proxy.configure({ always: [] });
+      const uploads = await destS3.send(new ListMultipartUploadsCommand({ Bucket: DEST }));
+      expect(uploads.Uploads ?? []).to.deep.equal([]);
+      const listed = await destS3.send(new ListObjectsV2Command({ Bucket: DEST, Prefix: PREFIX }));
+      expect(listed.KeyCount).to.equal(SMALL - 1);
+    });
+
+    it('retries throttling, 500s and dropped connections until every object is copied', async () => {
+      proxy.configure({ always: [], rate: 0.25, seed: 7, weights: { slowDown: 1, internalError: 1, drop: 1 } });
+      proxy.resetCounts();
+      // A fresh destination prefix: every object is copied again, under faults.
+      const s = await handlerFor({ ...env, DESTINATION_PREFIX: 'retried/' }).run({ dates: ['2024-06-01'] });
+      expect(s).to.deep.include({ copied: SMALL + 1, skipped: 0, failed: 0 });
+      const c = proxy.counts().faulted;
+      expect(c.slowDown, 'SlowDown injected').to.be.greaterThan(0);
+      expect(c.internalError, 'InternalError injected').to.be.greaterThan(0);
+      expect(c.drop, 'connections dropped').to.be.greaterThan(0);
+      proxy.configure({ rate: 0 });
+      const got = await destS3.send(new GetObjectCommand({ Bucket: DEST, Key: `retried/${keys[42]}` }));
+      expect(await got.Body!.transformToString()).to.equal(`body of ${keys[42]}`);
     });
   });
 });

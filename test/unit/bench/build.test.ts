@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import yazl from 'yazl';
 import { unzipOnly } from '../../../bench/build.ts';
-import { parseEnvLines } from '../../../bench/cephServer.ts';
 
 async function zipOf(entries: Array<[string, string, boolean]>): Promise<Buffer> {
   const zip = new yazl.ZipFile();
@@ -22,15 +21,5 @@ describe('bench/build unzipOnly', () => {
   it('names the entry it could not find', async () => {
     const zip = await zipOf([['a.txt', 'x', true]]);
     expect(() => unzipOnly(zip, 'index.mjs')).to.throw('no entry index.mjs');
-  });
-});
-
-describe('bench/cephServer parseEnvLines', () => {
-  it('keeps KEY=VALUE lines, values may hold = and :', () => {
-    expect(parseEnvLines('ceph.sh: up\nCEPH_ENDPOINT=http://127.0.0.1:7480\nCEPH_ROLE_ARN=arn:aws:iam::210987654321:role/x\nA_B=c=d\n')).to.deep.equal({
-      CEPH_ENDPOINT: 'http://127.0.0.1:7480',
-      CEPH_ROLE_ARN: 'arn:aws:iam::210987654321:role/x',
-      A_B: 'c=d',
-    });
   });
 });

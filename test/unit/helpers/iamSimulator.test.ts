@@ -29,7 +29,7 @@ const trust = (externalId?: string): PolicyDocument => ({
 });
 const mayAssume: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: DESTINATION_ROLE_ARN }] };
 
-describe('iam simulator helper (test support)', () => {
+describe('test/helpers/iamSimulator', () => {
   it('same account: the identity policy alone is enough', async () => {
     const out = await simulate(
       { principal: SAME_ACCOUNT_ROLE, action: 's3:GetObject', resource: OBJECT, resourceAccount: SOURCE_ACCOUNT },

@@ -24,7 +24,7 @@ const BAD: [string, RegExp][] = [
 ];
 const GOOD = ['abc', 'a'.repeat(63), 'my.bucket.name', 'my-bucket-1', '192.168.5.4x', 'bucket-s3aliasx', SOURCE_BUCKET, DESTINATION_BUCKET];
 
-describe('bucket names', () => {
+describe('rules/bucketName', () => {
   for (const [name, why] of BAD) {
     it(`rejects ${JSON.stringify(name)}`, () => {
       expect(bucketNameProblem(name)).to.match(why);

@@ -7,7 +7,7 @@ const d = (s: string): IsoDate => {
   return v;
 };
 
-describe('handler/dates', () => {
+describe('rules/dates', () => {
   it('accepts real calendar dates, leap days included', () => {
     for (const s of ['2024-02-29', '2000-02-29', '2023-12-31', '2024-01-01', '0001-01-01', '9999-12-31']) {
       expect(parseIsoDate(s), s).to.equal(s);

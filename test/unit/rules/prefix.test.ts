@@ -4,7 +4,7 @@ import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
 
 const d = (s: string): IsoDate => parseIsoDate(s)!;
 
-describe('handler/prefix', () => {
+describe('rules/prefix', () => {
   it('renders the default format zero-padded', () => {
     expect(renderPrefix('{YYYY}/{MM}/{DD}/', d('2024-02-09'))).to.equal('2024/02/09/');
   });

@@ -4,7 +4,7 @@ import { GetRoleCommand, IAMClient, IAMServiceException, NoSuchEntityException }
 import { waitForRole } from '../../../../deploy/aws/iamRole.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
 
-describe('deploy/iamRole waitForRole', () => {
+describe('deploy/aws/iamRole waitForRole', () => {
   const iam = new IAMClient({ region: 'us-east-1' });
   const mock = mockClient(iam);
   afterEach(() => mock.reset());

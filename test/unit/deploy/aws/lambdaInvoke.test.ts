@@ -11,7 +11,7 @@ import { awsError } from '../../../helpers/fixtures.ts';
 // What moto 5.2 answers without Docker (measured): 200, FunctionError "Handled", a plain-text payload.
 const MOTO_NO_DOCKER = "error running docker: Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))";
 
-describe('deploy/lambdaInvoke', () => {
+describe('deploy/aws/lambdaInvoke', () => {
   const lambda = new LambdaClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(lambda);
   afterEach(() => mock.reset());

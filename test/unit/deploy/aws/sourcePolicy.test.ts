@@ -18,7 +18,7 @@ const rendered: PolicyDocument = { Version: '2012-10-17', Statement: [readAccess
 const other = { Sid: 'AnalyticsRead', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::123456789012:role/analytics' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/reports/*` };
 const unnamed = { Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::123456789012:role/etl' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/etl/*` };
 
-describe('deploy/sourcePolicy', () => {
+describe('deploy/aws/sourcePolicy', () => {
   describe('mergeStatements', () => {
     it('creates the policy when the bucket has none', () => {
       expect(mergeStatements(undefined, rendered)).to.deep.equal({ policy: { Version: '2012-10-17', Statement: [readAccess] }, changed: true });

@@ -13,7 +13,7 @@ const broken: CheckReport = {
   ],
 };
 
-describe('deploy/reportFormat', () => {
+describe('deploy/cli/reportFormat', () => {
   it('prints each link with its mark, and the fix under the broken one only', () => {
     expect(formatCheckReport(broken)).to.deep.equal([
       '✔ 1. assume the destination role R',

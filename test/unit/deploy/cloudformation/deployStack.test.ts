@@ -38,7 +38,7 @@ function event(logicalId: string, status: string, reason?: string, type = 'AWS::
   };
 }
 
-describe('deploy/deployStack', () => {
+describe('deploy/cloudformation/deployStack', () => {
   let cfn: CloudFormationClient;
   let mock: AwsClientStub<CloudFormationClient>;
   let lines: string[];

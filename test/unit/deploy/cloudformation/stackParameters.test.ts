@@ -4,7 +4,7 @@ import { stackParameters } from '../../../../deploy/cloudformation/stackParamete
 import { loadTemplate } from '../../../../deploy/cloudformation/template.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
-describe('deploy/stackParameters', () => {
+describe('deploy/cloudformation/stackParameters', () => {
   const { template } = loadTemplate();
   const config = parseDeployConfig({
     AWS_REGION: 'us-east-1', AWS_ACCOUNT: SOURCE_ACCOUNT, S3_ROOT_BUCKET: SOURCE_BUCKET, S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,

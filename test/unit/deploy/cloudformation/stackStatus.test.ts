@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { decideStackAction, formatChanges, isNoChangeReason, NO_CHANGE_MESSAGES, isSuccess, isInProgress } from '../../../../deploy/cloudformation/stackStatus.ts';
 
-describe('deploy/stackStatus', () => {
+describe('deploy/cloudformation/stackStatus', () => {
   const table: [string | undefined, string][] = [
     [undefined, 'create'],
     ['REVIEW_IN_PROGRESS', 'create'],

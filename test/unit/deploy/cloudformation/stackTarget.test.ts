@@ -5,7 +5,7 @@ import { findDeployedFunction, resolveStackTarget } from '../../../../deploy/clo
 import { ConfigError, DeployError } from '../../../../deploy/cli/errors.ts';
 import { awsError } from '../../../helpers/fixtures.ts';
 
-describe('deploy/stackTarget resolveStackTarget', () => {
+describe('deploy/cloudformation/stackTarget resolveStackTarget', () => {
   it('takes --stack first, then S3_REPLICATE_STACK_NAME, then deploy\'s default from the bucket', () => {
     const env = { AWS_REGION: 'eu-west-1', S3_REPLICATE_STACK_NAME: 'named', S3_REPLICATE_BUCKET_NAME: 'partner.landing' };
     expect(resolveStackTarget(env, 'flag')).to.deep.equal({ region: 'eu-west-1', stackName: 'flag' });
@@ -29,7 +29,7 @@ describe('deploy/stackTarget resolveStackTarget', () => {
   });
 });
 
-describe('deploy/stackTarget findDeployedFunction', () => {
+describe('deploy/cloudformation/stackTarget findDeployedFunction', () => {
   const cfn = new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(cfn);
   afterEach(() => mock.reset());

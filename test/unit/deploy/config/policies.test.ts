@@ -16,7 +16,7 @@ const base: PolicyValues = {
   kmsKeyArn: undefined,
 };
 
-describe('deploy/policies renderDocuments', () => {
+describe('deploy/config/policies renderDocuments', () => {
   it('renders the source bucket policy: ReadAccess for the destination role, exact actions and resources', () => {
     const doc = renderDocuments(base)['sourceBucketPolicy.json.tmp'];
     expect(doc).to.deep.equal({

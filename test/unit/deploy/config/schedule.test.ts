@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { scheduleProblem } from '../../../../deploy/config/schedule.ts';
 
-describe('deploy/schedule scheduleProblem', () => {
+describe('deploy/config/schedule scheduleProblem', () => {
   const valid = [
     'cron(0 6 * * ? *)',
     'cron(15 10 ? * 6L 2030-2035)',

@@ -5,7 +5,7 @@ import { assumedRoleCredentials } from '../../../../handler/aws/assumedCredentia
 import { AwsCallError } from '../../../../handler/errors.ts';
 import { DESTINATION_ROLE_ARN, EXTERNAL_ID } from '../../../helpers/fixtures.ts';
 
-describe('handler/assumedCredentials', () => {
+describe('handler/aws/assumedCredentials', () => {
   const sts = new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(sts);
   let clock = 0;

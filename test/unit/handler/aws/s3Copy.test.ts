@@ -20,7 +20,7 @@ const req = { sourceBucket: 'src-bucket', sourceKey: '2024/01/01/big file+%.bin'
 
 const accessDenied = () => new S3ServiceException({ name: 'AccessDenied', message: 'Access Denied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
 
-describe('handler/s3Copy', () => {
+describe('handler/aws/s3Copy', () => {
   const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(s3);
   afterEach(() => mock.reset());

@@ -5,7 +5,7 @@ import { decodeListedKey, listObjects } from '../../../../handler/aws/s3Listing.
 import { AwsCallError } from '../../../../handler/errors.ts';
 import { fakeList } from '../../../helpers/fakeListing.ts';
 
-describe('handler/s3Listing', () => {
+describe('handler/aws/s3Listing', () => {
   const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(s3);
   afterEach(() => mock.reset());

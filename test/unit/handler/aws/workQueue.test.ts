@@ -13,7 +13,7 @@ import { dateRange, parseIsoDate } from '../../../../rules/dates.ts';
 const URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
 const days = (n: number) => dateRange(parseIsoDate('2024-01-01')!, parseIsoDate('2024-12-31')!).slice(0, n).map((date) => ({ date }));
 
-describe('handler/workQueue sqsWorkQueue', () => {
+describe('handler/aws/workQueue sqsWorkQueue', () => {
   const sqs = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(sqs);
   const sleeps: number[] = [];

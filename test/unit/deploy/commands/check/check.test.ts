@@ -19,7 +19,7 @@ const report: CheckReport = {
 };
 const target = { region: 'us-east-1', stackName: 'replicate-to-x' };
 
-describe('deploy/checkCommand checkDeployed', () => {
+describe('deploy/commands/check/check checkDeployed', () => {
   const creds = { region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
   const cfn = new CloudFormationClient(creds);
   const lambda = new LambdaClient(creds);

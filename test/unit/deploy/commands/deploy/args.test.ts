@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parseDeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { ConfigError } from '../../../../../deploy/cli/errors.ts';
 
-describe('deploy/deployArgs parseDeployArgs', () => {
+describe('deploy/commands/deploy/args parseDeployArgs', () => {
   it('defaults to a plain deploy into the working directory', () => {
     expect(parseDeployArgs([])).to.deep.equal({ plan: false, outDir: undefined, applySourcePolicy: false, help: false });
   });

@@ -54,7 +54,7 @@ function config(overrides: Record<string, string> = {}): DeployConfig {
   });
 }
 
-describe('deploy/deploy runDeploy (mocked AWS)', () => {
+describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   let clients: AwsClients;
   let sts: AwsClientStub<STSClient>;
   let s3: AwsClientStub<S3Client>;

@@ -23,7 +23,7 @@ const CALLER = `arn:aws:sts::${SOURCE_ACCOUNT}:assumed-role/deployer/alice`;
 const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'cd'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
 const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
 
-describe('deploy under credential and permission faults (mocked AWS)', () => {
+describe('deploy/commands/deploy/deploy under credential and permission faults (mocked AWS)', () => {
   let clients: AwsClients;
   let sts: AwsClientStub<STSClient>;
   let s3: AwsClientStub<S3Client>;

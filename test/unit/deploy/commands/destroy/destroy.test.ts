@@ -13,7 +13,7 @@ const stack = (status: string): Stack => ({
 });
 const FAST = { pollIntervalMs: 1, timeoutMs: 1000, sleep: () => Promise.resolve() };
 
-describe('deploy/destroy runDestroy', () => {
+describe('deploy/commands/destroy/destroy runDestroy', () => {
   const cfn = new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(cfn);
   let lines: string[];

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { buildEvent, InvokeArgsError, parseInvokeArgs } from '../../../../../deploy/commands/invoke/args.ts';
+import { buildEvent, DEFAULT_BUDGET_MS, InvokeArgsError, parseInvokeArgs } from '../../../../../deploy/commands/invoke/args.ts';
 
 function fails(argv: string[], pattern: RegExp): void {
   expect(() => parseInvokeArgs(argv), argv.join(' ')).to.throw(InvokeArgsError, pattern);
 }
 
-describe('deploy/invokeArgs', () => {
+describe('deploy/commands/invoke/args', () => {
   it('reads --dates as a list of days', () => {
     const r = parseInvokeArgs(['--local', '--dates', '2024-01-01, 2024-01-02']);
     expect(r).to.deep.equal({ local: true, help: false, dryRun: false, async: false, stack: undefined, source: { kind: 'inline', event: { dates: ['2024-01-01', '2024-01-02'] } } });
@@ -54,5 +54,34 @@ describe('deploy/invokeArgs', () => {
     fails(['--local', '--dates', '2024-01-01', '--dates', '2024-01-02'], /--dates is given twice/);
     fails(['--local', '--date', '2024-01-01'], /unknown argument "--date"/);
     fails(['--local', '2024-01-01'], /unknown argument "2024-01-01"/);
+  });
+});
+
+describe('deploy/commands/invoke/args: local fan-out flags', () => {
+  const range = ['--from', '2024-01-01', '--to', '2024-01-31'];
+
+  it('reads --workers, --budget-ms and --queue-url', () => {
+    expect(parseInvokeArgs(['--local', '--workers', '4', '--budget-ms=2000', '--queue-url', 'http://127.0.0.1:5000/123456789012/work', ...range]).fanOut)
+      .to.deep.equal({ workers: 4, budgetMs: 2000, queueUrl: 'http://127.0.0.1:5000/123456789012/work' });
+  });
+
+  it('defaults the budget to Lambda\'s 15 minutes and the queue to the environment\'s', () => {
+    expect(parseInvokeArgs(['--local', '--workers', '1', ...range]).fanOut).to.deep.equal({ workers: 1, budgetMs: DEFAULT_BUDGET_MS, queueUrl: undefined });
+    expect(DEFAULT_BUDGET_MS).to.equal(900_000);
+  });
+
+  it('leaves a run without --workers as it was', () => {
+    expect(parseInvokeArgs(['--local', ...range])).not.to.have.property('fanOut');
+  });
+
+  it('rejects bad values and flags that need --workers or --local, naming them', () => {
+    fails(['--local', '--workers', '0', ...range], /--workers "0": expected a whole number from 1 to 64/);
+    fails(['--local', '--workers', 'many', ...range], /--workers "many"/);
+    fails(['--local', '--workers', '2', '--budget-ms', '-5', ...range], /--budget-ms needs a value|--budget-ms "-5"/);
+    fails(['--local', '--workers', '2', '--budget-ms', '900001', ...range], /--budget-ms "900001": expected a whole number from 1 to 900000/);
+    fails(['--local', '--budget-ms', '1000', ...range], /--budget-ms needs --workers N/);
+    fails(['--local', '--queue-url', 'http://127.0.0.1:5000/123456789012/work', ...range], /--queue-url needs --workers N/);
+    fails(['--workers', '2', ...range], /--workers runs the fan-out in this process: add --local/);
+    fails(['--local', '--workers', '2', '--queue-url', 'my-queue', ...range], /--queue-url "my-queue": expected an SQS standard queue URL/);
   });
 });

@@ -9,7 +9,7 @@ const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandO
 const summary = { dryRun: false, dates: [{ date: '2024-01-01', prefix: '2024/01/01/', listed: 1, copied: 1, skipped: 0, failed: 0, bytesCopied: 3 }], copied: 1, skipped: 0, failed: 0, bytesCopied: 3, failures: [] };
 const target = { region: 'us-east-1', stackName: 'replicate-to-x' };
 
-describe('deploy/invokeDeployed', () => {
+describe('deploy/commands/invoke/invokeDeployed', () => {
   const creds = { region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
   const cfn = new CloudFormationClient(creds);
   const lambda = new LambdaClient(creds);

@@ -3,12 +3,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { moto } from './setup.ts';
-import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../helpers/fixtures.ts';
-import { createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
-import { REPO_ROOT } from '../../dev/bundle.ts';
-import { createSqsClient } from '../../handler/aws/workQueue.ts';
-import { createTemporaryQueues, queueDepth } from '../../dev/localWorkers.ts';
+import { moto } from '../setup.ts';
+import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
+import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { createSqsClient } from '../../../handler/aws/workQueue.ts';
+import { createTemporaryQueues, queueDepth } from '../../../dev/localWorkers.ts';
 
 function invoke(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { moto } from './setup.ts';
-import { REPO_ROOT } from '../../dev/bundle.ts';
-import { createClients } from '../../deploy/aws/clients.ts';
-import { parseDeployConfig } from '../../deploy/config/config.ts';
-import { runDeploy } from '../../deploy/commands/deploy/deploy.ts';
-import { startFaultProxy, type FaultProxy } from '../../dev/faultProxy.ts';
-import { DEPLOY_ENV } from '../helpers/badInputs.ts';
-import { EXTERNAL_ID } from '../helpers/fixtures.ts';
+import { moto } from '../setup.ts';
+import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { createClients } from '../../../deploy/aws/clients.ts';
+import { parseDeployConfig } from '../../../deploy/config/config.ts';
+import { runDeploy } from '../../../deploy/commands/deploy/deploy.ts';
+import { startFaultProxy, type FaultProxy } from '../../../dev/faultProxy.ts';
+import { DEPLOY_ENV } from '../../helpers/badInputs.ts';
+import { EXTERNAL_ID } from '../../helpers/fixtures.ts';
 
 // Deploy under CloudFormation faults, on the wire: the fault proxy sits between the real deploy
 // (its own clients, reached through AWS_ENDPOINT_URL) and moto, so the SDK's own retry strategy

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { DEMO, SAMPLE_OBJECTS, runDemo } from '../../deploy/commands/demo/demo.ts';
-import { moto } from './setup.ts';
+import { DEMO, SAMPLE_OBJECTS, runDemo } from '../../../deploy/commands/demo/demo.ts';
+import { moto } from '../setup.ts';
 
 // `npm run demo` minus starting its own server: the same module against the shared moto. CI also
 // runs `npm run demo` itself (.ci/run), so the newcomer's first command cannot rot.

@@ -16,13 +16,13 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { REPO_ROOT } from '../../dev/bundle.ts';
-import { createClients, type AwsClients } from '../../deploy/aws/clients.ts';
-import { parseDeployConfig, type DeployConfig } from '../../deploy/config/config.ts';
-import { runDeploy } from '../../deploy/commands/deploy/deploy.ts';
-import { runDestroy } from '../../deploy/commands/destroy/destroy.ts';
-import { moto } from './setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../helpers/fixtures.ts';
+import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { createClients, type AwsClients } from '../../../deploy/aws/clients.ts';
+import { parseDeployConfig, type DeployConfig } from '../../../deploy/config/config.ts';
+import { runDeploy } from '../../../deploy/commands/deploy/deploy.ts';
+import { runDestroy } from '../../../deploy/commands/destroy/destroy.ts';
+import { moto } from '../setup.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 const STACK = `replicate-to-${DESTINATION_BUCKET}`;
@@ -51,7 +51,7 @@ function command(main: string, args: string[], env: Record<string, string | unde
   });
 }
 
-describe('operator commands against a stack deployed to moto', function () {
+describe('check, invoke and destroy against a stack deployed to moto', function () {
   this.timeout(120_000);
   let config: DeployConfig;
   let clients: AwsClients;

@@ -7,7 +7,7 @@ import { DESTINATION_ROLE_ARN, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 const doc = (st: Partial<PolicyStatement>): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', ...st }] });
 const OBJECTS = `arn:aws:s3:::${SOURCE_BUCKET}/*`;
 
-describe('least-privilege lint (test support)', () => {
+describe('test/helpers/policyLint: the least-privilege lint', () => {
   const cases: [string, PolicyDocument, 'identity' | 'resource' | 'trust', RegExp][] = [
     ['Action "*"', doc({ Action: '*', Resource: OBJECTS }), 'identity', /action "\*" is a wildcard/],
     ['Action "s3:*"', doc({ Action: 's3:*', Resource: OBJECTS }), 'identity', /action "s3:\*" is a wildcard/],

@@ -22,13 +22,13 @@ import {
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../../dev/bundle.ts';
-import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../deploy/aws/clients.ts';
-import { parseDeployConfig, type DeployConfig } from '../../deploy/config/config.ts';
-import { runDeploy, type DeployReport } from '../../deploy/commands/deploy/deploy.ts';
-import type { DeployArgs } from '../../deploy/commands/deploy/args.ts';
-import { moto } from './setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../helpers/fixtures.ts';
+import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../../../dev/bundle.ts';
+import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../../deploy/aws/clients.ts';
+import { parseDeployConfig, type DeployConfig } from '../../../deploy/config/config.ts';
+import { runDeploy, type DeployReport } from '../../../deploy/commands/deploy/deploy.ts';
+import type { DeployArgs } from '../../../deploy/commands/deploy/args.ts';
+import { moto } from '../setup.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 

@@ -10,14 +10,14 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { moto } from './setup.ts';
-import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../helpers/fixtures.ts';
-import { countCommands, createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
-import { createClients } from '../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../handler/config.ts';
-import { runEvent } from '../../handler/index.ts';
-import { createLogger } from '../../handler/logger.ts';
-import type { ReplicationClients } from '../../handler/replicateDay.ts';
+import { moto } from '../setup.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { countCommands, createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
+import { createClients } from '../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { runEvent } from '../../../handler/index.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import type { ReplicationClients } from '../../../handler/replicateDay.ts';
 
 const MiB = 1024 * 1024;
 const DAY = '2024-01-01';
@@ -72,7 +72,7 @@ async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<Ma
 // The whole handler against moto with two accounts: the source bucket in 123456789012, the
 // destination bucket in 210987654321, reached only through the assumed role. moto does not
 // evaluate trust policies or ExternalId (see MOTO.md): those are proven by the IAM simulator tests.
-describe('handler against moto (two accounts)', function () {
+describe('handler copy against moto (two accounts)', function () {
   this.timeout(120_000);
   let world: World;
   let clients: ReplicationClients;
@@ -203,7 +203,7 @@ describe('handler against moto (two accounts)', function () {
 // moto keeps object tags per account: a cross-account GetObjectTagging answers an empty set and
 // CopyObject's TaggingDirective COPY copies none. Here the destination role lives in the source
 // account, so the tag path of both copy kinds runs for real.
-describe('handler against moto (tags, one account)', function () {
+describe('handler copy against moto (tags, one account)', function () {
   this.timeout(60_000);
   const roleArn = `arn:aws:iam::${SOURCE_ACCOUNT}:role/s3-push-same-account`;
   const buckets = { source: 'acme-tags-source', destination: 'acme-tags-destination' };

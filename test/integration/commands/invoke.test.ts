@@ -4,10 +4,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { moto } from './setup.ts';
-import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../helpers/fixtures.ts';
-import { createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
-import { REPO_ROOT } from '../../dev/bundle.ts';
+import { moto } from '../setup.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
+import { REPO_ROOT } from '../../../dev/bundle.ts';
 
 interface Run {
   code: number | null;

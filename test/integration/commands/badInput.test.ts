@@ -7,18 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { moto } from './setup.ts';
-import { REPO_ROOT } from '../../dev/bundle.ts';
-import { createClients } from '../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../handler/config.ts';
-import { EventValidationError } from '../../handler/errors.ts';
-import { handleEvent } from '../../handler/index.ts';
-import { createLogger } from '../../handler/logger.ts';
-import { startFaultProxy, type FaultProxy } from '../../dev/faultProxy.ts';
-import { createWorld, putObjects, type World } from '../../dev/replicationWorld.ts';
-import { listKeys } from '../helpers/s3Data.ts';
-import { BAD_INPUTS, type BadInput } from '../helpers/badInputs.ts';
-import { DESTINATION_BUCKET, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../helpers/fixtures.ts';
+import { moto } from '../setup.ts';
+import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { createClients } from '../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { EventValidationError } from '../../../handler/errors.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import { startFaultProxy, type FaultProxy } from '../../../dev/faultProxy.ts';
+import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
+import { listKeys } from '../../helpers/s3Data.ts';
+import { BAD_INPUTS, type BadInput } from '../../helpers/badInputs.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
 
 // Every bad input in the table: a thrown validation error (handler) or exit code 2 (CLI), a message
 // that names the value, and no side effect — each runs against its own counting proxy in front of
