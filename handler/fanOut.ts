@@ -18,7 +18,7 @@ import type { HandlerConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type ReplicationClients } from './replicateDay.ts';
-import { summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
+import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { parseWorkItem, type SqsRecordLike, type WorkItem } from './workItems.ts';
 import type { WorkQueue } from './aws/workQueue.ts';
 
@@ -92,6 +92,8 @@ export async function runWorkBatch(
   const days: DaySummary[] = [];
   const failures: Failure[] = [];
   let dryRun = false;
+  // True once an item of this batch was worked on: the budget was there at the start.
+  let worked = false;
 
   for (const record of records) {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? NaN);
@@ -107,6 +109,13 @@ export async function runWorkBatch(
     dryRun ||= item.dryRun === true;
 
     if (shouldStop()) {
+      if (!worked) {
+        // Nothing of this invocation ran yet, so the budget was gone before it began (a function
+        // timeout at or under the stop margin): handing the item back would loop forever. Fail it,
+        // so that it reaches the dead-letter queue with the reason.
+        outcomes.push({ ...where, outcome: 'failed', error: 'the time budget was already gone when the item started: the invocation had less time left than the stop margin (60 s). Raise the function timeout above it (the template sets 900 s)' });
+        continue;
+      }
       // An earlier item of the batch used the budget up. Hand this one back as it is rather than
       // failing it: a failure would count a receive towards the dead-letter queue.
       try {
@@ -119,25 +128,33 @@ export async function runWorkBatch(
     }
 
     let result;
+    worked = true;
     try {
       result = await replicateDay(clients, config, { date: item.date, dryRun: item.dryRun === true, startAfter: item.startAfter, shouldStop });
     } catch (err) {
       const prefix = renderPrefix(config.prefixFormat, item.date);
       days.push({ date: item.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 });
-      failures.push({ key: prefix, error: describeError(err) });
+      keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
       outcomes.push({ ...where, outcome: 'failed', error: describeError(err) });
       continue;
     }
     days.push(result.summary);
-    failures.push(...result.failures);
+    keepFailures(failures, result.failures);
+    // Objects of the day that failed so far: in the earlier parts of its chain and in this one.
+    const failedSoFar = (item.failedBefore ?? 0) + result.summary.failed;
+    const firstFailedKey = item.firstFailedKey ?? result.failures[0]?.key;
+    const objectsFailed = result.summary.failed > 0
+      ? `${result.summary.failed} object(s) failed; first: ${result.failures[0]?.key ?? '?'}: ${result.failures[0]?.error ?? '?'}`
+      : undefined;
+    const failedEarlier = item.failedBefore
+      ? `${item.failedBefore} object(s) of ${item.date} failed in earlier parts of the day${item.firstFailedKey === undefined ? '' : ` (first: ${item.firstFailedKey})`}; run the day again to retry them: {"dates": ["${item.date}"]}`
+      : undefined;
 
-    if (result.summary.failed > 0) {
-      // Retry the item whole: what this attempt copied is skipped as equal next time.
-      outcomes.push({ ...where, outcome: 'failed', error: `${result.summary.failed} object(s) failed; first: ${result.failures[0]?.key ?? '?'}: ${result.failures[0]?.error ?? '?'}` });
-      continue;
-    }
     if (result.complete) {
-      outcomes.push({ ...where, outcome: 'done' });
+      // The day is done, so report every failure of it. Retried whole by SQS: what this attempt
+      // copied is skipped as equal next time, and the failed objects of this part are tried again.
+      const error = [objectsFailed, failedEarlier].filter((e) => e !== undefined).join('; ');
+      outcomes.push(error === '' ? { ...where, outcome: 'done' } : { ...where, outcome: 'failed', error });
       continue;
     }
     if (result.lastKey === undefined || result.lastKey === item.startAfter) {
@@ -145,12 +162,24 @@ export async function runWorkBatch(
       outcomes.push({ ...where, outcome: 'failed', error: 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy' });
       continue;
     }
+    // The walk advanced: hand the rest of the day on, also past a failed object, so that one
+    // object that always fails does not keep the rest of the day from being copied. The failures
+    // travel with the continuation, and the day's last part fails with them (dead-letter queue).
+    // This part is acknowledged: failing it too would make SQS deliver it again, and each
+    // delivery would hand on the rest once more.
+    const continuation: WorkItem = {
+      date: item.date,
+      startAfter: result.lastKey,
+      ...(item.dryRun ? { dryRun: true as const } : {}),
+      ...(failedSoFar > 0 ? { failedBefore: failedSoFar, ...(firstFailedKey === undefined ? {} : { firstFailedKey }) } : {}),
+    };
     try {
-      await queue.send([{ date: item.date, startAfter: result.lastKey, ...(item.dryRun ? { dryRun: true as const } : {}) }]);
-      outcomes.push({ ...where, outcome: 'continued', continueAfter: result.lastKey });
+      await queue.send([continuation]);
     } catch (err) {
-      outcomes.push({ ...where, outcome: 'failed', error: `the continuation could not be enqueued: ${describeError(err)}` });
+      outcomes.push({ ...where, outcome: 'failed', error: `the continuation could not be enqueued: ${describeError(err)}${objectsFailed === undefined ? '' : `; also ${objectsFailed}`}` });
+      continue;
     }
+    outcomes.push({ ...where, outcome: 'continued', continueAfter: result.lastKey, ...(objectsFailed === undefined ? {} : { error: `${objectsFailed} (handed on with the rest of the day; the day's last part fails)` }) });
   }
 
   const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');

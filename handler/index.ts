@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
 import { lambdaResponse, type HandlerResult, type LambdaResponse } from './result.ts';
-import { summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
+import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { isSqsEvent, type WorkItem } from './workItems.ts';
 import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.ts';
 
@@ -90,7 +90,7 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
         ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
       });
       days.push(result.summary);
-      failures.push(...result.failures);
+      keepFailures(failures, result.failures);
       if (!result.complete) {
         stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
         break;
@@ -99,22 +99,37 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
       // The day could not be listed (or the role not assumed): count it as one failure and go on.
       const prefix = renderPrefix(config.prefixFormat, date);
       days.push({ date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 });
-      failures.push({ key: prefix, error: describeError(err) });
+      keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
     }
   }
 
   const summary = summarize(parsed.dryRun, days, failures);
   const dry = parsed.dryRun ? { dryRun: true as const } : {};
-  const rest: WorkItem[] | undefined = stopped && stopped.result.lastKey !== undefined && summary.failed === 0 && options.continueLater
-    ? [{ date: stopped.date, startAfter: stopped.result.lastKey, ...dry }, ...stopped.notStarted.map((date) => ({ date, ...dry }))]
+  // The rest is handed on whenever the walk advanced, also past failed objects: one object that
+  // always fails must not keep the rest of the day from being copied. The stopped day's failures
+  // travel with its continuation (the day's last part fails with them, into the dead-letter
+  // queue); failures of other days still fail this run, after the hand-on.
+  const stoppedFailed = stopped?.result.summary.failed ?? 0;
+  const rest: WorkItem[] | undefined = stopped && stopped.result.lastKey !== undefined && options.continueLater
+    ? [
+        {
+          date: stopped.date,
+          startAfter: stopped.result.lastKey,
+          ...dry,
+          ...(stoppedFailed > 0 ? { failedBefore: stoppedFailed, ...(stopped.result.failures[0] ? { firstFailedKey: stopped.result.failures[0].key } : {}) } : {}),
+        },
+        ...stopped.notStarted.map((date) => ({ date, ...dry })),
+      ]
     : undefined;
   if (rest && options.continueLater) {
-    // Hand the rest on before reporting success, so that nothing is lost if the send fails.
+    // Hand the rest on before reporting, so that nothing is lost if the send fails.
     await options.continueLater(rest);
-    logger.log('INFO', 's3-push summary', { ...summary, continued: rest });
-    return summary;
+    logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', 's3-push summary', { ...summary, continued: rest });
+    if (summary.failed === stoppedFailed) return summary;
+    stopped = undefined;
+  } else {
+    logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', 's3-push summary', { ...summary });
   }
-  logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', 's3-push summary', { ...summary });
   if (summary.failed > 0) {
     throw new ReplicationFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`, summary);
   }

@@ -67,16 +67,29 @@ export interface JoinedObject {
   readonly decision: Decision;
 }
 
+/** Options of {@link joinListings}. */
+export interface JoinOptions {
+  /**
+   * Asked before each destination-only object the walk passes over; true ends the walk there (the
+   * source object it was looking for is not yielded). Default: never.
+   */
+  readonly shouldStop?: () => boolean;
+}
+
 /**
  * Walks the two listings together, in S3 order, without holding either in memory: for each source
  * object yields its destination counterpart (the destination key is `destinationPrefix` + source
- * key, so both listings are in the same order). Destination-only objects are passed over.
+ * key, so both listings are in the same order). Destination-only objects are passed over, asking
+ * `shouldStop` before each: a destination with millions of its own objects before the source's
+ * next key would otherwise keep the walk listing past the time budget.
  */
 export async function* joinListings(
   source: AsyncIterable<ObjectInfo>,
   destination: AsyncIterable<ObjectInfo>,
   destinationPrefix: string,
+  options: JoinOptions = {},
 ): AsyncGenerator<JoinedObject> {
+  const shouldStop = options.shouldStop ?? (() => false);
   const destIter = destination[Symbol.asyncIterator]();
   let dest: ObjectInfo | undefined;
   let destDone = false;
@@ -91,10 +104,16 @@ export async function* joinListings(
   };
   await nextDest();
   try {
+    let lastMatch: ObjectInfo | undefined;
     for await (const src of source) {
       const wanted = destinationPrefix + src.key;
-      while (!destDone && dest && compareKeys(dest.key, wanted) < 0) await nextDest();
+      while (!destDone && dest && compareKeys(dest.key, wanted) < 0) {
+        // The previous source object's counterpart is not destination-only: pass it without asking.
+        if (dest !== lastMatch && shouldStop()) return;
+        await nextDest();
+      }
       const match = dest && dest.key === wanted ? dest : undefined;
+      lastMatch = match;
       yield { source: src, destination: match, decision: decide(src, match) };
     }
   } finally {

@@ -4,9 +4,14 @@
  * copies what is missing or changed, up to `copyConcurrency` objects at once.
  *
  * It can resume and stop: `startAfter` skips every key up to and including it, and `shouldStop`
- * is asked before each new object; once it says stop, no new object is started, the copies in
- * flight finish, and the result's `lastKey` says how far the day is done. A continuation (the SQS
- * fan-out) passes that `lastKey` back as `startAfter`.
+ * is asked before each new object and before each destination-only key the walk passes over;
+ * once it says stop, no new object is started, the copies in flight finish, and the result's
+ * `lastKey` says how far the day is done. A continuation (the SQS fan-out) passes that `lastKey`
+ * back as `startAfter`.
+ *
+ * Memory is bounded whatever the size of the day: the listings are streamed, at most
+ * `maxPendingKeys` keys wait behind an unfinished copy, and at most {@link MAX_FAILURES_PER_DAY}
+ * failures are kept (the count has them all).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IsoDate } from '../rules/dates.ts';
@@ -15,7 +20,21 @@ import { joinListings, type ObjectInfo } from './plan.ts';
 import { destinationKey, renderPrefix } from '../rules/prefix.ts';
 import { copyObject, multipartCopy } from './aws/s3Copy.ts';
 import { listObjects } from './aws/s3Listing.ts';
-import type { DaySummary, Failure } from './summary.ts';
+import { keepFailures, MAX_LISTED_FAILURES, type DaySummary, type Failure } from './summary.ts';
+
+/**
+ * Failures kept per day with their key and error; `failed` counts them all. A day where every
+ * object fails (a missing permission) would otherwise hold one error per object: 50,000 failures
+ * held 71 MiB. The summary lists no more than this anyway.
+ */
+export const MAX_FAILURES_PER_DAY = MAX_LISTED_FAILURES;
+
+/**
+ * Default of `maxPendingKeys`: keys held in listing order from the oldest unfinished copy on. While
+ * one copy is slow the others finish and the walk would go on taking keys behind it; with 1-KB
+ * keys 100,000 of them held 102 MiB. 10,000 keys of at most 1,024 bytes stay under ~20 MiB.
+ */
+export const DEFAULT_MAX_PENDING_KEYS = 10_000;
 
 /** The S3 clients of a run. */
 export interface ReplicationClients {
@@ -50,6 +69,11 @@ export interface ReplicateDayOptions {
   readonly partConcurrency?: number;
   /** Keys per listing page (1–1000). Default 1000. */
   readonly pageSize?: number;
+  /**
+   * At most this many keys, from the oldest one not yet handled, are held: the walk waits for that
+   * copy before it takes another key. Default {@link DEFAULT_MAX_PENDING_KEYS}.
+   */
+  readonly maxPendingKeys?: number;
 }
 
 /** What happened to one day. */
@@ -74,7 +98,11 @@ export interface DayResult {
 export async function replicateDay(clients: ReplicationClients, settings: DaySettings, options: ReplicateDayOptions): Promise<DayResult> {
   const prefix = renderPrefix(settings.prefixFormat, options.date);
   const dryRun = options.dryRun ?? false;
-  const shouldStop = options.shouldStop ?? (() => false);
+  const askBudget = options.shouldStop ?? (() => false);
+  const maxPendingKeys = Math.max(1, options.maxPendingKeys ?? DEFAULT_MAX_PENDING_KEYS);
+  // Once the budget says stop it stays stopped, wherever it was asked (the walk or the copies).
+  let stopped = false;
+  const shouldStop = (): boolean => (stopped ||= askBudget());
   const list = (s3: S3Client, bucket: string, p: string, startAfter: string | undefined): AsyncGenerator<ObjectInfo> =>
     listObjects(s3, bucket, p, { startAfter, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
 
@@ -126,21 +154,19 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       copied++;
     } catch (err) {
       failed++;
-      failures.push({ key: src.key, error: describeError(err) });
+      keepFailures(failures, [{ key: src.key, error: describeError(err) }]);
     } finally {
       finish(entry);
     }
   };
 
-  let complete = true;
   try {
-    for await (const item of joinListings(source, destination, settings.destinationPrefix)) {
+    for await (const item of joinListings(source, destination, settings.destinationPrefix, { shouldStop })) {
       const needsCopy = item.decision !== 'equal' && !dryRun;
       if (needsCopy) while (inFlight.size >= settings.copyConcurrency) await Promise.race(inFlight);
-      if (shouldStop()) {
-        complete = false;
-        break;
-      }
+      // The oldest unfinished key is a copy in flight, so inFlight is not empty while this waits.
+      while (order.length - head >= maxPendingKeys && inFlight.size > 0) await Promise.race(inFlight);
+      if (shouldStop()) break;
       listed++;
       const entry = { key: item.source.key, done: false };
       order.push(entry);
@@ -165,6 +191,6 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     summary: { date: options.date, prefix, listed, copied, skipped, failed, bytesCopied },
     failures,
     lastKey,
-    complete,
+    complete: !stopped,
   };
 }

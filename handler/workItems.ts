@@ -14,6 +14,14 @@ export interface WorkItem {
   readonly startAfter?: string;
   /** Present (true) for a dry run: plan and count, copy nothing. */
   readonly dryRun?: true;
+  /**
+   * Objects of this day that failed in the earlier parts of its chain (before `startAfter`). The
+   * rest of a day is handed on past a failed object; the last part of the day then fails, so the
+   * day ends in the dead-letter queue with everything else copied. Absent: none.
+   */
+  readonly failedBefore?: number;
+  /** The first of those failed keys, for whoever reads the dead-letter queue. Only with `failedBefore`. */
+  readonly firstFailedKey?: string;
 }
 
 /** S3 keys are at most 1,024 bytes; a longer `startAfter` cannot come from a listing. */
@@ -65,24 +73,34 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
     bad(`body ${show(body)} is not JSON; expected {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
   }
   if (!isRecord(doc)) bad(`body ${show(body)}: expected a JSON object {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
-  const extra = Object.keys(doc).filter((k) => !['date', 'startAfter', 'dryRun'].includes(k));
-  if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed: "date", "startAfter", "dryRun"`);
+  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey'];
+  const extra = Object.keys(doc).filter((k) => !fields.includes(k));
+  if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${fields.map((k) => JSON.stringify(k)).join(', ')}`);
 
   const date = parseIsoDate(doc.date);
   if (date === undefined) bad(`"date" is ${show(doc.date)}: expected a calendar date YYYY-MM-DD`);
 
-  const item: { date: IsoDate; startAfter?: string; dryRun?: true } = { date };
-  if (doc.startAfter !== undefined) {
-    const key = doc.startAfter;
-    const prefix = renderPrefix(prefixFormat, date);
-    if (typeof key !== 'string' || key.length === 0) bad(`"startAfter" is ${show(key)}: expected a non-empty source key`);
-    if (Buffer.byteLength(key) > MAX_KEY_BYTES) bad(`"startAfter" is ${Buffer.byteLength(key)} bytes: S3 keys have at most ${MAX_KEY_BYTES}`);
-    if (!key.startsWith(prefix)) bad(`"startAfter" ${show(key)} is not under ${date}'s prefix ${JSON.stringify(prefix)}`);
-    item.startAfter = key;
-  }
+  const item: { -readonly [K in keyof WorkItem]: WorkItem[K] } = { date };
+  const prefix = renderPrefix(prefixFormat, date);
+  const keyOfDay = (name: string, key: unknown): string => {
+    if (typeof key !== 'string' || key.length === 0) bad(`"${name}" is ${show(key)}: expected a non-empty source key`);
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) bad(`"${name}" is ${Buffer.byteLength(key)} bytes: S3 keys have at most ${MAX_KEY_BYTES}`);
+    if (!key.startsWith(prefix)) bad(`"${name}" ${show(key)} is not under ${date}'s prefix ${JSON.stringify(prefix)}`);
+    return key;
+  };
+  if (doc.startAfter !== undefined) item.startAfter = keyOfDay('startAfter', doc.startAfter);
   if (doc.dryRun !== undefined && doc.dryRun !== false) {
     if (doc.dryRun !== true) bad(`"dryRun" is ${show(doc.dryRun)}: expected true or false`);
     item.dryRun = true;
+  }
+  if (doc.failedBefore !== undefined) {
+    const n = doc.failedBefore;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) bad(`"failedBefore" is ${show(n)}: expected a whole number of failed objects, at least 1`);
+    if (item.startAfter === undefined) bad('"failedBefore" without "startAfter": only the rest of a day has earlier parts');
+    item.failedBefore = n;
+    if (doc.firstFailedKey !== undefined) item.firstFailedKey = keyOfDay('firstFailedKey', doc.firstFailedKey);
+  } else if (doc.firstFailedKey !== undefined) {
+    bad('"firstFailedKey" without "failedBefore"');
   }
   return item;
 }
@@ -93,5 +111,7 @@ export function serializeWorkItem(item: WorkItem): string {
     date: item.date,
     ...(item.startAfter === undefined ? {} : { startAfter: item.startAfter }),
     ...(item.dryRun ? { dryRun: true } : {}),
+    ...(item.failedBefore ? { failedBefore: item.failedBefore } : {}),
+    ...(item.failedBefore && item.firstFailedKey !== undefined ? { firstFailedKey: item.firstFailedKey } : {}),
   });
 }

@@ -90,6 +90,18 @@ describe('handler/fanOut', () => {
       expect(result.kind === 'summary' && result.summary).to.deep.include({ copied: 2, failed: 0 });
       expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b' }]);
     });
+    it('enqueues the rest of an inline day past an object that failed, its failure with it (issue 15)', async () => {
+      const keys = Array.from({ length: 10 }, (_, i) => `2024/01/01/${i}`);
+      src.on(ListObjectsV2Command).callsFake(fakeList(keys.map(obj)));
+      dst.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => (input.Key === keys[1] ? Promise.reject(new Error('poison')) : Promise.resolve({})));
+      let n = 0;
+      const result = await handleEvent(scheduledEvent('2024-01-02T06:00:00Z'), config, clients, { logger, workQueue: queue, shouldStop: () => ++n > 4 });
+      const rest = { date: '2024-01-01', startAfter: keys[3], failedBefore: 1, firstFailedKey: keys[1] };
+      expect(queue.sent).to.deep.equal([rest]);
+      expect(result.kind === 'summary' && result.summary).to.deep.include({ failed: 1, copied: 3 });
+      expect(lastLog()).to.deep.include({ level: 'ERROR', failed: 1, copied: 3 });
+      expect(lastLog().continued).to.deep.equal([rest]);
+    });
   });
 
   describe('without a work queue', () => {
@@ -184,6 +196,48 @@ describe('handler/fanOut', () => {
       expect(res.response.batchItemFailures).to.deep.equal([]);
       expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b' }]);
       expect(lastLog().items.map((i) => i.outcome)).to.deep.equal(['done', 'requeued']);
+    });
+
+    it('hands on the rest of a day past an object that always fails, and the day\'s last part fails with it (issue 15)', async () => {
+      const keys = Array.from({ length: 40 }, (_, i) => `2024/01/05/${String(i).padStart(2, '0')}`);
+      src.on(ListObjectsV2Command).callsFake(fakeList(keys.map(obj)));
+      dst.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => (input.Key === keys[3] ? Promise.reject(new Error('poison')) : Promise.resolve({})));
+      let n = 0;
+      // Asked once before the item, then before each object: 20 objects fit.
+      const first = await runWorkBatch([record('m1', { date: '2024-01-05' })], config, clients, queue, { logger, shouldStop: () => ++n > 21 });
+      const rest = { date: '2024-01-05', startAfter: keys[19], failedBefore: 1, firstFailedKey: keys[3] };
+      expect(queue.sent).to.deep.equal([rest]);
+      // Acknowledged: a redelivery would hand the rest on a second time.
+      expect(first.response.batchItemFailures).to.deep.equal([]);
+      expect(lastLog().items[0]).to.deep.include({ outcome: 'continued', continueAfter: keys[19] });
+      expect(lastLog().items[0]!.error).to.match(/1 object\(s\) failed; first: 2024\/01\/05\/03/);
+      expect(lastLog()).to.deep.include({ failed: 1, copied: 19 });
+
+      // The rest of the day: every other object is copied, then the item fails, naming the poison.
+      const last = await runWorkBatch([record('m2', queue.sent[0])], config, clients, queue, { logger });
+      expect(last.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm2' }]);
+      expect(new Set(copiedKeys())).to.deep.equal(new Set(keys));
+      expect(lastLog().items[0]).to.deep.include({ outcome: 'failed' });
+      expect(lastLog().items[0]!.error).to.match(/1 object\(s\) of 2024-01-05 failed in earlier parts of the day \(first: 2024\/01\/05\/03\)/);
+      expect(queue.sent).to.have.length(1);
+    });
+
+    it('fails an item the budget was gone for before it started, so it reaches the dead-letter queue (issue 15)', async () => {
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger, shouldStop: () => true });
+      expect(res.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
+      expect(queue.sent).to.deep.equal([]);
+      expect(src.calls()).to.have.length(0);
+      expect(lastLog().items[0]).to.deep.include({ outcome: 'failed' });
+      expect(lastLog().items[0]!.error).to.match(/time budget was already gone when the item started.*timeout/);
+    });
+
+    it('keeps the failure count but lists no more than the first failures of a day, in any number of items', async () => {
+      const keys = Array.from({ length: 300 }, (_, i) => `2024/01/06/${String(i).padStart(3, '0')}`);
+      src.on(ListObjectsV2Command).callsFake(fakeList(keys.map(obj)));
+      dst.on(CopyObjectCommand).rejects(new Error('denied'));
+      await runWorkBatch([record('m1', { date: '2024-01-06' }), record('m2', { date: '2024-01-06' })], config, clients, queue, { logger });
+      expect(lastLog()).to.deep.include({ failed: 600 });
+      expect((lastLog().failures as unknown[]).length).to.equal(100);
     });
 
     it('copies nothing for a duplicate delivery of an item already done', async () => {

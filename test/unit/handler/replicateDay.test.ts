@@ -11,7 +11,7 @@ import {
   UploadPartCopyCommand,
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
+import { MAX_FAILURES_PER_DAY, replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
 import { parseIsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
@@ -194,5 +194,63 @@ describe('handler/replicateDay (copy engine)', () => {
     const err = await replicateDay(clients, settings, { date }).catch((e: unknown) => e);
     expect((err as Error).message).to.equal('listing s3://src/2024/01/01/ failed: InternalError: We encountered an internal error');
     expect(done).to.equal(true);
+  });
+});
+
+describe('handler/replicateDay (bounds: issue 15)', () => {
+  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
+  const src = mockClient(sourceS3);
+  const dst = mockClient(destinationS3);
+  const clients = { sourceS3, destinationS3 };
+  afterEach(() => {
+    src.reset();
+    dst.reset();
+  });
+
+  it('takes no more than maxPendingKeys keys past a copy that is still in flight, then finishes the day', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) => `2024/01/01/${String(i).padStart(3, '0')}`);
+    src.on(ListObjectsV2Command).callsFake(fakeList(keys.map((k) => o(k)), 10));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    let release: () => void = () => undefined;
+    const firstBlocked = new Promise<void>((r) => { release = r; });
+    dst.on(CopyObjectCommand).callsFake(async (input: CopyObjectCommandInput) => {
+      if (keyOf(input) === keys[0]) await firstBlocked;
+      return {};
+    });
+    const run = replicateDay(clients, settings, { date, maxPendingKeys: 30 });
+    // Give the walk every chance to run ahead while the first copy hangs.
+    for (let i = 0; i < 50; i++) await sleep(1);
+    const startedWhileBlocked = dst.commandCalls(CopyObjectCommand).length;
+    expect(startedWhileBlocked).to.be.at.most(30);
+    expect(startedWhileBlocked).to.be.at.least(2);
+    release();
+    const r = await run;
+    expect(r.summary).to.deep.include({ listed: 200, copied: 200, failed: 0 });
+    expect(r).to.deep.include({ complete: true, lastKey: keys[199] });
+  });
+
+  it('keeps the count of every failure but only the first MAX_FAILURES_PER_DAY of them', async () => {
+    const keys = Array.from({ length: MAX_FAILURES_PER_DAY + 50 }, (_, i) => `2024/01/01/${String(i).padStart(4, '0')}`);
+    src.on(ListObjectsV2Command).callsFake(fakeList(keys.map((k) => o(k))));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    dst.on(CopyObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const r = await replicateDay(clients, settings, { date });
+    expect(r.summary).to.deep.include({ listed: keys.length, failed: keys.length, copied: 0 });
+    expect(r.failures).to.have.length(MAX_FAILURES_PER_DAY);
+  });
+
+  it('asks the budget while it walks destination-only keys, and stops there', async () => {
+    // A partner's own files sort before the day's one source key.
+    const destOnly = Array.from({ length: 5000 }, (_, i) => ({ ...o(`2024/01/01/0-${String(i).padStart(5, '0')}`), key: `in/2024/01/01/0-${String(i).padStart(5, '0')}` }));
+    src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/z')]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList(destOnly));
+    dst.on(CopyObjectCommand).resolves({});
+    const r = await replicateDay(clients, settings, { date, shouldStop: () => dst.commandCalls(ListObjectsV2Command).length >= 2 });
+    expect(r).to.deep.include({ complete: false, lastKey: undefined });
+    expect(r.summary.listed).to.equal(0);
+    // One page read, the next prefetched; the other three were never asked for.
+    expect(dst.commandCalls(ListObjectsV2Command).length).to.be.at.most(3);
+    expect(dst.commandCalls(CopyObjectCommand)).to.have.length(0);
   });
 });

@@ -27,6 +27,17 @@ describe('handler/workItems', () => {
       expect(parseWorkItem('{"date":"2024-02-29","dryRun":false}', FORMAT)).to.deep.equal({ date: '2024-02-29' });
     });
 
+    it('reads the failures a continuation carries from the earlier parts of its day', () => {
+      const body = { date: '2024-02-29', startAfter: '2024/02/29/b', failedBefore: 2, firstFailedKey: '2024/02/29/a' };
+      expect(parseWorkItem(JSON.stringify(body), FORMAT)).to.deep.equal(body);
+      expect(serializeWorkItem(parseWorkItem(JSON.stringify(body), FORMAT))).to.equal(JSON.stringify(body));
+      rejects(JSON.stringify({ ...body, failedBefore: 0 }), /"failedBefore" is 0: expected a whole number of failed objects, at least 1/);
+      rejects(JSON.stringify({ ...body, failedBefore: '2' }), /"failedBefore" is "2"/);
+      rejects(JSON.stringify({ date: '2024-02-29', failedBefore: 1 }), /"failedBefore" without "startAfter"/);
+      rejects(JSON.stringify({ ...body, firstFailedKey: '2024/03/01/a' }), /"firstFailedKey" "2024\/03\/01\/a" is not under 2024-02-29's prefix/);
+      rejects(JSON.stringify({ date: '2024-02-29', startAfter: '2024/02/29/b', firstFailedKey: '2024/02/29/a' }), /"firstFailedKey" without "failedBefore"/);
+    });
+
     it('rejects what is not a work item, naming the bad value', () => {
       rejects('not json', /body "not json" is not JSON/);
       rejects('[1]', /expected a JSON object/);
