@@ -7,6 +7,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from './assumedCredentials.ts';
+import { installFastCopy } from './fastCopy.ts';
 import type { HandlerConfig } from '../config.ts';
 import type { ReplicationClients } from '../replicateDay.ts';
 
@@ -35,16 +36,24 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
     requestHandler: { httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } },
   };
   const sts = new STSClient({ maxAttempts: S3_MAX_ATTEMPTS });
-  return {
-    sourceS3: new S3Client(common),
-    destinationS3: new S3Client({
-      ...common,
-      credentials: assumedRoleCredentials({
-        sts,
-        roleArn: config.destinationRoleArn,
-        externalId: config.externalId,
-        ...(options.sessionName ? { sessionName: options.sessionName } : {}),
-      }),
+  const destinationS3 = new S3Client({
+    ...common,
+    credentials: assumedRoleCredentials({
+      sts,
+      roleArn: config.destinationRoleArn,
+      externalId: config.externalId,
+      ...(options.sessionName ? { sessionName: options.sessionName } : {}),
     }),
-  };
+  });
+  // Copies take a lean first attempt (handler/aws/fastCopy.ts); what it does not complete goes to
+  // a twin of the client, same sockets and credentials, with one attempt fewer, so an object still
+  // gets S3_MAX_ATTEMPTS in all.
+  const copyFallback = new S3Client({
+    ...common,
+    maxAttempts: S3_MAX_ATTEMPTS - 1,
+    requestHandler: destinationS3.config.requestHandler,
+    credentials: destinationS3.config.credentials,
+  });
+  installFastCopy(destinationS3, copyFallback);
+  return { sourceS3: new S3Client(common), destinationS3 };
 }
