@@ -18,7 +18,7 @@ import { runMeasured, TIME_BINARY } from './measure.ts';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from './options.ts';
 import { copiesIn, formatRequests, renderDatasetTable, summarizeDataset, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
 import { formatSpread, rotate, spread, type Spread } from './stats.ts';
-import { awsCliTool, naiveSdkTool, rcloneTool, resolveExecutable, s3PushTool, versionOf, type CopyJob, type Tool } from './tools.ts';
+import { awsCliTool, naiveSdkTool, rcloneTool, resolveExecutable, s3PushTool, s3SyncClientTool, versionOf, type CopyJob, type Tool } from './tools.ts';
 import { measureDeploy, type DeployBenchResult } from './deployBench.ts';
 
 const SOURCE_BUCKET = 's3push-bench-source';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
 
   log('bundling the handler and the naive loop');
   const build = await buildBenchTools();
-  const allTools: Tool[] = [s3PushTool(build), awsCliTool('sync'), awsCliTool('cp'), rcloneTool(false), rcloneTool(true), naiveSdkTool(build)];
+  const allTools: Tool[] = [s3PushTool(build), awsCliTool('sync'), awsCliTool('cp'), rcloneTool(false), rcloneTool(true), naiveSdkTool(build), s3SyncClientTool(build)];
   const tools = options.only === undefined ? allTools : allTools.filter((t) => options.only!.includes(t.id));
   for (const t of tools) if (t.missing !== undefined) log(`${t.label}: missing (${t.missing})`);
   const runnable = tools.filter((t) => t.missing === undefined);

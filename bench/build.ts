@@ -18,6 +18,8 @@ export interface BenchBuild {
   readonly handlerModule: string;
   /** `node <naiveSdkCopy> …` (see naiveSdkCopy.ts for its arguments). */
   readonly naiveSdkCopy: string;
+  /** `node <s3SyncClientCopy> …`, the same arguments (see s3SyncClientCopy.ts). */
+  readonly s3SyncClientCopy: string;
   readonly bundle: HandlerBundle;
 }
 
@@ -44,19 +46,22 @@ export async function buildBenchTools(dir = `${REPO_ROOT}.bench/build`): Promise
   const runHandler = `${dir}/runHandler.mjs`;
   await writeFile(runHandler, RUN_HANDLER);
   const naiveSdkCopy = `${dir}/naiveSdkCopy.mjs`;
-  await build({
-    entryPoints: [`${REPO_ROOT}bench/naiveSdkCopy.ts`],
-    outfile: naiveSdkCopy,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    legalComments: 'none',
-    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
-    logLevel: 'silent',
-  });
-  return { dir, runHandler, handlerModule, naiveSdkCopy, bundle };
+  const s3SyncClientCopy = `${dir}/s3SyncClientCopy.mjs`;
+  for (const [entry, outfile] of [['naiveSdkCopy.ts', naiveSdkCopy], ['s3SyncClientCopy.ts', s3SyncClientCopy]] as const) {
+    await build({
+      entryPoints: [`${REPO_ROOT}bench/${entry}`],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      minify: true,
+      legalComments: 'none',
+      banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+      logLevel: 'silent',
+    });
+  }
+  return { dir, runHandler, handlerModule, naiveSdkCopy, s3SyncClientCopy, bundle };
 }
 
 /**

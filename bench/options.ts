@@ -87,7 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--only': {
         const v = value();
-        if (v === undefined || v === '' || v.startsWith('--')) throw new BenchUsageError('--only is missing its value: expected tool ids separated by commas (s3-push,aws-sync,aws-cp,rclone,rclone-tuned,naive-sdk)');
+        if (v === undefined || v === '' || v.startsWith('--')) throw new BenchUsageError('--only is missing its value: expected tool ids separated by commas (s3-push,aws-sync,aws-cp,rclone,rclone-tuned,naive-sdk,s3-sync-client)');
         only = v.split(',');
         break;
       }

@@ -45,6 +45,12 @@ export interface ToolSummary {
   readonly requestsPerObject?: number;
   /** Objects copied per second of wall time, cold. */
   readonly copiesPerSecond?: Spread;
+  /** The tool's CPU per object copied, cold, in milliseconds (start-up and listings included). */
+  readonly cpuPerCopyMs?: Spread;
+  /** The server's CPU per object copied during the tool's cold run, in milliseconds. */
+  readonly serverCpuPerCopyMs?: Spread;
+  /** The tool's peak resident memory, cold, in MiB. */
+  readonly maxRssMiB?: Spread;
   /** s3-push ÷ this tool, paired by round (undefined for s3-push itself). */
   readonly ratioColdWall?: Spread;
   readonly ratioColdCpu?: Spread;
@@ -72,6 +78,12 @@ export function copiesIn(c: RequestCounts): number {
   return COPY_OPS.reduce((n, op) => n + (c.byOperation[op] ?? 0), 0);
 }
 
+/** Seconds of CPU in a run, per object it copied, in milliseconds (NaN when it copied none). */
+function perCopyMs(seconds: number, r: RunRecord): number {
+  const copies = copiesIn(r.requests);
+  return copies > 0 ? (seconds * 1000) / copies : Number.NaN;
+}
+
 /**
  * Summarizes one dataset. `reference` is the tool the ratios are taken against (s3-push);
  * `objects` the size of the day. Failed runs are left out of the figures and listed.
@@ -90,7 +102,7 @@ export function summarizeDataset(
       return r === undefined ? undefined : pick(r);
     });
   const spreadOf = (xs: (number | undefined)[]): Spread | undefined => {
-    const v = xs.filter((x): x is number => x !== undefined);
+    const v = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
     return v.length === 0 ? undefined : spread(v);
   };
   const medianRequests = (tool: string, phase: Phase): Record<string, number> => {
@@ -119,6 +131,9 @@ export function summarizeDataset(
       warmRequests: medianRequests(tool, 'warm'),
       requestsPerObject: coldTotal > 0 ? coldTotal / dataset.count : undefined,
       copiesPerSecond: spreadOf(byRound(tool, 'cold', (r) => dataset.count / r.wallSeconds)),
+      cpuPerCopyMs: spreadOf(byRound(tool, 'cold', (r) => perCopyMs(r.cpuSeconds, r))),
+      serverCpuPerCopyMs: spreadOf(byRound(tool, 'cold', (r) => perCopyMs(r.serverCpuSeconds, r))),
+      maxRssMiB: spreadOf(byRound(tool, 'cold', (r) => r.maxRssMiB)),
       ratioColdWall: isRef ? undefined : pairedRatio(byRound(reference, 'cold', (r) => r.wallSeconds), coldWall),
       ratioColdCpu: isRef ? undefined : pairedRatio(byRound(reference, 'cold', (r) => r.cpuSeconds), coldCpu),
       ratioWarmWall: isRef ? undefined : pairedRatio(byRound(reference, 'warm', (r) => r.wallSeconds), warmWall),
@@ -156,12 +171,12 @@ export function renderDatasetTable(summary: DatasetSummary, tools: readonly Tool
   const lines = [
     `**${summary.label}** (median, with min–max over ${Math.max(0, ...summary.tools.map((t) => t.rounds))} rounds; ratio = s3-push ÷ tool, below 1 means s3-push is faster or cheaper)`,
     '',
-    '| tool | cold wall s | wall ratio | tool CPU s | CPU ratio | warm wall s | warm ratio | cold requests | warm requests | req/object |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| tool | cold wall s | wall ratio | tool CPU s | CPU ratio | client CPU ms/copy | server CPU ms/copy | peak RSS MiB | warm wall s | warm ratio | cold requests | warm requests | req/object |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const info of tools) {
     if (info.missing !== undefined) {
-      lines.push(`| ${info.label} | missing: ${info.missing} | | | | | | | | |`);
+      lines.push(`| ${info.label} | missing: ${info.missing} | | | | | | | | | | | |`);
       continue;
     }
     const t = summary.tools.find((x) => x.tool === info.id);
@@ -176,6 +191,9 @@ export function renderDatasetTable(summary: DatasetSummary, tools: readonly Tool
         ratio(t.ratioColdWall),
         formatSpread(t.coldCpu),
         ratio(t.ratioColdCpu),
+        formatSpread(t.cpuPerCopyMs),
+        formatSpread(t.serverCpuPerCopyMs),
+        formatSpread(t.maxRssMiB, 0),
         formatSpread(t.warmWall),
         ratio(t.ratioWarmWall),
         formatRequests(t.coldRequests),

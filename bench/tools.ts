@@ -112,6 +112,22 @@ export function naiveSdkTool(build: BenchBuild): Tool {
   };
 }
 
+/** s3-sync-client (npm) bucket to bucket, at the naive loop's concurrency of 16. */
+export function s3SyncClientTool(build: BenchBuild): Tool {
+  return {
+    id: 's3-sync-client',
+    label: 's3-sync-client',
+    tuning: 'sync bucket to bucket, maxConcurrentTransfers 16 (default 10)',
+    missing: undefined,
+    command(job) {
+      return {
+        argv: [process.execPath, build.s3SyncClientCopy, job.sourceBucket, job.prefix, job.destinationBucket, '16'],
+        env: { ...baseEnv(job), ...credentialEnv(job.roleCredentials), AWS_REGION: REGION, AWS_ENDPOINT_URL: job.endpoint },
+      };
+    },
+  };
+}
+
 const AWS_CONFIG = `[default]
 region = ${REGION}
 s3 =

@@ -54,6 +54,16 @@ describe('bench/report', () => {
     expect(s.tools[1]!.requestsPerObject).to.equal(2.01);
   });
 
+  it('gives client and server CPU per copied object, and peak memory, for every tool', () => {
+    const s = summarizeDataset(runs, DS, ['s3-push', 'peer']);
+    const [mine, peer] = s.tools;
+    expect(mine!.cpuPerCopyMs).to.deep.equal({ median: 10, min: 10, max: 10, n: 2 });
+    expect(mine!.serverCpuPerCopyMs).to.deep.equal({ median: 30, min: 20, max: 40, n: 2 });
+    // peer: 4 s and 2 s of its own CPU over 100 copies each
+    expect(peer!.cpuPerCopyMs).to.deep.equal({ median: 30, min: 20, max: 40, n: 2 });
+    expect(peer!.maxRssMiB).to.deep.equal({ median: 50, min: 50, max: 50, n: 2 });
+  });
+
   it('takes the ceiling from the best cold copy rate of any tool', () => {
     const s = summarizeDataset(runs, DS, ['s3-push', 'peer']);
     expect(s.ceiling).to.deep.equal({ copiesPerSecond: 50, tool: 's3-push', round: 0 });
@@ -69,9 +79,10 @@ describe('bench/report', () => {
     ]);
     const rows = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| tool') && !l.startsWith('| ---'));
     expect(rows).to.have.length(3);
-    expect(rows[0]).to.equal('| s3-push | 3.00 (2.00–4.00) | 1 | 1.00 | 1 | 0.50 | 1 | CopyObject 100 · ListObjectsV2 2 · AssumeRole 1 | ListObjectsV2 2 · AssumeRole 1 | 1.030 |');
+    // client CPU 1 s / 100 copies = 10 ms; server CPU (2 s and 4 s in the fixture) / 100 copies = 20–40 ms.
+    expect(rows[0]).to.equal('| s3-push | 3.00 (2.00–4.00) | 1 | 1.00 | 1 | 10.00 | 30.00 (20.00–40.00) | 50 | 0.50 | 1 | CopyObject 100 · ListObjectsV2 2 · AssumeRole 1 | ListObjectsV2 2 · AssumeRole 1 | 1.030 |');
     expect(rows[1]).to.match(/^\| a peer \(1 failed run\) \| 4\.00 \| 0\.75 \(0\.50–1\.00\) \|/);
-    expect(rows[2]).to.equal('| rclone | missing: rclone not found on PATH | | | | | | | | |');
+    expect(rows[2]).to.equal('| rclone | missing: rclone not found on PATH | | | | | | | | | | | |');
   });
 
   it('formatRequests: largest first, zero counts dropped', () => {
