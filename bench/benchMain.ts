@@ -16,7 +16,7 @@ import { createBucket, dataset, deleteBucket, describePrefix, seedDataset, type 
 import { ensurePackages } from './debian.ts';
 import { runMeasured, TIME_BINARY } from './measure.ts';
 import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from './options.ts';
-import { copiesIn, formatRequests, renderDatasetTable, summarizeDataset, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
+import { copiesIn, formatRequests, renderDatasetTable, renderWireTable, summarizeDataset, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
 import { formatSpread, rotate, spread, type Spread } from './stats.ts';
 import { awsCliTool, naiveSdkTool, rcloneTool, resolveExecutable, s3PushTool, s3SyncClientTool, versionOf, type CopyJob, type Tool } from './tools.ts';
 import { measureDeploy, type DeployBenchResult } from './deployBench.ts';
@@ -297,6 +297,7 @@ interface ResultsForMarkdown {
   curve: { concurrency: number; wallSeconds: Spread | undefined; copiesPerSecond: Spread | undefined; cpuSeconds: Spread | undefined; serverCpuSeconds: Spread | undefined }[];
   bundle: BundleFigures;
   deploy: DeployBenchResult;
+  runs: readonly RunRecord[];
 }
 
 function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
@@ -318,6 +319,7 @@ function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
       );
     }
   }
+  parts.push('**CopyObject on the wire** (the first one of each tool, small objects; the proxy opens its own connections to the server)', '', renderWireTable(r.runs, info, 'small'), '');
   if (r.curve.length > 0) {
     parts.push('**s3-push concurrency curve** (small objects, cold)', '', '| COPY_CONCURRENCY | wall s | objects/s | s3-push CPU s | server CPU s |', '| --- | --- | --- | --- | --- |');
     for (const c of r.curve) parts.push(`| ${c.concurrency} | ${formatSpread(c.wallSeconds)} | ${formatSpread(c.copiesPerSecond, 0)} | ${formatSpread(c.cpuSeconds)} | ${formatSpread(c.serverCpuSeconds)} |`);

@@ -16,6 +16,13 @@ export interface RequestCounts {
   /** Answers with status 400 or more, by operation name (e.g. rclone's HeadObject 404s). */
   readonly errorsByOperation: Record<string, number>;
   readonly total: number;
+  /** New client connections the proxy accepted (connection reuse shows as few). */
+  readonly connections?: number;
+  /**
+   * The first CopyObject of the period as the client sent it: request line and headers in order,
+   * the Authorization value cut to its signed header list (no key id, no signature).
+   */
+  readonly copySample?: { readonly requestLine: string; readonly headers: readonly string[]; readonly headerBytes: number };
 }
 
 export interface CountingProxy {
@@ -78,6 +85,18 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
     else req.pipe(upstream);
   };
 
+  let connections = 0;
+  let copySample: RequestCounts['copySample'];
+  const sample = (req: IncomingMessage): void => {
+    const headers: string[] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const [name, value] = [req.rawHeaders[i]!, req.rawHeaders[i + 1]!];
+      headers.push(`${name}: ${name.toLowerCase() === 'authorization' ? value.replace(/Credential=[^,]*/, 'Credential=…').replace(/Signature=\w+/, 'Signature=…') : value}`);
+    }
+    const requestLine = `${req.method ?? ''} ${req.url ?? ''} HTTP/${req.httpVersion}`;
+    copySample = { requestLine, headers, headerBytes: [requestLine, ...headers].reduce((n, l) => n + Buffer.byteLength(l) + 2, 2) };
+  };
+
   const server = createServer((req, res) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -94,7 +113,11 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
     }
     const op = classify({ method, url, headers: req.headers });
     bump(byOperation, op);
+    if (op === 'CopyObject' && copySample === undefined) sample(req);
     forward(req, res, op, undefined);
+  });
+  server.on('connection', () => {
+    connections++;
   });
   // Clients keep connections open between runs; do not let Node close them under a slow tool.
   server.keepAliveTimeout = 60_000;
@@ -115,9 +138,13 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
         byOperation: Object.fromEntries([...byOperation].sort(([a], [b]) => a.localeCompare(b))),
         errorsByOperation: Object.fromEntries([...errors].sort(([a], [b]) => a.localeCompare(b))),
         total: [...byOperation.values()].reduce((a, b) => a + b, 0),
+        connections,
+        ...(copySample === undefined ? {} : { copySample }),
       };
       byOperation = new Map();
       errors = new Map();
+      connections = 0;
+      copySample = undefined;
       return counts;
     },
     async close() {

@@ -205,3 +205,21 @@ export function renderDatasetTable(summary: DatasetSummary, tools: readonly Tool
   }
   return lines.join('\n');
 }
+
+/**
+ * CopyObject as each tool sends it, from the first cold run of `dataset` that sampled one: the
+ * header names in the order sent, the bytes of the request head, and the new connections per
+ * cold run (median). What a server pays per copy beyond the copy itself shows here.
+ */
+export function renderWireTable(runs: readonly RunRecord[], tools: readonly ToolInfo[], dataset: string): string {
+  const lines = ['| tool | request head bytes | headers (in the order sent) | new connections per cold run |', '| --- | --- | --- | --- |'];
+  for (const info of tools) {
+    const cold = runs.filter((r) => r.dataset === dataset && r.tool === info.id && r.phase === 'cold' && r.ok);
+    const sample = cold.find((r) => r.requests.copySample !== undefined)?.requests.copySample;
+    if (sample === undefined) continue;
+    const names = sample.headers.map((h) => h.slice(0, h.indexOf(':')).toLowerCase());
+    const connections = cold.map((r) => r.requests.connections).filter((n): n is number => n !== undefined);
+    lines.push(`| ${info.label} | ${sample.headerBytes} | ${names.join(', ')} | ${connections.length ? formatSpread(spread(connections), 0) : '—'} |`);
+  }
+  return lines.join('\n');
+}

@@ -57,6 +57,26 @@ describe('bench/countingProxy', () => {
     expect(proxy.take().total, 'take() starts a new count').to.equal(0);
   });
 
+  it('keeps the first CopyObject as sent, with the signature cut out, and counts new connections', async () => {
+    const fresh = new S3Client({ endpoint: proxy.endpoint, credentials: { accessKeyId: 'AKIDSAMPLE', secretAccessKey: 'x' } });
+    try {
+      await fresh.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'dst/sample-1', CopySource: `${BUCKET}/src/${encodeURIComponent('a é+.txt')}`, TaggingDirective: 'COPY' }));
+      await fresh.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'dst/sample-2', CopySource: `${BUCKET}/src/${encodeURIComponent('a é+.txt')}` }));
+    } finally {
+      fresh.destroy();
+    }
+    const { copySample, connections } = proxy.take();
+    expect(copySample!.requestLine).to.equal(`PUT /${BUCKET}/dst/sample-1?x-id=CopyObject HTTP/1.1`);
+    expect(copySample!.headers).to.include('x-amz-tagging-directive: COPY');
+    const auth = copySample!.headers.find((h) => h.startsWith('authorization: '))!;
+    expect(auth).to.match(/^authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=[a-z0-9;-]+, Signature=…$/);
+    expect(copySample!.headers.join('\n')).to.not.include('AKIDSAMPLE');
+    expect(copySample!.headerBytes).to.be.greaterThan(copySample!.headers.join('\r\n').length);
+    // One or two: the client keeps its connection alive, the server behind (moto) may close it.
+    expect(connections).to.be.within(1, 2);
+    expect(proxy.take().connections, 'take() starts a new count').to.equal(0);
+  });
+
   it('counts a multipart copy part by part', async () => {
     const big = Buffer.alloc(6 * 1024 * 1024, 7);
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big.bin', Body: big }));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { copiesIn, formatRequests, renderDatasetTable, summarizeDataset, type RunRecord } from '../../../bench/report.ts';
+import { copiesIn, formatRequests, renderDatasetTable, renderWireTable, summarizeDataset, type RunRecord } from '../../../bench/report.ts';
 
 const run = (tool: string, round: number, phase: 'cold' | 'warm', wall: number, cpu: number, ops: Record<string, number>, ok = true): RunRecord => ({
   dataset: 'small',
@@ -83,6 +83,22 @@ describe('bench/report', () => {
     expect(rows[0]).to.equal('| s3-push | 3.00 (2.00–4.00) | 1 | 1.00 | 1 | 10.00 | 30.00 (20.00–40.00) | 50 | 0.50 | 1 | CopyObject 100 · ListObjectsV2 2 · AssumeRole 1 | ListObjectsV2 2 · AssumeRole 1 | 1.030 |');
     expect(rows[1]).to.match(/^\| a peer \(1 failed run\) \| 4\.00 \| 0\.75 \(0\.50–1\.00\) \|/);
     expect(rows[2]).to.equal('| rclone | missing: rclone not found on PATH | | | | | | | | | | | |');
+  });
+
+  it('shows the first CopyObject of each tool: head bytes, header names in order, connections per cold run', () => {
+    const sampled = (tool: string, round: number, connections: number, headers: string[]): RunRecord => {
+      const r = run(tool, round, 'cold', 1, 1, { CopyObject: 100 });
+      return { ...r, requests: { ...r.requests, connections, copySample: { requestLine: 'PUT /b/k HTTP/1.1', headers, headerBytes: 42 + round } } };
+    };
+    const table = renderWireTable(
+      [sampled('s3-push', 0, 1, ['Host: h', 'X-Amz-Copy-Source: s/k']), sampled('s3-push', 1, 3, ['Host: h']), sampled('peer', 0, 16, ['user-agent: x']), run('quiet', 0, 'cold', 1, 1, { CopyObject: 1 })],
+      [{ id: 's3-push', label: 's3-push' }, { id: 'peer', label: 'a peer' }, { id: 'quiet', label: 'no sample' }],
+      'small',
+    ).split('\n');
+    expect(table.slice(2)).to.deep.equal([
+      '| s3-push | 42 | host, x-amz-copy-source | 2 (1–3) |',
+      '| a peer | 42 | user-agent | 16 |',
+    ]);
   });
 
   it('formatRequests: largest first, zero counts dropped', () => {
