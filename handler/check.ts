@@ -17,11 +17,10 @@ import type { HandlerConfig } from './config.ts';
 import { S3PushError, describeError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { deleteProbe, listSome, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from './aws/s3Probe.ts';
-
-/** The files deploy renders (DESIGN.md); the check names them in its fixes. */
-export const TRUST_POLICY_FILE = 'trustRelationshipExample.json.tmp';
-export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';
-export const DESTINATION_ROLE_POLICY_FILE = 'roleDefinitionDestinationExample.json.tmp';
+import { accountOf, roleNameOf } from '../rules/awsNames.ts';
+import { errorName, isAccessDenied } from '../rules/awsErrors.ts';
+import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../rules/names.ts';
+import { staticLead } from '../rules/prefix.ts';
 
 /**
  * The probe's name, put under DESTINATION_PREFIX. A fixed name (not a random one) so that the
@@ -72,12 +71,6 @@ export class PreflightFailedError extends S3PushError {
   }
 }
 
-/** The fixed part of a prefix format before its first token: all the role may list and read. */
-export function staticPrefix(prefixFormat: string): string {
-  const i = prefixFormat.indexOf('{');
-  return i < 0 ? prefixFormat : prefixFormat.slice(0, i);
-}
-
 /** The SDK error inside our wrappers (AwsCallError wraps AssumeRole's). */
 function innermost(err: unknown): unknown {
   let e = err;
@@ -85,15 +78,9 @@ function innermost(err: unknown): unknown {
   return e;
 }
 
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : '';
-}
-
-/** AWS's "you may not": S3 and STS say AccessDenied; a HEAD or an unparsed 403 has no code. */
+/** AWS's "you may not", under our wrappers. */
 function isDenied(err: unknown): boolean {
-  const e = innermost(err);
-  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return ['AccessDenied', 'AccessDeniedException', 'Forbidden'].includes(errorName(e)) || status === 403;
+  return isAccessDenied(innermost(err));
 }
 
 function mentionsKms(err: unknown): boolean {
@@ -107,14 +94,6 @@ function otherFix(err: unknown, bucketVariable?: { bucket: string; variable: str
     return `the bucket ${bucketVariable.bucket} does not exist: check ${bucketVariable.variable} and redeploy`;
   }
   return `not a permission denial (${errorName(e) || 'error'}): it may be transient (run the check again) or a setting of the function (region, endpoint, bucket name); see the error`;
-}
-
-function accountOf(roleArn: string): string {
-  return roleArn.split(':')[4] ?? '?';
-}
-
-function roleNameOf(roleArn: string): string {
-  return roleArn.slice(roleArn.indexOf(':role/') + ':role/'.length).split('/').pop() ?? roleArn;
 }
 
 /** The clients the check uses; the destination client carries the assumed-role credentials. */
@@ -139,7 +118,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
   const s3 = clients.destinationS3;
   const now = options.now ?? (() => new Date());
   const roleArn = config.destinationRoleArn;
-  const sourcePrefix = staticPrefix(config.prefixFormat);
+  const sourcePrefix = staticLead(config.prefixFormat);
   const probeKey = config.destinationPrefix + PROBE_NAME;
   const links: CheckLink[] = [];
 
@@ -239,7 +218,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
   }
 
   const report: CheckReport = { check: true, ok: links.every((l) => l.status !== 'broken'), links };
-  options.logger.log(report.ok ? 'INFO' : 'ERROR', 's3-push preflight', { ...report });
+  options.logger.log(report.ok ? 'INFO' : 'ERROR', PREFLIGHT_LOG_MESSAGE, { ...report });
   if (!report.ok) throw new PreflightFailedError(report);
   return report;
 }

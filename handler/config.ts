@@ -4,7 +4,9 @@
  */
 import { ConfigError } from './errors.ts';
 import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from '../rules/prefix.ts';
-import { bucketNameProblem } from '../rules/bucketName.ts';
+import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts';
+import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
+import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED } from '../rules/awsNames.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -24,8 +26,6 @@ export const DEFAULT_COPY_CONCURRENCY = 16;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 256 * MiB;
 /** Default PART_SIZE_BYTES: 64 MiB (a 5 GiB object in 80 parts). */
 export const DEFAULT_PART_SIZE_BYTES = 64 * MiB;
-/** Default LAG_DAYS: a scheduled run copies yesterday (UTC). */
-export const DEFAULT_LAG_DAYS = 1;
 
 /** The handler configuration, validated and frozen. */
 export interface HandlerConfig {
@@ -59,28 +59,6 @@ export interface HandlerConfig {
   readonly workQueueUrl: string | undefined;
 }
 
-/** The names of the handler environment, in the order of DESIGN.md. */
-export const HANDLER_ENV_NAMES = [
-  'SOURCE_BUCKET',
-  'DESTINATION_BUCKET',
-  'DESTINATION_ROLE_ARN',
-  'EXTERNAL_ID',
-  'PREFIX_FORMAT',
-  'DESTINATION_PREFIX',
-  'LAG_DAYS',
-  'KMS_KEY_ARN',
-  'COPY_CONCURRENCY',
-  'MULTIPART_THRESHOLD_BYTES',
-  'PART_SIZE_BYTES',
-  'WORK_QUEUE_URL',
-] as const;
-
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-// The partitions AWS has; `aws[a-z-]*` let "arn:awsx:…" through.
-const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
-const ROLE_ARN = new RegExp(String.raw`^arn:${PARTITION}:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$`);
-const KMS_ARN = new RegExp(String.raw`^arn:${PARTITION}:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/+=,.@-]+$`);
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 // https://sqs.<region>.amazonaws.com/<account>/<name> on AWS; http://127.0.0.1:<port>/<account>/<name> on moto.
 const QUEUE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 
@@ -95,10 +73,14 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     const v = env[name];
     return v === undefined || v === '' ? undefined : v;
   };
-  const required = (name: string, re: RegExp, expected: string): string => {
+  /** A required variable, checked by `problem` (a rule of rules/ that says what it expects). */
+  const required = (name: string, expected: string, problem: (v: string) => string | undefined): string => {
     const v = env[name];
     if (v === undefined || v === '') problems.push(`${name} is not set: expected ${expected}`);
-    else if (!re.test(v)) problems.push(`${name} is ${JSON.stringify(v)}: expected ${expected}`);
+    else {
+      const p = problem(v);
+      if (p) problems.push(`${name} is ${JSON.stringify(v)}: ${p}`);
+    }
     return v ?? '';
   };
   const integer = (name: string, def: number, min: number, max: number, unit = ''): number => {
@@ -112,22 +94,15 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     return n;
   };
 
-  // The pattern is a first filter; S3's other rules (adjacent dots, IP form, reserved names) follow.
-  const bucket = (name: string): string => {
-    const v = required(name, BUCKET, 'an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)');
-    const problem = BUCKET.test(v) ? bucketNameProblem(v) : undefined;
-    if (problem) problems.push(`${name} is ${JSON.stringify(v)}: ${problem}`);
-    return v;
-  };
+  const bucket = (name: string): string => required(name, `an S3 bucket name (${BUCKET_NAME_EXPECTED})`, bucketNameProblem);
   const sourceBucket = bucket('SOURCE_BUCKET');
   const destinationBucket = bucket('DESTINATION_BUCKET');
-  const destinationRoleArn = required('DESTINATION_ROLE_ARN', ROLE_ARN, 'an IAM role ARN like arn:aws:iam::210987654321:role/s3-push-writer');
+  const destinationRoleArn = required('DESTINATION_ROLE_ARN', ROLE_ARN_EXPECTED, roleArnProblem);
 
   const externalId = optional('EXTERNAL_ID');
-  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-    // The value is a shared secret of sorts: name the rule, not the value.
-    problems.push('EXTERNAL_ID is malformed: expected 2–1224 characters of letters, digits and +=,.@:/-');
-  }
+  // The value is a shared secret of sorts: the message names the rule, not the value.
+  const externalIdFault = externalId === undefined ? undefined : externalIdProblem(externalId);
+  if (externalIdFault) problems.push(`EXTERNAL_ID is ${externalIdFault}`);
 
   const prefixFormat = optional('PREFIX_FORMAT') ?? DEFAULT_PREFIX_FORMAT;
   for (const p of prefixFormatProblems(prefixFormat)) problems.push(`PREFIX_FORMAT is ${JSON.stringify(prefixFormat)}: ${p}`);
@@ -135,9 +110,10 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const destinationPrefix = optional('DESTINATION_PREFIX') ?? '';
   if (Buffer.byteLength(destinationPrefix) > 512) problems.push(`DESTINATION_PREFIX is ${Buffer.byteLength(destinationPrefix)} bytes: expected at most 512 (keys are limited to 1024 bytes)`);
 
-  const lagDays = integer('LAG_DAYS', DEFAULT_LAG_DAYS, 0, 3650);
+  const lagDays = integer('LAG_DAYS', DEFAULT_LAG_DAYS, 0, MAX_LAG_DAYS);
   const kmsKeyArn = optional('KMS_KEY_ARN');
-  if (kmsKeyArn !== undefined && !KMS_ARN.test(kmsKeyArn)) problems.push(`KMS_KEY_ARN is ${JSON.stringify(kmsKeyArn)}: expected a KMS key or alias ARN like arn:aws:kms:us-east-1:210987654321:key/1234abcd-…`);
+  const kmsFault = kmsKeyArn === undefined ? undefined : kmsKeyArnProblem(kmsKeyArn);
+  if (kmsFault) problems.push(`KMS_KEY_ARN is ${JSON.stringify(kmsKeyArn)}: ${kmsFault}`);
   const copyConcurrency = integer('COPY_CONCURRENCY', DEFAULT_COPY_CONCURRENCY, 1, 256);
   const multipartThresholdBytes = integer('MULTIPART_THRESHOLD_BYTES', DEFAULT_MULTIPART_THRESHOLD_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB; S3 copies at most 5 GiB in one request)');
   const partSizeBytes = integer('PART_SIZE_BYTES', DEFAULT_PART_SIZE_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB, the S3 part limits)');

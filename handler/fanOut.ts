@@ -21,6 +21,7 @@ import { replicateDay, type ReplicationClients } from './replicateDay.ts';
 import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { parseWorkItem, type SqsRecordLike, type WorkItem } from './workItems.ts';
 import type { WorkQueue } from './aws/workQueue.ts';
+import { FAN_OUT_LOG_MESSAGE, WORK_BATCH_LOG_MESSAGE } from '../rules/names.ts';
 
 /** What planning enqueued; returned and logged as one JSON line. */
 export interface FanOutPlan {
@@ -35,7 +36,7 @@ export interface FanOutPlan {
 export async function planFanOut(dates: readonly IsoDate[], dryRun: boolean, queue: WorkQueue, logger: Logger): Promise<FanOutPlan> {
   await queue.send(dates.map((date) => ({ date, ...(dryRun ? { dryRun: true as const } : {}) })));
   const plan: FanOutPlan = { planned: dates, queue: queue.url, dryRun };
-  logger.log('INFO', 's3-push fan-out planned', { ...plan, days: dates.length });
+  logger.log('INFO', FAN_OUT_LOG_MESSAGE, { ...plan, days: dates.length });
   return plan;
 }
 
@@ -184,6 +185,6 @@ export async function runWorkBatch(
 
   const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');
   const summary = summarize(dryRun, days, failures);
-  options.logger.log(retry.length > 0 ? 'ERROR' : 'INFO', 's3-push work batch', { ...summary, items: outcomes, queue: queue.url });
+  options.logger.log(retry.length > 0 ? 'ERROR' : 'INFO', WORK_BATCH_LOG_MESSAGE, { ...summary, items: outcomes, queue: queue.url });
   return { response: { batchItemFailures: retry.map((o) => ({ itemIdentifier: o.messageId })) }, summary, items: outcomes };
 }

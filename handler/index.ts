@@ -18,6 +18,7 @@ import { lambdaResponse, type HandlerResult, type LambdaResponse } from './resul
 import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { isSqsEvent, type WorkItem } from './workItems.ts';
 import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.ts';
+import { SUMMARY_LOG_MESSAGE } from '../rules/names.ts';
 
 /** The part of the Lambda {@link Context} the handler uses. */
 export type LambdaContextLike = Pick<Context, 'getRemainingTimeInMillis'>;
@@ -124,11 +125,11 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
   if (rest && options.continueLater) {
     // Hand the rest on before reporting, so that nothing is lost if the send fails.
     await options.continueLater(rest);
-    logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', 's3-push summary', { ...summary, continued: rest });
+    logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary, continued: rest });
     if (summary.failed === stoppedFailed) return summary;
     stopped = undefined;
   } else {
-    logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', 's3-push summary', { ...summary });
+    logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary });
   }
   if (summary.failed > 0) {
     throw new ReplicationFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`, summary);

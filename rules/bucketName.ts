@@ -4,6 +4,15 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
  */
 
+/**
+ * The shape of a bucket name: the template's AllowedPattern of its bucket parameters. The rules
+ * below it (adjacent dots, IP form, reserved names) are checked by {@link bucketNameProblem}.
+ */
+export const BUCKET_NAME_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
+
+/** What a message about a missing bucket name expects. */
+export const BUCKET_NAME_EXPECTED = '3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit';
+
 const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 // Suffixes S3 keeps for access point, Object Lambda, Multi-Region, directory and table bucket aliases.
 const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];

@@ -84,6 +84,11 @@ export function utcDateOf(instant: Date): IsoDate {
   return fromEpochDay(Math.floor(instant.getTime() / DAY_MS));
 }
 
+/** Default LAG_DAYS: a scheduled run copies yesterday (UTC). */
+export const DEFAULT_LAG_DAYS = 1;
+/** The largest LAG_DAYS: ten years. */
+export const MAX_LAG_DAYS = 3650;
+
 /** The UTC date `lagDays` days before the instant (the day a scheduled run copies). */
 export function daysBefore(instant: Date, lagDays: number): IsoDate {
   return addDays(utcDateOf(instant), -lagDays);

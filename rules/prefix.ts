@@ -7,6 +7,13 @@ import { dateParts, type IsoDate } from './dates.ts';
 /** The default PREFIX_FORMAT. */
 export const DEFAULT_PREFIX_FORMAT = '{YYYY}/{MM}/{DD}/';
 
+/**
+ * The characters a key prefix may hold when it lands in an IAM policy (the source's fixed lead,
+ * DESTINATION_PREFIX): no `*` or `?` (IAM wildcards), no quotes. The template's AllowedPattern of
+ * SourceKeyPrefix and DestinationPrefix.
+ */
+export const KEY_PREFIX_PATTERN = '^[A-Za-z0-9/_.=-]*$';
+
 const TOKEN = /\{([^{}]*)\}/g;
 const KNOWN_TOKENS = new Set(['YYYY', 'MM', 'DD']);
 
@@ -25,6 +32,15 @@ export function prefixFormatProblems(format: string): string[] {
   if (missing.length > 0) problems.push(`missing ${missing.map((t) => `{${t}}`).join(', ')}: each day needs its own prefix`);
   if (format.startsWith('/')) problems.push('must not start with "/" (S3 keys have no leading slash)');
   return problems;
+}
+
+/**
+ * The fixed text of a prefix format before its first `{` token (may be empty): all the function's
+ * role may list and read, so it narrows the IAM policies.
+ */
+export function staticLead(format: string): string {
+  const i = format.indexOf('{');
+  return i < 0 ? format : format.slice(0, i);
 }
 
 /** Renders the prefix of one day, e.g. `{YYYY}/{MM}/{DD}/` → `2024/02/29/`. */

@@ -4,7 +4,8 @@
  * finds the role before telling the operator to apply the trust policy.
  */
 import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { DeployError, describeError, errorName } from '../cli/errors.ts';
+import { DeployError, describeError } from '../cli/errors.ts';
+import { errorName } from '../../rules/awsErrors.ts';
 import { pollSettings, type PollOptions } from './wait.ts';
 
 /** Default poll interval of the role wait: 2 s. */

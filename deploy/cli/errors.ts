@@ -38,11 +38,6 @@ export class DeployError extends S3PushCommandError {
   }
 }
 
-/** True for an SDK error that says the caller is not allowed (AccessDenied and its cousins, or a 403). */
-export function isAccessDenied(err: unknown): boolean {
-  return ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Forbidden'].includes(errorName(err)) || httpStatus(err) === 403;
-}
-
 /** The name and message of an SDK (or any) error, e.g. `AccessDenied: User … is not authorized`. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
@@ -50,15 +45,4 @@ export function describeError(err: unknown): string {
     return `${prefix}${err.message}`;
   }
   return String(err);
-}
-
-/** The error name an SDK v3 exception carries (`NotFound`, `ValidationError`…), or ''. */
-export function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : '';
-}
-
-/** The HTTP status of an SDK v3 exception, if any. */
-export function httpStatus(err: unknown): number | undefined {
-  const meta = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
-  return meta?.httpStatusCode;
 }

@@ -5,6 +5,7 @@
  */
 import type { CheckLink, CheckReport } from '../../handler/check.ts';
 import type { Summary } from '../../handler/summary.ts';
+import { PREFLIGHT_LOG_MESSAGE, SUMMARY_LOG_MESSAGE } from '../../rules/names.ts';
 
 const MARK: Record<CheckLink['status'], string> = { ok: '✔', broken: '✘', 'not-tried': '·' };
 
@@ -43,21 +44,32 @@ export function isSummary(v: unknown): v is Summary {
 }
 
 /**
- * The preflight report logged by the handler (`"message": "s3-push preflight"`), found in a log
- * tail, or undefined. Lambda's tail is the last 4 KB, so the line may be cut: then it is not found.
+ * The fields of the last handler log line with `"message": message` in a log tail that pass
+ * `accept` (level, message and timestamp removed), or undefined. Lambda's tail is the last 4 KB,
+ * so the line may be cut: then it is not found.
  */
-export function findCheckReport(logTail: string): CheckReport | undefined {
+export function findLoggedEntry<T>(logTail: string, message: string, accept: (fields: unknown) => fields is T): T | undefined {
   for (const line of logTail.split('\n').reverse()) {
     const start = line.indexOf('{');
-    if (start < 0 || !line.includes('s3-push preflight')) continue;
+    if (start < 0 || !line.includes(message)) continue;
     try {
-      const parsed: unknown = JSON.parse(line.slice(start));
-      if (isCheckReport(parsed)) return { check: true, ok: parsed.ok, links: parsed.links };
+      const { level: _level, message: logged, timestamp: _timestamp, ...fields } = JSON.parse(line.slice(start)) as Record<string, unknown>;
+      if (logged === message && accept(fields)) return fields;
     } catch {
-      // not our JSON line
+      // a cut line, or not ours
     }
   }
   return undefined;
+}
+
+/** The preflight report the handler logged (`"message": "s3-push preflight"`) in a log tail, if it is whole there. */
+export function findCheckReport(logTail: string): CheckReport | undefined {
+  return findLoggedEntry(logTail, PREFLIGHT_LOG_MESSAGE, isCheckReport);
+}
+
+/** The summary the handler logged (`"message": "s3-push summary"`) in a log tail, if it is whole there. */
+export function findSummary(logTail: string): Summary | undefined {
+  return findLoggedEntry(logTail, SUMMARY_LOG_MESSAGE, isSummary);
 }
 
 /** Bytes as B/KiB/MiB/GiB with one decimal. */

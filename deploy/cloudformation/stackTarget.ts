@@ -7,6 +7,7 @@
 import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { defaultStackName, STACK_NAME_PATTERN } from '../config/config.ts';
 import { ConfigError, DeployError, describeError } from '../cli/errors.ts';
+import { regionProblem } from '../../rules/awsNames.ts';
 import { findStackOutputs } from './stackApi.ts';
 
 /** The stack a command acts on. */
@@ -14,8 +15,6 @@ export interface StackTarget {
   readonly region: string;
   readonly stackName: string;
 }
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /**
  * Reads the region and the stack name. Every fault in one {@link ConfigError} (exit 2), naming
@@ -29,7 +28,7 @@ export function resolveStackTarget(env: Readonly<Record<string, string | undefin
   };
   const region = get('AWS_REGION') ?? get('AWS_DEFAULT_REGION');
   if (!region) problems.push('AWS_DEFAULT_REGION (or AWS_REGION) is not set: expected the region of the stack, e.g. us-east-1');
-  else if (!REGION.test(region)) problems.push(`${get('AWS_REGION') ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} is ${JSON.stringify(region)}: expected a region like us-east-1`);
+  else if (regionProblem(region)) problems.push(`${get('AWS_REGION') ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} is ${JSON.stringify(region)}: ${regionProblem(region)}`);
 
   let stackName: string | undefined;
   let from = '';

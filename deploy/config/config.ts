@@ -1,16 +1,17 @@
 /**
- * The environment of `npm run deploy` (DESIGN.md's table), parsed in one pure function that takes
+ * The environment of `npm run deploy` (the README's "The environment" table), parsed in one pure function that takes
  * `env` as an argument, reports every fault at once and returns a frozen config. No AWS call.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from '../../rules/prefix.ts';
+import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
+import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.ts';
+import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
+import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, regionProblem, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
 import { ConfigError } from '../cli/errors.ts';
 import { scheduleProblem } from './schedule.ts';
 
 /** Default `S3_REPLICATE_SCHEDULE`: 06:00 UTC every day. */
 export const DEFAULT_SCHEDULE = 'cron(0 6 * * ? *)';
-/** Default `S3_REPLICATE_LAG_DAYS`: the scheduled run copies yesterday (UTC). */
-export const DEFAULT_LAG_DAYS = 1;
 
 /** The validated deploy configuration. */
 export interface DeployConfig {
@@ -54,41 +55,14 @@ export interface DeployConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const BUCKET_HINT = '3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit';
-const KEY_CHARS = /^[A-Za-z0-9/_.=-]*$/;
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/((?:[A-Za-z0-9+=,.@_-]+\/)*)([A-Za-z0-9+=,.@_-]{1,64})$/;
-const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-const EXTERNAL_ID = /^[A-Za-z0-9+=,.@:/_-]{2,1224}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const KEY_CHARS = new RegExp(KEY_PREFIX_PATTERN);
 const ACCOUNT = /^\d{12}$/;
 /** CloudFormation's stack name rule. */
 export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
-/** The partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*, aws otherwise. */
-export function partitionOf(region: string): string {
-  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-}
-
 /** The default stack name of a destination bucket: `replicate-to-<bucket>`, dots as hyphens (stack names allow no dots). */
 export function defaultStackName(destinationBucket: string): string {
   return `replicate-to-${destinationBucket.replaceAll('.', '-')}`;
-}
-
-/** What is wrong with an S3 bucket name (the general purpose bucket rules), or undefined. */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return `expected ${BUCKET_HINT} (it has ${name.length} characters)`;
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)) return `expected ${BUCKET_HINT}`;
-  if (name.includes('..')) return 'a bucket name cannot contain two dots in a row';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'a bucket name cannot look like an IP address';
-  for (const p of ['xn--', 'sthree-', 'amzn-s3-demo-']) if (name.startsWith(p)) return `a bucket name cannot start with "${p}"`;
-  for (const s of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) if (name.endsWith(s)) return `a bucket name cannot end with "${s}"`;
-  return undefined;
-}
-
-/** The fixed text of a prefix format before its first `{` token. */
-export function staticLead(format: string): string {
-  const i = format.indexOf('{');
-  return i < 0 ? format : format.slice(0, i);
 }
 
 /** `base + suffix`, shortened with a hash of `base` when it exceeds `max` (names stay unique and stable). */
@@ -125,8 +99,9 @@ export function parseDeployConfig(env: Env): DeployConfig {
   const awsRegion = get('AWS_REGION');
   const defaultRegion = get('AWS_DEFAULT_REGION');
   const region = awsRegion ?? defaultRegion ?? '';
+  const regionFault = region ? regionProblem(region) : undefined;
   if (!region) problems.push('AWS_DEFAULT_REGION (or AWS_REGION) is not set: expected the region of the stack and the source bucket, e.g. us-east-1');
-  else if (!REGION.test(region)) problems.push(`${awsRegion ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} is ${show(region)}: expected a region like us-east-1`);
+  else if (regionFault) problems.push(`${awsRegion ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} is ${show(region)}: ${regionFault}`);
   else if (awsRegion && defaultRegion && awsRegion !== defaultRegion) {
     problems.push(`AWS_REGION is ${show(awsRegion)} but AWS_DEFAULT_REGION is ${show(defaultRegion)}: set one, or both to the same region`);
   }
@@ -134,30 +109,29 @@ export function parseDeployConfig(env: Env): DeployConfig {
   const account = required('AWS_ACCOUNT', 'the 12-digit id of the source account') ?? '';
   if (account && !ACCOUNT.test(account)) problems.push(`AWS_ACCOUNT is ${show(account)}: expected a 12-digit account id`);
 
-  const sourceBucket = bucket('S3_ROOT_BUCKET', required('S3_ROOT_BUCKET', `the source bucket name (${BUCKET_HINT})`));
-  const destinationBucket = bucket('S3_REPLICATE_BUCKET_NAME', required('S3_REPLICATE_BUCKET_NAME', `the destination bucket name (${BUCKET_HINT})`));
+  const sourceBucket = bucket('S3_ROOT_BUCKET', required('S3_ROOT_BUCKET', `the source bucket name (${BUCKET_NAME_EXPECTED})`));
+  const destinationBucket = bucket('S3_REPLICATE_BUCKET_NAME', required('S3_REPLICATE_BUCKET_NAME', `the destination bucket name (${BUCKET_NAME_EXPECTED})`));
   if (sourceBucket && sourceBucket === destinationBucket) problems.push(`S3_REPLICATE_BUCKET_NAME is ${show(destinationBucket)}, the same as S3_ROOT_BUCKET: expected another bucket`);
 
   const destinationAccount = required('S3_REPLICATE_OTHER_ACCOUNT', 'the 12-digit id of the destination account') ?? '';
   if (destinationAccount && !ACCOUNT.test(destinationAccount)) problems.push(`S3_REPLICATE_OTHER_ACCOUNT is ${show(destinationAccount)}: expected a 12-digit account id`);
 
-  const destinationRoleArn = required('S3_REPLICATE_OTHER_ROLE_ARN', 'the ARN of the role to assume in the destination account, arn:aws:iam::<account>:role/<name>') ?? '';
+  const destinationRoleArn = required('S3_REPLICATE_OTHER_ROLE_ARN', `the ARN of the role to assume in the destination account, ${ROLE_ARN_EXPECTED}`) ?? '';
   if (destinationRoleArn) {
-    const m = ROLE_ARN.exec(destinationRoleArn);
-    if (!m) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: expected a role ARN, arn:aws:iam::<12-digit account>:role/<name>`);
+    const role = parseRoleArn(destinationRoleArn);
     // AssumeRole cannot cross partitions: such a role could never be assumed from this region.
-    else if (REGION.test(region) && m[1] !== partitionOf(region)) {
-      problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: a role in partition ${m[1]}, but region ${region} is in partition ${partitionOf(region)}`);
-    } else if (ACCOUNT.test(destinationAccount) && m[2] !== destinationAccount) {
-      problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is in account ${m[2]}, but S3_REPLICATE_OTHER_ACCOUNT is ${destinationAccount}: the role must be in the destination account`);
+    const mismatch = role && !regionFault && region ? partitionMismatch(destinationRoleArn, region) : undefined;
+    if (!role) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: expected ${ROLE_ARN_EXPECTED}`);
+    else if (mismatch) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: a role ${mismatch}`);
+    else if (ACCOUNT.test(destinationAccount) && role.account !== destinationAccount) {
+      problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is in account ${role.account}, but S3_REPLICATE_OTHER_ACCOUNT is ${destinationAccount}: the role must be in the destination account`);
     }
   }
 
   const externalId = get('S3_REPLICATE_EXTERNAL_ID');
   // Never echo the value: it is a shared secret of sorts.
-  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-    problems.push(`S3_REPLICATE_EXTERNAL_ID is malformed (${externalId.length} characters): expected 2-1224 letters, digits and + = , . @ : / _ -`);
-  }
+  const externalIdFault = externalId === undefined ? undefined : externalIdProblem(externalId);
+  if (externalIdFault) problems.push(`S3_REPLICATE_EXTERNAL_ID is ${externalIdFault}`);
 
   const prefixFormat = get('S3_REPLICATE_PREFIX_FORMAT') ?? DEFAULT_PREFIX_FORMAT;
   const prefixProblems = prefixFormatProblems(prefixFormat);
@@ -179,15 +153,16 @@ export function parseDeployConfig(env: Env): DeployConfig {
   let lagDays = DEFAULT_LAG_DAYS;
   if (lagText !== undefined) {
     lagDays = /^\d{1,4}$/.test(lagText) ? Number(lagText) : NaN;
-    if (!(lagDays >= 0 && lagDays <= 3650)) problems.push(`S3_REPLICATE_LAG_DAYS is ${show(lagText)}: expected a whole number of days from 0 to 3650 (default ${DEFAULT_LAG_DAYS})`);
+    if (!(lagDays >= 0 && lagDays <= MAX_LAG_DAYS)) problems.push(`S3_REPLICATE_LAG_DAYS is ${show(lagText)}: expected a whole number of days from 0 to ${MAX_LAG_DAYS} (default ${DEFAULT_LAG_DAYS})`);
   }
 
   const kmsKeyArn = get('S3_REPLICATE_KMS_KEY_ARN');
   // A key ARN, not an alias: IAM policies grant KMS actions on keys, and the rendered role names it.
-  if (kmsKeyArn !== undefined && !KMS_KEY_ARN.test(kmsKeyArn)) {
-    problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)`);
-  } else if (kmsKeyArn !== undefined && REGION.test(region) && KMS_KEY_ARN.exec(kmsKeyArn)?.[1] !== partitionOf(region)) {
-    problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: a key in partition ${KMS_KEY_ARN.exec(kmsKeyArn)?.[1]}, but region ${region} is in partition ${partitionOf(region)}`);
+  if (kmsKeyArn !== undefined) {
+    const bad = kmsKeyArnProblem(kmsKeyArn);
+    const mismatch = !bad && !regionFault && region ? partitionMismatch(kmsKeyArn, region) : undefined;
+    if (bad) problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: ${bad}`);
+    else if (mismatch) problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: a key ${mismatch}`);
   }
 
   const artifactBucket = bucket('S3_ARTIFACT_BUCKET', get('S3_ARTIFACT_BUCKET')) || `s3-push-artifacts-${account}-${region}`;

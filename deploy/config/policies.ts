@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { REPO_ROOT } from '../../dev/bundle.ts';
 import { PROBE_NAME } from '../../handler/check.ts';
-import { bucketNameProblem } from './config.ts';
+import { bucketNameProblem } from '../../rules/bucketName.ts';
+import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../../rules/names.ts';
+import { KEY_PREFIX_PATTERN } from '../../rules/prefix.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
 export interface PolicyValues {
@@ -28,9 +31,9 @@ export interface PolicyValues {
 
 /** The rendered documents, by file name. */
 export interface RenderedDocuments {
-  readonly 'sourceBucketPolicy.json.tmp': PolicyDocument;
-  readonly 'trustRelationshipExample.json.tmp': PolicyDocument;
-  readonly 'roleDefinitionDestinationExample.json.tmp': PolicyDocument;
+  readonly [SOURCE_POLICY_FILE]: PolicyDocument;
+  readonly [TRUST_POLICY_FILE]: PolicyDocument;
+  readonly [DESTINATION_ROLE_POLICY_FILE]: PolicyDocument;
 }
 
 /** An IAM policy document as rendered. */
@@ -50,15 +53,12 @@ export interface PolicyStatement {
 
 /** The documents' file names, with their template names. */
 export const DOCUMENTS = {
-  'sourceBucketPolicy.json.tmp': 'sourceBucketPolicy.json.hbs',
-  'trustRelationshipExample.json.tmp': 'trustRelationshipExample.json.hbs',
-  'roleDefinitionDestinationExample.json.tmp': 'roleDefinitionDestinationExample.json.hbs',
+  [SOURCE_POLICY_FILE]: 'sourceBucketPolicy.json.hbs',
+  [TRUST_POLICY_FILE]: 'trustRelationshipExample.json.hbs',
+  [DESTINATION_ROLE_POLICY_FILE]: 'roleDefinitionDestinationExample.json.hbs',
 } as const;
 
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
-const KMS_KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,64}$/;
-const KEY_PREFIX = /^[A-Za-z0-9/_.=-]{0,512}$/;
-const EXTERNAL_ID = /^[A-Za-z0-9+=,.@:/_-]{2,1224}$/;
+const KEY_PREFIX = new RegExp(KEY_PREFIX_PATTERN);
 
 /** Thrown when a value would not render into a sound document. */
 export class PolicyValueError extends Error {
@@ -73,13 +73,16 @@ export function validatePolicyValues(v: PolicyValues): void {
     if (p) problems.push(`${name} ${JSON.stringify(value)}: ${p}`);
   }
   for (const [name, value] of [['sourceKeyPrefix', v.sourceKeyPrefix], ['destinationPrefix', v.destinationPrefix]] as const) {
-    if (!KEY_PREFIX.test(value)) problems.push(`${name} ${JSON.stringify(value)}: expected letters, digits and / _ . = - only`);
+    if (!KEY_PREFIX.test(value) || value.length > 512) problems.push(`${name} ${JSON.stringify(value)}: expected at most 512 letters, digits and / _ . = - only`);
   }
   for (const [name, value] of [['destinationRoleArn', v.destinationRoleArn], ['executionRoleArn', v.executionRoleArn]] as const) {
-    if (!ROLE_ARN.test(value)) problems.push(`${name} ${JSON.stringify(value)}: expected an IAM role ARN`);
+    const p = roleArnProblem(value);
+    if (p) problems.push(`${name} ${JSON.stringify(value)}: ${p}`);
   }
-  if (v.externalId !== undefined && !EXTERNAL_ID.test(v.externalId)) problems.push('externalId: expected 2-1224 letters, digits and + = , . @ : / _ -');
-  if (v.kmsKeyArn !== undefined && !KMS_KEY_ARN.test(v.kmsKeyArn)) problems.push(`kmsKeyArn ${JSON.stringify(v.kmsKeyArn)}: expected a KMS key ARN`);
+  const externalIdFault = v.externalId === undefined ? undefined : externalIdProblem(v.externalId);
+  if (externalIdFault) problems.push(`externalId: ${externalIdFault}`);
+  const kmsFault = v.kmsKeyArn === undefined ? undefined : kmsKeyArnProblem(v.kmsKeyArn);
+  if (kmsFault) problems.push(`kmsKeyArn ${JSON.stringify(v.kmsKeyArn)}: ${kmsFault}`);
   if (problems.length > 0) throw new PolicyValueError(`cannot render the IAM documents:\n  ${problems.join('\n  ')}`);
 }
 
@@ -104,7 +107,7 @@ function template(name: string, dir: string): Handlebars.TemplateDelegate {
  */
 export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT}policy-templates`): RenderedDocuments {
   validatePolicyValues(values);
-  const partition = /^arn:([^:]+):/.exec(values.destinationRoleArn)?.[1] ?? 'aws';
+  const partition = parseRoleArn(values.destinationRoleArn)?.partition ?? 'aws';
   // probeName: the preflight check ({"check": true}) writes and deletes this one key in the destination.
   const context = { ...values, partition, probeName: PROBE_NAME, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
   const out: Record<string, PolicyDocument> = {};

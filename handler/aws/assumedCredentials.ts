@@ -4,6 +4,8 @@
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { AwsCallError, describeError } from '../errors.ts';
+import { isAccessDenied } from '../../rules/awsErrors.ts';
+import { TRUST_POLICY_FILE } from '../../rules/names.ts';
 
 /** Temporary credentials, the shape the SDK clients accept. */
 export interface TemporaryCredentials {
@@ -55,10 +57,10 @@ export function assumedRoleCredentials(options: AssumedRoleOptions): () => Promi
       }));
     } catch (err) {
       // Only a denial is about the trust policy; a throttle or a 5xx that outlived the retries is not.
-      const denied = (err as { name?: unknown } | null)?.name === 'AccessDenied';
+      const denied = isAccessDenied(err);
       throw new AwsCallError(
         `assuming the destination role ${options.roleArn} failed: ${describeError(err)}` +
-          (denied ? ' (check that its trust policy — trustRelationshipExample.json.tmp — names this function\'s execution role and the external id)' : ''),
+          (denied ? ` (check that its trust policy — ${TRUST_POLICY_FILE} — names this function's execution role and the external id)` : ''),
         err,
       );
     }

@@ -29,6 +29,7 @@ import { runDeploy } from '../deploy/deploy.ts';
 import { DeployError, describeError } from '../../cli/errors.ts';
 import { formatBytes, formatCheckReport, formatSummary } from '../../cli/reportFormat.ts';
 import { findDeployedFunction } from '../../cloudformation/stackTarget.ts';
+import { DESTINATION_ROLE_POLICY_FILE, TRUST_POLICY_FILE } from '../../../rules/names.ts';
 
 /** The emulated world of the demo. */
 export const DEMO = Object.freeze({
@@ -167,12 +168,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }));
 
     await step(log, `destination account: apply the rendered trust policy and permissions to ${DEMO.destinationRoleName}`, async () => {
-      const trust = await readFile(join(outDir, 'trustRelationshipExample.json.tmp'), 'utf8');
-      const permissions = await readFile(join(outDir, 'roleDefinitionDestinationExample.json.tmp'), 'utf8');
+      const trust = await readFile(join(outDir, TRUST_POLICY_FILE), 'utf8');
+      const permissions = await readFile(join(outDir, DESTINATION_ROLE_POLICY_FILE), 'utf8');
       await destination.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: DEMO.destinationRoleName, PolicyDocument: trust }));
-      indent(`aws iam update-assume-role-policy --role-name ${DEMO.destinationRoleName} --policy-document file://trustRelationshipExample.json.tmp`);
+      indent(`aws iam update-assume-role-policy --role-name ${DEMO.destinationRoleName} --policy-document file://${TRUST_POLICY_FILE}`);
       await destination.iam.send(new PutRolePolicyCommand({ RoleName: DEMO.destinationRoleName, PolicyName: 's3-push', PolicyDocument: permissions }));
-      indent(`aws iam put-role-policy --role-name ${DEMO.destinationRoleName} --policy-name s3-push --policy-document file://roleDefinitionDestinationExample.json.tmp`);
+      indent(`aws iam put-role-policy --role-name ${DEMO.destinationRoleName} --policy-name s3-push --policy-document file://${DESTINATION_ROLE_POLICY_FILE}`);
       indent(`(the source bucket policy was merged in by --apply-source-policy; moto stores these documents but does not enforce them)`);
     });
 

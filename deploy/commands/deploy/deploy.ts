@@ -11,7 +11,8 @@ import type { AwsClients } from '../../aws/clients.ts';
 import type { DeployConfig } from '../../config/config.ts';
 import type { DeployArgs } from './args.ts';
 import { deployStack, type StackOutcome } from '../../cloudformation/deployStack.ts';
-import { DeployError, describeError, isAccessDenied } from '../../cli/errors.ts';
+import { DeployError, describeError } from '../../cli/errors.ts';
+import { isAccessDenied } from '../../../rules/awsErrors.ts';
 import { ARTIFACT_EXPIRY_DAYS, artifactKey, ensureArtifactBucket, uploadArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type RenderedDocuments } from '../../config/policies.ts';
@@ -20,6 +21,8 @@ import { outputsOf } from '../../cloudformation/stackApi.ts';
 import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
+import { roleNameOf } from '../../../rules/awsNames.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../../../rules/names.ts';
 
 export interface DeployDeps {
   readonly clients: AwsClients;
@@ -62,10 +65,6 @@ export async function checkAccount(clients: AwsClients, expected: string): Promi
     throw new DeployError(`the credentials belong to account ${account ?? '?'} (${arn ?? '?'}), but AWS_ACCOUNT is ${expected}: use credentials of ${expected}, or fix AWS_ACCOUNT`);
   }
   return arn ?? '';
-}
-
-function roleNameOf(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** What to do about credentials that STS refused or that the SDK could not find. */
@@ -172,7 +171,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
 
   let sourcePolicy: DeployReport['sourcePolicy'] = 'not-requested';
   if (args.applySourcePolicy) {
-    sourcePolicy = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, documents['sourceBucketPolicy.json.tmp']);
+    sourcePolicy = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, documents[SOURCE_POLICY_FILE]);
     log(sourcePolicy === 'applied'
       ? `  merged the ReadAccess statement into the bucket policy of ${config.sourceBucket} (other statements kept)`
       : `  the bucket policy of ${config.sourceBucket} already holds this ReadAccess statement: unchanged`);
@@ -193,14 +192,14 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   log('next steps:');
   if (sourcePolicy === 'not-requested') {
     log(`  1. in this account (${config.account}), let the destination role read the source bucket. If ${config.sourceBucket} has no bucket policy yet:`);
-    log(`       aws s3api put-bucket-policy --bucket ${config.sourceBucket} --policy file://${shown('sourceBucketPolicy.json.tmp')}`);
+    log(`       aws s3api put-bucket-policy --bucket ${config.sourceBucket} --policy file://${shown(SOURCE_POLICY_FILE)}`);
     log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ReadAccess statement by Sid.`);
   } else {
     log(`  1. the source bucket policy is in place (--apply-source-policy).`);
   }
   log(`  2. in the destination account (${config.destinationAccount}), trust the function's role and let the role copy:`);
-  log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown('trustRelationshipExample.json.tmp')}`);
-  log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown('roleDefinitionDestinationExample.json.tmp')}`);
+  log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown(TRUST_POLICY_FILE)}`);
+  log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown(DESTINATION_ROLE_POLICY_FILE)}`);
   log(`  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run`);
   log('  4. check each link of the permission chain (after every IAM change): npm run check');
 

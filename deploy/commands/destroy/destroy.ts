@@ -10,6 +10,7 @@ import { formatEvent, waitForStack } from '../../cloudformation/stackEvents.ts';
 import { isInProgress } from '../../cloudformation/stackStatus.ts';
 import type { StackTarget } from '../../cloudformation/stackTarget.ts';
 import type { PollOptions } from '../../aws/wait.ts';
+import { TRUST_POLICY_FILE } from '../../../rules/names.ts';
 
 export interface DestroyDeps {
   readonly cfn: CloudFormationClient;
@@ -68,7 +69,7 @@ export async function runDestroy(target: StackTarget, options: { readonly yes: b
   const params = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']));
   const kept = KEPT_BUCKETS.filter(([key]) => params.get(key)).map(([key, what]) => `${what} bucket ${params.get(key)}`);
   log(`kept (not part of the stack): ${kept.length > 0 ? kept.join(', ') : 'the source, destination and artifact buckets'}, and their objects.`);
-  log('in the destination account, the role and its trust policy stay; a redeployed function has a new execution role, so apply trustRelationshipExample.json.tmp again after npm run deploy.');
+  log(`in the destination account, the role and its trust policy stay; a redeployed function has a new execution role, so apply ${TRUST_POLICY_FILE} again after npm run deploy.`);
 
   if (!options.yes) {
     if (!deps.confirm) {

@@ -6,10 +6,11 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { DEFAULT_LAG_DAYS } from '../../../handler/config.ts';
+import { DEFAULT_LAG_DAYS } from '../../../rules/dates.ts';
 import { MAX_DAYS_PER_FAN_OUT, parseEvent } from '../../../handler/events.ts';
 import { interpretInvoke, invokeFunction, type InvocationMode, type InvokeOutcome, type InvokeVerdict } from '../../aws/lambdaInvoke.ts';
-import { isSummary } from '../../cli/reportFormat.ts';
+import { findSummary } from '../../cli/reportFormat.ts';
+import { SUMMARY_LOG_MESSAGE } from '../../../rules/names.ts';
 import { findDeployedFunction, type DeployedFunction, type StackTarget } from '../../cloudformation/stackTarget.ts';
 
 /** What an invocation of the deployed function came to. */
@@ -42,22 +43,6 @@ export async function invokeDeployed(
   return { fn, mode, outcome, verdict: interpretInvoke(outcome, mode) };
 }
 
-/** The summary line the handler logged (`"message": "s3-push summary"`) in a log tail, if it is whole there. */
-export function findSummaryLine(logTail: string): unknown {
-  for (const line of logTail.split('\n').reverse()) {
-    const start = line.indexOf('{');
-    if (start < 0 || !line.includes('s3-push summary')) continue;
-    try {
-      const parsed = JSON.parse(line.slice(start)) as Record<string, unknown>;
-      const { level: _level, message: _message, timestamp: _timestamp, ...summary } = parsed;
-      if (isSummary(summary)) return summary;
-    } catch {
-      // a cut line
-    }
-  }
-  return undefined;
-}
-
 /** What to print: the result on stdout, everything else on stderr, and the exit code. Pure. */
 export interface InvocationReport {
   readonly stdout: string[];
@@ -80,7 +65,7 @@ export function reportInvocation(inv: DeployedInvocation): InvocationReport {
       stdout: [`queued on ${fn.functionName} (Lambda answered ${outcome.statusCode})`],
       stderr: [
         `follow it:  ${follow}`,
-        '  the run ends with one JSON line, "s3-push summary"; a run that fails is retried twice by Lambda, then its event goes to the dead-letter queue (DeadLetterQueueUrl in the stack outputs)',
+        `  the run ends with one JSON line, "${SUMMARY_LOG_MESSAGE}"; a run that fails is retried twice by Lambda, then its event goes to the dead-letter queue (DeadLetterQueueUrl in the stack outputs)`,
       ],
       exitCode: 0,
     };
@@ -92,7 +77,7 @@ export function reportInvocation(inv: DeployedInvocation): InvocationReport {
       // A multi-day event is fanned out: each day runs later in its own invocation.
       stderr.push(
         `${r.planned.length} day(s) queued on the work queue, one invocation each; follow them:  ${follow}`,
-        '  each day ends with a JSON line "s3-push summary"; a day that keeps failing lands in the work dead-letter queue (WorkDeadLetterQueueUrl in the stack outputs)',
+        `  each day ends with a JSON line "${SUMMARY_LOG_MESSAGE}"; a day that keeps failing lands in the work dead-letter queue (WorkDeadLetterQueueUrl in the stack outputs)`,
       );
     }
     return { stdout: [JSON.stringify(verdict.result, null, 2)], stderr, exitCode: 0 };
@@ -101,6 +86,6 @@ export function reportInvocation(inv: DeployedInvocation): InvocationReport {
   withTail();
   if (!tail) stderr.push(`its log:  ${follow}`);
   // A failed run still logged its summary; print it where a successful one goes.
-  const summary = tail ? findSummaryLine(tail) : undefined;
+  const summary = tail ? findSummary(tail) : undefined;
   return { stdout: summary ? [JSON.stringify(summary, null, 2)] : [], stderr, exitCode: 1 };
 }

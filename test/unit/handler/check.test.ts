@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type GetObjectCommandOutput, type S3ClientResolvedConfig, type ServiceInputTypes as S3Inputs, type ServiceOutputTypes as S3Outputs } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type STSClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-sts';
-import { PROBE_NAME, PreflightFailedError, runCheck, staticPrefix, type CheckReport } from '../../../handler/check.ts';
+import { PROBE_NAME, PreflightFailedError, runCheck, type CheckReport } from '../../../handler/check.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
@@ -228,13 +228,5 @@ describe('handler/check runCheck', () => {
     expect((err as Error).message).to.equal('bad event: "check" is "yes": expected true');
     expect(sts.calls()).to.have.length(0);
     expect(s3.calls()).to.have.length(0);
-  });
-});
-
-describe('handler/check staticPrefix', () => {
-  it('is the part of the format before its first token', () => {
-    expect(staticPrefix('{YYYY}/{MM}/{DD}/')).to.equal('');
-    expect(staticPrefix('logs/app/{YYYY}/{MM}/{DD}/')).to.equal('logs/app/');
-    expect(staticPrefix('dt={YYYY}-{MM}-{DD}/')).to.equal('dt=');
   });
 });

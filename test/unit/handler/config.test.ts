@@ -63,7 +63,7 @@ describe('handler/config', () => {
     expect(p.map((x) => x.split(' ')[0])).to.deep.equal([
       'SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'LAG_DAYS', 'KMS_KEY_ARN', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES',
     ]);
-    expect(p[0]).to.equal('SOURCE_BUCKET is "Bad_Bucket": expected an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)');
+    expect(p[0]).to.equal('SOURCE_BUCKET is "Bad_Bucket": a bucket name holds only lower-case letters, digits, dots and hyphens');
     expect(p[1]).to.match(/DESTINATION_BUCKET is not set/);
     expect(p[4]).to.match(/LAG_DAYS is "-1": expected a whole number from 0 to 3650/);
     expect(p[8]).to.match(/PART_SIZE_BYTES is "1MiB": expected a whole number from 5242880 to 5368709120 bytes/);
@@ -80,17 +80,21 @@ describe('handler/config', () => {
 
 describe('handler/config: ARN partitions', () => {
   const base = { SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN };
+  const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
   it('rejects a role ARN in a partition that does not exist ("awsx")', () => {
     expect(() => parseHandlerConfig({ ...base, DESTINATION_ROLE_ARN: 'arn:awsx:iam::210987654321:role/x' })).to.throw(/DESTINATION_ROLE_ARN is "arn:awsx:iam::210987654321:role\/x"/);
   });
   it('rejects a KMS ARN in a partition that does not exist', () => {
-    expect(() => parseHandlerConfig({ ...base, KMS_KEY_ARN: 'arn:aws-moon:kms:us-east-1:210987654321:key/abc' })).to.throw(/KMS_KEY_ARN is "arn:aws-moon:kms/);
+    expect(() => parseHandlerConfig({ ...base, KMS_KEY_ARN: `arn:aws-moon:kms:us-east-1:210987654321:key/${KEY}` })).to.throw(/KMS_KEY_ARN is "arn:aws-moon:kms/);
   });
-  it('accepts the three real partitions', () => {
-    for (const p of ['aws', 'aws-cn', 'aws-us-gov']) {
-      const c = parseHandlerConfig({ ...base, DESTINATION_ROLE_ARN: `arn:${p}:iam::210987654321:role/x`, KMS_KEY_ARN: `arn:${p}:kms:us-east-1:210987654321:key/abc` });
+  it('accepts every real partition', () => {
+    for (const p of ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc']) {
+      const c = parseHandlerConfig({ ...base, DESTINATION_ROLE_ARN: `arn:${p}:iam::210987654321:role/x`, KMS_KEY_ARN: `arn:${p}:kms:us-east-1:210987654321:key/${KEY}` });
       expect(c.destinationRoleArn).to.equal(`arn:${p}:iam::210987654321:role/x`);
     }
+  });
+  it('takes the same KMS key ARNs as deploy: a key, not an alias', () => {
+    expect(() => parseHandlerConfig({ ...base, KMS_KEY_ARN: 'arn:aws:kms:us-east-1:210987654321:alias/s3-push' })).to.throw(/KMS_KEY_ARN is "arn:aws:kms:us-east-1:210987654321:alias\/s3-push": expected a KMS key ARN, .* \(not an alias\)/);
   });
 });

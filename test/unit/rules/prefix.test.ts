@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { destinationKey, prefixFormatProblems, renderPrefix } from '../../../rules/prefix.ts';
+import { destinationKey, prefixFormatProblems, renderPrefix, staticLead } from '../../../rules/prefix.ts';
 import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
 
 const d = (s: string): IsoDate => parseIsoDate(s)!;
@@ -26,5 +26,12 @@ describe('rules/prefix', () => {
   it('prepends the destination prefix and keeps the key', () => {
     expect(destinationKey('', '2024/01/01/a b+c%.txt')).to.equal('2024/01/01/a b+c%.txt');
     expect(destinationKey('from-acme/', '2024/01/01/x')).to.equal('from-acme/2024/01/01/x');
+  });
+
+  it('staticLead is the fixed text before the first token', () => {
+    expect(staticLead('{YYYY}/{MM}/{DD}/')).to.equal('');
+    expect(staticLead('logs/app/{YYYY}/{MM}/{DD}/')).to.equal('logs/app/');
+    expect(staticLead('dt={YYYY}-{MM}-{DD}/')).to.equal('dt=');
+    expect(staticLead('no-token/')).to.equal('no-token/');
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { PROBE_NAME, staticPrefix } from '../../../handler/check.ts';
+import { PROBE_NAME } from '../../../handler/check.ts';
+import { staticLead } from '../../../rules/prefix.ts';
 import { renderDocuments, type RenderedDocuments } from '../../../deploy/config/policies.ts';
 import { decide, sessionOf, type PolicyDocument } from '../../helpers/iamSimulator.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
@@ -11,7 +12,7 @@ const FORMAT = 'events/{YYYY}/{MM}/{DD}/';
 const DEST_PREFIX = 'incoming/';
 const docs: RenderedDocuments = renderDocuments({
   sourceBucket: SOURCE_BUCKET,
-  sourceKeyPrefix: staticPrefix(FORMAT),
+  sourceKeyPrefix: staticLead(FORMAT),
   destinationBucket: DESTINATION_BUCKET,
   destinationPrefix: DEST_PREFIX,
   destinationRoleArn: DESTINATION_ROLE_ARN,

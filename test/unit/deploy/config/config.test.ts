@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fitName, parseDeployConfig, staticLead } from '../../../../deploy/config/config.ts';
+import { fitName, parseDeployConfig } from '../../../../deploy/config/config.ts';
 import { ConfigError } from '../../../../deploy/cli/errors.ts';
 import { DEPLOY_ENV } from '../../../helpers/badInputs.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
@@ -118,12 +118,12 @@ describe('deploy/config/config parseDeployConfig', () => {
     ['AWS_ACCOUNT', '1234-5678-9012', 'AWS_ACCOUNT is "1234-5678-9012"'],
     ['S3_ROOT_BUCKET', undefined, 'S3_ROOT_BUCKET is not set'],
     ['S3_ROOT_BUCKET', '', 'S3_ROOT_BUCKET is empty'],
-    ['S3_ROOT_BUCKET', 'Acme_Data', 'S3_ROOT_BUCKET is "Acme_Data": expected 3-63 lower-case'],
-    ['S3_ROOT_BUCKET', 'ab', 'S3_ROOT_BUCKET is "ab": expected 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit (it has 2 characters)'],
-    ['S3_ROOT_BUCKET', 'acme..data', 'two dots in a row'],
+    ['S3_ROOT_BUCKET', 'Acme_Data', 'S3_ROOT_BUCKET is "Acme_Data": a bucket name holds only lower-case letters, digits, dots and hyphens'],
+    ['S3_ROOT_BUCKET', 'ab', 'S3_ROOT_BUCKET is "ab": a bucket name has 3 to 63 characters, not 2'],
+    ['S3_ROOT_BUCKET', 'acme..data', 'must not contain two adjacent dots'],
     ['S3_ROOT_BUCKET', '192.168.1.10', 'IP address'],
-    ['S3_ROOT_BUCKET', 'xn--acme', 'cannot start with "xn--"'],
-    ['S3_ROOT_BUCKET', 'acme-s3alias', 'cannot end with "-s3alias"'],
+    ['S3_ROOT_BUCKET', 'xn--acme', 'must not start with the reserved prefix "xn--"'],
+    ['S3_ROOT_BUCKET', 'acme-s3alias', 'must not end with the reserved suffix "-s3alias"'],
     ['S3_REPLICATE_BUCKET_NAME', undefined, 'S3_REPLICATE_BUCKET_NAME is not set'],
     ['S3_REPLICATE_BUCKET_NAME', '', 'S3_REPLICATE_BUCKET_NAME is empty'],
     ['S3_REPLICATE_BUCKET_NAME', 'partner-', 'S3_REPLICATE_BUCKET_NAME is "partner-"'],
@@ -133,10 +133,10 @@ describe('deploy/config/config parseDeployConfig', () => {
     ['S3_REPLICATE_OTHER_ACCOUNT', '21098765432x', 'S3_REPLICATE_OTHER_ACCOUNT is "21098765432x": expected a 12-digit account id'],
     ['S3_REPLICATE_OTHER_ROLE_ARN', undefined, 'S3_REPLICATE_OTHER_ROLE_ARN is not set'],
     ['S3_REPLICATE_OTHER_ROLE_ARN', '', 'S3_REPLICATE_OTHER_ROLE_ARN is empty'],
-    ['S3_REPLICATE_OTHER_ROLE_ARN', 's3-push-writer', 'S3_REPLICATE_OTHER_ROLE_ARN is "s3-push-writer": expected a role ARN'],
-    ['S3_REPLICATE_OTHER_ROLE_ARN', 'arn:aws:iam::210987654321:user/bob', 'expected a role ARN'],
+    ['S3_REPLICATE_OTHER_ROLE_ARN', 's3-push-writer', 'S3_REPLICATE_OTHER_ROLE_ARN is "s3-push-writer": expected an IAM role ARN'],
+    ['S3_REPLICATE_OTHER_ROLE_ARN', 'arn:aws:iam::210987654321:user/bob', 'expected an IAM role ARN'],
     ['S3_REPLICATE_OTHER_ROLE_ARN', 'arn:aws:iam::999999999999:role/s3-push-writer', 'S3_REPLICATE_OTHER_ROLE_ARN is in account 999999999999, but S3_REPLICATE_OTHER_ACCOUNT is 210987654321'],
-    ['S3_REPLICATE_OTHER_ROLE_ARN', 'arn:aws:iam::210987654321:role/a"b', 'expected a role ARN'],
+    ['S3_REPLICATE_OTHER_ROLE_ARN', 'arn:aws:iam::210987654321:role/a"b', 'expected an IAM role ARN'],
     ['S3_REPLICATE_EXTERNAL_ID', 'x', 'S3_REPLICATE_EXTERNAL_ID is malformed (1 characters)'],
     ['S3_REPLICATE_EXTERNAL_ID', 'has space', 'S3_REPLICATE_EXTERNAL_ID is malformed'],
     ['S3_REPLICATE_EXTERNAL_ID', 'a"}', 'S3_REPLICATE_EXTERNAL_ID is malformed'],
@@ -192,11 +192,6 @@ describe('deploy/config/config parseDeployConfig', () => {
     const secret = 'not valid because of spaces';
     const p = problems(env({ S3_REPLICATE_EXTERNAL_ID: secret }));
     expect(p.join('\n')).to.not.include(secret);
-  });
-
-  it('staticLead is the text before the first token', () => {
-    expect(staticLead('{YYYY}/{MM}/{DD}/')).to.equal('');
-    expect(staticLead('exports/{YYYY}/{MM}/{DD}/')).to.equal('exports/');
   });
 });
 

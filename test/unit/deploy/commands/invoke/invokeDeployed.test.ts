@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { EventValidationError } from '../../../../../handler/errors.ts';
-import { findSummaryLine, invokeDeployed, reportInvocation } from '../../../../../deploy/commands/invoke/invokeDeployed.ts';
+import { invokeDeployed, reportInvocation } from '../../../../../deploy/commands/invoke/invokeDeployed.ts';
+import { findSummary } from '../../../../../deploy/cli/reportFormat.ts';
 
 const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandOutput['Payload'];
 const summary = { dryRun: false, dates: [{ date: '2024-01-01', prefix: '2024/01/01/', listed: 1, copied: 1, skipped: 0, failed: 0, bytesCopied: 3 }], copied: 1, skipped: 0, failed: 0, bytesCopied: 3, failures: [] };
@@ -89,7 +90,7 @@ describe('deploy/commands/invoke/invokeDeployed', () => {
 
   it('finds the summary line only when it is whole', () => {
     const line = JSON.stringify({ level: 'INFO', message: 's3-push summary', ...summary, timestamp: 't' });
-    expect(findSummaryLine(`x\t${line}\n`)).to.deep.equal(summary);
-    expect(findSummaryLine(line.slice(30))).to.equal(undefined);
+    expect(findSummary(`x\t${line}\n`)).to.deep.equal(summary);
+    expect(findSummary(line.slice(30))).to.equal(undefined);
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * Names the handler and the commands must agree on: the messages of the handler's JSON log lines
+ * (the commands find the summary and the preflight report in a log tail by them, and operators
+ * search CloudWatch Logs for them), and the IAM documents deploy writes (the preflight names them
+ * in its fixes). Pure.
+ */
+
+/** The handler's log line with the run summary (one per invocation that copies). */
+export const SUMMARY_LOG_MESSAGE = 's3-push summary';
+/** The handler's log line with the preflight report (`{"check": true}`). */
+export const PREFLIGHT_LOG_MESSAGE = 's3-push preflight';
+/** The handler's log line with a fan-out plan. */
+export const FAN_OUT_LOG_MESSAGE = 's3-push fan-out planned';
+/** The handler's log line of an SQS batch of work items. */
+export const WORK_BATCH_LOG_MESSAGE = 's3-push work batch';
+
+/** The source bucket policy statement, applied in the source account. */
+export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';
+/** The destination role's trust policy, applied in the destination account. */
+export const TRUST_POLICY_FILE = 'trustRelationshipExample.json.tmp';
+/** The destination role's permissions, applied in the destination account. */
+export const DESTINATION_ROLE_POLICY_FILE = 'roleDefinitionDestinationExample.json.tmp';
