@@ -221,8 +221,8 @@ EOF
   "${admin[@]}" user create --tenant="$TENANT" --uid="$DEST_UID" --display-name="s3-push destination account" \
     --access-key="$DEST_ACCESS_KEY" --secret-key="$DEST_SECRET_KEY" >/dev/null
   # The role the handler assumes. It trusts the source user (the Lambda's identity here); its
-  # policy is the one DESIGN.md renders for the destination role: read the source, write the
-  # destination.
+  # policy grants what the rendered roleDefinitionDestinationExample.json.tmp grants the destination
+  # role: read the source, write the destination.
   local trust policy
   trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::'"$TENANT"':user/'"$SOURCE_UID"'"]},"Action":["sts:AssumeRole"]}]}'
   policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject","s3:GetObjectTagging","s3:GetObjectVersion","s3:GetObjectVersionTagging"],"Resource":["arn:aws:s3:::*"]},{"Effect":"Allow","Action":["s3:ListBucket","s3:PutObject","s3:PutObjectTagging","s3:AbortMultipartUpload","s3:ListMultipartUploadParts"],"Resource":["arn:aws:s3:::*"]}]}'

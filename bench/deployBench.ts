@@ -28,7 +28,7 @@ export type DeployBenchResult =
       readonly output: string[];
     };
 
-// The deploy environment of DESIGN.md, for moto's two accounts.
+// The deploy environment (the README's "The environment"), for moto's two accounts.
 const ENV = {
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',

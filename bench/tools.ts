@@ -6,7 +6,7 @@
  *   and multipart_threshold 256MB, the handler's default, so both make one CopyObject per object
  *   (awscli's default 8MB would turn each 8 MiB object into a 3-request multipart copy).
  * - rclone copy: server-side copy inside one remote, `--transfers 32 --checkers 32`; and rclone
- *   tuned as CEPH.md found best: plus `--size-only --s3-no-check-bucket --s3-no-head --fast-list`
+ *   tuned as measured fastest on Ceph (docs/emulators.md): plus `--size-only --s3-no-check-bucket --s3-no-head --fast-list`
  *   and ListObjectsV2.
  * - a naive SDK loop: list, then CopyObject each key with p-limit(16).
  * The peers run with the role's session credentials (what an operator would use), obtained by

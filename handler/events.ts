@@ -1,5 +1,5 @@
 /**
- * The events the handler accepts (DESIGN.md), parsed and validated into a typed union before
+ * The events the handler accepts (docs/contract.md), parsed and validated into a typed union before
  * anything is copied. Pure.
  */
 import { EventValidationError } from './errors.ts';

@@ -4,7 +4,7 @@
  * (the external id) are masked in every line, whatever carried them there.
  */
 
-export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
+export type LogLevel = 'INFO' | 'ERROR';
 
 export interface Logger {
   /** Writes `{level, message, ...fields}` as one line. */

@@ -36,11 +36,6 @@ export function normalizeEtag(etag: string): string {
   return etag.replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
 }
 
-/** True for the ETag of a multipart upload (`<md5>-<parts>`). */
-export function isMultipartEtag(etag: string): boolean {
-  return normalizeEtag(etag).includes('-');
-}
-
 /** Compares a source object with its destination counterpart (undefined when absent). */
 export function decide(source: ObjectInfo, destination: ObjectInfo | undefined): Decision {
   if (!destination) return 'missing';
@@ -119,31 +114,4 @@ export async function* joinListings(
   } finally {
     await destIter.return?.();
   }
-}
-
-/** The plan of one day, for arrays already in memory. */
-export interface CopyPlan {
-  /** Not at the destination. */
-  readonly missing: ObjectInfo[];
-  /** At the destination but different (see the module comment). */
-  readonly changed: ObjectInfo[];
-  /** At the destination and equal: skipped. */
-  readonly equal: ObjectInfo[];
-  /** Only at the destination: left alone. */
-  readonly destinationOnly: ObjectInfo[];
-}
-
-/** Plans a day from two complete listings (any order). */
-export function planCopies(source: readonly ObjectInfo[], destination: readonly ObjectInfo[], destinationPrefix = ''): CopyPlan {
-  const byKey = new Map(destination.map((o) => [o.key, o]));
-  const plan: CopyPlan = { missing: [], changed: [], equal: [], destinationOnly: [] };
-  const seen = new Set<string>();
-  for (const src of source) {
-    const key = destinationPrefix + src.key;
-    const dest = byKey.get(key);
-    if (dest) seen.add(key);
-    plan[decide(src, dest)].push(src);
-  }
-  for (const d of destination) if (!seen.has(d.key)) plan.destinationOnly.push(d);
-  return plan;
 }

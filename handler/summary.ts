@@ -1,4 +1,4 @@
-/** The run summary of DESIGN.md, built from the per-day results. Pure. */
+/** The run summary (docs/contract.md; the README shows one), built from the per-day results. Pure. */
 
 /** One day's counts. In a dry run `copied`/`bytesCopied` count what would be copied. */
 export interface DaySummary {

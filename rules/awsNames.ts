@@ -86,11 +86,6 @@ export function parseRoleArn(arn: string): ArnParts | undefined {
   return ROLE_ARN.test(arn) ? partsOf(arn) : undefined;
 }
 
-/** The partition and account of a valid KMS key ARN, or undefined when it is not one. */
-export function parseKmsKeyArn(arn: string): ArnParts | undefined {
-  return KMS_KEY_ARN.test(arn) ? partsOf(arn) : undefined;
-}
-
 /** What is wrong with a region name (`expected …`), or undefined. */
 export function regionProblem(region: string): string | undefined {
   return REGION_PATTERN.test(region) ? undefined : `expected ${REGION_EXPECTED}`;

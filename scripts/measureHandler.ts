@@ -10,7 +10,7 @@
  * to hide that latency.
  *
  * moto is a single Python process: the figures say how the handler behaves against a slow,
- * CPU-bound S3 peer on this machine, not what S3 itself sustains (see MOTO.md; the bench compares
+ * CPU-bound S3 peer on this machine, not what S3 itself sustains (see docs/emulators.md; the bench compares
  * with real peers on Ceph).
  */
 import { loadavg } from 'node:os';

@@ -20,11 +20,6 @@ export function isInProgress(status: string): boolean {
   return status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
 }
 
-/** True when the operation that led to `status` failed (the stack may still be usable). */
-export function isFailure(status: string): boolean {
-  return status.endsWith('_FAILED') || status.includes('ROLLBACK');
-}
-
 /** True when the last operation ended well. */
 export function isSuccess(status: string): boolean {
   return status.endsWith('_COMPLETE') && !status.includes('ROLLBACK') && status !== 'DELETE_COMPLETE';
@@ -84,13 +79,12 @@ export function formatChanges(changes: readonly ResourceChangeLine[]): string[] 
   });
 }
 
-/** CloudFormation's two ways of saying an update changes nothing. */
-export const NO_CHANGE_MESSAGES = [
-  "The submitted information didn't contain changes. Submit different information to create a change set.",
-  'No updates are to be performed.',
-] as const;
-
-/** True when a change set's status reason (or an error message) says there is nothing to change. */
+/**
+ * True when a change set's status reason (or an error message) says there is nothing to change.
+ * CloudFormation says it two ways: a change set that is FAILED with "The submitted information
+ * didn't contain changes. Submit different information to create a change set.", and an update
+ * refused with the ValidationError "No updates are to be performed.".
+ */
 export function isNoChangeReason(reason: string | undefined): boolean {
   if (!reason) return false;
   return reason.includes("didn't contain changes") || reason.includes('No updates are to be performed');

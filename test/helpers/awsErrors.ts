@@ -13,3 +13,12 @@ export function s3Error(name: string, status: number): S3ServiceException {
 export function stackMissing(stackName: string): CloudFormationServiceException {
   return cfnError('ValidationError', `Stack with id ${stackName} does not exist`);
 }
+
+/**
+ * CloudFormation's two ways of saying an update changes nothing: the StatusReason of a FAILED change
+ * set, and the ValidationError message of an update with nothing to do.
+ */
+export const NO_CHANGE_MESSAGES = [
+  "The submitted information didn't contain changes. Submit different information to create a change set.",
+  'No updates are to be performed.',
+] as const;

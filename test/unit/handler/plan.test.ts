@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { compareKeys, decide, joinListings, normalizeEtag, planCopies, type ObjectInfo } from '../../../handler/plan.ts';
+import { compareKeys, decide, joinListings, normalizeEtag, type ObjectInfo } from '../../../handler/plan.ts';
 
 const t0 = new Date('2024-01-02T00:00:00Z');
 const later = new Date('2024-01-02T00:00:05Z');
@@ -35,16 +35,14 @@ describe('handler/plan', () => {
     expect(decide(o('k', 1, 'a', new Date('2024-01-02T00:00:00.100Z')), o('k', 1, 'b-2', new Date('2024-01-02T00:00:00.900Z')))).to.equal('changed');
   });
 
-  it('plans a day: missing, equal, changed, destination-only left alone', () => {
-    const plan = planCopies(
-      [o('d/a', 1, 'x'), o('d/b', 2, 'y'), o('d/c', 3, 'z')],
-      [o('p/d/b', 2, 'y'), o('p/d/c', 4, 'z', later), o('p/d/only', 9, 'q')],
+  it('plans a day: missing, equal, changed, destination-only left alone', async () => {
+    const out = [];
+    for await (const j of joinListings(
+      iter([o('d/a', 1, 'x'), o('d/b', 2, 'y'), o('d/c', 3, 'z')]),
+      iter([o('p/d/b', 2, 'y'), o('p/d/c', 4, 'z', later), o('p/d/only', 9, 'q')]),
       'p/',
-    );
-    expect(plan.missing.map((x) => x.key)).to.deep.equal(['d/a']);
-    expect(plan.equal.map((x) => x.key)).to.deep.equal(['d/b']);
-    expect(plan.changed.map((x) => x.key)).to.deep.equal(['d/c']);
-    expect(plan.destinationOnly.map((x) => x.key)).to.deep.equal(['p/d/only']);
+    )) out.push([j.source.key, j.decision]);
+    expect(out).to.deep.equal([['d/a', 'missing'], ['d/b', 'equal'], ['d/c', 'changed']]);
   });
 
   it('orders keys by UTF-8 bytes, as S3 lists them', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { accountOf, externalIdProblem, kmsKeyArnProblem, parseKmsKeyArn, parseRoleArn, partitionMismatch, partitionOf, regionProblem, roleArnProblem, roleNameOf } from '../../../rules/awsNames.ts';
+import { accountOf, externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, regionProblem, roleArnProblem, roleNameOf } from '../../../rules/awsNames.ts';
 
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -22,9 +22,9 @@ describe('rules/awsNames', () => {
 
   it('reads the partition and account of role and key ARNs, and refuses aliases and bad ones', () => {
     expect(parseRoleArn('arn:aws-cn:iam::210987654321:role/team/s3-push')).to.deep.equal({ partition: 'aws-cn', account: '210987654321' });
-    expect(parseKmsKeyArn(`arn:aws:kms:us-east-1:210987654321:key/${KEY}`)).to.deep.equal({ partition: 'aws', account: '210987654321' });
+    expect(kmsKeyArnProblem(`arn:aws:kms:us-east-1:210987654321:key/${KEY}`)).to.equal(undefined);
+    expect(kmsKeyArnProblem(`arn:aws:kms:us-east-1:210987654321:key/mrk-${'0'.repeat(32)}`)).to.equal(undefined);
     expect(parseRoleArn('arn:aws:iam::210987654321:user/bob')).to.equal(undefined);
-    expect(parseKmsKeyArn('arn:aws:kms:us-east-1:210987654321:alias/s3-push')).to.equal(undefined);
     expect(roleArnProblem('s3-push-writer')).to.equal('expected an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>');
     expect(kmsKeyArnProblem('alias/s3-push')).to.equal('expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)');
   });

@@ -16,8 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { deployStack, type DeployStackRequest } from '../../../../deploy/cloudformation/deployStack.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
-import { NO_CHANGE_MESSAGES } from '../../../../deploy/cloudformation/stackStatus.ts';
-import { cfnError, stackMissing } from '../../../helpers/awsErrors.ts';
+import { cfnError, stackMissing, NO_CHANGE_MESSAGES } from '../../../helpers/awsErrors.ts';
 
 const NAME = 'replicate-to-partner-landing-zone';
 const ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${NAME}/new`;

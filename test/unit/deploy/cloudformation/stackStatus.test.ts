@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { decideStackAction, formatChanges, isNoChangeReason, NO_CHANGE_MESSAGES, isSuccess, isInProgress } from '../../../../deploy/cloudformation/stackStatus.ts';
+import { decideStackAction, formatChanges, isNoChangeReason, isSuccess, isInProgress } from '../../../../deploy/cloudformation/stackStatus.ts';
+import { NO_CHANGE_MESSAGES } from '../../../helpers/awsErrors.ts';
 
 describe('deploy/cloudformation/stackStatus', () => {
   const table: [string | undefined, string][] = [
