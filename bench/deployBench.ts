@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { REPO_ROOT } from '../dev/bundle.ts';
 import { startMoto } from '../dev/motoServer.ts';
+import { deployEnv, MOTO_CREDENTIALS } from '../dev/accounts.ts';
 import { startCountingProxy } from './countingProxy.ts';
 import { runMeasured } from './measure.ts';
 import { spread, type Spread } from './stats.ts';
@@ -28,19 +29,8 @@ export type DeployBenchResult =
       readonly output: string[];
     };
 
-// The deploy environment (the README's "The environment"), for moto's two accounts.
-const ENV = {
-  AWS_REGION: 'us-east-1',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_ACCOUNT: '123456789012',
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  S3_ROOT_BUCKET: 'acme-source-data',
-  S3_REPLICATE_BUCKET_NAME: 'partner-landing-zone',
-  S3_REPLICATE_OTHER_ACCOUNT: '210987654321',
-  S3_REPLICATE_OTHER_ROLE_ARN: 'arn:aws:iam::210987654321:role/s3-push-writer',
-  S3_REPLICATE_EXTERNAL_ID: 'ext-7f3c9a2e',
-};
+// The deploy environment for moto's two accounts, with moto's keys (deploy runs as a child process).
+const ENV = deployEnv(MOTO_CREDENTIALS);
 
 /** Operations that would mean a rerun changed something. */
 const CHANGES = /:(PutObject|CreateBucket|ExecuteChangeSet|UpdateStack|CreateStack|DeleteStack|PutBucketPolicy|UpdateFunctionCode)$/;

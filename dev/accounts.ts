@@ -22,3 +22,32 @@ export function handlerEnv(overrides: Record<string, string | undefined> = {}): 
   };
 }
 
+
+/** A complete, valid deploy environment for the two emulated accounts (the README's "The environment"). */
+export function deployEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCOUNT: SOURCE_ACCOUNT,
+    S3_ROOT_BUCKET: SOURCE_BUCKET,
+    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
+    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
+    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
+    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
+    ...overrides,
+  };
+}
+
+/** Plain test keys: moto acts in {@link SOURCE_ACCOUNT} for them. */
+export const MOTO_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' } as const;
+
+/**
+ * Points the AWS SDK of this process at a moto server as the source account: the endpoint, the
+ * region, {@link MOTO_CREDENTIALS}, and no session token or profile from the shell that could
+ * reach a real account.
+ */
+export function useMotoAsSource(endpoint: string, env: NodeJS.ProcessEnv = process.env): void {
+  Object.assign(env, { AWS_ENDPOINT_URL: endpoint, AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, AWS_ACCOUNT: SOURCE_ACCOUNT, ...MOTO_CREDENTIALS });
+  delete env.AWS_SESSION_TOKEN;
+  delete env.AWS_PROFILE;
+}

@@ -22,6 +22,7 @@ import type { HandlerConfig } from '../handler/config.ts';
 import { handleEvent, stopWhenLow, type LambdaContextLike } from '../handler/index.ts';
 import type { Logger } from '../handler/logger.ts';
 import type { ReplicationClients } from '../handler/replicateDay.ts';
+import type { CopyCounts } from '../handler/summary.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { SqsEventLike, SqsRecordLike } from '../handler/workItems.ts';
 import { sqsWorkQueue } from '../handler/aws/workQueue.ts';
@@ -216,8 +217,8 @@ export interface LocalFanOutOptions extends Omit<DrainOptions, 'invoke' | 'sqs' 
   readonly logger?: Logger;
 }
 
-/** What a local fan-out did. */
-export interface LocalFanOutSummary {
+/** What a local fan-out did; the copy counts add up every delivery (a retried item counts each time). */
+export interface LocalFanOutSummary extends CopyCounts {
   readonly days: number;
   readonly invocations: number;
   /** Deliveries of work items, retries included. */
@@ -228,11 +229,6 @@ export interface LocalFanOutSummary {
   readonly requeued: number;
   /** Deliveries reported as failed (each retried until the dead-letter queue). */
   readonly failedDeliveries: number;
-  readonly copied: number;
-  readonly skipped: number;
-  /** Object copy failures over all deliveries. */
-  readonly failed: number;
-  readonly bytesCopied: number;
   /** Items added to the dead-letter queue during the run. */
   readonly deadLettered: number;
   /** Items left in the work queue (0 after a drain). */

@@ -15,6 +15,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IsoDate } from '../rules/dates.ts';
+import type { HandlerConfig } from './config.ts';
 import { describeError } from './errors.ts';
 import { joinListings, type ObjectInfo } from './plan.ts';
 import { destinationKey, renderPrefix } from '../rules/prefix.ts';
@@ -44,17 +45,9 @@ export interface ReplicationClients {
   readonly destinationS3: S3Client;
 }
 
-/** The settings one day needs (a subset of the handler config). */
-export interface DaySettings {
-  readonly sourceBucket: string;
-  readonly destinationBucket: string;
-  readonly prefixFormat: string;
-  readonly destinationPrefix: string;
-  readonly kmsKeyArn: string | undefined;
-  readonly copyConcurrency: number;
-  readonly multipartThresholdBytes: number;
-  readonly partSizeBytes: number;
-}
+/** The settings one day needs: the part of the handler config it reads. */
+export type DaySettings = Pick<HandlerConfig,
+  'sourceBucket' | 'destinationBucket' | 'prefixFormat' | 'destinationPrefix' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>;
 
 /** Options of {@link replicateDay}. */
 export interface ReplicateDayOptions {

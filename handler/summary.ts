@@ -1,17 +1,21 @@
 /** The run summary (docs/contract.md; the README shows one), built from the per-day results. Pure. */
 
-/** One day's counts. In a dry run `copied`/`bytesCopied` count what would be copied. */
-export interface DaySummary {
-  readonly date: string;
-  /** The source prefix listed. */
-  readonly prefix: string;
-  /** Source objects listed under the prefix (all of them, or up to where a stopped run ended). */
-  readonly listed: number;
+/** What was copied. In a dry run `copied`/`bytesCopied` count what would be copied. */
+export interface CopyCounts {
   readonly copied: number;
   /** Already at the destination and equal. */
   readonly skipped: number;
   readonly failed: number;
   readonly bytesCopied: number;
+}
+
+/** One day's counts. */
+export interface DaySummary extends CopyCounts {
+  readonly date: string;
+  /** The source prefix listed. */
+  readonly prefix: string;
+  /** Source objects listed under the prefix (all of them, or up to where a stopped run ended). */
+  readonly listed: number;
 }
 
 /** One object that could not be copied. */
@@ -22,13 +26,9 @@ export interface Failure {
 }
 
 /** What an invocation did; returned and logged as one JSON line. */
-export interface Summary {
+export interface Summary extends CopyCounts {
   readonly dryRun: boolean;
   readonly dates: readonly DaySummary[];
-  readonly copied: number;
-  readonly skipped: number;
-  readonly failed: number;
-  readonly bytesCopied: number;
   /** The first {@link MAX_LISTED_FAILURES} failures; `failed` has the full count. */
   readonly failures: readonly Failure[];
 }

@@ -11,26 +11,14 @@ import { createClients, recordApiCalls, tallyApiCalls } from '../deploy/aws/clie
 import { parseDeployConfig } from '../deploy/config/config.ts';
 import { runDeploy } from '../deploy/commands/deploy/deploy.ts';
 import { startMoto } from '../dev/motoServer.ts';
+import { deployEnv, useMotoAsSource } from '../dev/accounts.ts';
 
 const moto = await startMoto();
 const out = await mkdtemp(join(tmpdir(), 's3-push-calls-'));
 try {
   // The SDK reads these itself; nothing here can reach AWS.
-  process.env.AWS_ENDPOINT_URL = moto.endpoint;
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  const config = parseDeployConfig({
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCOUNT: '123456789012',
-    S3_ROOT_BUCKET: 'acme-source-data',
-    S3_REPLICATE_BUCKET_NAME: 'partner-landing-zone',
-    S3_REPLICATE_OTHER_ACCOUNT: '210987654321',
-    S3_REPLICATE_OTHER_ROLE_ARN: 'arn:aws:iam::210987654321:role/s3-push-writer',
-    S3_REPLICATE_EXTERNAL_ID: 'ext-7f3c9a2e',
-  });
+  useMotoAsSource(moto.endpoint);
+  const config = parseDeployConfig(deployEnv({ AWS_ENDPOINT_URL: moto.endpoint }));
   const clients = createClients({ region: config.region });
   const calls = recordApiCalls(clients);
   const fast = { pollIntervalMs: 200 };

@@ -16,6 +16,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { cpus, loadavg } from 'node:os';
 import pLimit from 'p-limit';
 import { startMoto } from '../dev/motoServer.ts';
+import { DESTINATION_ROLE_ARN, useMotoAsSource } from '../dev/accounts.ts';
 import { createTemporaryQueues, runLocalFanOut, type LocalFanOutSummary } from '../dev/localWorkers.ts';
 import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
@@ -33,7 +34,7 @@ const COPY_CONCURRENCY = args.get('copy-concurrency') ?? '4';
 const FROM = parseIsoDate('2024-01-01')!;
 const TO = addDays(FROM, DAYS - 1);
 const SOURCE = 'fanout-bench-source';
-const ROLE = 'arn:aws:iam::210987654321:role/s3-push-writer';
+const ROLE = DESTINATION_ROLE_ARN;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,12 +43,7 @@ const median = (xs: number[]): number => {
 
 const moto = await startMoto();
 try {
-  process.env.AWS_ENDPOINT_URL = moto.endpoint;
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'bench';
-  process.env.AWS_SECRET_ACCESS_KEY = 'bench';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  useMotoAsSource(moto.endpoint);
 
   const source = new S3Client({});
   const assumed = (await new STSClient({}).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'bench-admin' }))).Credentials!;

@@ -20,7 +20,7 @@ import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { runEvent } from '../handler/index.ts';
 import { createLogger } from '../handler/logger.ts';
-import { handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../dev/accounts.ts';
+import { handlerEnv, SOURCE_BUCKET, useMotoAsSource } from '../dev/accounts.ts';
 import { countCommands, createWorld, putObjects } from '../dev/replicationWorld.ts';
 import { startFaultProxy } from '../dev/faultProxy.ts';
 
@@ -36,15 +36,7 @@ const latencyMs = Number(option('--latency-ms', '0'));
 const PREFIX = '2024/01/01/';
 
 const moto = await startMoto();
-Object.assign(process.env, {
-  AWS_ENDPOINT_URL: moto.endpoint,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_ACCOUNT: SOURCE_ACCOUNT,
-});
-delete process.env.AWS_SESSION_TOKEN;
-delete process.env.AWS_PROFILE;
+useMotoAsSource(moto.endpoint);
 const proxy = latencyMs > 0 ? await startFaultProxy({ target: moto.endpoint, rate: 1, weights: { slow: 1, slowDown: 0, internalError: 0, drop: 0, lostResponse: 0 }, slowMs: latencyMs }) : undefined;
 
 interface Row {
