@@ -2,6 +2,7 @@
  * The events the handler accepts (docs/contract.md), parsed and validated into a typed union before
  * anything is copied. Pure.
  */
+import type { ScheduledEvent } from 'aws-lambda';
 import { EventValidationError } from './errors.ts';
 import { dateRange, daysBefore, daysInclusive, parseIsoDate, type IsoDate } from '../rules/dates.ts';
 
@@ -59,6 +60,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An EventBridge schedule's event ({@link ScheduledEvent}); its `time` is checked before it is used. */
+function isScheduledEvent(event: Record<string, unknown>): event is Record<string, unknown> & Pick<ScheduledEvent, 'detail-type'> {
+  return event['detail-type'] === 'Scheduled Event';
+}
+
 function date(value: unknown, where: string): IsoDate {
   const d = parseIsoDate(value);
   if (d === undefined) {
@@ -101,7 +107,7 @@ export function parseEvent(event: unknown, lagDays: number, options: ParseEventO
   const maxDays = options.maxDays ?? MAX_DAYS_PER_EVENT;
   if (!isRecord(event)) bad(`got ${show(event)}; ${EXAMPLES}`);
 
-  if (event['detail-type'] === 'Scheduled Event') {
+  if (isScheduledEvent(event)) {
     const time = event.time;
     // V8 parses "2024-02-30T…" as March 1st: check the calendar date before trusting Date.
     const instant = typeof time === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(time) && parseIsoDate(time.slice(0, 10)) ? new Date(time) : undefined;

@@ -1,10 +1,11 @@
 /** Fixtures shared by every test: the accounts and names (from dev/accounts.ts), events, SDK errors. */
+import type { ScheduledEvent } from 'aws-lambda';
 import { DESTINATION_BUCKET, REGION, SOURCE_ACCOUNT } from '../../dev/accounts.ts';
 
 export { SOURCE_ACCOUNT, DESTINATION_ACCOUNT, REGION, SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv } from '../../dev/accounts.ts';
 
 /** An EventBridge scheduled event as the schedule delivers it. */
-export function scheduledEvent(time: string): Record<string, unknown> {
+export function scheduledEvent(time: string): ScheduledEvent {
   return {
     version: '0',
     id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',

@@ -3,7 +3,7 @@
  * (principal, action, resource, context keys) against the identity policies of the principal and
  * the resource's policy (a bucket policy, or a role's trust policy for `sts:AssumeRole`).
  *
- * moto evaluates none of this (see /work/shared/MOTO.md): cross-account trust, bucket-policy grants
+ * moto evaluates none of this (see docs/emulators.md): cross-account trust, bucket-policy grants
  * and `sts:ExternalId` are proven here. The simulator applies AWS's rules: within one account an
  * allow in the identity policy OR the resource policy is enough; across accounts both are needed;
  * an explicit deny anywhere wins.

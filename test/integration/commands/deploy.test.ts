@@ -2,7 +2,7 @@
  * `npm run deploy` end to end against moto: the real orchestrator with real clients, reached only
  * through AWS_ENDPOINT_URL. What moto cannot show (ROLLBACK states, "No updates are to be
  * performed", alarms and EventInvokeConfig, which its CloudFormation skips) is covered by the unit
- * tests with mocks; see MOTO.md.
+ * tests with mocks; see docs/emulators.md.
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -32,7 +32,7 @@ import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 
-/** The deploy environment of DESIGN.md, pointed at moto by the harness (AWS_ENDPOINT_URL etc.). */
+/** The deploy environment (the README's "The environment"), pointed at moto by the harness (AWS_ENDPOINT_URL etc.). */
 function deployEnv(): Record<string, string | undefined> {
   return {
     AWS_REGION: process.env.AWS_REGION,

@@ -15,7 +15,7 @@ import { DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, handlerEnv } from '.
 
 // The destination role link of the chain under faults. Transient STS errors are injected on the
 // wire (the fault proxy), because the SDK's retries live below `send()` where a mock cannot reach;
-// AccessDenied is a mock at `send()` (moto lets anyone assume any role, see MOTO.md).
+// AccessDenied is a mock at `send()` (moto lets anyone assume any role, see docs/emulators.md).
 const SOURCE = 'assume-source';
 const DEST = 'assume-destination';
 const EXEC_SESSION = `arn:aws:sts::${SOURCE_ACCOUNT}:assumed-role/replicate-to-partner-lambda/replicate-to-partner`;

@@ -11,7 +11,7 @@ import { createLogger } from '../../../handler/logger.ts';
 
 // The preflight's all-ok path for real: AssumeRole into the destination account, the source
 // listed and read, the probe written and deleted in the destination account's bucket. moto does
-// not evaluate trust or bucket policies (MOTO.md), so the broken links are proven with
+// not evaluate trust or bucket policies (docs/emulators.md), so the broken links are proven with
 // aws-sdk-client-mock in test/unit/handler/check.test.ts.
 describe('handler/check: the preflight against moto (two accounts)', function () {
   this.timeout(60_000);

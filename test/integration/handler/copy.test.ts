@@ -71,7 +71,7 @@ async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<Ma
 
 // The whole handler against moto with two accounts: the source bucket in 123456789012, the
 // destination bucket in 210987654321, reached only through the assumed role. moto does not
-// evaluate trust policies or ExternalId (see MOTO.md): those are proven by the IAM simulator tests.
+// evaluate trust policies or ExternalId (see docs/emulators.md): those are proven by the IAM simulator tests.
 describe('handler copy against moto (two accounts)', function () {
   this.timeout(120_000);
   let world: World;
@@ -163,7 +163,7 @@ describe('handler copy against moto (two accounts)', function () {
 
   it('keeps content type and metadata, through CopyObject and through the multipart copy', async () => {
     // Tags are checked in the same-account suite below: moto keeps tags per account, so across
-    // accounts it returns none for the source and copies none (real S3 does; see MOTO.md).
+    // accounts it returns none for the source and copies none (real S3 does; see docs/emulators.md).
     const shaped = `${PREFIX}unicode-é-日本語-😀.txt`;
     const head = await world.destinationAdmin.send(new HeadObjectCommand({ Bucket: DESTINATION_BUCKET, Key: DEST_PREFIX + shaped }));
     expect(head.ContentType).to.equal('text/plain; charset=utf-8');

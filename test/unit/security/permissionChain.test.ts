@@ -8,7 +8,7 @@ import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL
 // The permission chain, end to end, from the documents s3-push ships: the template's execution
 // role policy (parameters substituted) and the three rendered documents, evaluated by an IAM
 // policy simulator with AWS's same- and cross-account rules. moto evaluates none of these
-// (MOTO.md), so this is where the chain is proven.
+// (docs/emulators.md), so this is where the chain is proven.
 //
 //   Lambda (execution role, account S) --sts:AssumeRole + ExternalId--> destination role (account D)
 //   destination role --ListBucket/GetObject (bucket policy ReadAccess)--> source bucket (account S)

@@ -90,7 +90,7 @@ describe('templates/pushS3Template.yml', () => {
     expect(fn.Role).to.deep.equal({ 'Fn::GetAtt': ['ExecutionRole', 'Arn'] });
   });
 
-  it('gives the handler exactly the environment of DESIGN.md, optional values absent when unset', () => {
+  it('gives the handler exactly the environment of docs/contract.md, optional values absent when unset', () => {
     const fn = template.Resources.PushFunction!.Properties!;
     const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
     expect(Object.keys(vars).sort()).to.deep.equal(

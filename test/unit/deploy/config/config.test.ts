@@ -4,7 +4,7 @@ import { ConfigError } from '../../../../deploy/cli/errors.ts';
 import { DEPLOY_ENV } from '../../../helpers/badInputs.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
-/** A complete, valid deploy environment (the required variables of DESIGN.md's table). */
+/** A complete, valid deploy environment (the required variables of the README's "The environment"). */
 function env(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     AWS_DEFAULT_REGION: 'us-east-1',
