@@ -96,36 +96,33 @@ export function s3PushTool(build: BenchBuild, concurrency?: number): Tool {
   };
 }
 
-/** The naive SDK loop at concurrency 16. */
-export function naiveSdkTool(build: BenchBuild): Tool {
+/**
+ * A peer that is one of the bench's bundled node scripts (`<script> <source bucket> <prefix>
+ * <destination bucket> <concurrency>`), run with the role's credentials at concurrency 16.
+ */
+function nodeScriptTool(id: string, label: string, tuning: string, script: string): Tool {
   return {
-    id: 'naive-sdk',
-    label: 'naive SDK loop',
-    tuning: 'ListObjectsV2 then CopyObject each key, p-limit(16)',
+    id,
+    label,
+    tuning,
     missing: undefined,
     command(job) {
       return {
-        argv: [process.execPath, build.naiveSdkCopy, job.sourceBucket, job.prefix, job.destinationBucket, '16'],
+        argv: [process.execPath, script, job.sourceBucket, job.prefix, job.destinationBucket, '16'],
         env: { ...baseEnv(job), ...credentialEnv(job.roleCredentials), AWS_REGION: REGION, AWS_ENDPOINT_URL: job.endpoint },
       };
     },
   };
 }
 
+/** The naive SDK loop at concurrency 16. */
+export function naiveSdkTool(build: BenchBuild): Tool {
+  return nodeScriptTool('naive-sdk', 'naive SDK loop', 'ListObjectsV2 then CopyObject each key, p-limit(16)', build.naiveSdkCopy);
+}
+
 /** s3-sync-client (npm) bucket to bucket, at the naive loop's concurrency of 16. */
 export function s3SyncClientTool(build: BenchBuild): Tool {
-  return {
-    id: 's3-sync-client',
-    label: 's3-sync-client',
-    tuning: 'sync bucket to bucket, maxConcurrentTransfers 16 (default 10)',
-    missing: undefined,
-    command(job) {
-      return {
-        argv: [process.execPath, build.s3SyncClientCopy, job.sourceBucket, job.prefix, job.destinationBucket, '16'],
-        env: { ...baseEnv(job), ...credentialEnv(job.roleCredentials), AWS_REGION: REGION, AWS_ENDPOINT_URL: job.endpoint },
-      };
-    },
-  };
+  return nodeScriptTool('s3-sync-client', 's3-sync-client', 'sync bucket to bucket, maxConcurrentTransfers 16 (default 10)', build.s3SyncClientCopy);
 }
 
 const AWS_CONFIG = `[default]

@@ -58,9 +58,8 @@ export class AwsCallError extends S3PushError {
   }
 }
 
-/** At least one object failed; thrown by the handler after the summary is logged. */
-export class ReplicationFailedError extends S3PushError {
-  override name = 'ReplicationFailedError';
+/** A run that copied but did not finish well; thrown by the handler after the summary is logged. */
+export class RunIncompleteError extends S3PushError {
   /** The summary that was logged, so a caller can still print it. */
   readonly summary: Summary;
 
@@ -70,16 +69,14 @@ export class ReplicationFailedError extends S3PushError {
   }
 }
 
-/** The time budget ran out before every day was handled; rerunning the same event resumes the work. */
-export class TimeBudgetError extends S3PushError {
-  override name = 'TimeBudgetError';
-  /** The summary that was logged, so a caller can still print it. */
-  readonly summary: Summary;
+/** At least one object failed. */
+export class ReplicationFailedError extends RunIncompleteError {
+  override name = 'ReplicationFailedError';
+}
 
-  constructor(message: string, summary: Summary) {
-    super(message, { userFault: false });
-    this.summary = summary;
-  }
+/** The time budget ran out before every day was handled; rerunning the same event resumes the work. */
+export class TimeBudgetError extends RunIncompleteError {
+  override name = 'TimeBudgetError';
 }
 
 /**

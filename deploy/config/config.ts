@@ -1,6 +1,7 @@
 /**
- * The environment of `npm run deploy` (the README's "The environment" table), parsed in one pure function that takes
- * `env` as an argument, reports every fault at once and returns a frozen config. No AWS call.
+ * The environment of `npm run deploy` (the README's "The environment" table), parsed in one pure
+ * function that takes `env` as an argument, reports every fault at once and returns a frozen
+ * config. No AWS call.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
