@@ -97,10 +97,13 @@ export async function* joinListings(
       dest = r.value;
     }
   };
-  await nextDest();
+  const srcIter = source[Symbol.asyncIterator]();
   try {
+    // Both first pages at once: the destination's waits for AssumeRole, the source's need not.
+    let next = (await Promise.all([srcIter.next(), nextDest()]))[0];
     let lastMatch: ObjectInfo | undefined;
-    for await (const src of source) {
+    for (; !next.done; next = await srcIter.next()) {
+      const src = next.value;
       const wanted = destinationPrefix + src.key;
       while (!destDone && dest && compareKeys(dest.key, wanted) < 0) {
         // The previous source object's counterpart is not destination-only: pass it without asking.
@@ -112,6 +115,6 @@ export async function* joinListings(
       yield { source: src, destination: match, decision: decide(src, match) };
     }
   } finally {
-    await destIter.return?.();
+    await Promise.all([srcIter.return?.(), destIter.return?.()]);
   }
 }
