@@ -17,6 +17,8 @@ import { replicateDay, type DayResult, type ReplicationClients } from './replica
 import { lambdaResponse, type HandlerResult, type LambdaResponse } from './result.ts';
 import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { isSqsEvent, type WorkItem } from './workItems.ts';
+import { isObjectEventDocument } from './objectEvents.ts';
+import { isObjectEventRecord, runObjectBatch, runObjectEvents } from './pushOnWrite.ts';
 import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.ts';
 import { SUMMARY_LOG_MESSAGE } from '../rules/names.ts';
 
@@ -104,7 +106,9 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
     }
   }
 
-  const summary = summarize(parsed.dryRun, days, failures);
+  const base = summarize(parsed.dryRun, days, failures);
+  // The scheduled run is the safety net of push on write: what it had to copy, the events missed.
+  const summary: Summary = parsed.trigger === 'schedule' ? { ...base, reconciled: base.copied } : base;
   const dry = parsed.dryRun ? { dryRun: true as const } : {};
   // The rest is handed on whenever the walk advanced, also past failed objects: one object that
   // always fails must not keep the rest of the day from being copied. The stopped day's failures
@@ -152,6 +156,9 @@ export interface HandleOptions extends Omit<RunOptions, 'continueLater'> {
  * Runs any event the function receives (the Lambda handler, `npm run invoke -- --local`,
  * `npm run check -- --local` and the local fan-out workers call it):
  * - `{"check": true}` → the preflight ({@link runCheck});
+ * - an object event (EventBridge `Object Created`, or an S3 notification `{"Records": [...]}`) →
+ *   those objects copied ({@link runObjectEvents}); an SQS batch of them (the object queue) →
+ *   {@link runObjectBatch}, answering `batchItemFailures`;
  * - an SQS batch of work items → {@link runWorkBatch}, answering `batchItemFailures`;
  * - with a work queue, an event of more than one day, or with `"fanOut": true` → one work item
  *   per day ({@link planFanOut}), up to {@link MAX_DAYS_PER_FAN_OUT} days;
@@ -170,9 +177,17 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
     throw err;
   };
   if (isSqsEvent(event)) {
+    // One function serves two queues: object events (push on write) and work items (fan-out).
+    const objectRecords = event.Records.filter(isObjectEventRecord);
+    const workRecords = event.Records.filter((r) => !objectRecords.includes(r));
+    const objects = objectRecords.length > 0 ? await runObjectBatch(objectRecords, config, clients, { logger }) : undefined;
+    if (objects && workRecords.length === 0) return { kind: 'objectBatch', objects, work: undefined, response: objects.response };
     if (!queue) return fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)']));
-    return { kind: 'batch', batch: await runWorkBatch(event.Records, config, clients, queue, { logger, ...shouldStop }) };
+    const work = await runWorkBatch(workRecords, config, clients, queue, { logger, ...shouldStop });
+    if (!objects) return { kind: 'batch', batch: work };
+    return { kind: 'objectBatch', objects, work, response: { batchItemFailures: [...objects.response.batchItemFailures, ...work.response.batchItemFailures] } };
   }
+  if (isObjectEventDocument(event)) return { kind: 'objects', summary: await runObjectEvents(event, config, clients, { logger }) };
   const parsed = parseLogged(event, config.lagDays, queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT, logger);
   if (parsed.kind === 'check') return { kind: 'check', report: await runCheck(config, clients, { logger }) };
   if (parsed.fanOut || parsed.dates.length > 1) {

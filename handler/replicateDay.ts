@@ -85,6 +85,28 @@ export interface DayResult {
 }
 
 /**
+ * Copies one source object, as listed, to its destination key with the rules of every copy: one
+ * CopyObject up to `multipartThresholdBytes`, a multipart copy above it, SSE-KMS with `kmsKeyArn`,
+ * signed by `s3` (the destination role). Returns the bytes copied; throws CopyError. The
+ * daily run and the push-on-write path both copy through here.
+ */
+export async function copyListedObject(s3: S3Client, settings: DaySettings, src: ObjectInfo, options: { readonly partConcurrency?: number } = {}): Promise<number> {
+  const req = {
+    sourceBucket: settings.sourceBucket,
+    sourceKey: src.key,
+    destinationBucket: settings.destinationBucket,
+    destinationKey: destinationKey(settings.destinationPrefix, src.key),
+    kmsKeyArn: settings.kmsKeyArn,
+  };
+  if (src.size > settings.multipartThresholdBytes) {
+    const r = await multipartCopy(s3, req, { partSizeBytes: settings.partSizeBytes, ...(options.partConcurrency ? { partConcurrency: options.partConcurrency } : {}) });
+    return r.bytes;
+  }
+  await copyObject(s3, req);
+  return src.size;
+}
+
+/**
  * Replicates one day. Copy failures are collected (one failing object does not stop the others);
  * a listing failure throws {@link AwsCallError} after the copies in flight settle.
  */
@@ -129,21 +151,10 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
 
   const inFlight = new Set<Promise<void>>();
   const copyOne = async (src: ObjectInfo, entry: { key: string; done: boolean }): Promise<void> => {
-    const req = {
-      sourceBucket: settings.sourceBucket,
-      sourceKey: src.key,
-      destinationBucket: settings.destinationBucket,
-      destinationKey: destinationKey(settings.destinationPrefix, src.key),
-      kmsKeyArn: settings.kmsKeyArn,
-    };
     try {
-      if (src.size > settings.multipartThresholdBytes) {
-        const r = await multipartCopy(clients.destinationS3, req, { partSizeBytes: settings.partSizeBytes, ...(options.partConcurrency ? { partConcurrency: options.partConcurrency } : {}) });
-        bytesCopied += r.bytes;
-      } else {
-        await copyObject(clients.destinationS3, req);
-        bytesCopied += src.size;
-      }
+      // Read the counter after the await: `x += await …` would add to the value from before it.
+      const bytes = await copyListedObject(clients.destinationS3, settings, src, options.partConcurrency ? { partConcurrency: options.partConcurrency } : {});
+      bytesCopied += bytes;
       copied++;
     } catch (err) {
       failed++;

@@ -7,6 +7,7 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { CheckReport } from './check.ts';
 import type { FanOutPlan, WorkBatchResult } from './fanOut.ts';
+import type { ObjectBatchResult, ObjectEventsSummary } from './pushOnWrite.ts';
 import type { Summary } from './summary.ts';
 
 /** A copy (or dry run) of one or more days, run inline. */
@@ -33,10 +34,27 @@ export interface BatchResult {
   readonly batch: WorkBatchResult;
 }
 
-export type HandlerResult = SummaryResult | CheckResult | PlanResult | BatchResult;
+/** Object events given directly (push on write replayed by hand, a console test event): what they copied. */
+export interface ObjectsResult {
+  readonly kind: 'objects';
+  readonly summary: ObjectEventsSummary;
+}
+
+/**
+ * An SQS batch holding object events (the object queue of push on write), and any work items that
+ * came in the same batch: the answer to SQS covers both.
+ */
+export interface ObjectBatchHandlerResult {
+  readonly kind: 'objectBatch';
+  readonly objects: ObjectBatchResult;
+  readonly work: WorkBatchResult | undefined;
+  readonly response: SQSBatchResponse;
+}
+
+export type HandlerResult = SummaryResult | CheckResult | PlanResult | BatchResult | ObjectsResult | ObjectBatchHandlerResult;
 
 /** What the Lambda function returns to its invoker. */
-export type LambdaResponse = Summary | CheckReport | FanOutPlan | SQSBatchResponse;
+export type LambdaResponse = Summary | CheckReport | FanOutPlan | SQSBatchResponse | ObjectEventsSummary;
 
 /** The Lambda's own return value for a result: exactly the JSON the README documents. */
 export function lambdaResponse(result: HandlerResult): LambdaResponse {
@@ -45,5 +63,7 @@ export function lambdaResponse(result: HandlerResult): LambdaResponse {
     case 'check': return result.report;
     case 'plan': return result.plan;
     case 'batch': return result.batch.response;
+    case 'objects': return result.summary;
+    case 'objectBatch': return result.response;
   }
 }

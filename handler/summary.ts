@@ -31,6 +31,12 @@ export interface Summary extends CopyCounts {
   readonly dates: readonly DaySummary[];
   /** The first {@link MAX_LISTED_FAILURES} failures; `failed` has the full count. */
   readonly failures: readonly Failure[];
+  /**
+   * Scheduled runs only: the objects this run had to copy (= `copied`). With push on write the
+   * events copy each object as it lands, so the daily run is reconciliation and this should be 0;
+   * anything else is what the events missed.
+   */
+  readonly reconciled?: number;
 }
 
 /**

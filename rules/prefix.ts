@@ -2,7 +2,7 @@
  * PREFIX_FORMAT: the source prefix of one day, with the tokens `{YYYY}`, `{MM}` and `{DD}`
  * (zero-padded). Pure.
  */
-import { dateParts, type IsoDate } from './dates.ts';
+import { dateParts, parseIsoDate, type IsoDate } from './dates.ts';
 
 /** The default PREFIX_FORMAT. */
 export const DEFAULT_PREFIX_FORMAT = '{YYYY}/{MM}/{DD}/';
@@ -57,4 +57,46 @@ export function renderPrefix(format: string, date: IsoDate): string {
 /** The destination key of a source key: DESTINATION_PREFIX prepended, the key otherwise kept. */
 export function destinationKey(destinationPrefix: string, sourceKey: string): string {
   return destinationPrefix + sourceKey;
+}
+
+/** Where a key stands against PREFIX_FORMAT (see {@link dayOfKey}). */
+export type KeyDay =
+  /** Under the prefix of `date`: `prefix` is that day's rendered prefix, which the key starts with. */
+  | { readonly kind: 'day'; readonly date: IsoDate; readonly prefix: string }
+  /** The key has the format's shape (the fixed text, digits where the tokens are) but no calendar date there, e.g. `2024/02/30/`. */
+  | { readonly kind: 'noCalendarDate' }
+  /** The key does not start with the format's fixed text and digits. */
+  | { readonly kind: 'outsidePattern' };
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/**
+ * The day whose prefix a key lies under: the key must begin with the format rendered for a real
+ * calendar date (the fixed text exactly, 4 and 2 digits where the tokens are, a repeated token with
+ * the same digits). The inverse of {@link renderPrefix}: `dayOfKey(f, renderPrefix(f, d) + rest)`
+ * is `d` for every valid format, date and rest.
+ */
+export function dayOfKey(format: string, key: string): KeyDay {
+  const seen = new Set<string>();
+  let pattern = '^';
+  let last = 0;
+  for (const m of format.matchAll(TOKEN)) {
+    const token = m[1] ?? '';
+    pattern += escapeRegExp(format.slice(last, m.index));
+    // A token seen before must repeat its digits (a backreference), e.g. {YYYY}/{YYYY}{MM}{DD}/.
+    pattern += seen.has(token) ? `\\k<${token}>` : `(?<${token}>\\d{${token === 'YYYY' ? 4 : 2}})`;
+    seen.add(token);
+    last = m.index + m[0].length;
+  }
+  pattern += escapeRegExp(format.slice(last));
+  const match = new RegExp(pattern).exec(key);
+  if (!match) {
+    // Same fixed text and digits, but repeated tokens that disagree: a shape with no one date.
+    const loose = new RegExp(`^${escapeRegExp(format).replace(/\\\{(YYYY|MM|DD)\\\}/g, (_, t: string) => `\\d{${t === 'YYYY' ? 4 : 2}}`)}`);
+    return loose.test(key) ? { kind: 'noCalendarDate' } : { kind: 'outsidePattern' };
+  }
+  const g = match.groups ?? {};
+  const date = parseIsoDate(`${g.YYYY ?? ''}-${g.MM ?? ''}-${g.DD ?? ''}`);
+  if (date === undefined) return { kind: 'noCalendarDate' };
+  return { kind: 'day', date, prefix: match[0] };
 }

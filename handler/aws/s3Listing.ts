@@ -59,3 +59,22 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
     }
   }
 }
+
+/**
+ * One object as S3 lists it now, or undefined when there is no such key: ListObjectsV2 with the
+ * key itself as the prefix and one key per page. S3 lists in UTF-8 byte order and a key sorts
+ * before every longer key it prefixes, so the first key listed is this one when it exists. A
+ * listing (not HeadObject) gives the LastModified the copy plan compares, and needs only the
+ * s3:ListBucket the function already has under the prefix. A failed call throws {@link AwsCallError}.
+ */
+export async function findObject(s3: S3Client, bucket: string, key: string): Promise<ObjectInfo | undefined> {
+  let out: ListObjectsV2CommandOutput;
+  try {
+    out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1, EncodingType: 'url' }));
+  } catch (err) {
+    throw new AwsCallError(`looking up s3://${bucket}/${key} failed: ${describeError(err)}`, err);
+  }
+  const o = out.Contents?.[0];
+  if (o?.Key === undefined || decodeListedKey(o.Key) !== key) return undefined;
+  return { key, size: o.Size ?? 0, etag: o.ETag ?? '', ...(o.LastModified ? { lastModified: o.LastModified } : {}) };
+}

@@ -16,6 +16,7 @@ import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } f
 import { PreflightFailedError } from '../../../handler/check.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { lambdaResponse } from '../../../handler/result.ts';
+import { ObjectEventsFailedError } from '../../../handler/pushOnWrite.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { createSqsClient } from '../../../handler/aws/workQueue.ts';
 import { createTemporaryQueues, describeQueue, runLocalFanOut } from '../../../dev/localWorkers.ts';
@@ -84,6 +85,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof ReplicationFailedError || err instanceof TimeBudgetError) console.log(JSON.stringify(err.summary, null, 2));
     if (err instanceof PreflightFailedError) console.log(JSON.stringify(err.report, null, 2));
+    if (err instanceof ObjectEventsFailedError) console.log(JSON.stringify(err.summary, null, 2));
     throw err;
   }
 }

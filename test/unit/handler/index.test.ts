@@ -54,6 +54,15 @@ describe('handler/index runEvent', () => {
     expect(dst.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['2024/01/03/d']);
   });
 
+  it('says how many objects a scheduled run had to copy (reconciled: what push on write missed); other runs do not', async () => {
+    dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...obj('2024/01/03/d'), key: '2024/01/03/d' }]));
+    const nothingMissed = await runEvent(scheduledEvent('2024-01-04T06:00:00Z'), config, clients, { logger });
+    expect(nothingMissed).to.deep.include({ copied: 0, skipped: 1, reconciled: 0 });
+    const missed = await runEvent(scheduledEvent('2024-01-02T06:00:00Z'), config, clients, { logger });
+    expect(missed).to.deep.include({ copied: 2, reconciled: 2 });
+    expect(await runEvent({ dates: ['2024-01-01'] }, config, clients, { logger })).to.not.have.property('reconciled');
+  });
+
   it('rejects a bad event before any request', async () => {
     const err = await runEvent({ dates: ['2024-01-01', '2023-02-29'] }, config, clients, { logger }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(EventValidationError);

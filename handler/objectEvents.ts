@@ -1,0 +1,163 @@
+/**
+ * Object events: what S3 says when an object lands, in the two shapes an operator can wire to the
+ * function — EventBridge's `Object Created` event (the stack's rule sends these through the object
+ * queue) and S3's own event notification (`{"Records": [...]}`, from a bucket notification to SQS or
+ * Lambda, or pasted as a console test event). Parsed and validated into one typed list. Pure.
+ *
+ * Keys: S3's own notifications carry the key URL-encoded as a form value ("red flower.jpg" arrives
+ * as "red+flower.jpg", a "+" as "%2B"), and are decoded here exactly so: `+` is a space, then the
+ * percent escapes. EventBridge's events carry the key as written; the rare key S3 sent escaped
+ * anyway is looked up a second time decoded ({@link ObjectEvent.escapedKey}).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+ */
+import { EventValidationError } from './errors.ts';
+
+/** One object event, whatever shape it came in. */
+export interface ObjectEvent {
+  /** `eventbridge` (`detail-type` / `detail`) or `s3` (a notification record). */
+  readonly shape: 'eventbridge' | 's3';
+  /** The event's name: `Object Created`, `ObjectCreated:Put`, `Object Deleted`… */
+  readonly name: string;
+  /** True for an object created (put, copied, completed multipart, restored copy); other events are ignored. */
+  readonly created: boolean;
+  readonly bucket: string;
+  /** The key, decoded. */
+  readonly key: string;
+  /**
+   * For an EventBridge key that holds `%` escapes: the key percent-decoded, looked up when `key`
+   * does not exist (S3 documents EventBridge keys as written; this covers a sender that escaped it).
+   */
+  readonly escapedKey?: string;
+  /** Size and ETag as the event reported them: logged beside the object as it is now, never used to copy. */
+  readonly size?: number;
+  readonly etag?: string;
+  /** S3's ordering token of events for one key (hex); logged. */
+  readonly sequencer?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function bad(message: string): never {
+  throw new EventValidationError(`bad object event: ${message}`);
+}
+
+/**
+ * True when `doc` is an object event of either shape (possibly a malformed one, which
+ * {@link parseObjectEvents} then rejects): EventBridge's `"source": "aws.s3"`, a `Records` list of
+ * `"eventSource": "aws:s3"` records, or S3's `s3:TestEvent`.
+ */
+export function isObjectEventDocument(doc: unknown): boolean {
+  if (!isRecord(doc)) return false;
+  if (doc.source === 'aws.s3') return true;
+  if (doc.Event === 's3:TestEvent') return true;
+  return Array.isArray(doc.Records) && doc.Records.length > 0 && doc.Records.every((r: unknown) => isRecord(r) && r.eventSource === 'aws:s3');
+}
+
+/** Decodes a key of an S3 event notification: form encoding, `+` for a space (S3's documented rule). */
+export function decodeNotificationKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  } catch {
+    return bad(`key ${show(encoded)} is not URL-encoded as S3 encodes notification keys (a "%" without two hex digits)`);
+  }
+}
+
+function text(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value === '') bad(`${where} is ${show(value)}: expected a non-empty string`);
+  return value;
+}
+
+function optionalSize(value: unknown, where: string): { size?: number } {
+  if (value === undefined) return {};
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) bad(`${where} is ${show(value)}: expected a whole number of bytes`);
+  return { size: value };
+}
+
+function optionalText(value: unknown, where: string, field: 'etag' | 'sequencer'): { etag?: string; sequencer?: string } {
+  if (value === undefined) return {};
+  if (typeof value !== 'string') bad(`${where} is ${show(value)}: expected a string`);
+  return { [field]: value };
+}
+
+/** S3 keys are at most 1,024 bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
+
+function checkKey(key: string, where: string): string {
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) bad(`${where} is ${Buffer.byteLength(key)} bytes: S3 keys have at most ${MAX_KEY_BYTES}`);
+  return key;
+}
+
+function fromEventBridge(doc: Record<string, unknown>): ObjectEvent {
+  const name = text(doc['detail-type'], '"detail-type"');
+  const detail = doc.detail;
+  if (!isRecord(detail)) bad(`"detail" is ${show(detail)}: expected {"bucket": {"name": …}, "object": {"key": …}}`);
+  const bucket = isRecord(detail.bucket) ? text(detail.bucket.name, '"detail.bucket.name"') : bad(`"detail.bucket" is ${show(detail.bucket)}: expected {"name": "<bucket>"}`);
+  const object = isRecord(detail.object) ? detail.object : bad(`"detail.object" is ${show(detail.object)}: expected {"key": "<key>", …}`);
+  const key = checkKey(text(object.key, '"detail.object.key"'), '"detail.object.key"');
+  let escapedKey: string | undefined;
+  if (/%[0-9A-Fa-f]{2}/.test(key)) {
+    try {
+      escapedKey = decodeURIComponent(key);
+    } catch {
+      escapedKey = undefined;
+    }
+  }
+  return {
+    shape: 'eventbridge',
+    name,
+    created: name === 'Object Created',
+    bucket,
+    key,
+    ...(escapedKey !== undefined && escapedKey !== key ? { escapedKey } : {}),
+    ...optionalSize(object.size, '"detail.object.size"'),
+    ...optionalText(object.etag, '"detail.object.etag"', 'etag'),
+    ...optionalText(object.sequencer, '"detail.object.sequencer"', 'sequencer'),
+  };
+}
+
+function fromRecord(record: Record<string, unknown>, i: number): ObjectEvent {
+  const where = `"Records"[${i}]`;
+  const name = text(record.eventName, `${where}.eventName`);
+  const s3 = record.s3;
+  if (!isRecord(s3)) bad(`${where}.s3 is ${show(s3)}: expected {"bucket": {"name": …}, "object": {"key": …}}`);
+  const bucket = isRecord(s3.bucket) ? text(s3.bucket.name, `${where}.s3.bucket.name`) : bad(`${where}.s3.bucket is ${show(s3.bucket)}: expected {"name": "<bucket>"}`);
+  const object = isRecord(s3.object) ? s3.object : bad(`${where}.s3.object is ${show(s3.object)}: expected {"key": "<URL-encoded key>", …}`);
+  const key = checkKey(decodeNotificationKey(text(object.key, `${where}.s3.object.key`)), `${where}.s3.object.key`);
+  return {
+    shape: 's3',
+    name,
+    // "ObjectCreated:Put", "ObjectCreated:Copy", "ObjectCreated:CompleteMultipartUpload"…
+    created: name.startsWith('ObjectCreated:'),
+    bucket,
+    key,
+    ...optionalSize(object.size, `${where}.s3.object.size`),
+    ...optionalText(object.eTag, `${where}.s3.object.eTag`, 'etag'),
+    ...optionalText(object.sequencer, `${where}.s3.object.sequencer`, 'sequencer'),
+  };
+}
+
+/**
+ * Parses an object event document into its events: one for an EventBridge event, one per record of
+ * an S3 notification, none for S3's `s3:TestEvent` (sent once when a notification is configured).
+ * Throws {@link EventValidationError} naming the bad field; never returns a partial list.
+ */
+export function parseObjectEvents(doc: unknown): ObjectEvent[] {
+  if (!isRecord(doc)) bad(`got ${show(doc)}: expected an EventBridge "Object Created" event or an S3 notification {"Records": [...]}`);
+  if (doc.Event === 's3:TestEvent') return [];
+  if (doc.source === 'aws.s3') return [fromEventBridge(doc)];
+  if (Array.isArray(doc.Records) && doc.Records.length > 0) {
+    return doc.Records.map((r: unknown, i) => {
+      if (!isRecord(r) || r.eventSource !== 'aws:s3') bad(`"Records"[${i}] is ${show(r)}: expected an S3 event record ("eventSource": "aws:s3")`);
+      return fromRecord(r, i);
+    });
+  }
+  return bad(`${show(doc)}: expected an EventBridge event with "source": "aws.s3", or an S3 notification {"Records": [{"eventSource": "aws:s3", …}]}`);
+}

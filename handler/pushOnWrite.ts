@@ -1,0 +1,239 @@
+/**
+ * Push on write: copies the objects that object events name, one key at a time, with the rules of
+ * the daily copy. For each event:
+ * - another bucket than SOURCE_BUCKET, a key under DESTINATION_PREFIX when the source is also the
+ *   destination bucket (the copies' own events), an event that is not an object creation, a key
+ *   outside PREFIX_FORMAT or without a calendar date there: counted, logged, never copied;
+ * - otherwise the key is looked up as it is NOW at the source and at the destination (one
+ *   ListObjectsV2 each), and the copy plan's rule decides: equal → skipped, missing or changed →
+ *   copied by the daily run's own single-object copy ({@link copyListedObject}); a key that is
+ *   gone is counted and ignored.
+ *
+ * The event's size and ETag are never used: a duplicate, late or reordered event copies the object
+ * as it is when it is handled, so the last event handled for a key leaves its newest version at the
+ * destination, and an event for an object since overwritten or deleted copies the new one or
+ * nothing. Events for one key in one batch are handled once.
+ */
+import pLimit from 'p-limit';
+import type { HandlerConfig } from './config.ts';
+import { EventValidationError, S3PushError, describeError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { isObjectEventDocument, parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
+import { decide, normalizeEtag, type ObjectInfo } from './plan.ts';
+import { dayOfKey, destinationKey } from '../rules/prefix.ts';
+import { copyListedObject, type ReplicationClients } from './replicateDay.ts';
+import { MAX_LISTED_FAILURES, type Failure } from './summary.ts';
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { SqsRecordLike } from './workItems.ts';
+import { findObject } from './aws/s3Listing.ts';
+
+/** Why an event copied nothing. */
+export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'gone';
+
+/** What happened to one event. */
+export interface ObjectOutcome {
+  readonly bucket: string;
+  readonly key: string;
+  readonly outcome: 'copied' | 'skipped' | 'failed' | IgnoredReason;
+  /** The day of the key, when it has one. */
+  readonly date?: string;
+  readonly bytes?: number;
+  /** True when the object handled is not the one the event described (size or ETag differ): it was overwritten since. */
+  readonly changedSinceEvent?: true;
+  readonly error?: string;
+}
+
+/** Counts of object events; returned and logged as one JSON line (`"message": "s3-push object events"`). */
+export interface ObjectEventsSummary {
+  /** Object events received (a duplicate counts each time it arrives). */
+  readonly events: number;
+  readonly copied: number;
+  /** At the destination already and equal (a duplicate, or the daily run was first). */
+  readonly skipped: number;
+  readonly failed: number;
+  readonly bytesCopied: number;
+  /** Events that copied nothing, by reason; never errors. */
+  readonly ignored: Readonly<Record<IgnoredReason, number>>;
+  /** The first {@link MAX_LISTED_FAILURES} failures; `failed` has the full count. */
+  readonly failures: readonly Failure[];
+}
+
+/** An object event named an object that could not be copied; thrown after the summary is logged. */
+export class ObjectEventsFailedError extends S3PushError {
+  override name = 'ObjectEventsFailedError';
+  readonly summary: ObjectEventsSummary;
+
+  constructor(message: string, summary: ObjectEventsSummary) {
+    super(message, { userFault: false });
+    this.summary = summary;
+  }
+}
+
+/** Options of {@link pushObjects}. */
+export interface PushOptions {
+  /** Keys handled at once. Default: the config's COPY_CONCURRENCY. */
+  readonly concurrency?: number;
+}
+
+/** Whether an event names something this function should copy, and which day it belongs to. */
+export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string } {
+  if (event.bucket !== config.sourceBucket) return { reason: 'otherBucket' };
+  // The copies land under DESTINATION_PREFIX: with one bucket for both, their own events come back.
+  if (config.sourceBucket === config.destinationBucket && event.key.startsWith(config.destinationPrefix)) return { reason: 'ownDestination' };
+  if (!event.created) return { reason: 'notCreated' };
+  const day = dayOfKey(config.prefixFormat, event.key);
+  if (day.kind !== 'day') return { reason: day.kind };
+  return { date: day.date };
+}
+
+/**
+ * Handles a list of object events (see the module comment) and returns one outcome per event, in
+ * order. Never throws for an object: a failed copy is an outcome `failed` with its error.
+ */
+export async function pushObjects(events: readonly ObjectEvent[], config: HandlerConfig, clients: ReplicationClients, options: PushOptions = {}): Promise<ObjectOutcome[]> {
+  const limit = pLimit(options.concurrency ?? config.copyConcurrency);
+  const byKey = new Map<string, Promise<Omit<ObjectOutcome, 'bucket' | 'key' | 'date' | 'changedSinceEvent'> & { readonly current?: ObjectInfo }>>();
+
+  const pushKey = (event: ObjectEvent) => limit(async () => {
+    try {
+      let src = await findObject(clients.sourceS3, config.sourceBucket, event.key);
+      if (!src && event.escapedKey !== undefined && dayOfKey(config.prefixFormat, event.escapedKey).kind === 'day') {
+        src = await findObject(clients.sourceS3, config.sourceBucket, event.escapedKey);
+      }
+      if (!src) return { outcome: 'gone' as const };
+      const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config.destinationPrefix, src.key));
+      if (decide(src, dst) === 'equal') return { outcome: 'skipped' as const, current: src };
+      const bytes = await copyListedObject(clients.destinationS3, config, src);
+      return { outcome: 'copied' as const, bytes, current: src };
+    } catch (err) {
+      return { outcome: 'failed' as const, error: describeError(err) };
+    }
+  });
+
+  const firstOfKey = new Map<string, number>();
+  return Promise.all(events.map(async (event, i): Promise<ObjectOutcome> => {
+    const where = { bucket: event.bucket, key: event.key };
+    const c = classify(event, config);
+    if ('reason' in c) return { ...where, outcome: c.reason };
+    let pending = byKey.get(event.key);
+    if (!pending) {
+      pending = pushKey(event);
+      byKey.set(event.key, pending);
+      firstOfKey.set(event.key, i);
+    }
+    const { current, ...result } = await pending;
+    const changed = current !== undefined && ((event.size !== undefined && event.size !== current.size) || (event.etag !== undefined && normalizeEtag(event.etag) !== normalizeEtag(current.etag)));
+    // A key named again in the same batch was handled once: its other events count as skipped.
+    const again = firstOfKey.get(event.key) !== i && result.outcome === 'copied';
+    return {
+      ...where,
+      date: c.date,
+      ...(again ? { outcome: 'skipped' as const } : result),
+      ...(changed ? { changedSinceEvent: true as const } : {}),
+    };
+  }));
+}
+
+/** Adds up outcomes. */
+export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEventsSummary {
+  const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, gone: 0 };
+  let copied = 0;
+  let skipped = 0;
+  let bytesCopied = 0;
+  const failures: Failure[] = [];
+  for (const o of outcomes) {
+    if (o.outcome === 'copied') {
+      copied++;
+      bytesCopied += o.bytes ?? 0;
+    } else if (o.outcome === 'skipped') skipped++;
+    else if (o.outcome === 'failed') failures.push({ key: o.key, error: o.error ?? '?' });
+    else ignored[o.outcome]++;
+  }
+  return { events: outcomes.length, copied, skipped, failed: failures.length, bytesCopied, ignored, failures: failures.slice(0, MAX_LISTED_FAILURES) };
+}
+
+/** Options of the object event runners. */
+export interface ObjectRunOptions extends PushOptions {
+  readonly logger: Logger;
+}
+
+/** The outcomes worth a line in the log: all but the plain successes, at most 100. */
+function notable(outcomes: readonly ObjectOutcome[]): ObjectOutcome[] {
+  return outcomes.filter((o) => o.outcome !== 'copied' && o.outcome !== 'skipped').slice(0, MAX_LISTED_FAILURES);
+}
+
+/**
+ * One object event document given directly (a console test event, `npm run invoke -- --local
+ * --event FILE`, or a notification wired straight to the function): copies its objects, logs the
+ * summary and returns it. A malformed document throws {@link EventValidationError} before any
+ * request; a failed copy throws {@link ObjectEventsFailedError} after the summary is logged.
+ */
+export async function runObjectEvents(doc: unknown, config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<ObjectEventsSummary> {
+  let events: ObjectEvent[];
+  try {
+    events = parseObjectEvents(doc);
+  } catch (err) {
+    options.logger.log('ERROR', describeError(err), { event: doc });
+    throw err;
+  }
+  const outcomes = await pushObjects(events, config, clients, options);
+  const summary = summarizeObjects(outcomes);
+  options.logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', 's3-push object events', { ...summary, notable: notable(outcomes) });
+  if (summary.failed > 0) {
+    const first = summary.failures[0];
+    throw new ObjectEventsFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${first?.key ?? '?'}: ${first?.error ?? '?'}`, summary);
+  }
+  return summary;
+}
+
+/** True when an SQS record's body is an object event (of either shape); other bodies are work items. */
+export function isObjectEventRecord(record: SqsRecordLike): boolean {
+  try {
+    return isObjectEventDocument(JSON.parse(record.body));
+  } catch {
+    return false;
+  }
+}
+
+/** What a batch of object-event records did. */
+export interface ObjectBatchResult {
+  readonly response: SQSBatchResponse;
+  readonly summary: ObjectEventsSummary;
+  /** Records whose body was not a valid object event (reported as failed, so they reach the dead-letter queue). */
+  readonly rejected: number;
+}
+
+/**
+ * An SQS batch of object events (from the object queue): handles every record's events together
+ * (one copy per key however many records name it) and reports as failed exactly the records that
+ * were malformed or named an object whose copy failed; SQS retries those and, after
+ * maxReceiveCount receives, moves them to the object dead-letter queue. Logs one JSON line.
+ */
+export async function runObjectBatch(records: readonly SqsRecordLike[], config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<ObjectBatchResult> {
+  const parsed: { messageId: string; events: ObjectEvent[] }[] = [];
+  const rejected: { messageId: string; error: string }[] = [];
+  for (const record of records) {
+    try {
+      parsed.push({ messageId: record.messageId, events: parseObjectEvents(JSON.parse(record.body)) });
+    } catch (err) {
+      const error = err instanceof EventValidationError ? err.message : `body is not JSON: ${describeError(err)}`;
+      rejected.push({ messageId: record.messageId, error: error.length > 300 ? `${error.slice(0, 297)}...` : error });
+    }
+  }
+  const all = parsed.flatMap((p) => p.events);
+  const outcomes = await pushObjects(all, config, clients, options);
+  const failedIds = new Set(rejected.map((r) => r.messageId));
+  let at = 0;
+  for (const p of parsed) {
+    if (outcomes.slice(at, at + p.events.length).some((o) => o.outcome === 'failed')) failedIds.add(p.messageId);
+    at += p.events.length;
+  }
+  const summary = summarizeObjects(outcomes);
+  options.logger.log(failedIds.size > 0 ? 'ERROR' : 'INFO', 's3-push object events', {
+    ...summary,
+    records: records.length,
+    rejected,
+    notable: notable(outcomes),
+  });
+  return { response: { batchItemFailures: [...failedIds].map((itemIdentifier) => ({ itemIdentifier })) }, summary, rejected: rejected.length };
+}
