@@ -18,5 +18,7 @@ export function stackParameters(config: DeployConfig, artifact: { bucket: string
     LambdaRoleName: config.lambdaRoleName,
     ArtifactBucket: artifact.bucket,
     ArtifactKey: artifact.key,
+    // Always sent: a redeploy without the variable turns the rule and the object queue off.
+    PushOnWrite: String(config.pushOnWrite),
   };
 }

@@ -52,6 +52,8 @@ export interface DeployConfig {
   readonly lambdaRoleName: string;
   /** `AWS_ENDPOINT_URL` when set (a local emulator). */
   readonly endpointUrl: string | undefined;
+  /** `S3_REPLICATE_PUSH_ON_WRITE` (`true` or `false`, default false): the EventBridge rule and the object queue. */
+  readonly pushOnWrite: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -174,6 +176,10 @@ export function parseDeployConfig(env: Env): DeployConfig {
   const endpointUrl = get('AWS_ENDPOINT_URL');
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) problems.push(`AWS_ENDPOINT_URL is ${show(endpointUrl)}: expected an http(s) URL`);
 
+  const pushText = get('S3_REPLICATE_PUSH_ON_WRITE');
+  const pushOnWrite = pushText === 'true';
+  if (pushText !== undefined && pushText !== 'true' && pushText !== 'false') problems.push(`S3_REPLICATE_PUSH_ON_WRITE is ${show(pushText)}: expected true or false (default false)`);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     region,
@@ -194,5 +200,6 @@ export function parseDeployConfig(env: Env): DeployConfig {
     functionName: fitName(stackName, '', 64),
     lambdaRoleName: fitName(stackName, '-lambda', 64),
     endpointUrl,
+    pushOnWrite,
   });
 }

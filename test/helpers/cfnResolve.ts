@@ -37,7 +37,8 @@ function pseudo(name: string, ctx: ResolveContext): string | typeof NO_VALUE {
   return ref;
 }
 
-function condition(name: string, ctx: ResolveContext): boolean {
+/** The value of a named condition of the template. */
+export function condition(name: string, ctx: ResolveContext): boolean {
   const expr = ctx.template.Conditions?.[name];
   if (expr === undefined) throw new Error(`unknown condition ${name}`);
   return resolve(expr, ctx) as boolean;

@@ -4,7 +4,7 @@
  * every resource from its type — a resource added to the template needs no change here.
  */
 import { loadTemplate, type CfnTemplate } from '../../deploy/cloudformation/template.ts';
-import { resolve } from './cfnResolve.ts';
+import { condition, resolve } from './cfnResolve.ts';
 import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from './fixtures.ts';
 import type { PolicyDocument } from './iamSimulator.ts';
 
@@ -64,16 +64,21 @@ export function fakePhysicalIds(template: CfnTemplate): Record<string, string> {
 
 export type ResolvedResources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
-/** The template's resources with `parameters` (over {@link BASE_PARAMETERS}) substituted. */
+/**
+ * The template's resources with `parameters` (over {@link BASE_PARAMETERS}) substituted; a resource
+ * whose `Condition` is false is left out, as CloudFormation leaves it out of the stack.
+ */
 export function resolvedResources(parameters: Readonly<Record<string, string>> = {}, template: CfnTemplate = loadTemplate().template): ResolvedResources {
-  return resolve(template.Resources, {
+  const ctx = {
     template,
     parameters: { ...BASE_PARAMETERS, ...parameters },
     account: SOURCE_ACCOUNT,
     region: REGION,
     stackName: STACK_NAME,
     physical: fakePhysicalIds(template),
-  }) as ResolvedResources;
+  };
+  const present = Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Condition === undefined || condition(r.Condition, ctx)));
+  return resolve(present, ctx) as ResolvedResources;
 }
 
 /** The execution role's permissions (its one inline policy) as the stack would get them. */

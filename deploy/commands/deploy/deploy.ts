@@ -11,12 +11,13 @@ import type { AwsClients } from '../../aws/clients.ts';
 import type { DeployConfig } from '../../config/config.ts';
 import type { DeployArgs } from './args.ts';
 import { deployStack, type StackOutcome } from '../../cloudformation/deployStack.ts';
-import { DeployError, describeError } from '../../cli/errors.ts';
+import { ConfigError, DeployError, describeError } from '../../cli/errors.ts';
 import { isAccessDenied } from '../../../rules/awsErrors.ts';
 import { ARTIFACT_EXPIRY_DAYS, artifactKey, ensureArtifactBucket, uploadArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type RenderedDocuments } from '../../config/policies.ts';
 import { applySourcePolicy } from '../../aws/sourcePolicy.ts';
+import { enableSourceEvents } from '../../aws/sourceEvents.ts';
 import { outputsOf } from '../../cloudformation/stackApi.ts';
 import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
@@ -48,6 +49,8 @@ export interface DeployReport {
   readonly executionRoleArn: string | undefined;
   readonly files: readonly string[];
   readonly sourcePolicy: 'applied' | 'unchanged' | 'not-requested';
+  /** `--enable-source-events`: whether EventBridge delivery was turned on for the source bucket. */
+  readonly sourceEvents?: 'enabled' | 'unchanged' | 'not-requested';
 }
 
 /** The caller's account must be AWS_ACCOUNT: refuse before any write otherwise. */
@@ -93,6 +96,10 @@ export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: De
 
 async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<DeployReport> {
   const { clients, log } = deps;
+  if (args.enableSourceEvents && !config.pushOnWrite) {
+    // Before any AWS call: the bucket would send events that no rule of this stack receives.
+    throw new ConfigError(['--enable-source-events sends the source bucket\'s events to EventBridge for push on write, but S3_REPLICATE_PUSH_ON_WRITE is not true: set S3_REPLICATE_PUSH_ON_WRITE=true, or drop the flag'], 'the command line does not fit the environment');
+  }
   const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
 
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
@@ -177,6 +184,14 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
       : `  the bucket policy of ${config.sourceBucket} already holds this ReadAccess statement: unchanged`);
   }
 
+  let sourceEvents: NonNullable<DeployReport['sourceEvents']> = 'not-requested';
+  if (args.enableSourceEvents) {
+    sourceEvents = await enableSourceEvents(clients.s3, config.sourceBucket, config.account);
+    log(sourceEvents === 'enabled'
+      ? `  turned on EventBridge delivery for ${config.sourceBucket} (its topic, queue and Lambda notifications kept as they were)`
+      : `  ${config.sourceBucket} already sends its events to EventBridge: unchanged`);
+  }
+
   log('');
   log(result.outcome === 'no-changes' ? `stack ${config.stackName}: no changes` : `stack ${config.stackName}: ${result.outcome}`);
   const keys = Object.keys(outputs).sort();
@@ -202,6 +217,17 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown(DESTINATION_ROLE_POLICY_FILE)}`);
   log(`  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run`);
   log('  4. check each link of the permission chain (after every IAM change): npm run check');
+  const undo = `aws s3api get-bucket-notification-configuration --bucket ${config.sourceBucket} > notification.json, delete its "EventBridgeConfiguration", then aws s3api put-bucket-notification-configuration --bucket ${config.sourceBucket} --notification-configuration file://notification.json`;
+  if (!config.pushOnWrite) {
+    log(`  5. push on write is off (S3_REPLICATE_PUSH_ON_WRITE=true turns it on). Turning it off removes the rule and the object queue and leaves the bucket's`);
+    log(`     EventBridge delivery as it is (other rules may use it); if nothing else does: ${undo}`);
+  } else if (sourceEvents === 'not-requested') {
+    log(`  5. push on write: ${config.sourceBucket} must send its events to EventBridge, and deploy leaves the bucket alone without --enable-source-events.`);
+    log(`     Rerun with --enable-source-events: it adds EventBridgeConfiguration to the bucket's notification configuration, keeping every topic,`);
+    log(`     queue and Lambda configuration as it is. Until then no object event arrives, and the daily run copies everything.`);
+  } else {
+    log(`  5. push on write: objects created under s3://${config.sourceBucket}/${config.sourceKeyPrefix} are copied as they land; the daily run reconciles.`);
+  }
 
-  return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files, sourcePolicy };
+  return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files, sourcePolicy, sourceEvents };
 }

@@ -16,6 +16,7 @@ const PARAMETER_SETS: Record<string, Record<string, string>> = {
     SourceKeyPrefix: 'exports/daily/',
     PrefixFormat: 'exports/daily/{YYYY}-{MM}-{DD}/',
   },
+  'push on write': { PushOnWrite: 'true', SourceKeyPrefix: 'exports/', PrefixFormat: 'exports/{YYYY}/{MM}/{DD}/' },
 };
 
 interface FoundPolicy {

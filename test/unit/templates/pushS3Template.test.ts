@@ -27,6 +27,7 @@ function context(parameters: Record<string, string>) {
       'WorkQueue.Arn': WORK_QUEUE_ARN,
       'WorkDeadLetterQueue.Arn': WORK_DLQ_ARN,
       'WorkDeadLetterQueue.QueueName': 'stack-WorkDeadLetterQueue-ABC',
+      'ObjectEventsQueue.Arn': `arn:aws:sqs:${REGION}:${SOURCE_ACCOUNT}:stack-ObjectEventsQueue-ABC`,
       WorkQueue: WORK_QUEUE_URL,
       LogGroup: `/aws/lambda/${FUNCTION}`,
       PushFunction: FUNCTION,
@@ -228,6 +229,64 @@ describe('templates/pushS3Template.yml', () => {
     });
   });
 
+  describe('push on write (PushOnWrite)', () => {
+    const r = template.Resources;
+    const PUSH = ['ObjectEventsDeadLetterQueue', 'ObjectEventsQueue', 'ObjectEventsQueuePolicy', 'ObjectCreatedRule', 'ObjectEventsMapping', 'ObjectEventsDeadLetterAlarm'];
+
+    it('adds the rule, the object queue with its dead-letter queue, policy, mapping and alarm only when PushOnWrite is true', () => {
+      expect(template.Parameters.PushOnWrite).to.deep.include({ Default: 'false', AllowedValues: ['true', 'false'] });
+      expect(template.Conditions?.PushOnWrite).to.deep.equal({ 'Fn::Equals': [{ Ref: 'PushOnWrite' }, 'true'] });
+      const conditional = Object.entries(r).filter(([, res]) => res.Condition === 'PushOnWrite').map(([name]) => name);
+      expect(conditional.sort()).to.deep.equal([...PUSH].sort());
+      for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+        if (name.startsWith('Object')) expect((output as { Condition?: string }).Condition, name).to.equal('PushOnWrite');
+      }
+    });
+
+    it('sends the source bucket\'s Object Created events under the fixed part of the prefix format to the object queue', () => {
+      const rule = (params: Record<string, string>) => resolve(r.ObjectCreatedRule!.Properties, context({ ...BASE, ...params })) as { EventPattern: unknown; Targets: unknown; State: string };
+      const withPrefix = rule({ SourceKeyPrefix: 'exports/daily/' });
+      expect(withPrefix.EventPattern).to.deep.equal({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [SOURCE_BUCKET] }, object: { key: [{ prefix: 'exports/daily/' }] } },
+      });
+      expect(withPrefix.State).to.equal('ENABLED');
+      // A format that starts with a token has no fixed part: every key of the bucket, and the function checks the date.
+      expect(rule({}).EventPattern).to.deep.equal({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: [SOURCE_BUCKET] } } });
+      expect(r.ObjectCreatedRule!.Properties!.Targets).to.deep.equal([{ Id: 'ObjectEventsQueue', Arn: { 'Fn::GetAtt': ['ObjectEventsQueue', 'Arn'] } }]);
+    });
+
+    it('maps the object queue to the function in batches of up to 100 with a short window, reporting partial batch failures', () => {
+      const m = r.ObjectEventsMapping!.Properties!;
+      expect(m).to.deep.include({
+        FunctionName: { Ref: 'PushFunction' },
+        EventSourceArn: { 'Fn::GetAtt': ['ObjectEventsQueue', 'Arn'] },
+        BatchSize: 100,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: { Ref: 'ObjectEventsMaximumConcurrency' } },
+      });
+      // AWS's rules: a standard queue takes BatchSize up to 10,000, and above 10 the batching window
+      // must be at least 1 s (at most 300 s); "short" here is the least allowed.
+      // https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+      const window = m.MaximumBatchingWindowInSeconds as number;
+      expect(m.BatchSize).to.be.at.most(10_000);
+      expect(window).to.be.at.least((m.BatchSize as number) > 10 ? 1 : 0).and.at.most(300);
+      expect(window).to.equal(1);
+      expect(template.Parameters.ObjectEventsMaximumConcurrency).to.deep.include({ MinValue: 2, MaxValue: 1000 });
+    });
+
+    it('redrives an object event to its own dead-letter queue, keeps it invisible six function timeouts, and alarms on that queue\'s depth', () => {
+      const q = r.ObjectEventsQueue!.Properties!;
+      expect(q.RedrivePolicy).to.deep.equal({ deadLetterTargetArn: { 'Fn::GetAtt': ['ObjectEventsDeadLetterQueue', 'Arn'] }, maxReceiveCount: { Ref: 'ObjectEventsMaxReceiveCount' } });
+      expect(q.VisibilityTimeout).to.equal(6 * (r.PushFunction!.Properties!.Timeout as number));
+      expect(q.SqsManagedSseEnabled).to.equal(true);
+      const a = resolve(r.ObjectEventsDeadLetterAlarm!.Properties, { ...context(BASE), physical: { ...context(BASE).physical, 'ObjectEventsDeadLetterQueue.QueueName': 'stack-ObjectEventsDeadLetterQueue-ABC' } }) as Record<string, unknown>;
+      expect(a).to.deep.include({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(a.Dimensions).to.deep.equal([{ Name: 'QueueName', Value: 'stack-ObjectEventsDeadLetterQueue-ABC' }]);
+    });
+  });
+
   it('outputs what deploy, invoke and destroy read', () => {
     expect(Object.keys(template.Outputs ?? {})).to.include.members([
       'ExecutionRoleArn', 'FunctionName', 'FunctionArn', 'ScheduleRuleName', 'DeadLetterQueueUrl', 'DeadLetterQueueArn', 'LogGroupName',
@@ -238,7 +297,7 @@ describe('templates/pushS3Template.yml', () => {
   it('uses no resource type beyond those the README lists', () => {
     const types = new Set(Object.values((template).Resources).map((r) => r.Type));
     expect([...types].sort()).to.deep.equal([
-      'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue',
+      'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
     ]);
   });
 });

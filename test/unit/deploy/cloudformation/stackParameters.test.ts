@@ -32,4 +32,11 @@ describe('deploy/cloudformation/stackParameters', () => {
     expect(params.ExternalId).to.equal('');
     expect(params.ArtifactKey).to.equal('s3-push/ab.zip');
   });
+
+  it('always sends PushOnWrite, false unless S3_REPLICATE_PUSH_ON_WRITE=true, within the allowed values', () => {
+    expect(params.PushOnWrite).to.equal('false');
+    const on = stackParameters({ ...config, pushOnWrite: true }, { bucket: 'artifacts', key: 's3-push/ab.zip' });
+    expect(on.PushOnWrite).to.equal('true');
+    expect(template.Parameters.PushOnWrite!.AllowedValues).to.include.members(['true', 'false']);
+  });
 });

@@ -158,6 +158,8 @@ describe('deploy/config/config parseDeployConfig', () => {
     ['S3_REPLICATE_STACK_NAME', '1stack', 'S3_REPLICATE_STACK_NAME is "1stack": expected 1-128 letters'],
     ['S3_REPLICATE_STACK_NAME', 'my_stack', 'S3_REPLICATE_STACK_NAME is "my_stack"'],
     ['AWS_ENDPOINT_URL', 'localhost:5000', 'AWS_ENDPOINT_URL is "localhost:5000": expected an http(s) URL'],
+    ['S3_REPLICATE_PUSH_ON_WRITE', 'yes', 'S3_REPLICATE_PUSH_ON_WRITE is "yes": expected true or false'],
+    ['S3_REPLICATE_PUSH_ON_WRITE', 'TRUE', 'S3_REPLICATE_PUSH_ON_WRITE is "TRUE": expected true or false'],
   ];
   for (const [name, value, fragment] of cases) {
     const label = value === undefined ? 'missing' : value === '' ? 'empty' : JSON.stringify(value);
@@ -180,6 +182,7 @@ describe('deploy/config/config parseDeployConfig', () => {
     ['S3_ARTIFACT_BUCKET', 'artifactBucket', `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`],
     ['S3_REPLICATE_STACK_NAME', 'stackName', `replicate-to-${DESTINATION_BUCKET}`],
     ['AWS_ENDPOINT_URL', 'endpointUrl', undefined],
+    ['S3_REPLICATE_PUSH_ON_WRITE', 'pushOnWrite', false],
   ];
   for (const [name, field, def] of optional) {
     it(`${name} missing or empty → the default`, () => {
@@ -187,6 +190,11 @@ describe('deploy/config/config parseDeployConfig', () => {
       expect(parseDeployConfig(env({ [name]: '' }))[field]).to.deep.equal(def);
     });
   }
+
+  it('S3_REPLICATE_PUSH_ON_WRITE=true turns push on write on, false off', () => {
+    expect(parseDeployConfig(env({ S3_REPLICATE_PUSH_ON_WRITE: 'true' })).pushOnWrite).to.equal(true);
+    expect(parseDeployConfig(env({ S3_REPLICATE_PUSH_ON_WRITE: 'false' })).pushOnWrite).to.equal(false);
+  });
 
   it('never echoes the external id in a message', () => {
     const secret = 'not valid because of spaces';

@@ -4,7 +4,7 @@ import { ConfigError } from '../../../../../deploy/cli/errors.ts';
 
 describe('deploy/commands/deploy/args parseDeployArgs', () => {
   it('defaults to a plain deploy into the working directory', () => {
-    expect(parseDeployArgs([])).to.deep.equal({ plan: false, outDir: undefined, applySourcePolicy: false, help: false });
+    expect(parseDeployArgs([])).to.deep.equal({ plan: false, outDir: undefined, applySourcePolicy: false, enableSourceEvents: false, help: false });
   });
 
   it('reads --plan, --out DIR, --out=DIR and --apply-source-policy', () => {
@@ -14,11 +14,18 @@ describe('deploy/commands/deploy/args parseDeployArgs', () => {
     expect(parseDeployArgs(['--apply-source-policy', '--out', 'x'])).to.deep.include({ applySourcePolicy: true, outDir: 'x' });
   });
 
+  it('reads --enable-source-events', () => {
+    expect(parseDeployArgs(['--enable-source-events']).enableSourceEvents).to.equal(true);
+    expect(parseDeployArgs([]).enableSourceEvents).to.equal(false);
+  });
+
   const bad: [string[], string][] = [
     [['--force'], 'unknown argument "--force"'],
     [['--out'], '--out needs a directory'],
     [['--out', '--plan'], '--out needs a directory'],
     [['--plan', '--apply-source-policy'], 'use one of them'],
+    [['--plan', '--enable-source-events'], '--enable-source-events writes the bucket\'s notification configuration: use one of them'],
+    [['--enable-source-event'], 'unknown argument "--enable-source-event"'],
   ];
   for (const [argv, fragment] of bad) {
     it(`refuses ${argv.join(' ')} (exit 2)`, () => {

@@ -20,6 +20,8 @@ import {
   HeadObjectCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
@@ -31,7 +33,7 @@ import type { AwsClients } from '../../../../../deploy/aws/clients.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
-import { DeployError } from '../../../../../deploy/cli/errors.ts';
+import { ConfigError, DeployError } from '../../../../../deploy/cli/errors.ts';
 import { s3Error, stackMissing } from '../../../../helpers/awsErrors.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
 
@@ -105,6 +107,42 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect((err as Error).message).to.include('belong to account 999999999999').and.include(`AWS_ACCOUNT is ${SOURCE_ACCOUNT}`);
     expect(s3.calls()).to.have.length(0);
     expect(cfn.calls()).to.have.length(0);
+  });
+
+  describe('push on write', () => {
+    it('refuses --enable-source-events without S3_REPLICATE_PUSH_ON_WRITE=true, before any AWS call (exit 2)', async () => {
+      const err = await run(args({ enableSourceEvents: true })).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ConfigError).with.property('exitCode', 2);
+      expect((err as Error).message).to.include('S3_REPLICATE_PUSH_ON_WRITE is not true');
+      for (const m of [sts, s3, cfn, iam]) expect(m.calls()).to.have.length(0);
+    });
+
+    it('sends PushOnWrite to the stack and, with --enable-source-events, merges EventBridge delivery into the bucket after the stack', async () => {
+      s3.on(GetBucketNotificationConfigurationCommand).resolves({ QueueConfigurations: [{ Id: 'q', QueueArn: `arn:aws:sqs:us-east-1:${SOURCE_ACCOUNT}:q`, Events: ['s3:ObjectCreated:*'] }] });
+      s3.on(PutBucketNotificationConfigurationCommand).resolves({});
+      const report = await run(args({ enableSourceEvents: true }), config({ S3_REPLICATE_PUSH_ON_WRITE: 'true' }));
+      expect(report.sourceEvents).to.equal('enabled');
+      const params = cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters ?? [];
+      expect(params.find((p) => p.ParameterKey === 'PushOnWrite')?.ParameterValue).to.equal('true');
+      expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)[0]!.args[0].input.NotificationConfiguration).to.deep.equal({
+        QueueConfigurations: [{ Id: 'q', QueueArn: `arn:aws:sqs:us-east-1:${SOURCE_ACCOUNT}:q`, Events: ['s3:ObjectCreated:*'] }],
+        EventBridgeConfiguration: {},
+      });
+      expect(lines.join('\n')).to.include(`turned on EventBridge delivery for ${SOURCE_BUCKET}`);
+    });
+
+    it('without the flag leaves the bucket alone and says what the flag would do; off, says how to turn delivery off', async () => {
+      await run(args(), config({ S3_REPLICATE_PUSH_ON_WRITE: 'true' }));
+      expect(s3.commandCalls(GetBucketNotificationConfigurationCommand)).to.have.length(0);
+      expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)).to.have.length(0);
+      expect(lines.join('\n')).to.match(/Rerun with --enable-source-events: it adds EventBridgeConfiguration to the bucket's notification configuration, keeping every topic/);
+      lines.length = 0;
+      await run(args(), config({ S3_REPLICATE_PUSH_ON_WRITE: 'false' }));
+      const params = cfn.commandCalls(CreateChangeSetCommand).at(-1)!.args[0].input.Parameters ?? [];
+      expect(params.find((p) => p.ParameterKey === 'PushOnWrite')?.ParameterValue).to.equal('false');
+      expect(s3.commandCalls(PutBucketNotificationConfigurationCommand)).to.have.length(0);
+      expect(lines.join('\n')).to.include('push on write is off').and.include(`aws s3api put-bucket-notification-configuration --bucket ${SOURCE_BUCKET}`);
+    });
   });
 
   it('a rerun with nothing changed: no upload, no stack update, a handful of calls', async () => {
