@@ -216,18 +216,18 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown(TRUST_POLICY_FILE)}`);
   log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown(DESTINATION_ROLE_POLICY_FILE)}`);
   log(`  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run`);
-  log('  4. check each link of the permission chain (after every IAM change): npm run check');
   const undo = `aws s3api get-bucket-notification-configuration --bucket ${config.sourceBucket} > notification.json, delete its "EventBridgeConfiguration", then aws s3api put-bucket-notification-configuration --bucket ${config.sourceBucket} --notification-configuration file://notification.json`;
   if (!config.pushOnWrite) {
-    log(`  5. push on write is off (S3_REPLICATE_PUSH_ON_WRITE=true turns it on). Turning it off removes the rule and the object queue and leaves the bucket's`);
+    log(`  4. push on write is off (S3_REPLICATE_PUSH_ON_WRITE=true turns it on). Turning it off removes the rule and the object queue and leaves the bucket's`);
     log(`     EventBridge delivery as it is (other rules may use it); if nothing else does: ${undo}`);
   } else if (sourceEvents === 'not-requested') {
-    log(`  5. push on write: ${config.sourceBucket} must send its events to EventBridge, and deploy leaves the bucket alone without --enable-source-events.`);
+    log(`  4. push on write: ${config.sourceBucket} must send its events to EventBridge, and deploy leaves the bucket alone without --enable-source-events.`);
     log(`     Rerun with --enable-source-events: it adds EventBridgeConfiguration to the bucket's notification configuration, keeping every topic,`);
     log(`     queue and Lambda configuration as it is. Until then no object event arrives, and the daily run copies everything.`);
   } else {
-    log(`  5. push on write: objects created under s3://${config.sourceBucket}/${config.sourceKeyPrefix} are copied as they land; the daily run reconciles.`);
+    log(`  4. push on write: objects created under s3://${config.sourceBucket}/${config.sourceKeyPrefix} are copied as they land; the daily run reconciles.`);
   }
+  log('  5. check each link of the permission chain (after every IAM change): npm run check');
 
   return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files, sourcePolicy, sourceEvents };
 }
