@@ -9,6 +9,7 @@
  * the IAM simulator.
  */
 import { expect } from 'chai';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,25 +23,25 @@ import {
 } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { bundleHandler, type HandlerBundle } from '../../dev/bundle.ts';
-import { createClients as createDeployClients, type AwsClients } from '../../deploy/aws/clients.ts';
-import { parseDeployConfig, type DeployConfig } from '../../deploy/config/config.ts';
-import { runDeploy, type DeployReport } from '../../deploy/commands/deploy/deploy.ts';
-import type { DeployArgs } from '../../deploy/commands/deploy/args.ts';
-import { createClients } from '../../handler/aws/clients.ts';
-import { parseHandlerConfig, type HandlerConfig } from '../../handler/config.ts';
-import { handleEvent } from '../../handler/index.ts';
-import type { Logger } from '../../handler/logger.ts';
-import type { ObjectEventsSummary } from '../../handler/pushOnWrite.ts';
-import type { ReplicationClients } from '../../handler/replicateDay.ts';
-import type { Summary } from '../../handler/summary.ts';
-import type { BatchResponse } from '../../handler/workItems.ts';
-import { createSqsClient } from '../../handler/aws/workQueue.ts';
-import { describeQueue, drainQueue, queueDepth, type QueuePair } from '../../dev/localWorkers.ts';
-import { countCommands, createWorld, type World } from '../../dev/replicationWorld.ts';
-import { listEtags, snapshot } from '../helpers/s3Data.ts';
-import { moto } from './setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, scheduledEvent } from '../helpers/fixtures.ts';
+import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
+import { createClients as createDeployClients, type AwsClients } from '../../../deploy/aws/clients.ts';
+import { parseDeployConfig, type DeployConfig } from '../../../deploy/config/config.ts';
+import { runDeploy, type DeployReport } from '../../../deploy/commands/deploy/deploy.ts';
+import type { DeployArgs } from '../../../deploy/commands/deploy/args.ts';
+import { createClients } from '../../../handler/aws/clients.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { lambdaResponse } from '../../../handler/result.ts';
+import type { Logger } from '../../../handler/logger.ts';
+import type { ObjectEventsSummary } from '../../../handler/pushOnWrite.ts';
+import type { ReplicationClients } from '../../../handler/replicateDay.ts';
+import type { Summary } from '../../../handler/summary.ts';
+import { createSqsClient } from '../../../handler/aws/workQueue.ts';
+import { describeQueue, drainQueue, queueDepth, type QueuePair } from '../../../dev/localWorkers.ts';
+import { countCommands, createWorld, type World } from '../../../dev/replicationWorld.ts';
+import { listEtags, snapshot } from '../../helpers/s3Data.ts';
+import { moto } from '../setup.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, scheduledEvent } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 const FORMAT = 'events/{YYYY}/{MM}/{DD}/';
@@ -116,7 +117,7 @@ describe('push on write end to end (moto: S3 → EventBridge → SQS → local w
     workers: 1,
     batchSize: 10,
     waitTimeSeconds: 1,
-    invoke: (event, context) => handleEvent(event, handlerConfig, clients, { logger, shouldStop: () => context.getRemainingTimeInMillis() < 0 }) as Promise<BatchResponse>,
+    invoke: async (event, context) => lambdaResponse(await handleEvent(event, handlerConfig, clients, { logger, shouldStop: () => context.getRemainingTimeInMillis() < 0 })) as SQSBatchResponse,
   });
   const objectLines = () => entries.filter((e) => e.message === 's3-push object events').map((e) => e.fields as unknown as ObjectEventsSummary & { records: number });
 
@@ -207,7 +208,7 @@ describe('push on write end to end (moto: S3 → EventBridge → SQS → local w
   it('leaves nothing for the daily run to reconcile', async () => {
     const before = copies.counts.get('CopyObject') ?? 0;
     for (const time of ['2024-03-02T06:00:00Z', '2024-03-03T06:00:00Z']) {
-      const summary = await handleEvent(scheduledEvent(time), handlerConfig, clients, { logger }) as Summary;
+      const summary = lambdaResponse(await handleEvent(scheduledEvent(time), handlerConfig, clients, { logger })) as Summary;
       expect(summary.reconciled, time).to.equal(0);
       expect(summary.skipped, time).to.be.greaterThan(0);
     }
