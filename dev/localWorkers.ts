@@ -99,7 +99,7 @@ export interface DrainOptions {
   readonly context?: () => LambdaContextLike;
   /** Time budget of one invocation, used by the default context. Default 60,000 ms. */
   readonly budgetMs?: number;
-  /** Messages per invocation (the mapping's BatchSize). Default 1. */
+  /** Messages per invocation (the mapping's BatchSize; above 10 gathered over several receives). Default 1. */
   readonly batchSize?: number;
   /** ReceiveMessage long poll. Default 1 s (moto answers at once when there is a message). */
   readonly waitTimeSeconds?: number;
@@ -112,6 +112,14 @@ export interface DrainOptions {
    * before the drain ends. SQS's counts are approximate and lag on AWS: raise it there. Default 2.
    */
   readonly emptyChecks?: number;
+  /**
+   * The mapping's MaximumBatchingWindowInSeconds, in ms: after the first message of a batch, keep
+   * receiving (10 per ReceiveMessage, SQS's most) until `batchSize` messages or this much time.
+   * Default 0: invoke with what one ReceiveMessage returned.
+   */
+  readonly batchWindowMs?: number;
+  /** While this says true the drain does not end, even on an empty queue (more is being written). Default: never. */
+  readonly keepRunning?: () => boolean;
 }
 
 /** What a drain did. */
@@ -152,18 +160,31 @@ export async function drainQueue(options: DrainOptions): Promise<DrainResult> {
     eventSourceARN: queue.queueArn,
   });
 
+  const batchSize = options.batchSize ?? 1;
+  const windowMs = options.batchWindowMs ?? 0;
+  const receive = async (max: number, waitSeconds: number): Promise<Message[]> => {
+    const out = await sqs.send(new ReceiveMessageCommand({
+      QueueUrl: queue.queueUrl,
+      MaxNumberOfMessages: Math.min(10, max),
+      WaitTimeSeconds: waitSeconds,
+      VisibilityTimeout: visibility,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }));
+    return out.Messages ?? [];
+  };
+
   const worker = async (): Promise<void> => {
     while (!done) {
-      const out = await sqs.send(new ReceiveMessageCommand({
-        QueueUrl: queue.queueUrl,
-        MaxNumberOfMessages: options.batchSize ?? 1,
-        WaitTimeSeconds: options.waitTimeSeconds ?? 1,
-        VisibilityTimeout: visibility,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }));
-      const messages = out.Messages ?? [];
+      const messages = await receive(batchSize, options.waitTimeSeconds ?? 1);
+      // Lambda gathers a batch for up to the batching window once the first message is in.
+      const windowEnds = Date.now() + windowMs;
+      while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds) {
+        const more = await receive(batchSize - messages.length, 0);
+        if (more.length > 0) messages.push(...more);
+        else await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(0, windowEnds - Date.now()))));
+      }
       if (messages.length === 0) {
-        if (busy > 0) continue;
+        if (busy > 0 || options.keepRunning?.()) continue;
         const depth = await queueDepth(sqs, queue.queueUrl);
         if (depth.visible === 0 && depth.inFlight === 0 && busy === 0) {
           if (++empties >= emptyChecks) done = true;
