@@ -57,6 +57,8 @@ export interface HandlerConfig {
    * of work items are accepted. Without it, such events run inline as before.
    */
   readonly workQueueUrl: string | undefined;
+  /** DAY_MARKER, default false: write `<DESTINATION_PREFIX><day prefix>_S3PUSH_COMPLETE.json` once a day is complete. */
+  readonly dayMarker: boolean;
 }
 
 // https://sqs.<region>.amazonaws.com/<account>/<name> on AWS; http://127.0.0.1:<port>/<account>/<name> on moto.
@@ -125,6 +127,9 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     else if (workQueueUrl.endsWith('.fifo')) problems.push(`WORK_QUEUE_URL is ${JSON.stringify(workQueueUrl)}: a FIFO queue; expected a standard queue (the stack output WorkQueueUrl)`);
   }
 
+  const dayMarkerText = optional('DAY_MARKER');
+  if (dayMarkerText !== undefined && dayMarkerText !== 'true' && dayMarkerText !== 'false') problems.push(`DAY_MARKER is ${JSON.stringify(dayMarkerText)}: expected true or false (default false)`);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     sourceBucket,
@@ -139,5 +144,6 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     multipartThresholdBytes,
     partSizeBytes,
     workQueueUrl,
+    dayMarker: dayMarkerText === 'true',
   });
 }

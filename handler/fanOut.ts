@@ -15,7 +15,9 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { IsoDate } from '../rules/dates.ts';
 import { describeError } from './errors.ts';
 import type { HandlerConfig } from './config.ts';
+import { markCompleteDay } from './dayMarker.ts';
 import type { Logger } from './logger.ts';
+import type { RunMetrics } from './metrics.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type ReplicationClients } from './replicateDay.ts';
 import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
@@ -71,6 +73,8 @@ export interface WorkBatchOptions {
   readonly logger: Logger;
   /** Asked before each new object and before each item; true ends the batch cleanly. Default: never. */
   readonly shouldStop?: () => boolean;
+  /** Emits each handled item's day metrics (not for dry-run items). Default: none. */
+  readonly metrics?: RunMetrics;
 }
 
 /**
@@ -128,28 +132,47 @@ export async function runWorkBatch(
       continue;
     }
 
+    const started = performance.now();
+    // The day's metrics; for the rest of a scheduled day, whether it completed (undefined: handed on again).
+    const report = (summary: DaySummary, completed: boolean | undefined): void => {
+      if (!options.metrics || item.dryRun) return;
+      const durationMs = performance.now() - started;
+      options.metrics.day(item.scheduled ? { summary, durationMs, scheduled: completed === undefined ? {} : { completed } } : { summary, durationMs });
+    };
     let result;
     worked = true;
     try {
       result = await replicateDay(clients, config, { date: item.date, dryRun: item.dryRun === true, startAfter: item.startAfter, shouldStop });
     } catch (err) {
       const prefix = renderPrefix(config.prefixFormat, item.date);
-      days.push({ date: item.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 });
+      const summary = { date: item.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 };
+      days.push(summary);
       keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
       outcomes.push({ ...where, outcome: 'failed', error: describeError(err) });
+      report(summary, false);
       continue;
     }
-    days.push(result.summary);
-    keepFailures(failures, result.failures);
+    let day = result.summary;
+    const dayFailures = [...result.failures];
+    // A day complete with no failure in any of its parts gets its marker (DAY_MARKER).
+    if (config.dayMarker && result.complete && !item.dryRun && day.failed === 0 && !item.failedBefore) {
+      const marked = await markCompleteDay(clients.destinationS3, config, day);
+      day = marked.summary;
+      if (marked.failure) dayFailures.push(marked.failure);
+    }
+    days.push(day);
+    keepFailures(failures, dayFailures);
     // Objects of the day that failed so far: in the earlier parts of its chain and in this one.
-    const failedSoFar = (item.failedBefore ?? 0) + result.summary.failed;
-    const firstFailedKey = item.firstFailedKey ?? result.failures[0]?.key;
-    const objectsFailed = result.summary.failed > 0
-      ? `${result.summary.failed} object(s) failed; first: ${result.failures[0]?.key ?? '?'}: ${result.failures[0]?.error ?? '?'}`
+    const failedSoFar = (item.failedBefore ?? 0) + day.failed;
+    const firstFailedKey = item.firstFailedKey ?? dayFailures[0]?.key;
+    const objectsFailed = day.failed > 0
+      ? `${day.failed} object(s) failed; first: ${dayFailures[0]?.key ?? '?'}: ${dayFailures[0]?.error ?? '?'}`
       : undefined;
     const failedEarlier = item.failedBefore
       ? `${item.failedBefore} object(s) of ${item.date} failed in earlier parts of the day${item.firstFailedKey === undefined ? '' : ` (first: ${item.firstFailedKey})`}; run the day again to retry them: {"dates": ["${item.date}"]}`
       : undefined;
+    // The scheduled day completed only when its last part ends with no failure in any part.
+    report(day, result.complete ? failedSoFar === 0 : undefined);
 
     if (result.complete) {
       // The day is done, so report every failure of it. Retried whole by SQS: what this attempt
@@ -173,6 +196,7 @@ export async function runWorkBatch(
       startAfter: result.lastKey,
       ...(item.dryRun ? { dryRun: true as const } : {}),
       ...(failedSoFar > 0 ? { failedBefore: failedSoFar, ...(firstFailedKey === undefined ? {} : { firstFailedKey }) } : {}),
+      ...(item.scheduled ? { scheduled: true as const } : {}),
     };
     try {
       await queue.send([continuation]);

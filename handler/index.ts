@@ -11,7 +11,9 @@ import { parseHandlerConfig, type HandlerConfig } from './config.ts';
 import { ConfigError, EventValidationError, ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
 import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent, type CopyEvent, type HandlerEvent } from './events.ts';
 import { planFanOut, runWorkBatch } from './fanOut.ts';
+import { markCompleteDay } from './dayMarker.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createRunMetrics, type DayMetrics, type RunMetrics } from './metrics.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
 import { lambdaResponse, type HandlerResult, type LambdaResponse } from './result.ts';
@@ -23,7 +25,7 @@ import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.t
 import { SUMMARY_LOG_MESSAGE } from '../rules/names.ts';
 
 /** The part of the Lambda {@link Context} the handler uses. */
-export type LambdaContextLike = Pick<Context, 'getRemainingTimeInMillis'>;
+export type LambdaContextLike = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>;
 
 /**
  * Stop starting new objects when less than this is left of the invocation: the copies in
@@ -52,6 +54,8 @@ export interface RunOptions {
    * not started), it hands it on (the fan-out path enqueues it). Default: none, so the run throws.
    */
   readonly continueLater?: (rest: readonly WorkItem[]) => Promise<void>;
+  /** Emits each handled day's metrics (not in a dry run). Default: none (the Lambda handler passes them). */
+  readonly metrics?: RunMetrics;
 }
 
 /** Parses `event` (as {@link parseEvent}), logging a bad one; throws {@link EventValidationError}. */
@@ -84,16 +88,26 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
   const { logger } = options;
   const days: DaySummary[] = [];
   const failures: Failure[] = [];
+  const timings: { durationMs: number; listedWholeDay?: number }[] = [];
   let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
   for (const [i, date] of parsed.dates.entries()) {
+    const started = performance.now();
     try {
       const result = await replicateDay(clients, config, {
         date,
         dryRun: parsed.dryRun,
         ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
       });
-      days.push(result.summary);
-      keepFailures(failures, result.failures);
+      let day = result.summary;
+      const dayFailures = [...result.failures];
+      if (config.dayMarker && result.complete && !parsed.dryRun && day.failed === 0) {
+        const marked = await markCompleteDay(clients.destinationS3, config, day);
+        day = marked.summary;
+        if (marked.failure) dayFailures.push(marked.failure);
+      }
+      days.push(day);
+      keepFailures(failures, dayFailures);
+      timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
       if (!result.complete) {
         stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
         break;
@@ -103,6 +117,7 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
       const prefix = renderPrefix(config.prefixFormat, date);
       days.push({ date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 });
       keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
+      timings.push({ durationMs: performance.now() - started });
     }
   }
 
@@ -126,13 +141,29 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
         ...stopped.notStarted.map((date) => ({ date, ...dry })),
       ]
     : undefined;
+  const scheduled = parsed.trigger === 'schedule';
+  const emitMetrics = (continued: boolean): void => {
+    if (!options.metrics || parsed.dryRun) return;
+    for (const [i, day] of days.entries()) {
+      const timing = timings[i]!;
+      const metric: DayMetrics = { summary: day, durationMs: timing.durationMs };
+      // A scheduled event is one day: whether it completed is known here, unless its rest was handed on.
+      const completed = continued ? undefined : day.failed === 0 && !stopped;
+      options.metrics.day(scheduled
+        ? { ...metric, scheduled: { ...(completed === undefined ? {} : { completed }), ...(timing.listedWholeDay === undefined ? {} : { listedWholeDay: timing.listedWholeDay }) } }
+        : metric);
+    }
+  };
   if (rest && options.continueLater) {
     // Hand the rest on before reporting, so that nothing is lost if the send fails.
-    await options.continueLater(rest);
-    logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary, continued: rest });
+    const handedOn = scheduled ? rest.map((item) => ({ ...item, scheduled: true as const })) : rest;
+    await options.continueLater(handedOn);
+    emitMetrics(true);
+    logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary, continued: handedOn });
     if (summary.failed === stoppedFailed) return summary;
     stopped = undefined;
   } else {
+    emitMetrics(false);
     logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary });
   }
   if (summary.failed > 0) {
@@ -171,7 +202,11 @@ export interface HandleOptions extends Omit<RunOptions, 'continueLater'> {
 export async function handleEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: HandleOptions = {}): Promise<HandlerResult> {
   const logger = options.logger ?? createLogger([config.externalId]);
   const queue = options.workQueue;
-  const shouldStop = options.shouldStop ? { shouldStop: options.shouldStop } : {};
+  // What every copying path gets from the caller.
+  const passOn = {
+    ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  };
   const fail = (err: Error, fields: Record<string, unknown> = {}): never => {
     logger.log('ERROR', describeError(err), fields);
     throw err;
@@ -183,7 +218,7 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
     const objects = objectRecords.length > 0 ? await runObjectBatch(objectRecords, config, clients, { logger }) : undefined;
     if (objects && workRecords.length === 0) return { kind: 'objectBatch', objects, work: undefined, response: objects.response };
     if (!queue) return fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)']));
-    const work = await runWorkBatch(workRecords, config, clients, queue, { logger, ...shouldStop });
+    const work = await runWorkBatch(workRecords, config, clients, queue, { logger, ...passOn });
     if (!objects) return { kind: 'batch', batch: work };
     return { kind: 'objectBatch', objects, work, response: { batchItemFailures: [...objects.response.batchItemFailures, ...work.response.batchItemFailures] } };
   }
@@ -196,7 +231,7 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
   }
   const summary = await runCopy(parsed, config, clients, {
     logger,
-    ...shouldStop,
+    ...passOn,
     ...(queue ? { continueLater: (rest: readonly WorkItem[]) => queue.send(rest) } : {}),
   });
   return { kind: 'summary', summary };
@@ -216,7 +251,7 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
     try {
       config = parseHandlerConfig(process.env);
     } catch (err) {
-      createLogger().log('ERROR', describeError(err), { userFault: err instanceof S3PushError ? err.userFault : false });
+      createLogger([process.env.EXTERNAL_ID], undefined, { requestId: context?.awsRequestId }).log('ERROR', describeError(err), { userFault: err instanceof S3PushError ? err.userFault : false });
       throw err;
     }
     container = {
@@ -225,7 +260,11 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       workQueue: config.workQueueUrl === undefined ? undefined : sqsWorkQueue(createSqsClient(), config.workQueueUrl),
     };
   }
+  const requestId = context?.awsRequestId;
+  const functionName = context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
   const result = await handleEvent(event, container.config, container.clients, {
+    logger: createLogger([container.config.externalId], undefined, { requestId }),
+    ...(functionName ? { metrics: createRunMetrics(functionName, { requestId }) } : {}),
     ...(context ? { shouldStop: stopWhenLow(context) } : {}),
     ...(container.workQueue ? { workQueue: container.workQueue } : {}),
   });

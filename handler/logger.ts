@@ -1,7 +1,9 @@
 /**
  * The handler's one structured logger: each entry is a single JSON line on stdout (CloudWatch
  * Logs keeps it as one event, and Logs Insights parses its fields). Secrets given at creation
- * (the external id) are masked in every line, whatever carried them there.
+ * (the external id) are masked in every line, whatever carried them there. A library logger
+ * (Powertools Logger) would add the Lambda context too, but it cannot mask a value wherever it
+ * appears: masking by value is why this one stays.
  */
 
 export type LogLevel = 'INFO' | 'ERROR';
@@ -14,14 +16,32 @@ export interface Logger {
 /** Where lines go; the console by default, an array in tests. */
 export type LineSink = (line: string) => void;
 
-/** Creates a logger that masks every occurrence of each secret with `***`. */
-export function createLogger(secrets: readonly (string | undefined)[] = [], sink: LineSink = (line) => console.log(line)): Logger {
+/** Lambda's log: stdout, one line per event (the logger's and the metrics' default). */
+export const stdoutSink: LineSink = (line) => console.log(line);
+
+/** What every line of one invocation carries. */
+export interface LogContext {
+  /** The Lambda request id (`context.awsRequestId`): ties each line to its invocation and to Lambda's START/END/REPORT lines. */
+  readonly requestId?: string | undefined;
+}
+
+/** Masks every occurrence of each secret (also JSON-escaped) in a line with `***`. */
+export function maskSecrets(secrets: readonly (string | undefined)[]): (line: string) => string {
   const masked = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return (line) => {
+    let out = line;
+    for (const s of masked) out = out.split(s).join('***').split(JSON.stringify(s).slice(1, -1)).join('***');
+    return out;
+  };
+}
+
+/** Creates a logger that masks every occurrence of each secret with `***` and adds the request id, when known, to each line. */
+export function createLogger(secrets: readonly (string | undefined)[] = [], sink: LineSink = stdoutSink, context: LogContext = {}): Logger {
+  const mask = maskSecrets(secrets);
+  const requestId = context.requestId === undefined || context.requestId === '' ? {} : { requestId: context.requestId };
   return {
     log(level, message, fields = {}) {
-      let line = JSON.stringify({ level, message, ...fields, timestamp: new Date().toISOString() });
-      for (const s of masked) line = line.split(s).join('***').split(JSON.stringify(s).slice(1, -1)).join('***');
-      sink(line);
+      sink(mask(JSON.stringify({ level, message, ...fields, ...requestId, timestamp: new Date().toISOString() })));
     },
   };
 }

@@ -36,6 +36,7 @@ export const MAX_FAILURES_PER_DAY = MAX_LISTED_FAILURES;
  * keys 100,000 of them held 102 MiB. 10,000 keys of at most 1,024 bytes stay under ~20 MiB.
  */
 export const DEFAULT_MAX_PENDING_KEYS = 10_000;
+import { dayMarkerKey } from './dayMarker.ts';
 
 /** The S3 clients of a run. */
 export interface ReplicationClients {
@@ -84,6 +85,11 @@ export interface DayResult {
   readonly complete: boolean;
 }
 
+/** The day-complete marker is never a destination object of the day: a source key of that name is compared with nothing. */
+async function* withoutKey(objects: AsyncGenerator<ObjectInfo>, key: string): AsyncGenerator<ObjectInfo> {
+  for await (const o of objects) if (o.key !== key) yield o;
+}
+
 /**
  * Copies one source object, as listed, to its destination key with the rules of every copy: one
  * CopyObject up to `multipartThresholdBytes`, a multipart copy above it, SSE-KMS with `kmsKeyArn`,
@@ -122,12 +128,12 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     listObjects(s3, bucket, p, { startAfter, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
 
   const source = list(clients.sourceS3, settings.sourceBucket, prefix, options.startAfter);
-  const destination = list(
+  const destination = withoutKey(list(
     clients.destinationS3,
     settings.destinationBucket,
     destinationKey(settings.destinationPrefix, prefix),
     options.startAfter === undefined ? undefined : destinationKey(settings.destinationPrefix, options.startAfter),
-  );
+  ), dayMarkerKey(settings.destinationPrefix, prefix));
 
   let listed = 0;
   let copied = 0;

@@ -7,6 +7,8 @@ export interface CopyCounts {
   readonly skipped: number;
   readonly failed: number;
   readonly bytesCopied: number;
+  /** With DAY_MARKER: whether the day-complete marker was written or left as it was (absent when the day is not complete). */
+  readonly marker?: 'written' | 'unchanged';
 }
 
 /** One day's counts. */

@@ -22,6 +22,8 @@ export interface WorkItem {
   readonly failedBefore?: number;
   /** The first of those failed keys, for whoever reads the dead-letter queue. Only with `failedBefore`. */
   readonly firstFailedKey?: string;
+  /** Present (true) for the rest of a scheduled day: its completion is the `ScheduledDayCompleted` metric. */
+  readonly scheduled?: true;
 }
 
 /** S3 keys are at most 1,024 bytes; a longer `startAfter` cannot come from a listing. */
@@ -73,7 +75,7 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
     bad(`body ${show(body)} is not JSON; expected {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
   }
   if (!isRecord(doc)) bad(`body ${show(body)}: expected a JSON object {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
-  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey'];
+  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'scheduled'];
   const extra = Object.keys(doc).filter((k) => !fields.includes(k));
   if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${fields.map((k) => JSON.stringify(k)).join(', ')}`);
 
@@ -102,6 +104,10 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
   } else if (doc.firstFailedKey !== undefined) {
     bad('"firstFailedKey" without "failedBefore"');
   }
+  if (doc.scheduled !== undefined && doc.scheduled !== false) {
+    if (doc.scheduled !== true) bad(`"scheduled" is ${show(doc.scheduled)}: expected true or false`);
+    item.scheduled = true;
+  }
   return item;
 }
 
@@ -113,5 +119,6 @@ export function serializeWorkItem(item: WorkItem): string {
     ...(item.dryRun ? { dryRun: true } : {}),
     ...(item.failedBefore ? { failedBefore: item.failedBefore } : {}),
     ...(item.failedBefore && item.firstFailedKey !== undefined ? { firstFailedKey: item.firstFailedKey } : {}),
+    ...(item.scheduled ? { scheduled: true } : {}),
   });
 }

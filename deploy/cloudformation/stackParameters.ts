@@ -20,5 +20,9 @@ export function stackParameters(config: DeployConfig, artifact: { bucket: string
     ArtifactKey: artifact.key,
     // Always sent: a redeploy without the variable turns the rule and the object queue off.
     PushOnWrite: String(config.pushOnWrite),
+    AlarmEmail: config.alarmEmail ?? '',
+    AlarmTopicArn: config.alarmTopicArn ?? '',
+    EmptyDaysOk: String(config.emptyDaysOk),
+    DayMarker: String(config.dayMarker),
   };
 }

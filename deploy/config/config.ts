@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
-import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, regionProblem, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
+import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, regionProblem, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
 import { ConfigError } from '../cli/errors.ts';
 import { scheduleProblem } from './schedule.ts';
 
@@ -54,12 +54,23 @@ export interface DeployConfig {
   readonly endpointUrl: string | undefined;
   /** `S3_REPLICATE_PUSH_ON_WRITE` (`true` or `false`, default false): the EventBridge rule and the object queue. */
   readonly pushOnWrite: boolean;
+  /** `S3_REPLICATE_ALARM_EMAIL`: subscribed by email to the alarm topic; undefined when unset. */
+  readonly alarmEmail: string | undefined;
+  /** `S3_REPLICATE_ALARM_TOPIC_ARN`: an existing topic (this account and region) instead of the stack's own; undefined when unset. */
+  readonly alarmTopicArn: string | undefined;
+  /** `S3_REPLICATE_EMPTY_DAYS_OK`, default false: true turns the "scheduled day listed no object" alarm off. */
+  readonly emptyDaysOk: boolean;
+  /** `S3_REPLICATE_DAY_MARKER`, default false: the function writes the day-complete marker (DAY_MARKER). */
+  readonly dayMarker: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const KEY_CHARS = new RegExp(KEY_PREFIX_PATTERN);
 const ACCOUNT = /^\d{12}$/;
+// What SNS accepts for an email endpoint is looser; this catches typos (spaces, no domain, no dot).
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$/;
 /** CloudFormation's stack name rule. */
 export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
@@ -179,6 +190,24 @@ export function parseDeployConfig(env: Env): DeployConfig {
   const pushText = get('S3_REPLICATE_PUSH_ON_WRITE');
   const pushOnWrite = pushText === 'true';
   if (pushText !== undefined && pushText !== 'true' && pushText !== 'false') problems.push(`S3_REPLICATE_PUSH_ON_WRITE is ${show(pushText)}: expected true or false (default false)`);
+  const alarmEmail = get('S3_REPLICATE_ALARM_EMAIL');
+  if (alarmEmail !== undefined && (alarmEmail.length > 254 || !EMAIL.test(alarmEmail))) problems.push(`S3_REPLICATE_ALARM_EMAIL is ${show(alarmEmail)}: expected one email address like ops@example.com`);
+
+  const alarmTopicArn = get('S3_REPLICATE_ALARM_TOPIC_ARN');
+  if (alarmTopicArn !== undefined) {
+    const m = TOPIC_ARN.exec(alarmTopicArn);
+    // CloudWatch alarm actions publish to a topic of the alarm's own account and region.
+    if (!m) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is ${show(alarmTopicArn)}: expected an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>`);
+    else if (region && !regionFault && m[1] !== partitionOf(region)) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is ${show(alarmTopicArn)}: a topic in partition ${m[1]}, but region ${region} is in partition ${partitionOf(region)}`);
+    else if (ACCOUNT.test(account) && m[3] !== account) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is in account ${m[3]}, but AWS_ACCOUNT is ${account}: the alarms publish to a topic of their own account`);
+    else if (region && !regionFault && m[2] !== region) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is in region ${m[2]}, but the stack is in ${region}: the alarms publish to a topic of their own region`);
+  }
+
+  const emptyText = get('S3_REPLICATE_EMPTY_DAYS_OK');
+  if (emptyText !== undefined && emptyText !== 'true' && emptyText !== 'false') problems.push(`S3_REPLICATE_EMPTY_DAYS_OK is ${show(emptyText)}: expected true or false (default false)`);
+
+  const markerText = get('S3_REPLICATE_DAY_MARKER');
+  if (markerText !== undefined && markerText !== 'true' && markerText !== 'false') problems.push(`S3_REPLICATE_DAY_MARKER is ${show(markerText)}: expected true or false (default false)`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -201,5 +230,9 @@ export function parseDeployConfig(env: Env): DeployConfig {
     lambdaRoleName: fitName(stackName, '-lambda', 64),
     endpointUrl,
     pushOnWrite,
+    alarmEmail,
+    alarmTopicArn,
+    emptyDaysOk: emptyText === 'true',
+    dayMarker: markerText === 'true',
   });
 }

@@ -13,6 +13,7 @@ import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../../rules/names.ts';
 import { KEY_PREFIX_PATTERN } from '../../rules/prefix.ts';
+import { DAY_MARKER_NAME } from '../../handler/dayMarker.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
 export interface PolicyValues {
@@ -27,6 +28,8 @@ export interface PolicyValues {
   readonly executionRoleArn: string;
   readonly externalId: string | undefined;
   readonly kmsKeyArn: string | undefined;
+  /** S3_REPLICATE_DAY_MARKER: the role may read the day-complete markers (it writes them under WriteDestination). Default false. */
+  readonly dayMarker?: boolean;
 }
 
 /** The rendered documents, by file name. */
@@ -109,7 +112,7 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
   validatePolicyValues(values);
   const partition = parseRoleArn(values.destinationRoleArn)?.partition ?? 'aws';
   // probeName: the preflight check ({"check": true}) writes and deletes this one key in the destination.
-  const context = { ...values, partition, probeName: PROBE_NAME, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
+  const context = { ...values, partition, probeName: PROBE_NAME, dayMarkerName: DAY_MARKER_NAME, dayMarker: values.dayMarker ?? false, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
   const out: Record<string, PolicyDocument> = {};
   for (const [file, hbs] of Object.entries(DOCUMENTS)) {
     const text = template(hbs, templateDir)(context);

@@ -65,10 +65,12 @@ function inner(value: unknown, ctx: ResolveContext): unknown {
         return v;
       }
       case 'Fn::Sub': {
-        if (typeof arg !== 'string') throw new Error('only the string form of Fn::Sub is supported');
-        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
-          const v = name.includes('.') && !name.startsWith('AWS::') ? ctx.physical[name] : pseudo(name, ctx);
-          if (v === undefined || v === NO_VALUE) throw new Error(`no value for \${${name}}`);
+        // The string form, or [string, {variable: value}] whose values are resolved first.
+        const [text, vars] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);
+        const values = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inner(v, ctx)]));
+        return text.replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
+          const v = name in values ? values[name] : name.includes('.') && !name.startsWith('AWS::') ? ctx.physical[name] : pseudo(name, ctx);
+          if (typeof v !== 'string') throw new Error(`no value for \${${name}}`);
           return v;
         });
       }
@@ -81,6 +83,9 @@ function inner(value: unknown, ctx: ResolveContext): unknown {
         return a === b;
       }
       case 'Fn::Not': return !(inner((arg as unknown[])[0], ctx) as boolean);
+      case 'Fn::And': return (arg as unknown[]).every((v) => inner(v, ctx) === true);
+      case 'Fn::Or': return (arg as unknown[]).some((v) => inner(v, ctx) === true);
+      case 'Condition': return condition(arg as string, ctx);
       default: break;
     }
   }

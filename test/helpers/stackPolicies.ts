@@ -54,6 +54,20 @@ export function fakePhysicalIds(template: CfnTemplate): Record<string, string> {
         ids[logical] = name;
         ids[`${logical}.Arn`] = arn('events', `rule/${name}`);
         break;
+      case 'AWS::SNS::Topic':
+        ids[logical] = arn('sns', name);
+        ids[`${logical}.TopicArn`] = ids[logical];
+        ids[`${logical}.TopicName`] = name;
+        break;
+      case 'AWS::KMS::Key':
+        ids[logical] = '1234abcd-12ab-34cd-56ef-1234567890ab';
+        ids[`${logical}.Arn`] = arn('kms', `key/${ids[logical]}`);
+        ids[`${logical}.KeyId`] = ids[logical];
+        break;
+      case 'AWS::CloudWatch::Alarm':
+        ids[logical] = name;
+        ids[`${logical}.Arn`] = arn('cloudwatch', `alarm:${name}`);
+        break;
       default:
         ids[logical] = name;
         ids[`${logical}.Arn`] = arn(r.Type.split('::')[1]!.toLowerCase(), name);

@@ -159,6 +159,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     executionRoleArn,
     externalId: config.externalId,
     kmsKeyArn: config.kmsKeyArn,
+    dayMarker: config.dayMarker,
   });
   const outDir = args.outDir ?? deps.cwd;
   await mkdir(outDir, { recursive: true });
@@ -228,6 +229,14 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     log(`  4. push on write: objects created under s3://${config.sourceBucket}/${config.sourceKeyPrefix} are copied as they land; the daily run reconciles.`);
   }
   log('  5. check each link of the permission chain (after every IAM change): npm run check');
+  if (config.alarmTopicArn !== undefined) {
+    log(`  6. the alarms notify ${config.alarmTopicArn}: its policy must let cloudwatch.amazonaws.com publish (and, if it is encrypted, its key policy let CloudWatch use the key).`);
+  }
+  if (config.alarmEmail !== undefined) {
+    log(`  ${config.alarmTopicArn === undefined ? 6 : 7}. AWS sends a confirmation mail to ${config.alarmEmail} ("AWS Notification - Subscription Confirmation"): click its link, or the alarms reach nobody.`);
+  } else if (config.alarmTopicArn === undefined) {
+    log('  6. the alarms notify the stack\'s topic (output AlarmTopicArn), which nobody is subscribed to: set S3_REPLICATE_ALARM_EMAIL (or S3_REPLICATE_ALARM_TOPIC_ARN) and rerun deploy, or subscribe to the topic yourself.');
+  }
 
   return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files, sourcePolicy, sourceEvents };
 }

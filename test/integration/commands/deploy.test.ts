@@ -178,7 +178,10 @@ describe('npm run deploy against moto', function () {
     const text = lines.join('\n');
     expect(text).to.include(`aws s3api put-bucket-policy --bucket ${SOURCE_BUCKET} --policy file://sourceBucketPolicy.json.tmp`);
     expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://trustRelationshipExample.json.tmp');
-    expect(text.trimEnd().split('\n').at(-1)).to.equal('  5. check each link of the permission chain (after every IAM change): npm run check');
+    expect(text.trimEnd().split('\n').slice(-2)).to.deep.equal([
+      '  5. check each link of the permission chain (after every IAM change): npm run check',
+      '  6. the alarms notify the stack\'s topic (output AlarmTopicArn), which nobody is subscribed to: set S3_REPLICATE_ALARM_EMAIL (or S3_REPLICATE_ALARM_TOPIC_ARN) and rerun deploy, or subscribe to the topic yourself.',
+    ]);
     // Push on write is off: the next steps say so, and how to turn the bucket's EventBridge delivery off.
     expect(text).to.include('  4. push on write is off').and.include(`put-bucket-notification-configuration --bucket ${SOURCE_BUCKET}`);
     expect(text).to.not.include(EXTERNAL_ID);

@@ -29,6 +29,7 @@ describe('handler/config', () => {
       multipartThresholdBytes: 256 * 1024 * 1024,
       partSizeBytes: 64 * 1024 * 1024,
       workQueueUrl: undefined,
+      dayMarker: false,
     });
     expect(Object.isFrozen(c)).to.equal(true);
     expect(DEFAULT_PART_SIZE_BYTES).to.be.lessThan(DEFAULT_MULTIPART_THRESHOLD_BYTES);

@@ -82,13 +82,13 @@ describe('handler/fanOut', () => {
       expect((err as Error).message).to.match(/4018 days requested; at most 3660 days per event/);
     });
 
-    it('runs a scheduled day inline, and enqueues the rest of it when the budget runs out', async () => {
+    it('runs a scheduled day inline, and enqueues the rest of it (marked scheduled) when the budget runs out', async () => {
       let n = 0;
       const result = await handleEvent(scheduledEvent('2024-01-02T06:00:00Z'), config, clients, { logger, workQueue: queue, shouldStop: () => ++n > 2 });
       expect(copiedKeys()).to.deep.equal(['2024/01/01/a', '2024/01/01/b']);
       expect(result.kind).to.equal('summary');
       expect(result.kind === 'summary' && result.summary).to.deep.include({ copied: 2, failed: 0 });
-      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b' }]);
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b', scheduled: true }]);
     });
     it('enqueues the rest of an inline day past an object that failed, its failure with it (issue 15)', async () => {
       const keys = Array.from({ length: 10 }, (_, i) => `2024/01/01/${i}`);
@@ -96,7 +96,7 @@ describe('handler/fanOut', () => {
       dst.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => (input.Key === keys[1] ? Promise.reject(new Error('poison')) : Promise.resolve({})));
       let n = 0;
       const result = await handleEvent(scheduledEvent('2024-01-02T06:00:00Z'), config, clients, { logger, workQueue: queue, shouldStop: () => ++n > 4 });
-      const rest = { date: '2024-01-01', startAfter: keys[3], failedBefore: 1, firstFailedKey: keys[1] };
+      const rest = { date: '2024-01-01', startAfter: keys[3], failedBefore: 1, firstFailedKey: keys[1], scheduled: true };
       expect(queue.sent).to.deep.equal([rest]);
       expect(result.kind === 'summary' && result.summary).to.deep.include({ failed: 1, copied: 3 });
       expect(lastLog()).to.deep.include({ level: 'ERROR', failed: 1, copied: 3 });

@@ -31,6 +31,7 @@ function context(parameters: Record<string, string>) {
       WorkQueue: WORK_QUEUE_URL,
       LogGroup: `/aws/lambda/${FUNCTION}`,
       PushFunction: FUNCTION,
+      AlarmTopic: `arn:aws:sns:${REGION}:${SOURCE_ACCOUNT}:stack-AlarmTopic-ABC`,
     },
   };
 }
@@ -95,7 +96,7 @@ describe('templates/pushS3Template.yml', () => {
     const fn = template.Resources.PushFunction!.Properties!;
     const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
     expect(Object.keys(vars).sort()).to.deep.equal(
-      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL'].sort(),
+      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL', 'DAY_MARKER'].sort(),
     );
     expect(vars.WORK_QUEUE_URL).to.equal(WORK_QUEUE_URL);
     const withOptional = (resolve(fn.Environment, context({ ...BASE, ExternalId: 'ext-1', KmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:key/1234' })) as { Variables: Record<string, string> }).Variables;
@@ -103,6 +104,7 @@ describe('templates/pushS3Template.yml', () => {
     expect(withOptional.KMS_KEY_ARN).to.equal('arn:aws:kms:us-east-1:210987654321:key/1234');
     expect(vars.PREFIX_FORMAT).to.equal('{YYYY}/{MM}/{DD}/');
     expect(vars.LAG_DAYS).to.equal('1');
+    expect(vars.DAY_MARKER).to.equal('false');
   });
 
   it('lets only this account\'s Lambda service assume the execution role', () => {
@@ -297,7 +299,7 @@ describe('templates/pushS3Template.yml', () => {
   it('uses no resource type beyond those the README lists', () => {
     const types = new Set(Object.values((template).Resources).map((r) => r.Type));
     expect([...types].sort()).to.deep.equal([
-      'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
+      'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::KMS::Key', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
     ]);
   });
 });

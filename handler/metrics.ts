@@ -1,0 +1,91 @@
+/**
+ * The handler's CloudWatch metrics, in the embedded metric format (EMF): one JSON line per day
+ * handled, written to the log like any other line. CloudWatch Logs turns each line into metric
+ * data points with no API call from the function (so no permission and no latency), and the
+ * line stays readable in the log. Powertools Metrics builds and validates the EMF document.
+ *
+ * Namespace {@link METRICS_NAMESPACE}, one dimension: {@link FUNCTION_DIMENSION} (the function,
+ * named after the stack). Dry runs emit nothing: what they count was not copied.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { stdoutSink, type LineSink } from './logger.ts';
+import type { DaySummary } from './summary.ts';
+
+/** The CloudWatch namespace of every s3-push metric. */
+export const METRICS_NAMESPACE = 'S3Push';
+/** The one dimension: the function's name (the stack's, see the deploy's naming). */
+export const FUNCTION_DIMENSION = 'FunctionName';
+
+/** The names of the metrics the handler emits; the template's alarms and dashboard name the same (a test checks it). */
+export const METRIC = {
+  /** Source objects listed for the day (or, for a continuation, for the part of it handled). */
+  listed: 'ObjectsListed',
+  copied: 'ObjectsCopied',
+  skipped: 'ObjectsSkipped',
+  failed: 'ObjectsFailed',
+  /** Objects left in an archive storage class, once the summary reports them. */
+  archived: 'ObjectsArchived',
+  bytesCopied: 'BytesCopied',
+  /** Wall time of the day in this invocation. */
+  durationSeconds: 'DayDurationSeconds',
+  /** 1 when the scheduled day completed with no failure, 0 when its run ended without completing it. */
+  scheduledDayCompleted: 'ScheduledDayCompleted',
+  /** Objects listed by the scheduled day's own run, when it listed the whole prefix from its start (0 means an empty day). */
+  scheduledDayObjectsListed: 'ScheduledDayObjectsListed',
+} as const;
+
+/** What one handled day reports. */
+export interface DayMetrics {
+  readonly summary: DaySummary;
+  readonly durationMs: number;
+  /** Only for the day of a scheduled run (or a continuation of it). */
+  readonly scheduled?: {
+    /** true: completed, no failure; false: the run ended without completing it; undefined: handed on to a continuation (not decided yet). */
+    readonly completed?: boolean;
+    /** The objects listed, when this run listed the day's prefix from its start to its end. */
+    readonly listedWholeDay?: number;
+  };
+}
+
+/** Emits the metrics of handled days. */
+export interface RunMetrics {
+  day(day: DayMetrics): void;
+}
+
+/** Options of {@link createRunMetrics}. */
+export interface RunMetricsOptions {
+  /** Where the EMF lines go: the log (stdout) by default. */
+  readonly sink?: LineSink;
+  /** The Lambda request id, added to each line as metadata (not a dimension: it would make a metric per invocation). */
+  readonly requestId?: string | undefined;
+}
+
+/** Creates the metrics of one invocation of the function `functionName`. */
+export function createRunMetrics(functionName: string, options: RunMetricsOptions = {}): RunMetrics {
+  const sink = options.sink ?? stdoutSink;
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+  // Powertools adds a `service` dimension by default; the one dimension here is the function.
+  metrics.clearDefaultDimensions();
+  metrics.setDefaultDimensions({ [FUNCTION_DIMENSION]: functionName });
+  return {
+    day({ summary, durationMs, scheduled }) {
+      metrics.addMetric(METRIC.listed, MetricUnit.Count, summary.listed);
+      metrics.addMetric(METRIC.copied, MetricUnit.Count, summary.copied);
+      metrics.addMetric(METRIC.skipped, MetricUnit.Count, summary.skipped);
+      metrics.addMetric(METRIC.failed, MetricUnit.Count, summary.failed);
+      if ('archived' in summary && typeof summary.archived === 'number') metrics.addMetric(METRIC.archived, MetricUnit.Count, summary.archived);
+      metrics.addMetric(METRIC.bytesCopied, MetricUnit.Bytes, summary.bytesCopied);
+      metrics.addMetric(METRIC.durationSeconds, MetricUnit.Seconds, Math.round(durationMs) / 1000);
+      if (scheduled?.completed !== undefined) metrics.addMetric(METRIC.scheduledDayCompleted, MetricUnit.Count, scheduled.completed ? 1 : 0);
+      if (scheduled?.listedWholeDay !== undefined) metrics.addMetric(METRIC.scheduledDayObjectsListed, MetricUnit.Count, scheduled.listedWholeDay);
+      metrics.addMetadata('date', summary.date);
+      if (options.requestId) metrics.addMetadata('requestId', options.requestId);
+      // serializeMetrics rather than publishStoredMetrics: the line goes to our sink (the
+      // handler's log, or a test's array), not to a console of Powertools' own.
+      const line = JSON.stringify(metrics.serializeMetrics());
+      metrics.clearMetrics();
+      metrics.clearMetadata();
+      sink(line);
+    },
+  };
+}
