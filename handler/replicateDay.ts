@@ -140,6 +140,9 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   let skipped = 0;
   let failed = 0;
   let bytesCopied = 0;
+  // Dry runs only: what would be copied, split by why.
+  let missing = 0;
+  let differ = 0;
   const failures: Failure[] = [];
 
   // Keys in listing order with their state; `lastKey` advances over the finished head.
@@ -185,6 +188,8 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
         finish(entry);
       } else if (dryRun) {
         copied++;
+        if (item.decision === 'missing') missing++;
+        else differ++;
         bytesCopied += item.source.size;
         finish(entry);
       } else {
@@ -198,7 +203,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   }
 
   return {
-    summary: { date: options.date, prefix, listed, copied, skipped, failed, bytesCopied },
+    summary: { date: options.date, prefix, listed, copied, skipped, failed, bytesCopied, ...(dryRun ? { missing, differ } : {}) },
     failures,
     lastKey,
     complete: !stopped,

@@ -7,6 +7,10 @@ export interface CopyCounts {
   readonly skipped: number;
   readonly failed: number;
   readonly bytesCopied: number;
+  /** Dry runs only: objects that would be copied because the destination has no such key. */
+  readonly missing?: number;
+  /** Dry runs only: objects that would be copied again because the destination's differs (size, or ETag and age). */
+  readonly differ?: number;
   /** With DAY_MARKER: whether the day-complete marker was written or left as it was (absent when the day is not complete). */
   readonly marker?: 'written' | 'unchanged';
 }

@@ -9,6 +9,8 @@
  * The AWS SDK must already point at the emulator (AWS_ENDPOINT_URL and test keys in the process
  * environment): demoMain.ts sets that up, and the integration test's harness does the same.
  */
+import { checkDays, handlerChecker, renderStatus, type DayStatus } from '../status/status.ts';
+import type { IsoDate } from '../../../rules/dates.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,6 +81,8 @@ export interface DemoResult {
   readonly check: CheckReport;
   readonly backfill: Summary;
   readonly rerun: Summary;
+  /** `npm run status` over the demo's days. */
+  readonly status: readonly DayStatus[];
   /** Keys in the destination bucket at the end. */
   readonly destinationKeys: readonly string[];
 }
@@ -212,11 +216,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       return objects.map((o) => o.key);
     });
 
+    const status = await step(log, `npm run status -- --from ${backfillEvent.from} --to ${backfillEvent.to}   (a dry run per day: is the destination in sync?)`, async () => {
+      const statuses = await checkDays(DEMO.days as IsoDate[], handlerChecker(handlerConfig, handlerClients));
+      for (const line of renderStatus(statuses, { color: false })) indent(line);
+      return statuses;
+    });
+
     log('');
     log(`done: deployed ${config.stackName}, preflight ${check.ok ? 'ok' : 'BROKEN'}, copied ${backfill.copied} object(s) (${formatBytes(backfill.bytesCopied)}) over ${backfill.dates.length} day(s), rerun skipped ${rerun.skipped}.`);
     if (!check.ok) throw new DeployError('the preflight reported a broken link');
     if (backfill.failed > 0 || rerun.copied !== 0) throw new DeployError('the backfill did not copy every object exactly once');
-    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, destinationKeys };
+    if (!status.every((s) => s.inSync)) throw new DeployError('npm run status found a day not in sync');
+    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, status, destinationKeys };
   } finally {
     if (options.outDir === undefined) await rm(outDir, { recursive: true, force: true });
   }

@@ -26,6 +26,9 @@ describe('npm run demo (the demo module against moto)', function () {
     expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer');
     expect(text).to.include('preflight: 4 of 4 links ok');
     expect(text).to.include(`total: ${inDays.length} copied`);
+    // It ends with npm run status over its days: all in sync.
+    expect(result.status.map((s) => [s.date, s.inSync])).to.deep.equal(DEMO.days.map((d) => [d, true]));
+    expect(text).to.include('▶ npm run status -- --from 2024-03-01 --to 2024-03-03').and.include('3 day(s) from 2024-03-01 to 2024-03-03: 3 in sync, 0 not');
     // The external id is random per run and must never be printed.
     expect(text).not.to.match(/demo-[0-9a-f]{8}-/);
   });

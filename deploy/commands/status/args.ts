@@ -1,0 +1,85 @@
+/** The command line of `npm run status`. Pure: `today` is an argument. */
+import { parseArgs } from 'node:util';
+import { addDays, daysInclusive, parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
+import { ConfigError } from '../../cli/errors.ts';
+import { STACK_NAME_PATTERN } from '../../config/config.ts';
+
+/** Default `--days`: two weeks. */
+export const DEFAULT_STATUS_DAYS = 14;
+/** The most days one status run checks (one dry run, i.e. two listings, per day). */
+export const MAX_STATUS_DAYS = 366;
+
+export interface StatusArgs {
+  /** The days to check, oldest first. */
+  readonly dates: readonly IsoDate[];
+  /** `--local`: dry runs in this process with the handler environment; otherwise through the deployed function. */
+  readonly local: boolean;
+  /** `--stack NAME`; default from the environment (as `npm run invoke`). */
+  readonly stack: string | undefined;
+  /** `--json`: the per-day results as a JSON array instead of the calendar. */
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+export const STATUS_USAGE = `usage: npm run status [-- [--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--stack NAME | --local] [--json]]
+  --days N      the N days up to yesterday (UTC); default ${DEFAULT_STATUS_DAYS}, at most ${MAX_STATUS_DAYS}
+  --from, --to  an inclusive range of days instead
+  --stack NAME  the stack whose function runs the dry runs (default S3_REPLICATE_STACK_NAME, or
+                replicate-to-<S3_REPLICATE_BUCKET_NAME>)
+  --local       run the dry runs in this process with the handler environment (SOURCE_BUCKET,
+                DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …) and your credentials
+  --json        print [{"date", "inSync", "missing", "differ", "archived", "error"?}, …]
+Each day is a dry run: two listings, no per-object request. Exit 0 when every day is in sync,
+1 when one is not (or could not be checked), 2 on bad arguments or environment.`;
+
+/** Parses the flags; every fault in one ConfigError (exit 2). */
+export function parseStatusArgs(argv: readonly string[], today: IsoDate): StatusArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        days: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        stack: { type: 'string' },
+        local: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new ConfigError([`${(err as Error).message}: expected --days N, --from/--to, --stack NAME, --local, --json`], 'the command line is not valid');
+  }
+  const problems: string[] = [];
+  const stack = values.stack;
+  if (stack !== undefined && !STACK_NAME_PATTERN.test(stack)) problems.push(`--stack is ${JSON.stringify(stack)}: expected a stack name (letters, digits and hyphens, starting with a letter)`);
+  if (values.local && stack !== undefined) problems.push('--local runs the dry runs in this process, --stack names a deployed function: use one of them');
+
+  let dates: IsoDate[] = [];
+  const range = values.from !== undefined || values.to !== undefined;
+  if (range && values.days !== undefined) problems.push('give either --days or --from/--to, not both');
+  else if (range) {
+    const from = parseIsoDate(values.from);
+    const to = parseIsoDate(values.to);
+    if (values.from === undefined) problems.push('--to without --from: a range needs both');
+    else if (!from) problems.push(`--from is ${JSON.stringify(values.from)}: expected a calendar date YYYY-MM-DD`);
+    if (values.to === undefined) problems.push('--from without --to: a range needs both');
+    else if (!to) problems.push(`--to is ${JSON.stringify(values.to)}: expected a calendar date YYYY-MM-DD`);
+    if (from && to) {
+      const n = daysInclusive(from, to);
+      if (n < 1) problems.push(`--from ${from} is after --to ${to}: the range is inclusive and must go forward`);
+      else if (n > MAX_STATUS_DAYS) problems.push(`${n} days requested: at most ${MAX_STATUS_DAYS} per run`);
+      else dates = Array.from({ length: n }, (_, i) => addDays(from, i));
+    }
+  } else {
+    const text = values.days ?? String(DEFAULT_STATUS_DAYS);
+    const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+    if (!(n >= 1 && n <= MAX_STATUS_DAYS)) problems.push(`--days is ${JSON.stringify(text)}: expected a whole number from 1 to ${MAX_STATUS_DAYS}`);
+    else dates = Array.from({ length: n }, (_, i) => addDays(today, i - n));
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'the command line is not valid');
+  return { dates, local: values.local, stack, json: values.json, help: values.help };
+}
