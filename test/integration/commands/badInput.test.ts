@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -121,6 +121,9 @@ describe('bad input: validation errors, exit 2, a message naming the value, no s
       });
       await writeFile(process.env.BAD_INPUT_REPORT, ['| # | surface | what | input | outcome | message |', '| --- | --- | --- | --- | --- | --- |', ...lines, ''].join('\n'));
     }
+  });
+  after(async () => {
+    await rm(workDir, { recursive: true, force: true });
   });
 
   it(`has at least 40 cases (${BAD_INPUTS.length})`, () => {

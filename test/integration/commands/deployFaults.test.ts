@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,13 +25,18 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
   this.timeout(180_000);
   let proxy: FaultProxy;
   let out: string;
+  /** Folders a test made; removed after the suite. */
+  const scratch: string[] = [];
 
   before(async () => {
     await moto().reset();
     proxy = await startFaultProxy({ target: moto().endpoint });
     out = await mkdtemp(join(tmpdir(), 's3-push-deploy-faults-'));
   });
-  after(() => proxy.close());
+  after(async () => {
+    await proxy.close();
+    for (const dir of [out, ...scratch]) await rm(dir, { recursive: true, force: true });
+  });
 
   it('retries throttled CloudFormation calls (the SDK retry strategy) and deploys', async function () {
     proxy.resetCounts();
@@ -79,6 +84,7 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
       ],
     });
     const dir = await mkdtemp(join(tmpdir(), 's3-push-sigint-'));
+    scratch.push(dir);
     // Run in a scratch directory (the documents would land there), tsx given by its URL.
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const child: ChildProcess = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'deploy/commands/deploy/main.ts')], {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -46,6 +46,9 @@ describe('npm run invoke -- --local', function () {
       { Bucket: SOURCE_BUCKET, Key: '2024/01/02/b c+d.json', Body: 'bcd' },
     ]);
     dir = await mkdtemp(join(tmpdir(), 's3-push-invoke-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('runs testInput.json, prints the summary on stdout and exits 0', async () => {
