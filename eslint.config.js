@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import mocha from 'eslint-plugin-mocha';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.tmp', 'eslint.config.js', '.bench/', '.ceph/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.tmp', 'eslint.config.js', '.bench/', '.ceph/', '.venv/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,8 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { locateTool, manualInstall, MOTO_SERVER, ToolUnavailableError } from './pythonTools.ts';
 
-export const MOTO_INSTALL_HINT = 'install it with: pip install "moto[server]"  (moto 5.2 or newer)';
+export const MOTO_INSTALL_HINT = `install it with: ${manualInstall(MOTO_SERVER)}  (moto 5.2 or newer)`;
 
 /** Thrown when moto cannot be started: missing, or not ready in time. */
 export class MotoUnavailableError extends Error {
@@ -26,7 +27,10 @@ export interface MotoServer {
 }
 
 export interface StartMotoOptions {
-  /** The executable. Default: `MOTO_SERVER` from the environment, else `moto_server` on PATH. */
+  /**
+   * The executable. Default: `MOTO_SERVER` from the environment, else `moto_server` on PATH, else
+   * the project's virtual environment, installed there on first use (see dev/pythonTools.ts).
+   */
   command?: string;
   /** How long to wait for readiness. Default 30 s (it is usually ready in under 2 s). */
   readyTimeoutMs?: number;
@@ -53,10 +57,19 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts `moto_server -H 127.0.0.1 -p PORT` and waits until `GET /moto-api/config` answers 2xx.
- * Throws {@link MotoUnavailableError} with the install command when moto is not installed.
+ * Throws {@link MotoUnavailableError} with the install command when moto is not installed and
+ * cannot be installed into the project's virtual environment.
  */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
-  const command = options.command ?? process.env.MOTO_SERVER ?? 'moto_server';
+  let command = options.command;
+  if (command === undefined) {
+    try {
+      command = await locateTool(MOTO_SERVER);
+    } catch (err) {
+      if (err instanceof ToolUnavailableError) throw new MotoUnavailableError(err.message, { cause: err });
+      throw err;
+    }
+  }
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
