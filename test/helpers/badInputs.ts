@@ -3,7 +3,7 @@
  * `npm run invoke -- --local`), the deploy environment and the command-line flags. Each names what
  * the message must contain (the value at fault) and, for secrets, what it must not.
  */
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET, scheduledEvent } from './fixtures.ts';
+import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, REGION, scheduledEvent, SOURCE_BUCKET } from './fixtures.ts';
 
 export type Surface = 'handler event' | 'handler env' | 'invoke flags' | 'deploy env' | 'deploy flags';
 
@@ -37,17 +37,7 @@ export const HANDLER_CLI_ENV: Record<string, string | undefined> = {
 };
 
 /** A valid environment of `npm run deploy`. */
-export const DEPLOY_ENV: Record<string, string | undefined> = {
-  ...CREDENTIALS,
-  AWS_REGION: REGION,
-  AWS_DEFAULT_REGION: REGION,
-  AWS_ACCOUNT: SOURCE_ACCOUNT,
-  S3_ROOT_BUCKET: SOURCE_BUCKET,
-  S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-  S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-  S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
-  S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
-};
+export const DEPLOY_ENV: Record<string, string | undefined> = { ...CREDENTIALS, ...deployEnv() };
 
 const event = (what: string, ev: unknown, names: string[]): BadInput => ({ surface: 'handler event', what, event: ev, env: {}, args: [], shows: [], names });
 const handlerVar = (what: string, name: string, value: string, names: string[], secret?: string): BadInput => ({

@@ -1,8 +1,27 @@
-/** Fixtures shared by every test: the accounts and names (from dev/accounts.ts), events, SDK errors. */
+/** Fixtures shared by every test: the accounts and names (from dev/accounts.ts), the deploy environment, events. */
 import type { ScheduledEvent } from 'aws-lambda';
-import { DESTINATION_BUCKET, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET as SOURCE_BUCKET_NAME } from '../../dev/accounts.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../dev/accounts.ts';
 
 export { SOURCE_ACCOUNT, DESTINATION_ACCOUNT, REGION, SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv } from '../../dev/accounts.ts';
+
+/**
+ * A complete, valid environment of `npm run deploy` (README, "The environment"): both region
+ * variables, the required ones and the external id; `overrides` set or (with undefined) remove
+ * variables. The one deploy environment of the tests.
+ */
+export function deployEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCOUNT: SOURCE_ACCOUNT,
+    S3_ROOT_BUCKET: SOURCE_BUCKET,
+    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
+    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
+    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
+    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
+    ...overrides,
+  };
+}
 
 /** An EventBridge scheduled event as the schedule delivers it. */
 export function scheduledEvent(time: string): ScheduledEvent {
@@ -19,20 +38,12 @@ export function scheduledEvent(time: string): ScheduledEvent {
   };
 }
 
-/**
- * An error as the SDK throws it for an AWS error response (name = the error code, the HTTP
- * status in `$metadata`), e.g. `awsError('AccessDenied', 403, 'Access Denied')`.
- */
-export function awsError(name: string, httpStatusCode: number, message: string): Error {
-  return Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode } });
-}
-
 /** The execution role deploy creates for the fixtures' stack (what the destination role trusts). */
 export const EXECUTION_ROLE_ARN = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-${DESTINATION_BUCKET}-lambda`;
 
 /** An S3 `Object Created` event as EventBridge delivers it (the key as written). */
 export function objectCreatedEvent(key: string, options: { bucket?: string; size?: number; etag?: string; detailType?: string; reason?: string } = {}): Record<string, unknown> {
-  const bucket = options.bucket ?? SOURCE_BUCKET_NAME;
+  const bucket = options.bucket ?? SOURCE_BUCKET;
   return {
     version: '0',
     id: '17793124-05d4-b198-2fde-7ededc63b103',
@@ -56,7 +67,7 @@ export function objectCreatedEvent(key: string, options: { bucket?: string; size
 
 /** One record of an S3 event notification; `encodedKey` is the key as S3 sends it (form-encoded, `+` for a space). */
 export function s3NotificationRecord(encodedKey: string, options: { bucket?: string; eventName?: string; size?: number; eTag?: string } = {}): Record<string, unknown> {
-  const bucket = options.bucket ?? SOURCE_BUCKET_NAME;
+  const bucket = options.bucket ?? SOURCE_BUCKET;
   return {
     eventVersion: '2.1',
     eventSource: 'aws:s3',

@@ -27,7 +27,8 @@ export interface RunCommandOptions {
   readonly env?: Record<string, string | undefined>;
   /**
    * `inherit` (default): this process's environment (in the integration suites: moto's endpoint,
-   * region and test keys). `minimal`: only PATH and HOME, so no credential or region leaks in.
+   * region and test keys). `minimal`: only PATH, HOME and TMPDIR (the run's temp folder, see
+   * tempDirCheck.ts), so no credential or region leaks in.
    * `NODE_NO_WARNINGS=1` is added to either unless `env` overrides it.
    */
   readonly baseEnv?: 'inherit' | 'minimal';
@@ -60,7 +61,7 @@ export function commandMain(command: string): string {
  * and resolves when it has exited and its output is closed. Never rejects for a non-zero exit.
  */
 export function runCommand(command: string, args: readonly string[] = [], options: RunCommandOptions = {}): Promise<CommandRun> {
-  const base = options.baseEnv === 'minimal' ? { PATH: process.env.PATH, HOME: process.env.HOME } : process.env;
+  const base = options.baseEnv === 'minimal' ? { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR } : process.env;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...base, NODE_NO_WARNINGS: '1', ...options.env })) {
     if (value !== undefined) env[name] = value;

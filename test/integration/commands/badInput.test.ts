@@ -1,14 +1,10 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { moto } from '../setup.ts';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { EventValidationError } from '../../../handler/errors.ts';
@@ -16,7 +12,8 @@ import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { startFaultProxy, type FaultProxy } from '../../../dev/faultProxy.ts';
 import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
-import { listKeys } from '../../helpers/s3Data.ts';
+import { eachLimit, listKeys } from '../../helpers/s3Data.ts';
+import { runCommand } from '../../helpers/runCommand.ts';
 import { BAD_INPUTS, type BadInput } from '../../helpers/badInputs.ts';
 import { DESTINATION_BUCKET, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
 
@@ -25,37 +22,6 @@ import { DESTINATION_BUCKET, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../.
 // moto, which must see no request at all, and moto must hold no new bucket, no stack, no copy.
 // A report of every input and its message is written when BAD_INPUT_REPORT names a file.
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-function spawnCommand(main: string, args: readonly string[], env: Record<string, string | undefined>, cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // tsx by its URL: the command runs in a scratch directory, where `--import tsx` would not resolve.
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'deploy/commands', main.replace('Main.ts', ''), 'main.ts'), ...args], {
-      cwd,
-      // Only what the case gives, plus what node needs: no credential or region leaks in from the run.
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_NO_WARNINGS: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function eachLimit<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: n }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await fn(next);
-  }));
-}
 
 describe('bad input: validation errors, exit 2, a message naming the value, no side effect', function () {
   this.timeout(300_000);
@@ -98,9 +64,10 @@ describe('bad input: validation errors, exit 2, a message naming the value, no s
             requests: proxy.counts().seen,
           });
         } else {
-          const main = c.surface === 'deploy env' || c.surface === 'deploy flags' ? 'deployMain.ts' : 'invokeMain.ts';
+          const command = c.surface === 'deploy env' || c.surface === 'deploy flags' ? 'deploy' : 'invoke';
           const env = { ...c.env, ...(c.env.AWS_ENDPOINT_URL === undefined ? { AWS_ENDPOINT_URL: proxy.endpoint } : {}) };
-          const r = await spawnCommand(main, c.args, env, workDir);
+          // Only what the case gives, plus what node needs: no credential or region leaks in from the run.
+          const r = await runCommand(command, c.args, { env, baseEnv: 'minimal', cwd: workDir });
           results.set(c, { message: r.stderr.trim(), exit: `exit ${r.code}`, requests: proxy.counts().seen });
         }
       } finally {

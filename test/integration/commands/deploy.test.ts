@@ -5,7 +5,6 @@
  * tests with mocks; see docs/emulators.md.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,31 +21,19 @@ import {
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../../../dev/bundle.ts';
+import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
 import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../../deploy/aws/clients.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../deploy/config/config.ts';
 import { runDeploy, type DeployReport } from '../../../deploy/commands/deploy/deploy.ts';
 import type { DeployArgs } from '../../../deploy/commands/deploy/args.ts';
 import { moto } from '../setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { runCommand } from '../../helpers/runCommand.ts';
+import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 
-/** The deploy environment (the README's "The environment"), pointed at moto by the harness (AWS_ENDPOINT_URL etc.). */
-function deployEnv(): Record<string, string | undefined> {
-  return {
-    AWS_REGION: process.env.AWS_REGION,
-    AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION,
-    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-    AWS_ACCOUNT: SOURCE_ACCOUNT,
-    S3_ROOT_BUCKET: SOURCE_BUCKET,
-    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
-    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
-    S3_REPLICATE_SCHEDULE: 'cron(15 4 * * ? *)',
-  };
-}
+/** The deploy environment of these tests: moto's endpoint and a schedule other than the default. */
+const testDeployEnv = () => deployEnv({ AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL, S3_REPLICATE_SCHEDULE: 'cron(15 4 * * ? *)' });
 
 /** EventBridge has no SDK client in this project; moto answers its JSON protocol unsigned. */
 async function events<T>(target: string, body: unknown): Promise<T> {
@@ -88,7 +75,7 @@ describe('npm run deploy against moto', function () {
 
   before(async () => {
     await moto().reset();
-    config = parseDeployConfig(deployEnv());
+    config = parseDeployConfig(testDeployEnv());
     clients = createClients({ region: config.region });
     calls = recordApiCalls(clients);
     out = await mkdtemp(join(tmpdir(), 's3-push-deploy-'));
@@ -206,13 +193,9 @@ describe('npm run deploy against moto', function () {
     ]);
   });
 
-  it('the npm script does the same no-op from the command line, exit 0', () => {
-    const res = spawnSync(process.execPath, ['--import', 'tsx', 'deploy/commands/deploy/main.ts', '--out', out], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...deployEnv(), NODE_NO_WARNINGS: '1' },
-      encoding: 'utf8',
-    });
-    expect(res.status, res.stderr).to.equal(0);
+  it('the npm script does the same no-op from the command line, exit 0', async () => {
+    const res = await runCommand('deploy', ['--out', out], { env: testDeployEnv() });
+    expect(res.code, res.stderr).to.equal(0);
     expect(res.stdout).to.include('no changes').and.include('already there: not uploaded');
     expect(res.stdout + res.stderr).to.not.include(EXTERNAL_ID);
   });
@@ -234,7 +217,7 @@ describe('npm run deploy against moto', function () {
 
   it('a changed variable updates the stack (the schedule rule gets the new expression)', async () => {
     const before = config;
-    config = parseDeployConfig({ ...deployEnv(), S3_REPLICATE_SCHEDULE: 'rate(12 hours)' });
+    config = parseDeployConfig({ ...testDeployEnv(), S3_REPLICATE_SCHEDULE: 'rate(12 hours)' });
     try {
       const report = await run();
       expect(report.upload).to.equal('present');

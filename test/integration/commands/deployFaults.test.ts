@@ -1,14 +1,12 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { moto } from '../setup.ts';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { runCommand } from '../../helpers/runCommand.ts';
 import { createClients } from '../../../deploy/aws/clients.ts';
 import { parseDeployConfig } from '../../../deploy/config/config.ts';
 import { runDeploy } from '../../../deploy/commands/deploy/deploy.ts';
@@ -85,23 +83,24 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
     });
     const dir = await mkdtemp(join(tmpdir(), 's3-push-sigint-'));
     scratch.push(dir);
-    // Run in a scratch directory (the documents would land there), tsx given by its URL.
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const child: ChildProcess = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'deploy/commands/deploy/main.ts')], {
+    // Run in a scratch directory (the documents would land there), with only the deploy environment.
+    let child: ChildProcess | undefined;
+    let soFar = '';
+    const exited = runCommand('deploy', [], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_NO_WARNINGS: '1', ...DEPLOY_ENV, AWS_ENDPOINT_URL: proxy.endpoint },
+      baseEnv: 'minimal',
+      env: { ...DEPLOY_ENV, AWS_ENDPOINT_URL: proxy.endpoint },
+      onSpawn: (c) => {
+        child = c;
+        c.stdout!.on('data', (chunk: Buffer) => (soFar += chunk.toString()));
+      },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
 
     for (let i = 0; i < 1200 && !held; i++) await sleep(100);
-    expect(held, `deploy reached the stack wait; stdout so far:\n${stdout}\n${stderr}`).to.equal(true);
+    expect(held, `deploy reached the stack wait; stdout so far:\n${soFar}`).to.equal(true);
     await sleep(300);
-    child.kill('SIGINT');
-    const code = await exited;
+    child!.kill('SIGINT');
+    const { code, stdout, stderr } = await exited;
 
     expect(code, stderr).to.equal(130);
     expect(stderr).to.include('interrupted');

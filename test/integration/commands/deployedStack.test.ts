@@ -8,7 +8,6 @@
  * and the handler's own work against moto in the handler and check integration tests.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,40 +15,19 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { runCommand } from '../../helpers/runCommand.ts';
 import { createClients, type AwsClients } from '../../../deploy/aws/clients.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../deploy/config/config.ts';
 import { runDeploy } from '../../../deploy/commands/deploy/deploy.ts';
 import { runDestroy } from '../../../deploy/commands/destroy/destroy.ts';
 import { moto } from '../setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
+import { deployEnv, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 const STACK = `replicate-to-${DESTINATION_BUCKET}`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command's main the way npm run does (tsx), stdin not a terminal. */
-function command(main: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/commands', main.replace('Main.ts', ''), 'main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+/** Runs a command the way npm run does, stdin not a terminal, with this process's environment and `env` on top. */
+const command = (name: string, args: string[], env: Record<string, string | undefined> = {}) => runCommand(name, args, { env });
 
 describe('check, invoke and destroy against a stack deployed to moto', function () {
   this.timeout(120_000);
@@ -60,16 +38,7 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
 
   before(async () => {
     await moto().reset();
-    config = parseDeployConfig({
-      AWS_REGION: process.env.AWS_REGION,
-      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-      AWS_ACCOUNT: SOURCE_ACCOUNT,
-      S3_ROOT_BUCKET: SOURCE_BUCKET,
-      S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-      S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-      S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
-      S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
-    });
+    config = parseDeployConfig(deployEnv({ AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL }));
     clients = createClients({ region: config.region });
     const source = new S3Client({});
     await source.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
@@ -88,8 +57,8 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
 
   it('invoke finds the function from the stack and reports moto\'s refusal to run it (sync and --async), exit 1', async () => {
     const [sync, queued] = await Promise.all([
-      command('invokeMain.ts', ['--dates', '2024-01-01'], stackEnv),
-      command('invokeMain.ts', ['--from', '2024-01-01', '--to', '2024-01-31', '--async', '--stack', STACK]),
+      command('invoke', ['--dates', '2024-01-01'], stackEnv),
+      command('invoke', ['--from', '2024-01-01', '--to', '2024-01-31', '--async', '--stack', STACK]),
     ]);
     expect(sync.code, sync.stderr).to.equal(1);
     expect(sync.stderr).to.include(`invoking ${STACK} (stack ${STACK}, us-east-1) and waiting for it`);
@@ -102,9 +71,9 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
 
   it('invoke refuses bad arguments and a bad event with exit 2 before looking for the stack', async () => {
     const [badEvent, badFlag, noStack] = await Promise.all([
-      command('invokeMain.ts', ['--from', '2024-01-31', '--to', '2024-01-01', '--stack', 'no-such-stack']),
-      command('invokeMain.ts', ['--dates', '2024-01-01', '--asnyc']),
-      command('invokeMain.ts', ['--dates', '2024-01-01'], { S3_REPLICATE_STACK_NAME: '', S3_REPLICATE_BUCKET_NAME: '' }),
+      command('invoke', ['--from', '2024-01-31', '--to', '2024-01-01', '--stack', 'no-such-stack']),
+      command('invoke', ['--dates', '2024-01-01', '--asnyc']),
+      command('invoke', ['--dates', '2024-01-01'], { S3_REPLICATE_STACK_NAME: '', S3_REPLICATE_BUCKET_NAME: '' }),
     ]);
     expect(badEvent.code).to.equal(2);
     expect(badEvent.stderr).to.include('"from" 2024-01-31 is after "to" 2024-01-01');
@@ -118,9 +87,9 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
   it('check on the deployed function reports that moto could not run it, exit 1; --local runs it for real', async () => {
     const local = handlerEnv({ S3_REPLICATE_STACK_NAME: '' });
     const [deployed, ok, broken] = await Promise.all([
-      command('checkMain.ts', [], stackEnv),
-      command('checkMain.ts', ['--local'], local),
-      command('checkMain.ts', ['--local'], { ...local, DESTINATION_BUCKET: 'no-such-landing-bucket' }),
+      command('check', [], stackEnv),
+      command('check', ['--local'], local),
+      command('check', ['--local'], { ...local, DESTINATION_BUCKET: 'no-such-landing-bucket' }),
     ]);
     expect(deployed.code, deployed.stderr).to.equal(1);
     expect(deployed.stdout).to.include(`running the preflight on ${STACK}`);
@@ -135,7 +104,7 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
   });
 
   it('destroy without a terminal and without --yes refuses with exit 2 and deletes nothing', async () => {
-    const r = await command('destroyMain.ts', [], stackEnv);
+    const r = await command('destroy', [], stackEnv);
     expect(r.code, r.stderr).to.equal(2);
     expect(r.stdout).to.include(`stack ${STACK} (CREATE_COMPLETE, us-east-1) will be deleted`);
     expect(r.stderr).to.include(`pass --yes to delete stack ${STACK}`);

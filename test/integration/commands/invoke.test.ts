@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,29 +6,9 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { moto } from '../setup.ts';
 import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run invoke` the way an operator does (tsx deploy/commands/invoke/main.ts), with the given environment. */
-function invoke(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/commands/invoke/main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCommand } from '../../helpers/runCommand.ts';
+/** Runs `npm run invoke` the way an operator does, with this process's environment and `env` on top. */
+const invoke = (args: string[], env: Record<string, string | undefined>) => runCommand('invoke', args, { env });
 
 // `npm run invoke -- --local` against moto: the same handler, the same environment names.
 describe('npm run invoke -- --local', function () {

@@ -1,26 +1,14 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { moto } from '../setup.ts';
 import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { runCommand } from '../../helpers/runCommand.ts';
 import { createSqsClient } from '../../../handler/aws/workQueue.ts';
 import { createTemporaryQueues, queueDepth } from '../../../dev/localWorkers.ts';
 
-function invoke(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'deploy/commands/invoke/main.ts'), ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const invoke = (args: string[], env: Record<string, string | undefined>) => runCommand('invoke', args, { env });
 
 // `npm run invoke -- --local --workers N` as an operator runs it, against moto.
 describe('npm run invoke -- --local --workers N', function () {

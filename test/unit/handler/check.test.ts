@@ -7,7 +7,8 @@ import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, awsError, handlerEnv } from '../../helpers/fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
+import { awsError } from '../../helpers/errors.ts';
 
 // How AWS answers each denial (codes and messages as the real services send them).
 const assumeDenied = () =>

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { runCommand } from '../../helpers/runCommand.ts';
 import { fakePython } from '../../helpers/fakePython.ts';
 
 describe('scripts/cfnLint.ts on a machine without cfn-lint', () => {
@@ -16,16 +15,15 @@ describe('scripts/cfnLint.ts on a machine without cfn-lint', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  function cfnLint(env: Record<string, string>) {
-    return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cfnLint.ts'], { cwd: REPO_ROOT, env: { HOME: process.env.HOME ?? '', ...env }, encoding: 'utf8' });
-  }
+  /** `npm run cfn-lint` with only this PATH (and HOME, TMPDIR) and S3_PUSH_VENV. */
+  const cfnLint = (env: Record<string, string>) => runCommand('scripts/cfnLint.ts', [], { baseEnv: 'minimal', env });
 
   it('installs it into the venv with a progress line, then runs it', async function () {
     this.timeout(30_000);
     const bin = await fakePython(root, 'installs');
     const venv = join(root, 'venv');
-    const r = cfnLint({ PATH: bin, S3_PUSH_VENV: venv });
-    expect(r.status, r.stderr).to.equal(0);
+    const r = await cfnLint({ PATH: bin, S3_PUSH_VENV: venv });
+    expect(r.code, r.stderr).to.equal(0);
     expect(r.stderr).to.include(`cfn-lint: cfn-lint is not on PATH: installing cfn-lint into ${venv}`);
     expect(r.stdout).to.include('cfn-lint: templates/pushS3Template.yml clean');
     expect(existsSync(join(venv, 'bin', 'cfn-lint'))).to.equal(true);
@@ -34,8 +32,8 @@ describe('scripts/cfnLint.ts on a machine without cfn-lint', () => {
   it('exits 1 with the manual command when it cannot install it', async function () {
     this.timeout(30_000);
     const bin = await fakePython(root, 'no network');
-    const r = cfnLint({ PATH: bin, S3_PUSH_VENV: join(root, 'venv') });
-    expect(r.status).to.equal(1);
+    const r = await cfnLint({ PATH: bin, S3_PUSH_VENV: join(root, 'venv') });
+    expect(r.code).to.equal(1);
     expect(r.stderr).to.include('install it by hand with: pip install "cfn-lint"');
   });
 });

@@ -6,7 +6,7 @@ import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/
 const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandOutput['Payload'];
 import { interpretInvoke, invokeFunction } from '../../../../deploy/aws/lambdaInvoke.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
-import { awsError } from '../../../helpers/fixtures.ts';
+import { awsError } from '../../../helpers/errors.ts';
 
 // What moto 5.2 answers without Docker (measured): 200, FunctionError "Handled", a plain-text payload.
 const MOTO_NO_DOCKER = "error running docker: Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))";

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, S3Client, type NotificationConfiguration } from '@aws-sdk/client-s3';
 import { enableSourceEvents, withEventBridge } from '../../../../deploy/aws/sourceEvents.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
-import { s3Error } from '../../../helpers/awsErrors.ts';
+import { awsError } from '../../../helpers/errors.ts';
 import { SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
 // moto stores EventBridgeConfiguration but never returns it from GetBucketNotificationConfiguration,
@@ -62,12 +62,12 @@ describe('deploy/aws/sourceEvents (--enable-source-events)', () => {
   });
 
   it('names the S3 action that was denied, reading or writing', async () => {
-    mock.on(GetBucketNotificationConfigurationCommand).rejects(s3Error('AccessDenied', 403));
+    mock.on(GetBucketNotificationConfigurationCommand).rejects(awsError('AccessDenied', 403));
     const read = await enableSourceEvents(s3, SOURCE_BUCKET, SOURCE_ACCOUNT).catch((e: unknown) => e);
     expect(read).to.be.instanceOf(DeployError).and.include({ action: 's3:GetBucketNotification' });
     mock.reset();
     mock.on(GetBucketNotificationConfigurationCommand).resolves({});
-    mock.on(PutBucketNotificationConfigurationCommand).rejects(s3Error('AccessDenied', 403));
+    mock.on(PutBucketNotificationConfigurationCommand).rejects(awsError('AccessDenied', 403));
     const write = await enableSourceEvents(s3, SOURCE_BUCKET, SOURCE_ACCOUNT).catch((e: unknown) => e);
     expect(write).to.be.instanceOf(DeployError).and.include({ action: 's3:PutBucketNotification' });
     expect((write as Error).message).to.match(/could not turn on EventBridge delivery for acme-source-data: AccessDenied/);

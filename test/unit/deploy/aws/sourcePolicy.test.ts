@@ -4,8 +4,8 @@ import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-s
 import { applySourcePolicy, mergeStatements } from '../../../../deploy/aws/sourcePolicy.ts';
 import type { PolicyDocument } from '../../../../deploy/config/policies.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
-import { s3Error } from '../../../helpers/awsErrors.ts';
 import { DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { awsError } from '../../../helpers/errors.ts';
 
 const readAccess = {
   Sid: 'ReadAccess',
@@ -60,7 +60,7 @@ describe('deploy/aws/sourcePolicy', () => {
     afterEach(() => mock.reset());
 
     it('creates the policy when S3 says NoSuchBucketPolicy', async () => {
-      mock.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy', 404));
+      mock.on(GetBucketPolicyCommand).rejects(awsError('NoSuchBucketPolicy', 404));
       expect(await applySourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, rendered)).to.equal('applied');
       const input = mock.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input;
       expect(JSON.parse(input.Policy!)).to.deep.equal({ Version: '2012-10-17', Statement: [readAccess] });
@@ -74,7 +74,7 @@ describe('deploy/aws/sourcePolicy', () => {
     });
 
     it('reports AccessDenied on GetBucketPolicy as itself, writing nothing', async () => {
-      mock.on(GetBucketPolicyCommand).rejects(s3Error('AccessDenied', 403));
+      mock.on(GetBucketPolicyCommand).rejects(awsError('AccessDenied', 403));
       const err = await applySourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, rendered).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(DeployError);
       expect((err as Error).message).to.include('AccessDenied');

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { deployStack, type DeployStackRequest } from '../../../../deploy/cloudformation/deployStack.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
-import { cfnError, stackMissing, NO_CHANGE_MESSAGES } from '../../../helpers/awsErrors.ts';
+import { awsError, NO_CHANGE_MESSAGES, stackMissing } from '../../../helpers/errors.ts';
 
 const NAME = 'replicate-to-partner-landing-zone';
 const ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${NAME}/new`;
@@ -112,7 +112,7 @@ describe('deploy/cloudformation/deployStack', () => {
 
   it('treats CreateChangeSet refusing with "No updates are to be performed." as a no-op', async () => {
     mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
-    mock.on(CreateChangeSetCommand).rejects(cfnError('ValidationError', 'No updates are to be performed.'));
+    mock.on(CreateChangeSetCommand).rejects(awsError('ValidationError', 400, 'No updates are to be performed.'));
     const result = await deployStack(cfn, request());
     expect(result.outcome).to.equal('no-changes');
     expect(mock.commandCalls(ExecuteChangeSetCommand)).to.have.length(0);
@@ -172,7 +172,7 @@ describe('deploy/cloudformation/deployStack', () => {
   });
 
   it('reports AccessDenied on DescribeStacks as itself and never creates', async () => {
-    mock.on(DescribeStacksCommand).rejects(cfnError('AccessDenied', 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks', 403));
+    mock.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 403, 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks'));
     const err = await deployStack(cfn, request()).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect((err as Error).message).to.include('AccessDenied').and.include('not authorized');
@@ -180,7 +180,7 @@ describe('deploy/cloudformation/deployStack', () => {
   });
 
   it('does not take another ValidationError for "does not exist"', async () => {
-    mock.on(DescribeStacksCommand).rejects(cfnError('ValidationError', '1 validation error detected: Value at stackName failed to satisfy constraint'));
+    mock.on(DescribeStacksCommand).rejects(awsError('ValidationError', 400, '1 validation error detected: Value at stackName failed to satisfy constraint'));
     const err = await deployStack(cfn, request()).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect(mock.commandCalls(CreateChangeSetCommand)).to.have.length(0);

@@ -2,14 +2,11 @@ import { expect } from 'chai';
 import { parseDeployConfig } from '../../../../deploy/config/config.ts';
 import { stackParameters } from '../../../../deploy/cloudformation/stackParameters.ts';
 import { loadTemplate } from '../../../../deploy/cloudformation/template.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { deployEnv } from '../../../helpers/fixtures.ts';
 
 describe('deploy/cloudformation/stackParameters', () => {
   const { template } = loadTemplate();
-  const config = parseDeployConfig({
-    AWS_REGION: 'us-east-1', AWS_ACCOUNT: SOURCE_ACCOUNT, S3_ROOT_BUCKET: SOURCE_BUCKET, S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT, S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN, S3_REPLICATE_PREFIX_FORMAT: 'exports/{YYYY}/{MM}/{DD}/',
-  });
+  const config = parseDeployConfig(deployEnv({ AWS_DEFAULT_REGION: undefined, S3_REPLICATE_EXTERNAL_ID: undefined, S3_REPLICATE_PREFIX_FORMAT: 'exports/{YYYY}/{MM}/{DD}/' }));
   const params = stackParameters(config, { bucket: 'artifacts', key: 's3-push/ab.zip' });
 
   it('sets every parameter the template requires, and only parameters it declares', () => {

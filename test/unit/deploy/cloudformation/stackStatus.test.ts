@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decideStackAction, formatChanges, isNoChangeReason, isSuccess, isInProgress } from '../../../../deploy/cloudformation/stackStatus.ts';
-import { NO_CHANGE_MESSAGES } from '../../../helpers/awsErrors.ts';
+import { NO_CHANGE_MESSAGES } from '../../../helpers/errors.ts';
 
 describe('deploy/cloudformation/stackStatus', () => {
   const table: [string | undefined, string][] = [

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { findDeployedFunction, resolveStackTarget } from '../../../../deploy/cloudformation/stackTarget.ts';
 import { ConfigError, DeployError } from '../../../../deploy/cli/errors.ts';
-import { awsError } from '../../../helpers/fixtures.ts';
+import { stackMissing } from '../../../helpers/errors.ts';
 
 describe('deploy/cloudformation/stackTarget resolveStackTarget', () => {
   it('takes --stack first, then S3_REPLICATE_STACK_NAME, then deploy\'s default from the bucket', () => {
@@ -47,7 +47,7 @@ describe('deploy/cloudformation/stackTarget findDeployedFunction', () => {
   });
 
   it('says to deploy first when there is no stack', async () => {
-    mock.on(DescribeStacksCommand).rejects(awsError('ValidationError', 400, 'Stack with id s does not exist'));
+    mock.on(DescribeStacksCommand).rejects(stackMissing('s'));
     const err = await findDeployedFunction(cfn, 's').catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect((err as Error).message).to.equal('stack s does not exist: deploy it first with npm run deploy');

@@ -2,20 +2,10 @@ import { expect } from 'chai';
 import { fitName, parseDeployConfig } from '../../../../deploy/config/config.ts';
 import { ConfigError } from '../../../../deploy/cli/errors.ts';
 import { DEPLOY_ENV } from '../../../helpers/badInputs.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
-/** A complete, valid deploy environment (the required variables of the README's "The environment"). */
-function env(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCOUNT: SOURCE_ACCOUNT,
-    S3_ROOT_BUCKET: SOURCE_BUCKET,
-    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
-    ...overrides,
-  };
-}
+/** The required variables of the deploy environment only (one region variable, no external id). */
+const env = (overrides: Record<string, string | undefined> = {}) => deployEnv({ AWS_REGION: undefined, S3_REPLICATE_EXTERNAL_ID: undefined, ...overrides });
 
 function problems(e: Record<string, string | undefined>): readonly string[] {
   try {

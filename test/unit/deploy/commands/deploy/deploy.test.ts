@@ -34,8 +34,8 @@ import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/conf
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { ConfigError, DeployError } from '../../../../../deploy/cli/errors.ts';
-import { s3Error, stackMissing } from '../../../../helpers/awsErrors.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
+import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
+import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 
 const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
 const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'ab'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
@@ -44,16 +44,7 @@ const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-
 const EXEC_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-partner-landing-zone-lambda`;
 
 function config(overrides: Record<string, string> = {}): DeployConfig {
-  return parseDeployConfig({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCOUNT: SOURCE_ACCOUNT,
-    S3_ROOT_BUCKET: SOURCE_BUCKET,
-    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
-    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
-    ...overrides,
-  });
+  return parseDeployConfig(deployEnv({ AWS_DEFAULT_REGION: undefined, ...overrides }));
 }
 
 describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
@@ -158,7 +149,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   });
 
   it('uploads the zip under its hash when HeadObject says it is missing', async () => {
-    s3.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
     const report = await run();
     expect(report.upload).to.equal('uploaded');
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
@@ -167,8 +158,8 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   });
 
   it('creates a missing artifact bucket private, encrypted, TLS-only, with expiring artifacts', async () => {
-    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
-    s3.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
+    s3.on(HeadBucketCommand).rejects(awsError('NotFound', 404));
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
     const report = await run(args(), config({ AWS_REGION: 'eu-west-1' }));
     expect(report.bucket).to.equal('created');
     expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-eu-west-1`, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
@@ -179,14 +170,14 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   });
 
   it('creates the bucket in us-east-1 without a location constraint, and without the TLS-only policy behind a plain-http endpoint', async () => {
-    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
+    s3.on(HeadBucketCommand).rejects(awsError('NotFound', 404));
     await run(args(), config({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }));
     expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` });
     expect(s3.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
   });
 
   it('takes HeadBucket 403 for a bucket it may not use, not for a missing one', async () => {
-    s3.on(HeadBucketCommand).rejects(s3Error('Forbidden', 403));
+    s3.on(HeadBucketCommand).rejects(awsError('Forbidden', 403));
     const err = await run().catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect((err as Error).message).to.include('exists but these credentials may not use it').and.include('S3_ARTIFACT_BUCKET');

@@ -13,9 +13,9 @@ import type { AwsClients } from '../../../../../deploy/aws/clients.ts';
 import { parseDeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
-import { cfnError, s3Error, stackMissing } from '../../../../helpers/awsErrors.ts';
 import { DEPLOY_ENV } from '../../../../helpers/badInputs.ts';
 import { EXTERNAL_ID, SOURCE_ACCOUNT } from '../../../../helpers/fixtures.ts';
+import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 
 // Faults of deploy's credentials and permissions (issue 6): each message names the AWS action
 // that failed and, once the caller is known, the principal it was denied to.
@@ -83,8 +83,8 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
   });
 
   it('AccessDenied creating the artifact bucket: names s3:CreateBucket and the caller', async () => {
-    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
-    s3.on(CreateBucketCommand).rejects(s3Error('AccessDenied', 403));
+    s3.on(HeadBucketCommand).rejects(awsError('NotFound', 404));
+    s3.on(CreateBucketCommand).rejects(awsError('AccessDenied', 403));
     const err = await run();
     expect(err).to.be.instanceOf(DeployError);
     expect(err!.message).to.include('s3:CreateBucket').and.include(CALLER);
@@ -92,8 +92,8 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
   });
 
   it('AccessDenied uploading the code: names s3:PutObject and the caller', async () => {
-    s3.on(HeadObjectCommand).rejects(s3Error('NotFound', 404));
-    s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403));
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
     const err = await run();
     expect(err).to.be.instanceOf(DeployError);
     expect(err!.message).to.include('s3:PutObject').and.include(CALLER);
@@ -101,7 +101,7 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
   });
 
   it('AccessDenied on CreateChangeSet: names cloudformation:CreateChangeSet and the caller', async () => {
-    cfn.on(CreateChangeSetCommand).rejects(cfnError('AccessDenied', 'Access denied', 403));
+    cfn.on(CreateChangeSetCommand).rejects(awsError('AccessDenied', 403, 'Access denied'));
     const err = await run();
     expect(err).to.be.instanceOf(DeployError);
     expect(err!.message).to.include('cloudformation:CreateChangeSet').and.include(CALLER);

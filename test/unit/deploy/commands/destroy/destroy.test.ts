@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { runDestroy } from '../../../../../deploy/commands/destroy/destroy.ts';
 import { ConfigError, DeployError } from '../../../../../deploy/cli/errors.ts';
-import { awsError } from '../../../../helpers/fixtures.ts';
+import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 
 const target = { region: 'us-east-1', stackName: 'replicate-to-x' };
 const ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-to-x/1';
@@ -38,7 +38,7 @@ describe('deploy/commands/destroy/destroy runDestroy', () => {
   });
 
   it('is a clear no-op when the stack does not exist', async () => {
-    mock.on(DescribeStacksCommand).rejects(awsError('ValidationError', 400, 'Stack with id replicate-to-x does not exist'));
+    mock.on(DescribeStacksCommand).rejects(stackMissing('replicate-to-x'));
     expect(await runDestroy(target, { yes: true }, deps())).to.equal('absent');
     expect(lines).to.deep.equal(['stack replicate-to-x does not exist in us-east-1: nothing to delete']);
     expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
