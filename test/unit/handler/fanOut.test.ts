@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
-import { CopyObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
 import { handleEvent, stopWhenLow } from '../../../handler/index.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
@@ -10,6 +9,7 @@ import type { WorkItem } from '../../../handler/workItems.ts';
 import type { WorkQueue } from '../../../handler/aws/workQueue.ts';
 import { handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
+import { mockReplicationClients } from '../../helpers/awsMocks.ts';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
 const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2', WORK_QUEUE_URL: QUEUE_URL }));
@@ -37,11 +37,7 @@ function fakeQueue(): WorkQueue & { sent: WorkItem[]; failing: boolean } {
 }
 
 describe('handler/fanOut', () => {
-  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
-  const src = mockClient(sourceS3);
-  const dst = mockClient(destinationS3);
-  const clients = { sourceS3, destinationS3 };
+  const { clients, src, dst } = mockReplicationClients();
   let lines: string[];
   let logger: ReturnType<typeof createLogger>;
   let queue: ReturnType<typeof fakeQueue>;
@@ -53,10 +49,6 @@ describe('handler/fanOut', () => {
     src.on(ListObjectsV2Command).callsFake(fakeList([...day1, obj('2024/01/02/f')]));
     dst.on(ListObjectsV2Command).callsFake(fakeList([]));
     dst.on(CopyObjectCommand).resolves({});
-  });
-  afterEach(() => {
-    src.reset();
-    dst.reset();
   });
   const copiedKeys = () => dst.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key);
   const lastLog = () => JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> & { items: Record<string, unknown>[] };

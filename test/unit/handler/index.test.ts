@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
-import { CopyObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
 import sinon from 'sinon';
 import { handler, runEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
@@ -8,16 +7,13 @@ import { ConfigError, EventValidationError, ReplicationFailedError, TimeBudgetEr
 import { createLogger } from '../../../handler/logger.ts';
 import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
+import { mockReplicationClients } from '../../helpers/awsMocks.ts';
 
 const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
 const obj = (key: string) => ({ key, size: 5, etag: 'e' });
 
 describe('handler/index runEvent', () => {
-  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
-  const src = mockClient(sourceS3);
-  const dst = mockClient(destinationS3);
-  const clients = { sourceS3, destinationS3 };
+  const { clients, src, dst } = mockReplicationClients();
   let lines: string[];
   let logger: ReturnType<typeof createLogger>;
   beforeEach(() => {
@@ -26,10 +22,6 @@ describe('handler/index runEvent', () => {
     src.on(ListObjectsV2Command).callsFake(fakeList([obj('2024/01/01/a'), obj('2024/01/01/b'), obj('2024/01/02/c'), obj('2024/01/03/d')]));
     dst.on(ListObjectsV2Command).callsFake(fakeList([]));
     dst.on(CopyObjectCommand).resolves({});
-  });
-  afterEach(() => {
-    src.reset();
-    dst.reset();
   });
 
   it('copies each day and logs the summary as one JSON line without the external id', async () => {

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -7,7 +6,6 @@ import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  S3Client,
   UploadPartCopyCommand,
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
@@ -15,6 +13,7 @@ import { MAX_FAILURES_PER_DAY, replicateDay, type DaySettings } from '../../../h
 import { parseIsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
+import { mockReplicationClients } from '../../helpers/awsMocks.ts';
 
 const MiB = 1024 * 1024;
 const date = parseIsoDate('2024-01-01')!;
@@ -34,15 +33,7 @@ const keyOf = (input: CopyObjectCommandInput): string => decodeURIComponent(inpu
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('handler/replicateDay (copy engine)', () => {
-  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
-  const src = mockClient(sourceS3);
-  const dst = mockClient(destinationS3);
-  const clients = { sourceS3, destinationS3 };
-  afterEach(() => {
-    src.reset();
-    dst.reset();
-  });
+  const { clients, src, dst } = mockReplicationClients();
 
   it('copies what is missing or changed, skips what is equal, leaves destination-only objects alone', async () => {
     src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/a'), o('2024/01/01/b'), o('2024/01/01/c', 20), o('2024/01/02/next-day'), o('2023/12/31/z')], 2));
@@ -198,15 +189,7 @@ describe('handler/replicateDay (copy engine)', () => {
 });
 
 describe('handler/replicateDay (bounds: issue 15)', () => {
-  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
-  const src = mockClient(sourceS3);
-  const dst = mockClient(destinationS3);
-  const clients = { sourceS3, destinationS3 };
-  afterEach(() => {
-    src.reset();
-    dst.reset();
-  });
+  const { clients, src, dst } = mockReplicationClients();
 
   it('takes no more than maxPendingKeys keys past a copy that is still in flight, then finishes the day', async () => {
     const keys = Array.from({ length: 200 }, (_, i) => `2024/01/01/${String(i).padStart(3, '0')}`);

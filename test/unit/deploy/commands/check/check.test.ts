@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 
 /** A response payload (the SDK types it as its blob adapter; the code reads it as bytes). */
 const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandOutput['Payload'];
 import type { CheckReport } from '../../../../../handler/check.ts';
 import { checkDeployed } from '../../../../../deploy/commands/check/check.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
+import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
 
 const report: CheckReport = {
   check: true,
@@ -20,19 +20,11 @@ const report: CheckReport = {
 const target = { region: 'us-east-1', stackName: 'replicate-to-x' };
 
 describe('deploy/commands/check/check checkDeployed', () => {
-  const creds = { region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
-  const cfn = new CloudFormationClient(creds);
-  const lambda = new LambdaClient(creds);
-  const cfnMock = mockClient(cfn);
-  const lambdaMock = mockClient(lambda);
+  const { clients: { cfn, lambda }, cfn: cfnMock, lambda: lambdaMock } = mockCommandClients();
   const lines: string[] = [];
   beforeEach(() => {
     lines.length = 0;
     cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-x', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'FunctionName', OutputValue: 'fn' }] }] });
-  });
-  afterEach(() => {
-    cfnMock.reset();
-    lambdaMock.reset();
   });
   const run = () => checkDeployed(target, { cfn, lambda }, (l) => lines.push(l));
 

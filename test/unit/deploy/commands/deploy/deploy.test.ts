@@ -2,9 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import {
-  CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
@@ -12,8 +10,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
   HeadBucketCommand,
@@ -25,17 +22,16 @@ import {
   PutBucketPolicyCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerBundle } from '../../../../../dev/bundle.ts';
-import type { AwsClients } from '../../../../../deploy/aws/clients.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { ConfigError, DeployError } from '../../../../../deploy/cli/errors.ts';
 import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
+import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
 
 const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
 const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'ab'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
@@ -48,11 +44,7 @@ function config(overrides: Record<string, string> = {}): DeployConfig {
 }
 
 describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
-  let clients: AwsClients;
-  let sts: AwsClientStub<STSClient>;
-  let s3: AwsClientStub<S3Client>;
-  let cfn: AwsClientStub<CloudFormationClient>;
-  let iam: AwsClientStub<IAMClient>;
+  const { clients, sts, s3, cfn, iam } = mockCommandClients();
   let lines: string[];
   let out: string;
 
@@ -61,17 +53,6 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     runDeploy(c, a, { clients, log: (l) => lines.push(l), cwd: out, bundle: () => Promise.resolve(BUNDLE), waits: { stack: fast, changeSet: fast, role: fast } });
 
   beforeEach(async () => {
-    clients = {
-      sts: new STSClient({ region: 'us-east-1' }),
-      s3: new S3Client({ region: 'us-east-1' }),
-      cfn: new CloudFormationClient({ region: 'us-east-1' }),
-      iam: new IAMClient({ region: 'us-east-1' }),
-      lambda: new LambdaClient({ region: 'us-east-1' }),
-    };
-    sts = mockClient(clients.sts);
-    s3 = mockClient(clients.s3);
-    cfn = mockClient(clients.cfn);
-    iam = mockClient(clients.iam);
     lines = [];
     out = await mkdtemp(join(tmpdir(), 's3-push-unit-'));
     sts.on(GetCallerIdentityCommand).resolves({ Account: SOURCE_ACCOUNT, Arn: `arn:aws:iam::${SOURCE_ACCOUNT}:user/ci` });
@@ -87,7 +68,6 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   });
 
   afterEach(async () => {
-    for (const m of [sts, s3, cfn, iam]) m.reset();
     await rm(out, { recursive: true, force: true });
   });
 

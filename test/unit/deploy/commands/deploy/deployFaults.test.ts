@@ -2,20 +2,17 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { CloudFormationClient, CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSServiceException } from '@aws-sdk/client-sts';
 import type { HandlerBundle } from '../../../../../dev/bundle.ts';
-import type { AwsClients } from '../../../../../deploy/aws/clients.ts';
 import { parseDeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
 import { DEPLOY_ENV } from '../../../../helpers/badInputs.ts';
 import { EXTERNAL_ID, SOURCE_ACCOUNT } from '../../../../helpers/fixtures.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
+import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
 
 // Faults of deploy's credentials and permissions (issue 6): each message names the AWS action
 // that failed and, once the caller is known, the principal it was denied to.
@@ -24,10 +21,7 @@ const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'cd'.re
 const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
 
 describe('deploy/commands/deploy/deploy under credential and permission faults (mocked AWS)', () => {
-  let clients: AwsClients;
-  let sts: AwsClientStub<STSClient>;
-  let s3: AwsClientStub<S3Client>;
-  let cfn: AwsClientStub<CloudFormationClient>;
+  const { clients, sts, s3, cfn } = mockCommandClients();
   let out: string;
   let lines: string[];
   const run = () =>
@@ -43,16 +37,6 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
     );
 
   beforeEach(async () => {
-    clients = {
-      sts: new STSClient({ region: 'us-east-1' }),
-      s3: new S3Client({ region: 'us-east-1' }),
-      cfn: new CloudFormationClient({ region: 'us-east-1' }),
-      iam: new IAMClient({ region: 'us-east-1' }),
-      lambda: new LambdaClient({ region: 'us-east-1' }),
-    };
-    sts = mockClient(clients.sts);
-    s3 = mockClient(clients.s3);
-    cfn = mockClient(clients.cfn);
     lines = [];
     out = await mkdtemp(join(tmpdir(), 's3-push-faults-'));
     sts.on(GetCallerIdentityCommand).resolves({ Account: SOURCE_ACCOUNT, Arn: CALLER });
@@ -61,7 +45,6 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
     cfn.on(DescribeStacksCommand).rejects(stackMissing('replicate-to-partner-landing-zone'));
   });
   afterEach(async () => {
-    for (const m of [sts, s3, cfn]) m.reset();
     await rm(out, { recursive: true, force: true });
   });
 

@@ -1,29 +1,21 @@
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { EventValidationError } from '../../../../../handler/errors.ts';
 import { invokeDeployed, reportInvocation } from '../../../../../deploy/commands/invoke/invokeDeployed.ts';
 import { findSummary } from '../../../../../deploy/cli/reportFormat.ts';
+import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
 
 const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandOutput['Payload'];
 const summary = { dryRun: false, dates: [{ date: '2024-01-01', prefix: '2024/01/01/', listed: 1, copied: 1, skipped: 0, failed: 0, bytesCopied: 3 }], copied: 1, skipped: 0, failed: 0, bytesCopied: 3, failures: [] };
 const target = { region: 'us-east-1', stackName: 'replicate-to-x' };
 
 describe('deploy/commands/invoke/invokeDeployed', () => {
-  const creds = { region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
-  const cfn = new CloudFormationClient(creds);
-  const lambda = new LambdaClient(creds);
-  const cfnMock = mockClient(cfn);
-  const lambdaMock = mockClient(lambda);
+  const { clients: { cfn, lambda }, cfn: cfnMock, lambda: lambdaMock } = mockCommandClients();
   const lines: string[] = [];
   beforeEach(() => {
     lines.length = 0;
     cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-x', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'FunctionName', OutputValue: 'fn' }, { OutputKey: 'LogGroupName', OutputValue: '/aws/lambda/fn' }] }] });
-  });
-  afterEach(() => {
-    cfnMock.reset();
-    lambdaMock.reset();
   });
   const run = (event: unknown, mode: 'sync' | 'async' = 'sync') => invokeDeployed(target, { cfn, lambda }, event, mode, (l) => lines.push(l));
 

@@ -1,0 +1,58 @@
+/**
+ * The one AWS mock set-up of the unit tests: real SDK clients (region and dummy keys given, so no
+ * credential chain or network is ever consulted) mocked at `send()` with aws-sdk-client-mock,
+ * each mock reset after every test of the describe that calls the helper. Call the helpers inside
+ * a `describe` callback.
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsClients } from '../../deploy/aws/clients.ts';
+import { REGION } from './fixtures.ts';
+
+/** Client options that never reach the credential chain: a region and dummy keys. */
+export const OFFLINE = { region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } } as const;
+
+type Resettable = { reset(): unknown };
+
+function resetAfterEach(mocks: readonly Resettable[]): void {
+  afterEach(() => {
+    for (const m of mocks) m.reset();
+  });
+}
+
+/**
+ * The handler's two S3 clients — the source (the function's own credentials) and the destination
+ * (the destination role's) — as `clients` for replicateDay, runEvent and handleEvent, with their mocks.
+ */
+export function mockReplicationClients() {
+  const sourceS3 = new S3Client(OFFLINE);
+  const destinationS3 = new S3Client(OFFLINE);
+  const src = mockClient(sourceS3);
+  const dst = mockClient(destinationS3);
+  resetAfterEach([src, dst]);
+  return { clients: { sourceS3, destinationS3 }, src, dst };
+}
+
+/** The operator commands' clients (deploy/aws/clients.ts), each with its mock. */
+export function mockCommandClients() {
+  const clients: AwsClients = {
+    sts: new STSClient(OFFLINE),
+    s3: new S3Client(OFFLINE),
+    cfn: new CloudFormationClient(OFFLINE),
+    iam: new IAMClient(OFFLINE),
+    lambda: new LambdaClient(OFFLINE),
+  };
+  const mocks = {
+    sts: mockClient(clients.sts),
+    s3: mockClient(clients.s3),
+    cfn: mockClient(clients.cfn),
+    iam: mockClient(clients.iam),
+    lambda: mockClient(clients.lambda),
+  };
+  resetAfterEach(Object.values(mocks));
+  return { clients, ...mocks };
+}
