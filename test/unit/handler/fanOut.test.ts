@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
 import { handleEvent, stopWhenLow } from '../../../handler/index.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { ConfigError, EventValidationError } from '../../../handler/errors.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
@@ -12,7 +12,8 @@ import { fakeList } from '../../helpers/fakeListing.ts';
 import { mockReplicationClients } from '../../helpers/awsMocks.ts';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
-const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2', WORK_QUEUE_URL: QUEUE_URL }));
+// Parsed in a beforeEach, not at import: code run at import belongs to no test (mutation testing).
+let config: HandlerConfig;
 const obj = (key: string) => ({ key, size: 5, etag: 'e' });
 const record = (messageId: string, body: unknown, receiveCount = 1) => ({
   messageId,
@@ -37,6 +38,9 @@ function fakeQueue(): WorkQueue & { sent: WorkItem[]; failing: boolean } {
 }
 
 describe('handler/fanOut', () => {
+  beforeEach(() => {
+    config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2', WORK_QUEUE_URL: QUEUE_URL }));
+  });
   const { clients, src, dst } = mockReplicationClients();
   let lines: string[];
   let logger: ReturnType<typeof createLogger>;

@@ -2,17 +2,21 @@ import { expect } from 'chai';
 import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
 import sinon from 'sinon';
 import { handler, runEvent } from '../../../handler/index.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { ConfigError, EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
 import { mockReplicationClients } from '../../helpers/awsMocks.ts';
 
-const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
+// Parsed in a beforeEach, not at import: code run at import belongs to no test (mutation testing).
+let config: HandlerConfig;
 const obj = (key: string) => ({ key, size: 5, etag: 'e' });
 
 describe('handler/index runEvent', () => {
+  beforeEach(() => {
+    config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
+  });
   const { clients, src, dst } = mockReplicationClients();
   let lines: string[];
   let logger: ReturnType<typeof createLogger>;

@@ -71,11 +71,18 @@ const SETUPS: Setup[] = [
 describe('security: the permission chain (template + rendered documents, IAM simulator)', () => {
   for (const setup of SETUPS) {
     describe(setup.label, () => {
-      const docs: RenderedDocuments = renderDocuments(setup.values);
       const execPolicy = executionRolePolicy(setup.templateParameters);
-      const trust = docs['trustRelationshipExample.json.tmp'];
-      const destRolePolicy = docs['roleDefinitionDestinationExample.json.tmp'];
-      const bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
+      // Rendered in a beforeEach, not while the file loads: code run at load belongs to no test,
+      // and mutation testing (npm run test:mutation) could then only run its mutants against every test.
+      let trust: RenderedDocuments['trustRelationshipExample.json.tmp'];
+      let destRolePolicy: RenderedDocuments['roleDefinitionDestinationExample.json.tmp'];
+      let bucketPolicy: RenderedDocuments['sourceBucketPolicy.json.tmp'];
+      beforeEach(() => {
+        const docs = renderDocuments(setup.values);
+        trust = docs['trustRelationshipExample.json.tmp'];
+        destRolePolicy = docs['roleDefinitionDestinationExample.json.tmp'];
+        bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
+      });
       const destKey = (sourceKey: string) => `${setup.values.destinationPrefix}${sourceKey}`;
       const withId = { 'sts:ExternalId': EXTERNAL_ID };
 

@@ -10,25 +10,32 @@ import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTIO
 // allow — and the probe's delete reaches that one key only. moto evaluates none of this.
 const FORMAT = 'events/{YYYY}/{MM}/{DD}/';
 const DEST_PREFIX = 'incoming/';
-const docs: RenderedDocuments = renderDocuments({
-  sourceBucket: SOURCE_BUCKET,
-  sourceKeyPrefix: staticLead(FORMAT),
-  destinationBucket: DESTINATION_BUCKET,
-  destinationPrefix: DEST_PREFIX,
-  destinationRoleArn: DESTINATION_ROLE_ARN,
-  executionRoleArn: EXECUTION_ROLE_ARN,
-  externalId: EXTERNAL_ID,
-  kmsKeyArn: undefined,
-});
-const rolePolicy = docs['roleDefinitionDestinationExample.json.tmp'] as unknown as PolicyDocument;
-const bucketPolicy = docs['sourceBucketPolicy.json.tmp'] as unknown as PolicyDocument;
-const trust = docs['trustRelationshipExample.json.tmp'] as unknown as PolicyDocument;
+let rolePolicy: PolicyDocument;
+let bucketPolicy: PolicyDocument;
+let trust: PolicyDocument;
 // The template's AssumeDestinationRole statement of the execution role.
 const executionPolicy: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: DESTINATION_ROLE_ARN }] };
 const role = sessionOf(DESTINATION_ROLE_ARN, 's3-push');
 const probe = `arn:aws:s3:::${DESTINATION_BUCKET}/${DEST_PREFIX}${PROBE_NAME}`;
 
 describe('preflight requests against the rendered IAM documents (iam-simulate)', () => {
+  // Rendered in a beforeEach, not while the file loads: code run at load belongs to no test, and
+  // mutation testing (npm run test:mutation) could then only run its mutants against every test.
+  beforeEach(() => {
+    const docs: RenderedDocuments = renderDocuments({
+      sourceBucket: SOURCE_BUCKET,
+      sourceKeyPrefix: staticLead(FORMAT),
+      destinationBucket: DESTINATION_BUCKET,
+      destinationPrefix: DEST_PREFIX,
+      destinationRoleArn: DESTINATION_ROLE_ARN,
+      executionRoleArn: EXECUTION_ROLE_ARN,
+      externalId: EXTERNAL_ID,
+      kmsKeyArn: undefined,
+    });
+    rolePolicy = docs['roleDefinitionDestinationExample.json.tmp'];
+    bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
+    trust = docs['trustRelationshipExample.json.tmp'];
+  });
   it('link 1: the execution role may assume the destination role with the external id, not with another', async () => {
     const request = { principal: sessionOf(EXECUTION_ROLE_ARN, 'replicate'), action: 'sts:AssumeRole', resource: DESTINATION_ROLE_ARN };
     expect(await decide({ ...request, context: { 'sts:ExternalId': EXTERNAL_ID } }, { identity: [executionPolicy], resource: trust })).to.equal('Allowed');

@@ -6,8 +6,14 @@ import { deployEnv } from '../../../helpers/fixtures.ts';
 
 describe('deploy/cloudformation/stackParameters', () => {
   const { template } = loadTemplate();
-  const config = parseDeployConfig(deployEnv({ AWS_DEFAULT_REGION: undefined, S3_REPLICATE_EXTERNAL_ID: undefined, S3_REPLICATE_PREFIX_FORMAT: 'exports/{YYYY}/{MM}/{DD}/' }));
-  const params = stackParameters(config, { bucket: 'artifacts', key: 's3-push/ab.zip' });
+  // Built in a beforeEach, not while the file loads: code run at load belongs to no test, and
+  // mutation testing (npm run test:mutation) could then only run its mutants against every test.
+  let config: ReturnType<typeof parseDeployConfig>;
+  let params: ReturnType<typeof stackParameters>;
+  beforeEach(() => {
+    config = parseDeployConfig(deployEnv({ AWS_DEFAULT_REGION: undefined, S3_REPLICATE_EXTERNAL_ID: undefined, S3_REPLICATE_PREFIX_FORMAT: 'exports/{YYYY}/{MM}/{DD}/' }));
+    params = stackParameters(config, { bucket: 'artifacts', key: 's3-push/ab.zip' });
+  });
 
   it('sets every parameter the template requires, and only parameters it declares', () => {
     const required = Object.entries(template.Parameters).filter(([, p]) => p.Default === undefined).map(([k]) => k);

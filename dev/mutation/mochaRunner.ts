@@ -1,0 +1,288 @@
+/**
+ * A StrykerJS test runner for this project's mocha 12 unit tests, loaded by `stryker.config.mjs`
+ * (`npm run test:mutation`).
+ *
+ * Why not `@stryker-mutator/mocha-runner`: its 9.x line stops at mocha < 12, and its 10.x line needs
+ * Node 22 (through `@stryker-mutator/core` 10) and still `require`s mocha's cli internals by their old
+ * extensionless names, which mocha 12 renamed to `.cjs`. This runner uses only mocha's public API
+ * (`new Mocha`, `addFile`, `loadFilesAsync`, `grep`, `run`) and Stryker's plugin API, the same way:
+ * the test files are imported once (ES modules cannot be unloaded), then every mutant run reruns
+ * the same mocha instance with the mutant switched on through Stryker's instrumenter context.
+ *
+ * Coverage per test: a root `beforeEach` tells the instrumented code which test is running, so
+ * Stryker runs each mutant only against the tests that reach it. Code that a test file runs at
+ * import (outside any `it` or hook) is "static": its mutants need a fresh process and every test.
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import Mocha from 'mocha';
+import { commonTokens, declareClassPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
+import type { Logger } from '@stryker-mutator/api/logging';
+import type { StrykerOptions, InstrumenterContext } from '@stryker-mutator/api/core';
+import {
+  DryRunStatus,
+  TestStatus,
+  determineHitLimitReached,
+  toMutantRunResult,
+  type DryRunOptions,
+  type DryRunResult,
+  type MutantRunOptions,
+  type MutantRunResult,
+  type TestResult,
+  type TestRunner,
+  type TestRunnerCapabilities,
+} from '@stryker-mutator/api/test-runner';
+
+/** Options under `mochaEsm` in the Stryker config. */
+export interface MochaEsmOptions {
+  /** Folder searched (recursively) for test files, relative to the sandbox. Default `test/unit`. */
+  readonly testDirectory: string;
+  /** File name ending of a test file. Default `.test.ts`. */
+  readonly testSuffix: string;
+  /** Mocha's per-test timeout in ms (Stryker adds its own per run). Default 10000, as `.mocharc.json`. */
+  readonly timeout: number;
+}
+
+const DEFAULTS: MochaEsmOptions = { testDirectory: 'test/unit', testSuffix: '.test.ts', timeout: 10_000 };
+
+/** JSON schema of `mochaEsm`, so Stryker validates it instead of warning about an unknown option. */
+export const strykerValidationSchema = {
+  properties: {
+    mochaEsm: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        testDirectory: { type: 'string' },
+        testSuffix: { type: 'string' },
+        timeout: { type: 'number' },
+      },
+    },
+  },
+} as const;
+
+/** Test files under `directory` ending in `suffix`, sorted so every run loads them in one order. */
+export function findTestFiles(directory: string, suffix: string): string[] {
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith(suffix))
+    .map((name) => resolve(join(directory, name)))
+    .sort();
+}
+
+interface StrykerGlobal {
+  __stryker__?: InstrumenterContext;
+}
+
+/** Collects one result per test; mocha builds a new reporter for every run. */
+class CollectingReporter {
+  static current: CollectingReporter | undefined;
+  readonly tests: TestResult[] = [];
+  private started = Date.now();
+
+  constructor(runner: Mocha.Runner) {
+    CollectingReporter.current = this;
+    const { EVENT_TEST_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
+    runner.on(EVENT_TEST_BEGIN, () => {
+      this.started = Date.now();
+    });
+    runner.on(EVENT_TEST_PASS, (test: Mocha.Test) => {
+      this.tests.push({ ...this.describe(test), status: TestStatus.Success });
+    });
+    runner.on(EVENT_TEST_PENDING, (test: Mocha.Test) => {
+      this.tests.push({ ...this.describe(test), status: TestStatus.Skipped });
+    });
+    // A failing hook is reported here too (with the hook as the runnable): it counts as a failure.
+    runner.on(EVENT_TEST_FAIL, (test: Mocha.Runnable, error: unknown) => {
+      const failureMessage = error instanceof Error ? error.message : String(error);
+      this.tests.push({ ...this.describe(test), status: TestStatus.Failed, failureMessage });
+    });
+  }
+
+  private describe(test: Mocha.Runnable): { id: string; name: string; timeSpentMs: number; fileName?: string } {
+    const id = test.fullTitle();
+    return { id, name: id, timeSpentMs: Date.now() - this.started, ...(test.file ? { fileName: test.file } : {}) };
+  }
+}
+
+function setBail(suite: Mocha.Suite, bail: boolean): void {
+  suite.bail(bail);
+  for (const child of suite.suites) setBail(child, bail);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * What the dry run learnt, written into the sandbox for the worker processes Stryker starts later:
+ * the file(s) of each test (by full title), and the mutants each test file reached.
+ */
+interface TestIndex {
+  readonly filesOfTest: Record<string, string[]>;
+  readonly mutantsOfFile: Record<string, string[]>;
+}
+
+/** Where the dry run leaves its {@link TestIndex}, in the sandbox (the workers' working directory). */
+export const INDEX_FILE = '.mocha-esm-index.json';
+
+/** The mutant ids Stryker's instrumenter placed in an instrumented file. */
+export function mutantIdsIn(instrumentedSource: string): Set<string> {
+  return new Set([...instrumentedSource.matchAll(/stryMutAct_\w+\("(\d+)"\)/g)].map((m) => m[1]!));
+}
+
+/** The runner Stryker starts in each worker process. */
+export class MochaEsmTestRunner implements TestRunner {
+  static inject = tokens(commonTokens.logger, commonTokens.options);
+
+  private readonly settings: MochaEsmOptions;
+  private mocha: Mocha | undefined;
+  private allFiles: string[] = [];
+  private readonly loaded = new Set<string>();
+  private index: TestIndex | undefined;
+  private trackTest: ((title: string | undefined) => void) | undefined;
+
+  constructor(
+    private readonly log: Logger,
+    options: StrykerOptions,
+  ) {
+    this.settings = { ...DEFAULTS, ...((options as { mochaEsm?: Partial<MochaEsmOptions> }).mochaEsm ?? {}) };
+  }
+
+  capabilities(): TestRunnerCapabilities {
+    // Test files are ES modules loaded with `import`: they cannot be loaded a second time in a
+    // process, so Stryker starts a new worker for each static mutant (and after it).
+    return { reloadEnvironment: false };
+  }
+
+  init(): Promise<void> {
+    this.allFiles = findTestFiles(this.settings.testDirectory, this.settings.testSuffix);
+    this.log.debug('mocha-esm: %d test files under %s', this.allFiles.length, this.settings.testDirectory);
+    const mocha = new Mocha({ reporter: CollectingReporter as unknown as string, timeout: this.settings.timeout });
+    // Keep the tests after a run so the same instance can run again for the next mutant.
+    mocha.cleanReferencesAfterRun(false);
+    const track = (title: string | undefined): void => this.trackTest?.(title);
+    mocha.suite.beforeEach(function (this: Mocha.Context) {
+      track(this.currentTest?.fullTitle());
+    });
+    // Code run in a `before`/`after` hook belongs to no single test: count it as static (run with
+    // every test) rather than charge it to whichever test ran last.
+    mocha.suite.afterEach(() => track(undefined));
+    this.mocha = mocha;
+    return Promise.resolve();
+  }
+
+  async dryRun({ coverageAnalysis, disableBail }: DryRunOptions): Promise<DryRunResult> {
+    const context = this.context();
+    if (coverageAnalysis === 'perTest') {
+      this.trackTest = (title) => {
+        context.currentTestId = title;
+      };
+    }
+    const result = await this.run(this.allFiles, undefined, disableBail, undefined, 'runtime');
+    this.trackTest = undefined;
+    if (result.status !== DryRunStatus.Complete || coverageAnalysis === 'off') return result;
+    if (coverageAnalysis === 'perTest' && context.mutantCoverage) this.writeIndex(result.tests, context.mutantCoverage.perTest);
+    return { ...result, ...(context.mutantCoverage ? { mutantCoverage: context.mutantCoverage } : {}) };
+  }
+
+  async mutantRun({ activeMutant, testFilter, disableBail, hitLimit, mutantActivation, sandboxFileName }: MutantRunOptions): Promise<MutantRunResult> {
+    const context = this.context();
+    context.hitLimit = hitLimit;
+    context.hitCount = hitLimit === undefined ? undefined : 0;
+    const files = this.filesFor(testFilter, mutantActivation === 'static' ? sandboxFileName : undefined);
+    const grep = testFilter ? new RegExp(testFilter.map((id) => `(^${escapeRegExp(id)}$)`).join('|')) : undefined;
+    return toMutantRunResult(await this.run(files, grep, disableBail, activeMutant.id, mutantActivation));
+  }
+
+  /**
+   * The test files a run needs. With a test filter (a mutant reached by known tests): the files of
+   * those tests. For a static mutant (one in code that runs when its module loads, such as a
+   * module-level regular expression): Stryker would run every test, in a new process, which takes
+   * the whole unit suite per mutant; instead, the files whose tests reached any mutant of the same
+   * source file in the dry run, plus the files that import it by name. A test outside both cannot
+   * reach the module, so this can only miss a kill, never invent one. Without the dry run's index:
+   * every file.
+   */
+  private filesFor(testFilter: readonly string[] | undefined, staticMutantFile: string | undefined): string[] {
+    const index = this.readIndex();
+    if (!index) return this.allFiles;
+    if (testFilter) {
+      const files = testFilter.map((id) => index.filesOfTest[id]);
+      if (files.some((f) => f === undefined)) return this.allFiles;
+      const needed = new Set(files.flat());
+      return this.allFiles.filter((f) => needed.has(f));
+    }
+    if (staticMutantFile) {
+      const ids = mutantIdsIn(readFileSync(staticMutantFile, 'utf8'));
+      const module = relative(process.cwd(), staticMutantFile).replace(/\\/g, '/');
+      return this.allFiles.filter(
+        (f) => (index.mutantsOfFile[f] ?? []).some((id) => ids.has(id)) || readFileSync(f, 'utf8').includes(module),
+      );
+    }
+    return this.allFiles;
+  }
+
+  private writeIndex(tests: readonly TestResult[], perTest: Record<string, Record<string, number>>): void {
+    const filesOfTest: Record<string, string[]> = {};
+    const mutantsOfFile: Record<string, Set<string>> = {};
+    for (const test of tests) {
+      if (!test.fileName) continue;
+      (filesOfTest[test.id] ??= []).push(test.fileName);
+      const ids = (mutantsOfFile[test.fileName] ??= new Set());
+      for (const id of Object.keys(perTest[test.id] ?? {})) ids.add(id);
+    }
+    const index: TestIndex = { filesOfTest, mutantsOfFile: Object.fromEntries(Object.entries(mutantsOfFile).map(([f, ids]) => [f, [...ids]])) };
+    writeFileSync(INDEX_FILE, JSON.stringify(index));
+    this.index = index;
+  }
+
+  private readIndex(): TestIndex | undefined {
+    if (!this.index && existsSync(INDEX_FILE)) this.index = JSON.parse(readFileSync(INDEX_FILE, 'utf8')) as TestIndex;
+    return this.index;
+  }
+
+  private async run(
+    files: readonly string[],
+    grep: RegExp | undefined,
+    disableBail: boolean,
+    activeMutant: string | undefined,
+    activation: MutantRunOptions['mutantActivation'],
+  ): Promise<DryRunResult> {
+    const mocha = this.requireMocha();
+    const context = this.context();
+    try {
+      const toLoad = files.filter((f) => !this.loaded.has(f));
+      if (toLoad.length > 0) {
+        // A static mutant must be on while the modules load (module-level code runs only then);
+        // a runtime one only while the tests run.
+        context.activeMutant = activation === 'static' ? activeMutant : undefined;
+        mocha.files = toLoad;
+        await mocha.loadFilesAsync();
+        for (const f of toLoad) this.loaded.add(f);
+      }
+      setBail(mocha.suite, !disableBail);
+      mocha.grep(grep ?? /.*/);
+      context.activeMutant = activeMutant;
+      await new Promise<void>((done) => mocha.run(() => done()));
+      const timeout = determineHitLimitReached(context.hitCount, context.hitLimit);
+      if (timeout) return timeout;
+      return { status: DryRunStatus.Complete, tests: CollectingReporter.current?.tests ?? [] };
+    } catch (error) {
+      return { status: DryRunStatus.Error, errorMessage: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    } finally {
+      context.activeMutant = undefined;
+    }
+  }
+
+  private context(): InstrumenterContext {
+    const global = globalThis as StrykerGlobal;
+    global.__stryker__ ??= {};
+    return global.__stryker__;
+  }
+
+  private requireMocha(): Mocha {
+    if (!this.mocha) throw new Error('mocha-esm: init() was not called');
+    return this.mocha;
+  }
+}
+
+export const strykerPlugins = [declareClassPlugin(PluginKind.TestRunner, 'mocha-esm', MochaEsmTestRunner)];

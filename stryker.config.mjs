@@ -1,0 +1,42 @@
+// @ts-check
+// StrykerJS mutation testing of the decision and validation code: `npm run test:mutation`.
+// The README's "Mutation testing" section has the score table and the list of equivalent mutants.
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  // The pure modules that decide what is copied and what input is accepted. New pure rules under
+  // rules/ are included as they appear.
+  mutate: [
+    'handler/plan.ts',
+    'handler/events.ts',
+    'handler/config.ts',
+    'handler/workItems.ts',
+    'handler/summary.ts',
+    'rules/**/*.ts',
+    'deploy/config/config.ts',
+    'deploy/config/schedule.ts',
+    'deploy/config/policies.ts',
+    'deploy/cloudformation/stackStatus.ts',
+  ],
+  // mocha 12 through the project's own runner (dev/mutation/mochaRunner.ts explains why).
+  plugins: ['./dev/mutation/mochaRunner.ts'],
+  testRunner: 'mocha-esm',
+  testRunnerNodeArgs: ['--import', 'tsx'],
+  checkerNodeArgs: ['--import', 'tsx'],
+  mochaEsm: { testDirectory: 'test/unit', testSuffix: '.test.ts', timeout: 10000 },
+  coverageAnalysis: 'perTest',
+  // The machine is shared: a slow test run is not a timeout unless it is 10 s over the dry run's pace.
+  timeoutMS: 10000,
+  // Reruns test only the mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  concurrency: 2,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  tempDirName: '.stryker-tmp',
+  ignorePatterns: ['.bench', '.ceph', 'dist', 'coverage', 'reports'],
+  cleanTempDir: true,
+  thresholds: { high: 95, low: 90, break: null },
+};
