@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -192,6 +193,21 @@ describe('handler copy against moto (two accounts)', function () {
     expect(dstCount.counts.get('CopyObject')).to.equal(2);
     expect(String(await readAll(world.destinationAdmin, DESTINATION_BUCKET, DEST_PREFIX + sameSize))).to.equal(String(body(sameSize, 2)));
     expect(String(await readAll(world.destinationAdmin, DESTINATION_BUCKET, DEST_PREFIX + longer))).to.equal(`${String(body(longer, 2))}more`);
+  });
+
+  it('copies an object missing at the destination whose destination neighbour has the same size and is newer', async () => {
+    // part-00100 is gone at the destination; the next destination key, part-00101's copy, has the
+    // same size and a later LastModified. Compared with that neighbour, it would count as equal.
+    const missing = bulkKeys[100]!;
+    const neighbour = bulkKeys[101]!;
+    await world.destinationAdmin.send(new DeleteObjectCommand({ Bucket: DESTINATION_BUCKET, Key: DEST_PREFIX + missing }));
+    const listed = await listAll(world.destinationAdmin, DESTINATION_BUCKET, DEST_PREFIX + PREFIX);
+    expect(listed.has(DEST_PREFIX + missing)).to.equal(false);
+    expect(listed.get(DEST_PREFIX + neighbour)?.size).to.equal(body(missing).length);
+    const s = await run({ dates: [DAY] });
+    expect(s).to.deep.include({ copied: 1, skipped: dayKeys.length - 1, failed: 0, bytesCopied: body(missing).length });
+    expect(dstCount.counts.get('CopyObject')).to.equal(1);
+    expect(String(await readAll(world.destinationAdmin, DESTINATION_BUCKET, DEST_PREFIX + missing))).to.equal(String(body(missing)));
   });
 
   it('copies nothing on a day with no objects', async () => {

@@ -77,6 +77,98 @@ describe('handler/config', () => {
     expect(p[0]).to.match(/^EXTERNAL_ID is malformed/);
     expect(p.join()).not.to.include(secret);
   });
+
+  it('reads WORK_QUEUE_URL: an SQS queue URL on AWS or on a local emulator', () => {
+    const aws = 'https://sqs.us-east-1.amazonaws.com/123456789012/s3-push-WorkQueue-ABC_1';
+    expect(parseHandlerConfig(handlerEnv({ WORK_QUEUE_URL: aws })).workQueueUrl).to.equal(aws);
+    expect(parseHandlerConfig(handlerEnv({ WORK_QUEUE_URL: 'http://127.0.0.1:4566/123456789012/work' })).workQueueUrl).to.equal('http://127.0.0.1:4566/123456789012/work');
+    expect(parseHandlerConfig(handlerEnv({ WORK_QUEUE_URL: '' })).workQueueUrl).to.equal(undefined);
+  });
+
+  it('refuses a malformed WORK_QUEUE_URL, naming it', () => {
+    for (const bad of [
+      'sqs.us-east-1.amazonaws.com/123456789012/work',
+      'ftp://sqs.us-east-1.amazonaws.com/123456789012/work',
+      'https://sqs.us-east-1.amazonaws.com/12345678901/work',
+      'https://sqs.us-east-1.amazonaws.com/123456789012/',
+      'https://sqs.us-east-1.amazonaws.com/123456789012/work queue',
+      'https://sqs.us-east-1.amazonaws.com/123456789012/work/extra',
+      `https://sqs.us-east-1.amazonaws.com/123456789012/${'q'.repeat(81)}`,
+      'https://sqs.us-east-1.amazonaws.com:123456/123456789012/work',
+      ' https://sqs.us-east-1.amazonaws.com/123456789012/work',
+    ]) {
+      expect(problems(handlerEnv({ WORK_QUEUE_URL: bad })), bad).to.deep.equal([
+        `WORK_QUEUE_URL is ${JSON.stringify(bad)}: expected an SQS queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/s3-push-work (the stack output WorkQueueUrl)`,
+      ]);
+    }
+  });
+
+  it('refuses a FIFO WORK_QUEUE_URL: work items need a standard queue', () => {
+    const fifo = 'https://sqs.us-east-1.amazonaws.com/123456789012/work.fifo';
+    expect(problems(handlerEnv({ WORK_QUEUE_URL: fifo }))).to.deep.equal([
+      `WORK_QUEUE_URL is "${fifo}": a FIFO queue; expected a standard queue (the stack output WorkQueueUrl)`,
+    ]);
+  });
+
+  it('caps DESTINATION_PREFIX at 512 bytes (a key has at most 1,024), counting bytes, not characters', () => {
+    expect(parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX: 'p'.repeat(512) })).destinationPrefix).to.have.length(512);
+    expect(problems(handlerEnv({ DESTINATION_PREFIX: 'p'.repeat(513) }))).to.deep.equal(['DESTINATION_PREFIX is 513 bytes: expected at most 512 (keys are limited to 1024 bytes)']);
+    expect(problems(handlerEnv({ DESTINATION_PREFIX: 'é'.repeat(257) }))).to.deep.equal(['DESTINATION_PREFIX is 514 bytes: expected at most 512 (keys are limited to 1024 bytes)']);
+  });
+
+  it('takes numbers written as plain decimal digits only: no exponent, hex, sign, fraction or spaces', () => {
+    for (const bad of ['1e2', '0x10', '+4', '4.0', ' 4', '4 ', '1_000']) {
+      expect(problems(handlerEnv({ COPY_CONCURRENCY: bad })), bad).to.deep.equal([
+        `COPY_CONCURRENCY is ${JSON.stringify(bad)}: expected a whole number from 1 to 256 (default 16)`,
+      ]);
+    }
+    expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '007' })).copyConcurrency).to.equal(7);
+  });
+
+  it('holds every number to its range, both ends included', () => {
+    expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '1', LAG_DAYS: '3650' }))).to.deep.include({ copyConcurrency: 1, lagDays: 3650 });
+    expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '256' })).copyConcurrency).to.equal(256);
+    expect(problems(handlerEnv({ COPY_CONCURRENCY: '257', LAG_DAYS: '3651' }))).to.deep.equal([
+      'LAG_DAYS is "3651": expected a whole number from 0 to 3650 (default 1)',
+      'COPY_CONCURRENCY is "257": expected a whole number from 1 to 256 (default 16)',
+    ]);
+    expect(problems(handlerEnv({ MULTIPART_THRESHOLD_BYTES: String(5 * 1024 ** 2 - 1) }))).to.deep.equal([
+      'MULTIPART_THRESHOLD_BYTES is "5242879": expected a whole number from 5242880 to 5368709120 bytes (5 MiB – 5 GiB; S3 copies at most 5 GiB in one request) (default 268435456)',
+    ]);
+    expect(problems(handlerEnv({ PART_SIZE_BYTES: String(5 * 1024 ** 3 + 1) }))).to.have.length(1);
+    expect(problems(handlerEnv({ LAG_DAYS: '99999999999999999999' }))).to.have.length(1);
+  });
+
+  it("checks bucket names by S3's rules: length, characters, adjacent dots, IP form, reserved names", () => {
+    expect(parseHandlerConfig(handlerEnv({ SOURCE_BUCKET: 'abc' })).sourceBucket).to.equal('abc');
+    expect(parseHandlerConfig(handlerEnv({ SOURCE_BUCKET: 'a'.repeat(63) })).sourceBucket).to.have.length(63);
+    expect(parseHandlerConfig(handlerEnv({ SOURCE_BUCKET: '192.168.5.com' })).sourceBucket).to.equal('192.168.5.com');
+    for (const bad of ['ab', 'a'.repeat(64), '-abc', 'abc-', 'a_bc']) {
+      expect(problems(handlerEnv({ SOURCE_BUCKET: bad })), bad).to.deep.equal([
+        `SOURCE_BUCKET is ${JSON.stringify(bad)}: expected an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)`,
+      ]);
+    }
+    expect(problems(handlerEnv({ SOURCE_BUCKET: '192.168.5.4' }))).to.deep.equal(['SOURCE_BUCKET is "192.168.5.4": a bucket name must not look like an IP address']);
+    expect(problems(handlerEnv({ DESTINATION_BUCKET: 'a..b' }))).to.deep.equal(['DESTINATION_BUCKET is "a..b": a bucket name must not contain two adjacent dots']);
+    expect(problems(handlerEnv({ DESTINATION_BUCKET: 'xn--abc' }))).to.deep.equal(['DESTINATION_BUCKET is "xn--abc": a bucket name must not start with the reserved prefix "xn--"']);
+  });
+
+  it('names a missing required variable as not set, and a malformed one with its value', () => {
+    expect(problems({ ...handlerEnv(), DESTINATION_ROLE_ARN: '' })).to.deep.equal(['DESTINATION_ROLE_ARN is not set: expected an IAM role ARN like arn:aws:iam::210987654321:role/s3-push-writer']);
+    expect(problems({ ...handlerEnv(), DESTINATION_ROLE_ARN: 'arn:aws:iam::210987654321:user/x' })).to.deep.equal([
+      'DESTINATION_ROLE_ARN is "arn:aws:iam::210987654321:user/x": expected an IAM role ARN like arn:aws:iam::210987654321:role/s3-push-writer',
+    ]);
+  });
+
+  it('accepts the external ids STS accepts (2 to 1,224 characters of its set) and no others', () => {
+    expect(parseHandlerConfig(handlerEnv({ EXTERNAL_ID: 'ab' })).externalId).to.equal('ab');
+    expect(parseHandlerConfig(handlerEnv({ EXTERNAL_ID: `a+=,.@:/-_${'x'.repeat(1214)}` })).externalId).to.have.length(1224);
+    for (const bad of ['a', 'x'.repeat(1225), 'a b', 'a"b']) expect(problems(handlerEnv({ EXTERNAL_ID: bad })), bad).to.have.length(1);
+  });
+
+  it('refuses a PREFIX_FORMAT that is not a valid day format, naming the format', () => {
+    expect(problems(handlerEnv({ PREFIX_FORMAT: '{YYYY}/{MM}' }))).to.deep.equal(['PREFIX_FORMAT is "{YYYY}/{MM}": missing {DD}: each day needs its own prefix']);
+  });
 });
 
 describe('handler/config: ARN partitions', () => {

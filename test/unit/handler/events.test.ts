@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseEvent, MAX_DAYS_PER_EVENT, type CopyEvent } from '../../../handler/events.ts';
+import { parseEvent, MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, type CopyEvent } from '../../../handler/events.ts';
 import { EventValidationError } from '../../../handler/errors.ts';
 import { scheduledEvent } from '../../helpers/fixtures.ts';
 
@@ -69,4 +69,66 @@ describe('handler/events', () => {
   for (const [name, event, pattern] of badEvents) {
     it(`rejects ${name}`, () => rejects(event, pattern));
   }
+
+  /** `n` consecutive days from 2020-01-01, as a "dates" list. */
+  const consecutive = (n: number): string[] => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10));
+
+  it('allows 366 distinct days in a "dates" list and refuses 367, repeats counted once', () => {
+    expect((parseEvent({ dates: consecutive(366) }, 1) as CopyEvent).dates).to.have.length(366);
+    expect((parseEvent({ dates: [...consecutive(366), '2020-01-01'] }, 1) as CopyEvent).dates).to.have.length(366);
+    rejects({ dates: consecutive(367) }, /367 days requested; at most 366 days per event/);
+  });
+
+  it('points an inline event that is too long at the work queue, and a fanned-out one at splitting', () => {
+    rejects({ dates: consecutive(367) }, /fan it out through the work queue \(set WORK_QUEUE_URL; up to 3660 days\)/);
+    expect((parseEvent({ dates: consecutive(367) }, 1, { maxDays: MAX_DAYS_PER_FAN_OUT }) as CopyEvent).dates).to.have.length(367);
+    const tooLong = () => parseEvent({ from: '2000-01-01', to: '2010-01-08' }, 1, { maxDays: MAX_DAYS_PER_FAN_OUT });
+    expect(tooLong).to.throw(EventValidationError, /3661 days requested; at most 3660 days per event: split the backfill into several events$/);
+  });
+
+  it('takes "fanOut": false as not asking for fan-out, and "fanOut": true with a range or a list', () => {
+    const plain = parseEvent({ dates: ['2024-01-01'], fanOut: false }, 1);
+    expect(plain).to.deep.include({ kind: 'copy', dates: ['2024-01-01'] });
+    expect(plain).to.not.have.property('fanOut');
+    expect(parseEvent({ from: '2024-01-01', to: '2024-01-02', fanOut: false }, 1)).to.not.have.property('fanOut');
+    expect(parseEvent({ from: '2024-01-01', to: '2024-01-02', fanOut: true }, 1)).to.deep.include({ trigger: 'range', fanOut: true });
+    expect(parseEvent({ dates: ['2024-01-01'], fanOut: true }, 1)).to.deep.include({ trigger: 'dates', fanOut: true });
+  });
+
+  it('refuses a "fanOut" that is not true or false', () => {
+    rejects({ dates: ['2024-01-01'], fanOut: 'yes' }, /"fanOut" is "yes": expected true or false/);
+    rejects({ from: '2024-01-01', to: '2024-01-02', fanOut: 1 }, /"fanOut" is 1: expected true or false/);
+  });
+
+  it('refuses a scheduled event whose time has no "T" between date and time, even one Date would parse', () => {
+    rejects(scheduledEvent('2024-01-02 06:00:00Z'), /scheduled event "time" is "2024-01-02 06:00:00Z": expected an ISO 8601 timestamp/);
+    rejects(scheduledEvent('2024-01-02'), /scheduled event "time" is "2024-01-02"/);
+    rejects(scheduledEvent('x2024-01-02T06:00:00Z'), /"x2024-01-02T06:00:00Z"/);
+    rejects({ ...scheduledEvent('2024-01-02T06:00:00Z'), time: 1704175200000 }, /scheduled event "time" is 1704175200000/);
+    rejects(scheduledEvent('2024-01-02T99:00:00Z'), /"2024-01-02T99:00:00Z"/);
+  });
+
+  it('names the fields a kind of event allows when it meets an unknown one', () => {
+    rejects({ dates: ['2024-01-01'], extra: 1 }, /unknown field\(s\) "extra"; allowed here: "dates", "dryRun", "fanOut"$/);
+    rejects({ from: '2024-01-01', to: '2024-01-01', a: 1, b: 2 }, /unknown field\(s\) "a", "b"; allowed here: "from", "to", "dryRun", "fanOut"$/);
+    rejects({ check: true, dryRun: true }, /unknown field\(s\) "dryRun"; allowed here: "check"$/);
+  });
+
+  it('shortens a long bad value to 80 characters in the message', () => {
+    const long = 'x'.repeat(200);
+    let message = '';
+    try {
+      parseEvent({ dates: [long] }, 1);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.include(`is "${'x'.repeat(76)}...: not a calendar date`);
+    expect(message).to.not.include('x'.repeat(77));
+    rejects({ dates: ['x'.repeat(78)] }, new RegExp(`is "${'x'.repeat(78)}": not a calendar date`));
+  });
+
+  it('says what the accepted events look like when none is recognised', () => {
+    rejects({ hello: 1 }, /no "dates", "from"\/"to", "check" or scheduled "time" in \{"hello":1\}; expected \{"dates": \["2024-01-01", …\]\}/);
+    rejects(42, /^bad event: got 42; expected/);
+  });
 });

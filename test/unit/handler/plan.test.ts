@@ -65,4 +65,104 @@ describe('handler/plan', () => {
       ['d', undefined, 'missing'],
     ]);
   });
+
+  it('strips a weak-ETag marker and lower-cases, so the same data compares equal however S3 quotes it', () => {
+    expect(normalizeEtag('W/"AbC-2"')).to.equal('abc-2');
+    expect(normalizeEtag('"a"b"')).to.equal('a"b');
+    expect(normalizeEtag('"abW/"')).to.equal('abw/');
+    expect(decide(o('k', 1, 'W/"ABC"', later), o('k', 1, '"abc"', t0))).to.equal('equal');
+  });
+
+  it('copies again when either side has no LastModified and the ETags differ (cannot prove the copy is newer)', () => {
+    const noTime = (key: string, etag: string): ObjectInfo => ({ key, size: 1, etag });
+    expect(decide(noTime('k', 'a'), o('k', 1, 'b', later))).to.equal('changed');
+    expect(decide(o('k', 1, 'a', t0), noTime('k', 'b'))).to.equal('changed');
+    expect(decide(noTime('k', 'a'), noTime('k', 'a'))).to.equal('equal');
+  });
+
+  it('counts a destination one whole second newer as equal, and rounds both times down to the second', () => {
+    expect(decide(o('k', 1, 'a', new Date('2024-01-02T00:00:00.900Z')), o('k', 1, 'b', new Date('2024-01-02T00:00:01.000Z')))).to.equal('equal');
+    expect(decide(o('k', 1, 'a', new Date('2024-01-02T00:00:00.000Z')), o('k', 1, 'b', new Date('2024-01-02T00:00:00.500Z')))).to.equal('changed');
+    expect(decide(o('k', 1, 'a', new Date('2024-01-02T00:00:01.000Z')), o('k', 1, 'b', new Date('2024-01-02T00:00:00.000Z')))).to.equal('changed');
+  });
+
+  it('orders keys by their bytes: a shorter key first, equal keys 0, later keys after', () => {
+    expect(compareKeys('a', 'a')).to.equal(0);
+    expect(compareKeys('a', 'ab')).to.be.lessThan(0);
+    expect(compareKeys('b', 'a')).to.be.greaterThan(0);
+  });
+
+  // A missing source object must never be compared with the destination object listed after it:
+  // if that neighbour has the same size and is newer, it would count as "equal" and never be copied.
+  async function joined(src: ObjectInfo[], dst: ObjectInfo[], prefix = ''): Promise<[string, string | undefined, string][]> {
+    const out: [string, string | undefined, string][] = [];
+    for await (const j of joinListings(iter(src), iter(dst), prefix)) out.push([j.source.key, j.destination?.key, j.decision]);
+    return out;
+  }
+
+  it('finds a source key missing in the middle of the destination listing (a, b, c against a, c: b is missing)', async () => {
+    const out = await joined([o('a', 1, 'x'), o('b', 1, 'y'), o('c', 1, 'z')], [o('a', 1, 'x'), o('c', 1, 'other', later)]);
+    expect(out).to.deep.equal([
+      ['a', 'a', 'equal'],
+      ['b', undefined, 'missing'],
+      ['c', 'c', 'equal'],
+    ]);
+  });
+
+  it('finds a missing key whose same-size, newer neighbour sits under a destination prefix', async () => {
+    const out = await joined([o('d/a', 7, 'x'), o('d/b', 7, 'y'), o('d/c', 7, 'z')], [o('in/d/a', 7, 'x'), o('in/d/c', 7, 'q', later)], 'in/');
+    expect(out).to.deep.equal([
+      ['d/a', 'in/d/a', 'equal'],
+      ['d/b', undefined, 'missing'],
+      ['d/c', 'in/d/c', 'equal'],
+    ]);
+  });
+
+  it('finds missing keys at the start and at the end of the destination listing', async () => {
+    const out = await joined([o('a', 1, 'x'), o('b', 1, 'x'), o('c', 1, 'x')], [o('b', 1, 'x', later)]);
+    expect(out).to.deep.equal([
+      ['a', undefined, 'missing'],
+      ['b', 'b', 'equal'],
+      ['c', undefined, 'missing'],
+    ]);
+    expect(await joined([o('a', 1, 'x')], [])).to.deep.equal([['a', undefined, 'missing']]);
+  });
+
+  it('closes the destination listing when the caller stops early, and when it runs to the end', async () => {
+    const closed: string[] = [];
+    // A listing that records when its consumer closes it (as a paginator stops fetching pages).
+    const tracked = (name: string, items: ObjectInfo[]): AsyncIterable<ObjectInfo> => ({
+      [Symbol.asyncIterator]: () => {
+        let i = 0;
+        return {
+          next: () => Promise.resolve(i < items.length ? { done: false, value: items[i++]! } : { done: true, value: undefined }),
+          return: () => {
+            closed.push(name);
+            return Promise.resolve({ done: true, value: undefined });
+          },
+        };
+      },
+    });
+    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), tracked('early', [o('a', 1, 'x'), o('b', 1, 'x')]), '')) {
+      expect(j.source.key).to.equal('a');
+      break;
+    }
+    expect(closed).to.deep.equal(['early']);
+    for await (const _ of joinListings(iter([o('a', 1, 'x')]), tracked('end', [o('a', 1, 'x'), o('z', 1, 'x')]), '')) {
+      // read everything
+    }
+    expect(closed).to.deep.equal(['early', 'end']);
+  });
+
+  it('joins a destination listing whose iterator cannot be closed early (no return method)', async () => {
+    const plain: AsyncIterable<ObjectInfo> = {
+      [Symbol.asyncIterator]: () => {
+        const items = [o('a', 1, 'x')];
+        return { next: () => Promise.resolve(items.length > 0 ? { done: false, value: items.shift()! } : { done: true, value: undefined }) };
+      },
+    };
+    const out = [];
+    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), plain, '')) out.push(j.decision);
+    expect(out).to.deep.equal(['equal', 'missing']);
+  });
 });

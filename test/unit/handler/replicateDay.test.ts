@@ -10,13 +10,13 @@ import {
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { MAX_FAILURES_PER_DAY, replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
-import { parseIsoDate } from '../../../rules/dates.ts';
+import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
 import { mockReplicationClients } from '../../helpers/awsMocks.ts';
 
 const MiB = 1024 * 1024;
-const date = parseIsoDate('2024-01-01')!;
+const date = '2024-01-01' as IsoDate; // not parsed at import: code run at import belongs to no test
 const old = new Date('2024-01-02T00:00:00Z');
 const settings: DaySettings = {
   sourceBucket: 'src',
@@ -50,6 +50,17 @@ describe('handler/replicateDay (copy engine)', () => {
     expect(src.commandCalls(ListObjectsV2Command).every((c) => c.args[0].input.Bucket === 'src' && c.args[0].input.Prefix === '2024/01/01/')).to.equal(true);
     expect(dst.commandCalls(ListObjectsV2Command).every((c) => c.args[0].input.Bucket === 'dst' && c.args[0].input.Prefix === 'in/2024/01/01/')).to.equal(true);
     expect(src.commandCalls(CopyObjectCommand)).to.have.length(0);
+  });
+
+  it('copies a source object missing at the destination when the destination page ends right before it, and its neighbour is the same size and newer', async () => {
+    const newer = new Date('2024-01-03T00:00:00Z');
+    src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/a'), o('2024/01/01/b'), o('2024/01/01/c')], 1));
+    // One key per page: the page with in/…/a ends, the next page starts at in/…/c (b's neighbour).
+    dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...o('2024/01/01/a'), key: 'in/2024/01/01/a' }, { key: 'in/2024/01/01/c', size: 10, etag: 'other', lastModified: newer }], 1));
+    dst.on(CopyObjectCommand).resolves({});
+    const r = await replicateDay(clients, settings, { date });
+    expect(dst.commandCalls(CopyObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['in/2024/01/01/b']);
+    expect(r.summary).to.deep.include({ listed: 3, copied: 1, skipped: 2, failed: 0 });
   });
 
   it('keeps going when one object fails, and reports it', async () => {

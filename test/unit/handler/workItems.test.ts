@@ -75,5 +75,54 @@ describe('handler/workItems', () => {
       expect(isSqsEvent({ dates: ['2024-01-01'] })).to.equal(false);
       expect(isSqsEvent(null)).to.equal(false);
     });
+
+    it('wants a string messageId on every record (it names the item to retry)', () => {
+      expect(isSqsEvent({ Records: [{ ...record, messageId: undefined }] })).to.equal(false);
+      expect(isSqsEvent({ Records: [record, { ...record, messageId: 7 }] })).to.equal(false);
+      expect(isSqsEvent({ Records: [record, { ...record, messageId: 'm2' }] })).to.equal(true);
+    });
+
+    it('refuses Records that are not a list, or hold something other than objects', () => {
+      expect(isSqsEvent({ Records: { 0: record, length: 1 } })).to.equal(false);
+      expect(isSqsEvent({ Records: [null] })).to.equal(false);
+      expect(isSqsEvent({ Records: [[record]] })).to.equal(false);
+      expect(isSqsEvent([{ Records: [record] }])).to.equal(false);
+    });
+  });
+
+  describe('parseWorkItem limits', () => {
+    it('takes a startAfter of exactly 1,024 bytes and refuses 1,025, counting UTF-8 bytes', () => {
+      const prefix = '2024/01/01/';
+      const atLimit = prefix + 'k'.repeat(1024 - prefix.length);
+      expect(parseWorkItem(JSON.stringify({ date: '2024-01-01', startAfter: atLimit }), FORMAT).startAfter).to.equal(atLimit);
+      rejects(JSON.stringify({ date: '2024-01-01', startAfter: `${atLimit}k` }), /"startAfter" is 1025 bytes: S3 keys have at most 1024$/);
+      // 507 two-byte characters: 1,014 + 11 = 1,025 bytes in 518 characters.
+      rejects(JSON.stringify({ date: '2024-01-01', startAfter: prefix + 'é'.repeat(507) }), /is 1025 bytes/);
+    });
+
+    it('names the fields a work item allows', () => {
+      rejects('{"date":"2024-01-01","a":1,"b":2}', /unknown field\(s\) "a", "b"; allowed: "date", "startAfter", "dryRun"$/);
+      rejects('null', /body "null": expected a JSON object/);
+      rejects('"2024-01-01"', /expected a JSON object/);
+    });
+
+    it('shortens a long body to 120 characters in the message', () => {
+      const body = `{"date":"${'x'.repeat(300)}"}`;
+      let message = '';
+      try {
+        parseWorkItem(body, FORMAT);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).to.include(`"date" is "${'x'.repeat(116)}...: expected a calendar date YYYY-MM-DD`);
+      rejects(`{"date":"${'x'.repeat(118)}"}`, new RegExp(`"date" is "${'x'.repeat(118)}": expected`));
+    });
+  });
+
+  describe('serializeWorkItem', () => {
+    it('writes only the fields that are set', () => {
+      expect(serializeWorkItem({ date: parseIsoDate('2024-01-01')! })).to.equal('{"date":"2024-01-01"}');
+      expect(serializeWorkItem({ date: parseIsoDate('2024-01-01')!, startAfter: '2024/01/01/a', dryRun: true })).to.equal('{"date":"2024-01-01","startAfter":"2024/01/01/a","dryRun":true}');
+    });
   });
 });

@@ -37,4 +37,17 @@ describe('rules/bucketName', () => {
     const env = { SOURCE_BUCKET: 'my..bucket', DESTINATION_BUCKET: '10.0.0.1', DESTINATION_ROLE_ARN };
     expect(() => parseHandlerConfig(env)).to.throw(/SOURCE_BUCKET is "my\.\.bucket": .*two adjacent dots[\s\S]*DESTINATION_BUCKET is "10\.0\.0\.1": .*IP address/);
   });
+  it('tells the length it found', () => {
+    expect(bucketNameProblem('ab')).to.equal('a bucket name has 3 to 63 characters, not 2');
+    expect(bucketNameProblem('a'.repeat(64))).to.equal('a bucket name has 3 to 63 characters, not 64');
+  });
+  it('refuses only the four-number form of an IP address, each of 1 to 3 digits', () => {
+    for (const ip of ['1.2.3.4', '123.123.123.123', '0.0.0.0']) expect(bucketNameProblem(ip), ip).to.equal('a bucket name must not look like an IP address');
+    for (const name of ['1.2.3', '1.2.3.4.5', 'a1.2.3.4', '1.2.3.4a', '1234.1.1.1', '1.2.3.1234']) expect(bucketNameProblem(name), name).to.equal(undefined);
+  });
+  it('wants a letter or digit at both ends, whatever lies between', () => {
+    expect(bucketNameProblem('.abc')).to.equal('a bucket name must begin and end with a letter or digit');
+    expect(bucketNameProblem('abc.')).to.equal('a bucket name must begin and end with a letter or digit');
+    expect(bucketNameProblem('a-.-b')).to.equal(undefined);
+  });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { addDays, dateRange, daysBefore, daysInclusive, isLeapYear, parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
+import { addDays, dateParts, dateRange, daysBefore, daysInMonth, daysInclusive, isLeapYear, parseIsoDate, utcDateOf, type IsoDate } from '../../../rules/dates.ts';
 
 const d = (s: string): IsoDate => {
   const v = parseIsoDate(s);
@@ -43,5 +43,40 @@ describe('rules/dates', () => {
     expect(daysBefore(new Date('2024-03-01T06:00:00Z'), 1)).to.equal('2024-02-29');
     expect(daysBefore(new Date('2024-03-01T00:30:00+02:00'), 1)).to.equal('2024-02-28');
     expect(daysBefore(new Date('2024-03-01T23:59:59Z'), 0)).to.equal('2024-03-01');
+  });
+
+  it('is not fooled by a value that only turns into a date string: a list, a String object', () => {
+    expect(parseIsoDate(['2024-01-01'])).to.equal(undefined);
+    expect(parseIsoDate(new String('2024-01-01'))).to.equal(undefined);
+    expect(parseIsoDate({ toString: () => '2024-01-01' })).to.equal(undefined);
+  });
+
+  it('gives April, June, September and November 30 days, February 28 or 29, the others 31', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((m) => daysInMonth(2023, m))).to.deep.equal([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+    expect(daysInMonth(2024, 2)).to.equal(29);
+    for (const s of ['2024-06-31', '2024-09-31', '2024-11-31']) expect(parseIsoDate(s), s).to.equal(undefined);
+    for (const s of ['2024-06-30', '2024-07-31', '2024-08-31', '2024-12-31']) expect(parseIsoDate(s), s).to.equal(s);
+  });
+
+  it('splits a date into numbers', () => {
+    expect(dateParts(d('0987-06-05'))).to.deep.equal({ year: 987, month: 6, day: 5 });
+  });
+
+  it('writes four-digit years and two-digit months and days, also for the first years', () => {
+    expect(addDays(d('0001-01-01'), 1)).to.equal('0001-01-02');
+    expect(addDays(d('0999-12-31'), 1)).to.equal('1000-01-01');
+    expect(addDays(d('2024-09-30'), 1)).to.equal('2024-10-01');
+  });
+
+  it('counts the days of a range inclusively, and none backwards', () => {
+    expect(daysInclusive(d('2024-01-01'), d('2024-01-01'))).to.equal(1);
+    expect(daysInclusive(d('2024-01-02'), d('2024-01-01'))).to.equal(0);
+    expect(daysInclusive(d('2023-01-01'), d('2024-01-02'))).to.equal(367);
+  });
+
+  it('takes the UTC date of an instant, from its first to its last millisecond', () => {
+    expect(utcDateOf(new Date('2024-02-29T00:00:00.000Z'))).to.equal('2024-02-29');
+    expect(utcDateOf(new Date('2024-02-29T23:59:59.999Z'))).to.equal('2024-02-29');
+    expect(utcDateOf(new Date('2024-02-29T12:00:00Z'))).to.equal('2024-02-29');
   });
 });

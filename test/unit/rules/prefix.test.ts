@@ -34,4 +34,17 @@ describe('rules/prefix', () => {
     expect(staticLead('dt={YYYY}-{MM}-{DD}/')).to.equal('dt=');
     expect(staticLead('no-token/')).to.equal('no-token/');
   });
+
+  it('names every problem of a format in full', () => {
+    expect(prefixFormatProblems('{YYYY}/{MM}/{DD}/{hh}/{}')).to.deep.equal(['unknown token(s) {hh}, {} (known: {YYYY} {MM} {DD})']);
+    expect(prefixFormatProblems('{YYYY}/')).to.deep.equal(['missing {MM}, {DD}: each day needs its own prefix']);
+    expect(prefixFormatProblems('/{YYYY}/{MM}/{DD}/')).to.deep.equal(['must not start with "/" (S3 keys have no leading slash)']);
+    expect(prefixFormatProblems('{YYYY}/{MM}/{DD}/}')).to.deep.equal(['unbalanced "{" or "}"']);
+    expect(prefixFormatProblems('x{YYYY}/{MM}/{DD}/y')).to.deep.equal([]);
+    expect(prefixFormatProblems('{YYYY}{MM}{DD}')).to.deep.equal([]);
+  });
+
+  it('leaves text that is not a known token as it is', () => {
+    expect(renderPrefix('{YYYY}/{X}/{MM}/{DD}/', d('2024-03-04'))).to.equal('2024/{X}/03/04/');
+  });
 });

@@ -22,6 +22,12 @@ describe('deploy/cloudformation/stackStatus', () => {
     ['ROLLBACK_FAILED', 'stuck'],
     ['DELETE_FAILED', 'stuck'],
     ['CREATE_FAILED', 'stuck'],
+    ['DELETE_COMPLETE', 'create'],
+    ['IMPORT_ROLLBACK_COMPLETE', 'update'],
+    ['IMPORT_IN_PROGRESS', 'wait'],
+    ['IMPORT_ROLLBACK_IN_PROGRESS', 'wait'],
+    ['IMPORT_ROLLBACK_FAILED', 'stuck'],
+    ['ROLLBACK_SOMETHING_NEW', 'stuck'],
   ];
   for (const [status, kind] of table) {
     it(`${status ?? 'no stack'} → ${kind}`, () => expect(decideStackAction('s', status).kind).to.equal(kind));
@@ -62,6 +68,67 @@ describe('deploy/cloudformation/stackStatus', () => {
       '~ Modify PushFunction   AWS::Lambda::Function  [Code]',
       '~ Modify ExecutionRole  AWS::IAM::Role  (REPLACED)  [RoleName]',
       '- Remove Old            AWS::SNS::Topic',
+    ]);
+  });
+
+  // Every stack status CloudFormation documents (StackStatus in the DescribeStacks API reference).
+  const ALL = [
+    'CREATE_IN_PROGRESS', 'CREATE_FAILED', 'CREATE_COMPLETE', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_FAILED', 'ROLLBACK_COMPLETE',
+    'DELETE_IN_PROGRESS', 'DELETE_FAILED', 'DELETE_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+    'UPDATE_COMPLETE', 'UPDATE_FAILED', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_FAILED',
+    'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE', 'REVIEW_IN_PROGRESS', 'IMPORT_IN_PROGRESS',
+    'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_IN_PROGRESS', 'IMPORT_ROLLBACK_FAILED', 'IMPORT_ROLLBACK_COMPLETE',
+  ];
+
+  it('counts only CREATE/UPDATE/IMPORT_COMPLETE as success: never a *_FAILED, a rollback, a deletion or a status in progress', () => {
+    expect(ALL.filter(isSuccess)).to.deep.equal(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
+    for (const failed of ALL.filter((s) => s.endsWith('_FAILED'))) expect(isSuccess(failed), failed).to.equal(false);
+    expect(isSuccess('DELETE_COMPLETE')).to.equal(false);
+  });
+
+  it('counts every *_IN_PROGRESS as in progress except REVIEW_IN_PROGRESS (a change set never executed)', () => {
+    expect(ALL.filter(isInProgress)).to.deep.equal(ALL.filter((s) => s.endsWith('_IN_PROGRESS') && s !== 'REVIEW_IN_PROGRESS'));
+    expect(isInProgress('CREATE_COMPLETE')).to.equal(false);
+    expect(isInProgress('IN_PROGRESS_CREATE')).to.equal(false);
+  });
+
+  it('names the stack and its state in every stuck answer, with the command that shows or fixes it', () => {
+    const rollback = decideStackAction('replicate-to-x', 'UPDATE_ROLLBACK_FAILED');
+    expect(rollback).to.deep.equal({
+      kind: 'stuck',
+      why: 'stack replicate-to-x is UPDATE_ROLLBACK_FAILED: an update failed and so did its rollback; CloudFormation accepts no update until the rollback is finished',
+      fix: 'aws cloudformation continue-update-rollback --stack-name replicate-to-x   (then rerun npm run deploy; see its --resources-to-skip if a resource cannot roll back)',
+    });
+    for (const status of ['IMPORT_ROLLBACK_FAILED', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED']) {
+      expect(decideStackAction('replicate-to-x', status), status).to.deep.equal({
+        kind: 'stuck',
+        why: `stack replicate-to-x is ${status}: it cannot be updated and must be deleted first`,
+        fix: 'aws cloudformation delete-stack --stack-name replicate-to-x   (then rerun npm run deploy; the source and destination buckets are not part of the stack)',
+      });
+    }
+    expect(decideStackAction('replicate-to-x', 'SOMETHING_NEW')).to.deep.equal({
+      kind: 'stuck',
+      why: 'stack replicate-to-x is in the unexpected state SOMETHING_NEW',
+      fix: 'aws cloudformation describe-stack-events --stack-name replicate-to-x',
+    });
+  });
+
+  it('recognises a "no changes" message inside a longer reason, and not an empty one', () => {
+    expect(isNoChangeReason(`ValidationError: ${NO_CHANGE_MESSAGES[1]}`)).to.equal(true);
+    expect(isNoChangeReason("The submitted information didn't contain changes.")).to.equal(true);
+    expect(isNoChangeReason('')).to.equal(false);
+  });
+
+  it('formats imports, dynamic and conditional replacements, unknown actions, and no changes', () => {
+    expect(formatChanges([])).to.deep.equal([]);
+    expect(formatChanges([
+      { action: 'Import', logicalId: 'B', type: 'AWS::S3::Bucket', details: [] },
+      { action: 'Dynamic', logicalId: 'Fn', type: 'AWS::Lambda::Function', replacement: 'Conditional', details: ['A', 'B'] },
+      { action: 'Other', logicalId: 'X', type: 'T' },
+    ])).to.deep.equal([
+      '> Import B   AWS::S3::Bucket',
+      '? Dynamic Fn  AWS::Lambda::Function  (may be replaced)  [A, B]',
+      '? Other  X   T',
     ]);
   });
 });

@@ -212,4 +212,111 @@ describe('deploy/config/config: ARNs in the partition of the region', () => {
     const env = { ...DEPLOY_ENV, AWS_REGION: 'us-gov-west-1', AWS_DEFAULT_REGION: 'us-gov-west-1', S3_REPLICATE_OTHER_ROLE_ARN: `arn:aws-us-gov:iam::${DESTINATION_ACCOUNT}:role/w` };
     expect(parseDeployConfig(env).region).to.equal('us-gov-west-1');
   });
+
+  it('fits the function and role names of 58- to 71-character stack names into 64 characters, hashing only what is too long', () => {
+    const stack = (n: number): string => `s${'t'.repeat(n - 1)}`;
+    for (let n = 56; n <= 71; n++) {
+      const c = parseDeployConfig(env({ S3_REPLICATE_STACK_NAME: stack(n) }));
+      expect(c.functionName.length, `function of ${n}`).to.be.at.most(64);
+      expect(c.lambdaRoleName.length, `role of ${n}`).to.be.at.most(64);
+      expect(c.lambdaRoleName.endsWith('-lambda'), `role of ${n}`).to.equal(true);
+      // The role name is the stack name + "-lambda" up to 57 characters, shortened with a hash above.
+      if (n <= 57) expect(c.lambdaRoleName).to.equal(`${stack(n)}-lambda`);
+      else expect(c.lambdaRoleName).to.match(new RegExp(`^${stack(n).slice(0, 48)}-[0-9a-f]{8}-lambda$`));
+      // The function name is the stack name up to 64 characters.
+      if (n <= 64) expect(c.functionName).to.equal(stack(n));
+      else expect(c.functionName).to.match(new RegExp(`^${stack(n).slice(0, 55)}-[0-9a-f]{8}$`));
+    }
+    // Names that differ only past the cut still differ (the hash covers the whole name), and stay stable.
+    expect(fitName(`${stack(60)}a`, '-lambda')).to.not.equal(fitName(`${stack(60)}b`, '-lambda'));
+    expect(fitName(stack(70), '-lambda')).to.equal(fitName(stack(70), '-lambda'));
+    expect(fitName('abc', '-x', 5)).to.equal('abc-x');
+  });
+
+  it('caps the prefix format and the destination prefix at 512 characters', () => {
+    const format = `${'p'.repeat(512 - '{YYYY}/{MM}/{DD}/'.length)}{YYYY}/{MM}/{DD}/`;
+    expect(parseDeployConfig(env({ S3_REPLICATE_PREFIX_FORMAT: format })).prefixFormat).to.have.length(512);
+    expect(problems(env({ S3_REPLICATE_PREFIX_FORMAT: `p${format}` }))).to.deep.equal([`S3_REPLICATE_PREFIX_FORMAT is "p${format}": at most 512 characters (it has 513)`]);
+    expect(parseDeployConfig(env({ S3_REPLICATE_DEST_PREFIX: 'd'.repeat(512) })).destinationPrefix).to.have.length(512);
+    expect(problems(env({ S3_REPLICATE_DEST_PREFIX: 'd'.repeat(513) }))).to.deep.equal([
+      `S3_REPLICATE_DEST_PREFIX is "${'d'.repeat(513)}": expected at most 512 letters, digits and / _ . = -, not starting with "/"`,
+    ]);
+  });
+
+  it('takes S3_REPLICATE_LAG_DAYS as plain decimal digits from 0 to 3650 only', () => {
+    expect(parseDeployConfig(env({ S3_REPLICATE_LAG_DAYS: '0' })).lagDays).to.equal(0);
+    expect(parseDeployConfig(env({ S3_REPLICATE_LAG_DAYS: '3650' })).lagDays).to.equal(3650);
+    for (const bad of ['1e2', '0x10', '+1', ' 1', '1 d', '10000', 'NaN', 'Infinity']) {
+      expect(problems(env({ S3_REPLICATE_LAG_DAYS: bad })), bad).to.deep.equal([
+        `S3_REPLICATE_LAG_DAYS is ${JSON.stringify(bad)}: expected a whole number of days from 0 to 3650 (default 1)`,
+      ]);
+    }
+  });
+
+  it('checks bucket names: 3 to 63 characters, no IP address form, no reserved prefix or suffix', () => {
+    expect(parseDeployConfig(env({ S3_ROOT_BUCKET: 'abc' })).sourceBucket).to.equal('abc');
+    expect(parseDeployConfig(env({ S3_ROOT_BUCKET: 'a'.repeat(63) })).sourceBucket).to.have.length(63);
+    expect(parseDeployConfig(env({ S3_ROOT_BUCKET: '1.2.3.4.5' })).sourceBucket).to.equal('1.2.3.4.5');
+    expect(parseDeployConfig(env({ S3_ROOT_BUCKET: 'a1.2.3.4' })).sourceBucket).to.equal('a1.2.3.4');
+    expect(problems(env({ S3_ROOT_BUCKET: 'a'.repeat(64) }))).to.deep.equal([
+      `S3_ROOT_BUCKET is "${'a'.repeat(64)}": expected 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit (it has 64 characters)`,
+    ]);
+    expect(problems(env({ S3_ROOT_BUCKET: '10.0.0.1' }))).to.deep.equal(['S3_ROOT_BUCKET is "10.0.0.1": a bucket name cannot look like an IP address']);
+    for (const p of ['xn--', 'sthree-', 'amzn-s3-demo-']) expect(problems(env({ S3_ROOT_BUCKET: `${p}data` }))).to.deep.equal([`S3_ROOT_BUCKET is "${p}data": a bucket name cannot start with "${p}"`]);
+    for (const x of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) expect(problems(env({ S3_ROOT_BUCKET: `data${x}` }))).to.deep.equal([`S3_ROOT_BUCKET is "data${x}": a bucket name cannot end with "${x}"`]);
+    expect(problems(env({ S3_ROOT_BUCKET: '.data' }))).to.deep.equal(['S3_ROOT_BUCKET is ".data": expected 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit']);
+  });
+
+  it('counts a value of spaces only as empty', () => {
+    expect(problems(env({ AWS_ACCOUNT: '   ' }))).to.deep.equal(['AWS_ACCOUNT is empty: expected the 12-digit id of the source account']);
+    expect(parseDeployConfig(env({ S3_REPLICATE_EXTERNAL_ID: '  ' })).externalId).to.equal(undefined);
+  });
+
+  it('accepts the regions of every partition and refuses other shapes, naming the variable that was read', () => {
+    for (const region of ['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-north-1', 'ap-southeast-12']) {
+      expect(parseDeployConfig(env({ AWS_DEFAULT_REGION: region, S3_REPLICATE_OTHER_ROLE_ARN: `arn:${region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws'}:iam::${DESTINATION_ACCOUNT}:role/w` })).region).to.equal(region);
+    }
+    for (const region of ['US-EAST-1', 'us-east', 'useast-1', 'us-east-123', 'us-east-1a']) {
+      expect(problems(env({ AWS_DEFAULT_REGION: region })), region).to.deep.equal([`AWS_DEFAULT_REGION is "${region}": expected a region like us-east-1`]);
+    }
+    expect(problems(env({ AWS_DEFAULT_REGION: undefined, AWS_REGION: 'moon-1' }))).to.deep.equal(['AWS_REGION is "moon-1": expected a region like us-east-1']);
+    expect(parseDeployConfig(env({ AWS_REGION: 'us-east-1' })).region).to.equal('us-east-1');
+  });
+
+  it('accepts role ARNs with a path and names of up to 64 characters', () => {
+    const withPath = `arn:aws:iam::${DESTINATION_ACCOUNT}:role/service-role/team/w`;
+    expect(parseDeployConfig(env({ S3_REPLICATE_OTHER_ROLE_ARN: withPath })).destinationRoleArn).to.equal(withPath);
+    expect(parseDeployConfig(env({ S3_REPLICATE_OTHER_ROLE_ARN: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/${'r'.repeat(64)}` })).destinationRoleArn).to.have.length.greaterThan(64);
+    for (const bad of [`arn:aws:iam::${DESTINATION_ACCOUNT}:role/${'r'.repeat(65)}`, `arn:aws:iam::${DESTINATION_ACCOUNT}:role/`, `xarn:aws:iam::${DESTINATION_ACCOUNT}:role/w`, `arn:aws:iam::${DESTINATION_ACCOUNT}:role/w `]) {
+      expect(problems(env({ S3_REPLICATE_OTHER_ROLE_ARN: bad })), bad).to.deep.equal([`S3_REPLICATE_OTHER_ROLE_ARN is ${JSON.stringify(bad)}: expected a role ARN, arn:aws:iam::<12-digit account>:role/<name>`]);
+    }
+  });
+
+  it('accepts KMS key ARNs with a key id or a multi-Region key id, not an alias or another shape', () => {
+    const key = `arn:aws:kms:us-east-1:${DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const mrk = `arn:aws:kms:us-east-1:${DESTINATION_ACCOUNT}:key/mrk-${'0123456789abcdef'.repeat(2)}`;
+    expect(parseDeployConfig(env({ S3_REPLICATE_KMS_KEY_ARN: key })).kmsKeyArn).to.equal(key);
+    expect(parseDeployConfig(env({ S3_REPLICATE_KMS_KEY_ARN: mrk })).kmsKeyArn).to.equal(mrk);
+    for (const bad of [key.toUpperCase(), `${key}0`, `${mrk}0`, key.replace('us-east-1', 'useast1'), key.replace(DESTINATION_ACCOUNT, '123')]) {
+      expect(problems(env({ S3_REPLICATE_KMS_KEY_ARN: bad })), bad).to.deep.equal([`S3_REPLICATE_KMS_KEY_ARN is ${JSON.stringify(bad)}: expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (not an alias)`]);
+    }
+  });
+
+  it('accepts external ids of 2 to 1,224 characters of the STS set', () => {
+    expect(parseDeployConfig(env({ S3_REPLICATE_EXTERNAL_ID: 'ab' })).externalId).to.equal('ab');
+    expect(parseDeployConfig(env({ S3_REPLICATE_EXTERNAL_ID: `+=,.@:/_-${'x'.repeat(1215)}` })).externalId).to.have.length(1224);
+    expect(problems(env({ S3_REPLICATE_EXTERNAL_ID: 'x'.repeat(1225) }))).to.deep.equal(['S3_REPLICATE_EXTERNAL_ID is malformed (1225 characters): expected 2-1224 letters, digits and + = , . @ : / _ -']);
+  });
+
+  it('reads the artifact bucket, the stack name and the endpoint when given', () => {
+    const c = parseDeployConfig(env({ S3_ARTIFACT_BUCKET: 'my-artifacts', S3_REPLICATE_STACK_NAME: 'S', AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }));
+    expect(c).to.deep.include({ artifactBucket: 'my-artifacts', stackName: 'S', functionName: 'S', lambdaRoleName: 'S-lambda', endpointUrl: 'http://127.0.0.1:5000' });
+    expect(parseDeployConfig(env({ S3_REPLICATE_STACK_NAME: `S${'a'.repeat(127)}` })).stackName).to.have.length(128);
+    expect(problems(env({ S3_REPLICATE_STACK_NAME: `S${'a'.repeat(128)}` }))).to.have.length(1);
+    expect(problems(env({ AWS_ENDPOINT_URL: 'http:// x' }))).to.deep.equal(['AWS_ENDPOINT_URL is "http:// x": expected an http(s) URL']);
+  });
+
+  it('narrows the source to the text of the prefix format before its first token', () => {
+    expect(parseDeployConfig(env({ S3_REPLICATE_PREFIX_FORMAT: 'a/b/{YYYY}/{MM}/{DD}' })).sourceKeyPrefix).to.equal('a/b/');
+  });
 });

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { PolicyValueError, renderDocuments, type PolicyValues } from '../../../../deploy/config/policies.ts';
+import { DOCUMENTS, PolicyValueError, renderDocuments, validatePolicyValues, type PolicyValues, type RenderedDocuments } from '../../../../deploy/config/policies.ts';
 import { decide, sessionOf } from '../../../helpers/iamSimulator.ts';
 import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
@@ -95,10 +98,17 @@ describe('deploy/config/policies renderDocuments', () => {
   });
 
   describe('evaluated by an IAM policy simulator (what moto cannot prove)', () => {
-    const docs = renderDocuments({ ...base, externalId: EXTERNAL_ID, sourceKeyPrefix: 'exports/' });
-    const bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
-    const roleDoc = docs['roleDefinitionDestinationExample.json.tmp'];
-    const trust = docs['trustRelationshipExample.json.tmp'];
+    // Built in a beforeEach, not while the file loads: code run at load belongs to no test, and
+    // mutation testing (npm run test:mutation) can then only run its mutants against every test.
+    let bucketPolicy: RenderedDocuments['sourceBucketPolicy.json.tmp'];
+    let roleDoc: RenderedDocuments['roleDefinitionDestinationExample.json.tmp'];
+    let trust: RenderedDocuments['trustRelationshipExample.json.tmp'];
+    beforeEach(() => {
+      const docs = renderDocuments({ ...base, externalId: EXTERNAL_ID, sourceKeyPrefix: 'exports/' });
+      bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
+      roleDoc = docs['roleDefinitionDestinationExample.json.tmp'];
+      trust = docs['trustRelationshipExample.json.tmp'];
+    });
     const session = sessionOf(DESTINATION_ROLE_ARN);
 
     it('lets the destination role read a source object across accounts (bucket policy and role policy)', async () => {
@@ -116,6 +126,109 @@ describe('deploy/config/policies renderDocuments', () => {
       expect(await decide({ ...req, context: { 'sts:ExternalId': EXTERNAL_ID } }, { identity, resource: trust })).to.equal('Allowed');
       expect(await decide({ ...req, context: { 'sts:ExternalId': 'wrong' } }, { identity, resource: trust })).to.not.equal('Allowed');
       expect(await decide(req, { identity, resource: trust })).to.not.equal('Allowed');
+    });
+  });
+
+  /** Every ARN anywhere in the rendered documents (principals, resources), whatever their nesting. */
+  function arnsIn(value: unknown): string[] {
+    if (typeof value === 'string') return value.startsWith('arn:') ? [value] : [];
+    if (Array.isArray(value)) return value.flatMap(arnsIn);
+    if (value && typeof value === 'object') return Object.values(value).flatMap(arnsIn);
+    return [];
+  }
+
+  for (const partition of ['aws-cn', 'aws-us-gov']) {
+    it(`renders every ARN of the three documents in the ${partition} partition when the roles are there`, () => {
+      const values: PolicyValues = {
+        ...base,
+        sourceKeyPrefix: 'exports/',
+        destinationPrefix: 'in/',
+        destinationRoleArn: `arn:${partition}:iam::210987654321:role/s3-push-writer`,
+        executionRoleArn: `arn:${partition}:iam::${SOURCE_ACCOUNT}:role/replicate-lambda`,
+        externalId: EXTERNAL_ID,
+        kmsKeyArn: `arn:${partition}:kms:${partition === 'aws-cn' ? 'cn-north-1' : 'us-gov-west-1'}:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      };
+      const docs = renderDocuments(values);
+      for (const [file, doc] of Object.entries(docs)) {
+        const arns = arnsIn(doc);
+        expect(arns, file).to.not.be.empty;
+        for (const arn of arns) expect(arn, `${file}: ${arn}`).to.match(new RegExp(`^arn:${partition}:`));
+      }
+      expect(docs['sourceBucketPolicy.json.tmp'].Statement[0]?.Resource).to.deep.equal([`arn:${partition}:s3:::${SOURCE_BUCKET}`, `arn:${partition}:s3:::${SOURCE_BUCKET}/exports/*`]);
+      expect(docs['roleDefinitionDestinationExample.json.tmp'].Statement.find((st) => st.Sid === 'WriteDestination')?.Resource).to.equal(`arn:${partition}:s3:::${DESTINATION_BUCKET}/in/*`);
+    });
+  }
+
+  it('accepts the role and key ARNs of the three partitions, and refuses others', () => {
+    for (const partition of ['aws', 'aws-cn', 'aws-us-gov']) {
+      expect(() => validatePolicyValues({ ...base, destinationRoleArn: `arn:${partition}:iam::210987654321:role/w`, kmsKeyArn: `arn:${partition}:kms:r-1:210987654321:key/k-1` })).to.not.throw();
+    }
+    for (const arn of ['arn:aws-moon:iam::210987654321:role/w', 'arn:aws:iam::21098765432:role/w', 'arn:aws:iam::210987654321:user/w', 'arn:aws:iam::210987654321:role/', `arn:aws:iam::210987654321:role/${'r'.repeat(513)}`, ' arn:aws:iam::210987654321:role/w', 'arn:aws:iam::210987654321:role/w ']) {
+      expect(() => validatePolicyValues({ ...base, destinationRoleArn: arn }), arn).to.throw(PolicyValueError, `destinationRoleArn ${JSON.stringify(arn)}: expected an IAM role ARN`);
+    }
+    for (const key of ['arn:aws:kms:us-east-1:210987654321:alias/k', `arn:aws:kms:us-east-1:210987654321:key/${'k'.repeat(65)}`, 'arn:aws:kms:US:210987654321:key/k', 'arn:aws:kms:us-east-1:210987654321:key/k ']) {
+      expect(() => validatePolicyValues({ ...base, kmsKeyArn: key }), key).to.throw(PolicyValueError, `kmsKeyArn ${JSON.stringify(key)}: expected a KMS key ARN`);
+    }
+  });
+
+  it('accepts prefixes of up to 512 characters and external ids of 2 to 1,224, and names every bad value at once', () => {
+    expect(() => validatePolicyValues({ ...base, sourceKeyPrefix: 'p'.repeat(512), destinationPrefix: 'q'.repeat(512), externalId: 'ab' })).to.not.throw();
+    expect(() => validatePolicyValues({ ...base, externalId: 'x'.repeat(1224) })).to.not.throw();
+    let message = '';
+    try {
+      validatePolicyValues({ ...base, sourceBucket: 'ab', destinationBucket: 'a..b', sourceKeyPrefix: 'p'.repeat(513), destinationPrefix: 'a b', executionRoleArn: 'x', externalId: 'x' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    const lines = message.split('\n');
+    expect(lines.map((line) => line.split(/[ :]/).filter(Boolean)[0])).to.deep.equal(['cannot', 'sourceBucket', 'destinationBucket', 'sourceKeyPrefix', 'destinationPrefix', 'executionRoleArn', 'externalId']);
+    expect(lines[1]).to.match(/^ {2}sourceBucket "ab": .*3/);
+    expect(lines[2]).to.match(/^ {2}destinationBucket "a\.\.b": .*dots/);
+    expect(lines.slice(3)).to.deep.equal([
+      `  sourceKeyPrefix "${'p'.repeat(513)}": expected letters, digits and / _ . = - only`,
+      '  destinationPrefix "a b": expected letters, digits and / _ . = - only',
+      '  executionRoleArn "x": expected an IAM role ARN',
+      '  externalId: expected 2-1224 letters, digits and + = , . @ : / _ -',
+    ]);
+    expect(() => validatePolicyValues({ ...base, externalId: 'x'.repeat(1225) })).to.throw(PolicyValueError, 'externalId');
+  });
+
+  describe('guards on what the templates render', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 's3-push-templates-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** Writes the three templates, `broken` replacing the one named. */
+    function templates(name: string, broken: string): void {
+      for (const hbs of Object.values(DOCUMENTS)) {
+        writeFileSync(join(dir, hbs), hbs === name ? broken : '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:{{partition}}:s3:::{{sourceBucket}}/*"}]}');
+      }
+    }
+
+    it('renders templates from the directory it is given', () => {
+      templates('sourceBucketPolicy.json.hbs', '{"Version": "2012-10-17", "Statement": [{"Sid": "{{destinationBucket}}", "Effect": "Allow", "Action": "s3:GetObject"}]}');
+      const docs = renderDocuments(base, dir);
+      expect(docs['sourceBucketPolicy.json.tmp'].Statement[0]?.Sid).to.equal(DESTINATION_BUCKET);
+      expect(docs['trustRelationshipExample.json.tmp'].Statement[0]?.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/*`);
+    });
+
+    it('refuses a template that renders invalid JSON, naming it', () => {
+      templates('trustRelationshipExample.json.hbs', '{"Version": "2012-10-17", "Statement": [}');
+      expect(() => renderDocuments(base, dir)).to.throw(PolicyValueError, /^trustRelationshipExample\.json\.hbs rendered invalid JSON: /);
+    });
+
+    it('refuses JSON that is not a policy document: another Version, no Statement list, an empty one', () => {
+      for (const doc of ['{"Version": "2008-10-17", "Statement": [{}]}', '{"Version": "2012-10-17"}', '{"Version": "2012-10-17", "Statement": {}}', '{"Version": "2012-10-17", "Statement": []}', '[]']) {
+        templates('roleDefinitionDestinationExample.json.hbs', doc);
+        expect(() => renderDocuments(base, dir), doc).to.throw(PolicyValueError, 'roleDefinitionDestinationExample.json.hbs did not render a policy document (Version 2012-10-17 and a Statement list)');
+      }
+    });
+
+    it('refuses a template naming a field it is not given (strict mode)', () => {
+      templates('sourceBucketPolicy.json.hbs', '{"Version": "2012-10-17", "Statement": [{"Sid": "{{noSuchField}}"}]}');
+      expect(() => renderDocuments(base, dir)).to.throw(/noSuchField/);
     });
   });
 });
