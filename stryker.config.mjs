@@ -31,6 +31,9 @@ export default {
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   concurrency: 2,
+  // A static mutant re-imports the project in the same process (dev/mutation/mochaRunner.ts);
+  // a new process every 40 runs frees what the old imports hold.
+  maxTestRunnerReuse: 40,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },

@@ -5,9 +5,10 @@
  * Why not `@stryker-mutator/mocha-runner`: its 9.x line stops at mocha < 12, and its 10.x line needs
  * Node 22 (through `@stryker-mutator/core` 10) and still `require`s mocha's cli internals by their old
  * extensionless names, which mocha 12 renamed to `.cjs`. This runner uses only mocha's public API
- * (`new Mocha`, `addFile`, `loadFilesAsync`, `grep`, `run`) and Stryker's plugin API, the same way:
- * the test files are imported once (ES modules cannot be unloaded), then every mutant run reruns
- * the same mocha instance with the mutant switched on through Stryker's instrumenter context.
+ * (`new Mocha`, its file events, `grep`, `run`) and Stryker's plugin API, the same way:
+ * the test files are imported once, then every mutant run reruns the same mocha instance with the
+ * mutant switched on through Stryker's instrumenter context; a static mutant gets the project
+ * imported again in the same process (see reload()).
  *
  * Coverage per test: a root `beforeEach` tells the instrumented code which test is running, so
  * Stryker runs each mutant only against the tests that reach it. Code that a test file runs at
@@ -15,6 +16,8 @@
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { register } from 'node:module';
 import Mocha from 'mocha';
 import { commonTokens, declareClassPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
 import type { Logger } from '@stryker-mutator/api/logging';
@@ -129,12 +132,31 @@ export function mutantIdsIn(instrumentedSource: string): Set<string> {
   return new Set([...instrumentedSource.matchAll(/stryMutAct_\w+\("(\d+)"\)/g)].map((m) => m[1]!));
 }
 
+/**
+ * Module resolve hooks (they run on Node's loader thread): every file URL outside node_modules
+ * gets the current generation as a query, so a new generation imports the project anew.
+ */
+const GENERATION_HOOKS = `
+let generation;
+export function initialize(data) { generation = data.generation; }
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  const n = Atomics.load(generation, 0);
+  if (n === 0 || !result.url.startsWith('file:') || result.url.includes('/node_modules/')) return result;
+  const url = new URL(result.url);
+  url.searchParams.set('stryker-generation', String(n));
+  return { ...result, url: url.href };
+}
+`;
+
 /** The runner Stryker starts in each worker process. */
 export class MochaEsmTestRunner implements TestRunner {
   static inject = tokens(commonTokens.logger, commonTokens.options);
 
   private readonly settings: MochaEsmOptions;
   private mocha: Mocha | undefined;
+  /** The generation of module URLs, shared with the resolve hook (see reload()). */
+  private readonly generation = new Int32Array(new SharedArrayBuffer(4));
   private allFiles: string[] = [];
   private readonly loaded = new Set<string>();
   private index: TestIndex | undefined;
@@ -148,17 +170,24 @@ export class MochaEsmTestRunner implements TestRunner {
   }
 
   capabilities(): TestRunnerCapabilities {
-    // Test files are ES modules loaded with `import`: they cannot be loaded a second time in a
-    // process, so Stryker starts a new worker for each static mutant (and after it).
-    return { reloadEnvironment: false };
+    // ES modules cannot be unloaded, but they can be loaded again under another URL: see reload().
+    return { reloadEnvironment: true };
   }
 
   init(): Promise<void> {
     this.allFiles = findTestFiles(this.settings.testDirectory, this.settings.testSuffix);
     this.log.debug('mocha-esm: %d test files under %s', this.allFiles.length, this.settings.testDirectory);
+    register(`data:text/javascript,${encodeURIComponent(GENERATION_HOOKS)}`, { data: { generation: this.generation } });
+    this.mocha = this.createMocha();
+    return Promise.resolve();
+  }
+
+  private createMocha(): Mocha {
     const mocha = new Mocha({ reporter: CollectingReporter as unknown as string, timeout: this.settings.timeout });
-    // Keep the tests after a run so the same instance can run again for the next mutant.
+    // Keep the tests after a run so the same instance can run again for the next mutant; the
+    // files are loaded by load(), not by run().
     mocha.cleanReferencesAfterRun(false);
+    (mocha as Mocha & { lazyLoadFiles(enable: boolean): Mocha }).lazyLoadFiles(true);
     const track = (title: string | undefined): void => this.trackTest?.(title);
     mocha.suite.beforeEach(function (this: Mocha.Context) {
       track(this.currentTest?.fullTitle());
@@ -166,8 +195,21 @@ export class MochaEsmTestRunner implements TestRunner {
     // Code run in a `before`/`after` hook belongs to no single test: count it as static (run with
     // every test) rather than charge it to whichever test ran last.
     mocha.suite.afterEach(() => track(undefined));
-    this.mocha = mocha;
-    return Promise.resolve();
+    return mocha;
+  }
+
+  /**
+   * A fresh test environment in this process, for a static mutant (and for the mutant after it):
+   * the project's modules, test files included, are imported again under new URLs (the resolve
+   * hook adds `?stryker-generation=N` to every file outside node_modules), so their module-level
+   * code runs again, while node_modules (the AWS SDK, mocha itself) stay loaded: much cheaper than
+   * the new process Stryker would start otherwise. Stryker restarts the process every
+   * `maxTestRunnerReuse` runs, which bounds what old generations hold in memory.
+   */
+  private reload(): void {
+    Atomics.add(this.generation, 0, 1);
+    this.loaded.clear();
+    this.mocha = this.createMocha();
   }
 
   async dryRun({ coverageAnalysis, disableBail }: DryRunOptions): Promise<DryRunResult> {
@@ -184,7 +226,8 @@ export class MochaEsmTestRunner implements TestRunner {
     return { ...result, ...(context.mutantCoverage ? { mutantCoverage: context.mutantCoverage } : {}) };
   }
 
-  async mutantRun({ activeMutant, testFilter, disableBail, hitLimit, mutantActivation, sandboxFileName }: MutantRunOptions): Promise<MutantRunResult> {
+  async mutantRun({ activeMutant, testFilter, disableBail, hitLimit, mutantActivation, sandboxFileName, reloadEnvironment }: MutantRunOptions): Promise<MutantRunResult> {
+    if (reloadEnvironment) this.reload();
     const context = this.context();
     context.hitLimit = hitLimit;
     context.hitCount = hitLimit === undefined ? undefined : 0;
@@ -255,9 +298,7 @@ export class MochaEsmTestRunner implements TestRunner {
         // A static mutant must be on while the modules load (module-level code runs only then);
         // a runtime one only while the tests run.
         context.activeMutant = activation === 'static' ? activeMutant : undefined;
-        mocha.files = toLoad;
-        await mocha.loadFilesAsync();
-        for (const f of toLoad) this.loaded.add(f);
+        await this.load(mocha, toLoad);
       }
       setBail(mocha.suite, !disableBail);
       mocha.grep(grep ?? /.*/);
@@ -270,6 +311,21 @@ export class MochaEsmTestRunner implements TestRunner {
       return { status: DryRunStatus.Error, errorMessage: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     } finally {
       context.activeMutant = undefined;
+    }
+  }
+
+  /**
+   * Loads test files the way mocha's `loadFilesAsync` does, but always with `import`: on Node 20.19+
+   * mocha `require`s them, and `require`'s cache would hand a reload the files it already ran.
+   */
+  private async load(mocha: Mocha, files: readonly string[]): Promise<void> {
+    const { EVENT_FILE_PRE_REQUIRE, EVENT_FILE_REQUIRE, EVENT_FILE_POST_REQUIRE } = Mocha.Suite.constants;
+    for (const file of files) {
+      mocha.suite.emit(EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
+      const module: unknown = await import(pathToFileURL(file).href);
+      mocha.suite.emit(EVENT_FILE_REQUIRE, module, file, mocha);
+      mocha.suite.emit(EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
+      this.loaded.add(file);
     }
   }
 

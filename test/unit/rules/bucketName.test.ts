@@ -49,5 +49,6 @@ describe('rules/bucketName', () => {
     expect(bucketNameProblem('.abc')).to.equal('a bucket name must begin and end with a letter or digit');
     expect(bucketNameProblem('abc.')).to.equal('a bucket name must begin and end with a letter or digit');
     expect(bucketNameProblem('a-.-b')).to.equal(undefined);
+    expect(bucketNameProblem('ab_c')).to.equal('a bucket name holds only lower-case letters, digits, dots and hyphens');
   });
 });
