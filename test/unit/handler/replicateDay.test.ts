@@ -10,7 +10,7 @@ import {
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { MAX_FAILURES_PER_DAY, replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
-import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
+import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
 import { mockReplicationClients } from '../../helpers/awsMocks.ts';

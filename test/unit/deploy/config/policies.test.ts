@@ -161,7 +161,8 @@ describe('deploy/config/policies renderDocuments', () => {
 
   it('accepts the role and key ARNs of the three partitions, and refuses others', () => {
     for (const partition of ['aws', 'aws-cn', 'aws-us-gov']) {
-      expect(() => validatePolicyValues({ ...base, destinationRoleArn: `arn:${partition}:iam::210987654321:role/w`, kmsKeyArn: `arn:${partition}:kms:r-1:210987654321:key/k-1` })).to.not.throw();
+      const region = partition === 'aws-cn' ? 'cn-north-1' : partition === 'aws-us-gov' ? 'us-gov-west-1' : 'us-east-1';
+      expect(() => validatePolicyValues({ ...base, destinationRoleArn: `arn:${partition}:iam::210987654321:role/w`, kmsKeyArn: `arn:${partition}:kms:${region}:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab` })).to.not.throw();
     }
     for (const arn of ['arn:aws-moon:iam::210987654321:role/w', 'arn:aws:iam::21098765432:role/w', 'arn:aws:iam::210987654321:user/w', 'arn:aws:iam::210987654321:role/', `arn:aws:iam::210987654321:role/${'r'.repeat(513)}`, ' arn:aws:iam::210987654321:role/w', 'arn:aws:iam::210987654321:role/w ']) {
       expect(() => validatePolicyValues({ ...base, destinationRoleArn: arn }), arn).to.throw(PolicyValueError, `destinationRoleArn ${JSON.stringify(arn)}: expected an IAM role ARN`);
@@ -184,12 +185,11 @@ describe('deploy/config/policies renderDocuments', () => {
     expect(lines.map((line) => line.split(/[ :]/).filter(Boolean)[0])).to.deep.equal(['cannot', 'sourceBucket', 'destinationBucket', 'sourceKeyPrefix', 'destinationPrefix', 'executionRoleArn', 'externalId']);
     expect(lines[1]).to.match(/^ {2}sourceBucket "ab": .*3/);
     expect(lines[2]).to.match(/^ {2}destinationBucket "a\.\.b": .*dots/);
-    expect(lines.slice(3)).to.deep.equal([
-      `  sourceKeyPrefix "${'p'.repeat(513)}": expected letters, digits and / _ . = - only`,
-      '  destinationPrefix "a b": expected letters, digits and / _ . = - only',
-      '  executionRoleArn "x": expected an IAM role ARN',
-      '  externalId: expected 2-1224 letters, digits and + = , . @ : / _ -',
-    ]);
+    expect(lines[3]).to.match(new RegExp(`^ {2}sourceKeyPrefix "p{513}": expected .*letters, digits and / _ \\. = -`));
+    expect(lines[4]).to.match(/^ {2}destinationPrefix "a b": expected .*letters, digits and \/ _ \. = -/);
+    expect(lines[5]).to.match(/^ {2}executionRoleArn "x": expected an IAM role ARN/);
+    expect(lines[6]).to.match(/^ {2}externalId: .*expected 2.1224 letters/);
+    expect(message).to.not.include('"x" :');
     expect(() => validatePolicyValues({ ...base, externalId: 'x'.repeat(1225) })).to.throw(PolicyValueError, 'externalId');
   });
 
