@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import mocha from 'eslint-plugin-mocha';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.tmp', 'eslint.config.js', '.bench/', '.ceph/', '.venv/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.tmp', 'eslint.config.js', '.bench/', '.ceph/', '.venv/', '.stryker-tmp/', 'reports/', 'stryker.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
