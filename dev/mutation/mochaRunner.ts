@@ -44,9 +44,15 @@ export interface MochaEsmOptions {
   readonly testSuffix: string;
   /** Mocha's per-test timeout in ms (Stryker adds its own per run). Default 10000, as `.mocharc.json`. */
   readonly timeout: number;
+  /**
+   * Test files left out, by path relative to the test directory. For tests that run the code in a
+   * child process, where no mutant is ever switched on: they cannot kill one and only cost time.
+   * Default none.
+   */
+  readonly skipFiles: readonly string[];
 }
 
-const DEFAULTS: MochaEsmOptions = { testDirectory: 'test/unit', testSuffix: '.test.ts', timeout: 10_000 };
+const DEFAULTS: MochaEsmOptions = { testDirectory: 'test/unit', testSuffix: '.test.ts', timeout: 10_000, skipFiles: [] };
 
 /** JSON schema of `mochaEsm`, so Stryker validates it instead of warning about an unknown option. */
 export const strykerValidationSchema = {
@@ -58,6 +64,7 @@ export const strykerValidationSchema = {
         testDirectory: { type: 'string' },
         testSuffix: { type: 'string' },
         timeout: { type: 'number' },
+        skipFiles: { type: 'array', items: { type: 'string' } },
       },
     },
   },
@@ -175,7 +182,8 @@ export class MochaEsmTestRunner implements TestRunner {
   }
 
   init(): Promise<void> {
-    this.allFiles = findTestFiles(this.settings.testDirectory, this.settings.testSuffix);
+    const skipped = new Set(this.settings.skipFiles.map((f) => resolve(join(this.settings.testDirectory, f))));
+    this.allFiles = findTestFiles(this.settings.testDirectory, this.settings.testSuffix).filter((f) => !skipped.has(f));
     this.log.debug('mocha-esm: %d test files under %s', this.allFiles.length, this.settings.testDirectory);
     register(`data:text/javascript,${encodeURIComponent(GENERATION_HOOKS)}`, { data: { generation: this.generation } });
     this.mocha = this.createMocha();
