@@ -8,12 +8,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { locateTool, manualInstall, MOTO_SERVER, ToolUnavailableError } from './pythonTools.ts';
+import { S3PushError } from '../rules/errors.ts';
 
 export const MOTO_INSTALL_HINT = `install it with: ${manualInstall(MOTO_SERVER)}  (moto 5.2 or newer)`;
 
 /** Thrown when moto cannot be started: missing, or not ready in time. */
-export class MotoUnavailableError extends Error {
+export class MotoUnavailableError extends S3PushError {
   override name = 'MotoUnavailableError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, userFault: false });
+  }
 }
 
 export interface MotoServer {

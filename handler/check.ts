@@ -14,7 +14,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from './config.ts';
-import { S3PushError, describeError } from './errors.ts';
+import { S3PushError, describeError } from '../rules/errors.ts';
 import type { Logger } from './logger.ts';
 import { deleteProbe, listSome, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from './aws/s3Probe.ts';
 import { accountOf, roleNameOf } from '../rules/awsNames.ts';

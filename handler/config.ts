@@ -2,7 +2,7 @@
  * The handler's environment (set by the CloudFormation template; `npm run invoke -- --local` reads
  * the same names), parsed in one place. Pure: takes the environment as an argument.
  */
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../rules/errors.ts';
 import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from '../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
@@ -130,7 +130,7 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const dayMarkerText = optional('DAY_MARKER');
   if (dayMarkerText !== undefined && dayMarkerText !== 'true' && dayMarkerText !== 'false') problems.push(`DAY_MARKER is ${JSON.stringify(dayMarkerText)}: expected true or false (default false)`);
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, 'invalid handler environment');
   return Object.freeze({
     sourceBucket,
     destinationBucket,

@@ -14,7 +14,7 @@ import type { IsoDate } from '../rules/dates.ts';
 import { destinationKey } from '../rules/prefix.ts';
 import { listObjects } from './aws/s3Listing.ts';
 import { readMarkerObject, writeMarkerObject } from './aws/s3Marker.ts';
-import { describeError } from './errors.ts';
+import { describeError } from '../rules/errors.ts';
 import type { DaySummary, Failure } from './summary.ts';
 
 /** The marker's name, after the day's prefix. */

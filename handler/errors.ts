@@ -1,32 +1,11 @@
 /**
- * The handler's error classes. Each carries `cause` (the error it wraps, if any) and `userFault`:
- * true when the operator can fix it by changing the event or the environment (the Lambda should not
- * be retried as is), false when the system failed (S3, STS, the network) and a retry may succeed.
+ * The handler's own error classes, on the one error model of rules/errors.ts (`S3PushError` with
+ * `cause` and `userFault`; `ConfigError` for a bad environment). `userFault` is true when the
+ * operator can fix it by changing the event or the environment (the Lambda should not be retried
+ * as is), false when the system failed (S3, STS, the network) and a retry may succeed.
  */
+import { S3PushError } from '../rules/errors.ts';
 import type { Summary } from './summary.ts';
-
-/** Base class: a message meant for the operator, the wrapped `cause`, and who is at fault. */
-export class S3PushError extends Error {
-  /** True when a change to the event or the environment fixes it; false for system failures. */
-  readonly userFault: boolean;
-
-  constructor(message: string, options: { cause?: unknown; userFault: boolean }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.userFault = options.userFault;
-  }
-}
-
-/** A handler environment variable is missing or malformed. Lists every bad variable at once. */
-export class ConfigError extends S3PushError {
-  override name = 'ConfigError';
-  /** One line per bad variable: `NAME: what was wrong and what is expected`. */
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(`invalid handler environment:\n  ${problems.join('\n  ')}`, { userFault: true });
-    this.problems = problems;
-  }
-}
 
 /** The event is not one the handler accepts, or names a date that does not exist. Nothing is copied. */
 export class EventValidationError extends S3PushError {
@@ -77,17 +56,4 @@ export class ReplicationFailedError extends RunIncompleteError {
 /** The time budget ran out before every day was handled; rerunning the same event resumes the work. */
 export class TimeBudgetError extends RunIncompleteError {
   override name = 'TimeBudgetError';
-}
-
-/**
- * The message of any thrown value, with the SDK error name when there is one (e.g.
- * `AccessDenied: …`); our own errors already say what happened.
- */
-export function describeError(err: unknown): string {
-  if (err instanceof S3PushError) return err.message;
-  if (err instanceof Error) {
-    const name = err.name && err.name !== 'Error' && !err.message.startsWith(err.name) ? `${err.name}: ` : '';
-    return `${name}${err.message}`;
-  }
-  return String(err);
 }

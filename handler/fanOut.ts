@@ -13,7 +13,7 @@
  */
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { IsoDate } from '../rules/dates.ts';
-import { describeError } from './errors.ts';
+import { describeError } from '../rules/errors.ts';
 import type { HandlerConfig } from './config.ts';
 import { markCompleteDay } from './dayMarker.ts';
 import type { Logger } from './logger.ts';

@@ -8,7 +8,8 @@ import { runCheck } from './check.ts';
 import { createClients } from './aws/clients.ts';
 import type { IsoDate } from '../rules/dates.ts';
 import { parseHandlerConfig, type HandlerConfig } from './config.ts';
-import { ConfigError, EventValidationError, ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from './errors.ts';
+import { EventValidationError, ReplicationFailedError, TimeBudgetError } from './errors.ts';
+import { ConfigError, S3PushError, describeError } from '../rules/errors.ts';
 import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent, type CopyEvent, type HandlerEvent } from './events.ts';
 import { planFanOut, runWorkBatch } from './fanOut.ts';
 import { markCompleteDay } from './dayMarker.ts';
@@ -217,7 +218,7 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
     const workRecords = event.Records.filter((r) => !objectRecords.includes(r));
     const objects = objectRecords.length > 0 ? await runObjectBatch(objectRecords, config, clients, { logger }) : undefined;
     if (objects && workRecords.length === 0) return { kind: 'objectBatch', objects, work: undefined, response: objects.response };
-    if (!queue) return fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)']));
+    if (!queue) return fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)'], 'invalid handler environment'));
     const work = await runWorkBatch(workRecords, config, clients, queue, { logger, ...passOn });
     if (!objects) return { kind: 'batch', batch: work };
     return { kind: 'objectBatch', objects, work, response: { batchItemFailures: [...objects.response.batchItemFailures, ...work.response.batchItemFailures] } };

@@ -16,7 +16,8 @@
  */
 import pLimit from 'p-limit';
 import type { HandlerConfig } from './config.ts';
-import { EventValidationError, S3PushError, describeError } from './errors.ts';
+import { EventValidationError } from './errors.ts';
+import { S3PushError, describeError } from '../rules/errors.ts';
 import type { Logger } from './logger.ts';
 import { isObjectEventDocument, parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
 import { decide, normalizeEtag, type ObjectInfo } from './plan.ts';

@@ -16,7 +16,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IsoDate } from '../rules/dates.ts';
 import type { HandlerConfig } from './config.ts';
-import { describeError } from './errors.ts';
+import { describeError } from '../rules/errors.ts';
 import { joinListings, type ObjectInfo } from './plan.ts';
 import { destinationKey, renderPrefix } from '../rules/prefix.ts';
 import { copyObject, multipartCopy } from './aws/s3Copy.ts';

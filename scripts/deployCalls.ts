@@ -26,7 +26,7 @@ try {
     calls.length = 0;
     const started = Date.now();
     console.log(`==== ${label} ====`);
-    await runDeploy(config, { plan: false, outDir: undefined, applySourcePolicy: false, help: false }, {
+    await runDeploy(config, { plan: false, outDir: undefined, applySourcePolicy: false }, {
       clients,
       log: (line) => console.log(line),
       cwd: out,

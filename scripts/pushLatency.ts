@@ -73,7 +73,7 @@ try {
     AWS_REGION: 'us-east-1', AWS_ACCOUNT: SOURCE_ACCOUNT, AWS_ENDPOINT_URL: moto.endpoint,
     S3_ROOT_BUCKET: SOURCE_BUCKET, S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET, S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
     S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN, S3_REPLICATE_PREFIX_FORMAT: FORMAT, S3_REPLICATE_STACK_NAME: STACK, S3_REPLICATE_PUSH_ON_WRITE: 'true',
-  }), { plan: false, outDir: out, applySourcePolicy: false, enableSourceEvents: true, help: false }, {
+  }), { plan: false, outDir: out, applySourcePolicy: false, enableSourceEvents: true }, {
     clients: deployClients, log: () => undefined, cwd: out, bundle: () => Promise.resolve(bundle),
   });
   const resources = await deployClients.cfn.send(new ListStackResourcesCommand({ StackName: STACK }));

@@ -15,7 +15,8 @@ import {
   type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import { errorName, httpStatus } from '../../rules/awsErrors.ts';
 
 /** Keys of the code zips start with this; the lifecycle rule expires only them. */

@@ -4,7 +4,8 @@
  * finds the role before telling the operator to apply the trust policy.
  */
 import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import { errorName } from '../../rules/awsErrors.ts';
 import { pollSettings, type PollOptions } from './wait.ts';
 

@@ -3,7 +3,8 @@
  * (RequestResponse, with the tail of its log) or queued (Event), and read what came back.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import { errorName } from '../../rules/awsErrors.ts';
 
 /** `sync`: wait for the result (at most Lambda's 15 minutes); `async`: queue it and return. */

@@ -12,7 +12,8 @@ import {
   type NotificationConfiguration,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { describeError } from '../../rules/errors.ts';
 
 /**
  * The configuration to write so that the bucket also sends to EventBridge, or undefined when it

@@ -4,7 +4,8 @@
  * the bucket has none), and writes it only when it changes.
  */
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import { errorName } from '../../rules/awsErrors.ts';
 import type { PolicyDocument, PolicyStatement } from '../config/policies.ts';
 

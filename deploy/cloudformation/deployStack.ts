@@ -5,7 +5,8 @@
  * and streams the events while it executes.
  */
 import { DeleteChangeSetCommand, DeleteStackCommand, ExecuteChangeSetCommand, type CloudFormationClient, type Stack, type StackEvent } from '@aws-sdk/client-cloudformation';
-import { DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import { createChangeSet, describeStack, type ChangeSetRequest } from './stackApi.ts';
 import { waitForStack, formatEvent, type FailedResource } from './stackEvents.ts';
 import { decideStackAction, formatChanges, isSuccess } from './stackStatus.ts';

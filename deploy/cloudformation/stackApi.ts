@@ -11,7 +11,8 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import { errorName } from '../../rules/awsErrors.ts';
 import { isNoChangeReason, type ResourceChangeLine } from './stackStatus.ts';
 import { pollSettings, type PollOptions } from '../aws/wait.ts';

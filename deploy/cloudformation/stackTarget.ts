@@ -6,7 +6,8 @@
  */
 import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { defaultStackName, STACK_NAME_PATTERN } from '../config/config.ts';
-import { ConfigError, DeployError, describeError } from '../cli/errors.ts';
+import { DeployError } from '../cli/errors.ts';
+import { ConfigError, describeError } from '../../rules/errors.ts';
 import { regionProblem } from '../../rules/awsNames.ts';
 import { findStackOutputs } from './stackApi.ts';
 

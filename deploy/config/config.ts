@@ -8,7 +8,7 @@ import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, prefixFormatProblems, static
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, regionProblem, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
-import { ConfigError } from '../cli/errors.ts';
+import { ConfigError } from '../../rules/errors.ts';
 import { scheduleProblem } from './schedule.ts';
 
 /** Default `S3_REPLICATE_SCHEDULE`: 06:00 UTC every day. */
@@ -209,7 +209,7 @@ export function parseDeployConfig(env: Env): DeployConfig {
   const markerText = get('S3_REPLICATE_DAY_MARKER');
   if (markerText !== undefined && markerText !== 'true' && markerText !== 'false') problems.push(`S3_REPLICATE_DAY_MARKER is ${show(markerText)}: expected true or false (default false)`);
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, 'the deploy environment is not valid');
   return Object.freeze({
     region,
     account,

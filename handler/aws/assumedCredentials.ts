@@ -3,7 +3,8 @@
  * refreshed before they expire, so a long run never signs with expired keys.
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { AwsCallError, describeError } from '../errors.ts';
+import { AwsCallError } from '../errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import { isAccessDenied } from '../../rules/awsErrors.ts';
 import { TRUST_POLICY_FILE } from '../../rules/names.ts';
 

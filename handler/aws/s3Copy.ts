@@ -14,7 +14,8 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { CopyError, describeError } from '../errors.ts';
+import { CopyError } from '../errors.ts';
+import { describeError } from '../../rules/errors.ts';
 
 /** S3's largest number of parts in one upload. */
 export const S3_MAX_PARTS = 10_000;

@@ -3,7 +3,8 @@
  * consumed. The only listing code; it imports the SDK.
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { AwsCallError, describeError } from '../errors.ts';
+import { AwsCallError } from '../errors.ts';
+import { describeError } from '../../rules/errors.ts';
 import type { ObjectInfo } from '../plan.ts';
 
 /**

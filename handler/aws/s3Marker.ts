@@ -1,6 +1,7 @@
 /** Reading and writing the day-complete marker object at the destination (with the destination role). */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { AwsCallError, describeError } from '../errors.ts';
+import { AwsCallError } from '../errors.ts';
+import { describeError } from '../../rules/errors.ts';
 
 /** The stored marker: its bytes and Content-Encoding; undefined when there is none. */
 export async function readMarkerObject(s3: S3Client, bucket: string, key: string): Promise<{ body: Buffer; contentEncoding: string | undefined } | undefined> {

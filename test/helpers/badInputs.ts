@@ -144,6 +144,6 @@ export const BAD_INPUTS: readonly BadInput[] = [
 
   // npm run deploy flags.
   deployFlags('an unknown flag', ['--bogus'], ['"--bogus"']),
-  deployFlags('--out without a directory', ['--out'], ['--out needs a directory']),
+  deployFlags('--out without a directory', ['--out'], ['--out needs a value: --out DIR']),
   deployFlags('--plan with --apply-source-policy', ['--plan', '--apply-source-policy'], ['--plan', '--apply-source-policy']),
 ];

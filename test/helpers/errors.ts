@@ -3,7 +3,7 @@
  * aws-sdk-client-mock's `rejects`), and what the tests expect of the project's own errors.
  */
 import { expect } from 'chai';
-import { ConfigError } from '../../deploy/cli/errors.ts';
+import { ConfigError } from '../../rules/errors.ts';
 
 /**
  * An error as the SDK throws it for an AWS error response: `name` is the error code, `$fault`

@@ -28,7 +28,8 @@ import type { Summary } from '../../../handler/summary.ts';
 import { createClients } from '../../aws/clients.ts';
 import { parseDeployConfig } from '../../config/config.ts';
 import { runDeploy } from '../deploy/deploy.ts';
-import { DeployError, describeError } from '../../cli/errors.ts';
+import { DeployError } from '../../cli/errors.ts';
+import { describeError } from '../../../rules/errors.ts';
 import { formatBytes, formatCheckReport, formatSummary } from '../../cli/reportFormat.ts';
 import { findDeployedFunction } from '../../cloudformation/stackTarget.ts';
 import { DESTINATION_ROLE_POLICY_FILE, TRUST_POLICY_FILE } from '../../../rules/names.ts';
@@ -164,7 +165,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const clients = createClients({ region: config.region });
 
     await step(log, `npm run deploy -- --apply-source-policy --out ${outDir}   (the real deploy, in this process)`, () =>
-      runDeploy(config, { plan: false, outDir, applySourcePolicy: true, help: false }, {
+      runDeploy(config, { plan: false, outDir, applySourcePolicy: true }, {
         clients,
         log: (line) => indent(`│ ${line}`),
         cwd: outDir,

@@ -4,7 +4,8 @@
  * deploy. The buckets are never part of the stack: source, destination and artifact buckets stay.
  */
 import { DeleteStackCommand, DescribeStackResourcesCommand, type CloudFormationClient, type StackEvent, type StackResource } from '@aws-sdk/client-cloudformation';
-import { ConfigError, DeployError, describeError } from '../../cli/errors.ts';
+import { DeployError } from '../../cli/errors.ts';
+import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { describeStack } from '../../cloudformation/stackApi.ts';
 import { formatEvent, waitForStack } from '../../cloudformation/stackEvents.ts';
 import { isInProgress } from '../../cloudformation/stackStatus.ts';

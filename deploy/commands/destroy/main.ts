@@ -1,9 +1,9 @@
-/** `npm run destroy`: the one place that reads process.env, argv and the terminal, prints, and sets the exit code. */
+/** `npm run destroy`: reads process.env and the terminal, wires the client and hands the command to the runner. */
 import { createInterface } from 'node:readline/promises';
 import { createClients } from '../../aws/clients.ts';
 import { DESTROY_USAGE, parseDestroyArgs } from './args.ts';
 import { runDestroy } from './destroy.ts';
-import { S3PushCommandError, describeError } from '../../cli/errors.ts';
+import { runCommand } from '../../cli/runCommand.ts';
 import { resolveStackTarget } from '../../cloudformation/stackTarget.ts';
 
 async function ask(question: string): Promise<boolean> {
@@ -15,11 +15,11 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-try {
-  const args = parseDestroyArgs(process.argv.slice(2));
-  if (args.help) {
-    console.log(DESTROY_USAGE);
-  } else {
+await runCommand({
+  name: 'destroy',
+  usage: DESTROY_USAGE,
+  parse: parseDestroyArgs,
+  run: async (args) => {
     const target = resolveStackTarget(process.env, args.stack);
     const { cfn } = createClients({ region: target.region });
     await runDestroy(target, { yes: args.yes }, {
@@ -27,10 +27,5 @@ try {
       log: (line) => console.log(line),
       confirm: process.stdin.isTTY && process.stdout.isTTY ? ask : undefined,
     });
-  }
-} catch (err) {
-  console.error(`destroy failed: ${describeError(err)}`);
-  if (err instanceof Error && err.cause !== undefined) console.error(`  cause: ${describeError(err.cause)}`);
-  if (process.env.DEBUG && err instanceof Error) console.error(err.stack);
-  process.exitCode = err instanceof S3PushCommandError ? err.exitCode : 1;
-}
+  },
+});

@@ -1,7 +1,9 @@
 /**
  * Arguments of `npm run invoke`: which event to run, and where. Pure: takes argv, returns a typed
- * request or throws {@link InvokeArgsError} naming the bad flag.
+ * request or throws one UsageError naming every bad flag.
  */
+import { ConfigError } from '../../../rules/errors.ts';
+import { parseCommandLine, throwIfProblems, wholeNumberFlag } from '../../cli/commandLine.ts';
 
 /** Most local fan-out workers. */
 export const MAX_WORKERS = 64;
@@ -33,17 +35,10 @@ Prints the summary JSON on stdout. Exit 0 when every object was copied or skippe
 was queued), 1 when an object or the invocation failed, 2 on bad arguments, a bad event or a bad
 environment (nothing is invoked then).`;
 
-/** A bad command line. */
-export class InvokeArgsError extends Error {
-  override name = 'InvokeArgsError';
-}
-
 /** What to invoke. */
 export interface InvokeRequest {
   /** Run in-process (`--local`). */
   readonly local: boolean;
-  /** `--help` was given: print the usage and do nothing else. */
-  readonly help: boolean;
   /** The event to send, or the file holding it (`--event`). */
   readonly source: { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly event: Record<string, unknown> } | undefined;
   /** `--dry-run`: added to the event as `"dryRun": true`. */
@@ -56,79 +51,67 @@ export interface InvokeRequest {
   readonly fanOut?: { readonly workers: number; readonly budgetMs: number; readonly queueUrl: string | undefined };
 }
 
-const VALUE_FLAGS = new Set(['--event', '--dates', '--from', '--to', '--stack', '--workers', '--budget-ms', '--queue-url']);
-const BOOLEAN_FLAGS = new Set(['--local', '--dry-run', '--async', '--help', '-h']);
+const FLAGS = {
+  event: { type: 'string', value: 'FILE' },
+  dates: { type: 'string', value: 'LIST' },
+  from: { type: 'string', value: 'DAY' },
+  to: { type: 'string', value: 'DAY' },
+  'dry-run': { type: 'boolean' },
+  async: { type: 'boolean' },
+  stack: { type: 'string', value: 'NAME' },
+  local: { type: 'boolean' },
+  workers: { type: 'string', value: 'N' },
+  'budget-ms': { type: 'string', value: 'MS' },
+  'queue-url': { type: 'string', value: 'URL' },
+} as const;
 
-/** Parses `process.argv.slice(2)`. Accepts `--flag value` and `--flag=value`. */
+const QUEUE_URL = /^https?:\/\/\S+\/\d{12}\/[A-Za-z0-9_-]{1,80}$/;
+
+/** Parses `process.argv.slice(2)` (`--flag value` and `--flag=value`); every problem in one UsageError. */
 export function parseInvokeArgs(argv: readonly string[]): InvokeRequest {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === '' || (value.startsWith('--') && name === arg)) throw new InvokeArgsError(`${name} needs a value`);
-      if (values.has(name)) throw new InvokeArgsError(`${name} is given twice`);
-      values.set(name, value);
-    } else if (BOOLEAN_FLAGS.has(arg)) {
-      flags.add(arg);
-    } else {
-      throw new InvokeArgsError(`unknown argument ${JSON.stringify(arg)}`);
-    }
-  }
-  const help = flags.has('--help') || flags.has('-h');
-  const local = flags.has('--local');
-  const dryRun = flags.has('--dry-run');
-  const async = flags.has('--async');
-  const stack = values.get('--stack');
-  if (help) return { local, help, source: undefined, dryRun, async, stack };
-  if (local && async) throw new InvokeArgsError('--async queues the event on the deployed function, --local runs it in this process: use one of them');
-  if (local && stack !== undefined) throw new InvokeArgsError(`--stack ${stack} names a deployed function, --local runs the handler in this process: use one of them`);
+  const { values: v, problems } = parseCommandLine(argv, FLAGS);
+  const { local, async, stack } = v;
+  if (local && async) problems.push('--async queues the event on the deployed function, --local runs it in this process: use one of them');
+  if (local && stack !== undefined) problems.push(`--stack ${stack} names a deployed function, --local runs the handler in this process: use one of them`);
 
-  const given = ['--event', '--dates', '--from', '--to'].filter((f) => values.has(f));
-  const kinds = new Set(given.map((f) => (f === '--to' ? '--from' : f)));
-  if (kinds.size === 0) throw new InvokeArgsError('say which days: --event FILE, --dates LIST, or --from DAY --to DAY');
-  if (kinds.size > 1) throw new InvokeArgsError(`give one of --event, --dates, --from/--to (got ${given.join(', ')})`);
-
+  const given = (['event', 'dates', 'from', 'to'] as const).filter((f) => v[f] !== undefined);
+  const kinds = new Set(given.map((f) => (f === 'to' ? 'from' : f)));
+  // A flag given without its value is already a problem: do not also ask for the days.
+  const valueless = problems.some((p) => /^--(event|dates|from|to) needs a value/.test(p));
   let source: InvokeRequest['source'];
-  if (values.has('--event')) {
-    source = { kind: 'file', path: values.get('--event')! };
-  } else if (values.has('--dates')) {
-    const dates = values.get('--dates')!.split(',').map((d) => d.trim());
-    if (dates.some((d) => d === '')) throw new InvokeArgsError(`--dates ${JSON.stringify(values.get('--dates'))} has an empty entry: expected comma-separated days like 2024-01-01,2024-01-02`);
-    source = { kind: 'inline', event: { dates } };
+  if (kinds.size === 0) {
+    if (!valueless) problems.push('say which days: --event FILE, --dates LIST, or --from DAY --to DAY');
+  } else if (kinds.size > 1) {
+    problems.push(`give one of --event, --dates, --from/--to (got ${given.map((f) => `--${f}`).join(', ')})`);
+  } else if (v.event !== undefined) {
+    source = { kind: 'file', path: v.event };
+  } else if (v.dates !== undefined) {
+    const dates = v.dates.split(',').map((d) => d.trim());
+    if (dates.some((d) => d === '')) problems.push(`--dates ${JSON.stringify(v.dates)} has an empty entry: expected comma-separated days like 2024-01-01,2024-01-02`);
+    else source = { kind: 'inline', event: { dates } };
+  } else if (v.from === undefined) {
+    problems.push('--to needs --from');
+  } else if (v.to === undefined) {
+    problems.push('--from needs --to');
   } else {
-    if (!values.has('--from')) throw new InvokeArgsError('--to needs --from');
-    if (!values.has('--to')) throw new InvokeArgsError('--from needs --to');
-    source = { kind: 'inline', event: { from: values.get('--from')!, to: values.get('--to')! } };
+    source = { kind: 'inline', event: { from: v.from, to: v.to } };
   }
-  return { local, help, source, dryRun, async, stack, ...fanOutOf(values, local) };
-}
 
-function wholeNumber(values: Map<string, string>, flag: string, min: number, max: number): number | undefined {
-  const v = values.get(flag);
-  if (v === undefined) return undefined;
-  const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvokeArgsError(`${flag} ${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function fanOutOf(values: Map<string, string>, local: boolean): Pick<InvokeRequest, 'fanOut'> {
-  const workers = wholeNumber(values, '--workers', 1, MAX_WORKERS);
-  const budgetMs = wholeNumber(values, '--budget-ms', 1, DEFAULT_BUDGET_MS);
-  const queueUrl = values.get('--queue-url');
-  if (workers === undefined) {
-    const orphan = ['--budget-ms', '--queue-url'].find((f) => values.has(f));
-    if (orphan) throw new InvokeArgsError(`${orphan} needs --workers N (the local fan-out)`);
-    return {};
+  const workers = wholeNumberFlag('--workers', v.workers, 1, MAX_WORKERS, problems);
+  const budgetMs = wholeNumberFlag('--budget-ms', v['budget-ms'], 1, DEFAULT_BUDGET_MS, problems);
+  const queueUrl = v['queue-url'];
+  let fanOut: InvokeRequest['fanOut'];
+  if (v.workers === undefined) {
+    for (const orphan of ['budget-ms', 'queue-url'] as const) if (v[orphan] !== undefined) problems.push(`--${orphan} needs --workers N (the local fan-out)`);
+  } else {
+    if (!local) problems.push('--workers runs the fan-out in this process: add --local');
+    if (queueUrl !== undefined && !QUEUE_URL.test(queueUrl)) {
+      problems.push(`--queue-url ${JSON.stringify(queueUrl)}: expected an SQS standard queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/my-queue`);
+    }
+    if (workers !== undefined) fanOut = { workers, budgetMs: budgetMs ?? DEFAULT_BUDGET_MS, queueUrl };
   }
-  if (!local) throw new InvokeArgsError('--workers runs the fan-out in this process: add --local');
-  if (queueUrl !== undefined && !/^https?:\/\/\S+\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(queueUrl)) {
-    throw new InvokeArgsError(`--queue-url ${JSON.stringify(queueUrl)}: expected an SQS standard queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/my-queue`);
-  }
-  return { fanOut: { workers, budgetMs: budgetMs ?? DEFAULT_BUDGET_MS, queueUrl } };
+  throwIfProblems(problems);
+  return { local, source, dryRun: v['dry-run'], async, stack, ...(fanOut ? { fanOut } : {}) };
 }
 
 /**
@@ -138,6 +121,6 @@ function fanOutOf(values: Map<string, string>, local: boolean): Pick<InvokeReque
 export function buildEvent(request: InvokeRequest, fileContent?: unknown): unknown {
   const base = request.source?.kind === 'inline' ? request.source.event : fileContent;
   if (!request.dryRun) return base;
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new InvokeArgsError('--dry-run needs an event that is a JSON object');
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new ConfigError(['--dry-run needs an event that is a JSON object'], 'the event is not usable');
   return { ...base, dryRun: true };
 }

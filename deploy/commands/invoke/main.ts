@@ -6,13 +6,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createClients as createAwsClients } from '../../aws/clients.ts';
-import { S3PushCommandError } from '../../cli/errors.ts';
-import { buildEvent, INVOKE_USAGE, InvokeArgsError, parseInvokeArgs } from './args.ts';
+import { runCommand } from '../../cli/runCommand.ts';
+import { buildEvent, INVOKE_USAGE, parseInvokeArgs, type InvokeRequest } from './args.ts';
 import { invokeDeployed, reportInvocation } from './invokeDeployed.ts';
 import { resolveStackTarget } from '../../cloudformation/stackTarget.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
-import { ReplicationFailedError, S3PushError, TimeBudgetError, describeError } from '../../../handler/errors.ts';
+import { ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
+import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { PreflightFailedError } from '../../../handler/check.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { lambdaResponse } from '../../../handler/result.ts';
@@ -21,12 +22,7 @@ import { createLogger } from '../../../handler/logger.ts';
 import { createSqsClient } from '../../../handler/aws/workQueue.ts';
 import { createTemporaryQueues, describeQueue, runLocalFanOut } from '../../../dev/localWorkers.ts';
 
-async function main(): Promise<number> {
-  const request = parseInvokeArgs(process.argv.slice(2));
-  if (request.help) {
-    console.log(INVOKE_USAGE);
-    return 0;
-  }
+async function main(request: InvokeRequest): Promise<number> {
   let fileContent: unknown;
   if (request.source?.kind === 'file') {
     const path = request.source.path;
@@ -34,12 +30,12 @@ async function main(): Promise<number> {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      throw new InvokeArgsError(`--event ${path}: cannot read it (${describeError(err)})`);
+      throw new ConfigError([`--event ${path}: cannot read it (${describeError(err)})`], 'the event is not usable');
     }
     try {
       fileContent = JSON.parse(text);
     } catch (err) {
-      throw new InvokeArgsError(`--event ${path}: not valid JSON (${describeError(err)})`);
+      throw new ConfigError([`--event ${path}: not valid JSON (${describeError(err)})`], 'the event is not usable');
     }
   }
   const event = buildEvent(request, fileContent);
@@ -54,7 +50,7 @@ async function main(): Promise<number> {
   const config = parseHandlerConfig(process.env);
   const logger = createLogger([config.externalId], (line) => console.error(line));
   if (request.fanOut) {
-    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new InvokeArgsError('--workers needs an event that is a JSON object with "dates" or "from"/"to"');
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new ConfigError(['--workers needs an event that is a JSON object with "dates" or "from"/"to"'], 'the event is not usable');
     const sqs = createSqsClient();
     const url = request.fanOut.queueUrl ?? config.workQueueUrl;
     const temporary = url ? undefined : await createTemporaryQueues(sqs);
@@ -90,13 +86,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  const userFault = err instanceof InvokeArgsError || (err instanceof S3PushError && err.userFault) || (err instanceof S3PushCommandError && err.exitCode === 2);
-  console.error(`invoke: ${describeError(err)}`);
-  if (err instanceof Error && err.cause !== undefined) console.error(`  cause: ${describeError(err.cause)}`);
-  if (process.env.DEBUG && err instanceof Error) console.error(err.stack);
-  if (err instanceof InvokeArgsError) console.error(`\n${INVOKE_USAGE}`);
-  process.exitCode = userFault ? 2 : 1;
-}
+await runCommand({ name: 'invoke', usage: INVOKE_USAGE, parse: parseInvokeArgs, run: main });

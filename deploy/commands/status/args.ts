@@ -1,7 +1,7 @@
 /** The command line of `npm run status`. Pure: `today` is an argument. */
 import { parseArgs } from 'node:util';
 import { addDays, daysInclusive, parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
-import { ConfigError } from '../../cli/errors.ts';
+import { ConfigError } from '../../../rules/errors.ts';
 import { STACK_NAME_PATTERN } from '../../config/config.ts';
 
 /** Default `--days`: two weeks. */

@@ -63,7 +63,7 @@ describe('npm run deploy against moto', function () {
   const run = async (args: Partial<DeployArgs> = {}, withBundle: HandlerBundle = bundle): Promise<DeployReport> => {
     calls.length = 0;
     lines = [];
-    return runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, help: false, ...args }, {
+    return runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, ...args }, {
       clients,
       log: (line) => lines.push(line),
       cwd: out,

@@ -63,7 +63,7 @@ describe('npm run deploy on moto: who the alarms reach', function () {
   const deploy = async (extra: Record<string, string>) => {
     const config = parseDeployConfig(deployEnv(extra));
     lines = [];
-    await runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, help: false }, {
+    await runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false }, {
       clients, log: (l) => lines.push(l), cwd: out, bundle: () => Promise.resolve(bundle), waits: { stack: FAST, changeSet: FAST, role: FAST },
     });
     const resources = await clients.cfn.send(new ListStackResourcesCommand({ StackName: config.stackName }));

@@ -47,7 +47,7 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
     let report;
     try {
       const config = parseDeployConfig({ ...DEPLOY_ENV, AWS_ENDPOINT_URL: proxy.endpoint });
-      report = await runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, help: false }, { clients: createClients({ region: 'us-east-1' }), log: (l) => lines.push(l), cwd: out });
+      report = await runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false }, { clients: createClients({ region: 'us-east-1' }), log: (l) => lines.push(l), cwd: out });
     } finally {
       process.env.AWS_ENDPOINT_URL = saved;
     }

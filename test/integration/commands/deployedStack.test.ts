@@ -47,7 +47,7 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
     await new S3Client({ credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } })
       .send(new CreateBucketCommand({ Bucket: DESTINATION_BUCKET }));
     out = await mkdtemp(join(tmpdir(), 's3-push-operator-'));
-    await runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, help: false }, {
+    await runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false }, {
       clients, log: () => undefined, cwd: out, waits: { stack: FAST, changeSet: FAST, role: FAST },
     });
   });

@@ -52,7 +52,7 @@ describe('npm run invoke -- --local', function () {
     const r = await invoke(['--local', '--dates', '2024-01-03,2023-02-29'], env);
     expect(r.code).to.equal(2);
     expect(r.stdout).to.equal('');
-    expect(r.stderr).to.match(/invoke: bad event: "dates"\[1\] is "2023-02-29": not a calendar date/);
+    expect(r.stderr).to.match(/invoke failed: bad event: "dates"\[1\] is "2023-02-29": not a calendar date/);
     const err = await world.destinationAdmin.send(new GetObjectCommand({ Bucket: DESTINATION_BUCKET, Key: '2024/01/03/new.json' })).catch((e: unknown) => e);
     expect((err as Error).name).to.equal('NoSuchKey');
   });
@@ -93,6 +93,6 @@ describe('npm run invoke -- --local', function () {
     const r = await invoke(['--local', '--dates', '2024-01-01'], { ...env, DESTINATION_BUCKET: 'no-such-bucket-here' });
     expect(r.code, r.stderr).to.equal(1);
     expect(JSON.parse(r.stdout)).to.deep.include({ failed: 1, copied: 0 });
-    expect(r.stderr).to.match(/invoke: 1 object\(s\) failed to copy/).and.match(/NoSuchBucket/);
+    expect(r.stderr).to.match(/invoke failed: 1 object\(s\) failed to copy/).and.match(/NoSuchBucket/);
   });
 });

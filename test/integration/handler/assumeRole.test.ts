@@ -5,7 +5,8 @@ import { AssumeRoleCommand, STSClient, STSServiceException, type ServiceInputTyp
 import { moto } from '../setup.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
-import { ConfigError, ReplicationFailedError } from '../../../handler/errors.ts';
+import { ReplicationFailedError } from '../../../handler/errors.ts';
+import { ConfigError } from '../../../rules/errors.ts';
 import { runEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';

@@ -97,7 +97,7 @@ describe('push on write end to end (moto: S3 → EventBridge → SQS → local w
   const logger: Logger = { log: (_level, message, fields = {}) => entries.push({ message, fields }) };
 
   const deploy = (config: DeployConfig, args: Partial<DeployArgs> = {}) =>
-    runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, help: false, ...args }, {
+    runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false, ...args }, {
       clients: deployClients,
       log: () => undefined,
       cwd: out,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_MULTIPART_THRESHOLD_BYTES, DEFAULT_PART_SIZE_BYTES, parseHandlerConfig } from '../../../handler/config.ts';
-import { ConfigError } from '../../../handler/errors.ts';
+import { ConfigError } from '../../../rules/errors.ts';
 import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 function problems(env: Record<string, string | undefined>): string[] {

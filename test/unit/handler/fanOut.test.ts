@@ -3,7 +3,8 @@ import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput, t
 import { handleEvent, stopWhenLow } from '../../../handler/index.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
-import { ConfigError, EventValidationError } from '../../../handler/errors.ts';
+import { EventValidationError } from '../../../handler/errors.ts';
+import { ConfigError } from '../../../rules/errors.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
 import type { WorkQueue } from '../../../handler/aws/workQueue.ts';

@@ -3,7 +3,8 @@ import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput } 
 import sinon from 'sinon';
 import { handler, runEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
-import { ConfigError, EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
+import { EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
+import { ConfigError } from '../../../rules/errors.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ConfigError } from '../../../deploy/cli/errors.ts';
+import { ConfigError } from '../../../rules/errors.ts';
 import { parseDeployConfig } from '../../../deploy/config/config.ts';
 import { PolicyValueError, renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/config/policies.ts';
 import { DEPLOY_ENV } from '../../helpers/badInputs.ts';

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { findDeployedFunction, resolveStackTarget } from '../../../../deploy/cloudformation/stackTarget.ts';
-import { ConfigError, DeployError } from '../../../../deploy/cli/errors.ts';
+import { DeployError } from '../../../../deploy/cli/errors.ts';
+import { ConfigError } from '../../../../rules/errors.ts';
 import { stackMissing } from '../../../helpers/errors.ts';
 
 describe('deploy/cloudformation/stackTarget resolveStackTarget', () => {

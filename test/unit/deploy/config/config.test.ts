@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fitName, parseDeployConfig } from '../../../../deploy/config/config.ts';
-import { ConfigError } from '../../../../deploy/cli/errors.ts';
+import { ConfigError } from '../../../../rules/errors.ts';
 import { DEPLOY_ENV } from '../../../helpers/badInputs.ts';
 import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 

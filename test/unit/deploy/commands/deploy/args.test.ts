@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { parseDeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
-import { ConfigError } from '../../../../../deploy/cli/errors.ts';
+import { ConfigError } from '../../../../../rules/errors.ts';
 
 describe('deploy/commands/deploy/args parseDeployArgs', () => {
   it('defaults to a plain deploy into the working directory', () => {
-    expect(parseDeployArgs([])).to.deep.equal({ plan: false, outDir: undefined, applySourcePolicy: false, enableSourceEvents: false, help: false });
+    expect(parseDeployArgs([])).to.deep.equal({ plan: false, outDir: undefined, applySourcePolicy: false, enableSourceEvents: false });
   });
 
   it('reads --plan, --out DIR, --out=DIR and --apply-source-policy', () => {
@@ -21,8 +21,10 @@ describe('deploy/commands/deploy/args parseDeployArgs', () => {
 
   const bad: [string[], string][] = [
     [['--force'], 'unknown argument "--force"'],
-    [['--out'], '--out needs a directory'],
-    [['--out', '--plan'], '--out needs a directory'],
+    [['--out'], '--out needs a value: --out DIR'],
+    [['--out', '--plan'], '--out needs a value: --out DIR'],
+    [['--out='], '--out needs a value: --out DIR'],
+    [['--out', 'a', '--out', 'b'], '--out is given twice'],
     [['--plan', '--apply-source-policy'], 'use one of them'],
     [['--plan', '--enable-source-events'], '--enable-source-events writes the bucket\'s notification configuration: use one of them'],
     [['--enable-source-event'], 'unknown argument "--enable-source-event"'],

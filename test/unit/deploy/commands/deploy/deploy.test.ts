@@ -28,7 +28,8 @@ import type { HandlerBundle } from '../../../../../dev/bundle.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
-import { ConfigError, DeployError } from '../../../../../deploy/cli/errors.ts';
+import { DeployError } from '../../../../../deploy/cli/errors.ts';
+import { ConfigError } from '../../../../../rules/errors.ts';
 import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
@@ -48,7 +49,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   let lines: string[];
   let out: string;
 
-  const args = (extra: Partial<DeployArgs> = {}): DeployArgs => ({ plan: false, outDir: undefined, applySourcePolicy: false, help: false, ...extra });
+  const args = (extra: Partial<DeployArgs> = {}): DeployArgs => ({ plan: false, outDir: undefined, applySourcePolicy: false, ...extra });
   const run = (a: DeployArgs = args(), c: DeployConfig = config()) =>
     runDeploy(c, a, { clients, log: (l) => lines.push(l), cwd: out, bundle: () => Promise.resolve(BUNDLE), waits: { stack: fast, changeSet: fast, role: fast } });
 

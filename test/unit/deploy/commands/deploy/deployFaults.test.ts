@@ -25,7 +25,7 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
   let out: string;
   let lines: string[];
   const run = () =>
-    runDeploy(parseDeployConfig(DEPLOY_ENV), { plan: false, outDir: undefined, applySourcePolicy: false, help: false }, {
+    runDeploy(parseDeployConfig(DEPLOY_ENV), { plan: false, outDir: undefined, applySourcePolicy: false }, {
       clients,
       log: (l) => lines.push(l),
       cwd: out,

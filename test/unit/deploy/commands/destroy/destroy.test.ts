@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { runDestroy } from '../../../../../deploy/commands/destroy/destroy.ts';
-import { ConfigError, DeployError } from '../../../../../deploy/cli/errors.ts';
+import { DeployError } from '../../../../../deploy/cli/errors.ts';
+import { ConfigError } from '../../../../../rules/errors.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 
 const target = { region: 'us-east-1', stackName: 'replicate-to-x' };

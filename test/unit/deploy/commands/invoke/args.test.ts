@@ -1,14 +1,15 @@
 import { expect } from 'chai';
-import { buildEvent, DEFAULT_BUDGET_MS, InvokeArgsError, parseInvokeArgs } from '../../../../../deploy/commands/invoke/args.ts';
+import { buildEvent, DEFAULT_BUDGET_MS, parseInvokeArgs } from '../../../../../deploy/commands/invoke/args.ts';
+import { ConfigError, UsageError } from '../../../../../rules/errors.ts';
 
 function fails(argv: string[], pattern: RegExp): void {
-  expect(() => parseInvokeArgs(argv), argv.join(' ')).to.throw(InvokeArgsError, pattern);
+  expect(() => parseInvokeArgs(argv), argv.join(' ')).to.throw(UsageError, pattern);
 }
 
 describe('deploy/commands/invoke/args', () => {
   it('reads --dates as a list of days', () => {
     const r = parseInvokeArgs(['--local', '--dates', '2024-01-01, 2024-01-02']);
-    expect(r).to.deep.equal({ local: true, help: false, dryRun: false, async: false, stack: undefined, source: { kind: 'inline', event: { dates: ['2024-01-01', '2024-01-02'] } } });
+    expect(r).to.deep.equal({ local: true, dryRun: false, async: false, stack: undefined, source: { kind: 'inline', event: { dates: ['2024-01-01', '2024-01-02'] } } });
     expect(buildEvent(r)).to.deep.equal({ dates: ['2024-01-01', '2024-01-02'] });
   });
 
@@ -21,13 +22,12 @@ describe('deploy/commands/invoke/args', () => {
     const r = parseInvokeArgs(['--local', '--event', 'testInput.json', '--dry-run']);
     expect(r.source).to.deep.equal({ kind: 'file', path: 'testInput.json' });
     expect(buildEvent(r, { dates: ['2024-01-01'] })).to.deep.equal({ dates: ['2024-01-01'], dryRun: true });
-    expect(() => buildEvent(r, ['2024-01-01'])).to.throw(InvokeArgsError, /--dry-run needs an event that is a JSON object/);
+    expect(() => buildEvent(r, ['2024-01-01'])).to.throw(ConfigError, /--dry-run needs an event that is a JSON object/);
     expect(buildEvent(parseInvokeArgs(['--event', 'x.json']), 'anything')).to.equal('anything');
   });
 
-  it('leaves --local off unless given, and knows --help', () => {
+  it('leaves --local off unless given', () => {
     expect(parseInvokeArgs(['--dates', '2024-01-01']).local).to.equal(false);
-    expect(parseInvokeArgs(['--help'])).to.deep.include({ help: true, source: undefined });
   });
 
   it('reads --async and --stack for the deployed function', () => {
@@ -54,6 +54,23 @@ describe('deploy/commands/invoke/args', () => {
     fails(['--local', '--dates', '2024-01-01', '--dates', '2024-01-02'], /--dates is given twice/);
     fails(['--local', '--date', '2024-01-01'], /unknown argument "--date"/);
     fails(['--local', '2024-01-01'], /unknown argument "2024-01-01"/);
+  });
+
+  it('reports every problem at once', () => {
+    let caught: unknown;
+    try {
+      parseInvokeArgs(['--local', '--async', '--date', 'x', '--workers', '0', '--dates', '2024-01-01,,2024-01-02']);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(UsageError);
+    expect((caught as UsageError).problems).to.deep.equal([
+      'unknown argument "--date": expected --event FILE, --dates LIST, --from DAY, --to DAY, --dry-run, --async, --stack NAME, --local, --workers N, --budget-ms MS, --queue-url URL',
+      'unknown argument "x": expected --event FILE, --dates LIST, --from DAY, --to DAY, --dry-run, --async, --stack NAME, --local, --workers N, --budget-ms MS, --queue-url URL',
+      '--async queues the event on the deployed function, --local runs it in this process: use one of them',
+      '--dates "2024-01-01,,2024-01-02" has an empty entry: expected comma-separated days like 2024-01-01,2024-01-02',
+      '--workers "0": expected a whole number from 1 to 64',
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksComma
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parseStatusArgs } from '../../../../../deploy/commands/status/args.ts';
 import { checkDays, deployedChecker, renderStatus, statusOfDay, useColor, type DayStatus } from '../../../../../deploy/commands/status/status.ts';
-import { ConfigError } from '../../../../../deploy/cli/errors.ts';
+import { ConfigError } from '../../../../../rules/errors.ts';
 import { parseIsoDate, type IsoDate } from '../../../../../rules/dates.ts';
 
 const d = (s: string) => parseIsoDate(s) as IsoDate;
