@@ -9,13 +9,15 @@ import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { REPO_ROOT } from '../dev/bundle.ts';
+import { runCommand } from '../deploy/cli/runCommand.ts';
+import { S3PushError } from '../rules/errors.ts';
 import { buildBenchTools, type BenchBuild } from './build.ts';
 import { reniceProcess, startCeph, type CephServer, type StaticCredentials } from './cephServer.ts';
 import { startCountingProxy, type CountingProxy } from './countingProxy.ts';
 import { createBucket, dataset, deleteBucket, describePrefix, seedDataset, type Dataset } from './dataset.ts';
 import { ensurePackages } from './debian.ts';
 import { runMeasured, TIME_BINARY } from './measure.ts';
-import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from './options.ts';
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './options.ts';
 import { copiesIn, formatRequests, renderDatasetTable, renderWireTable, summarizeDataset, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
 import { formatSpread, rotate, spread, type Spread } from './stats.ts';
 import { awsCliTool, naiveSdkTool, rcloneTool, resolveExecutable, s3PushTool, s3SyncClientTool, versionOf, type CopyJob, type Tool } from './tools.ts';
@@ -35,17 +37,10 @@ interface Context {
   readonly workRoot: string;
 }
 
-async function main(): Promise<void> {
-  let options: BenchOptions;
-  try {
-    options = parseBenchArgs(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof BenchUsageError) {
-      console.error(`bench: ${err.message}\n${BENCH_USAGE}`);
-      process.exit(2);
-    }
-    throw err;
-  }
+/** Stops Ceph once (also on Ctrl-C); set while it runs. */
+let stopCeph: (() => void) | undefined;
+
+async function main(options: BenchOptions): Promise<void> {
   const started = performance.now();
   const missingPackages = ensurePackages(['time', 'rclone'], options.install, log);
   if (missingPackages.includes('time')) throw new Error(`${TIME_BINARY} is missing (apt-get install time): it measures each tool's CPU`);
@@ -56,11 +51,12 @@ async function main(): Promise<void> {
   const tools = options.only === undefined ? allTools : allTools.filter((t) => options.only!.includes(t.id));
   for (const t of tools) if (t.missing !== undefined) log(`${t.label}: missing (${t.missing})`);
   const runnable = tools.filter((t) => t.missing === undefined);
+  if (runnable.length === 0) throw new S3PushError(`no tool to measure: ${tools.map((t) => `${t.label} is missing (${t.missing})`).join('; ')}`, { userFault: false });
 
   log('starting Ceph radosgw (bench/ceph.sh)');
   const ceph = await startCeph();
   let stopped = false;
-  const stopCeph = (): void => {
+  stopCeph = (): void => {
     if (stopped) return;
     stopped = true;
     try {
@@ -70,13 +66,6 @@ async function main(): Promise<void> {
     }
   };
   process.once('exit', stopCeph);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping Ceph`);
-      stopCeph();
-      process.exit(130);
-    });
-  }
 
   if (options.nice !== 0) {
     // The bench's own threads (the proxy) and, through inheritance, every tool it spawns.
@@ -336,10 +325,14 @@ function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
   return parts.join('\n');
 }
 
-main().catch((err: unknown) => {
-  const e = err as Error;
-  const cause = e.cause instanceof Error ? ` (cause: ${e.cause.message})` : '';
-  console.error(`bench: ${e.message}${cause}`);
-  if (process.env.DEBUG) console.error(e.stack);
-  process.exitCode = 1;
+await runCommand({
+  name: 'bench',
+  usage: BENCH_USAGE,
+  parse: parseBenchArgs,
+  run: main,
+  onInterrupt: (signal) => {
+    if (stopCeph) log(`${signal}: stopping Ceph`);
+    stopCeph?.();
+    return Promise.resolve([]);
+  },
 });

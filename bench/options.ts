@@ -1,4 +1,5 @@
 /** The command line of `npm run bench`. Pure. */
+import { numberListFlag, parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
 
 export interface BenchOptions {
   /** A small run for CI: few objects, one round, no concurrency curve, no deploy. */
@@ -17,7 +18,10 @@ export interface BenchOptions {
   readonly deploy: boolean;
   /** Only these tool ids (default: all). */
   readonly only: string[] | undefined;
-  /** Where the JSON results go. Default bench/results/latest.json (.bench/quick.json with --quick). */
+  /**
+   * Where the JSON results go. Default `.bench/latest.json` (`.bench/quick.json` with --quick), ignored
+   * by git; `--save` writes the committed {@link SAVED_RESULTS}.
+   */
   readonly out: string;
   /** Install missing Debian packages (Ceph, rclone, time) with apt-get. Default true. */
   readonly install: boolean;
@@ -29,88 +33,64 @@ export interface BenchOptions {
   readonly nice: number;
 }
 
+/** The tools the bench knows, by the id `--only` takes. */
+export const TOOL_IDS = ['s3-push', 'aws-sync', 'aws-cp', 'rclone', 'rclone-tuned', 'naive-sdk', 's3-sync-client'] as const;
+
+/** The committed results (the README's tables come from them): written only with `--save`. */
+export const SAVED_RESULTS = 'bench/results/latest.json';
+
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--small N] [--large N] [--curve 1,4,16,64 | --curve none]
-                        [--curve-rounds N] [--no-deploy] [--only s3-push,aws-sync,…] [--out FILE] [--no-install] [--nice N]`;
+                        [--curve-rounds N] [--no-deploy] [--only s3-push,aws-sync,…] [--out FILE | --save]
+                        [--no-install] [--nice N]
+  --quick           a small run for CI: 150 + 3 objects, one round, no curve, no deploy
+  --rounds N        rounds of every measurement, tools alternated (1-50; default 3, 1 with --quick)
+  --small N         objects in the small-object day (0-100000; default 2500, 150 with --quick)
+  --large N         objects in the large-object day (0-200; default 50, 3 with --quick)
+  --curve LIST      COPY_CONCURRENCY values of the handler's curve (1-256 each), or none
+                    (default 1,4,16,64; none with --quick)
+  --curve-rounds N  rounds of the curve (1-20; default 2)
+  --no-deploy       skip the no-op deploy against moto
+  --only IDS        only these tools: ${TOOL_IDS.join(', ')}
+  --out FILE        where the JSON results go (default .bench/latest.json, .bench/quick.json with
+                    --quick; both ignored by git)
+  --save            write them to ${SAVED_RESULTS} instead, the committed results
+  --no-install      do not apt-get install missing Debian packages (Ceph, rclone, time)
+  --nice N          niceness -20..19 of the bench, the Ceph daemons and every tool (default 0;
+                    a negative one needs root), e.g. --nice -10`;
 
-/** Thrown for a bad flag; the main prints it with the usage and exits 2. */
-export class BenchUsageError extends Error {
-  override name = 'BenchUsageError';
-}
+const FLAGS = {
+  quick: { type: 'boolean' },
+  rounds: { type: 'string', value: 'N' },
+  small: { type: 'string', value: 'N' },
+  large: { type: 'string', value: 'N' },
+  curve: { type: 'string', value: 'LIST' },
+  'curve-rounds': { type: 'string', value: 'N' },
+  'no-deploy': { type: 'boolean' },
+  only: { type: 'string', value: 'IDS' },
+  out: { type: 'string', value: 'FILE' },
+  save: { type: 'boolean' },
+  'no-install': { type: 'boolean' },
+  nice: { type: 'string', value: 'N' },
+} as const;
 
-/** Parses the flags; every default is documented on {@link BenchOptions}. */
+/** Parses the flags (every problem at once, in one UsageError); every default is documented on {@link BenchOptions}. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
-  const quick = argv.includes('--quick');
-  let rounds = quick ? 1 : 3;
-  let smallCount = quick ? 150 : 2500;
-  let largeCount = quick ? 3 : 50;
-  let curve = quick ? [] : [1, 4, 16, 64];
-  let curveRounds = 2;
-  let deploy = !quick;
+  const { values: v, problems } = parseCommandLine(argv, FLAGS);
+  const quick = v.quick;
+  const rounds = wholeNumberFlag('--rounds', v.rounds, 1, 50, problems) ?? (quick ? 1 : 3);
+  const smallCount = wholeNumberFlag('--small', v.small, 0, 100_000, problems) ?? (quick ? 150 : 2500);
+  const largeCount = wholeNumberFlag('--large', v.large, 0, 200, problems) ?? (quick ? 3 : 50);
+  const curve = v.curve === 'none' ? [] : numberListFlag('--curve', v.curve, 1, 256, problems) ?? (quick ? [] : [1, 4, 16, 64]);
+  const curveRounds = wholeNumberFlag('--curve-rounds', v['curve-rounds'], 1, 20, problems) ?? 2;
+  const nice = wholeNumberFlag('--nice', v.nice, -20, 19, problems) ?? 0;
   let only: string[] | undefined;
-  let out = quick ? '.bench/quick.json' : 'bench/results/latest.json';
-  let install = true;
-  let nice = 0;
-
-  const count = (flag: string, v: string | undefined, min: number, max: number): number => {
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      throw new BenchUsageError(`${flag} is ${v === undefined ? 'missing its value' : JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
-    }
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string | undefined => argv[++i];
-    switch (flag) {
-      case '--quick':
-        break;
-      case '--rounds':
-        rounds = count(flag, value(), 1, 50);
-        break;
-      case '--small':
-        smallCount = count(flag, value(), 0, 100_000);
-        break;
-      case '--large':
-        largeCount = count(flag, value(), 0, 200);
-        break;
-      case '--curve': {
-        const v = value();
-        if (v === 'none') curve = [];
-        else if (v !== undefined && /^\d+(,\d+)*$/.test(v) && v.split(',').every((x) => Number(x) >= 1 && Number(x) <= 256)) curve = v.split(',').map(Number);
-        else throw new BenchUsageError(`--curve is ${v === undefined ? 'missing its value' : JSON.stringify(v)}: expected COPY_CONCURRENCY values from 1 to 256 separated by commas (e.g. 1,4,16,64), or none`);
-        break;
-      }
-      case '--curve-rounds':
-        curveRounds = count(flag, value(), 1, 20);
-        break;
-      case '--no-deploy':
-        deploy = false;
-        break;
-      case '--only': {
-        const v = value();
-        if (v === undefined || v === '' || v.startsWith('--')) throw new BenchUsageError('--only is missing its value: expected tool ids separated by commas (s3-push,aws-sync,aws-cp,rclone,rclone-tuned,naive-sdk,s3-sync-client)');
-        only = v.split(',');
-        break;
-      }
-      case '--out': {
-        const v = value();
-        if (v === undefined || v === '' || v.startsWith('--')) throw new BenchUsageError('--out is missing its value: expected a file path');
-        out = v;
-        break;
-      }
-      case '--no-install':
-        install = false;
-        break;
-      case '--nice': {
-        const v = value();
-        if (v === undefined || !/^-?\d+$/.test(v) || Number(v) < -20 || Number(v) > 19) {
-          throw new BenchUsageError(`--nice is ${v === undefined ? 'missing its value' : JSON.stringify(v)}: expected a niceness from -20 to 19`);
-        }
-        nice = Number(v);
-        break;
-      }
-      default:
-        throw new BenchUsageError(`unknown flag ${JSON.stringify(flag)}`);
-    }
+  if (v.only !== undefined) {
+    only = v.only.split(',').map((id) => id.trim());
+    const unknown = only.filter((id) => !(TOOL_IDS as readonly string[]).includes(id));
+    if (unknown.length > 0) problems.push(`--only ${JSON.stringify(v.only)}: unknown tool id(s) ${unknown.map((id) => JSON.stringify(id)).join(', ')}: expected some of ${TOOL_IDS.join(', ')}`);
   }
-  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy, only, out, install, nice };
+  if (v.save && v.out !== undefined) problems.push(`--save writes ${SAVED_RESULTS}, --out names another file: use one of them`);
+  throwIfProblems(problems);
+  const out = v.save ? SAVED_RESULTS : v.out ?? (quick ? '.bench/quick.json' : '.bench/latest.json');
+  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy: !quick && !v['no-deploy'], only, out, install: !v['no-install'], nice };
 }

@@ -22,17 +22,50 @@ import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { addDays, parseIsoDate } from '../rules/dates.ts';
 import { createSqsClient } from '../handler/aws/workQueue.ts';
+import { numberListFlag, parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { runCommand } from '../deploy/cli/runCommand.ts';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
-const DAYS = Number(args.get('days') ?? 30);
-const OBJECTS = Number(args.get('objects') ?? 40);
-const BUDGET_MS = Number(args.get('budget-ms') ?? 1000);
-const RUNS = Number(args.get('runs') ?? 3);
-const WORKERS = (args.get('workers') ?? '1,2,4,8').split(',').map(Number);
-const COPY_CONCURRENCY = args.get('copy-concurrency') ?? '4';
+const USAGE = `usage: npx tsx scripts/fanOutWorkers.ts [--days N] [--objects N] [--budget-ms MS] [--runs N] [--workers LIST] [--copy-concurrency N]
+  --days N              days of the backfill (1-3660; default 30)
+  --objects N           objects per day (1-100000; default 40)
+  --budget-ms MS        time budget of each local invocation (1-900000; default 1000)
+  --runs N              runs per worker count (1-50; default 3)
+  --workers LIST        worker counts, comma-separated (1-64 each; default 1,2,4,8)
+  --copy-concurrency N  COPY_CONCURRENCY of the handler (1-256; default 4)`;
+
+const FLAGS = {
+  days: { type: 'string', value: 'N' },
+  objects: { type: 'string', value: 'N' },
+  'budget-ms': { type: 'string', value: 'MS' },
+  runs: { type: 'string', value: 'N' },
+  workers: { type: 'string', value: 'LIST' },
+  'copy-concurrency': { type: 'string', value: 'N' },
+} as const;
+
+interface Options {
+  readonly DAYS: number;
+  readonly OBJECTS: number;
+  readonly BUDGET_MS: number;
+  readonly RUNS: number;
+  readonly WORKERS: number[];
+  readonly COPY_CONCURRENCY: string;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values: v, problems } = parseCommandLine(argv, FLAGS);
+  const options = {
+    DAYS: wholeNumberFlag('--days', v.days, 1, 3660, problems) ?? 30,
+    OBJECTS: wholeNumberFlag('--objects', v.objects, 1, 100_000, problems) ?? 40,
+    BUDGET_MS: wholeNumberFlag('--budget-ms', v['budget-ms'], 1, 900_000, problems) ?? 1000,
+    RUNS: wholeNumberFlag('--runs', v.runs, 1, 50, problems) ?? 3,
+    WORKERS: numberListFlag('--workers', v.workers, 1, 64, problems) ?? [1, 2, 4, 8],
+    COPY_CONCURRENCY: String(wholeNumberFlag('--copy-concurrency', v['copy-concurrency'], 1, 256, problems) ?? 4),
+  };
+  throwIfProblems(problems);
+  return options;
+}
+
 const FROM = parseIsoDate('2024-01-01')!;
-const TO = addDays(FROM, DAYS - 1);
 const SOURCE = 'fanout-bench-source';
 const ROLE = DESTINATION_ROLE_ARN;
 
@@ -41,60 +74,65 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-const moto = await startMoto();
-try {
-  useMotoAsSource(moto.endpoint);
+async function main({ DAYS, OBJECTS, BUDGET_MS, RUNS, WORKERS, COPY_CONCURRENCY }: Options): Promise<void> {
+  const TO = addDays(FROM, DAYS - 1);
+  const moto = await startMoto();
+  try {
+    useMotoAsSource(moto.endpoint);
 
-  const source = new S3Client({});
-  const assumed = (await new STSClient({}).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'bench-admin' }))).Credentials!;
-  const destinationAdmin = new S3Client({ credentials: { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! } });
-  await source.send(new CreateBucketCommand({ Bucket: SOURCE }));
-  const limit = pLimit(32);
-  const puts: Promise<unknown>[] = [];
-  for (let d = 0; d < DAYS; d++) {
-    const day = addDays(FROM, d).replace(/-/g, '/');
-    for (let i = 0; i < OBJECTS; i++) puts.push(limit(() => source.send(new PutObjectCommand({ Bucket: SOURCE, Key: `${day}/part-${String(i).padStart(4, '0')}.json`, Body: `{"day":"${day}","i":${i}}\n`.repeat(50) }))));
-  }
-  await Promise.all(puts);
-  console.error(`fanOutWorkers: moto ${moto.endpoint}; ${DAYS} days x ${OBJECTS} objects; budget ${BUDGET_MS} ms per invocation; COPY_CONCURRENCY ${COPY_CONCURRENCY}; ${RUNS} runs per worker count; ${cpus().length} cores`);
-
-  const sqs = createSqsClient();
-  const results = new Map<number, LocalFanOutSummary[]>(WORKERS.map((w) => [w, []]));
-  let bucketNo = 0;
-  const runOnce = async (workers: number): Promise<LocalFanOutSummary> => {
-    const destination = `fanout-bench-dst-${++bucketNo}`;
-    await destinationAdmin.send(new CreateBucketCommand({ Bucket: destination }));
-    const config = parseHandlerConfig({ SOURCE_BUCKET: SOURCE, DESTINATION_BUCKET: destination, DESTINATION_ROLE_ARN: ROLE, COPY_CONCURRENCY });
-    const queue = await createTemporaryQueues(sqs);
-    try {
-      return await runLocalFanOut({ event: { from: FROM, to: TO }, config, clients: createClients(config), sqs, queue, workers, budgetMs: BUDGET_MS, waitTimeSeconds: 0, emptyChecks: 2 });
-    } finally {
-      await queue.remove();
+    const source = new S3Client({});
+    const assumed = (await new STSClient({}).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'bench-admin' }))).Credentials!;
+    const destinationAdmin = new S3Client({ credentials: { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! } });
+    await source.send(new CreateBucketCommand({ Bucket: SOURCE }));
+    const limit = pLimit(32);
+    const puts: Promise<unknown>[] = [];
+    for (let d = 0; d < DAYS; d++) {
+      const day = addDays(FROM, d).replace(/-/g, '/');
+      for (let i = 0; i < OBJECTS; i++) puts.push(limit(() => source.send(new PutObjectCommand({ Bucket: SOURCE, Key: `${day}/part-${String(i).padStart(4, '0')}.json`, Body: `{"day":"${day}","i":${i}}\n`.repeat(50) }))));
     }
-  };
+    await Promise.all(puts);
+    console.error(`fanOutWorkers: moto ${moto.endpoint}; ${DAYS} days x ${OBJECTS} objects; budget ${BUDGET_MS} ms per invocation; COPY_CONCURRENCY ${COPY_CONCURRENCY}; ${RUNS} runs per worker count; ${cpus().length} cores`);
 
-  await runOnce(2); // warm-up: moto's first calls per service are slow
-  for (let r = 0; r < RUNS; r++) {
-    const order = WORKERS.map((_, i) => WORKERS[(i + r) % WORKERS.length]!);
-    for (const w of order) {
-      const s = await runOnce(w);
-      if (s.copied !== DAYS * OBJECTS || s.failed !== 0 || s.deadLettered !== 0 || s.queueLeft !== 0) throw new Error(`run with ${w} workers did not copy everything: ${JSON.stringify(s)}`);
-      results.get(w)!.push(s);
-      console.error(`  run ${r + 1}: ${w} worker(s) ${(s.wallMs / 1000).toFixed(2)} s, ${s.invocations} invocations, ${s.continuations} continuations, load ${loadavg()[0]!.toFixed(2)}`);
+    const sqs = createSqsClient();
+    const results = new Map<number, LocalFanOutSummary[]>(WORKERS.map((w) => [w, []]));
+    let bucketNo = 0;
+    const runOnce = async (workers: number): Promise<LocalFanOutSummary> => {
+      const destination = `fanout-bench-dst-${++bucketNo}`;
+      await destinationAdmin.send(new CreateBucketCommand({ Bucket: destination }));
+      const config = parseHandlerConfig({ SOURCE_BUCKET: SOURCE, DESTINATION_BUCKET: destination, DESTINATION_ROLE_ARN: ROLE, COPY_CONCURRENCY });
+      const queue = await createTemporaryQueues(sqs);
+      try {
+        return await runLocalFanOut({ event: { from: FROM, to: TO }, config, clients: createClients(config), sqs, queue, workers, budgetMs: BUDGET_MS, waitTimeSeconds: 0, emptyChecks: 2 });
+      } finally {
+        await queue.remove();
+      }
+    };
+
+    await runOnce(2); // warm-up: moto's first calls per service are slow
+    for (let r = 0; r < RUNS; r++) {
+      const order = WORKERS.map((_, i) => WORKERS[(i + r) % WORKERS.length]!);
+      for (const w of order) {
+        const s = await runOnce(w);
+        if (s.copied !== DAYS * OBJECTS || s.failed !== 0 || s.deadLettered !== 0 || s.queueLeft !== 0) throw new Error(`run with ${w} workers did not copy everything: ${JSON.stringify(s)}`);
+        results.get(w)!.push(s);
+        console.error(`  run ${r + 1}: ${w} worker(s) ${(s.wallMs / 1000).toFixed(2)} s, ${s.invocations} invocations, ${s.continuations} continuations, load ${loadavg()[0]!.toFixed(2)}`);
+      }
     }
-  }
 
-  console.log(`\n${DAYS}-day backfill, ${DAYS * OBJECTS} objects, budget ${BUDGET_MS} ms/invocation, moto on ${cpus().length} cores (median of ${RUNS}, min–max)\n`);
-  console.log('| workers | wall time (s) | min–max (s) | invocations | continuations | objects/s |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
-  const base = median(results.get(WORKERS[0]!)!.map((s) => s.wallMs));
-  for (const w of WORKERS) {
-    const rs = results.get(w)!;
-    const wall = median(rs.map((s) => s.wallMs));
-    const min = Math.min(...rs.map((s) => s.wallMs));
-    const max = Math.max(...rs.map((s) => s.wallMs));
-    console.log(`| ${w} | ${(wall / 1000).toFixed(2)} (×${(base / wall).toFixed(2)}) | ${(min / 1000).toFixed(2)}–${(max / 1000).toFixed(2)} | ${median(rs.map((s) => s.invocations))} | ${median(rs.map((s) => s.continuations))} | ${((DAYS * OBJECTS) / (wall / 1000)).toFixed(0)} |`);
+    console.log(`\n${DAYS}-day backfill, ${DAYS * OBJECTS} objects, budget ${BUDGET_MS} ms/invocation, moto on ${cpus().length} cores (median of ${RUNS}, min–max)\n`);
+    console.log('| workers | wall time (s) | min–max (s) | invocations | continuations | objects/s |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    const base = median(results.get(WORKERS[0]!)!.map((s) => s.wallMs));
+    for (const w of WORKERS) {
+      const rs = results.get(w)!;
+      const wall = median(rs.map((s) => s.wallMs));
+      const min = Math.min(...rs.map((s) => s.wallMs));
+      const max = Math.max(...rs.map((s) => s.wallMs));
+      console.log(`| ${w} | ${(wall / 1000).toFixed(2)} (×${(base / wall).toFixed(2)}) | ${(min / 1000).toFixed(2)}–${(max / 1000).toFixed(2)} | ${median(rs.map((s) => s.invocations))} | ${median(rs.map((s) => s.continuations))} | ${((DAYS * OBJECTS) / (wall / 1000)).toFixed(0)} |`);
+    }
+  } finally {
+    await moto.stop();
   }
-} finally {
-  await moto.stop();
 }
+
+await runCommand({ name: 'fanOutWorkers', usage: USAGE, parse: parseOptions, run: main });

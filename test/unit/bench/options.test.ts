@@ -1,11 +1,22 @@
 import { expect } from 'chai';
-import { BenchUsageError, parseBenchArgs } from '../../../bench/options.ts';
+import { parseBenchArgs, SAVED_RESULTS, TOOL_IDS } from '../../../bench/options.ts';
+import { UsageError } from '../../../rules/errors.ts';
+
+function problems(argv: string[]): readonly string[] {
+  try {
+    parseBenchArgs(argv);
+  } catch (err) {
+    expect(err).to.be.instanceOf(UsageError);
+    return (err as UsageError).problems;
+  }
+  throw new Error(`expected a UsageError for ${argv.join(' ')}`);
+}
 
 describe('bench/options parseBenchArgs', () => {
-  it('defaults: 3 rounds of 2,500 small and 50 large objects, the 1/4/16/64 curve, deploy', () => {
+  it('defaults: 3 rounds of 2,500 small and 50 large objects, the 1/4/16/64 curve, deploy, results out of git', () => {
     expect(parseBenchArgs([])).to.deep.equal({
       quick: false, rounds: 3, smallCount: 2500, largeCount: 50, curve: [1, 4, 16, 64], curveRounds: 2,
-      deploy: true, only: undefined, out: 'bench/results/latest.json', install: true, nice: 0,
+      deploy: true, only: undefined, out: '.bench/latest.json', install: true, nice: 0,
     });
   });
 
@@ -15,19 +26,33 @@ describe('bench/options parseBenchArgs', () => {
     expect(o.curve).to.deep.equal([]);
   });
 
-  it('flags override the defaults, also after --quick', () => {
+  it('writes the committed results only with --save', () => {
+    expect(parseBenchArgs(['--save']).out).to.equal(SAVED_RESULTS);
+    expect(SAVED_RESULTS).to.equal('bench/results/latest.json');
+    expect(parseBenchArgs(['--quick', '--save']).out).to.equal(SAVED_RESULTS);
+    expect(problems(['--save', '--out', 'x.json'])).to.deep.equal(['--save writes bench/results/latest.json, --out names another file: use one of them']);
+  });
+
+  it('flags override the defaults, also after --quick; --nice takes a negative number', () => {
     const o = parseBenchArgs(['--quick', '--rounds', '2', '--small', '100', '--large', '0', '--curve', '2,8', '--curve-rounds', '1', '--only', 's3-push,aws-sync', '--out', 'x.json', '--no-install', '--nice', '-10']);
     expect(o).to.deep.include({ rounds: 2, smallCount: 100, largeCount: 0, curve: [2, 8], curveRounds: 1, only: ['s3-push', 'aws-sync'], out: 'x.json', install: false, nice: -10 });
+    expect(parseBenchArgs(['--nice=-5']).nice).to.equal(-5);
     expect(parseBenchArgs(['--curve', 'none']).curve).to.deep.equal([]);
     expect(parseBenchArgs(['--no-deploy']).deploy).to.equal(false);
   });
 
-  it('names the bad flag and what it expects', () => {
-    expect(() => parseBenchArgs(['--rounds', '0'])).to.throw(BenchUsageError, '--rounds is "0": expected a whole number from 1 to 50');
-    expect(() => parseBenchArgs(['--rounds'])).to.throw(BenchUsageError, '--rounds is missing its value');
-    expect(() => parseBenchArgs(['--curve', '0,4'])).to.throw(BenchUsageError, /--curve is "0,4": expected COPY_CONCURRENCY values from 1 to 256/);
-    expect(() => parseBenchArgs(['--only', '--quick'])).to.throw(BenchUsageError, /--only is missing its value/);
-    expect(() => parseBenchArgs(['--fast'])).to.throw(BenchUsageError, 'unknown flag "--fast"');
-    expect(() => parseBenchArgs(['--nice', '-21'])).to.throw(BenchUsageError, '--nice is "-21": expected a niceness from -20 to 19');
+  it('refuses unknown tool ids, naming them', () => {
+    expect(problems(['--only', 'foo'])).to.deep.equal([`--only "foo": unknown tool id(s) "foo": expected some of ${TOOL_IDS.join(', ')}`]);
+    expect(problems(['--only', 's3-push,rclon,x'])[0]).to.match(/unknown tool id\(s\) "rclon", "x"/);
+    expect(parseBenchArgs(['--only', TOOL_IDS.join(',')]).only).to.deep.equal([...TOOL_IDS]);
+  });
+
+  it('names every bad flag and what it expects, at once', () => {
+    expect(problems(['--rounds', '0', '--rounds'])).to.deep.equal(['--rounds is given twice', '--rounds "0": expected a whole number from 1 to 50']);
+    expect(problems(['--rounds'])).to.deep.equal(['--rounds needs a value: --rounds N']);
+    expect(problems(['--curve', '0,4'])).to.deep.equal(['--curve "0,4": expected whole numbers from 1 to 256 separated by commas']);
+    expect(problems(['--only', '--quick'])).to.deep.equal(['--only needs a value: --only IDS']);
+    expect(problems(['--fast'])[0]).to.match(/^unknown argument "--fast": expected --quick, --rounds N, /);
+    expect(problems(['--nice', '-21', '--small', 'abc'])).to.deep.equal(['--small "abc": expected a whole number from 0 to 100000', '--nice "-21": expected a whole number from -20 to 19']);
   });
 });

@@ -7,26 +7,50 @@ import { runCommand as run } from '../../../helpers/runCommand.ts';
 // a command-line error. Nothing here reaches AWS or starts a server: the endpoint is a closed
 // port, and moto is a command that does not exist.
 const NO_AWS = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1', MOTO_SERVER: 's3-push-no-such-moto-server' };
-const COMMANDS = ['deploy', 'invoke', 'check', 'destroy', 'demo'];
+// [what runs, its name in error lines, how its usage starts]
+const COMMANDS: [string, string, string][] = [
+  ...['deploy', 'invoke', 'check', 'destroy', 'demo'].map((c): [string, string, string] => [c, c, `usage: npm run ${c}`]),
+  ['bench/benchMain.ts', 'bench', 'usage: npm run bench'],
+  ['scripts/build.ts', 'build', 'usage: npm run build'],
+  ['scripts/cfnLint.ts', 'cfn-lint', 'usage: npm run cfn-lint'],
+  ['scripts/deployCalls.ts', 'deployCalls', 'usage: node --import tsx scripts/deployCalls.ts'],
+  ['scripts/fanOutWorkers.ts', 'fanOutWorkers', 'usage: npx tsx scripts/fanOutWorkers.ts'],
+  ['scripts/measureHandler.ts', 'measureHandler', 'usage: npx tsx scripts/measureHandler.ts'],
+];
 
 describe('every command: --help, unknown flags, one error format', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
 
-  for (const command of COMMANDS) {
-    it(`${command}: --help prints the usage and exits 0; --frobnicate exits 2 naming it`, async () => {
+  for (const [command, name, usage] of COMMANDS) {
+    it(`${name}: --help prints the usage and exits 0; --frobnicate exits 2 naming it`, async () => {
       const [help, unknown] = await Promise.all([
         run(command, ['--help'], { baseEnv: 'minimal', env: NO_AWS }),
         run(command, ['--frobnicate'], { baseEnv: 'minimal', env: NO_AWS }),
       ]);
       expect(help.code, help.stderr).to.equal(0);
-      expect(help.stdout).to.match(new RegExp(`^usage: npm run ${command}`));
+      expect(help.stdout.startsWith(usage), help.stdout).to.equal(true);
       expect(help.stderr).to.equal('');
       expect(unknown.code, unknown.stderr + unknown.stdout).to.equal(2);
-      expect(unknown.stderr).to.match(new RegExp(`^${command} failed: the command line is not valid:\n  unknown argument "--frobnicate"`));
-      expect(unknown.stderr, 'the usage after a command-line error').to.include(`usage: npm run ${command}`);
+      expect(unknown.stderr).to.match(new RegExp(`^${name} failed: the command line is not valid:\n  unknown argument "--frobnicate"`));
+      expect(unknown.stderr, 'the usage after a command-line error').to.include(usage);
       expect(unknown.stdout).to.equal('');
     });
   }
+
+  it('scripts and bench check their numbers and tool ids before anything runs', async () => {
+    const [measure, fanOut, bench] = await Promise.all([
+      run('scripts/measureHandler.ts', ['--objects', 'abc', '--concurrency', '1,x'], { baseEnv: 'minimal', env: NO_AWS }),
+      run('scripts/fanOutWorkers.ts', ['--objects', 'abc', '--workers', '0'], { baseEnv: 'minimal', env: NO_AWS }),
+      run('bench/benchMain.ts', ['--only', 'foo,s3-push,bar', '--no-install'], { baseEnv: 'minimal', env: NO_AWS }),
+    ]);
+    expect(measure.code, measure.stderr).to.equal(2);
+    expect(measure.stderr).to.include('--objects "abc": expected a whole number').and.include('--concurrency "1,x"');
+    expect(fanOut.code, fanOut.stderr).to.equal(2);
+    expect(fanOut.stderr).to.include('--objects "abc": expected a whole number').and.include('--workers "0"');
+    expect(bench.code, bench.stderr).to.equal(2);
+    expect(bench.stderr).to.match(/^bench failed: the command line is not valid:\n {2}--only "foo,s3-push,bar": unknown tool id\(s\) "foo", "bar"/);
+    expect(bench.stderr, 'nothing ran').to.not.include('bench: ');
+  });
 
   it('a failure: one line `<command> failed: …`, no class name, the cause not repeated, no usage, no SDK warning', async () => {
     const env = { ...NO_AWS, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', S3_REPLICATE_STACK_NAME: 'some-stack' };
