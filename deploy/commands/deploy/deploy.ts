@@ -14,6 +14,8 @@ import { deployStack, type StackOutcome } from '../../cloudformation/deployStack
 import { DeployError } from '../../cli/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { isAccessDenied } from '../../../rules/awsErrors.ts';
+import { checkSourceBucket } from '../../aws/sourceBucket.ts';
+import { checkOutDir } from './outDir.ts';
 import { ARTIFACT_EXPIRY_DAYS, artifactKey, ensureArtifactBucket, uploadArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type RenderedDocuments } from '../../config/policies.ts';
@@ -66,7 +68,8 @@ export async function checkAccount(clients: AwsClients, expected: string): Promi
     throw new DeployError(`could not identify the credentials (sts:GetCallerIdentity): ${describeError(err)}${credentialsHint(err)}`, err, 'sts:GetCallerIdentity');
   }
   if (account !== expected) {
-    throw new DeployError(`the credentials belong to account ${account ?? '?'} (${arn ?? '?'}), but AWS_ACCOUNT is ${expected}: use credentials of ${expected}, or fix AWS_ACCOUNT`);
+    // The environment names another account than the credentials': the user's to fix (exit 2).
+    throw new ConfigError([`AWS_ACCOUNT is ${expected}, but the credentials belong to account ${account ?? '?'} (${arn ?? '?'}): use credentials of ${expected}, or fix AWS_ACCOUNT`], 'the credentials do not match the deploy environment');
   }
   return arn ?? '';
 }
@@ -103,9 +106,12 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   }
   const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
 
+  if (args.outDir !== undefined) await checkOutDir(args.outDir, deps.cwd);
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
   caller.arn = await checkAccount(clients, config.account);
   log(`  ${caller.arn}`);
+  await checkSourceBucket(clients.s3, config.sourceBucket, config.account, config.region);
+  log(`  source bucket ${config.sourceBucket}: in this account and region`);
 
   step(2, 'bundling the handler');
   const bundle = await (deps.bundle ?? bundleHandler)();

@@ -75,7 +75,9 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   it('refuses credentials of another account before any write', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/other' });
     const err = await run().catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(DeployError);
+    // The environment's AWS_ACCOUNT is wrong for these credentials: a configuration error, exit 2.
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).to.equal(2);
     expect((err as Error).message).to.include('belong to account 999999999999').and.include(`AWS_ACCOUNT is ${SOURCE_ACCOUNT}`);
     expect(s3.calls()).to.have.length(0);
     expect(cfn.calls()).to.have.length(0);
@@ -124,8 +126,10 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(s3.commandCalls(CreateBucketCommand)).to.have.length(0);
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).to.have.length(0);
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`, Key: KEY, ExpectedBucketOwner: SOURCE_ACCOUNT });
+    // The source bucket's HeadBucket (owner condition) comes right after the credentials.
+    expect(s3.commandCalls(HeadBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT });
     const total = sts.calls().length + s3.calls().length + cfn.calls().length + iam.calls().length;
-    expect(total).to.equal(8);
+    expect(total).to.equal(9);
     expect(lines.join('\n')).to.include('no changes');
   });
 
@@ -139,7 +143,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   });
 
   it('creates a missing artifact bucket private, encrypted, TLS-only, with expiring artifacts', async () => {
-    s3.on(HeadBucketCommand).rejects(awsError('NotFound', 404));
+    s3.on(HeadBucketCommand, { Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-eu-west-1` }).rejects(awsError('NotFound', 404));
     s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
     const report = await run(args(), config({ AWS_REGION: 'eu-west-1' }));
     expect(report.bucket).to.equal('created');
@@ -151,14 +155,14 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   });
 
   it('creates the bucket in us-east-1 without a location constraint, and without the TLS-only policy behind a plain-http endpoint', async () => {
-    s3.on(HeadBucketCommand).rejects(awsError('NotFound', 404));
+    s3.on(HeadBucketCommand, { Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` }).rejects(awsError('NotFound', 404));
     await run(args(), config({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }));
     expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` });
     expect(s3.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
   });
 
   it('takes HeadBucket 403 for a bucket it may not use, not for a missing one', async () => {
-    s3.on(HeadBucketCommand).rejects(awsError('Forbidden', 403));
+    s3.on(HeadBucketCommand, { Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` }).rejects(awsError('Forbidden', 403));
     const err = await run().catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect((err as Error).message).to.include('exists but these credentials may not use it').and.include('S3_ARTIFACT_BUCKET');
@@ -171,7 +175,8 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, Changes: [{ ResourceChange: { Action: 'Add', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
     const report = await run(args({ plan: true }));
     expect(report.stack).to.equal('planned');
-    expect(s3.calls()).to.have.length(0);
+    // Only the read-only check of the source bucket.
+    expect(s3.calls().map((c) => c.args[0].constructor.name)).to.deep.equal(['HeadBucketCommand']);
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).to.have.length(0);
     expect(iam.calls()).to.have.length(0);
     expect(await readdir(out)).to.deep.equal([]);

@@ -66,7 +66,7 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
   });
 
   it('AccessDenied creating the artifact bucket: names s3:CreateBucket and the caller', async () => {
-    s3.on(HeadBucketCommand).rejects(awsError('NotFound', 404));
+    s3.on(HeadBucketCommand, { Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` }).rejects(awsError('NotFound', 404));
     s3.on(CreateBucketCommand).rejects(awsError('AccessDenied', 403));
     const err = await run();
     expect(err).to.be.instanceOf(DeployError);
