@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { moto } from '../setup.ts';
 import { runCommand } from '../../helpers/runCommand.ts';
 import { createClients } from '../../../deploy/aws/clients.ts';
@@ -26,8 +27,12 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
   /** Folders a test made; removed after the suite. */
   const scratch: string[] = [];
 
+  // deploy checks that the source bucket exists before it builds anything.
+  const sourceBucket = () => new S3Client({}).send(new CreateBucketCommand({ Bucket: DEPLOY_ENV.S3_ROOT_BUCKET }));
+
   before(async () => {
     await moto().reset();
+    await sourceBucket();
     proxy = await startFaultProxy({ target: moto().endpoint });
     out = await mkdtemp(join(tmpdir(), 's3-push-deploy-faults-'));
   });
@@ -64,6 +69,7 @@ describe('deploy under CloudFormation faults (fault proxy → moto)', function (
 
   it('Ctrl-C while waiting for the stack leaves it running and says how to follow it', async () => {
     await moto().reset();
+    await sourceBucket();
     proxy.resetCounts();
     // Hold the first DescribeStacks after ExecuteChangeSet for 30 s: deploy is then waiting on the stack.
     let held = false;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { checkSourceBucket } from '../../../../deploy/aws/sourceBucket.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
 import { ConfigError } from '../../../../rules/errors.ts';
-import { s3Error } from '../../../helpers/awsErrors.ts';
+import { awsError } from '../../../helpers/errors.ts';
 import { SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
 // HeadBucket answers 404 for a missing bucket, 403 when the bucket owner condition fails (another
@@ -13,10 +13,15 @@ import { SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html). moto shows
 // only the 404; the other answers are encoded here.
 describe('deploy/aws/sourceBucket checkSourceBucket', () => {
-  const s3 = mockClient(S3Client);
+  let client: S3Client;
+  let s3: AwsClientStub<S3Client>;
+  beforeEach(() => {
+    client = new S3Client({ region: 'us-east-1' });
+    s3 = mockClient(client);
+  });
   afterEach(() => s3.reset());
 
-  const check = () => checkSourceBucket(new S3Client({ region: 'us-east-1' }), SOURCE_BUCKET, SOURCE_ACCOUNT, 'us-east-1');
+  const check = () => checkSourceBucket(client, SOURCE_BUCKET, SOURCE_ACCOUNT, 'us-east-1');
 
   it('asks HeadBucket with the account as the expected owner, and passes when S3 answers 200', async () => {
     s3.on(HeadBucketCommand).resolves({});
@@ -31,7 +36,7 @@ describe('deploy/aws/sourceBucket checkSourceBucket', () => {
   ];
   for (const [name, status, says] of userFaults) {
     it(`${status} ${name}: a configuration error naming S3_ROOT_BUCKET (exit 2)`, async () => {
-      s3.on(HeadBucketCommand).rejects(s3Error(name, status));
+      s3.on(HeadBucketCommand).rejects(awsError(name, status));
       const err = await check().then(() => undefined, (e: unknown) => e);
       expect(err).to.be.instanceOf(ConfigError);
       expect((err as ConfigError).exitCode).to.equal(2);
@@ -41,7 +46,7 @@ describe('deploy/aws/sourceBucket checkSourceBucket', () => {
   }
 
   it('any other answer: a failure (exit 1) naming the action', async () => {
-    s3.on(HeadBucketCommand).rejects(s3Error('InternalError', 500));
+    s3.on(HeadBucketCommand).rejects(awsError('InternalError', 500));
     const err = await check().then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect((err as DeployError).exitCode).to.equal(1);
