@@ -36,6 +36,11 @@ export interface CopyEvent {
 export interface ParseEventOptions {
   /** The most days the event may name. Default {@link MAX_DAYS_PER_EVENT}; the fan-out path passes {@link MAX_DAYS_PER_FAN_OUT}. */
   readonly maxDays?: number;
+  /**
+   * How the caller fans out a longer backfill, said when an event names more than `maxDays` days.
+   * Default: the deployed function's way, `set WORK_QUEUE_URL`; `npm run invoke -- --local` says `--workers N`.
+   */
+  readonly fanOutHint?: string;
 }
 
 /** `{"check": true}`: the permission-chain preflight (issue 4). */
@@ -92,9 +97,9 @@ function onlyKeys(event: Record<string, unknown>, allowed: readonly string[]): v
   if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed here: ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
 }
 
-function tooMany(count: number, maxDays: number): never {
+function tooMany(count: number, maxDays: number, fanOutHint = 'set WORK_QUEUE_URL'): never {
   const fix = maxDays < MAX_DAYS_PER_FAN_OUT
-    ? `split the backfill into several events, or fan it out through the work queue (set WORK_QUEUE_URL; up to ${MAX_DAYS_PER_FAN_OUT} days)`
+    ? `split the backfill into several events, or fan it out through the work queue (${fanOutHint}; up to ${MAX_DAYS_PER_FAN_OUT} days)`
     : 'split the backfill into several events';
   bad(`${count} days requested; at most ${maxDays} days per event: ${fix}`);
 }
@@ -131,7 +136,7 @@ export function parseEvent(event: unknown, lagDays: number, options: ParseEventO
     if (!Array.isArray(list) || list.length === 0) bad(`"dates" is ${show(list)}: expected a non-empty list like ["2024-01-01", "2024-01-02"]`);
     const dates = list.map((d, i) => date(d, `"dates"[${i}]`));
     const distinct = [...new Set(dates)];
-    if (distinct.length > maxDays) tooMany(distinct.length, maxDays);
+    if (distinct.length > maxDays) tooMany(distinct.length, maxDays, options.fanOutHint);
     return { kind: 'copy', trigger: 'dates', dates: distinct, dryRun: dryRunOf(event), ...fanOutOf(event) };
   }
 
@@ -143,7 +148,7 @@ export function parseEvent(event: unknown, lagDays: number, options: ParseEventO
     const to = date(event.to, '"to"');
     const days = daysInclusive(from, to);
     if (days < 1) bad(`"from" ${from} is after "to" ${to}: the range is inclusive and must go forward`);
-    if (days > maxDays) tooMany(days, maxDays);
+    if (days > maxDays) tooMany(days, maxDays, options.fanOutHint);
     return { kind: 'copy', trigger: 'range', dates: dateRange(from, to), dryRun: dryRunOf(event), ...fanOutOf(event) };
   }
 

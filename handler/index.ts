@@ -84,12 +84,25 @@ export async function runEvent(event: unknown, config: HandlerConfig, clients: R
   return runCopy(parsed, config, clients, { ...options, logger });
 }
 
+/**
+ * What failed, in words: days that could not be listed are said as days, never counted as objects
+ * (a day whose listing fails counts as one failure in the summary).
+ */
+function failureMessage(summary: Summary, unlisted: readonly IsoDate[]): string {
+  const objects = summary.failed - unlisted.length;
+  const parts: string[] = [];
+  if (unlisted.length > 0) parts.push(`${unlisted.length} day(s) could not be listed (${unlisted.join(', ')})`);
+  if (objects > 0) parts.push(`${objects} object(s) failed to copy`);
+  return `${parts.join(', ')} (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`;
+}
+
 /** {@link runEvent} of an event already parsed. */
 async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: ReplicationClients, options: RunOptions & { readonly logger: Logger }): Promise<Summary> {
   const { logger } = options;
   const days: DaySummary[] = [];
   const failures: Failure[] = [];
   const timings: { durationMs: number; listedWholeDay?: number }[] = [];
+  const unlisted: IsoDate[] = [];
   let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
   for (const [i, date] of parsed.dates.entries()) {
     const started = performance.now();
@@ -117,6 +130,7 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
       // The day could not be listed (or the role not assumed): count it as one failure and go on.
       const prefix = renderPrefix(config.prefixFormat, date);
       days.push({ date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 });
+      unlisted.push(date);
       keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
       timings.push({ durationMs: performance.now() - started });
     }
@@ -168,7 +182,7 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
     logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary });
   }
   if (summary.failed > 0) {
-    throw new ReplicationFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`, summary);
+    throw new ReplicationFailedError(failureMessage(summary, unlisted), summary);
   }
   if (stopped) {
     const resume = stopped.result.lastKey === undefined ? 'nothing of it was finished' : `finished up to and including key ${JSON.stringify(stopped.result.lastKey)}`;

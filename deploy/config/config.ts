@@ -181,8 +181,13 @@ export function parseDeployConfig(env: Env): DeployConfig {
 
   const artifactBucket = bucket('S3_ARTIFACT_BUCKET', get('S3_ARTIFACT_BUCKET')) || `s3-push-artifacts-${account}-${region}`;
 
-  const stackName = get('S3_REPLICATE_STACK_NAME') ?? defaultStackName(destinationBucket);
-  if (!STACK_NAME_PATTERN.test(stackName)) problems.push(`S3_REPLICATE_STACK_NAME is ${show(stackName)}: expected 1-128 letters, digits and hyphens, starting with a letter`);
+  // Only what the user set is blamed: the default stack name comes from S3_REPLICATE_BUCKET_NAME,
+  // which is already reported when it is bad (and a good bucket name always gives a good stack name).
+  const givenStackName = get('S3_REPLICATE_STACK_NAME');
+  const stackName = givenStackName ?? defaultStackName(destinationBucket);
+  if (givenStackName !== undefined && !STACK_NAME_PATTERN.test(givenStackName)) {
+    problems.push(`S3_REPLICATE_STACK_NAME is ${show(givenStackName)}: expected 1-128 letters, digits and hyphens, starting with a letter`);
+  }
 
   const endpointUrl = get('AWS_ENDPOINT_URL');
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) problems.push(`AWS_ENDPOINT_URL is ${show(endpointUrl)}: expected an http(s) URL`);

@@ -6,7 +6,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { PreflightFailedError, type CheckReport } from '../../../handler/check.ts';
 import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import type { HandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { DeployError } from '../../cli/errors.ts';
@@ -43,12 +43,10 @@ export async function checkDeployed(target: StackTarget, clients: { readonly cfn
 }
 
 /**
- * Runs the check in this process with the handler environment from `env` (AWS_ENDPOINT_URL
- * honoured by the SDK) and the caller's credentials. A bad environment throws the handler's
- * ConfigError (a user fault).
+ * Runs the check in this process with the handler config (from `parseLocalEnvironment`; the SDK
+ * reads the region and AWS_ENDPOINT_URL itself) and the caller's credentials.
  */
-export async function checkLocal(env: Readonly<Record<string, string | undefined>>): Promise<CheckReport> {
-  const config = parseHandlerConfig(env);
+export async function checkLocal(config: HandlerConfig): Promise<CheckReport> {
   // The report is printed by the caller; the handler's JSON line would only repeat it.
   const logger = createLogger([config.externalId], () => undefined);
   try {

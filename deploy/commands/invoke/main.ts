@@ -7,11 +7,13 @@
 import { readFile } from 'node:fs/promises';
 import { createClients as createAwsClients } from '../../aws/clients.ts';
 import { runCommand } from '../../cli/runCommand.ts';
+import { localLog } from './localLog.ts';
+import { MAX_DAYS_PER_EVENT, parseEvent } from '../../../handler/events.ts';
 import { buildEvent, INVOKE_USAGE, parseInvokeArgs, type InvokeRequest } from './args.ts';
 import { invokeDeployed, reportInvocation } from './invokeDeployed.ts';
 import { resolveStackTarget } from '../../cloudformation/stackTarget.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import { parseLocalEnvironment } from '../../cli/localEnvironment.ts';
 import { ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { PreflightFailedError } from '../../../handler/check.ts';
@@ -47,8 +49,11 @@ async function main(request: InvokeRequest): Promise<number> {
     for (const line of report.stdout) console.log(line);
     return report.exitCode;
   }
-  const config = parseHandlerConfig(process.env);
-  const logger = createLogger([config.externalId], (line) => console.error(line));
+  const { config, region } = parseLocalEnvironment(process.env);
+  // The SDK reads AWS_REGION only; an operator's shell may have AWS_DEFAULT_REGION alone.
+  process.env.AWS_REGION = region;
+  const log = localLog((line) => console.error(line));
+  const logger = createLogger([config.externalId], log.sink);
   if (request.fanOut) {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new ConfigError(['--workers needs an event that is a JSON object with "dates" or "from"/"to"'], 'the event is not usable');
     const sqs = createSqsClient();
@@ -67,18 +72,27 @@ async function main(request: InvokeRequest): Promise<number> {
         budgetMs: request.fanOut.budgetMs,
         logger,
       });
+      log.settle();
       console.log(JSON.stringify(summary, null, 2));
       return summary.deadLettered > 0 || summary.queueLeft > 0 ? 1 : 0;
+    } catch (err) {
+      log.settle(err);
+      throw err;
     } finally {
       await temporary?.remove();
     }
   }
+  // The handler checks the event again; checked here first, a backfill too long for one local run
+  // names the local way to fan it out (--workers N), not the deployed function's (WORK_QUEUE_URL).
+  parseEvent(event, config.lagDays, { maxDays: MAX_DAYS_PER_EVENT, fanOutHint: 'run it with --workers N, the local fan-out' });
   try {
     // handleEvent: a `{"check": true}` event file runs the preflight and prints its report.
     const result = await handleEvent(event, config, createClients(config, { sessionName: 's3-push-invoke' }), { logger });
+    log.settle();
     console.log(JSON.stringify(lambdaResponse(result), null, 2));
     return 0;
   } catch (err) {
+    log.settle(err);
     if (err instanceof ReplicationFailedError || err instanceof TimeBudgetError) console.log(JSON.stringify(err.summary, null, 2));
     if (err instanceof PreflightFailedError) console.log(JSON.stringify(err.report, null, 2));
     if (err instanceof ObjectEventsFailedError) console.log(JSON.stringify(err.summary, null, 2));

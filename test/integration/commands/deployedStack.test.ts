@@ -88,7 +88,8 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
     const local = handlerEnv({ S3_REPLICATE_STACK_NAME: '' });
     const [deployed, ok, broken] = await Promise.all([
       command('check', [], stackEnv),
-      command('check', ['--local'], local),
+      // The region from AWS_DEFAULT_REGION alone, as an operator's shell often has it.
+      command('check', ['--local'], { ...local, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'us-east-1' }),
       command('check', ['--local'], { ...local, DESTINATION_BUCKET: 'no-such-landing-bucket' }),
     ]);
     expect(deployed.code, deployed.stderr).to.equal(1);

@@ -53,6 +53,7 @@ describe('npm run invoke -- --local', function () {
     expect(r.code).to.equal(2);
     expect(r.stdout).to.equal('');
     expect(r.stderr).to.match(/invoke failed: bad event: "dates"\[1\] is "2023-02-29": not a calendar date/);
+    expect(r.stderr.match(/not a calendar date/g), 'the error is said once, not also as the handler\'s log line').to.have.length(1);
     const err = await world.destinationAdmin.send(new GetObjectCommand({ Bucket: DESTINATION_BUCKET, Key: '2024/01/03/new.json' })).catch((e: unknown) => e);
     expect((err as Error).name).to.equal('NoSuchKey');
   });
@@ -88,11 +89,28 @@ describe('npm run invoke -- --local', function () {
     expect(JSON.parse(broken.stdout)).to.deep.include({ check: true, ok: false });
   });
 
-  it('exits 1 and still prints the summary when an object fails', async () => {
-    // A destination bucket that does not exist: every copy fails, the listing too.
+  it('exits 1 and still prints the summary when a day cannot be listed, said as a day, not as objects', async () => {
+    // A destination bucket that does not exist: the day's destination listing fails.
     const r = await invoke(['--local', '--dates', '2024-01-01'], { ...env, DESTINATION_BUCKET: 'no-such-bucket-here' });
     expect(r.code, r.stderr).to.equal(1);
     expect(JSON.parse(r.stdout)).to.deep.include({ failed: 1, copied: 0 });
-    expect(r.stderr).to.match(/invoke failed: 1 object\(s\) failed to copy/).and.match(/NoSuchBucket/);
+    expect(r.stderr).to.match(/invoke failed: 1 day\(s\) could not be listed \(2024-01-01\)/).and.match(/NoSuchBucket/);
+    expect(r.stderr).to.not.include('object(s) failed');
+  });
+
+  it('a backfill too long for one local run names --workers N, the local fan-out, not WORK_QUEUE_URL (exit 2)', async () => {
+    const r = await invoke(['--local', '--from', '2022-01-01', '--to', '2023-12-31'], env);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr).to.match(/^invoke failed: bad event: 730 days requested; at most 366 days per event: .*--workers N/);
+    expect(r.stderr).to.not.include('WORK_QUEUE_URL');
+  });
+
+  it('takes the region from AWS_DEFAULT_REGION when AWS_REGION is not set, and refuses neither (exit 2)', async () => {
+    const r = await invoke(['--local', '--dates', '2024-01-01', '--dry-run'], { ...env, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'us-east-1' });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.include({ failed: 0 });
+    const none = await invoke(['--local', '--dates', '2024-01-01'], { ...env, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+    expect(none.code, none.stderr).to.equal(2);
+    expect(none.stderr).to.match(/^invoke failed: invalid handler environment:\n {2}AWS_REGION \(or AWS_DEFAULT_REGION\) is not set/);
   });
 });

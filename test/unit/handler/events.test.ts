@@ -37,7 +37,17 @@ describe('handler/events', () => {
 
   it('allows a full leap year in one event and no more', () => {
     expect((parseEvent({ from: '2024-01-01', to: '2024-12-31' }, 1) as CopyEvent).dates).to.have.length(MAX_DAYS_PER_EVENT);
-    rejects({ from: '2023-01-01', to: '2024-01-02' }, /367 days requested; at most 366 days per event/);
+    rejects({ from: '2023-01-01', to: '2024-01-02' }, /367 days requested; at most 366 days per event: .*\(set WORK_QUEUE_URL; up to 3660 days\)/);
+  });
+
+  it('says how the caller fans out a longer backfill (npm run invoke -- --local: --workers N)', () => {
+    let message = '';
+    try {
+      parseEvent({ from: '2023-01-01', to: '2024-01-02' }, 1, { fanOutHint: 'run it with --workers N, the local fan-out' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.include('(run it with --workers N, the local fan-out; up to 3660 days)').and.not.include('WORK_QUEUE_URL');
   });
 
   const badEvents: [string, unknown, RegExp][] = [

@@ -90,6 +90,9 @@ describe('handler/index runEvent', () => {
     expect(logged.dates[0]).to.deep.include({ date: '2024-01-01', failed: 1, copied: 0 });
     expect(logged.dates[1]).to.deep.include({ date: '2024-01-02', copied: 1 });
     expect(logged.failures[0]).to.deep.equal({ key: '2024/01/01/', error: 'listing s3://acme-source-data/2024/01/01/ failed: AccessDenied: Access Denied' });
+    // The message says a day could not be listed; it never counts that day as failed objects.
+    expect((err as Error).message).to.match(/^1 day\(s\) could not be listed \(2024-01-01\) \(1 copied, 0 skipped\); first: 2024\/01\/01\/: listing /);
+    expect((err as Error).message).to.not.include('object(s) failed');
   });
 
   it('stops at the time budget and says how to resume', async () => {

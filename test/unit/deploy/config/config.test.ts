@@ -97,6 +97,15 @@ describe('deploy/config/config parseDeployConfig', () => {
     ]);
   });
 
+  it('blames only what the user set: a bad S3_REPLICATE_BUCKET_NAME, never the stack name derived from it', () => {
+    for (const bucket of ['Partner_Landing', 'ab', 'x'.repeat(70)]) {
+      const p = problems(env({ S3_REPLICATE_BUCKET_NAME: bucket }));
+      expect(p, bucket).to.have.length(1);
+      expect(p[0]).to.match(new RegExp(`^S3_REPLICATE_BUCKET_NAME is "${bucket}"`));
+      expect(p.join('\n')).to.not.include('S3_REPLICATE_STACK_NAME');
+    }
+  });
+
   // [variable, value, a fragment of the expected message]; undefined = missing, '' = empty.
   const cases: [string, string | undefined, string][] = [
     ['AWS_DEFAULT_REGION', undefined, 'AWS_DEFAULT_REGION (or AWS_REGION) is not set'],
