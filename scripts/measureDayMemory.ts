@@ -18,133 +18,155 @@
  * heap that grows with the day ends it with V8's "heap out of memory" instead.
  */
 import { ListObjectsV2Command, CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parseArgs } from 'node:util';
 import { replicateDay, type ReplicationClients } from '../handler/replicateDay.ts';
 import { runWorkBatch } from '../handler/fanOut.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { createLogger } from '../handler/logger.ts';
 import { parseIsoDate } from '../rules/dates.ts';
 import { handlerEnv } from '../dev/accounts.ts';
+import { parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { runCommand } from '../deploy/cli/runCommand.ts';
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'window' },
-    keys: { type: 'string', default: '300000' },
-    'key-bytes': { type: 'string', default: '1024' },
-  },
-});
-const mode = values.mode;
-const total = Number(values.keys);
-const keyBytes = Number(values['key-bytes']);
-if (mode !== 'window' && mode !== 'failures') throw new Error(`--mode is ${JSON.stringify(mode)}: expected window or failures`);
-if (!Number.isSafeInteger(total) || total < 1) throw new Error(`--keys is ${JSON.stringify(values.keys)}: expected a whole number above 0`);
-if (!Number.isSafeInteger(keyBytes) || keyBytes < 32 || keyBytes > 1024) throw new Error(`--key-bytes is ${JSON.stringify(values['key-bytes'])}: expected 32–1024`);
+const USAGE = `usage: node --expose-gc --max-old-space-size=64 --import tsx scripts/measureDayMemory.ts [--mode window|failures] [--keys N] [--key-bytes N]
+  --mode MODE      window (the first copy hangs, the others wait behind it) or failures (every copy
+                   fails, one SQS work item); default window
+  --keys N         keys in the day (1-100000000; default 300000)
+  --key-bytes N    bytes per key (32-1024; default 1024)`;
 
-const PREFIX = '2024/01/01/';
-const gc = (globalThis as { gc?: () => void }).gc;
-let peakHeap = 0;
-let peakLive = 0;
-let requests = 0;
-const sample = (): void => {
-  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-};
-const tick = (): void => {
-  requests++;
-  if (requests % 1000 === 0) sample();
-  if (gc && requests % 10_000 === 0) {
-    gc();
-    peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
-  }
-};
-const sampler = setInterval(sample, 20);
-
-/** Key i, padded to keyBytes; the index first, so keys list in index order. */
-const keyOf = (i: number): string => {
-  const head = `${PREFIX}${String(i).padStart(9, '0')}-`;
-  return head + 'x'.repeat(keyBytes - head.length);
-};
-
-let listingDone = false;
-let lastActivity = 0;
-const sourceS3 = {
-  send(command: unknown): Promise<unknown> {
-    tick();
-    lastActivity = requests;
-    if (!(command instanceof ListObjectsV2Command)) return Promise.reject(new Error(`the source fake answers ListObjectsV2 only, not ${String(command)}`));
-    const input = command.input;
-    const from = input.ContinuationToken === undefined ? 0 : Number(input.ContinuationToken);
-    const to = Math.min(total, from + (input.MaxKeys ?? 1000));
-    if (to >= total) listingDone = true;
-    const Contents = [];
-    for (let i = from; i < to; i++) Contents.push({ Key: encodeURIComponent(keyOf(i)).replace(/%2F/g, '/'), Size: 1024, ETag: '"e"', LastModified: new Date(0) });
-    return Promise.resolve({ Contents, IsTruncated: to < total, ...(to < total ? { NextContinuationToken: String(to) } : {}) });
-  },
-};
-
-let takenWhileHung: number | undefined;
-let release: () => void = () => undefined;
-const firstCopy = new Promise<void>((resolve) => {
-  release = () => {
-    takenWhileHung ??= copies;
-    resolve();
-  };
-});
-let seen = -1;
-const idle = setInterval(() => {
-  if (listingDone || lastActivity === seen) release();
-  seen = lastActivity;
-}, 200);
-let copies = 0;
-const accessDenied = (): Error => Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-const destinationS3 = {
-  async send(command: unknown): Promise<unknown> {
-    tick();
-    lastActivity = requests;
-    if (command instanceof ListObjectsV2Command) return { Contents: [], IsTruncated: false };
-    if (!(command instanceof CopyObjectCommand)) throw new Error(`the destination fake answers ListObjectsV2 and CopyObject only, not ${String(command)}`);
-    if (mode === 'failures') throw accessDenied();
-    if (copies++ === 0) await firstCopy;
-    return {};
-  },
-};
-const clients = { sourceS3, destinationS3 } as unknown as ReplicationClients & { sourceS3: S3Client };
-
-const config = parseHandlerConfig(handlerEnv());
-const date = parseIsoDate('2024-01-01')!;
-const started = Date.now();
-let outcome: Record<string, unknown>;
-try {
-  if (mode === 'window') {
-    const r = await replicateDay(clients, config, { date });
-    outcome = { ...r.summary, complete: r.complete, copiesStartedWhileFirstHung: takenWhileHung };
-  } else {
-    let logged: { bytes: number; failed?: number; failuresListed?: number } = { bytes: 0 };
-    const logger = createLogger([], (line) => {
-      const doc = JSON.parse(line) as { failed?: number; failures?: unknown[] };
-      logged = { bytes: Buffer.byteLength(line), ...(doc.failed === undefined ? {} : { failed: doc.failed }), ...(doc.failures ? { failuresListed: doc.failures.length } : {}) };
-    });
-    const record = { messageId: 'm1', body: JSON.stringify({ date: '2024-01-01' }), eventSource: 'aws:sqs' as const };
-    const queue = { url: 'https://sqs.us-east-1.amazonaws.com/123456789012/work', send: () => Promise.resolve() };
-    const res = await runWorkBatch([record], config, clients, queue, { logger });
-    outcome = { batchItemFailures: res.response.batchItemFailures.length, logLineBytes: logged.bytes, failed: logged.failed, failuresListed: logged.failuresListed };
-  }
-} catch (err) {
-  outcome = { error: String(err) };
-  process.exitCode = 1;
-} finally {
-  clearInterval(sampler);
-  clearInterval(idle);
+interface Options {
+  readonly mode: 'window' | 'failures';
+  readonly total: number;
+  readonly keyBytes: number;
 }
-sample();
-const MiB = 1024 * 1024;
-console.log(JSON.stringify({
-  mode,
-  keys: total,
-  keyBytes,
-  maxOldSpaceMiB: Math.round((await import('node:v8')).getHeapStatistics().heap_size_limit / MiB),
-  peakHeapMiB: Number((peakHeap / MiB).toFixed(1)),
-  ...(gc ? { peakLiveHeapMiB: Number((peakLive / MiB).toFixed(1)) } : {}),
-  requests,
-  seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
-  ...outcome,
-}));
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values, problems } = parseCommandLine(argv, {
+    mode: { type: 'string', value: 'MODE' },
+    keys: { type: 'string', value: 'N' },
+    'key-bytes': { type: 'string', value: 'N' },
+  });
+  const mode = values.mode ?? 'window';
+  if (mode !== 'window' && mode !== 'failures') problems.push(`--mode is ${JSON.stringify(mode)}: expected window or failures`);
+  const options = {
+    mode: mode === 'failures' ? 'failures' as const : 'window' as const,
+    total: wholeNumberFlag('--keys', values.keys, 1, 100_000_000, problems) ?? 300_000,
+    keyBytes: wholeNumberFlag('--key-bytes', values['key-bytes'], 32, 1024, problems) ?? 1024,
+  };
+  throwIfProblems(problems);
+  return options;
+}
+
+async function main({ mode, total, keyBytes }: Options): Promise<number> {
+  const PREFIX = '2024/01/01/';
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let peakHeap = 0;
+  let peakLive = 0;
+  let requests = 0;
+  const sample = (): void => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  };
+  const tick = (): void => {
+    requests++;
+    if (requests % 1000 === 0) sample();
+    if (gc && requests % 10_000 === 0) {
+      gc();
+      peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
+    }
+  };
+  const sampler = setInterval(sample, 20);
+
+  /** Key i, padded to keyBytes; the index first, so keys list in index order. */
+  const keyOf = (i: number): string => {
+    const head = `${PREFIX}${String(i).padStart(9, '0')}-`;
+    return head + 'x'.repeat(keyBytes - head.length);
+  };
+
+  let listingDone = false;
+  let lastActivity = 0;
+  const sourceS3 = {
+    send(command: unknown): Promise<unknown> {
+      tick();
+      lastActivity = requests;
+      if (!(command instanceof ListObjectsV2Command)) return Promise.reject(new Error(`the source fake answers ListObjectsV2 only, not ${String(command)}`));
+      const input = command.input;
+      const from = input.ContinuationToken === undefined ? 0 : Number(input.ContinuationToken);
+      const to = Math.min(total, from + (input.MaxKeys ?? 1000));
+      if (to >= total) listingDone = true;
+      const Contents = [];
+      for (let i = from; i < to; i++) Contents.push({ Key: encodeURIComponent(keyOf(i)).replace(/%2F/g, '/'), Size: 1024, ETag: '"e"', LastModified: new Date(0) });
+      return Promise.resolve({ Contents, IsTruncated: to < total, ...(to < total ? { NextContinuationToken: String(to) } : {}) });
+    },
+  };
+
+  let takenWhileHung: number | undefined;
+  let release: () => void = () => undefined;
+  const firstCopy = new Promise<void>((resolve) => {
+    release = () => {
+      takenWhileHung ??= copies;
+      resolve();
+    };
+  });
+  let seen = -1;
+  const idle = setInterval(() => {
+    if (listingDone || lastActivity === seen) release();
+    seen = lastActivity;
+  }, 200);
+  let copies = 0;
+  const accessDenied = (): Error => Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+  const destinationS3 = {
+    async send(command: unknown): Promise<unknown> {
+      tick();
+      lastActivity = requests;
+      if (command instanceof ListObjectsV2Command) return { Contents: [], IsTruncated: false };
+      if (!(command instanceof CopyObjectCommand)) throw new Error(`the destination fake answers ListObjectsV2 and CopyObject only, not ${String(command)}`);
+      if (mode === 'failures') throw accessDenied();
+      if (copies++ === 0) await firstCopy;
+      return {};
+    },
+  };
+  const clients = { sourceS3, destinationS3 } as unknown as ReplicationClients & { sourceS3: S3Client };
+
+  const config = parseHandlerConfig(handlerEnv());
+  const date = parseIsoDate('2024-01-01')!;
+  const started = Date.now();
+  let outcome: Record<string, unknown>;
+  let exitCode = 0;
+  try {
+    if (mode === 'window') {
+      const r = await replicateDay(clients, config, { date });
+      outcome = { ...r.summary, complete: r.complete, copiesStartedWhileFirstHung: takenWhileHung };
+    } else {
+      let logged: { bytes: number; failed?: number; failuresListed?: number } = { bytes: 0 };
+      const logger = createLogger([], (line) => {
+        const doc = JSON.parse(line) as { failed?: number; failures?: unknown[] };
+        logged = { bytes: Buffer.byteLength(line), ...(doc.failed === undefined ? {} : { failed: doc.failed }), ...(doc.failures ? { failuresListed: doc.failures.length } : {}) };
+      });
+      const record = { messageId: 'm1', body: JSON.stringify({ date: '2024-01-01' }), eventSource: 'aws:sqs' as const };
+      const queue = { url: 'https://sqs.us-east-1.amazonaws.com/123456789012/work', send: () => Promise.resolve() };
+      const res = await runWorkBatch([record], config, clients, queue, { logger });
+      outcome = { batchItemFailures: res.response.batchItemFailures.length, logLineBytes: logged.bytes, failed: logged.failed, failuresListed: logged.failuresListed };
+    }
+  } catch (err) {
+    outcome = { error: String(err) };
+    exitCode = 1;
+  } finally {
+    clearInterval(sampler);
+    clearInterval(idle);
+  }
+  sample();
+  const MiB = 1024 * 1024;
+  console.log(JSON.stringify({
+    mode,
+    keys: total,
+    keyBytes,
+    maxOldSpaceMiB: Math.round((await import('node:v8')).getHeapStatistics().heap_size_limit / MiB),
+    peakHeapMiB: Number((peakHeap / MiB).toFixed(1)),
+    ...(gc ? { peakLiveHeapMiB: Number((peakLive / MiB).toFixed(1)) } : {}),
+    requests,
+    seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+    ...outcome,
+  }));
+  return exitCode;
+}
+
+await runCommand({ name: 'measureDayMemory', usage: USAGE, parse: parseOptions, run: main });

@@ -15,16 +15,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { parseArgs } from 'node:util';
 import { buildBenchTools } from '../bench/build.ts';
 import { runMeasured } from '../bench/measure.ts';
+import { numberListFlag, parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { runCommand } from '../deploy/cli/runCommand.ts';
 
-const { values } = parseArgs({ options: { keys: { type: 'string', default: '1000,100000' }, repeat: { type: 'string', default: '1' } } });
-const sizes = (values.keys ?? '').split(',').map(Number);
-const repeat = Number(values.repeat);
-if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1) || !Number.isSafeInteger(repeat) || repeat < 1) {
-  console.error(`measureDayRss: --keys is "${values.keys}" and --repeat "${values.repeat}": expected whole numbers above 0 (--keys as a comma-separated list)`);
-  process.exit(2);
+const USAGE = `usage: npx tsx scripts/measureDayRss.ts [--keys LIST] [--repeat N]
+  --keys LIST  day sizes, comma-separated whole numbers (1-10000000 each; default 1000,100000)
+  --repeat N   runs per size (1-100; default 1)`;
+
+function parseOptions(argv: readonly string[]): { sizes: number[]; repeat: number } {
+  const { values, problems } = parseCommandLine(argv, { keys: { type: 'string', value: 'LIST' }, repeat: { type: 'string', value: 'N' } });
+  const options = {
+    sizes: numberListFlag('--keys', values.keys, 1, 10_000_000, problems) ?? [1000, 100_000],
+    repeat: wholeNumberFlag('--repeat', values.repeat, 1, 100, problems) ?? 1,
+  };
+  throwIfProblems(problems);
+  return options;
 }
 
 const DAY = '2024/01/01/';
@@ -57,36 +64,40 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     res.end(body ?? '<Error><Code>NotImplemented</Code><Message>stand-in</Message></Error>');
   });
 });
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const work = mkdtempSync(`${tmpdir()}/s3-push-rss-`);
-try {
-  const build = await buildBenchTools(`${work}/build`);
-  const peaks = new Map<number, number[]>();
-  for (let r = 0; r < repeat; r++) {
-    for (const n of sizes) {
-      dayKeys = n;
-      const m = await runMeasured([process.execPath, build.runHandler, JSON.stringify({ dates: ['2024-01-01'], dryRun: true }), `${work}/summary.json`], {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: work,
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_ACCESS_KEY_ID: 'AKIASTANDIN',
-        AWS_SECRET_ACCESS_KEY: 'secret',
-        SOURCE_BUCKET: 'source',
-        DESTINATION_BUCKET: 'destination',
-        DESTINATION_ROLE_ARN: 'arn:aws:iam::210987654321:role/s3-push-writer',
-      });
-      if (m.exitCode !== 0) throw new Error(`handler exited ${m.exitCode} on ${n} keys: ${m.stderrTail}`);
-      peaks.set(n, [...(peaks.get(n) ?? []), m.maxRssMiB]);
-      console.log(JSON.stringify({ keys: n, maxRssMiB: m.maxRssMiB, wallSeconds: +m.wallSeconds.toFixed(2), cpuSeconds: +m.cpuSeconds.toFixed(2) }));
+async function main({ sizes, repeat }: { sizes: number[]; repeat: number }): Promise<void> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const work = mkdtempSync(`${tmpdir()}/s3-push-rss-`);
+  try {
+    const build = await buildBenchTools(`${work}/build`);
+    const peaks = new Map<number, number[]>();
+    for (let r = 0; r < repeat; r++) {
+      for (const n of sizes) {
+        dayKeys = n;
+        const m = await runMeasured([process.execPath, build.runHandler, JSON.stringify({ dates: ['2024-01-01'], dryRun: true }), `${work}/summary.json`], {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: work,
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_ACCESS_KEY_ID: 'AKIASTANDIN',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          SOURCE_BUCKET: 'source',
+          DESTINATION_BUCKET: 'destination',
+          DESTINATION_ROLE_ARN: 'arn:aws:iam::210987654321:role/s3-push-writer',
+        });
+        if (m.exitCode !== 0) throw new Error(`handler exited ${m.exitCode} on ${n} keys: ${m.stderrTail}`);
+        peaks.set(n, [...(peaks.get(n) ?? []), m.maxRssMiB]);
+        console.log(JSON.stringify({ keys: n, maxRssMiB: m.maxRssMiB, wallSeconds: +m.wallSeconds.toFixed(2), cpuSeconds: +m.cpuSeconds.toFixed(2) }));
+      }
     }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+    const small = median(peaks.get(Math.min(...sizes))!);
+    const large = median(peaks.get(Math.max(...sizes))!);
+    console.log(JSON.stringify({ summary: Object.fromEntries([...peaks].map(([n, p]) => [n, median(p)])), ratioLargestToSmallest: +(large / small).toFixed(2) }));
+  } finally {
+    server.close();
+    rmSync(work, { recursive: true, force: true });
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  const small = median(peaks.get(Math.min(...sizes))!);
-  const large = median(peaks.get(Math.max(...sizes))!);
-  console.log(JSON.stringify({ summary: Object.fromEntries([...peaks].map(([n, p]) => [n, median(p)])), ratioLargestToSmallest: +(large / small).toFixed(2) }));
-} finally {
-  server.close();
-  rmSync(work, { recursive: true, force: true });
 }
+
+await runCommand({ name: 'measureDayRss', usage: USAGE, parse: parseOptions, run: main });

@@ -183,7 +183,8 @@ describe('npm run deploy against moto', function () {
     expect(ops().filter((o) => /PutObject|CreateBucket|ExecuteChangeSet|UpdateStack/.test(o))).to.deep.equal([]);
     expect(ops()).to.deep.equal([
       'STS:GetCallerIdentity',
-      'S3:HeadBucket',
+      'S3:HeadBucket', // the source bucket, in this account
+      'S3:HeadBucket', // the artifact bucket
       'S3:HeadObject',
       'CloudFormation:DescribeStacks',
       'CloudFormation:CreateChangeSet',

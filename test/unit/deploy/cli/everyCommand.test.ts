@@ -16,6 +16,8 @@ const COMMANDS: [string, string, string][] = [
   ['scripts/deployCalls.ts', 'deployCalls', 'usage: node --import tsx scripts/deployCalls.ts'],
   ['scripts/fanOutWorkers.ts', 'fanOutWorkers', 'usage: npx tsx scripts/fanOutWorkers.ts'],
   ['scripts/measureHandler.ts', 'measureHandler', 'usage: npx tsx scripts/measureHandler.ts'],
+  ['scripts/measureDayRss.ts', 'measureDayRss', 'usage: npx tsx scripts/measureDayRss.ts'],
+  ['scripts/measureDayMemory.ts', 'measureDayMemory', 'usage: node --expose-gc --max-old-space-size=64 --import tsx scripts/measureDayMemory.ts'],
 ];
 
 describe('every command: --help, unknown flags, one error format', function () {
