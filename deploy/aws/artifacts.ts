@@ -18,6 +18,7 @@ import {
 import { DeployError } from '../cli/errors.ts';
 import { describeError } from '../../rules/errors.ts';
 import { errorName, httpStatus } from '../../rules/awsErrors.ts';
+import { partitionOf } from '../../rules/awsNames.ts';
 
 /** Keys of the code zips start with this; the lifecycle rule expires only them. */
 export const ARTIFACT_KEY_PREFIX = 's3-push/';
@@ -39,6 +40,26 @@ function notFound(err: unknown): boolean {
 
 /** What ensureArtifactBucket did. */
 export type BucketOutcome = 'exists' | 'created';
+
+/**
+ * The artifact bucket's TLS-only policy: deny every request without TLS. Its ARNs are in the
+ * region's partition (`arn:aws-cn:s3:::…` in China, `arn:aws-us-gov:s3:::…` in GovCloud); S3
+ * refuses a policy whose resources name another partition (MalformedPolicy: "Policy has invalid
+ * resource").
+ */
+export function tlsOnlyPolicy(bucket: string, partition: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }],
+  });
+}
 
 export interface ArtifactBucketOptions {
   /**
@@ -100,20 +121,7 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
       },
     }));
     action = 's3:PutBucketPolicy';
-    if (options.tlsOnly ?? true) await s3.send(new PutBucketPolicyCommand({
-      Bucket: bucket,
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        }],
-      }),
-    }));
+    if (options.tlsOnly ?? true) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: tlsOnlyPolicy(bucket, partitionOf(region)) }));
   } catch (err) {
     throw new DeployError(`could not create the artifact bucket ${bucket} (${action}): ${describeError(err)}`, err, action);
   }

@@ -50,6 +50,8 @@ export interface DeployConfig {
   readonly functionName: string;
   /** The execution role's name, derived from the stack name (at most 64 characters). */
   readonly lambdaRoleName: string;
+  /** The partition of `region` (aws, aws-cn, aws-us-gov): the first field of every ARN deploy builds. */
+  readonly partition: string;
   /** `AWS_ENDPOINT_URL` when set (a local emulator). */
   readonly endpointUrl: string | undefined;
   /** `S3_REPLICATE_PUSH_ON_WRITE` (`true` or `false`, default false): the EventBridge rule and the object queue. */
@@ -73,6 +75,21 @@ const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$
 const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$/;
 /** CloudFormation's stack name rule. */
 export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** EventBridge's longest schedule expression (AWS::Events::Rule ScheduleExpression, maxLength 256). */
+export const MAX_SCHEDULE_LENGTH = 256;
+/**
+ * IAM's longest role path, its slashes included
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a longer path
+ * names no role AssumeRole could find.
+ */
+export const MAX_ROLE_PATH = 512;
+
+/** The path of a role ARN (`/` when it has none), e.g. `/team/` of `arn:aws:iam::1:role/team/writer`. */
+export function rolePathOf(roleArn: string): string {
+  const rest = roleArn.slice(roleArn.indexOf(':role/') + ':role/'.length);
+  return `/${rest.slice(0, rest.lastIndexOf('/') + 1)}`;
+}
 
 /** The default stack name of a destination bucket: `replicate-to-<bucket>`, dots as hyphens (stack names allow no dots). */
 export function defaultStackName(destinationBucket: string): string {
@@ -136,7 +153,9 @@ export function parseDeployConfig(env: Env): DeployConfig {
     // AssumeRole cannot cross partitions: such a role could never be assumed from this region.
     const mismatch = role && !regionFault && region ? partitionMismatch(destinationRoleArn, region) : undefined;
     if (!role) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: expected ${ROLE_ARN_EXPECTED}`);
-    else if (mismatch) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: a role ${mismatch}`);
+    else if (rolePathOf(destinationRoleArn).length > MAX_ROLE_PATH) {
+      problems.push(`S3_REPLICATE_OTHER_ROLE_ARN has a path of ${rolePathOf(destinationRoleArn).length} characters: expected at most ${MAX_ROLE_PATH}, IAM's limit`);
+    } else if (mismatch) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: a role ${mismatch}`);
     else if (ACCOUNT.test(destinationAccount) && role.account !== destinationAccount) {
       problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is in account ${role.account}, but S3_REPLICATE_OTHER_ACCOUNT is ${destinationAccount}: the role must be in the destination account`);
     }
@@ -160,7 +179,7 @@ export function parseDeployConfig(env: Env): DeployConfig {
   }
 
   const schedule = get('S3_REPLICATE_SCHEDULE') ?? DEFAULT_SCHEDULE;
-  const sp = scheduleProblem(schedule);
+  const sp = schedule.length > MAX_SCHEDULE_LENGTH ? `at most ${MAX_SCHEDULE_LENGTH} characters, EventBridge's limit (it has ${schedule.length})` : scheduleProblem(schedule);
   if (sp) problems.push(`S3_REPLICATE_SCHEDULE is ${show(schedule)}: ${sp}`);
 
   const lagText = get('S3_REPLICATE_LAG_DAYS');
@@ -217,6 +236,7 @@ export function parseDeployConfig(env: Env): DeployConfig {
   if (problems.length > 0) throw new ConfigError(problems, 'the deploy environment is not valid');
   return Object.freeze({
     region,
+    partition: partitionOf(region),
     account,
     sourceBucket,
     destinationBucket,

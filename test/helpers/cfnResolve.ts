@@ -1,7 +1,8 @@
 /**
- * A small evaluator of CloudFormation intrinsics for tests: resolves Ref, Fn::Sub, Fn::GetAtt,
- * Fn::If, Fn::Equals, Fn::Not and AWS::NoValue against given parameters and fake physical ids,
- * so a test can read the policy a stack would really get.
+ * A small evaluator of CloudFormation intrinsics for tests: resolves Ref, Fn::Sub (both forms),
+ * Fn::Join, Fn::Select, Fn::GetAtt, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or and the pseudo
+ * parameters against given parameters and fake physical ids, so a test can read the properties a
+ * stack would really get.
  */
 import type { CfnTemplate } from '../../deploy/cloudformation/template.ts';
 
@@ -15,13 +16,21 @@ export interface ResolveContext {
   readonly stackName: string;
   /** `Logical.Attr` or `Logical` (for Ref) → value. */
   readonly physical: Record<string, string>;
+  /** AWS::Partition. Default `aws`. */
+  readonly partition?: string;
+}
+
+/** The DNS suffix of a partition's endpoints (AWS::URLSuffix). */
+export function urlSuffix(partition: string): string {
+  return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
 function pseudo(name: string, ctx: ResolveContext): string | typeof NO_VALUE {
   switch (name) {
     case 'AWS::AccountId': return ctx.account;
     case 'AWS::Region': return ctx.region;
-    case 'AWS::Partition': return 'aws';
+    case 'AWS::Partition': return ctx.partition ?? 'aws';
+    case 'AWS::URLSuffix': return urlSuffix(ctx.partition ?? 'aws');
     case 'AWS::StackName': return ctx.stackName;
     case 'AWS::NoValue': return NO_VALUE;
     default: break;
@@ -70,9 +79,20 @@ function inner(value: unknown, ctx: ResolveContext): unknown {
         const values = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, inner(v, ctx)]));
         return text.replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
           const v = name in values ? values[name] : name.includes('.') && !name.startsWith('AWS::') ? ctx.physical[name] : pseudo(name, ctx);
-          if (typeof v !== 'string') throw new Error(`no value for \${${name}}`);
-          return v;
+          if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`no text value for \${${name}}`);
+          return String(v);
         });
+      }
+      case 'Fn::Join': {
+        const [sep, list] = arg as [string, unknown];
+        return (inner(list, ctx) as unknown[]).map(String).join(sep);
+      }
+      case 'Fn::Select': {
+        const [index, list] = arg as [unknown, unknown];
+        const items = inner(list, ctx) as unknown[];
+        const v = items[Number(inner(index, ctx))];
+        if (v === undefined) throw new Error(`Fn::Select index ${String(index)} is out of range`);
+        return v;
       }
       case 'Fn::If': {
         const [cond, yes, no] = arg as [string, unknown, unknown];
