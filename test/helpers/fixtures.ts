@@ -1,27 +1,8 @@
 /** Fixtures shared by every test: the accounts and names (from dev/accounts.ts), the deploy environment, events. */
 import type { ScheduledEvent } from 'aws-lambda';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../dev/accounts.ts';
+import { DESTINATION_BUCKET, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../dev/accounts.ts';
 
-export { SOURCE_ACCOUNT, DESTINATION_ACCOUNT, REGION, SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv } from '../../dev/accounts.ts';
-
-/**
- * A complete, valid environment of `npm run deploy` (README, "The environment"): both region
- * variables, the required ones and the external id; `overrides` set or (with undefined) remove
- * variables. The one deploy environment of the tests.
- */
-export function deployEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    AWS_REGION: REGION,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_ACCOUNT: SOURCE_ACCOUNT,
-    S3_ROOT_BUCKET: SOURCE_BUCKET,
-    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
-    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
-    ...overrides,
-  };
-}
+export { SOURCE_ACCOUNT, DESTINATION_ACCOUNT, REGION, SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, deployEnv } from '../../dev/accounts.ts';
 
 /** An EventBridge scheduled event as the schedule delivers it. */
 export function scheduledEvent(time: string): ScheduledEvent {

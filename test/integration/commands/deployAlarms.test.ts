@@ -17,23 +17,20 @@ import { createClients, type AwsClients } from '../../../deploy/aws/clients.ts';
 import { parseDeployConfig } from '../../../deploy/config/config.ts';
 import { runDeploy } from '../../../deploy/commands/deploy/deploy.ts';
 import { moto } from '../setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, SOURCE_ACCOUNT, SOURCE_BUCKET, deployEnv } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 const EMAIL = 'ops@example.com';
 
-function deployEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
-  return {
+/** The shared deploy environment on this run's moto, without an external id, plus `extra`. */
+function alarmsEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return deployEnv({
     AWS_REGION: process.env.AWS_REGION,
     AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION,
     AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-    AWS_ACCOUNT: SOURCE_ACCOUNT,
-    S3_ROOT_BUCKET: SOURCE_BUCKET,
-    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
+    S3_REPLICATE_EXTERNAL_ID: undefined,
     ...extra,
-  };
+  });
 }
 
 /** SNS's query API on moto (the project has no SNS client: the stack creates the topic). */
@@ -61,7 +58,7 @@ describe('npm run deploy on moto: who the alarms reach', function () {
   let lines: string[];
 
   const deploy = async (extra: Record<string, string>) => {
-    const config = parseDeployConfig(deployEnv(extra));
+    const config = parseDeployConfig(alarmsEnv(extra));
     lines = [];
     await runDeploy(config, { plan: false, outDir: out, applySourcePolicy: false }, {
       clients, log: (l) => lines.push(l), cwd: out, bundle: () => Promise.resolve(bundle), waits: { stack: FAST, changeSet: FAST, role: FAST },
@@ -124,7 +121,7 @@ describe('npm run deploy on moto: who the alarms reach', function () {
       const dir = await mkdtemp(join(tmpdir(), 's3-push-bad-'));
       try {
         const res = spawnSync(process.execPath, ['--import', 'tsx', 'deploy/commands/deploy/main.ts', '--out', dir], {
-          cwd: REPO_ROOT, env: { ...process.env, ...deployEnv(extra), NODE_NO_WARNINGS: '1' }, encoding: 'utf8',
+          cwd: REPO_ROOT, env: { ...process.env, ...alarmsEnv(extra), NODE_NO_WARNINGS: '1' }, encoding: 'utf8',
         });
         expect(res.status, res.stderr).to.equal(2);
         expect(res.stderr).to.match(message);

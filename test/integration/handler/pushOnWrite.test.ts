@@ -41,7 +41,7 @@ import { describeQueue, drainQueue, queueDepth, type QueuePair } from '../../../
 import { countCommands, createWorld, type World } from '../../../dev/replicationWorld.ts';
 import { listEtags, snapshot } from '../../helpers/s3Data.ts';
 import { moto } from '../setup.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, scheduledEvent } from '../../helpers/fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, deployEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 const FORMAT = 'events/{YYYY}/{MM}/{DD}/';
@@ -59,22 +59,17 @@ const NO_DAY = ['events/2024/02/30/not-a-day.csv', 'events/readme.txt', 'events/
 // Outside the rule's prefix: never even reach the queue.
 const OUTSIDE = ['raw/2024/03/01/part-0001.csv', '2024/03/01/part-0001.csv', 'Events/2024/03/01/x.csv'];
 
-function deployEnv(pushOnWrite: boolean): Record<string, string | undefined> {
-  return {
+/** The shared deploy environment, on this run's moto, with push on write on or off. */
+function pushOnWriteEnv(pushOnWrite: boolean): Record<string, string | undefined> {
+  return deployEnv({
     AWS_REGION: process.env.AWS_REGION,
     AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION,
     AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-    AWS_ACCOUNT: SOURCE_ACCOUNT,
-    S3_ROOT_BUCKET: SOURCE_BUCKET,
-    S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET,
-    S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN,
-    S3_REPLICATE_EXTERNAL_ID: EXTERNAL_ID,
     S3_REPLICATE_PREFIX_FORMAT: FORMAT,
     S3_REPLICATE_DEST_PREFIX: DEST_PREFIX,
     S3_REPLICATE_STACK_NAME: 'push-on-write-e2e',
     S3_REPLICATE_PUSH_ON_WRITE: String(pushOnWrite),
-  };
+  });
 }
 
 async function put(s3: S3Client, key: string, body: string): Promise<void> {
@@ -135,7 +130,7 @@ describe('push on write end to end (moto: S3 → EventBridge → SQS → local w
       Bucket: SOURCE_BUCKET,
       NotificationConfiguration: { QueueConfigurations: [{ Id: 'ingest', QueueArn: otherArn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } } }] },
     }));
-    report = await deploy(parseDeployConfig(deployEnv(true)), { enableSourceEvents: true });
+    report = await deploy(parseDeployConfig(pushOnWriteEnv(true)), { enableSourceEvents: true });
 
     // The local workers play the event source mapping. moto's own mapping would invoke the function
     // on every send (no Docker here: it fails), each time receiving every visible event, so the
@@ -234,7 +229,7 @@ describe('push on write end to end (moto: S3 → EventBridge → SQS → local w
       calls.push(context.commandName ?? '?');
       return next(args);
     }, { step: 'initialize', name: 'recordOffCalls' });
-    await deploy(parseDeployConfig(deployEnv(false)));
+    await deploy(parseDeployConfig(pushOnWriteEnv(false)));
     expect(calls.filter((c) => c.includes('Notification'))).to.deep.equal([]);
     const n = await world.sourceAdmin.send(new GetBucketNotificationConfigurationCommand({ Bucket: SOURCE_BUCKET }));
     expect(n.QueueConfigurations?.map((q) => q.Id)).to.deep.equal(['ingest']);
