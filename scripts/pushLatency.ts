@@ -1,5 +1,6 @@
 /**
  * `npx tsx scripts/pushLatency.ts [--objects 500] [--rate 10] [--workers 5] [--batch-size 100] [--window-ms 1000] [--grace-ms 120000]`
+ * (`--help` for the ranges; a bad flag is exit 2 before moto starts)
  *
  * Push on write's latency on moto: the time from a PutObject to its copy existing at the
  * destination. A moto server is started for the run (two accounts); `npm run deploy`'s own code
@@ -36,125 +37,158 @@ import { parseHandlerConfig } from '../handler/config.ts';
 import { handleEvent } from '../handler/index.ts';
 import { lambdaResponse } from '../handler/result.ts';
 import { createSqsClient } from '../handler/aws/workQueue.ts';
+import { parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { runCommand } from '../deploy/cli/runCommand.ts';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
-const number = (name: string, def: number): number => {
-  const v = Number(args.get(name) ?? def);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} ${JSON.stringify(args.get(name))}: expected a positive number`);
-  return v;
-};
-const OBJECTS = number('objects', 500);
-const RATE = number('rate', 10);
-/** How long to wait for the last copies once every object is written. */
-const GRACE_MS = number('grace-ms', 120_000);
-const WORKERS = number('workers', 5);
-const BATCH = number('batch-size', 100);
-const WINDOW_MS = Number(args.get('window-ms') ?? 1000);
+const USAGE = `usage: npx tsx scripts/pushLatency.ts [--objects N] [--rate N] [--workers N] [--batch-size N] [--window-ms N] [--grace-ms N]
+  --objects N     objects written (1-100000; default 500)
+  --rate N        objects written per second (1-10000; default 10)
+  --workers N     invocations at once (1-1000; default 5)
+  --batch-size N  events per invocation (1-10000; default 100)
+  --window-ms N   batching window after the first event, in ms (0-300000; default 1000)
+  --grace-ms N    how long to wait for the last copies after the last write, in ms (0-3600000; default 120000)
+Exit 1 when an object was not copied within the grace.`;
+
+interface LatencyOptions {
+  readonly objects: number;
+  readonly rate: number;
+  readonly workers: number;
+  readonly batchSize: number;
+  readonly windowMs: number;
+  /** How long to wait for the last copies once every object is written. */
+  readonly graceMs: number;
+}
+
+/** Reads the command line; every problem at once (exit 2, before moto starts). */
+function parseOptions(argv: readonly string[]): LatencyOptions {
+  const { values, problems } = parseCommandLine(argv, {
+    objects: { type: 'string', value: 'N' },
+    rate: { type: 'string', value: 'N' },
+    workers: { type: 'string', value: 'N' },
+    'batch-size': { type: 'string', value: 'N' },
+    'window-ms': { type: 'string', value: 'N' },
+    'grace-ms': { type: 'string', value: 'N' },
+  });
+  const options = {
+    objects: wholeNumberFlag('--objects', values.objects, 1, 100_000, problems) ?? 500,
+    rate: wholeNumberFlag('--rate', values.rate, 1, 10_000, problems) ?? 10,
+    workers: wholeNumberFlag('--workers', values.workers, 1, 1000, problems) ?? 5,
+    batchSize: wholeNumberFlag('--batch-size', values['batch-size'], 1, 10_000, problems) ?? 100,
+    windowMs: wholeNumberFlag('--window-ms', values['window-ms'], 0, 300_000, problems) ?? 1000,
+    graceMs: wholeNumberFlag('--grace-ms', values['grace-ms'], 0, 3_600_000, problems) ?? 120_000,
+  };
+  throwIfProblems(problems);
+  return options;
+}
+
 const FORMAT = 'events/{YYYY}/{MM}/{DD}/';
 const STACK = 'push-latency';
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-const moto = await startMoto();
-const out = await mkdtemp(join(tmpdir(), 's3-push-latency-'));
-try {
-  process.env.AWS_ENDPOINT_URL = moto.endpoint;
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID = 'bench';
-  process.env.AWS_SECRET_ACCESS_KEY = 'bench';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+async function main(opts: LatencyOptions): Promise<number> {
+  const moto = await startMoto();
+  const out = await mkdtemp(join(tmpdir(), 's3-push-latency-'));
+  try {
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+    process.env.AWS_REGION = 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID = 'bench';
+    process.env.AWS_SECRET_ACCESS_KEY = 'bench';
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
 
-  const world = await createWorld();
-  const deployClients = createDeployClients({ region: 'us-east-1' });
-  const bundle = await bundleHandler();
-  await runDeploy(parseDeployConfig({
-    AWS_REGION: 'us-east-1', AWS_ACCOUNT: SOURCE_ACCOUNT, AWS_ENDPOINT_URL: moto.endpoint,
-    S3_ROOT_BUCKET: SOURCE_BUCKET, S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET, S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
-    S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN, S3_REPLICATE_PREFIX_FORMAT: FORMAT, S3_REPLICATE_STACK_NAME: STACK, S3_REPLICATE_PUSH_ON_WRITE: 'true',
-  }), { plan: false, outDir: out, applySourcePolicy: false, enableSourceEvents: true }, {
-    clients: deployClients, log: () => undefined, cwd: out, bundle: () => Promise.resolve(bundle),
-  });
-  const resources = await deployClients.cfn.send(new ListStackResourcesCommand({ StackName: STACK }));
-  const queueUrl = resources.StackResourceSummaries?.find((r) => r.LogicalResourceId === 'ObjectEventsQueue')?.PhysicalResourceId;
-  if (!queueUrl) throw new Error('the stack has no ObjectEventsQueue');
-  const sqs = createSqsClient();
-  const queue = await describeQueue(sqs, queueUrl);
-  // moto's own mapping would invoke a function it cannot run on every send: the workers play it.
-  for (const m of (await deployClients.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: STACK }))).EventSourceMappings ?? []) {
-    if (m.EventSourceArn === queue.queueArn) await deployClients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID!, Enabled: false }));
-  }
-
-  const config = parseHandlerConfig({ SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, PREFIX_FORMAT: FORMAT });
-  const clients = createClients(config, { sessionName: 's3-push-latency' });
-  const copiedAt = new Map<string, number>();
-  clients.destinationS3.middlewareStack.add((next, context) => async (a) => {
-    const result = await next(a);
-    if (context.commandName === 'CopyObjectCommand') copiedAt.set((a.input as CopyObjectCommandInput).Key!, Date.now());
-    return result;
-  }, { step: 'initialize', name: 'timeCopies' });
-
-  const putAt = new Map<string, number>();
-  let writing = true;
-  let writesDone = Infinity;
-  const progress = setInterval(() => console.error(`pushLatency: ${putAt.size} written, ${copiedAt.size} copied`), 10_000);
-  const started = Date.now();
-  const writer = (async () => {
-    const puts: Promise<unknown>[] = [];
-    for (let i = 0; i < OBJECTS; i++) {
-      // A steady rate: object i is sent at i / RATE seconds, whatever the previous ones took.
-      const due = started + (i * 1000) / RATE;
-      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-      const key = `events/2024/03/01/part-${String(i).padStart(5, '0')}.json`;
-      putAt.set(key, Date.now());
-      puts.push(world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: `{"i":${i}}\n` })));
+    const world = await createWorld();
+    const deployClients = createDeployClients({ region: 'us-east-1' });
+    const bundle = await bundleHandler();
+    await runDeploy(parseDeployConfig({
+      AWS_REGION: 'us-east-1', AWS_ACCOUNT: SOURCE_ACCOUNT, AWS_ENDPOINT_URL: moto.endpoint,
+      S3_ROOT_BUCKET: SOURCE_BUCKET, S3_REPLICATE_BUCKET_NAME: DESTINATION_BUCKET, S3_REPLICATE_OTHER_ACCOUNT: DESTINATION_ACCOUNT,
+      S3_REPLICATE_OTHER_ROLE_ARN: DESTINATION_ROLE_ARN, S3_REPLICATE_PREFIX_FORMAT: FORMAT, S3_REPLICATE_STACK_NAME: STACK, S3_REPLICATE_PUSH_ON_WRITE: 'true',
+    }), { plan: false, outDir: out, applySourcePolicy: false, enableSourceEvents: true }, {
+      clients: deployClients, log: () => undefined, cwd: out, bundle: () => Promise.resolve(bundle),
+    });
+    const resources = await deployClients.cfn.send(new ListStackResourcesCommand({ StackName: STACK }));
+    const queueUrl = resources.StackResourceSummaries?.find((r) => r.LogicalResourceId === 'ObjectEventsQueue')?.PhysicalResourceId;
+    if (!queueUrl) throw new Error('the stack has no ObjectEventsQueue');
+    const sqs = createSqsClient();
+    const queue = await describeQueue(sqs, queueUrl);
+    // moto's own mapping would invoke a function it cannot run on every send: the workers play it.
+    for (const m of (await deployClients.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: STACK }))).EventSourceMappings ?? []) {
+      if (m.EventSourceArn === queue.queueArn) await deployClients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID!, Enabled: false }));
     }
-    await Promise.all(puts);
-    writing = false;
-    writesDone = Date.now();
-  })();
-  const drain = drainQueue({
-    sqs,
-    queue,
-    workers: WORKERS,
-    batchSize: BATCH,
-    batchWindowMs: WINDOW_MS,
-    waitTimeSeconds: 1,
-    keepRunning: () => writing || (copiedAt.size < OBJECTS && Date.now() < writesDone + GRACE_MS),
-    invoke: async (event) => lambdaResponse(await handleEvent(event, config, clients, { logger: { log: () => undefined } })) as SQSBatchResponse,
-  });
-  void drain.catch(() => undefined);
-  await writer;
-  // Report once every object is copied (or the grace is over): a worker whose request moto never
-  // answers would otherwise hold the drain open; stopping moto below ends it.
-  while (copiedAt.size < OBJECTS && Date.now() < writesDone + GRACE_MS) await new Promise((resolve) => setTimeout(resolve, 200));
-  const drained = await Promise.race([drain, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000))]);
-  clearInterval(progress);
 
-  const latencies = [...putAt].map(([key, t]) => (copiedAt.get(key) ?? NaN) - t);
-  const missing = latencies.filter((l) => Number.isNaN(l)).length;
-  const sorted = latencies.filter((l) => !Number.isNaN(l)).sort((a, b) => a - b);
-  const result = {
-    objects: OBJECTS,
-    ratePerSecond: RATE,
-    workers: WORKERS,
-    batchSize: BATCH,
-    batchWindowMs: WINDOW_MS,
-    copied: sorted.length,
-    missing,
-    invocations: drained?.invocations ?? 'drain still busy',
-    eventsReceived: drained?.received ?? 'drain still busy',
-    latencyMs: { median: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) },
-    wallMs: Date.now() - started,
-    cpus: cpus().length,
-    loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
-  };
-  console.log(JSON.stringify(result, null, 2));
-  if (missing > 0) process.exitCode = 1;
-} finally {
-  await moto.stop();
-  await rm(out, { recursive: true, force: true });
+    const config = parseHandlerConfig({ SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, PREFIX_FORMAT: FORMAT });
+    const clients = createClients(config, { sessionName: 's3-push-latency' });
+    const copiedAt = new Map<string, number>();
+    clients.destinationS3.middlewareStack.add((next, context) => async (a) => {
+      const result = await next(a);
+      if (context.commandName === 'CopyObjectCommand') copiedAt.set((a.input as CopyObjectCommandInput).Key!, Date.now());
+      return result;
+    }, { step: 'initialize', name: 'timeCopies' });
+
+    const putAt = new Map<string, number>();
+    let writing = true;
+    let writesDone = Infinity;
+    const progress = setInterval(() => console.error(`pushLatency: ${putAt.size} written, ${copiedAt.size} copied`), 10_000);
+    const started = Date.now();
+    const writer = (async () => {
+      const puts: Promise<unknown>[] = [];
+      for (let i = 0; i < opts.objects; i++) {
+        // A steady rate: object i is sent at i / opts.rate seconds, whatever the previous ones took.
+        const due = started + (i * 1000) / opts.rate;
+        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+        const key = `events/2024/03/01/part-${String(i).padStart(5, '0')}.json`;
+        putAt.set(key, Date.now());
+        puts.push(world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: `{"i":${i}}\n` })));
+      }
+      await Promise.all(puts);
+      writing = false;
+      writesDone = Date.now();
+    })();
+    const drain = drainQueue({
+      sqs,
+      queue,
+      workers: opts.workers,
+      batchSize: opts.batchSize,
+      batchWindowMs: opts.windowMs,
+      waitTimeSeconds: 1,
+      keepRunning: () => writing || (copiedAt.size < opts.objects && Date.now() < writesDone + opts.graceMs),
+      invoke: async (event) => lambdaResponse(await handleEvent(event, config, clients, { logger: { log: () => undefined } })) as SQSBatchResponse,
+    });
+    void drain.catch(() => undefined);
+    await writer;
+    // Report once every object is copied (or the grace is over): a worker whose request moto never
+    // answers would otherwise hold the drain open; stopping moto below ends it.
+    while (copiedAt.size < opts.objects && Date.now() < writesDone + opts.graceMs) await new Promise((resolve) => setTimeout(resolve, 200));
+    const drained = await Promise.race([drain, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000))]);
+    clearInterval(progress);
+
+    const latencies = [...putAt].map(([key, t]) => (copiedAt.get(key) ?? NaN) - t);
+    const missing = latencies.filter((l) => Number.isNaN(l)).length;
+    const sorted = latencies.filter((l) => !Number.isNaN(l)).sort((a, b) => a - b);
+    const result = {
+      objects: opts.objects,
+      ratePerSecond: opts.rate,
+      workers: opts.workers,
+      batchSize: opts.batchSize,
+      batchWindowMs: opts.windowMs,
+      copied: sorted.length,
+      missing,
+      invocations: drained?.invocations ?? 'drain still busy',
+      eventsReceived: drained?.received ?? 'drain still busy',
+      latencyMs: { median: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) },
+      wallMs: Date.now() - started,
+      cpus: cpus().length,
+      loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
+    };
+    console.log(JSON.stringify(result, null, 2));
+    return missing > 0 ? 1 : 0;
+  } finally {
+    await moto.stop();
+    await rm(out, { recursive: true, force: true });
+  }
 }
-// A worker may still wait on a request the stopped server will never answer.
+
+// A worker may still wait on a request the stopped server will never answer: exit once reported.
+await runCommand({ name: 'pushLatency', usage: USAGE, parse: parseOptions, run: main });
 process.exit();

@@ -42,10 +42,10 @@ export interface RunCommandOptions {
   readonly onSpawn?: (child: ChildProcess) => void;
 }
 
-/** The five operator commands, by the name `npm run` knows them. */
-export type CommandName = 'deploy' | 'invoke' | 'check' | 'destroy' | 'demo';
+/** The six operator commands, by the name `npm run` knows them. */
+export type CommandName = 'deploy' | 'invoke' | 'check' | 'destroy' | 'demo' | 'status';
 
-const COMMANDS: readonly string[] = ['deploy', 'invoke', 'check', 'destroy', 'demo'] satisfies CommandName[];
+const COMMANDS: readonly string[] = ['deploy', 'invoke', 'check', 'destroy', 'demo', 'status'] satisfies CommandName[];
 
 // By URL: `--import tsx` would resolve from the working directory, which may be a scratch folder.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

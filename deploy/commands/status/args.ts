@@ -1,8 +1,7 @@
 /** The command line of `npm run status`. Pure: `today` is an argument. */
-import { parseArgs } from 'node:util';
 import { addDays, daysInclusive, parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
-import { ConfigError } from '../../../rules/errors.ts';
 import { STACK_NAME_PATTERN } from '../../config/config.ts';
+import { parseCommandLine, throwIfProblems } from '../../cli/commandLine.ts';
 
 /** Default `--days`: two weeks. */
 export const DEFAULT_STATUS_DAYS = 14;
@@ -18,7 +17,6 @@ export interface StatusArgs {
   readonly stack: string | undefined;
   /** `--json`: the per-day results as a JSON array instead of the calendar. */
   readonly json: boolean;
-  readonly help: boolean;
 }
 
 export const STATUS_USAGE = `usage: npm run status [-- [--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--stack NAME | --local] [--json]]
@@ -32,28 +30,19 @@ export const STATUS_USAGE = `usage: npm run status [-- [--days N | --from YYYY-M
 Each day is a dry run: two listings, no per-object request. Exit 0 when every day is in sync,
 1 when one is not (or could not be checked), 2 on bad arguments or environment.`;
 
-/** Parses the flags; every fault in one ConfigError (exit 2). */
+/**
+ * Parses the flags with the shared command-line reader; every fault, of syntax and of meaning, in
+ * one UsageError (exit 2, the usage printed after it).
+ */
 export function parseStatusArgs(argv: readonly string[], today: IsoDate): StatusArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        days: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        stack: { type: 'string' },
-        local: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new ConfigError([`${(err as Error).message}: expected --days N, --from/--to, --stack NAME, --local, --json`], 'the command line is not valid');
-  }
-  const problems: string[] = [];
+  const { values, problems } = parseCommandLine(argv, {
+    days: { type: 'string', value: 'N' },
+    from: { type: 'string', value: 'YYYY-MM-DD' },
+    to: { type: 'string', value: 'YYYY-MM-DD' },
+    stack: { type: 'string', value: 'NAME' },
+    local: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
   const stack = values.stack;
   if (stack !== undefined && !STACK_NAME_PATTERN.test(stack)) problems.push(`--stack is ${JSON.stringify(stack)}: expected a stack name (letters, digits and hyphens, starting with a letter)`);
   if (values.local && stack !== undefined) problems.push('--local runs the dry runs in this process, --stack names a deployed function: use one of them');
@@ -80,6 +69,6 @@ export function parseStatusArgs(argv: readonly string[], today: IsoDate): Status
     if (!(n >= 1 && n <= MAX_STATUS_DAYS)) problems.push(`--days is ${JSON.stringify(text)}: expected a whole number from 1 to ${MAX_STATUS_DAYS}`);
     else dates = Array.from({ length: n }, (_, i) => addDays(today, i - n));
   }
-  if (problems.length > 0) throw new ConfigError(problems, 'the command line is not valid');
-  return { dates, local: values.local, stack, json: values.json, help: values.help };
+  throwIfProblems(problems);
+  return { dates, local: values.local, stack, json: values.json };
 }

@@ -96,7 +96,8 @@ describe('npm run status on moto', function () {
     proxy.resetCounts();
     const r = await status(['--days', '0']);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.include('--days is "0": expected a whole number from 1 to 366');
+    expect(r.stderr).to.include('status failed: the command line is not valid:\n  --days is "0": expected a whole number from 1 to 366');
+    expect(r.stderr, 'a command-line error prints the usage after it').to.include('usage: npm run status');
     expect(proxy.counts().seen).to.equal(0);
   });
 });

@@ -9,7 +9,7 @@ import { runCommand as run } from '../../../helpers/runCommand.ts';
 const NO_AWS = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1', MOTO_SERVER: 's3-push-no-such-moto-server' };
 // [what runs, its name in error lines, how its usage starts]
 const COMMANDS: [string, string, string][] = [
-  ...['deploy', 'invoke', 'check', 'destroy', 'demo'].map((c): [string, string, string] => [c, c, `usage: npm run ${c}`]),
+  ...['deploy', 'invoke', 'check', 'destroy', 'demo', 'status'].map((c): [string, string, string] => [c, c, `usage: npm run ${c}`]),
   ['bench/benchMain.ts', 'bench', 'usage: npm run bench'],
   ['scripts/build.ts', 'build', 'usage: npm run build'],
   ['scripts/cfnLint.ts', 'cfn-lint', 'usage: npm run cfn-lint'],
@@ -17,6 +17,7 @@ const COMMANDS: [string, string, string][] = [
   ['scripts/fanOutWorkers.ts', 'fanOutWorkers', 'usage: npx tsx scripts/fanOutWorkers.ts'],
   ['scripts/measureHandler.ts', 'measureHandler', 'usage: npx tsx scripts/measureHandler.ts'],
   ['scripts/measureDayRss.ts', 'measureDayRss', 'usage: npx tsx scripts/measureDayRss.ts'],
+  ['scripts/pushLatency.ts', 'pushLatency', 'usage: npx tsx scripts/pushLatency.ts'],
   ['scripts/measureDayMemory.ts', 'measureDayMemory', 'usage: node --expose-gc --max-old-space-size=64 --import tsx scripts/measureDayMemory.ts'],
 ];
 
@@ -40,11 +41,15 @@ describe('every command: --help, unknown flags, one error format', function () {
   }
 
   it('scripts and bench check their numbers and tool ids before anything runs', async () => {
-    const [measure, fanOut, bench] = await Promise.all([
+    const [measure, fanOut, bench, latency] = await Promise.all([
       run('scripts/measureHandler.ts', ['--objects', 'abc', '--concurrency', '1,x'], { baseEnv: 'minimal', env: NO_AWS }),
       run('scripts/fanOutWorkers.ts', ['--objects', 'abc', '--workers', '0'], { baseEnv: 'minimal', env: NO_AWS }),
       run('bench/benchMain.ts', ['--only', 'foo,s3-push,bar', '--no-install'], { baseEnv: 'minimal', env: NO_AWS }),
+      run('scripts/pushLatency.ts', ['--objects', 'abc', '--rate', '0', '--window-ms', '-5'], { baseEnv: 'minimal', env: NO_AWS }),
     ]);
+    expect(latency.code, latency.stderr).to.equal(2);
+    expect(latency.stderr).to.match(/^pushLatency failed: the command line is not valid:\n {2}--objects "abc": expected a whole number from 1 to 100000\n {2}--rate "0": expected a whole number from 1 to 10000\n {2}--window-ms "-5": expected a whole number from 0 to 300000/);
+    expect(latency.stderr, 'moto never started: nothing ran').to.not.include('moto');
     expect(measure.code, measure.stderr).to.equal(2);
     expect(measure.stderr).to.include('--objects "abc": expected a whole number').and.include('--concurrency "1,x"');
     expect(fanOut.code, fanOut.stderr).to.equal(2);

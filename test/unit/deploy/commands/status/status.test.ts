@@ -4,7 +4,8 @@ import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksComma
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parseStatusArgs } from '../../../../../deploy/commands/status/args.ts';
 import { checkDays, deployedChecker, renderStatus, statusOfDay, useColor, type DayStatus } from '../../../../../deploy/commands/status/status.ts';
-import { ConfigError } from '../../../../../rules/errors.ts';
+import { UsageError } from '../../../../../rules/errors.ts';
+import { configProblems as problems } from '../../../../helpers/errors.ts';
 import { parseIsoDate, type IsoDate } from '../../../../../rules/dates.ts';
 
 const d = (s: string) => parseIsoDate(s) as IsoDate;
@@ -35,14 +36,24 @@ describe('deploy/commands/status args', () => {
     [['--from', '2023-01-01', '--to', '2024-12-31'], /731 days requested: at most 366/],
     [['--local', '--stack', 'x'], /use one of them/],
     [['--stack', '1bad'], /--stack is "1bad"/],
-    [['--dyas', '3'], /Unknown option '--dyas'/],
-    [['extra'], /positional|Unexpected argument/i],
+    [['--dyas', '3'], /unknown argument "--dyas": expected --days N, --from YYYY-MM-DD, --to YYYY-MM-DD, --stack NAME, --local, --json/],
+    [['extra'], /unknown argument "extra"/],
+    [['--days'], /--days needs a value: --days N/],
+    [['--json=yes'], /--json takes no value \(got "yes"\)/],
+    [['--days', '2', '--days', '3'], /--days is given twice/],
   ];
   for (const [argv, message] of bad) {
-    it(`refuses ${argv.join(' ')} (exit 2)`, () => {
-      expect(() => parseStatusArgs(argv, TODAY)).to.throw(ConfigError, message).with.property('exitCode', 2);
+    it(`refuses ${argv.join(' ')} (exit 2, as a command-line error: the usage follows)`, () => {
+      expect(() => parseStatusArgs(argv, TODAY)).to.throw(UsageError, message).with.property('exitCode', 2);
     });
   }
+  it('names every problem of a command line at once, syntax and meaning alike', () => {
+    expect(problems(() => parseStatusArgs(['--dyas', '--days', 'x', '--stack', '1bad'], TODAY))).to.deep.equal([
+      'unknown argument "--dyas": expected --days N, --from YYYY-MM-DD, --to YYYY-MM-DD, --stack NAME, --local, --json',
+      '--stack is "1bad": expected a stack name (letters, digits and hyphens, starting with a letter)',
+      '--days is "x": expected a whole number from 1 to 366',
+    ]);
+  });
 });
 
 describe('deploy/commands/status report', () => {
