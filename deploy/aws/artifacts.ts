@@ -128,21 +128,30 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
   return 'created';
 }
 
-/** What uploadArtifact did. */
+/** What deploy did with the artifact. */
 export type UploadOutcome = 'uploaded' | 'present';
 
-/** Uploads the zip under `key` unless HeadObject finds it there already. */
-export async function uploadArtifact(s3: S3Client, bucket: string, key: string, zip: Buffer, account: string): Promise<UploadOutcome> {
+/**
+ * Whether the artifact is in the bucket already (HeadObject with the owner condition). When it is,
+ * so is its bucket, in this account: a rerun of unchanged code needs no HeadBucket. A 404 (no such
+ * key, or no such bucket) and a 403 (another owner, or denied) both answer "not here", and
+ * {@link ensureArtifactBucket} then tells those cases apart with its own messages.
+ */
+export async function artifactPresent(s3: S3Client, bucket: string, key: string, account: string): Promise<boolean> {
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: account }));
-    return 'present';
+    return true;
   } catch (err) {
-    if (!notFound(err)) throw new DeployError(`could not check s3://${bucket}/${key} (s3:GetObject): ${describeError(err)}`, err, 's3:GetObject');
+    if (notFound(err) || httpStatus(err) === 403) return false;
+    throw new DeployError(`could not check s3://${bucket}/${key} (s3:GetObject): ${describeError(err)}`, err, 's3:GetObject');
   }
+}
+
+/** Uploads the zip under `key` (after {@link artifactPresent} said it is not there). */
+export async function putArtifact(s3: S3Client, bucket: string, key: string, zip: Buffer, account: string): Promise<void> {
   try {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: zip, ContentType: 'application/zip', ExpectedBucketOwner: account }));
   } catch (err) {
     throw new DeployError(`could not upload the code to s3://${bucket}/${key} (s3:PutObject): ${describeError(err)}`, err, 's3:PutObject');
   }
-  return 'uploaded';
 }

@@ -35,6 +35,8 @@ export interface DeployStackRequest {
   readonly changeSetWait?: PollOptions;
   /** Change set names must be unique per stack. Default `s3-push-<epoch ms>`. */
   readonly changeSetName?: string;
+  /** The stack as the caller just read it (`stack` undefined: there is none). Default: read here. */
+  readonly current?: { readonly stack: Stack | undefined };
 }
 
 function failureMessage(stackName: string, status: string, failures: readonly FailedResource[]): string {
@@ -49,7 +51,7 @@ function failureMessage(stackName: string, status: string, failures: readonly Fa
 export async function deployStack(cfn: CloudFormationClient, request: DeployStackRequest): Promise<DeployStackResult> {
   const { stackName, log } = request;
   const onEvent = (e: StackEvent) => log(`  ${formatEvent(e)}`);
-  let stack = await describeStack(cfn, stackName);
+  let stack = request.current !== undefined ? request.current.stack : await describeStack(cfn, stackName);
 
   for (;;) {
     const action = decideStackAction(stackName, stack?.StackStatus);

@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
 import type { AwsClients } from '../../aws/clients.ts';
@@ -16,16 +17,16 @@ import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { isAccessDenied } from '../../../rules/awsErrors.ts';
 import { checkSourceBucket } from '../../aws/sourceBucket.ts';
 import { checkOutDir } from './outDir.ts';
-import { ARTIFACT_EXPIRY_DAYS, artifactKey, ensureArtifactBucket, uploadArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
+import { ARTIFACT_EXPIRY_DAYS, artifactKey, artifactPresent, ensureArtifactBucket, putArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type RenderedDocuments } from '../../config/policies.ts';
 import { applySourcePolicy } from '../../aws/sourcePolicy.ts';
 import { enableSourceEvents } from '../../aws/sourceEvents.ts';
-import { outputsOf } from '../../cloudformation/stackApi.ts';
+import { describeStack, outputsOf } from '../../cloudformation/stackApi.ts';
 import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
-import { roleNameOf } from '../../../rules/awsNames.ts';
+import { partitionOf, roleNameOf } from '../../../rules/awsNames.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../../../rules/names.ts';
 
 export interface DeployDeps {
@@ -74,6 +75,34 @@ export async function checkAccount(clients: AwsClients, expected: string): Promi
   return arn ?? '';
 }
 
+/**
+ * The stack, and the account check, in one call when the stack is there: its id
+ * (`arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<uuid>`, the stack resource of
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html)
+ * names the account of the credentials that read it (DescribeStacks sees the caller's own account
+ * only), so a rerun needs no sts:GetCallerIdentity. Without a stack of that name
+ * in this account, or when it cannot be read, STS says who the credentials are (and what is wrong
+ * with them, expired or missing) before the stack's own error is reported.
+ */
+async function readStackAndAccount(clients: AwsClients, config: DeployConfig, caller: { arn: string }, log: (line: string) => void): Promise<{ stack: Stack | undefined }> {
+  let current: { stack: Stack | undefined } | undefined;
+  let failure: unknown;
+  try {
+    current = { stack: await describeStack(clients.cfn, config.stackName) };
+  } catch (err) {
+    failure = err;
+  }
+  const stackAccount = current?.stack?.StackId?.split(':')[4];
+  if (current !== undefined && stackAccount === config.account) {
+    log(`  account ${config.account}: the stack ${config.stackName} is there (${current.stack?.StackStatus ?? '?'})`);
+    return current;
+  }
+  caller.arn = await checkAccount(clients, config.account);
+  log(`  ${caller.arn}`);
+  if (current === undefined) throw failure;
+  return current;
+}
+
 /** What to do about credentials that STS refused or that the SDK could not find. */
 function credentialsHint(err: unknown): string {
   const name = err instanceof Error ? err.name : '';
@@ -90,7 +119,11 @@ export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: De
   try {
     return await deploySteps(config, args, deps, caller);
   } catch (err) {
-    // AWS's S3 errors say only "Access Denied": name the action and who was refused.
+    // AWS's S3 errors say only "Access Denied": name the action and who was refused. A deploy that
+    // took its account from the stack's id has not asked STS who it is: it asks now, for the message.
+    if (err instanceof DeployError && err.action && !caller.arn && isAccessDenied(err.cause)) {
+      caller.arn = await deps.clients.sts.send(new GetCallerIdentityCommand({})).then((id) => id.Arn ?? '', () => '');
+    }
     if (err instanceof DeployError && err.action && caller.arn && isAccessDenied(err.cause)) {
       throw new DeployError(`${err.message}\n  ${err.action} was denied to ${caller.arn}: allow it in that principal's IAM policy (or check its permission boundary and the organization's SCPs)`, err.cause, err.action);
     }
@@ -108,8 +141,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
 
   if (args.outDir !== undefined) await checkOutDir(args.outDir, deps.cwd);
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
-  caller.arn = await checkAccount(clients, config.account);
-  log(`  ${caller.arn}`);
+  const current = await readStackAndAccount(clients, config, caller, log);
   await checkSourceBucket(clients.s3, config.sourceBucket, config.account, config.region);
   log(`  source bucket ${config.sourceBucket}: in this account and region`);
 
@@ -125,12 +157,19 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     log('  --plan: not uploaded (uploaded on a real deploy unless already there)');
   } else {
     const tlsOnly = !config.endpointUrl?.startsWith('http:');
-    bucket = await ensureArtifactBucket(clients.s3, config.artifactBucket, config.region, config.account, { tlsOnly });
-    if (bucket === 'created') {
-      log(`  created the artifact bucket ${config.artifactBucket}: encrypted, public access blocked, artifacts expire after ${ARTIFACT_EXPIRY_DAYS} days, ` +
-        (tlsOnly ? 'TLS only' : 'no TLS-only policy (AWS_ENDPOINT_URL is plain http)'));
+    // The artifact there shows its bucket is too: a rerun of unchanged code needs no HeadBucket.
+    if (await artifactPresent(clients.s3, config.artifactBucket, key, config.account)) {
+      bucket = 'exists';
+      upload = 'present';
+    } else {
+      bucket = await ensureArtifactBucket(clients.s3, config.artifactBucket, config.region, config.account, { tlsOnly });
+      if (bucket === 'created') {
+        log(`  created the artifact bucket ${config.artifactBucket}: encrypted, public access blocked, artifacts expire after ${ARTIFACT_EXPIRY_DAYS} days, ` +
+          (tlsOnly ? 'TLS only' : 'no TLS-only policy (AWS_ENDPOINT_URL is plain http)'));
+      }
+      await putArtifact(clients.s3, config.artifactBucket, key, bundle.zip, config.account);
+      upload = 'uploaded';
     }
-    upload = await uploadArtifact(clients.s3, config.artifactBucket, key, bundle.zip, config.account);
     log(upload === 'uploaded' ? '  uploaded' : '  already there: not uploaded');
   }
 
@@ -142,6 +181,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     parameters: stackParameters(config, { bucket: config.artifactBucket, key }),
     plan: args.plan,
     log: (line) => log(`  ${line}`),
+    current,
     stackWait: deps.waits?.stack,
     changeSetWait: deps.waits?.changeSet,
   });
@@ -152,9 +192,17 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   }
 
   step(5, `execution role ${config.lambdaRoleName}`);
-  // The trust policy in the other account is refused until IAM shows the role; its ARN comes from IAM itself.
-  const executionRoleArn = await waitForRole(clients.iam, config.lambdaRoleName, deps.waits?.role);
-  log(`  visible in IAM: ${executionRoleArn}`);
+  // The trust policy in the other account is refused until IAM shows the role, so after a change
+  // the ARN comes from IAM itself. A stack that did not change kept the role its last operation made
+  // (the template names it, without a path): its ARN is known and IAM has shown it since.
+  let executionRoleArn: string;
+  if (result.outcome === 'no-changes') {
+    executionRoleArn = outputs.ExecutionRoleArn ?? `arn:${partitionOf(config.region)}:iam::${config.account}:role/${config.lambdaRoleName}`;
+    log(`  unchanged: ${executionRoleArn}`);
+  } else {
+    executionRoleArn = await waitForRole(clients.iam, config.lambdaRoleName, deps.waits?.role);
+    log(`  visible in IAM: ${executionRoleArn}`);
+  }
 
   step(6, 'IAM documents');
   const documents: RenderedDocuments = renderDocuments({

@@ -72,15 +72,36 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  it('refuses credentials of another account before any write', async () => {
-    sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/other' });
+  /** Every call of the deploy in the order it was sent, as `Service:Operation`. */
+  const callList = () =>
+    [['STS', sts], ['S3', s3], ['CloudFormation', cfn], ['IAM', iam]]
+      .flatMap(([service, m]) => (m as typeof s3).calls().map((c) => ({ id: (c as unknown as { callId: number }).callId, op: `${service as string}:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}` })))
+      .sort((a, b) => a.id - b.id)
+      .map((c) => c.op);
+
+  for (const [where, stackId] of [
+    ['that account has no stack of this name', undefined],
+    ["that account's stack of the same name", 'arn:aws:cloudformation:us-east-1:999999999999:stack/replicate-to-partner-landing-zone/9'],
+  ] as const) {
+    it(`refuses credentials of another account before any write (${where})`, async () => {
+      if (stackId === undefined) cfn.on(DescribeStacksCommand).rejects(stackMissing('replicate-to-partner-landing-zone'));
+      else cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: stackId, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+      sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/other' });
+      const err = await run().catch((e: unknown) => e);
+      // The environment's AWS_ACCOUNT is wrong for these credentials: a configuration error, exit 2.
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).exitCode).to.equal(2);
+      expect((err as Error).message).to.include('belong to account 999999999999').and.include(`AWS_ACCOUNT is ${SOURCE_ACCOUNT}`);
+      expect(callList(), 'only the read-only look at the stack, then STS').to.deep.equal(['CloudFormation:DescribeStacks', 'STS:GetCallerIdentity']);
+    });
+  }
+
+  it('a stack that cannot be read: STS first (the credentials may be the cause), then the stack\'s error', async () => {
+    cfn.on(DescribeStacksCommand).rejects(awsError('Throttling', 400, 'Rate exceeded'));
     const err = await run().catch((e: unknown) => e);
-    // The environment's AWS_ACCOUNT is wrong for these credentials: a configuration error, exit 2.
-    expect(err).to.be.instanceOf(ConfigError);
-    expect((err as ConfigError).exitCode).to.equal(2);
-    expect((err as Error).message).to.include('belong to account 999999999999').and.include(`AWS_ACCOUNT is ${SOURCE_ACCOUNT}`);
-    expect(s3.calls()).to.have.length(0);
-    expect(cfn.calls()).to.have.length(0);
+    expect(err).to.be.instanceOf(DeployError);
+    expect((err as Error).message).to.include('could not read stack replicate-to-partner-landing-zone').and.include('Rate exceeded');
+    expect(callList()).to.deep.equal(['CloudFormation:DescribeStacks', 'STS:GetCallerIdentity']);
   });
 
   describe('push on write', () => {
@@ -119,18 +140,43 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     });
   });
 
-  it('a rerun with nothing changed: no upload, no stack update, a handful of calls', async () => {
+  it('a rerun with nothing changed: 6 calls, every check kept (issue 14, item 5)', async () => {
     const report = await run();
     expect(report).to.deep.include({ bucket: 'exists', upload: 'present', stack: 'no-changes', executionRoleArn: EXEC_ROLE });
-    expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
-    expect(s3.commandCalls(CreateBucketCommand)).to.have.length(0);
-    expect(cfn.commandCalls(ExecuteChangeSetCommand)).to.have.length(0);
+    // The stack's id names the account (no GetCallerIdentity); the source bucket's HeadBucket (owner
+    // condition) follows; the artifact's HeadObject shows its bucket (no HeadBucket of it); the empty
+    // change set is deleted; an unchanged stack kept its role (no GetRole).
+    expect(callList()).to.deep.equal([
+      'CloudFormation:DescribeStacks',
+      'S3:HeadBucket',
+      'S3:HeadObject',
+      'CloudFormation:CreateChangeSet',
+      'CloudFormation:DescribeChangeSet',
+      'CloudFormation:DeleteChangeSet',
+    ]);
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`, Key: KEY, ExpectedBucketOwner: SOURCE_ACCOUNT });
-    // The source bucket's HeadBucket (owner condition) comes right after the credentials.
     expect(s3.commandCalls(HeadBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT });
-    const total = sts.calls().length + s3.calls().length + cfn.calls().length + iam.calls().length;
-    expect(total).to.equal(9);
-    expect(lines.join('\n')).to.include('no changes');
+    expect(lines.join('\n')).to.include('no changes').and.include(`account ${SOURCE_ACCOUNT}: the stack replicate-to-partner-landing-zone is there`);
+  });
+
+  it('an unchanged stack\'s role: the ARN from its output ExecutionRoleArn when it reports one (a role with a path included)', async () => {
+    const withPath = `arn:aws:iam::${SOURCE_ACCOUNT}:role/team/replicate-to-partner-landing-zone-lambda`;
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'ExecutionRoleArn', OutputValue: withPath }] }] });
+    const report = await run();
+    expect(report.executionRoleArn).to.equal(withPath);
+    expect(iam.calls()).to.have.length(0);
+  });
+
+  it('a first deploy: GetCallerIdentity (no stack names the account), HeadBucket and PutObject of a missing artifact, GetRole of the new role', async () => {
+    cfn.on(DescribeStacksCommand).rejectsOnce(stackMissing('replicate-to-partner-landing-zone')).resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
+    cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, Changes: [{ ResourceChange: { Action: 'Add', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    const report = await run();
+    expect(report).to.deep.include({ bucket: 'exists', upload: 'uploaded', stack: 'created', executionRoleArn: EXEC_ROLE });
+    const ops = callList();
+    expect(ops.slice(0, 6)).to.deep.equal(['CloudFormation:DescribeStacks', 'STS:GetCallerIdentity', 'S3:HeadBucket', 'S3:HeadObject', 'S3:HeadBucket', 'S3:PutObject']);
+    expect(ops.at(-1)).to.equal('IAM:GetRole');
   });
 
   it('uploads the zip under its hash when HeadObject says it is missing', async () => {
@@ -156,6 +202,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
 
   it('creates the bucket in us-east-1 without a location constraint, and without the TLS-only policy behind a plain-http endpoint', async () => {
     s3.on(HeadBucketCommand, { Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` }).rejects(awsError('NotFound', 404));
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
     await run(args(), config({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }));
     expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` });
     expect(s3.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
@@ -163,11 +210,12 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
 
   it('takes HeadBucket 403 for a bucket it may not use, not for a missing one', async () => {
     s3.on(HeadBucketCommand, { Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` }).rejects(awsError('Forbidden', 403));
+    s3.on(HeadObjectCommand).rejects(awsError('Forbidden', 403));
     const err = await run().catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect((err as Error).message).to.include('exists but these credentials may not use it').and.include('S3_ARTIFACT_BUCKET');
     expect(s3.commandCalls(CreateBucketCommand)).to.have.length(0);
-    expect(cfn.calls()).to.have.length(0);
+    expect(cfn.calls().map((c) => (c.args[0] as object).constructor.name), 'only the read-only look at the stack').to.deep.equal(['DescribeStacksCommand']);
   });
 
   it('--plan uploads nothing, executes nothing and renders nothing', async () => {
@@ -188,6 +236,9 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
       .rejectsOnce(new NoSuchEntityException({ message: 'Role not found', $metadata: {} }))
       .rejectsOnce(new NoSuchEntityException({ message: 'Role not found', $metadata: {} }))
       .resolves({ Role: { Arn: EXEC_ROLE, RoleName: 'x', Path: '/', RoleId: 'AROA', CreateDate: new Date() } });
+    // The stack changed (its role may be new).
+    cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
     const report = await run();
     expect(iam.commandCalls(GetRoleCommand)).to.have.length(3);
     expect(report.executionRoleArn).to.equal(EXEC_ROLE);

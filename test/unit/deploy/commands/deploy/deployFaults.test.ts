@@ -24,6 +24,7 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
   const { clients, sts, s3, cfn } = mockCommandClients();
   let out: string;
   let lines: string[];
+  const cfnCalls = () => cfn.calls().map((c) => (c.args[0] as object).constructor.name);
   const run = () =>
     runDeploy(parseDeployConfig(DEPLOY_ENV), { plan: false, outDir: undefined, applySourcePolicy: false }, {
       clients,
@@ -54,7 +55,7 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
     expect(err).to.be.instanceOf(DeployError);
     expect(err!.message).to.include('sts:GetCallerIdentity').and.include('ExpiredToken').and.match(/refresh|renew|log in/i);
     expect(s3.calls()).to.have.length(0);
-    expect(cfn.calls()).to.have.length(0);
+    expect(cfnCalls(), 'only the read-only look at the stack').to.deep.equal(['DescribeStacksCommand']);
   });
 
   it('missing credentials: names sts:GetCallerIdentity and where credentials are looked for', async () => {
@@ -67,11 +68,12 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
 
   it('AccessDenied creating the artifact bucket: names s3:CreateBucket and the caller', async () => {
     s3.on(HeadBucketCommand, { Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1` }).rejects(awsError('NotFound', 404));
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
     s3.on(CreateBucketCommand).rejects(awsError('AccessDenied', 403));
     const err = await run();
     expect(err).to.be.instanceOf(DeployError);
     expect(err!.message).to.include('s3:CreateBucket').and.include(CALLER);
-    expect(cfn.calls()).to.have.length(0);
+    expect(cfnCalls()).to.deep.equal(['DescribeStacksCommand']);
   });
 
   it('AccessDenied uploading the code: names s3:PutObject and the caller', async () => {
@@ -80,7 +82,7 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
     const err = await run();
     expect(err).to.be.instanceOf(DeployError);
     expect(err!.message).to.include('s3:PutObject').and.include(CALLER);
-    expect(cfn.calls()).to.have.length(0);
+    expect(cfnCalls()).to.deep.equal(['DescribeStacksCommand']);
   });
 
   it('AccessDenied on CreateChangeSet: names cloudformation:CreateChangeSet and the caller', async () => {
@@ -89,5 +91,13 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
     expect(err).to.be.instanceOf(DeployError);
     expect(err!.message).to.include('cloudformation:CreateChangeSet').and.include(CALLER);
     expect(err!.message).to.not.include(EXTERNAL_ID);
+  });
+
+  it('AccessDenied on a stack whose id gave the account: asks STS for the caller only then, and names it', async () => {
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: `arn:aws:cloudformation:us-east-1:${SOURCE_ACCOUNT}:stack/replicate-to-partner-landing-zone/1`, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+    cfn.on(CreateChangeSetCommand).rejects(awsError('AccessDenied', 403, 'Access denied'));
+    const err = await run();
+    expect(err!.message).to.include('cloudformation:CreateChangeSet').and.include(CALLER);
+    expect(sts.calls(), 'one GetCallerIdentity, for the message').to.have.length(1);
   });
 });
