@@ -264,7 +264,7 @@ export interface LocalFanOutSummary extends CopyCounts {
 export async function runLocalFanOut(options: LocalFanOutOptions): Promise<LocalFanOutSummary> {
   const { sqs, queue, config, clients } = options;
   const workQueue = sqsWorkQueue(sqs, queue.queueUrl);
-  const totals = { copied: 0, skipped: 0, failed: 0, bytesCopied: 0, continuations: 0, requeued: 0 };
+  const totals = { copied: 0, skipped: 0, failed: 0, archived: 0, bytesCopied: 0, continuations: 0, requeued: 0 };
   const logger = options.logger ?? { log: () => undefined };
   const deadBefore = queue.deadLetterUrl ? await queueDepth(sqs, queue.deadLetterUrl) : { visible: 0, inFlight: 0 };
   const started = Date.now();
@@ -279,6 +279,7 @@ export async function runLocalFanOut(options: LocalFanOutOptions): Promise<Local
       totals.copied += summary.copied;
       totals.skipped += summary.skipped;
       totals.failed += summary.failed;
+      totals.archived += summary.archived;
       totals.bytesCopied += summary.bytesCopied;
       totals.continuations += items.filter((i) => i.outcome === 'continued').length;
       totals.requeued += items.filter((i) => i.outcome === 'requeued').length;
@@ -297,6 +298,7 @@ export async function runLocalFanOut(options: LocalFanOutOptions): Promise<Local
     copied: totals.copied,
     skipped: totals.skipped,
     failed: totals.failed,
+    archived: totals.archived,
     bytesCopied: totals.bytesCopied,
     deadLettered: dead.visible + dead.inFlight - (deadBefore.visible + deadBefore.inFlight),
     queueLeft: left.visible + left.inFlight,

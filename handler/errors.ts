@@ -28,6 +28,46 @@ export class CopyError extends S3PushError {
   }
 }
 
+/**
+ * The source object is archived (S3 Glacier Flexible Retrieval, Deep Archive, or an
+ * Intelligent-Tiering archive tier) and cannot be read until restored: S3 answers CopyObject and
+ * UploadPartCopy with InvalidObjectState. Not a failure of the run: it is counted as `archived`.
+ */
+export class ArchivedObjectError extends CopyError {
+  override name = 'ArchivedObjectError';
+  /** The storage class, or the Intelligent-Tiering access tier, as far as S3 said. */
+  readonly storageClass: string;
+
+  constructor(key: string, storageClass: string, message: string, cause?: unknown) {
+    super(key, message, cause);
+    this.storageClass = storageClass;
+  }
+}
+
+/**
+ * A multipart copy stopped between parts because the invocation's time budget ran low; its upload
+ * was aborted. The object is not finished: the day's continuation starts at it again.
+ */
+export class CopyInterruptedError extends CopyError {
+  override name = 'CopyInterruptedError';
+}
+
+/**
+ * The archive state S3 reported in an error: `InvalidObjectState` (its body names StorageClass and
+ * AccessTier) or the older `ObjectNotInActiveTierError`; undefined for any other error.
+ */
+export function archivedStateOf(err: unknown): string | undefined {
+  for (let e = err, i = 0; e !== undefined && e !== null && i < 8; e = (e as { cause?: unknown }).cause, i++) {
+    const x = e as { name?: unknown; StorageClass?: unknown; AccessTier?: unknown };
+    if (x.name === 'InvalidObjectState' || x.name === 'ObjectNotInActiveTierError') {
+      const tier = typeof x.AccessTier === 'string' ? x.AccessTier : undefined;
+      const cls = typeof x.StorageClass === 'string' ? x.StorageClass : undefined;
+      return tier && cls ? `${cls} (${tier})` : cls ?? tier ?? 'archived';
+    }
+  }
+  return undefined;
+}
+
 /** Listing a prefix or assuming the destination role failed: the day cannot be planned. */
 export class AwsCallError extends S3PushError {
   override name = 'AwsCallError';

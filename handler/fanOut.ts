@@ -20,10 +20,10 @@ import type { Logger } from './logger.ts';
 import type { RunMetrics } from './metrics.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type ReplicationClients } from './replicateDay.ts';
-import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
+import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { parseWorkItem, type SqsRecordLike, type WorkItem } from './workItems.ts';
 import type { WorkQueue } from './aws/workQueue.ts';
-import { FAN_OUT_LOG_MESSAGE, WORK_BATCH_LOG_MESSAGE } from '../rules/names.ts';
+import { ARCHIVED_LOG_MESSAGE, FAN_OUT_LOG_MESSAGE, WORK_BATCH_LOG_MESSAGE } from '../rules/names.ts';
 
 /** What planning enqueued; returned and logged as one JSON line. */
 export interface FanOutPlan {
@@ -96,6 +96,7 @@ export async function runWorkBatch(
   const outcomes: ItemOutcome[] = [];
   const days: DaySummary[] = [];
   const failures: Failure[] = [];
+  const archived: ArchivedObject[] = [];
   let dryRun = false;
   // True once an item of this batch was worked on: the budget was there at the start.
   let worked = false;
@@ -145,7 +146,7 @@ export async function runWorkBatch(
       result = await replicateDay(clients, config, { date: item.date, dryRun: item.dryRun === true, startAfter: item.startAfter, shouldStop });
     } catch (err) {
       const prefix = renderPrefix(config.prefixFormat, item.date);
-      const summary = { date: item.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 };
+      const summary = { date: item.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, archived: 0, bytesCopied: 0 };
       days.push(summary);
       keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
       outcomes.push({ ...where, outcome: 'failed', error: describeError(err) });
@@ -154,14 +155,17 @@ export async function runWorkBatch(
     }
     let day = result.summary;
     const dayFailures = [...result.failures];
-    // A day complete with no failure in any of its parts gets its marker (DAY_MARKER).
-    if (config.dayMarker && result.complete && !item.dryRun && day.failed === 0 && !item.failedBefore) {
+    // A day complete with no failure and no archived object left out in any of its parts gets its marker (DAY_MARKER).
+    const archivedSoFar = (item.archivedBefore ?? 0) + day.archived;
+    if (config.dayMarker && result.complete && !item.dryRun && day.failed === 0 && !item.failedBefore && archivedSoFar === 0) {
       const marked = await markCompleteDay(clients.destinationS3, config, day);
       day = marked.summary;
       if (marked.failure) dayFailures.push(marked.failure);
     }
     days.push(day);
     keepFailures(failures, dayFailures);
+    // Archived objects are not failures: the item is done (or continued) without them.
+    for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
     // Objects of the day that failed so far: in the earlier parts of its chain and in this one.
     const failedSoFar = (item.failedBefore ?? 0) + day.failed;
     const firstFailedKey = item.firstFailedKey ?? dayFailures[0]?.key;
@@ -183,7 +187,16 @@ export async function runWorkBatch(
     }
     if (result.lastKey === undefined || result.lastKey === item.startAfter) {
       // Not one object fitted in the budget: a continuation would be this same item, forever.
-      outcomes.push({ ...where, outcome: 'failed', error: 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy' });
+      const tooLarge = result.interrupted[0];
+      outcomes.push({
+        ...where,
+        outcome: 'failed',
+        error: tooLarge === undefined
+          ? 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy'
+          : `the multipart copy of ${JSON.stringify(tooLarge)} did not finish within a whole invocation (stopped between parts, upload aborted): ` +
+            'an object that takes longer to copy than one invocation never finishes, since each attempt starts again from its first part; ' +
+            `copy it by hand (aws s3 cp), then run the day again: {"dates": ["${item.date}"]}`,
+      });
       continue;
     }
     // The walk advanced: hand the rest of the day on, also past a failed object, so that one
@@ -196,6 +209,7 @@ export async function runWorkBatch(
       startAfter: result.lastKey,
       ...(item.dryRun ? { dryRun: true as const } : {}),
       ...(failedSoFar > 0 ? { failedBefore: failedSoFar, ...(firstFailedKey === undefined ? {} : { firstFailedKey }) } : {}),
+      ...(archivedSoFar > 0 ? { archivedBefore: archivedSoFar } : {}),
       ...(item.scheduled ? { scheduled: true as const } : {}),
     };
     try {
@@ -208,7 +222,8 @@ export async function runWorkBatch(
   }
 
   const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');
-  const summary = summarize(dryRun, days, failures);
+  const summary = summarize(dryRun, days, failures, archived);
   options.logger.log(retry.length > 0 ? 'ERROR' : 'INFO', WORK_BATCH_LOG_MESSAGE, { ...summary, items: outcomes, queue: queue.url });
+  if (summary.archived > 0) options.logger.log('WARN', ARCHIVED_LOG_MESSAGE, { archived: summary.archived, archivedObjects: summary.archivedObjects, howToRestore: ARCHIVED_HELP });
   return { response: { batchItemFailures: retry.map((o) => ({ itemIdentifier: o.messageId })) }, summary, items: outcomes };
 }

@@ -18,12 +18,12 @@ import { createRunMetrics, type DayMetrics, type RunMetrics } from './metrics.ts
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
 import { lambdaResponse, type HandlerResult, type LambdaResponse } from './result.ts';
-import { keepFailures, summarize, type DaySummary, type Failure, type Summary } from './summary.ts';
+import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { isSqsEvent, type WorkItem } from './workItems.ts';
 import { isObjectEventDocument } from './objectEvents.ts';
 import { isObjectEventRecord, runObjectBatch, runObjectEvents } from './pushOnWrite.ts';
 import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.ts';
-import { SUMMARY_LOG_MESSAGE } from '../rules/names.ts';
+import { ARCHIVED_LOG_MESSAGE, SUMMARY_LOG_MESSAGE } from '../rules/names.ts';
 
 /** The part of the Lambda {@link Context} the handler uses. */
 export type LambdaContextLike = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>;
@@ -103,6 +103,7 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
   const failures: Failure[] = [];
   const timings: { durationMs: number; listedWholeDay?: number }[] = [];
   const unlisted: IsoDate[] = [];
+  const archived: ArchivedObject[] = [];
   let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
   for (const [i, date] of parsed.dates.entries()) {
     const started = performance.now();
@@ -114,7 +115,8 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
       });
       let day = result.summary;
       const dayFailures = [...result.failures];
-      if (config.dayMarker && result.complete && !parsed.dryRun && day.failed === 0) {
+      // The marker says every object of the day is at the destination: not with a failure or an archived object left out.
+      if (config.dayMarker && result.complete && !parsed.dryRun && day.failed === 0 && day.archived === 0) {
         const marked = await markCompleteDay(clients.destinationS3, config, day);
         day = marked.summary;
         if (marked.failure) dayFailures.push(marked.failure);
@@ -122,6 +124,7 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
       days.push(day);
       keepFailures(failures, dayFailures);
       timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
+      for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
       if (!result.complete) {
         stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
         break;
@@ -129,16 +132,17 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
     } catch (err) {
       // The day could not be listed (or the role not assumed): count it as one failure and go on.
       const prefix = renderPrefix(config.prefixFormat, date);
-      days.push({ date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, bytesCopied: 0 });
+      days.push({ date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, archived: 0, bytesCopied: 0 });
       unlisted.push(date);
       keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
       timings.push({ durationMs: performance.now() - started });
     }
   }
 
-  const base = summarize(parsed.dryRun, days, failures);
+  const base = summarize(parsed.dryRun, days, failures, archived);
   // The scheduled run is the safety net of push on write: what it had to copy, the events missed.
   const summary: Summary = parsed.trigger === 'schedule' ? { ...base, reconciled: base.copied } : base;
+  logArchived(logger, summary);
   const dry = parsed.dryRun ? { dryRun: true as const } : {};
   // The rest is handed on whenever the walk advanced, also past failed objects: one object that
   // always fails must not keep the rest of the day from being copied. The stopped day's failures
@@ -152,6 +156,7 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
           startAfter: stopped.result.lastKey,
           ...dry,
           ...(stoppedFailed > 0 ? { failedBefore: stoppedFailed, ...(stopped.result.failures[0] ? { firstFailedKey: stopped.result.failures[0].key } : {}) } : {}),
+          ...(stopped.result.summary.archived > 0 ? { archivedBefore: stopped.result.summary.archived } : {}),
         },
         ...stopped.notStarted.map((date) => ({ date, ...dry })),
       ]
@@ -185,11 +190,21 @@ async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: Replic
     throw new ReplicationFailedError(failureMessage(summary, unlisted), summary);
   }
   if (stopped) {
-    const resume = stopped.result.lastKey === undefined ? 'nothing of it was finished' : `finished up to and including key ${JSON.stringify(stopped.result.lastKey)}`;
+    const resume = (stopped.result.lastKey === undefined ? 'nothing of it was finished' : `finished up to and including key ${JSON.stringify(stopped.result.lastKey)}`) +
+      (stopped.result.interrupted.length > 0 ? `; the multipart copy of ${stopped.result.interrupted.map((k) => JSON.stringify(k)).join(', ')} was stopped between parts and its upload aborted` : '');
     const rest = stopped.notStarted.length > 0 ? `; not started: ${stopped.notStarted.join(', ')}` : '';
     throw new TimeBudgetError(`time budget ran out during ${stopped.date} (${resume})${rest}. Run the same event again: what is already copied is skipped`, summary);
   }
   return summary;
+}
+
+/**
+ * Logs the archived objects of a run, when there are any, with how to restore them: one WARN line
+ * (`"message": "s3-push archived objects"`). They are neither copied nor failures.
+ */
+export function logArchived(logger: Logger, summary: Pick<Summary, 'archived' | 'archivedObjects'>): void {
+  if (summary.archived === 0) return;
+  logger.log('WARN', ARCHIVED_LOG_MESSAGE, { archived: summary.archived, archivedObjects: summary.archivedObjects, howToRestore: ARCHIVED_HELP });
 }
 
 /** Options of {@link handleEvent}. */

@@ -6,7 +6,7 @@
  * appears: masking by value is why this one stays.
  */
 
-export type LogLevel = 'INFO' | 'ERROR';
+export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
 
 export interface Logger {
   /** Writes `{level, message, ...fields}` as one line. */

@@ -23,7 +23,7 @@ export const METRIC = {
   copied: 'ObjectsCopied',
   skipped: 'ObjectsSkipped',
   failed: 'ObjectsFailed',
-  /** Objects left in an archive storage class, once the summary reports them. */
+  /** Source objects left out because they are archived (the summary's `archived`): not copied, not failures. */
   archived: 'ObjectsArchived',
   bytesCopied: 'BytesCopied',
   /** Wall time of the day in this invocation. */
@@ -73,7 +73,7 @@ export function createRunMetrics(functionName: string, options: RunMetricsOption
       metrics.addMetric(METRIC.copied, MetricUnit.Count, summary.copied);
       metrics.addMetric(METRIC.skipped, MetricUnit.Count, summary.skipped);
       metrics.addMetric(METRIC.failed, MetricUnit.Count, summary.failed);
-      if ('archived' in summary && typeof summary.archived === 'number') metrics.addMetric(METRIC.archived, MetricUnit.Count, summary.archived);
+      metrics.addMetric(METRIC.archived, MetricUnit.Count, summary.archived);
       metrics.addMetric(METRIC.bytesCopied, MetricUnit.Bytes, summary.bytesCopied);
       metrics.addMetric(METRIC.durationSeconds, MetricUnit.Seconds, Math.round(durationMs) / 1000);
       if (scheduled?.completed !== undefined) metrics.addMetric(METRIC.scheduledDayCompleted, MetricUnit.Count, scheduled.completed ? 1 : 0);

@@ -26,10 +26,27 @@ export interface ObjectInfo {
   /** As listed, with or without the surrounding quotes. */
   readonly etag: string;
   readonly lastModified?: Date;
+  /** ListObjectsV2's StorageClass (S3 omits it for STANDARD in some listings). */
+  readonly storageClass?: string;
 }
 
 /** What to do with one source object. */
 export type Decision = 'missing' | 'equal' | 'changed';
+
+/**
+ * Storage classes whose objects may be archived: S3 Glacier Flexible Retrieval (GLACIER) and S3
+ * Glacier Deep Archive. Such an object cannot be copied unless it is restored (CopyObject answers
+ * InvalidObjectState or ObjectNotInActiveTierError), and a restored object still lists with its
+ * class, so the listed class only says to ask HeadObject (see `sourceArchiveState`).
+ * Intelligent-Tiering objects in an archive tier list as INTELLIGENT_TIERING: only the copy's
+ * error tells them apart. GLACIER_IR (Instant Retrieval) copies like STANDARD.
+ */
+export const ARCHIVE_STORAGE_CLASSES: ReadonlySet<string> = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** True when the listed storage class may hold archived objects ({@link ARCHIVE_STORAGE_CLASSES}). */
+export function mayBeArchived(source: ObjectInfo): boolean {
+  return source.storageClass !== undefined && ARCHIVE_STORAGE_CLASSES.has(source.storageClass);
+}
 
 /** An ETag without its surrounding quotes (S3 lists `"abc…"`), lower-cased. */
 export function normalizeEtag(etag: string): string {

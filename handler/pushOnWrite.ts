@@ -7,7 +7,8 @@
  * - otherwise the key is looked up as it is NOW at the source and at the destination (one
  *   ListObjectsV2 each), and the copy plan's rule decides: equal → skipped, missing or changed →
  *   copied by the daily run's own single-object copy ({@link copyListedObject}); a key that is
- *   gone is counted and ignored.
+ *   gone is counted and ignored; an archived object (S3 answers the copy with InvalidObjectState
+ *   or ObjectNotInActiveTierError) is counted as `archived`, not a failure: it is not retried.
  *
  * The event's size and ETag are never used: a duplicate, late or reordered event copies the object
  * as it is when it is handled, so the last event handled for a key leaves its newest version at the
@@ -16,14 +17,14 @@
  */
 import pLimit from 'p-limit';
 import type { HandlerConfig } from './config.ts';
-import { EventValidationError } from './errors.ts';
+import { ArchivedObjectError, EventValidationError } from './errors.ts';
 import { S3PushError, describeError } from '../rules/errors.ts';
 import type { Logger } from './logger.ts';
 import { isObjectEventDocument, parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
 import { decide, normalizeEtag, type ObjectInfo } from './plan.ts';
 import { dayOfKey, destinationKey } from '../rules/prefix.ts';
 import { copyListedObject, type ReplicationClients } from './replicateDay.ts';
-import { MAX_LISTED_FAILURES, type Failure } from './summary.ts';
+import { ARCHIVED_HELP, MAX_LISTED_FAILURES, type Failure } from './summary.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { SqsRecordLike } from './workItems.ts';
 import { findObject } from './aws/s3Listing.ts';
@@ -35,7 +36,7 @@ export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'o
 export interface ObjectOutcome {
   readonly bucket: string;
   readonly key: string;
-  readonly outcome: 'copied' | 'skipped' | 'failed' | IgnoredReason;
+  readonly outcome: 'copied' | 'skipped' | 'failed' | 'archived' | IgnoredReason;
   /** The day of the key, when it has one. */
   readonly date?: string;
   readonly bytes?: number;
@@ -52,6 +53,8 @@ export interface ObjectEventsSummary {
   /** At the destination already and equal (a duplicate, or the daily run was first). */
   readonly skipped: number;
   readonly failed: number;
+  /** Objects left out because they are archived (not copied, not retried, not failures; see {@link ARCHIVED_HELP}). */
+  readonly archived: number;
   readonly bytesCopied: number;
   /** Events that copied nothing, by reason; never errors. */
   readonly ignored: Readonly<Record<IgnoredReason, number>>;
@@ -107,6 +110,7 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
       const bytes = await copyListedObject(clients.destinationS3, config, src);
       return { outcome: 'copied' as const, bytes, current: src };
     } catch (err) {
+      if (err instanceof ArchivedObjectError) return { outcome: 'archived' as const, error: `${err.storageClass}: ${ARCHIVED_HELP}` };
       return { outcome: 'failed' as const, error: describeError(err) };
     }
   });
@@ -140,6 +144,7 @@ export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEven
   const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, gone: 0 };
   let copied = 0;
   let skipped = 0;
+  let archived = 0;
   let bytesCopied = 0;
   const failures: Failure[] = [];
   for (const o of outcomes) {
@@ -147,10 +152,11 @@ export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEven
       copied++;
       bytesCopied += o.bytes ?? 0;
     } else if (o.outcome === 'skipped') skipped++;
+    else if (o.outcome === 'archived') archived++;
     else if (o.outcome === 'failed') failures.push({ key: o.key, error: o.error ?? '?' });
     else ignored[o.outcome]++;
   }
-  return { events: outcomes.length, copied, skipped, failed: failures.length, bytesCopied, ignored, failures: failures.slice(0, MAX_LISTED_FAILURES) };
+  return { events: outcomes.length, copied, skipped, failed: failures.length, archived, bytesCopied, ignored, failures: failures.slice(0, MAX_LISTED_FAILURES) };
 }
 
 /** Options of the object event runners. */

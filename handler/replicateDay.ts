@@ -4,24 +4,34 @@
  * copies what is missing or changed, up to `copyConcurrency` objects at once.
  *
  * It can resume and stop: `startAfter` skips every key up to and including it, and `shouldStop`
- * is asked before each new object and before each destination-only key the walk passes over;
- * once it says stop, no new object is started, the copies in flight finish, and the result's
- * `lastKey` says how far the day is done. A continuation (the SQS fan-out) passes that `lastKey`
- * back as `startAfter`.
+ * is asked before each new object, before each destination-only key the walk passes over, and
+ * before each part of a multipart copy; once it says stop, no new object is started, the copies in
+ * flight finish (a multipart copy between two parts stops and aborts its upload, and its object
+ * counts as not finished), and the result's `lastKey` says how far the day is done. A continuation
+ * (the SQS fan-out) passes that `lastKey` back as `startAfter`.
  *
  * Memory is bounded whatever the size of the day: the listings are streamed, at most
  * `maxPendingKeys` keys wait behind an unfinished copy, and at most {@link MAX_FAILURES_PER_DAY}
- * failures are kept (the count has them all).
+ * failures (and as many archived objects) are kept (the counts have them all).
+ *
+ * Archived source objects are not copied and not failures: they are counted as `archived` and
+ * listed in `archived`. An object listed as GLACIER or DEEP_ARCHIVE is archived unless restored,
+ * which only HeadObject's `Restore` says (a restored object still lists with its class), so it
+ * gets a HeadObject first, in a dry run too; an Intelligent-Tiering object in an archive tier lists
+ * as INTELLIGENT_TIERING and is known from S3's answer to the copy (InvalidObjectState, or
+ * HeadObject's ArchiveStatus before a multipart copy).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IsoDate } from '../rules/dates.ts';
 import type { HandlerConfig } from './config.ts';
 import { describeError } from '../rules/errors.ts';
-import { joinListings, type ObjectInfo } from './plan.ts';
+import { ArchivedObjectError, CopyInterruptedError } from './errors.ts';
+import { connectionPlan } from './connections.ts';
+import { joinListings, mayBeArchived, type Decision, type ObjectInfo } from './plan.ts';
 import { destinationKey, renderPrefix } from '../rules/prefix.ts';
-import { copyObject, multipartCopy } from './aws/s3Copy.ts';
+import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from './aws/s3Copy.ts';
 import { listObjects } from './aws/s3Listing.ts';
-import { keepFailures, MAX_LISTED_FAILURES, type DaySummary, type Failure } from './summary.ts';
+import { keepFailures, MAX_LISTED_FAILURES, type ArchivedObject, type DaySummary, type Failure } from './summary.ts';
 
 /**
  * Failures kept per day with their key and error; `failed` counts them all. A day where every
@@ -59,7 +69,7 @@ export interface ReplicateDayOptions {
   readonly startAfter?: string | undefined;
   /** Asked before each new object; true stops the day cleanly. Default: never stop. */
   readonly shouldStop?: () => boolean;
-  /** Parts copied at once within one multipart copy. Default 8. */
+  /** Parts copied at once within one multipart copy. Default: {@link connectionPlan}'s for the copy concurrency. */
   readonly partConcurrency?: number;
   /** Keys per listing page (1–1000). Default 1000. */
   readonly pageSize?: number;
@@ -74,6 +84,10 @@ export interface ReplicateDayOptions {
 export interface DayResult {
   readonly summary: DaySummary;
   readonly failures: readonly Failure[];
+  /** The archived objects left out, the first {@link MAX_LISTED_FAILURES} (`summary.archived` counts them all). */
+  readonly archived: readonly ArchivedObject[];
+  /** Multipart copies stopped between parts by `shouldStop` (aborted, not finished). */
+  readonly interrupted: readonly string[];
   /**
    * The last source key such that it and every key before it (after `startAfter`) were handled:
    * copied, skipped as equal, or failed (failures are in `failures`). Copies finish out of
@@ -90,13 +104,19 @@ async function* withoutKey(objects: AsyncGenerator<ObjectInfo>, key: string): As
   for await (const o of objects) if (o.key !== key) yield o;
 }
 
+/** Options of {@link copyListedObject}. */
+export interface CopyListedOptions {
+  readonly partConcurrency?: number;
+  readonly shouldStop?: () => boolean;
+}
+
 /**
  * Copies one source object, as listed, to its destination key with the rules of every copy: one
  * CopyObject up to `multipartThresholdBytes`, a multipart copy above it, SSE-KMS with `kmsKeyArn`,
  * signed by `s3` (the destination role). Returns the bytes copied; throws CopyError. The
  * daily run and the push-on-write path both copy through here.
  */
-export async function copyListedObject(s3: S3Client, settings: DaySettings, src: ObjectInfo, options: { readonly partConcurrency?: number } = {}): Promise<number> {
+export async function copyListedObject(s3: S3Client, settings: DaySettings, src: ObjectInfo, options: CopyListedOptions = {}): Promise<number> {
   const req = {
     sourceBucket: settings.sourceBucket,
     sourceKey: src.key,
@@ -104,8 +124,25 @@ export async function copyListedObject(s3: S3Client, settings: DaySettings, src:
     destinationKey: destinationKey(settings.destinationPrefix, src.key),
     kmsKeyArn: settings.kmsKeyArn,
   };
+  try {
+    return await copyOnce(s3, settings, src, req, options);
+  } catch (err) {
+    // ObjectNotInActiveTierError names no storage class: the listed one says more than 'archived'.
+    if (err instanceof ArchivedObjectError && err.storageClass === 'archived' && src.storageClass !== undefined) {
+      throw new ArchivedObjectError(src.key, src.storageClass, err.message, err.cause);
+    }
+    throw err;
+  }
+}
+
+async function copyOnce(s3: S3Client, settings: DaySettings, src: ObjectInfo, req: CopyRequest, options: CopyListedOptions): Promise<number> {
   if (src.size > settings.multipartThresholdBytes) {
-    const r = await multipartCopy(s3, req, { partSizeBytes: settings.partSizeBytes, ...(options.partConcurrency ? { partConcurrency: options.partConcurrency } : {}) });
+    const r = await multipartCopy(s3, req, {
+      partSizeBytes: settings.partSizeBytes,
+      // Push on write copies through here too: its parts fit the sockets as the day's do.
+      partConcurrency: options.partConcurrency ?? connectionPlan(settings.copyConcurrency).partConcurrency,
+      ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    });
     return r.bytes;
   }
   await copyObject(s3, req);
@@ -144,6 +181,15 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   let missing = 0;
   let differ = 0;
   const failures: Failure[] = [];
+  const archived: ArchivedObject[] = [];
+  let archivedCount = 0;
+  // Like the failures: all counted, the first MAX_LISTED_FAILURES kept (a day may be all archived).
+  const keepArchived = (a: ArchivedObject): void => {
+    archivedCount++;
+    if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
+  };
+  const interrupted: string[] = [];
+  const partConcurrency = options.partConcurrency ?? connectionPlan(settings.copyConcurrency).partConcurrency;
 
   // Keys in listing order with their state; `lastKey` advances over the finished head.
   const order: { key: string; done: boolean }[] = [];
@@ -159,24 +205,52 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   };
 
   const inFlight = new Set<Promise<void>>();
-  const copyOne = async (src: ObjectInfo, entry: { key: string; done: boolean }): Promise<void> => {
+  // What a dry run counts for an object it would copy.
+  const wouldCopy = (src: ObjectInfo, decision: Decision, entry: { key: string; done: boolean }): void => {
+    copied++;
+    if (decision === 'missing') missing++;
+    else differ++;
+    bytesCopied += src.size;
+    finish(entry);
+  };
+  const copyOne = async (src: ObjectInfo, decision: Decision, entry: { key: string; done: boolean }): Promise<void> => {
     try {
+      // Listed as GLACIER or DEEP_ARCHIVE: archived unless restored, which only HeadObject says.
+      const state = mayBeArchived(src) ? await sourceArchiveState(clients.destinationS3, settings.sourceBucket, src.key) : undefined;
+      if (state !== undefined) {
+        keepArchived({ key: src.key, storageClass: state });
+        finish(entry);
+        return;
+      }
+      if (dryRun) {
+        wouldCopy(src, decision, entry);
+        return;
+      }
       // Read the counter after the await: `x += await …` would add to the value from before it.
-      const bytes = await copyListedObject(clients.destinationS3, settings, src, options.partConcurrency ? { partConcurrency: options.partConcurrency } : {});
+      const bytes = await copyListedObject(clients.destinationS3, settings, src, { partConcurrency, shouldStop });
       bytesCopied += bytes;
       copied++;
+      finish(entry);
     } catch (err) {
-      failed++;
-      keepFailures(failures, [{ key: src.key, error: describeError(err) }]);
-    } finally {
+      if (err instanceof CopyInterruptedError) {
+        // Not finished: `lastKey` stays before it, so the continuation copies it again.
+        interrupted.push(src.key);
+        return;
+      }
+      if (err instanceof ArchivedObjectError) keepArchived({ key: src.key, storageClass: err.storageClass });
+      else {
+        failed++;
+        keepFailures(failures, [{ key: src.key, error: describeError(err) }]);
+      }
       finish(entry);
     }
   };
 
   try {
     for await (const item of joinListings(source, destination, settings.destinationPrefix, { shouldStop })) {
-      const needsCopy = item.decision !== 'equal' && !dryRun;
-      if (needsCopy) while (inFlight.size >= settings.copyConcurrency) await Promise.race(inFlight);
+      // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
+      const needsRequest = item.decision !== 'equal' && (!dryRun || mayBeArchived(item.source));
+      if (needsRequest) while (inFlight.size >= settings.copyConcurrency) await Promise.race(inFlight);
       // The oldest unfinished key is a copy in flight, so inFlight is not empty while this waits.
       while (order.length - head >= maxPendingKeys && inFlight.size > 0) await Promise.race(inFlight);
       if (shouldStop()) break;
@@ -186,14 +260,10 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       if (item.decision === 'equal') {
         skipped++;
         finish(entry);
-      } else if (dryRun) {
-        copied++;
-        if (item.decision === 'missing') missing++;
-        else differ++;
-        bytesCopied += item.source.size;
-        finish(entry);
+      } else if (!needsRequest) {
+        wouldCopy(item.source, item.decision, entry);
       } else {
-        const p: Promise<void> = copyOne(item.source, entry).finally(() => inFlight.delete(p));
+        const p: Promise<void> = copyOne(item.source, item.decision, entry).finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
     }
@@ -203,9 +273,12 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   }
 
   return {
-    summary: { date: options.date, prefix, listed, copied, skipped, failed, bytesCopied, ...(dryRun ? { missing, differ } : {}) },
+    summary: { date: options.date, prefix, listed, copied, skipped, failed, archived: archivedCount, bytesCopied, ...(dryRun ? { missing, differ } : {}) },
     failures,
+    archived,
+    interrupted,
     lastKey,
-    complete: !stopped,
+    // An object whose copy stopped between parts is not done, even if the listing ran to its end.
+    complete: !stopped && interrupted.length === 0,
   };
 }

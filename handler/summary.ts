@@ -6,6 +6,11 @@ export interface CopyCounts {
   /** Already at the destination and equal. */
   readonly skipped: number;
   readonly failed: number;
+  /**
+   * Archived (GLACIER, DEEP_ARCHIVE, or an Intelligent-Tiering archive tier): not copied, not
+   * retried, not a failure. Restore them to copy them (see {@link ARCHIVED_HELP}).
+   */
+  readonly archived: number;
   readonly bytesCopied: number;
   /** Dry runs only: objects that would be copied because the destination has no such key. */
   readonly missing?: number;
@@ -31,6 +36,30 @@ export interface Failure {
   readonly error: string;
 }
 
+/** One archived object, left out of the copy. */
+export interface ArchivedObject {
+  /** The source key. */
+  readonly key: string;
+  /**
+   * As HeadObject or the copy's error said: GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING (ARCHIVE_ACCESS)
+   * or (DEEP_ARCHIVE_ACCESS), with `, restore in progress` while a restore runs.
+   */
+  readonly storageClass: string;
+}
+
+/**
+ * What to do about archived objects, logged with them. CopyObject and UploadPartCopy answer
+ * InvalidObjectState (CopyObject may answer ObjectNotInActiveTierError) for an object in S3 Glacier Flexible Retrieval, S3 Glacier Deep Archive or
+ * an Intelligent-Tiering archive access tier until it is restored
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html).
+ */
+export const ARCHIVED_HELP =
+  'archived objects are not copied until restored: in the source account, restore each one ' +
+  "(GLACIER, DEEP_ARCHIVE: aws s3api restore-object --bucket <source> --key <key> --restore-request '{\"Days\": 7}', " +
+  "with Days past the next run; Intelligent-Tiering archive tiers: --restore-request '{}'); " +
+  'the first run after the restore has completed copies it (a restored object keeps its storage class; s3-push reads its restore status)';
+
 /** What an invocation did; returned and logged as one JSON line. */
 export interface Summary extends CopyCounts {
   readonly dryRun: boolean;
@@ -43,6 +72,8 @@ export interface Summary extends CopyCounts {
    * anything else is what the events missed.
    */
   readonly reconciled?: number;
+  /** The first {@link MAX_LISTED_FAILURES} archived objects; `archived` has the full count. */
+  readonly archivedObjects: readonly ArchivedObject[];
 }
 
 /**
@@ -70,7 +101,7 @@ export function keepFailures(list: Failure[], more: Iterable<Failure>): void {
 }
 
 /** Adds up the days. */
-export function summarize(dryRun: boolean, days: readonly DaySummary[], failures: readonly Failure[]): Summary {
+export function summarize(dryRun: boolean, days: readonly DaySummary[], failures: readonly Failure[], archivedObjects: readonly ArchivedObject[] = []): Summary {
   const sum = (f: (d: DaySummary) => number): number => days.reduce((n, d) => n + f(d), 0);
   return {
     dryRun,
@@ -78,7 +109,9 @@ export function summarize(dryRun: boolean, days: readonly DaySummary[], failures
     copied: sum((d) => d.copied),
     skipped: sum((d) => d.skipped),
     failed: sum((d) => d.failed),
+    archived: sum((d) => d.archived),
     bytesCopied: sum((d) => d.bytesCopied),
     failures: failures.slice(0, MAX_LISTED_FAILURES),
+    archivedObjects: archivedObjects.slice(0, MAX_LISTED_FAILURES),
   };
 }

@@ -22,6 +22,11 @@ export interface WorkItem {
   readonly failedBefore?: number;
   /** The first of those failed keys, for whoever reads the dead-letter queue. Only with `failedBefore`. */
   readonly firstFailedKey?: string;
+  /**
+   * Archived objects of this day left out in the earlier parts of its chain (not failures): the
+   * part that completes the day writes no day-complete marker when there were any. Absent: none.
+   */
+  readonly archivedBefore?: number;
   /** Present (true) for the rest of a scheduled day: its completion is the `ScheduledDayCompleted` metric. */
   readonly scheduled?: true;
 }
@@ -75,7 +80,7 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
     bad(`body ${show(body)} is not JSON; expected {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
   }
   if (!isRecord(doc)) bad(`body ${show(body)}: expected a JSON object {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
-  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'scheduled'];
+  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'archivedBefore', 'scheduled'];
   const extra = Object.keys(doc).filter((k) => !fields.includes(k));
   if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${fields.map((k) => JSON.stringify(k)).join(', ')}`);
 
@@ -104,6 +109,12 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
   } else if (doc.firstFailedKey !== undefined) {
     bad('"firstFailedKey" without "failedBefore"');
   }
+  if (doc.archivedBefore !== undefined) {
+    const n = doc.archivedBefore;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) bad(`"archivedBefore" is ${show(n)}: expected a whole number of archived objects, at least 1`);
+    if (item.startAfter === undefined) bad('"archivedBefore" without "startAfter": only the rest of a day has earlier parts');
+    item.archivedBefore = n;
+  }
   if (doc.scheduled !== undefined && doc.scheduled !== false) {
     if (doc.scheduled !== true) bad(`"scheduled" is ${show(doc.scheduled)}: expected true or false`);
     item.scheduled = true;
@@ -119,6 +130,7 @@ export function serializeWorkItem(item: WorkItem): string {
     ...(item.dryRun ? { dryRun: true } : {}),
     ...(item.failedBefore ? { failedBefore: item.failedBefore } : {}),
     ...(item.failedBefore && item.firstFailedKey !== undefined ? { firstFailedKey: item.firstFailedKey } : {}),
+    ...(item.archivedBefore ? { archivedBefore: item.archivedBefore } : {}),
     ...(item.scheduled ? { scheduled: true } : {}),
   });
 }

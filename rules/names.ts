@@ -13,6 +13,8 @@ export const PREFLIGHT_LOG_MESSAGE = 's3-push preflight';
 export const FAN_OUT_LOG_MESSAGE = 's3-push fan-out planned';
 /** The handler's log line of an SQS batch of work items. */
 export const WORK_BATCH_LOG_MESSAGE = 's3-push work batch';
+/** The message of the WARN line that lists a run's archived source objects and how to restore them. */
+export const ARCHIVED_LOG_MESSAGE = 's3-push archived objects';
 
 /** The source bucket policy statement, applied in the source account. */
 export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';

@@ -4,7 +4,7 @@
  * total). Also finds and checks those results in an invocation's payload or log tail. Pure.
  */
 import type { CheckLink, CheckReport } from '../../handler/check.ts';
-import type { Summary } from '../../handler/summary.ts';
+import { ARCHIVED_HELP, type Summary } from '../../handler/summary.ts';
 import { PREFLIGHT_LOG_MESSAGE, SUMMARY_LOG_MESSAGE } from '../../rules/names.ts';
 
 const MARK: Record<CheckLink['status'], string> = { ok: '✔', broken: '✘', 'not-tried': '·' };
@@ -88,11 +88,18 @@ export function formatBytes(n: number): string {
 export function formatSummary(summary: Summary): string[] {
   const verb = summary.dryRun ? 'to copy' : 'copied';
   const width = Math.max(6, ...summary.dates.map((d) => d.prefix.length));
+  // A function deployed before `archived` existed answers without it.
+  const archivedOf = (n: number | undefined) => (n ? `  archived ${n}` : '');
   const lines = summary.dates.map(
-    (d) => `  ${d.date}  ${d.prefix.padEnd(width)}  listed ${String(d.listed).padStart(5)}  ${verb} ${String(d.copied).padStart(5)}  skipped ${String(d.skipped).padStart(5)}  failed ${String(d.failed).padStart(3)}  ${formatBytes(d.bytesCopied)}`,
+    (d) => `  ${d.date}  ${d.prefix.padEnd(width)}  listed ${String(d.listed).padStart(5)}  ${verb} ${String(d.copied).padStart(5)}  skipped ${String(d.skipped).padStart(5)}  failed ${String(d.failed).padStart(3)}  ${formatBytes(d.bytesCopied)}${archivedOf(d.archived)}`,
   );
-  lines.push(`  total: ${summary.copied} ${verb} (${formatBytes(summary.bytesCopied)}), ${summary.skipped} skipped, ${summary.failed} failed${summary.dryRun ? ' — dry run: nothing was copied' : ''}`);
+  const archived = summary.archived ?? 0;
+  lines.push(`  total: ${summary.copied} ${verb} (${formatBytes(summary.bytesCopied)}), ${summary.skipped} skipped, ${summary.failed} failed${archived > 0 ? `, ${archived} archived (not copied)` : ''}${summary.dryRun ? ' — dry run: nothing was copied' : ''}`);
   for (const f of summary.failures.slice(0, 5)) lines.push(`  failed: ${f.key}: ${f.error}`);
   if (summary.failed > 5) lines.push(`  … ${summary.failed - Math.min(5, summary.failures.length)} more failure(s): see the log`);
+  const shown = (summary.archivedObjects ?? []).slice(0, 5);
+  for (const a of shown) lines.push(`  archived: ${a.key} (${a.storageClass})`);
+  if (archived > shown.length) lines.push(`  … ${archived - shown.length} more archived object(s): see the log`);
+  if (archived > 0) lines.push(`  ${ARCHIVED_HELP}`);
   return lines;
 }

@@ -9,6 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from './assumedCredentials.ts';
 import { installFastCopy } from './fastCopy.ts';
 import type { HandlerConfig } from '../config.ts';
+import { connectionPlan } from '../connections.ts';
 import type { ReplicationClients } from '../replicateDay.ts';
 
 /**
@@ -26,18 +27,19 @@ export interface ClientOptions {
 
 /** Creates the clients for a config. */
 export function createClients(config: HandlerConfig, options: ClientOptions = {}): ReplicationClients {
-  // Enough sockets for every object copy plus the parts of multipart copies; the SDK's default
-  // of 50 would queue requests behind each other at high COPY_CONCURRENCY.
-  const maxSockets = Math.max(50, config.copyConcurrency * 8);
+  // Every object in flight and the parts of its multipart copy get a socket, within the share of
+  // Lambda's 1,024 file descriptors that connectionPlan allows (see handler/connections.ts).
+  const plan = connectionPlan(config.copyConcurrency);
+  const agent = (maxSockets: number) => ({ httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } });
   const common = {
     maxAttempts: S3_MAX_ATTEMPTS,
     // The destination bucket may live in another region than the function.
     followRegionRedirects: true,
-    requestHandler: { httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } },
   };
   const sts = new STSClient({ maxAttempts: S3_MAX_ATTEMPTS });
   const destinationS3 = new S3Client({
     ...common,
+    requestHandler: agent(plan.destinationSockets),
     credentials: assumedRoleCredentials({
       sts,
       roleArn: config.destinationRoleArn,
@@ -55,5 +57,5 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
     credentials: destinationS3.config.credentials,
   });
   installFastCopy(destinationS3, copyFallback);
-  return { sourceS3: new S3Client(common), destinationS3 };
+  return { sourceS3: new S3Client({ ...common, requestHandler: agent(plan.sourceSockets) }), destinationS3 };
 }

@@ -14,7 +14,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { CopyError } from '../errors.ts';
+import { ArchivedObjectError, CopyError, CopyInterruptedError, archivedStateOf } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
 
 /** S3's largest number of parts in one upload. */
@@ -48,6 +48,51 @@ function where(req: CopyRequest): string {
   return `s3://${req.sourceBucket}/${req.sourceKey} → s3://${req.destinationBucket}/${req.destinationKey}`;
 }
 
+/** The fields of a HeadObject answer that say whether the object can be read now. */
+export interface ArchiveHead {
+  readonly StorageClass?: string | undefined;
+  readonly Restore?: string | undefined;
+  readonly ArchiveStatus?: string | undefined;
+}
+
+/**
+ * Whether an object can be read now, from its HeadObject answer: undefined when it can, else its
+ * archive state (`GLACIER`, `DEEP_ARCHIVE`, `INTELLIGENT_TIERING (ARCHIVE_ACCESS)`, … with
+ * `, restore in progress` while a restore runs). AWS's rules
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html): `x-amz-restore` (SDK:
+ * `Restore`) is `ongoing-request="true"` while a restore runs and `ongoing-request="false",
+ * expiry-date="…"` once the restored copy can be read; `x-amz-archive-status` (`ArchiveStatus`)
+ * names the Intelligent-Tiering archive tier an object is in. A restored GLACIER or DEEP_ARCHIVE
+ * object keeps its storage class in HeadObject and in ListObjectsV2 ("unless you make a copy and
+ * change its storage class, the object will still be stored in the S3 Glacier Flexible Retrieval
+ * or S3 Glacier Deep Archive storage classes",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html): only `Restore`
+ * tells it apart, so the listed class alone would leave restored objects behind.
+ */
+export function unreadableState(head: ArchiveHead): string | undefined {
+  const restore = head.Restore ?? '';
+  if (/ongoing-request="false"/.test(restore)) return undefined;
+  const state = head.ArchiveStatus
+    ? `INTELLIGENT_TIERING (${head.ArchiveStatus})`
+    : head.StorageClass === 'GLACIER' || head.StorageClass === 'DEEP_ARCHIVE' ? head.StorageClass : undefined;
+  if (state === undefined) return undefined;
+  return /ongoing-request="true"/.test(restore) ? `${state}, restore in progress` : state;
+}
+
+/**
+ * The archive state of a source object (see {@link unreadableState}), by HeadObject signed by `s3`
+ * (the destination role, which may read the source): undefined when it can be copied now. Asked
+ * only for objects that list as GLACIER or DEEP_ARCHIVE, so a day of STANDARD objects costs no
+ * request more. Throws {@link CopyError} when HeadObject fails.
+ */
+export async function sourceArchiveState(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  try {
+    return unreadableState(await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+  } catch (err) {
+    throw new CopyError(key, `HeadObject s3://${bucket}/${key} failed: ${describeError(err)}`, err);
+  }
+}
+
 /**
  * Copies up to 5 GiB in one request. Metadata, content type and tags are copied by S3 itself
  * (MetadataDirective and TaggingDirective COPY).
@@ -63,6 +108,8 @@ export async function copyObject(s3: S3Client, req: CopyRequest): Promise<void> 
       ...sse(req.kmsKeyArn),
     }));
   } catch (err) {
+    const archived = archivedStateOf(err);
+    if (archived) throw new ArchivedObjectError(req.sourceKey, archived, `CopyObject ${where(req)}: the source is archived (${archived}): ${describeError(err)}`, err);
     throw new CopyError(req.sourceKey, `CopyObject ${where(req)} failed: ${describeError(err)}`, err);
   }
 }
@@ -89,6 +136,13 @@ export interface MultipartOptions {
   readonly partSizeBytes: number;
   /** Parts copied at once for this object. Default 8. */
   readonly partConcurrency?: number;
+  /**
+   * Asked before each part is started; true stops the copy: no new part starts, the parts in flight
+   * settle, the upload is aborted and {@link CopyInterruptedError} is thrown. Lambda stops the
+   * process at its timeout, and an upload it leaves behind is never aborted (and is billed).
+   * Default: never stop.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 /** What a multipart copy copied. */
@@ -115,6 +169,10 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
       s3.send(new GetObjectTaggingCommand(src)),
     ]);
     const size = head.ContentLength ?? 0;
+    // HeadObject answers for an archived object; UploadPartCopy would not. Stop before the upload
+    // exists. A restored object (Restore: ongoing-request="false") can be copied.
+    const archived = unreadableState(head);
+    if (archived) throw new ArchivedObjectError(req.sourceKey, archived, `multipart copy ${where(req)}: the source is archived (${archived})`);
     const tags = (tagging.TagSet ?? [])
       .map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`)
       .join('&');
@@ -138,8 +196,13 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
     const parts: CompletedPart[] = new Array<CompletedPart>(ranges.length);
     let next = 0;
     let failure: Error | undefined;
+    let stopped = false;
     const worker = async (): Promise<void> => {
-      while (failure === undefined && next < ranges.length) {
+      while (failure === undefined && !stopped && next < ranges.length) {
+        if (options.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
         const i = next++;
         const r = ranges[i]!;
         try {
@@ -161,6 +224,7 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
     const workers = Math.max(1, Math.min(options.partConcurrency ?? 8, ranges.length));
     await Promise.all(Array.from({ length: workers }, worker));
     if (failure !== undefined) throw failure;
+    if (stopped) throw new CopyInterruptedError(req.sourceKey, `the time budget ran low after ${parts.filter(Boolean).length} of ${ranges.length} parts`);
 
     await s3.send(new CompleteMultipartUploadCommand({
       Bucket: req.destinationBucket,
@@ -183,6 +247,10 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
           : ` (and aborting upload ${uploadId} failed: ${describeError(abortErr)}; a bucket lifecycle rule AbortIncompleteMultipartUpload cleans it up)`;
       }
     }
+    if (err instanceof ArchivedObjectError) throw err;
+    if (err instanceof CopyInterruptedError) throw new CopyInterruptedError(req.sourceKey, `multipart copy ${where(req)} stopped: ${err.message}${abortNote}`, err);
+    const archived = archivedStateOf(err);
+    if (archived) throw new ArchivedObjectError(req.sourceKey, archived, `multipart copy ${where(req)}: the source is archived (${archived}): ${describeError(err)}${abortNote}`, err);
     throw new CopyError(req.sourceKey, `multipart copy ${where(req)} failed: ${describeError(err)}${abortNote}`, err);
   }
 }

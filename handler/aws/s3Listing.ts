@@ -52,7 +52,13 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
     try {
       for (const o of page.Contents ?? []) {
         if (o.Key === undefined) continue;
-        yield { key: decodeListedKey(o.Key), size: o.Size ?? 0, etag: o.ETag ?? '', ...(o.LastModified ? { lastModified: o.LastModified } : {}) };
+        yield {
+          key: decodeListedKey(o.Key),
+          size: o.Size ?? 0,
+          etag: o.ETag ?? '',
+          ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+          ...(o.StorageClass ? { storageClass: o.StorageClass } : {}),
+        };
       }
     } finally {
       // The consumer stopped early (time budget): do not leave an unhandled rejection behind.
@@ -77,5 +83,5 @@ export async function findObject(s3: S3Client, bucket: string, key: string): Pro
   }
   const o = out.Contents?.[0];
   if (o?.Key === undefined || decodeListedKey(o.Key) !== key) return undefined;
-  return { key, size: o.Size ?? 0, etag: o.ETag ?? '', ...(o.LastModified ? { lastModified: o.LastModified } : {}) };
+  return { key, size: o.Size ?? 0, etag: o.ETag ?? '', ...(o.LastModified ? { lastModified: o.LastModified } : {}), ...(o.StorageClass ? { storageClass: o.StorageClass } : {}) };
 }

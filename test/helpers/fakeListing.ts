@@ -17,7 +17,7 @@ export function fakeList(objects: readonly ObjectInfo[], pageSize = 1000) {
     const page = matching.slice(0, n);
     const truncated = matching.length > n;
     return {
-      Contents: page.map((o) => ({ Key: input.EncodingType === 'url' ? s3UrlEncode(o.key) : o.key, Size: o.size, ETag: `"${o.etag}"`, LastModified: o.lastModified ?? new Date('2024-01-02T00:00:00Z') })),
+      Contents: page.map((o) => ({ Key: input.EncodingType === 'url' ? s3UrlEncode(o.key) : o.key, Size: o.size, ETag: `"${o.etag}"`, LastModified: o.lastModified ?? new Date('2024-01-02T00:00:00Z'), StorageClass: (o.storageClass ?? 'STANDARD') as 'STANDARD' })),
       IsTruncated: truncated,
       ...(truncated ? { NextContinuationToken: page[page.length - 1]!.key } : {}),
       KeyCount: page.length,

@@ -89,12 +89,32 @@ describe('day-complete marker on moto', function () {
   });
 
   it('writes none after a day with a failure', async () => {
-    // A source object the destination role cannot copy: an archived one (CopyObject fails).
-    await world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: '2024/05/03/z-archived.json', Body: 'cold', StorageClass: 'GLACIER' }));
-    const summary = await run({ dates: ['2024-05-03'] });
+    // A source object whose copy keeps failing: a fault injected at the client (moto checks no permission).
+    await world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: '2024/05/03/z-failing.json', Body: 'fails' }));
+    const failing = clients();
+    failing.destinationS3.middlewareStack.add(
+      (next, context) => (args) => {
+        const key = (args.input as { Key?: string }).Key ?? '';
+        if (context.commandName === 'CopyObjectCommand' && key.endsWith('z-failing.json')) {
+          return Promise.reject(Object.assign(new Error(`injected failure for ${key}`), { name: 'AccessDenied' }));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failOneCopy' },
+    );
+    const summary = await runEvent({ dates: ['2024-05-03'] }, config, failing, options).catch((err: { summary?: Summary }) => err.summary!);
     expect(summary.dates[0]!.failed).to.be.greaterThan(0);
     expect(summary.dates[0]).not.to.have.property('marker');
     expect(await readMarker(world.destinationAdmin, marker('2024-05-03'))).to.equal(undefined);
+  });
+
+  it('writes none after a day with an archived object left out (not a failure, but not every object is there)', async () => {
+    await world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: '2024/05/05/cold.json', Body: 'cold', StorageClass: 'GLACIER' }));
+    await world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: '2024/05/05/warm.json', Body: 'warm' }));
+    const summary = await run({ dates: ['2024-05-05'] });
+    expect(summary.dates[0]).to.deep.include({ failed: 0, archived: 1, copied: 1 });
+    expect(summary.dates[0]).not.to.have.property('marker');
+    expect(await readMarker(world.destinationAdmin, marker('2024-05-05'))).to.equal(undefined);
   });
 
   it('a fanned-out day: the work item that completes it writes the marker', async () => {

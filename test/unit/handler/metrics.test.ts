@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CopyObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
 import { handleEvent, runEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
@@ -54,6 +54,7 @@ describe('handler/metrics (EMF)', () => {
         [METRIC.copied]: day.copied,
         [METRIC.skipped]: day.skipped,
         [METRIC.failed]: day.failed,
+        [METRIC.archived]: day.archived,
         [METRIC.bytesCopied]: day.bytesCopied,
       });
       expect(values[METRIC.durationSeconds]).to.be.a('number').and.at.least(0);
@@ -61,6 +62,17 @@ describe('handler/metrics (EMF)', () => {
       expect(values).not.to.have.property(METRIC.scheduledDayCompleted);
     }
     expect(summary.dates[0]).to.include({ listed: 2, copied: 1, skipped: 1 });
+  });
+
+  it('reports the archived objects of a day as ObjectsArchived (not copied, not failed)', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList([obj('2024/01/05/a'), { ...obj('2024/01/05/cold'), storageClass: 'GLACIER' }, { ...obj('2024/01/05/colder'), storageClass: 'DEEP_ARCHIVE' }]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    dst.on(HeadObjectCommand).callsFake((input: { Key: string }) => ({ StorageClass: input.Key.endsWith('colder') ? 'DEEP_ARCHIVE' : 'GLACIER' }));
+    const summary = await runEvent({ dates: ['2024-01-05'] }, config, clients, options());
+    expect(summary).to.deep.include({ archived: 2, copied: 1, failed: 0 });
+    const [line] = emf();
+    expect(emfProblems(line!)).to.deep.equal([]);
+    expect(emfValues(line!)).to.include({ [METRIC.archived]: 2, [METRIC.copied]: 1, [METRIC.failed]: 0 });
   });
 
   it('keeps the external id and the secret out of every line, and adds the request id to each log line', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CopyObjectCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateMultipartUploadCommand, InvalidObjectState, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
 import { handleEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { EventValidationError } from '../../../handler/errors.ts';
@@ -196,6 +196,25 @@ describe('handler/pushOnWrite (copies on object events)', () => {
         sqsRecord('m3', body(objectCreatedEvent('outside/x'))),
       ] }, config, w.clients, { logger: capture().logger })) as BatchResponse;
       expect(response).to.deep.equal({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
+    });
+
+    it('counts an archived object (CopyObject answers InvalidObjectState) as archived: the record is not failed, so SQS does not retry it', async () => {
+      w.put('2024/01/01/a', 1, 'e');
+      w.put('2024/01/01/cold', 1, 'e');
+      // AWS: InvalidObjectState (403) for an object in Glacier Flexible Retrieval, Deep Archive or an
+      // Intelligent-Tiering archive tier (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+      w.dst.on(CopyObjectCommand, { Key: 'from-acme/2024/01/01/cold' }).rejects(new InvalidObjectState({ message: "The operation is not valid for the object's storage class", $metadata: { httpStatusCode: 403 }, StorageClass: 'GLACIER' }));
+      const { logger, entries } = capture();
+      const response = lambdaResponse(await handleEvent({ Records: [
+        sqsRecord('m1', body(objectCreatedEvent('2024/01/01/a'))),
+        sqsRecord('m2', body(objectCreatedEvent('2024/01/01/cold'))),
+      ] }, config, w.clients, { logger })) as BatchResponse;
+      expect(response).to.deep.equal({ batchItemFailures: [] });
+      expect(entries[0]!.fields).to.deep.include({ copied: 1, failed: 0, archived: 1 });
+      const notable = entries[0]!.fields.notable as { key: string; outcome: string; error: string }[];
+      expect(notable).to.have.length(1);
+      expect(notable[0]).to.deep.include({ key: '2024/01/01/cold', outcome: 'archived' });
+      expect(notable[0]!.error).to.match(/^GLACIER: .*restore-object/);
     });
 
     it('takes a batch of object events without a work queue, and reports a non-JSON body as failed', async () => {

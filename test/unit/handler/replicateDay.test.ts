@@ -40,7 +40,7 @@ describe('handler/replicateDay (copy engine)', () => {
     dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...o('2024/01/01/b'), key: 'in/2024/01/01/b' }, { ...o('2024/01/01/c', 10), key: 'in/2024/01/01/c' }, { ...o('x'), key: 'in/2024/01/01/only-here' }], 2));
     dst.on(CopyObjectCommand).resolves({});
     const r = await replicateDay(clients, settings, { date });
-    expect(r.summary).to.deep.equal({ date: '2024-01-01', prefix: '2024/01/01/', listed: 3, copied: 2, skipped: 1, failed: 0, bytesCopied: 30 });
+    expect(r.summary).to.deep.equal({ date: '2024-01-01', prefix: '2024/01/01/', listed: 3, copied: 2, skipped: 1, failed: 0, archived: 0, bytesCopied: 30 });
     expect(r).to.deep.include({ complete: true, lastKey: '2024/01/01/c', failures: [] });
     expect(dst.commandCalls(CopyObjectCommand).map((c) => [keyOf(c.args[0].input), c.args[0].input.Key]).sort()).to.deep.equal([
       ['2024/01/01/a', 'in/2024/01/01/a'],

@@ -3,7 +3,7 @@ import { lambdaResponse, type HandlerResult } from '../../../handler/result.ts';
 import type { Summary } from '../../../handler/summary.ts';
 import type { IsoDate } from '../../../rules/dates.ts';
 
-const summary: Summary = { dryRun: false, dates: [], copied: 1, skipped: 2, failed: 0, bytesCopied: 3, failures: [] };
+const summary: Summary = { dryRun: false, dates: [], copied: 1, skipped: 2, failed: 0, archived: 0, bytesCopied: 3, failures: [], archivedObjects: [] };
 
 describe('handler/result lambdaResponse', () => {
   it('returns what the README documents for each kind, without the discriminant', () => {

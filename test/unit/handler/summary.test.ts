@@ -6,12 +6,13 @@ describe('handler/summary and logger', () => {
   it('adds up the days and caps the listed failures', () => {
     const failures = Array.from({ length: 150 }, (_, i) => ({ key: `k${i}`, error: 'AccessDenied' }));
     const s = summarize(false, [
-      { date: '2024-01-01', prefix: '2024/01/01/', listed: 10, copied: 3, skipped: 5, failed: 2, bytesCopied: 30 },
-      { date: '2024-01-02', prefix: '2024/01/02/', listed: 200, copied: 40, skipped: 12, failed: 148, bytesCopied: 400 },
-    ], failures);
-    expect(s).to.deep.include({ dryRun: false, copied: 43, skipped: 17, failed: 150, bytesCopied: 430 });
+      { date: '2024-01-01', prefix: '2024/01/01/', listed: 10, copied: 3, skipped: 5, failed: 2, archived: 0, bytesCopied: 30 },
+      { date: '2024-01-02', prefix: '2024/01/02/', listed: 200, copied: 40, skipped: 12, failed: 148, archived: 120, bytesCopied: 400 },
+    ], failures, Array.from({ length: 120 }, (_, i) => ({ key: `g${i}`, storageClass: 'GLACIER' })));
+    expect(s).to.deep.include({ dryRun: false, copied: 43, skipped: 17, failed: 150, archived: 120, bytesCopied: 430 });
     expect(s.failures).to.have.length(MAX_LISTED_FAILURES);
-    expect(Object.keys(s)).to.deep.equal(['dryRun', 'dates', 'copied', 'skipped', 'failed', 'bytesCopied', 'failures']);
+    expect(s.archivedObjects).to.have.length(MAX_LISTED_FAILURES);
+    expect(Object.keys(s)).to.deep.equal(['dryRun', 'dates', 'copied', 'skipped', 'failed', 'archived', 'bytesCopied', 'failures', 'archivedObjects']);
   });
 
   it('logs one JSON line and masks secrets wherever they appear', () => {

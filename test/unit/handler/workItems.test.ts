@@ -38,6 +38,17 @@ describe('handler/workItems', () => {
       rejects(JSON.stringify({ date: '2024-02-29', startAfter: '2024/02/29/b', firstFailedKey: '2024/02/29/a' }), /"firstFailedKey" without "failedBefore"/);
     });
 
+    it('reads the archived objects a continuation carries from the earlier parts of its day', () => {
+      const body = { date: '2024-02-29', startAfter: '2024/02/29/b', archivedBefore: 3 };
+      expect(parseWorkItem(JSON.stringify(body), FORMAT)).to.deep.equal(body);
+      expect(serializeWorkItem(parseWorkItem(JSON.stringify(body), FORMAT))).to.equal(JSON.stringify(body));
+      const both = { date: '2024-02-29', startAfter: '2024/02/29/b', failedBefore: 2, firstFailedKey: '2024/02/29/a', archivedBefore: 3 };
+      expect(serializeWorkItem(parseWorkItem(JSON.stringify(both), FORMAT))).to.equal(JSON.stringify(both));
+      rejects(JSON.stringify({ ...body, archivedBefore: 0 }), /"archivedBefore" is 0: expected a whole number of archived objects, at least 1/);
+      rejects(JSON.stringify({ ...body, archivedBefore: 1.5 }), /"archivedBefore" is 1.5/);
+      rejects(JSON.stringify({ date: '2024-02-29', archivedBefore: 1 }), /"archivedBefore" without "startAfter"/);
+    });
+
     it('rejects what is not a work item, naming the bad value', () => {
       rejects('not json', /body "not json" is not JSON/);
       rejects('[1]', /expected a JSON object/);

@@ -53,9 +53,9 @@ describe('deploy/cli/reportFormat', () => {
   it('prints a summary per day with a total, and the first failures', () => {
     const lines = formatSummary({
       dryRun: false,
-      dates: [{ date: '2024-01-01', prefix: '2024/01/01/', listed: 3, copied: 2, skipped: 0, failed: 1, bytesCopied: 2048 }],
-      copied: 2, skipped: 0, failed: 1, bytesCopied: 2048,
-      failures: [{ key: '2024/01/01/x', error: 'AccessDenied' }],
+      dates: [{ date: '2024-01-01', prefix: '2024/01/01/', listed: 3, copied: 2, skipped: 0, failed: 1, archived: 0, bytesCopied: 2048 }],
+      copied: 2, skipped: 0, failed: 1, archived: 0, bytesCopied: 2048,
+      failures: [{ key: '2024/01/01/x', error: 'AccessDenied' }], archivedObjects: [],
     });
     expect(lines).to.deep.equal([
       '  2024-01-01  2024/01/01/  listed     3  copied     2  skipped     0  failed   1  2.0 KiB',
@@ -65,8 +65,21 @@ describe('deploy/cli/reportFormat', () => {
   });
 
   it('says a dry run copied nothing', () => {
-    const lines = formatSummary({ dryRun: true, dates: [], copied: 5, skipped: 0, failed: 0, bytesCopied: 10, failures: [] });
+    const lines = formatSummary({ dryRun: true, dates: [], copied: 5, skipped: 0, failed: 0, archived: 0, bytesCopied: 10, failures: [], archivedObjects: [] });
     expect(lines.at(-1)).to.equal('  total: 5 to copy (10 B), 0 skipped, 0 failed — dry run: nothing was copied');
+  });
+
+  it('counts and lists archived objects, with how to restore them (issue 11, item 6)', () => {
+    const lines = formatSummary({
+      dryRun: true,
+      dates: [{ date: '2024-01-01', prefix: '2024/01/01/', listed: 3, copied: 1, skipped: 0, failed: 0, archived: 2, bytesCopied: 10 }],
+      copied: 1, skipped: 0, failed: 0, archived: 2, bytesCopied: 10, failures: [],
+      archivedObjects: [{ key: '2024/01/01/a', storageClass: 'GLACIER' }, { key: '2024/01/01/b', storageClass: 'INTELLIGENT_TIERING (ARCHIVE_ACCESS)' }],
+    });
+    expect(lines[0]).to.match(/failed {3}0 {2}10 B {2}archived 2$/);
+    expect(lines[1]).to.equal('  total: 1 to copy (10 B), 0 skipped, 0 failed, 2 archived (not copied) — dry run: nothing was copied');
+    expect(lines.slice(2, 4)).to.deep.equal(['  archived: 2024/01/01/a (GLACIER)', '  archived: 2024/01/01/b (INTELLIGENT_TIERING (ARCHIVE_ACCESS))']);
+    expect(lines[4]).to.match(/restore-object/);
   });
 
   it('formats bytes in binary units', () => {

@@ -96,10 +96,10 @@ describe('deploy/commands/status report', () => {
   });
 
   it('reads a dry-run day: missing and differ, archived when reported, an error when the day failed', () => {
-    const day = { date: '2024-03-01', prefix: 'p/', listed: 5, copied: 3, skipped: 2, failed: 0, bytesCopied: 9, missing: 2, differ: 1 };
+    const day = { date: '2024-03-01', prefix: 'p/', listed: 5, copied: 3, skipped: 2, failed: 0, archived: 0, bytesCopied: 9, missing: 2, differ: 1 };
     expect(statusOfDay(day)).to.deep.equal({ date: '2024-03-01', inSync: false, missing: 2, differ: 1, archived: 0 });
     expect(statusOfDay({ ...day, copied: 0, missing: 0, differ: 0 })).to.include({ inSync: true });
-    expect(statusOfDay({ ...day, copied: 0, missing: 0, differ: 0, archived: 4 } as typeof day)).to.include({ inSync: false, archived: 4 });
+    expect(statusOfDay({ ...day, copied: 0, missing: 0, differ: 0, archived: 4 })).to.include({ inSync: false, archived: 4 });
     expect(statusOfDay({ ...day, failed: 1 }, 'p/: AccessDenied')).to.include({ inSync: false, error: 'p/: AccessDenied' });
   });
 
