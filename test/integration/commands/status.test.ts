@@ -14,8 +14,9 @@ const STATUS = 'deploy/commands/status/main.ts';
 const days = Array.from({ length: 14 }, (_, i) => `2024-03-${String(i + 1).padStart(2, '0')}`);
 
 // `npm run status -- --local` on moto over 14 days: 2024-03-04 misses objects at the destination,
-// 2024-03-06 has one that differs, 2024-03-12 cannot be listed (the fault proxy answers its source
-// listing with 500 InternalError on every attempt); the other days are in sync. Then a clean range.
+// 2024-03-06 has one that differs, 2024-03-09 holds an archived (GLACIER) source object that the
+// run left out, 2024-03-12 cannot be listed (the fault proxy answers its source listing with 500
+// InternalError on every attempt); the other days are in sync. Then a clean range.
 describe('npm run status on moto', function () {
   this.timeout(120_000);
   let world: World;
@@ -27,7 +28,9 @@ describe('npm run status on moto', function () {
     world = await createWorld();
     await putObjects(world.sourceAdmin, days.flatMap((d) => ['a', 'b', 'c'].map((k) => ({ Bucket: SOURCE_BUCKET, Key: `${d.replaceAll('-', '/')}/${k}.json`, Body: `${d} ${k}` }))));
     const config = parseHandlerConfig(env);
-    await runEvent({ from: days[0], to: days[13] }, config, createClients(config), { logger: createLogger([], () => undefined) });
+    await world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: '2024/03/09/cold.json', Body: 'archived', StorageClass: 'GLACIER' }));
+    const run = await runEvent({ from: days[0], to: days[13] }, config, createClients(config), { logger: createLogger([], () => undefined) });
+    expect(run, 'the archived object is left out, not failed').to.deep.include({ failed: 0, archived: 1 });
     // Out of sync in three ways.
     for (const k of ['a', 'b']) await world.destinationAdmin.send(new DeleteObjectCommand({ Bucket: DESTINATION_BUCKET, Key: `from-acme/2024/03/04/${k}.json` }));
     await world.sourceAdmin.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: '2024/03/06/c.json', Body: 'rewritten with another size' }));
@@ -50,7 +53,7 @@ describe('npm run status on moto', function () {
     expect(report).to.equal([
       'week of      Mo Tu We Th Fr Sa Su',
       '2024-02-26               .  .  .',
-      '2024-03-04   M  .  D  .  .  .  .',
+      '2024-03-04   M  .  D  .  .  A  .',
       '2024-03-11   .  E  .  .',
       '',
       '. in sync   M missing   D differ   A archived   E could not be checked',
@@ -58,9 +61,10 @@ describe('npm run status on moto', function () {
       'not in sync:',
       '  2024-03-04  2 missing',
       '  2024-03-06  1 differ',
+      '  2024-03-09  1 archived',
       '  2024-03-12  error: listing s3://acme-source-data/2024/03/12/ failed: …',
       '',
-      '14 day(s) from 2024-03-01 to 2024-03-14: 11 in sync, 3 not',
+      '14 day(s) from 2024-03-01 to 2024-03-14: 10 in sync, 4 not',
       '',
     ].join('\n'));
     expect(r.stdout).to.match(/2024-03-12 {2}error: listing s3:\/\/acme-source-data\/2024\/03\/12\/ failed: .*InternalError/);
@@ -76,6 +80,7 @@ describe('npm run status on moto', function () {
     expect(out).to.have.length(14);
     expect(out[3]).to.deep.equal({ date: '2024-03-04', inSync: false, missing: 2, differ: 0, archived: 0 });
     expect(out[5]).to.deep.equal({ date: '2024-03-06', inSync: false, missing: 0, differ: 1, archived: 0 });
+    expect(out[8]).to.deep.equal({ date: '2024-03-09', inSync: false, missing: 0, differ: 0, archived: 1 });
     expect(out[11]).to.include({ date: '2024-03-12', inSync: false, missing: 0, differ: 0, archived: 0 }).and.have.property('error').that.match(/InternalError/);
     expect(out[0]).to.deep.equal({ date: '2024-03-01', inSync: true, missing: 0, differ: 0, archived: 0 });
     expect(out.filter((d) => 'error' in d)).to.have.length(1);
@@ -83,13 +88,24 @@ describe('npm run status on moto', function () {
 
   it('a clean range: every day in sync, exit 0, and listings only (no per-object request)', async () => {
     proxy.resetCounts();
-    const r = await status(['--from', '2024-03-07', '--to', '2024-03-11']);
+    const r = await status(['--from', '2024-03-13', '--to', '2024-03-14']);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.include('2024-03-04            .  .  .  .\n2024-03-11   .\n').and.include('5 day(s) from 2024-03-07 to 2024-03-11: 5 in sync, 0 not');
+    expect(r.stdout).to.include('2024-03-11         .  .\n').and.include('2 day(s) from 2024-03-13 to 2024-03-14: 2 in sync, 0 not');
     expect(r.stdout).not.to.include('not in sync:');
     const s3 = proxy.log().filter((e) => e.service === 's3');
-    expect(s3.length).to.equal(5 * 2);
+    expect(s3.length).to.equal(2 * 2);
     expect(s3.every((e) => e.method === 'GET' && e.query.includes('list-type=2'))).to.equal(true);
+  });
+
+  it('an archived day: its two listings and one HeadObject for the object listed as GLACIER (a restored one still lists so), nothing else', async () => {
+    proxy.resetCounts();
+    const r = await status(['--from', '2024-03-09', '--to', '2024-03-09', '--json']);
+    expect(r.code, r.stderr).to.equal(1);
+    expect(JSON.parse(r.stdout)).to.deep.equal([{ date: '2024-03-09', inSync: false, missing: 0, differ: 0, archived: 1 }]);
+    const s3 = proxy.log().filter((e) => e.service === 's3');
+    expect(s3.filter((e) => e.method === 'GET' && e.query.includes('list-type=2'))).to.have.length(2);
+    expect(s3.filter((e) => e.method === 'HEAD').map((e) => `${e.bucket}/${e.key}`)).to.deep.equal([`${SOURCE_BUCKET}/2024/03/09/cold.json`]);
+    expect(s3).to.have.length(3);
   });
 
   it('refuses a bad flag with exit 2 before any request', async () => {
