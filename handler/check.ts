@@ -19,7 +19,7 @@ import type { Logger } from './logger.ts';
 import { deleteProbe, listSome, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from './aws/s3Probe.ts';
 import { accountOf, roleNameOf } from '../rules/awsNames.ts';
 import { errorName, isAccessDenied } from '../rules/awsErrors.ts';
-import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../rules/names.ts';
 import { staticLead } from '../rules/prefix.ts';
 
 /**
@@ -164,7 +164,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
       add(2, 'list-source', 'ok', objects.length === 0 ? 'listed: no objects yet' : `listed ${objects.length}${objects.length === LIST_KEYS ? '+' : ''} object(s)`);
     } catch (err) {
       const fix = isDenied(err)
-        ? `add the ReadAccess statement of ${SOURCE_POLICY_FILE} to the bucket policy of ${config.sourceBucket} (npm run deploy -- --apply-source-policy merges it in); ` +
+        ? `add the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} to the bucket policy of ${config.sourceBucket} (npm run deploy -- --apply-source-policy merges it in); ` +
           `the role needs the ListSource statement of ${DESTINATION_ROLE_POLICY_FILE} as well`
         : otherFix(err, { bucket: config.sourceBucket, variable: 'S3_ROOT_BUCKET (SOURCE_BUCKET)' });
       add(2, 'list-source', 'broken', describeError(innermost(err)), fix);
@@ -184,7 +184,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
       add(3, 'read-source', 'ok', `read the first byte of ${where}`);
     } catch (err) {
       let fix = isDenied(err)
-        ? `the ReadAccess statement of ${SOURCE_POLICY_FILE} in the bucket policy of ${config.sourceBucket} (it grants s3:GetObject on ${config.sourceBucket}/${sourcePrefix}*) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`
+        ? `the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} in the bucket policy of ${config.sourceBucket} (it grants s3:GetObject on ${config.sourceBucket}/${sourcePrefix}*) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`
         : otherFix(err);
       if (isDenied(err) && mentionsKms(err)) fix += `; the object is encrypted with a KMS key whose key policy must let the role decrypt`;
       add(3, 'read-source', 'broken', `${where}: ${describeError(innermost(err))}`, fix);

@@ -22,3 +22,10 @@ export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';
 export const TRUST_POLICY_FILE = 'trustRelationshipExample.json.tmp';
 /** The destination role's permissions, applied in the destination account. */
 export const DESTINATION_ROLE_POLICY_FILE = 'roleDefinitionDestinationExample.json.tmp';
+
+/**
+ * The Sid of the source bucket policy statement ("ReadAccess" in the README). Prefixed so that it
+ * reads as s3-push's own in a policy that holds other teams' statements: `--apply-source-policy`
+ * merges by it and refuses to replace a statement of that Sid that grants anything else.
+ */
+export const SOURCE_POLICY_SID = 'S3PushReadAccess';

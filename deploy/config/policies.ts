@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../dev/bundle.ts';
 import { PROBE_NAME } from '../../handler/check.ts';
 import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../rules/names.ts';
 import { KEY_PREFIX_PATTERN } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/dayMarker.ts';
 
@@ -112,7 +112,7 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
   validatePolicyValues(values);
   const partition = parseRoleArn(values.destinationRoleArn)?.partition ?? 'aws';
   // probeName: the preflight check ({"check": true}) writes and deletes this one key in the destination.
-  const context = { ...values, partition, probeName: PROBE_NAME, dayMarkerName: DAY_MARKER_NAME, dayMarker: values.dayMarker ?? false, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
+  const context = { ...values, partition, sourcePolicySid: SOURCE_POLICY_SID, probeName: PROBE_NAME, dayMarkerName: DAY_MARKER_NAME, dayMarker: values.dayMarker ?? false, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
   const out: Record<string, PolicyDocument> = {};
   for (const [file, hbs] of Object.entries(DOCUMENTS)) {
     const text = template(hbs, templateDir)(context);

@@ -19,15 +19,15 @@ import { checkSourceBucket } from '../../aws/sourceBucket.ts';
 import { checkOutDir } from './outDir.ts';
 import { ARTIFACT_EXPIRY_DAYS, artifactKey, artifactPresent, ensureArtifactBucket, putArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
-import { renderDocuments, type RenderedDocuments } from '../../config/policies.ts';
-import { applySourcePolicy } from '../../aws/sourcePolicy.ts';
+import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../config/policies.ts';
+import { applySourcePolicy, planSourcePolicy } from '../../aws/sourcePolicy.ts';
 import { enableSourceEvents } from '../../aws/sourceEvents.ts';
 import { describeStack, outputsOf } from '../../cloudformation/stackApi.ts';
 import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
 import { partitionOf, roleNameOf } from '../../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE } from '../../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../../rules/names.ts';
 
 export interface DeployDeps {
   readonly clients: AwsClients;
@@ -131,6 +131,21 @@ export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: De
   }
 }
 
+/** The values the IAM documents are rendered from. */
+function policyValues(config: DeployConfig, executionRoleArn: string): PolicyValues {
+  return {
+    sourceBucket: config.sourceBucket,
+    sourceKeyPrefix: config.sourceKeyPrefix,
+    destinationBucket: config.destinationBucket,
+    destinationPrefix: config.destinationPrefix,
+    destinationRoleArn: config.destinationRoleArn,
+    executionRoleArn,
+    externalId: config.externalId,
+    kmsKeyArn: config.kmsKeyArn,
+    dayMarker: config.dayMarker,
+  };
+}
+
 async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<DeployReport> {
   const { clients, log } = deps;
   if (args.enableSourceEvents && !config.pushOnWrite) {
@@ -144,6 +159,13 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   const current = await readStackAndAccount(clients, config, caller, log);
   await checkSourceBucket(clients.s3, config.sourceBucket, config.account, config.region);
   log(`  source bucket ${config.sourceBucket}: in this account and region`);
+  if (args.applySourcePolicy) {
+    // Refuse a conflicting bucket policy before anything is uploaded or deployed. The bucket policy
+    // statement does not name the execution role, so the one the stack will have renders it.
+    const early = renderDocuments(policyValues(config, `arn:${config.partition}:iam::${config.account}:role/${config.lambdaRoleName}`));
+    const planned = await planSourcePolicy(clients.s3, config.sourceBucket, config.account, early[SOURCE_POLICY_FILE]);
+    log(`  its bucket policy ${planned.changed ? `takes the ${SOURCE_POLICY_SID} statement (merged after the stack)` : `already holds the ${SOURCE_POLICY_SID} statement`}`);
+  }
 
   step(2, 'bundling the handler');
   const bundle = await (deps.bundle ?? bundleHandler)();
@@ -205,17 +227,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   }
 
   step(6, 'IAM documents');
-  const documents: RenderedDocuments = renderDocuments({
-    sourceBucket: config.sourceBucket,
-    sourceKeyPrefix: config.sourceKeyPrefix,
-    destinationBucket: config.destinationBucket,
-    destinationPrefix: config.destinationPrefix,
-    destinationRoleArn: config.destinationRoleArn,
-    executionRoleArn,
-    externalId: config.externalId,
-    kmsKeyArn: config.kmsKeyArn,
-    dayMarker: config.dayMarker,
-  });
+  const documents: RenderedDocuments = renderDocuments(policyValues(config, executionRoleArn));
   const outDir = args.outDir ?? deps.cwd;
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
@@ -236,8 +248,8 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   if (args.applySourcePolicy) {
     sourcePolicy = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, documents[SOURCE_POLICY_FILE]);
     log(sourcePolicy === 'applied'
-      ? `  merged the ReadAccess statement into the bucket policy of ${config.sourceBucket} (other statements kept)`
-      : `  the bucket policy of ${config.sourceBucket} already holds this ReadAccess statement: unchanged`);
+      ? `  merged the ${SOURCE_POLICY_SID} statement into the bucket policy of ${config.sourceBucket} (other statements kept)`
+      : `  the bucket policy of ${config.sourceBucket} already holds this ${SOURCE_POLICY_SID} statement: unchanged`);
   }
 
   let sourceEvents: NonNullable<DeployReport['sourceEvents']> = 'not-requested';
@@ -264,7 +276,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   if (sourcePolicy === 'not-requested') {
     log(`  1. in this account (${config.account}), let the destination role read the source bucket. If ${config.sourceBucket} has no bucket policy yet:`);
     log(`       aws s3api put-bucket-policy --bucket ${config.sourceBucket} --policy file://${shown(SOURCE_POLICY_FILE)}`);
-    log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ReadAccess statement by Sid.`);
+    log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ${SOURCE_POLICY_SID} statement by its Sid.`);
   } else {
     log(`  1. the source bucket policy is in place (--apply-source-policy).`);
   }

@@ -156,7 +156,7 @@ describe('npm run deploy against moto', function () {
       Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } },
     });
     const bucketPolicy = await read('sourceBucketPolicy.json.tmp');
-    expect(bucketPolicy.Statement[0]).to.deep.include({ Sid: 'ReadAccess', Principal: { AWS: DESTINATION_ROLE_ARN } });
+    expect(bucketPolicy.Statement[0]).to.deep.include({ Sid: 'S3PushReadAccess', Principal: { AWS: DESTINATION_ROLE_ARN } });
     const role = await read('roleDefinitionDestinationExample.json.tmp');
     expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'DeletePreflightProbe', 'ListSource', 'ReadSource']);
   });
@@ -231,7 +231,7 @@ describe('npm run deploy against moto', function () {
     }
   });
 
-  it('--apply-source-policy merges ReadAccess into the existing bucket policy, keeping its statements, idempotently', async () => {
+  it('--apply-source-policy merges S3PushReadAccess into the existing bucket policy by its Sid, keeping every other statement (a ReadAccess of someone else\'s too), idempotently', async () => {
     const keep = {
       Sid: 'AnalyticsRead',
       Effect: 'Allow',
@@ -239,18 +239,36 @@ describe('npm run deploy against moto', function () {
       Action: 's3:GetObject',
       Resource: `arn:aws:s3:::${SOURCE_BUCKET}/reports/*`,
     };
-    const stale = { Sid: 'ReadAccess', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/old` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` };
-    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [keep, stale] }) }));
+    // The Sid the merge used to replace: another team's statement, kept.
+    const unrelated = { Sid: 'ReadAccess', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/other-team` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/shared/*` };
+    // An earlier rendering of ours (narrower, same role): replaced.
+    const earlier = { Sid: 'S3PushReadAccess', Effect: 'Allow', Principal: { AWS: DESTINATION_ROLE_ARN }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/2023/*` };
+    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [keep, unrelated, earlier] }) }));
 
     const report = await run({ applySourcePolicy: true });
     expect(report.sourcePolicy).to.equal('applied');
-    const policy = JSON.parse((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: SOURCE_BUCKET }))).Policy!) as { Statement: { Sid: string; Principal: unknown }[] };
-    expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['AnalyticsRead', 'ReadAccess']);
-    expect(policy.Statement[0]).to.deep.equal(keep);
-    expect(policy.Statement[1]!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
+    const policy = JSON.parse((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: SOURCE_BUCKET }))).Policy!) as { Statement: { Sid: string; Principal: unknown; Resource: unknown }[] };
+    expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['AnalyticsRead', 'ReadAccess', 'S3PushReadAccess']);
+    expect(policy.Statement.slice(0, 2)).to.deep.equal([keep, unrelated]);
+    expect(policy.Statement[2]!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
+    expect(policy.Statement[2]!.Resource).to.deep.equal([`arn:aws:s3:::${SOURCE_BUCKET}`, `arn:aws:s3:::${SOURCE_BUCKET}/*`]);
 
     const again = await run({ applySourcePolicy: true });
     expect(again.sourcePolicy).to.equal('unchanged');
     expect(ops()).to.not.include('S3:PutBucketPolicy');
+  });
+
+  it('--apply-source-policy refuses, exit 2 naming the Sid, to replace an S3PushReadAccess statement that grants anything else, before any change', async () => {
+    const foreign = { Sid: 'S3PushReadAccess', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/other-team` }, Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` };
+    const before = JSON.stringify({ Version: '2012-10-17', Statement: [foreign] });
+    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: before }));
+    const res = await runCommand('deploy', ['--out', out, '--apply-source-policy'], { env: testDeployEnv() });
+    expect(res.code, res.stderr).to.equal(2);
+    expect(res.stderr).to.include(`the bucket policy of ${SOURCE_BUCKET} already has a statement with the Sid S3PushReadAccess`)
+      .and.include('Principal').and.include('s3:PutObject').and.include('not replaced');
+    // Refused at step 1: nothing bundled, uploaded or deployed, the policy as it was.
+    expect(res.stdout).to.not.include('[2/6]');
+    const policy = JSON.parse((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: SOURCE_BUCKET }))).Policy!) as unknown;
+    expect(policy).to.deep.equal(JSON.parse(before));
   });
 });

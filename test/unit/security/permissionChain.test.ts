@@ -11,7 +11,7 @@ import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL
 // (docs/emulators.md), so this is where the chain is proven.
 //
 //   Lambda (execution role, account S) --sts:AssumeRole + ExternalId--> destination role (account D)
-//   destination role --ListBucket/GetObject (bucket policy ReadAccess)--> source bucket (account S)
+//   destination role --ListBucket/GetObject (bucket policy S3PushReadAccess)--> source bucket (account S)
 //   destination role --PutObject--> destination bucket (account D)
 
 const EXEC_SESSION = sessionOf(EXECUTION_ROLE_ARN, FUNCTION_NAME); // Lambda names the session after the function
@@ -234,10 +234,10 @@ describe('security: the permission chain (template + rendered documents, IAM sim
         expect(trust.Statement[0]!.Principal).to.deep.equal({ AWS: EXECUTION_ROLE_ARN });
       });
 
-      it('the bucket policy is one ReadAccess statement: read and list only, denying nothing', () => {
+      it('the bucket policy is one S3PushReadAccess statement: read and list only, denying nothing', () => {
         expect(bucketPolicy.Statement).to.have.length(1);
         const [st] = bucketPolicy.Statement;
-        expect(st!.Sid).to.equal('ReadAccess');
+        expect(st!.Sid).to.equal('S3PushReadAccess');
         expect(st!.Effect).to.equal('Allow');
         const actions = ([] as string[]).concat(st!.Action);
         for (const a of actions) expect(a, a).to.match(/^s3:(Get|List)[A-Za-z]+$/);

@@ -20,12 +20,12 @@ const base: PolicyValues = {
 };
 
 describe('deploy/config/policies renderDocuments', () => {
-  it('renders the source bucket policy: ReadAccess for the destination role, exact actions and resources', () => {
+  it('renders the source bucket policy: S3PushReadAccess (the README\'s ReadAccess) for the destination role, exact actions and resources', () => {
     const doc = renderDocuments(base)['sourceBucketPolicy.json.tmp'];
     expect(doc).to.deep.equal({
       Version: '2012-10-17',
       Statement: [{
-        Sid: 'ReadAccess',
+        Sid: 'S3PushReadAccess',
         Effect: 'Allow',
         Principal: { AWS: DESTINATION_ROLE_ARN },
         Action: ['s3:ListBucket', 's3:GetObject', 's3:GetObjectTagging'],
