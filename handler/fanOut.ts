@@ -20,6 +20,7 @@ import type { Logger } from './logger.ts';
 import type { RunMetrics } from './metrics.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type ReplicationClients } from './replicateDay.ts';
+import { compareKeys } from './plan.ts';
 import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from './summary.ts';
 import { parseWorkItem, type SqsRecordLike, type WorkItem } from './workItems.ts';
 import type { WorkQueue } from './aws/workQueue.ts';
@@ -75,6 +76,13 @@ export interface WorkBatchOptions {
   readonly shouldStop?: () => boolean;
   /** Emits each handled item's day metrics (not for dry-run items). Default: none. */
   readonly metrics?: RunMetrics;
+}
+
+/** The failure of an object whose multipart copy did not finish within a whole invocation. */
+function tooLargeError(key: string, date: string): string {
+  return `the multipart copy of ${JSON.stringify(key)} did not finish within a whole invocation (stopped between parts, upload aborted): ` +
+    'an object that takes longer to copy than one invocation never finishes, since each attempt starts again from its first part; ' +
+    `the rest of the day was handed on past it. Copy it by hand (aws s3 cp), then run the day again: {"dates": ["${date}"]}`;
 }
 
 /**
@@ -141,6 +149,8 @@ export async function runWorkBatch(
       options.metrics.day(item.scheduled ? { summary, durationMs, scheduled: completed === undefined ? {} : { completed } } : { summary, durationMs });
     };
     let result;
+    // The first item of the invocation has its whole time budget (the work queue's batches hold one item).
+    const wholeBudget = !worked;
     worked = true;
     try {
       result = await replicateDay(clients, config, { date: item.date, dryRun: item.dryRun === true, startAfter: item.startAfter, shouldStop });
@@ -155,6 +165,16 @@ export async function runWorkBatch(
     }
     let day = result.summary;
     const dayFailures = [...result.failures];
+    // An object whose multipart copy a whole invocation could not finish never will (each attempt
+    // starts again from its first part): count it as failed and hand the rest of the day on past
+    // it, as past any failed object, so that it does not keep the rest of the day from being copied.
+    const tooLarge = wholeBudget && !result.complete && (result.lastKey === undefined || result.lastKey === item.startAfter)
+      ? [...result.interrupted].sort(compareKeys)[0]
+      : undefined;
+    if (tooLarge !== undefined) {
+      day = { ...day, failed: day.failed + 1 };
+      dayFailures.unshift({ key: tooLarge, error: tooLargeError(tooLarge, item.date) });
+    }
     // A day complete with no failure and no archived object left out in any of its parts gets its marker (DAY_MARKER).
     const archivedSoFar = (item.archivedBefore ?? 0) + day.archived;
     if (config.dayMarker && result.complete && !item.dryRun && day.failed === 0 && !item.failedBefore && archivedSoFar === 0) {
@@ -185,20 +205,13 @@ export async function runWorkBatch(
       outcomes.push(error === '' ? { ...where, outcome: 'done' } : { ...where, outcome: 'failed', error });
       continue;
     }
-    if (result.lastKey === undefined || result.lastKey === item.startAfter) {
+    if (tooLarge === undefined && (result.lastKey === undefined || result.lastKey === item.startAfter)) {
       // Not one object fitted in the budget: a continuation would be this same item, forever.
-      const tooLarge = result.interrupted[0];
-      outcomes.push({
-        ...where,
-        outcome: 'failed',
-        error: tooLarge === undefined
-          ? 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy'
-          : `the multipart copy of ${JSON.stringify(tooLarge)} did not finish within a whole invocation (stopped between parts, upload aborted): ` +
-            'an object that takes longer to copy than one invocation never finishes, since each attempt starts again from its first part; ' +
-            `copy it by hand (aws s3 cp), then run the day again: {"dates": ["${item.date}"]}`,
-      });
+      outcomes.push({ ...where, outcome: 'failed', error: 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy' });
       continue;
     }
+    // Every key before the too-large object is handled (it is the first one not finished).
+    const continueAfter = tooLarge ?? result.lastKey!;
     // The walk advanced: hand the rest of the day on, also past a failed object, so that one
     // object that always fails does not keep the rest of the day from being copied. The failures
     // travel with the continuation, and the day's last part fails with them (dead-letter queue).
@@ -206,7 +219,7 @@ export async function runWorkBatch(
     // delivery would hand on the rest once more.
     const continuation: WorkItem = {
       date: item.date,
-      startAfter: result.lastKey,
+      startAfter: continueAfter,
       ...(item.dryRun ? { dryRun: true as const } : {}),
       ...(failedSoFar > 0 ? { failedBefore: failedSoFar, ...(firstFailedKey === undefined ? {} : { firstFailedKey }) } : {}),
       ...(archivedSoFar > 0 ? { archivedBefore: archivedSoFar } : {}),
@@ -218,7 +231,7 @@ export async function runWorkBatch(
       outcomes.push({ ...where, outcome: 'failed', error: `the continuation could not be enqueued: ${describeError(err)}${objectsFailed === undefined ? '' : `; also ${objectsFailed}`}` });
       continue;
     }
-    outcomes.push({ ...where, outcome: 'continued', continueAfter: result.lastKey, ...(objectsFailed === undefined ? {} : { error: `${objectsFailed} (handed on with the rest of the day; the day's last part fails)` }) });
+    outcomes.push({ ...where, outcome: 'continued', continueAfter, ...(objectsFailed === undefined ? {} : { error: `${objectsFailed} (handed on with the rest of the day; the day's last part fails)` }) });
   }
 
   const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');

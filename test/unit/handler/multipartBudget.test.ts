@@ -130,14 +130,33 @@ describe('the time budget between the parts of a multipart copy', () => {
       expect(dst.commandCalls(AbortMultipartUploadCommand)).to.have.length(1);
     });
 
-    it('fails the item, naming the object, when even a whole invocation could not finish its copy (no endless continuations)', async () => {
+    it('counts an object a whole invocation could not finish as failed, naming it, and hands the rest of the day on past it (no endless continuations)', async () => {
       src.on(ListObjectsV2Command).callsFake(fakeList([o('a-small', 1 * MiB), o('b-big', 100 * MiB), o('c-small', 1 * MiB)]));
       let asked = 0;
       const r = await runWorkBatch([record({ date: '2024-01-01', startAfter: '2024/01/01/a-small' })], config, { sourceS3, destinationS3 }, queue, { logger: createLogger([], () => undefined), shouldStop: () => ++asked > 6 });
+      expect(r.response.batchItemFailures).to.deep.equal([]);
+      expect(r.items[0]).to.deep.include({ outcome: 'continued', continueAfter: '2024/01/01/b-big' });
+      // The day's last part fails with it (dead-letter queue), after the rest is copied.
+      expect(sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/b-big', failedBefore: 1, firstFailedKey: '2024/01/01/b-big' }]);
+      expect(r.summary).to.deep.include({ failed: 1 });
+      expect(r.summary.failures[0]!.key).to.equal('2024/01/01/b-big');
+      expect(r.summary.failures[0]!.error).to.match(/multipart copy of "2024\/01\/01\/b-big" did not finish within a whole invocation.*handed on past it.*copy it by hand/i);
+      expect(dst.commandCalls(AbortMultipartUploadCommand)).to.have.length(1);
+    });
+
+    it('does not judge an object too large when an earlier item of the batch used the budget: the item fails and SQS delivers it again', async () => {
+      src.on(ListObjectsV2Command).callsFake(fakeList([o('a-small', 1 * MiB), o('b-big', 100 * MiB)]));
+      let asked = 0;
+      const records = [
+        { ...record({ date: '2023-12-31' }), messageId: 'm0' },
+        record({ date: '2024-01-01', startAfter: '2024/01/01/a-small' }),
+      ];
+      // The first item (an empty day) asks twice; the second item's copy is stopped after a few parts.
+      const r = await runWorkBatch(records, config, { sourceS3, destinationS3 }, queue, { logger: createLogger([], () => undefined), shouldStop: () => ++asked > 6 });
+      expect(r.items.map((i) => i.outcome)).to.deep.equal(['done', 'failed']);
       expect(r.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm1' }]);
       expect(sent).to.deep.equal([]);
-      expect(r.items[0]!.error).to.match(/multipart copy of "2024\/01\/01\/b-big" did not finish within a whole invocation.*copy it by hand/);
-      expect(dst.commandCalls(AbortMultipartUploadCommand)).to.have.length(1);
+      expect(r.summary.failed).to.equal(0);
     });
   });
 });
