@@ -4,11 +4,12 @@
  * waits for an operation already running, refuses stuck states with the command that unsticks them,
  * and streams the events while it executes.
  */
-import { DeleteChangeSetCommand, DeleteStackCommand, ExecuteChangeSetCommand, type CloudFormationClient, type Stack, type StackEvent } from '@aws-sdk/client-cloudformation';
+import { randomUUID } from 'node:crypto';
+import { DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand, ExecuteChangeSetCommand, type CloudFormationClient, type Stack, type StackEvent } from '@aws-sdk/client-cloudformation';
 import { DeployError } from '../cli/errors.ts';
 import { describeError } from '../../rules/errors.ts';
 import { createChangeSet, describeStack, type ChangeSetRequest } from './stackApi.ts';
-import { waitForStack, formatEvent, type FailedResource } from './stackEvents.ts';
+import { waitForStack, formatEvent, snapshotOf, type FailedResource } from './stackEvents.ts';
 import { decideStackAction, formatChanges, isSuccess } from './stackStatus.ts';
 import type { PollOptions } from '../aws/wait.ts';
 
@@ -35,6 +36,11 @@ export interface DeployStackRequest {
   readonly changeSetWait?: PollOptions;
   /** Change set names must be unique per stack. Default `s3-push-<epoch ms>`. */
   readonly changeSetName?: string;
+  /**
+   * The ClientRequestToken of the operations deploy starts (ExecuteChangeSet, DeleteStack), which
+   * their events carry. Default `s3-push-<random UUID>`.
+   */
+  readonly clientRequestToken?: string;
   /** The stack as the caller just read it (`stack` undefined: there is none). Default: read here. */
   readonly current?: { readonly stack: Stack | undefined };
 }
@@ -51,6 +57,8 @@ function failureMessage(stackName: string, status: string, failures: readonly Fa
 export async function deployStack(cfn: CloudFormationClient, request: DeployStackRequest): Promise<DeployStackResult> {
   const { stackName, log } = request;
   const onEvent = (e: StackEvent) => log(`  ${formatEvent(e)}`);
+  // CloudFormation's pattern for it: [a-zA-Z0-9][-a-zA-Z0-9]*, at most 128 characters.
+  const clientRequestToken = request.clientRequestToken ?? `s3-push-${randomUUID()}`;
   let stack = request.current !== undefined ? request.current.stack : await describeStack(cfn, stackName);
 
   for (;;) {
@@ -68,12 +76,13 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
       }
       log(`stack ${stackName} is ROLLBACK_COMPLETE (its first create failed and left nothing): deleting it to create it again`);
       const id = stack?.StackId ?? stackName;
+      const token = `${clientRequestToken}-delete`.slice(0, 128);
       try {
-        await cfn.send(new DeleteStackCommand({ StackName: id }));
+        await cfn.send(new DeleteStackCommand({ StackName: id, ClientRequestToken: token }));
       } catch (err) {
         throw new DeployError(`could not delete stack ${stackName} (ROLLBACK_COMPLETE): ${describeError(err)}`, err);
       }
-      const after = (await waitForStack(cfn, id, { ...request.stackWait, onEvent })).stack;
+      const after = (await waitForStack(cfn, id, { ...request.stackWait, onEvent, operation: { clientRequestToken: token, before: snapshotOf(stack) } })).stack;
       if (after && after.StackStatus !== 'DELETE_COMPLETE') {
         throw new DeployError(`stack ${stackName} could not be deleted: it is ${after.StackStatus}.\n  fix: aws cloudformation delete-stack --stack-name ${stackName}`);
       }
@@ -109,15 +118,16 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
     return { outcome: 'planned', stack: type === 'CREATE' ? undefined : stack };
   }
 
-  // Events older than this belong to earlier operations.
-  const since = new Date();
+  // A CREATE change set made the stack, in REVIEW_IN_PROGRESS.
+  const before = type === 'CREATE' ? { status: 'REVIEW_IN_PROGRESS' } : snapshotOf(stack);
   try {
-    await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: outcome.changeSetId, StackName: stackName }));
+    await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: outcome.changeSetId, StackName: stackName, ClientRequestToken: clientRequestToken }));
   } catch (err) {
     throw new DeployError(`could not execute the change set of stack ${stackName} (cloudformation:ExecuteChangeSet): ${describeError(err)}`, err, 'cloudformation:ExecuteChangeSet');
   }
   log(`executing the change set; stack events:`);
-  const { stack: final, poller } = await waitForStack(cfn, outcome.stackId, { ...request.stackWait, since, onEvent });
+  const executionStatus = async () => (await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: outcome.changeSetId, StackName: stackName }))).ExecutionStatus;
+  const { stack: final, poller } = await waitForStack(cfn, outcome.stackId, { ...request.stackWait, onEvent, operation: { clientRequestToken, before, executionStatus } });
   const status = final?.StackStatus ?? 'DELETE_COMPLETE';
   if (!isSuccess(status)) throw new DeployError(failureMessage(stackName, status, poller.failures()));
   return { outcome: type === 'CREATE' ? 'created' : 'updated', stack: final };

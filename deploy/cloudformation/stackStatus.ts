@@ -89,3 +89,45 @@ export function isNoChangeReason(reason: string | undefined): boolean {
   if (!reason) return false;
   return reason.includes("didn't contain changes") || reason.includes('No updates are to be performed');
 }
+
+/** What tells one stack operation from the next: its status and when it was last updated. */
+export interface StackSnapshot {
+  readonly status: string;
+  /** LastUpdatedTime in ms; undefined for a stack never updated (and on emulators that leave it out). */
+  readonly lastUpdatedTime?: number | undefined;
+}
+
+/** What is known about an operation just requested. */
+export interface OperationSignals {
+  /** The stack before the call that started the operation. */
+  readonly before: StackSnapshot;
+  /** The stack as DescribeStacks shows it now. */
+  readonly now: StackSnapshot;
+  /** The status of the newest stack-level event that carries the operation's ClientRequestToken. */
+  readonly ownStackEvent?: string | undefined;
+  /** The change set's ExecutionStatus, when it was asked. */
+  readonly executionStatus?: string | undefined;
+}
+
+/**
+ * Whether an operation just requested (ExecuteChangeSet, DeleteStack) has ended. DescribeStacks
+ * may still show the stack as it was right after the call: REVIEW_IN_PROGRESS (a new stack whose
+ * change set has not started) or the previous `*_COMPLETE`. That is "not started yet", never the
+ * end: an update taken for finished there would be reported as a success it has not had.
+ * - `ended`: no status in progress, and the stack shows the operation's result: a status or
+ *   LastUpdatedTime other than before, or the operation's own stack-level event in that status,
+ *   or a change set whose ExecutionStatus is EXECUTE_COMPLETE or EXECUTE_FAILED;
+ * - `ask-change-set`: the stack looks exactly as before, and only the change set can tell (an
+ *   update that ends where the last one did, UPDATE_COMPLETE again, looks the same; the change
+ *   set's ExecutionStatus is AVAILABLE until it runs, then EXECUTE_IN_PROGRESS, EXECUTE_COMPLETE or
+ *   EXECUTE_FAILED: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html);
+ * - `waiting`: running, or not started yet.
+ */
+export function operationProgress(signals: OperationSignals): 'ended' | 'waiting' | 'ask-change-set' {
+  const { before, now, ownStackEvent, executionStatus } = signals;
+  if (isInProgress(now.status) || now.status === 'REVIEW_IN_PROGRESS') return 'waiting';
+  if (now.status !== before.status || now.lastUpdatedTime !== before.lastUpdatedTime) return 'ended';
+  if (ownStackEvent === now.status) return 'ended';
+  if (executionStatus === 'EXECUTE_COMPLETE' || executionStatus === 'EXECUTE_FAILED') return 'ended';
+  return executionStatus === undefined ? 'ask-change-set' : 'waiting';
+}

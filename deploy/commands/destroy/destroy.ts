@@ -3,11 +3,12 @@
  * group — after saying so (and asking, unless `--yes`), and waits with the same event view as
  * deploy. The buckets are never part of the stack: source, destination and artifact buckets stay.
  */
+import { randomUUID } from 'node:crypto';
 import { DeleteStackCommand, DescribeStackResourcesCommand, type CloudFormationClient, type StackEvent, type StackResource } from '@aws-sdk/client-cloudformation';
 import { DeployError } from '../../cli/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { describeStack } from '../../cloudformation/stackApi.ts';
-import { formatEvent, waitForStack } from '../../cloudformation/stackEvents.ts';
+import { formatEvent, snapshotOf, waitForStack } from '../../cloudformation/stackEvents.ts';
 import { isInProgress } from '../../cloudformation/stackStatus.ts';
 import type { StackTarget } from '../../cloudformation/stackTarget.ts';
 import type { PollOptions } from '../../aws/wait.ts';
@@ -82,18 +83,19 @@ export async function runDestroy(target: StackTarget, options: { readonly yes: b
     }
   }
 
-  const since = new Date();
   const stackId = stack.StackId ?? stackName;
-  if (status !== 'DELETE_IN_PROGRESS') {
+  // The delete's events carry this token; one already running is watched from its next event on.
+  const operation = status === 'DELETE_IN_PROGRESS' ? undefined : { clientRequestToken: `s3-push-destroy-${randomUUID()}`, before: snapshotOf(stack) };
+  if (operation) {
     try {
-      await cfn.send(new DeleteStackCommand({ StackName: stackId }));
+      await cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: operation.clientRequestToken }));
     } catch (err) {
       throw new DeployError(`could not delete stack ${stackName}: ${describeError(err)}`, err);
     }
   }
   log(`deleting stack ${stackName}…`);
   // By id: a deleted stack stays readable by id (DELETE_COMPLETE) but not by name.
-  const { stack: after, poller } = await waitForStack(cfn, stackId, { ...deps.wait, since, onEvent: (e: StackEvent) => log(`  ${formatEvent(e)}`) });
+  const { stack: after, poller } = await waitForStack(cfn, stackId, { ...deps.wait, operation, onEvent: (e: StackEvent) => log(`  ${formatEvent(e)}`) });
   const final = after?.StackStatus;
   if (final !== undefined && final !== 'DELETE_COMPLETE') {
     const failures = poller.failures().map((f) => `  ${f.logicalId} (${f.type}) ${f.status}: ${f.reason}`);

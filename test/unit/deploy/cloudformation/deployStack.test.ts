@@ -23,17 +23,19 @@ const ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${NAME}/new`;
 const OLD_ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${NAME}/old`;
 const CS = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/s3-push-1/abc`;
 const noWait = { pollIntervalMs: 0, timeoutMs: 60_000, sleep: () => Promise.resolve() };
+const TOKEN = 's3-push-0b5e7c1e-token';
 
-function stack(status: string, id = ID): Stack {
-  return { StackName: NAME, StackId: id, StackStatus: status as StackStatus, CreationTime: new Date() };
+function stack(status: string, id = ID, lastUpdated?: Date): Stack {
+  return { StackName: NAME, StackId: id, StackStatus: status as StackStatus, CreationTime: new Date(0), LastUpdatedTime: lastUpdated };
 }
 
 let seq = 0;
-function event(logicalId: string, status: string, reason?: string, type = 'AWS::Lambda::Function'): StackEvent {
+/** An event of the operation deploy started (its token), stamped an hour before the local clock: no event is ever filtered by time. */
+function event(logicalId: string, status: string, reason?: string, type = 'AWS::Lambda::Function', token = TOKEN): StackEvent {
   seq += 1;
   return {
     StackId: ID, StackName: NAME, EventId: `e${seq}`, LogicalResourceId: logicalId, ResourceType: type, ResourceStatus: status as ResourceStatus,
-    ResourceStatusReason: reason, Timestamp: new Date(Date.now() + 60_000 + seq),
+    ResourceStatusReason: reason, Timestamp: new Date(Date.now() - 3_600_000 + seq), ClientRequestToken: token,
   };
 }
 
@@ -50,6 +52,7 @@ describe('deploy/cloudformation/deployStack', () => {
     stackWait: noWait,
     changeSetWait: noWait,
     changeSetName: 's3-push-1',
+    clientRequestToken: TOKEN,
     ...extra,
   });
   const text = () => lines.join('\n');
@@ -83,7 +86,7 @@ describe('deploy/cloudformation/deployStack', () => {
     const input = mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
     expect(input).to.deep.include({ StackName: NAME, ChangeSetType: 'CREATE', Capabilities: ['CAPABILITY_NAMED_IAM'], TemplateBody: 'Resources: {}' });
     expect(input.Parameters).to.deep.equal([{ ParameterKey: 'SourceBucket', ParameterValue: 'acme-source-data' }, { ParameterKey: 'ArtifactKey', ParameterValue: 's3-push/abc.zip' }]);
-    expect(mock.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input).to.deep.equal({ ChangeSetName: CS, StackName: NAME });
+    expect(mock.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input).to.deep.equal({ ChangeSetName: CS, StackName: NAME, ClientRequestToken: TOKEN });
     expect(text()).to.include('+ Add    PushFunction  AWS::Lambda::Function');
     // Events are shown oldest first.
     expect(text().indexOf('CREATE_IN_PROGRESS')).to.be.lessThan(text().indexOf('CREATE_COMPLETE'));
@@ -91,6 +94,8 @@ describe('deploy/cloudformation/deployStack', () => {
 
   it('updates an existing stack through an UPDATE change set and shows what changes', async () => {
     mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    // The stack ends UPDATE_COMPLETE as it was before: its own stack-level event says the update ended.
+    mock.on(DescribeStackEventsCommand).resolves({ StackEvents: [event(NAME, 'UPDATE_COMPLETE', undefined, 'AWS::CloudFormation::Stack'), event(NAME, 'UPDATE_IN_PROGRESS', undefined, 'AWS::CloudFormation::Stack')] });
     const result = await deployStack(cfn, request());
     expect(result.outcome).to.equal('updated');
     expect(mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.ChangeSetType).to.equal('UPDATE');
@@ -133,7 +138,7 @@ describe('deploy/cloudformation/deployStack', () => {
     mock.on(DescribeStacksCommand, { StackName: ID }).resolves({ Stacks: [stack('CREATE_COMPLETE')] });
     const result = await deployStack(cfn, request());
     expect(result.outcome).to.equal('created');
-    expect(mock.commandCalls(DeleteStackCommand)[0]!.args[0].input).to.deep.equal({ StackName: OLD_ID });
+    expect(mock.commandCalls(DeleteStackCommand)[0]!.args[0].input).to.deep.equal({ StackName: OLD_ID, ClientRequestToken: `${TOKEN}-delete` });
     expect(mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.ChangeSetType).to.equal('CREATE');
     expect(text()).to.include('ROLLBACK_COMPLETE').and.include('deleting it to create it again');
   });
@@ -143,12 +148,13 @@ describe('deploy/cloudformation/deployStack', () => {
     mock.on(DescribeStacksCommand, { StackName: ID })
       .resolvesOnce({ Stacks: [stack('UPDATE_IN_PROGRESS')] })
       .resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')] })
-      .resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+      .resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE', ID, new Date(1000))] })
+      .resolves({ Stacks: [stack('UPDATE_COMPLETE', ID, new Date(2000))] });
     const result = await deployStack(cfn, request());
     expect(result.outcome).to.equal('updated');
     expect(text()).to.include('is UPDATE_IN_PROGRESS: another operation is running; waiting for it to finish');
     expect(mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.ChangeSetType).to.equal('UPDATE');
-    // Two polls while it ran, one to see it finished, one after the execute.
+    // Two polls while it ran, one to see it finished, one after the execute (a new LastUpdatedTime: the update ran).
     expect(mock.commandCalls(DescribeStacksCommand).filter((c) => c.args[0].input.StackName === ID)).to.have.length(4);
   });
 
@@ -219,5 +225,101 @@ describe('deploy/cloudformation/deployStack', () => {
     expect(err).to.be.instanceOf(DeployError);
     expect((err as Error).message).to.include('still UPDATE_IN_PROGRESS after 5 s').and.include('describe-stack-events');
     expect(mock.commandCalls(DescribeStacksCommand).filter((c) => c.args[0].input.StackName === ID)).to.have.length(6);
+  });
+
+  describe('the operation deploy started: its events by ClientRequestToken, and a stack that has not moved yet is not the end (issue 11, "Also")', () => {
+    it('events of an earlier operation never show, whatever the clocks; the operation\'s own show, even stamped before the local clock', async () => {
+      mock.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [stack('UPDATE_COMPLETE', ID, new Date(1000))] });
+      mock.on(DescribeStacksCommand, { StackName: ID }).resolves({ Stacks: [stack('UPDATE_ROLLBACK_COMPLETE', ID, new Date(2000))] });
+      // Newest first. The earlier operation's failure is stamped *after* ours, as a skewed clock could make it look.
+      mock.on(DescribeStackEventsCommand).resolves({
+        StackEvents: [
+          event(NAME, 'UPDATE_ROLLBACK_COMPLETE', undefined, 'AWS::CloudFormation::Stack'),
+          event('PushFunction', 'UPDATE_FAILED', 'S3 Error Code: NoSuchKey'),
+          { ...event('ScheduleRule', 'UPDATE_FAILED', 'an earlier update\'s failure', 'AWS::Events::Rule', 'Console-UpdateStack-7f59c3cf'), Timestamp: new Date(Date.now() + 3_600_000) },
+          event('QueueOld', 'CREATE_FAILED', 'older still', 'AWS::SQS::Queue', 'Console-CreateStack-1'),
+        ],
+      });
+      const err = await deployStack(cfn, request()).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(DeployError);
+      expect((err as Error).message).to.include('PushFunction (AWS::Lambda::Function) UPDATE_FAILED: S3 Error Code: NoSuchKey');
+      expect((err as Error).message).to.not.include('earlier').and.not.include('older still');
+      expect(text()).to.include('S3 Error Code: NoSuchKey').and.not.include('an earlier update');
+    });
+
+    it('an operation someone else started: shows its events from the first poll on (none of the past), whatever their tokens and times', async () => {
+      mock.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [stack('UPDATE_IN_PROGRESS')] });
+      mock.on(DescribeStacksCommand, { StackName: ID })
+        .resolvesOnce({ Stacks: [stack('UPDATE_IN_PROGRESS')] })
+        .resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE', ID, new Date(1000))] })
+        .resolves({ Stacks: [stack('UPDATE_COMPLETE', ID, new Date(2000))] });
+      const past = event('PushFunction', 'UPDATE_IN_PROGRESS', 'before the wait', 'AWS::Lambda::Function', 'Console-UpdateStack-1');
+      const later = event('PushFunction', 'UPDATE_COMPLETE', 'during the wait', 'AWS::Lambda::Function', 'Console-UpdateStack-1');
+      mock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [past] }).resolves({ StackEvents: [later, past] });
+      await deployStack(cfn, request());
+      expect(text()).to.include('during the wait').and.not.include('before the wait');
+    });
+
+    it('a new stack still REVIEW_IN_PROGRESS right after ExecuteChangeSet has not started: deploy waits for its end', async () => {
+      mock.on(DescribeStacksCommand, { StackName: NAME }).rejects(stackMissing(NAME));
+      mock.on(DescribeStacksCommand, { StackName: ID })
+        .resolvesOnce({ Stacks: [stack('REVIEW_IN_PROGRESS')] })
+        .resolvesOnce({ Stacks: [stack('REVIEW_IN_PROGRESS')] })
+        .resolvesOnce({ Stacks: [stack('CREATE_IN_PROGRESS')] })
+        .resolves({ Stacks: [stack('CREATE_COMPLETE')] });
+      const result = await deployStack(cfn, request());
+      expect(result.outcome).to.equal('created');
+      expect(result.stack?.StackStatus).to.equal('CREATE_COMPLETE');
+      expect(mock.commandCalls(DescribeStacksCommand).filter((c) => c.args[0].input.StackName === ID)).to.have.length(4);
+    });
+
+    it('the previous UPDATE_COMPLETE right after ExecuteChangeSet is not the end: the update that then rolls back is reported as failed', async () => {
+      const last = new Date(1000);
+      mock.on(DescribeStacksCommand, { StackName: NAME }).resolves({ Stacks: [stack('UPDATE_COMPLETE', ID, last)] });
+      mock.on(DescribeStacksCommand, { StackName: ID })
+        .resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE', ID, last)] })
+        .resolvesOnce({ Stacks: [stack('UPDATE_IN_PROGRESS', ID, new Date(2000))] })
+        .resolves({ Stacks: [stack('UPDATE_ROLLBACK_COMPLETE', ID, new Date(2000))] });
+      // Asked while the stack looked as before: not executing yet.
+      mock.on(DescribeChangeSetCommand)
+        .resolvesOnce({ Status: 'CREATE_COMPLETE', StackId: ID, ExecutionStatus: 'AVAILABLE', Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] })
+        .resolves({ Status: 'CREATE_COMPLETE', StackId: ID, ExecutionStatus: 'AVAILABLE' });
+      const err = await deployStack(cfn, request()).catch((e: unknown) => e);
+      expect(err, 'not taken for a success').to.be.instanceOf(DeployError);
+      expect((err as Error).message).to.include(`stack ${NAME} ended UPDATE_ROLLBACK_COMPLETE`);
+      expect(mock.commandCalls(DescribeStacksCommand).filter((c) => c.args[0].input.StackName === ID)).to.have.length(3);
+      expect(mock.commandCalls(DescribeChangeSetCommand).map((c) => c.args[0].input)).to.deep.include({ ChangeSetName: CS, StackName: NAME });
+    });
+
+    it('an update that ends UPDATE_COMPLETE again, with nothing else to tell, ends when its change set says EXECUTE_COMPLETE', async () => {
+      mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+      mock.on(DescribeChangeSetCommand)
+        .resolvesOnce({ Status: 'CREATE_COMPLETE', StackId: ID, ExecutionStatus: 'AVAILABLE', Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] })
+        .resolvesOnce({ Status: 'CREATE_COMPLETE', StackId: ID, ExecutionStatus: 'AVAILABLE' })
+        .resolves({ Status: 'CREATE_COMPLETE', StackId: ID, ExecutionStatus: 'EXECUTE_COMPLETE' });
+      const result = await deployStack(cfn, request());
+      expect(result.outcome).to.equal('updated');
+      // One to compute the change set, then one per poll while the stack looked as before.
+      expect(mock.commandCalls(DescribeChangeSetCommand)).to.have.length(3);
+    });
+
+    it('an operation that never starts: at the deadline, says so (not "still in progress") and how to watch it', async () => {
+      mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+      mock.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: ID, ExecutionStatus: 'AVAILABLE', Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
+      let clock = 0;
+      const err = await deployStack(cfn, request({ stackWait: { pollIntervalMs: 1000, timeoutMs: 3000, now: () => clock, sleep: (ms) => { clock += ms; return Promise.resolve(); } } })).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(DeployError);
+      expect((err as Error).message).to.include(`stack ${NAME} still showed UPDATE_COMPLETE 3 s after the operation was requested: it has not started`).and.include('describe-stack-events');
+    });
+
+    it('the token it sends by default fits CloudFormation\'s pattern and differs per deploy', async () => {
+      mock.on(DescribeStacksCommand, { StackName: NAME }).rejects(stackMissing(NAME));
+      mock.on(DescribeStacksCommand, { StackName: ID }).resolves({ Stacks: [stack('CREATE_COMPLETE')] });
+      await deployStack(cfn, request({ clientRequestToken: undefined }));
+      await deployStack(cfn, request({ clientRequestToken: undefined }));
+      const tokens = mock.commandCalls(ExecuteChangeSetCommand).map((c) => c.args[0].input.ClientRequestToken ?? '');
+      for (const t of tokens) expect(t).to.match(/^[a-zA-Z0-9][-a-zA-Z0-9]*$/).and.have.length.below(129);
+      expect(new Set(tokens).size).to.equal(2);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decideStackAction, formatChanges, isNoChangeReason, isSuccess, isInProgress } from '../../../../deploy/cloudformation/stackStatus.ts';
+import { decideStackAction, formatChanges, isNoChangeReason, isSuccess, isInProgress, operationProgress } from '../../../../deploy/cloudformation/stackStatus.ts';
 import { NO_CHANGE_MESSAGES } from '../../../helpers/errors.ts';
 
 describe('deploy/cloudformation/stackStatus', () => {
@@ -130,5 +130,27 @@ describe('deploy/cloudformation/stackStatus', () => {
       '? Dynamic Fn  AWS::Lambda::Function  (may be replaced)  [A, B]',
       '? Other  X   T',
     ]);
+  });
+
+  describe('operationProgress: whether an operation just requested has ended', () => {
+    const before = { status: 'UPDATE_COMPLETE', lastUpdatedTime: 1000 };
+    const cases: [string, Parameters<typeof operationProgress>[0], string][] = [
+      ['a new stack still REVIEW_IN_PROGRESS: not started', { before: { status: 'REVIEW_IN_PROGRESS' }, now: { status: 'REVIEW_IN_PROGRESS' } }, 'waiting'],
+      ['REVIEW_IN_PROGRESS even with a stale EXECUTE_COMPLETE: waiting for the stack to show it', { before: { status: 'REVIEW_IN_PROGRESS' }, now: { status: 'REVIEW_IN_PROGRESS' }, executionStatus: 'EXECUTE_COMPLETE' }, 'waiting'],
+      ['a new stack CREATE_COMPLETE: ended', { before: { status: 'REVIEW_IN_PROGRESS' }, now: { status: 'CREATE_COMPLETE' } }, 'ended'],
+      ['running: waiting', { before, now: { status: 'UPDATE_IN_PROGRESS', lastUpdatedTime: 2000 } }, 'waiting'],
+      ['the previous UPDATE_COMPLETE, same time, nothing else: ask the change set', { before, now: before }, 'ask-change-set'],
+      ['the previous UPDATE_COMPLETE, change set AVAILABLE: not started', { before, now: before, executionStatus: 'AVAILABLE' }, 'waiting'],
+      ['the previous UPDATE_COMPLETE, change set EXECUTE_IN_PROGRESS: a stale read, waiting', { before, now: before, executionStatus: 'EXECUTE_IN_PROGRESS' }, 'waiting'],
+      ['the previous UPDATE_COMPLETE, change set EXECUTE_COMPLETE: ended there', { before, now: before, executionStatus: 'EXECUTE_COMPLETE' }, 'ended'],
+      ['the previous UPDATE_ROLLBACK_COMPLETE, change set EXECUTE_FAILED: ended there', { before: { status: 'UPDATE_ROLLBACK_COMPLETE' }, now: { status: 'UPDATE_ROLLBACK_COMPLETE' }, executionStatus: 'EXECUTE_FAILED' }, 'ended'],
+      ['UPDATE_COMPLETE with a new LastUpdatedTime: ended', { before, now: { status: 'UPDATE_COMPLETE', lastUpdatedTime: 2000 } }, 'ended'],
+      ['UPDATE_COMPLETE with its own stack event UPDATE_COMPLETE: ended', { before, now: before, ownStackEvent: 'UPDATE_COMPLETE' }, 'ended'],
+      ['its own stack event still UPDATE_IN_PROGRESS, the stack read stale: ask', { before, now: before, ownStackEvent: 'UPDATE_IN_PROGRESS' }, 'ask-change-set'],
+      ['rolled back: ended', { before, now: { status: 'UPDATE_ROLLBACK_COMPLETE', lastUpdatedTime: 2000 } }, 'ended'],
+      ['a delete: DELETE_COMPLETE ended', { before, now: { status: 'DELETE_COMPLETE', lastUpdatedTime: 1000 } }, 'ended'],
+      ['a delete that has not started: ask (deletes have no change set, so the caller waits)', { before, now: before }, 'ask-change-set'],
+    ];
+    for (const [what, signals, expected] of cases) it(`${what} → ${expected}`, () => expect(operationProgress(signals)).to.equal(expected));
   });
 });

@@ -236,7 +236,10 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
       .rejectsOnce(new NoSuchEntityException({ message: 'Role not found', $metadata: {} }))
       .rejectsOnce(new NoSuchEntityException({ message: 'Role not found', $metadata: {} }))
       .resolves({ Role: { Arn: EXEC_ROLE, RoleName: 'x', Path: '/', RoleId: 'AROA', CreateDate: new Date() } });
-    // The stack changed (its role may be new).
+    // The stack changed (its role may be new): the update ran (a new LastUpdatedTime).
+    cfn.on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), LastUpdatedTime: new Date(1000) }] })
+      .resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), LastUpdatedTime: new Date(2000) }] });
     cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
     cfn.on(ExecuteChangeSetCommand).resolves({});
     const report = await run();

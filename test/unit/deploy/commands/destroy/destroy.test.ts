@@ -32,7 +32,10 @@ describe('deploy/commands/destroy/destroy runDestroy', () => {
   it('says what goes and what stays, deletes by stack id and waits for DELETE_COMPLETE', async () => {
     mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE')] }).resolvesOnce({ Stacks: [stack('DELETE_IN_PROGRESS')] }).resolves({ Stacks: [stack('DELETE_COMPLETE')] });
     expect(await runDestroy(target, { yes: true }, deps())).to.equal('deleted');
-    expect(mock.commandCalls(DeleteStackCommand)[0]!.args[0].input).to.deep.equal({ StackName: ID });
+    const input = mock.commandCalls(DeleteStackCommand)[0]!.args[0].input;
+    expect(input.StackName).to.equal(ID);
+    // A token of its own, which the delete's events carry (CloudFormation's pattern, at most 128 characters).
+    expect(input.ClientRequestToken).to.match(/^s3-push-destroy-[-a-zA-Z0-9]+$/).and.have.length.below(129);
     expect(lines).to.include(`  - ${'AWS::Lambda::Function'.padEnd(32)} replicate-to-x`);
     expect(lines).to.include('kept (not part of the stack): source bucket src, destination bucket dst, artifact bucket art, and their objects.');
     expect(lines.at(-1)).to.equal('stack replicate-to-x deleted.');
@@ -75,15 +78,20 @@ describe('deploy/commands/destroy/destroy runDestroy', () => {
     expect(mock.commandCalls(DeleteStackCommand)).to.have.length(1);
   });
 
-  it('a failed delete names the resource and why', async () => {
+  it('a failed delete names the resource and why: its own events by token, whatever their time, never an earlier operation\'s', async () => {
     mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] }).resolves({ Stacks: [stack('DELETE_FAILED')] });
-    mock.on(DescribeStackEventsCommand).resolves({ StackEvents: [
-      { EventId: '2', StackId: ID, StackName: 'replicate-to-x', LogicalResourceId: 'ExecutionRole', ResourceType: 'AWS::IAM::Role', ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: 'Cannot delete entity, must detach all policies first.', Timestamp: new Date(Date.now() + 1000) },
-    ] });
+    const token = () => mock.commandCalls(DeleteStackCommand)[0]?.args[0].input.ClientRequestToken;
+    // A local clock an hour ahead of CloudFormation's changes nothing: no event is filtered by time.
+    const earlier = new Date(Date.now() - 3_600_000);
+    mock.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: [
+      { EventId: '2', StackId: ID, StackName: 'replicate-to-x', LogicalResourceId: 'ExecutionRole', ResourceType: 'AWS::IAM::Role', ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: 'Cannot delete entity, must detach all policies first.', Timestamp: earlier, ClientRequestToken: token() },
+      { EventId: '1', StackId: ID, StackName: 'replicate-to-x', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function', ResourceStatus: 'UPDATE_FAILED', ResourceStatusReason: 'an earlier update', Timestamp: earlier, ClientRequestToken: 'Console-UpdateStack-1' },
+    ] }));
     const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
     expect((err as Error).message).to.include('stack replicate-to-x ended DELETE_FAILED.');
     expect((err as Error).message).to.include('ExecutionRole (AWS::IAM::Role) DELETE_FAILED: Cannot delete entity, must detach all policies first.');
+    expect((err as Error).message).to.not.include('an earlier update');
   });
 
   it('refuses while another operation runs', async () => {
