@@ -1,33 +1,31 @@
 /**
  * The artifact bucket holding the function's code zips: created when missing (encrypted, public
- * access blocked, TLS only, old artifacts expiring), and a zip uploaded only when its content-hash
- * key is not there yet.
+ * access blocked, TLS only, superseded artifacts expiring: artifactLifecycle.ts), a zip uploaded
+ * only when its content-hash key is not there yet (or is marked superseded), and marked
+ * superseded once no stack uses it.
  */
 import {
   CreateBucketCommand,
+  GetBucketLifecycleConfigurationCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  PutObjectTaggingCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
   type BucketLocationConstraint,
+  type LifecycleRule,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DeployError } from '../cli/errors.ts';
 import { describeError } from '../../rules/errors.ts';
 import { errorName, httpStatus } from '../../rules/awsErrors.ts';
 import { partitionOf } from '../../rules/awsNames.ts';
+import { ARTIFACT_KEY_PREFIX, artifactLifecycleRules, migrateLifecycleRules, SUPERSEDED_TAG } from './artifactLifecycle.ts';
 
-/** Keys of the code zips start with this; the lifecycle rule expires only them. */
-export const ARTIFACT_KEY_PREFIX = 's3-push/';
-/**
- * Days before an artifact expires. CloudFormation reads the code key again when it rolls an update
- * back, so a key must outlive any rollback; 90 days is far beyond that, and an expired current key
- * is simply uploaded again by the next deploy.
- */
-export const ARTIFACT_EXPIRY_DAYS = 90;
+export { ARTIFACT_KEY_PREFIX } from './artifactLifecycle.ts';
 
 /** The key of a zip: its hex SHA-256, so new code is a new key and unchanged code is never re-uploaded. */
 export function artifactKey(sha256: string): string {
@@ -108,18 +106,7 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
       ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
     }));
     action = 's3:PutLifecycleConfiguration';
-    await s3.send(new PutBucketLifecycleConfigurationCommand({
-      Bucket: bucket,
-      LifecycleConfiguration: {
-        Rules: [{
-          ID: 'expire-old-s3-push-artifacts',
-          Status: 'Enabled',
-          Filter: { Prefix: ARTIFACT_KEY_PREFIX },
-          Expiration: { Days: ARTIFACT_EXPIRY_DAYS },
-          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-        }],
-      },
-    }));
+    await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: artifactLifecycleRules() } }));
     action = 's3:PutBucketPolicy';
     if (options.tlsOnly ?? true) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: tlsOnlyPolicy(bucket, partitionOf(region)) }));
   } catch (err) {
@@ -128,30 +115,77 @@ export async function ensureArtifactBucket(s3: S3Client, bucket: string, region:
   return 'created';
 }
 
-/** What deploy did with the artifact. */
-export type UploadOutcome = 'uploaded' | 'present';
+/** What deploy did with the artifact: uploaded it, found it, or uploaded it again because it was marked superseded. */
+export type UploadOutcome = 'uploaded' | 'present' | 'renewed';
+
+/** What HeadObject says of an artifact. */
+export type ArtifactHead =
+  | { readonly present: false }
+  | {
+      readonly present: true;
+      /** Its `x-amz-expiration` header: a lifecycle rule expires it (see artifactLifecycle.ts). */
+      readonly expiration: string | undefined;
+      /** How many tags it has (S3 says so to callers who may read them); ours carry none unless superseded. */
+      readonly tagCount: number;
+    };
 
 /**
- * Whether the artifact is in the bucket already (HeadObject with the owner condition). When it is,
- * so is its bucket, in this account: a rerun of unchanged code needs no HeadBucket. A 404 (no such
- * key, or no such bucket) and a 403 (another owner, or denied) both answer "not here", and
- * {@link ensureArtifactBucket} then tells those cases apart with its own messages.
+ * Whether the artifact is in the bucket already (HeadObject, owner checked), and whether anything
+ * may expire it. When it is there, so is its bucket, in this account: a rerun of unchanged code
+ * needs no HeadBucket. A 404 (no such key, or no such bucket) and a 403 (another owner, or denied)
+ * both answer "not here", and {@link ensureArtifactBucket} then tells those cases apart.
  */
-export async function artifactPresent(s3: S3Client, bucket: string, key: string, account: string): Promise<boolean> {
+export async function headArtifact(s3: S3Client, bucket: string, key: string, account: string): Promise<ArtifactHead> {
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: account }));
-    return true;
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: account }));
+    return { present: true, expiration: head.Expiration, tagCount: head.TagCount ?? 0 };
   } catch (err) {
-    if (notFound(err) || httpStatus(err) === 403) return false;
+    if (notFound(err) || httpStatus(err) === 403) return { present: false };
     throw new DeployError(`could not check s3://${bucket}/${key} (s3:GetObject): ${describeError(err)}`, err, 's3:GetObject');
   }
 }
 
-/** Uploads the zip under `key` (after {@link artifactPresent} said it is not there). */
-export async function putArtifact(s3: S3Client, bucket: string, key: string, zip: Buffer, account: string): Promise<void> {
+/**
+ * Uploads the zip under `key`: a new object, without tags, whose age counts from now. Returns its
+ * `x-amz-expiration` header, if a lifecycle rule expires it.
+ */
+export async function putArtifact(s3: S3Client, bucket: string, key: string, zip: Buffer, account: string): Promise<string | undefined> {
   try {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: zip, ContentType: 'application/zip', ExpectedBucketOwner: account }));
+    const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: zip, ContentType: 'application/zip', ExpectedBucketOwner: account }));
+    return out.Expiration;
   } catch (err) {
     throw new DeployError(`could not upload the code to s3://${bucket}/${key} (s3:PutObject): ${describeError(err)}`, err, 's3:PutObject');
+  }
+}
+
+/**
+ * Puts deploy's lifecycle rules on an artifact bucket that has other ones (the legacy rule that
+ * expired every artifact, the one a stack runs included), keeping every rule not deploy's.
+ */
+export async function ensureArtifactLifecycle(s3: S3Client, bucket: string, account: string): Promise<'updated' | 'unchanged'> {
+  let action = 's3:GetLifecycleConfiguration';
+  try {
+    let rules: LifecycleRule[] = [];
+    try {
+      rules = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket, ExpectedBucketOwner: account }))).Rules ?? [];
+    } catch (err) {
+      if (errorName(err) !== 'NoSuchLifecycleConfiguration') throw err;
+    }
+    const next = migrateLifecycleRules(rules);
+    if (next === undefined) return 'unchanged';
+    action = 's3:PutLifecycleConfiguration';
+    await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, ExpectedBucketOwner: account, LifecycleConfiguration: { Rules: next } }));
+    return 'updated';
+  } catch (err) {
+    throw new DeployError(`could not set the lifecycle rules of the artifact bucket ${bucket} (${action}): ${describeError(err)}`, err, action);
+  }
+}
+
+/** Marks an artifact superseded: the bucket's lifecycle then expires it (PutObjectTagging replaces its tags). */
+export async function markSuperseded(s3: S3Client, bucket: string, key: string, account: string): Promise<void> {
+  try {
+    await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: account, Tagging: { TagSet: [{ ...SUPERSEDED_TAG }] } }));
+  } catch (err) {
+    throw new DeployError(`could not mark s3://${bucket}/${key} superseded (s3:PutObjectTagging): ${describeError(err)}`, err, 's3:PutObjectTagging');
   }
 }

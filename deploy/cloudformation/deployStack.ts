@@ -20,6 +20,17 @@ export interface DeployStackResult {
   readonly outcome: StackOutcome;
   /** The stack after the operation (undefined after a plan of a stack that does not exist). */
   readonly stack: Stack | undefined;
+  /** The stack the change set was computed against (undefined: there was none, or it was recreated). */
+  readonly previous: Stack | undefined;
+}
+
+/** The stack operation deploy started ended in a failure; `status` is where it ended. */
+export class StackOperationError extends DeployError {
+  override name = 'StackOperationError';
+
+  constructor(message: string, readonly status: string) {
+    super(message);
+  }
 }
 
 export interface DeployStackRequest {
@@ -72,7 +83,7 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
     if (action.kind === 'recreate') {
       if (request.plan) {
         log(`stack ${stackName} is ROLLBACK_COMPLETE (its first create failed): deploy will delete it and create it again`);
-        return { outcome: 'planned', stack };
+        return { outcome: 'planned', stack, previous: stack };
       }
       log(`stack ${stackName} is ROLLBACK_COMPLETE (its first create failed and left nothing): deleting it to create it again`);
       const id = stack?.StackId ?? stackName;
@@ -105,7 +116,7 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
   const outcome = await createChangeSet(cfn, changeSet, request.changeSetWait);
   if (outcome.kind === 'no-changes') {
     log(`no changes: stack ${stackName} is up to date`);
-    return { outcome: 'no-changes', stack };
+    return { outcome: 'no-changes', stack, previous: stack };
   }
   log(outcome.changes.length > 0 ? `changes (${outcome.changes.length}):` : 'changes: parameters only, CloudFormation lists no resource change');
   for (const line of formatChanges(outcome.changes)) log(`  ${line}`);
@@ -115,7 +126,7 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
     // A CREATE change set made an empty REVIEW_IN_PROGRESS stack; a plan leaves nothing behind.
     if (type === 'CREATE') await cfn.send(new DeleteStackCommand({ StackName: outcome.stackId }));
     log('--plan: nothing executed; the change set was deleted');
-    return { outcome: 'planned', stack: type === 'CREATE' ? undefined : stack };
+    return { outcome: 'planned', stack: type === 'CREATE' ? undefined : stack, previous: stack };
   }
 
   // A CREATE change set made the stack, in REVIEW_IN_PROGRESS.
@@ -129,6 +140,6 @@ export async function deployStack(cfn: CloudFormationClient, request: DeployStac
   const executionStatus = async () => (await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: outcome.changeSetId, StackName: stackName }))).ExecutionStatus;
   const { stack: final, poller } = await waitForStack(cfn, outcome.stackId, { ...request.stackWait, onEvent, operation: { clientRequestToken, before, executionStatus } });
   const status = final?.StackStatus ?? 'DELETE_COMPLETE';
-  if (!isSuccess(status)) throw new DeployError(failureMessage(stackName, status, poller.failures()));
-  return { outcome: type === 'CREATE' ? 'created' : 'updated', stack: final };
+  if (!isSuccess(status)) throw new StackOperationError(failureMessage(stackName, status, poller.failures()), status);
+  return { outcome: type === 'CREATE' ? 'created' : 'updated', stack: final, previous: type === 'CREATE' ? undefined : stack };
 }

@@ -37,6 +37,22 @@ export async function describeStack(cfn: CloudFormationClient, stackName: string
   }
 }
 
+/** Every stack of this account in the client's region that is not deleted (DescribeStacks without a name, every page). */
+export async function describeAllStacks(cfn: CloudFormationClient): Promise<Stack[]> {
+  const stacks: Stack[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await cfn.send(new DescribeStacksCommand({ NextToken: token }));
+      stacks.push(...(page.Stacks ?? []));
+      token = page.NextToken;
+    } while (token);
+  } catch (err) {
+    throw new DeployError(`could not list the stacks of this account: ${describeError(err)}`, err, 'cloudformation:DescribeStacks');
+  }
+  return stacks;
+}
+
 /** The outputs of a described stack as a record. */
 export function outputsOf(stack: Stack | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -11,13 +11,15 @@ import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
 import type { AwsClients } from '../../aws/clients.ts';
 import type { DeployConfig } from '../../config/config.ts';
 import type { DeployArgs } from './args.ts';
-import { deployStack, type StackOutcome } from '../../cloudformation/deployStack.ts';
+import { deployStack, StackOperationError, type DeployStackResult, type StackOutcome } from '../../cloudformation/deployStack.ts';
 import { DeployError } from '../../cli/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { isAccessDenied } from '../../../rules/awsErrors.ts';
 import { checkSourceBucket } from '../../aws/sourceBucket.ts';
 import { checkOutDir } from './outDir.ts';
-import { ARTIFACT_EXPIRY_DAYS, artifactKey, artifactPresent, ensureArtifactBucket, putArtifact, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
+import { artifactKey, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
+import { artifactOf } from '../../aws/artifactLifecycle.ts';
+import { prepareArtifact, retireArtifact } from './artifact.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../config/policies.ts';
 import { applySourcePolicy, planSourcePolicy } from '../../aws/sourcePolicy.ts';
@@ -157,6 +159,8 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   if (args.outDir !== undefined) await checkOutDir(args.outDir, deps.cwd);
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
   const current = await readStackAndAccount(clients, config, caller, log);
+  // The artifact the stack runs now: it must outlive this deploy (a failed update rolls back to it).
+  const running = artifactOf(current.stack);
   await checkSourceBucket(clients.s3, config.sourceBucket, config.account, config.region);
   log(`  source bucket ${config.sourceBucket}: in this account and region`);
   if (args.applySourcePolicy) {
@@ -179,34 +183,35 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     log('  --plan: not uploaded (uploaded on a real deploy unless already there)');
   } else {
     const tlsOnly = !config.endpointUrl?.startsWith('http:');
-    // The artifact there shows its bucket is too: a rerun of unchanged code needs no HeadBucket.
-    if (await artifactPresent(clients.s3, config.artifactBucket, key, config.account)) {
-      bucket = 'exists';
-      upload = 'present';
-    } else {
-      bucket = await ensureArtifactBucket(clients.s3, config.artifactBucket, config.region, config.account, { tlsOnly });
-      if (bucket === 'created') {
-        log(`  created the artifact bucket ${config.artifactBucket}: encrypted, public access blocked, artifacts expire after ${ARTIFACT_EXPIRY_DAYS} days, ` +
-          (tlsOnly ? 'TLS only' : 'no TLS-only policy (AWS_ENDPOINT_URL is plain http)'));
-      }
-      await putArtifact(clients.s3, config.artifactBucket, key, bundle.zip, config.account);
-      upload = 'uploaded';
-    }
-    log(upload === 'uploaded' ? '  uploaded' : '  already there: not uploaded');
+    ({ bucket, upload } = await prepareArtifact(clients, config, key, bundle.zip, running, { tlsOnly, log }));
   }
 
   step(4, `stack ${config.stackName}`);
   const template = deps.template ?? loadTemplate();
-  const result = await deployStack(clients.cfn, {
-    stackName: config.stackName,
-    templateBody: template.body,
-    parameters: stackParameters(config, { bucket: config.artifactBucket, key }),
-    plan: args.plan,
-    log: (line) => log(`  ${line}`),
-    current,
-    stackWait: deps.waits?.stack,
-    changeSetWait: deps.waits?.changeSet,
-  });
+  let result: DeployStackResult;
+  try {
+    result = await deployStack(clients.cfn, {
+      stackName: config.stackName,
+      templateBody: template.body,
+      parameters: stackParameters(config, { bucket: config.artifactBucket, key }),
+      plan: args.plan,
+      log: (line) => log(`  ${line}`),
+      current,
+      stackWait: deps.waits?.stack,
+      changeSetWait: deps.waits?.changeSet,
+    });
+  } catch (err) {
+    // Rolled back: the stack runs what it ran before, and the new artifact nothing.
+    if (err instanceof StackOperationError && (err.status === 'UPDATE_ROLLBACK_COMPLETE' || err.status === 'ROLLBACK_COMPLETE') && running?.key !== key) {
+      await retireArtifact(clients, config, key, log);
+    }
+    throw err;
+  }
+  // The stack moved off the artifact it ran: no rollback of this stack needs it any more.
+  const previous = artifactOf(result.previous);
+  if (result.outcome === 'updated' && previous !== undefined && previous.bucket === config.artifactBucket && previous.key !== key) {
+    await retireArtifact(clients, config, previous.key, log);
+  }
   const outputs = outputsOf(result.stack);
   const artifact = { bucket: config.artifactBucket, key, codeSha256: bundle.codeSha256 };
   if (result.outcome === 'planned') {

@@ -16,10 +16,14 @@ import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
+  GetObjectTaggingCommand,
   GetPublicAccessBlockCommand,
   HeadObjectCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
+  type LifecycleRule,
 } from '@aws-sdk/client-s3';
+import { artifactLifecycleRules, LEGACY_RULE_ID, migrateLifecycleRules, rulesExpiring, SUPERSEDED_TAG } from '../../../deploy/aws/artifactLifecycle.ts';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
 import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../../deploy/aws/clients.ts';
@@ -59,6 +63,7 @@ describe('npm run deploy against moto', function () {
   let lines: string[];
   let bundle: HandlerBundle;
   let first: DeployReport;
+  let changedKey: string;
 
   const run = async (args: Partial<DeployArgs> = {}, withBundle: HandlerBundle = bundle): Promise<DeployReport> => {
     calls.length = 0;
@@ -72,6 +77,14 @@ describe('npm run deploy against moto', function () {
     });
   };
   const ops = () => calls.map((c) => `${c.service}:${c.operation}`);
+
+  /** The tags of an artifact, and the bucket's lifecycle rules that would expire it. */
+  const expiryOf = async (key: string) => {
+    const tags = (await clients.s3.send(new GetObjectTaggingCommand({ Bucket: config.artifactBucket, Key: key }))).TagSet ?? [];
+    const rules = (await clients.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: config.artifactBucket }))).Rules ?? [];
+    return { tags, expiring: rulesExpiring(rules, key, tags).map((r) => r.ID) };
+  };
+  const SUPERSEDED = [{ Key: SUPERSEDED_TAG.Key, Value: SUPERSEDED_TAG.Value }];
 
   before(async () => {
     await moto().reset();
@@ -99,6 +112,7 @@ describe('npm run deploy against moto', function () {
     expect(pab.PublicAccessBlockConfiguration).to.deep.equal({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
     const lc = await clients.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     expect(lc.Rules?.[0]).to.deep.include({ Status: 'Enabled', Expiration: { Days: 90 } });
+    expect(migrateLifecycleRules(lc.Rules ?? []), 'deploy\'s rules, as S3 reads them back').to.equal(undefined);
     expect(first.artifact.key).to.equal(`s3-push/${bundle.sha256}.zip`);
     const head = await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: first.artifact.key }));
     expect(head.ContentLength).to.equal(bundle.zip.length);
@@ -191,6 +205,8 @@ describe('npm run deploy against moto', function () {
       'CloudFormation:DeleteChangeSet',
     ]);
     expect(again.executionRoleArn).to.equal(first.executionRoleArn);
+    // Issue 11, item 5: the artifact the stack runs is unmarked, and no rule of the bucket expires it.
+    expect(await expiryOf(again.artifact.key)).to.deep.equal({ tags: [], expiring: [] });
   });
 
   it('the npm script does the same no-op from the command line, exit 0', async () => {
@@ -200,11 +216,19 @@ describe('npm run deploy against moto', function () {
     expect(res.stdout + res.stderr).to.not.include(EXTERNAL_ID);
   });
 
-  it('a changed handler uploads a new key and updates the function code', async () => {
+  /** A handler other than the real one, bundled (its temporary folder removed). */
+  async function changedBundle(text: string): Promise<HandlerBundle> {
     const dir = await mkdtemp(join(tmpdir(), 's3-push-handler-'));
-    await writeFile(join(dir, 'index.mjs'), "export const handler = async () => 'version 2';\n");
-    const changed = await bundleHandler({ entry: join(dir, 'index.mjs') });
-    await rm(dir, { recursive: true, force: true });
+    try {
+      await writeFile(join(dir, 'index.mjs'), `export const handler = async () => '${text}';\n`);
+      return await bundleHandler({ entry: join(dir, 'index.mjs') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a changed handler uploads a new key and updates the function code', async () => {
+    const changed = await changedBundle('version 2');
     expect(changed.sha256).to.not.equal(bundle.sha256);
     const report = await run({}, changed);
     expect(report.upload).to.equal('uploaded');
@@ -213,15 +237,22 @@ describe('npm run deploy against moto', function () {
     // "Modify PushFunction"); the function's code is what proves the update.
     const fn = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: config.functionName }));
     expect(fn.CodeSha256).to.equal(changed.codeSha256);
+    // The artifact the stack left is marked superseded (no other stack uses it); the one it runs is not.
+    expect(await expiryOf(first.artifact.key)).to.deep.equal({ tags: SUPERSEDED, expiring: ['expire-superseded-s3-push-artifacts'] });
+    expect(await expiryOf(report.artifact.key)).to.deep.equal({ tags: [], expiring: [] });
+    changedKey = report.artifact.key;
   });
 
   it('a changed variable updates the stack (the schedule rule gets the new expression)', async () => {
     const before = config;
     config = parseDeployConfig({ ...testDeployEnv(), S3_REPLICATE_SCHEDULE: 'rate(12 hours)' });
     try {
+      // The first code again, whose artifact the last update marked superseded: uploaded again, unmarked.
       const report = await run();
-      expect(report.upload).to.equal('present');
+      expect(report.upload).to.equal('renewed');
       expect(report.stack).to.equal('updated');
+      expect(await expiryOf(report.artifact.key)).to.deep.equal({ tags: [], expiring: [] });
+      expect(await expiryOf(changedKey)).to.deep.equal({ tags: SUPERSEDED, expiring: ['expire-superseded-s3-push-artifacts'] });
       const resources = await clients.cfn.send(new ListStackResourcesCommand({ StackName: config.stackName }));
       const ruleName = resources.StackResourceSummaries?.find((r) => r.LogicalResourceId === 'ScheduleRule')?.PhysicalResourceId;
       const rule = await events<{ ScheduleExpression: string }>('DescribeRule', { Name: ruleName });
@@ -270,5 +301,20 @@ describe('npm run deploy against moto', function () {
     expect(res.stdout).to.not.include('[2/6]');
     const policy = JSON.parse((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: SOURCE_BUCKET }))).Policy!) as unknown;
     expect(policy).to.deep.equal(JSON.parse(before));
+  });
+
+  it('an artifact bucket of an older deploy (every artifact expiring after 90 days): the next deploy that moves the stack replaces that rule, keeping the bucket\'s others', async () => {
+    const legacy: LifecycleRule = { ID: LEGACY_RULE_ID, Status: 'Enabled', Filter: { Prefix: 's3-push/' }, Expiration: { Days: 90 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } };
+    const theirs: LifecycleRule = { ID: 'team-logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 7 } };
+    await clients.s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: config.artifactBucket, LifecycleConfiguration: { Rules: [theirs, legacy] } }));
+    // Under the old rule the running artifact would expire: the hazard this replaces.
+    expect((await expiryOf(first.artifact.key)).expiring).to.deep.equal([LEGACY_RULE_ID]);
+    const report = await run({}, await changedBundle('version 3'));
+    expect(report.stack).to.equal('updated');
+    const rules = (await clients.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: config.artifactBucket }))).Rules ?? [];
+    expect(rules.map((r) => r.ID)).to.deep.equal(['team-logs', ...artifactLifecycleRules().map((r) => r.ID)]);
+    expect(migrateLifecycleRules(rules)).to.equal(undefined);
+    expect(await expiryOf(report.artifact.key)).to.deep.equal({ tags: [], expiring: [] });
+    expect(lines.join('\n')).to.include('now expires only artifacts marked superseded');
   });
 });

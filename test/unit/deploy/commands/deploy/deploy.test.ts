@@ -9,11 +9,14 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
+  GetBucketLifecycleConfigurationCommand,
   HeadBucketCommand,
+  PutObjectTaggingCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -33,12 +36,23 @@ import { ConfigError } from '../../../../../rules/errors.ts';
 import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
+import { artifactLifecycleRules } from '../../../../../deploy/aws/artifactLifecycle.ts';
 
 const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
 const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'ab'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
 const KEY = `s3-push/${'ab'.repeat(32)}.zip`;
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-to-partner-landing-zone/1';
 const EXEC_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-partner-landing-zone-lambda`;
+const ARTIFACTS = `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`;
+
+/** The stack as deployed with `key` (its parameters name the artifact it runs). */
+function deployedStack(extra: Partial<Stack> = {}, key = KEY): Stack {
+  return {
+    StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0),
+    Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: ARTIFACTS }, { ParameterKey: 'ArtifactKey', ParameterValue: key }],
+    ...extra,
+  };
+}
 
 function config(overrides: Record<string, string> = {}): DeployConfig {
   return parseDeployConfig(deployEnv({ AWS_DEFAULT_REGION: undefined, ...overrides }));
@@ -60,7 +74,10 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     s3.on(HeadBucketCommand).resolves({});
     s3.on(HeadObjectCommand).resolves({});
     s3.on(PutObjectCommand).resolves({});
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'FunctionName', OutputValue: 'replicate-to-partner-landing-zone' }] }] });
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [deployedStack({ Outputs: [{ OutputKey: 'FunctionName', OutputValue: 'replicate-to-partner-landing-zone' }] })] });
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: artifactLifecycleRules() });
+    s3.on(PutBucketLifecycleConfigurationCommand).resolves({});
+    s3.on(PutObjectTaggingCommand).resolves({});
     cfn.on(CreateChangeSetCommand).resolves({ Id: 'cs', StackId: STACK_ID });
     cfn.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set." });
     cfn.on(DeleteChangeSetCommand).resolves({});
@@ -157,11 +174,14 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`, Key: KEY, ExpectedBucketOwner: SOURCE_ACCOUNT });
     expect(s3.commandCalls(HeadBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT });
     expect(lines.join('\n')).to.include('no changes').and.include(`account ${SOURCE_ACCOUNT}: the stack replicate-to-partner-landing-zone is there`);
+    // Nothing is marked, nothing re-uploaded, the lifecycle not even read: the artifact the stack runs stays as it is.
+    expect(s3.commandCalls(PutObjectTaggingCommand)).to.have.length(0);
+    expect(s3.commandCalls(GetBucketLifecycleConfigurationCommand)).to.have.length(0);
   });
 
   it('an unchanged stack\'s role: the ARN from its output ExecutionRoleArn when it reports one (a role with a path included)', async () => {
     const withPath = `arn:aws:iam::${SOURCE_ACCOUNT}:role/team/replicate-to-partner-landing-zone-lambda`;
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'ExecutionRoleArn', OutputValue: withPath }] }] });
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [deployedStack({ Outputs: [{ OutputKey: 'ExecutionRoleArn', OutputValue: withPath }] })] });
     const report = await run();
     expect(report.executionRoleArn).to.equal(withPath);
     expect(iam.calls()).to.have.length(0);
@@ -196,7 +216,9 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-eu-west-1`, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
     expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input.PublicAccessBlockConfiguration).to.deep.equal({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
     expect(s3.commandCalls(PutBucketEncryptionCommand)).to.have.length(1);
-    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]!.args[0].input.LifecycleConfiguration?.Rules?.[0]).to.deep.include({ Filter: { Prefix: 's3-push/' }, Expiration: { Days: 90 } });
+    // Only artifacts marked superseded expire (issue 11, item 5); aborting incomplete uploads is a rule of its own.
+    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]!.args[0].input.LifecycleConfiguration?.Rules).to.deep.equal(artifactLifecycleRules());
+    expect(artifactLifecycleRules()[0]).to.deep.include({ Filter: { And: { Prefix: 's3-push/', Tags: [{ Key: 's3-push-artifact', Value: 'superseded' }] } }, Expiration: { Days: 90 } });
     expect(s3.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input.Policy).to.include('"aws:SecureTransport":"false"');
   });
 
@@ -238,8 +260,8 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
       .resolves({ Role: { Arn: EXEC_ROLE, RoleName: 'x', Path: '/', RoleId: 'AROA', CreateDate: new Date() } });
     // The stack changed (its role may be new): the update ran (a new LastUpdatedTime).
     cfn.on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), LastUpdatedTime: new Date(1000) }] })
-      .resolves({ Stacks: [{ StackName: 'replicate-to-partner-landing-zone', StackId: STACK_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), LastUpdatedTime: new Date(2000) }] });
+      .resolvesOnce({ Stacks: [deployedStack({ LastUpdatedTime: new Date(1000) })] })
+      .resolves({ Stacks: [deployedStack({ LastUpdatedTime: new Date(2000) })] });
     cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
     cfn.on(ExecuteChangeSetCommand).resolves({});
     const report = await run();
@@ -257,5 +279,102 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://docs/trustRelationshipExample.json.tmp');
     expect(text).to.include('aws iam put-role-policy --role-name s3-push-writer --policy-name s3-push --policy-document file://docs/roleDefinitionDestinationExample.json.tmp');
     expect(text).to.not.include(EXTERNAL_ID);
+  });
+
+  describe('the artifact of the deployed stack never expires (issue 11, item 5)', () => {
+    const OLD_KEY = `s3-push/${'01'.repeat(32)}.zip`;
+    const updated = (lastUpdated: number, key = KEY) => ({ Stacks: [deployedStack({ LastUpdatedTime: new Date(lastUpdated) }, key)] });
+    /** The stack runs OLD_KEY; this deploy moves it to KEY, and the update ends in `final` (the stack's parameters then name `finalKey`). */
+    function update(final: 'UPDATE_COMPLETE' | 'UPDATE_ROLLBACK_COMPLETE', others: Stack[] = []) {
+      const finalKey = final === 'UPDATE_COMPLETE' ? KEY : OLD_KEY;
+      const after = deployedStack({ StackStatus: final, LastUpdatedTime: new Date(2000) }, finalKey);
+      cfn.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) =>
+        input.StackName === 'replicate-to-partner-landing-zone' ? updated(1000, OLD_KEY)
+          : input.StackName === STACK_ID ? { Stacks: [after] }
+          // Without a name: every stack of the region, as the reference check reads them.
+          : { Stacks: [after, ...others] });
+      cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', StackId: STACK_ID, Changes: [{ ResourceChange: { Action: 'Modify', LogicalResourceId: 'PushFunction', ResourceType: 'AWS::Lambda::Function' } }] });
+      cfn.on(ExecuteChangeSetCommand).resolves({});
+      s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    }
+    const tagged = () => s3.commandCalls(PutObjectTaggingCommand).map((c) => c.args[0].input);
+    const superseded = (key: string) => ({ Bucket: ARTIFACTS, Key: key, ExpectedBucketOwner: SOURCE_ACCOUNT, Tagging: { TagSet: [{ Key: 's3-push-artifact', Value: 'superseded' }] } });
+
+    it('an update that moves the stack to new code marks the artifact it left superseded, never the one it runs', async () => {
+      update('UPDATE_COMPLETE');
+      const report = await run();
+      expect(report.stack).to.equal('updated');
+      expect(tagged()).to.deep.equal([superseded(OLD_KEY)]);
+      expect(lines.join('\n')).to.include(`marked s3://${ARTIFACTS}/${OLD_KEY} superseded: no stack uses it`);
+    });
+
+    it('an artifact another stack of the region still runs is not marked', async () => {
+      update('UPDATE_COMPLETE', [{ ...deployedStack({ StackName: 'replicate-to-other' }, OLD_KEY), StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-to-other/2' }]);
+      await run();
+      expect(tagged()).to.deep.equal([]);
+      expect(lines.join('\n')).to.include(`kept s3://${ARTIFACTS}/${OLD_KEY}: stack replicate-to-other runs it`);
+    });
+
+    it('nor one that a stack in the middle of an update may roll back to', async () => {
+      update('UPDATE_COMPLETE', [{ ...deployedStack({ StackName: 'replicate-to-other', StackStatus: 'UPDATE_IN_PROGRESS' }, `s3-push/${'02'.repeat(32)}.zip`), StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-to-other/2' }]);
+      await run();
+      expect(tagged()).to.deep.equal([]);
+    });
+
+    it('an update that rolls back leaves the artifact the stack runs unmarked, and marks the new one nothing runs', async () => {
+      update('UPDATE_ROLLBACK_COMPLETE');
+      const err = await run().catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(DeployError);
+      expect((err as Error).message).to.include('ended UPDATE_ROLLBACK_COMPLETE');
+      expect(tagged()).to.deep.equal([superseded(KEY)]);
+    });
+
+    it('a deploy of code whose artifact was marked superseded uploads it again, unmarked, before the stack runs it', async () => {
+      update('UPDATE_COMPLETE');
+      s3.on(HeadObjectCommand).resolves({ TagCount: 1 });
+      const report = await run();
+      expect(report.upload).to.equal('renewed');
+      expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).to.deep.include({ Bucket: ARTIFACTS, Key: KEY });
+      expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).to.not.have.property('Tagging');
+      expect(s3.commandCalls(PutObjectCommand)[0]!.calledBefore(cfn.commandCalls(ExecuteChangeSetCommand)[0]!)).to.equal(true);
+      // S3's own word works too, without the right to read tags: x-amz-expiration naming the expiry rule.
+      s3.on(HeadObjectCommand).resolves({ Expiration: 'expiry-date="Fri, 23 Dec 2033 00:00:00 GMT", rule-id="expire-superseded-s3-push-artifacts"' });
+      expect((await run()).upload).to.equal('renewed');
+    });
+
+    it('a bucket of an older deploy (every artifact expiring after 90 days, S3 says so on HeadObject): a no-op replaces that rule and keeps the others', async () => {
+      const legacy = { ID: 'expire-old-s3-push-artifacts', Status: 'Enabled' as const, Filter: { Prefix: 's3-push/' }, Expiration: { Days: 90 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } };
+      const theirs = { ID: 'logs', Status: 'Enabled' as const, Filter: { Prefix: 'logs/' }, Expiration: { Days: 7 } };
+      s3.on(HeadObjectCommand).resolves({ Expiration: 'expiry-date="Fri, 23 Dec 2033 00:00:00 GMT", rule-id="expire-old-s3-push-artifacts"' });
+      s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [theirs, legacy] });
+      const report = await run();
+      expect(report.stack).to.equal('no-changes');
+      expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]!.args[0].input).to.deep.equal({
+        Bucket: ARTIFACTS, ExpectedBucketOwner: SOURCE_ACCOUNT, LifecycleConfiguration: { Rules: [theirs, ...artifactLifecycleRules()] },
+      });
+      expect(lines.join('\n')).to.include('now expires only artifacts marked superseded');
+      expect(s3.commandCalls(PutObjectTaggingCommand)).to.have.length(0);
+    });
+
+    it('another rule of the bucket that expires the artifact: deploy warns, naming it and the date', async () => {
+      s3.on(HeadObjectCommand).resolves({ Expiration: 'expiry-date="Fri, 23 Dec 2033 00:00:00 GMT", rule-id="clean%20everything"' });
+      await run();
+      expect(lines.join('\n')).to.include('warning: the bucket\'s lifecycle rule "clean everything" expires this artifact on Fri, 23 Dec 2033 00:00:00 GMT');
+    });
+
+    it('marking fails (AccessDenied): a warning, the deploy still succeeds and the artifact is kept', async () => {
+      update('UPDATE_COMPLETE');
+      s3.on(PutObjectTaggingCommand).rejects(awsError('AccessDenied', 403, 'Access Denied'));
+      const report = await run();
+      expect(report.stack).to.equal('updated');
+      expect(lines.join('\n')).to.include('warning: could not mark').and.include('s3:PutObjectTagging').and.include('is kept (nothing expires it)');
+    });
+
+    it('--plan reads no lifecycle, marks nothing', async () => {
+      update('UPDATE_COMPLETE');
+      await run(args({ plan: true }));
+      expect(s3.commandCalls(GetBucketLifecycleConfigurationCommand)).to.have.length(0);
+      expect(tagged()).to.deep.equal([]);
+    });
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketLifecycleConfigurationCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSServiceException } from '@aws-sdk/client-sts';
 import type { HandlerBundle } from '../../../../../dev/bundle.ts';
 import { parseDeployConfig } from '../../../../../deploy/config/config.ts';
@@ -13,6 +13,7 @@ import { DEPLOY_ENV } from '../../../../helpers/badInputs.ts';
 import { EXTERNAL_ID, SOURCE_ACCOUNT } from '../../../../helpers/fixtures.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
+import { artifactLifecycleRules } from '../../../../../deploy/aws/artifactLifecycle.ts';
 
 // Faults of deploy's credentials and permissions (issue 6): each message names the AWS action
 // that failed and, once the caller is known, the principal it was denied to.
@@ -44,6 +45,7 @@ describe('deploy/commands/deploy/deploy under credential and permission faults (
     s3.on(HeadBucketCommand).resolves({});
     s3.on(HeadObjectCommand).resolves({});
     cfn.on(DescribeStacksCommand).rejects(stackMissing('replicate-to-partner-landing-zone'));
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: artifactLifecycleRules() });
   });
   afterEach(async () => {
     await rm(out, { recursive: true, force: true });
