@@ -1,11 +1,13 @@
 /**
  * Builds what the benchmark runs as child processes, under `.bench/build/`:
- * - `index.mjs`: the handler exactly as deployed (extracted from `bundleHandler()`'s zip), and
+ * - `index.mjs` and its `chunks/`: the handler exactly as deployed (extracted from `bundleHandler()`'s zip), and
  *   `runHandler.mjs`, which imports it and calls `handler(event)` once, as Lambda would;
- * - `naiveSdkCopy.mjs`: the naive SDK loop, bundled with the same esbuild settings, so that both
- *   Node tools start from one bundled file and neither pays for a TypeScript loader.
+ * - `naiveSdkCopy.mjs`: the naive SDK loop, bundled with the same esbuild settings (the SDK's ES
+ *   module builds; one file, as it has no lazy parts), so that every Node tool starts from bundled
+ *   code and none pays for a TypeScript loader.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../dev/bundle.ts';
@@ -42,7 +44,10 @@ export async function buildBenchTools(dir = `${REPO_ROOT}.bench/build`): Promise
   await mkdir(dir, { recursive: true });
   const bundle = await bundleHandler();
   const handlerModule = `${dir}/index.mjs`;
-  await writeFile(handlerModule, unzipOnly(bundle.zip, 'index.mjs'));
+  for (const name of bundle.files.keys()) {
+    await mkdir(dirname(`${dir}/${name}`), { recursive: true });
+    await writeFile(`${dir}/${name}`, unzipOnly(bundle.zip, name));
+  }
   const runHandler = `${dir}/runHandler.mjs`;
   await writeFile(runHandler, RUN_HANDLER);
   const naiveSdkCopy = `${dir}/naiveSdkCopy.mjs`;
@@ -55,6 +60,7 @@ export async function buildBenchTools(dir = `${REPO_ROOT}.bench/build`): Promise
       platform: 'node',
       target: 'node20',
       format: 'esm',
+      mainFields: ['module', 'main'],
       minify: true,
       legalComments: 'none',
       banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },

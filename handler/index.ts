@@ -22,7 +22,7 @@ import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type Archi
 import { isSqsEvent, type WorkItem } from './workItems.ts';
 import { isObjectEventDocument } from './objectEvents.ts';
 import { isObjectEventRecord, runObjectBatch, runObjectEvents } from './pushOnWrite.ts';
-import { createSqsClient, sqsWorkQueue, type WorkQueue } from './aws/workQueue.ts';
+import type { WorkQueue } from './aws/workQueue.ts';
 import { ARCHIVED_LOG_MESSAGE, SUMMARY_LOG_MESSAGE } from '../rules/names.ts';
 
 /** The part of the Lambda {@link Context} the handler uses. */
@@ -270,6 +270,28 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
 let container: { config: HandlerConfig; clients: ReplicationClients; workQueue: WorkQueue | undefined } | undefined;
 
 /**
+ * The work queue at `url`, its SQS client built on the first send: most runs (a scheduled day that
+ * finishes in time, an object event) never send, so they do not load the SQS SDK (a chunk of its
+ * own in the bundle). The client, once built, serves the container's later invocations.
+ */
+export function lazySqsWorkQueue(url: string): WorkQueue {
+  let queue: Promise<WorkQueue> | undefined;
+  return {
+    url,
+    async send(items) {
+      queue ??= import('./aws/workQueue.ts').then(
+        (m) => m.sqsWorkQueue(m.createSqsClient(), url),
+        (err: unknown) => {
+          queue = undefined;
+          throw err;
+        },
+      );
+      return (await queue).send(items);
+    },
+  };
+}
+
+/**
  * The Lambda handler (`index.handler`), see {@link handleEvent}. A bad environment or event throws
  * before any copy; any failed object makes the invocation fail after the summary is logged, so
  * Lambda's retries, dead-letter queue and alarms see it (for SQS batches: the failed items are
@@ -287,7 +309,7 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
     container = {
       config,
       clients: createClients(config),
-      workQueue: config.workQueueUrl === undefined ? undefined : sqsWorkQueue(createSqsClient(), config.workQueueUrl),
+      workQueue: config.workQueueUrl === undefined ? undefined : lazySqsWorkQueue(config.workQueueUrl),
     };
   }
   const requestId = context?.awsRequestId;

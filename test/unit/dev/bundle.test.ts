@@ -12,11 +12,37 @@ describe('dev/bundle bundleHandler', function () {
     expect(first.codeSha256).to.equal(Buffer.from(first.sha256, 'hex').toString('base64'));
   });
 
-  it('holds a single index.mjs entry', async () => {
-    const { zip } = await bundleHandler();
-    // Local file header: signature, then the name at offset 30.
-    expect(zip.readUInt32LE(0)).to.equal(0x04034b50);
-    const nameLength = zip.readUInt16LE(26);
-    expect(zip.subarray(30, 30 + nameLength).toString()).to.equal('index.mjs');
+  it('holds index.mjs first, then its chunks in name order, as esbuild wrote them', async () => {
+    const { zip, files } = await bundleHandler();
+    // Local file headers in order: signature, then the name at offset 30, the data after it.
+    const names: string[] = [];
+    for (let offset = 0; zip.readUInt32LE(offset) === 0x04034b50;) {
+      const nameLength = zip.readUInt16LE(26 + offset);
+      names.push(zip.subarray(offset + 30, offset + 30 + nameLength).toString());
+      offset += 30 + nameLength + zip.readUInt16LE(offset + 28) + zip.readUInt32LE(offset + 18);
+    }
+    expect(names[0]).to.equal('index.mjs');
+    expect(names.slice(1)).to.deep.equal([...names.slice(1)].sort());
+    expect(names.slice(1).every((n) => /^chunks\/[\w-]+\.mjs$/.test(n)), names.join(' ')).to.equal(true);
+    expect(new Set(names)).to.deep.equal(new Set(files.keys()));
+  });
+
+  it('loads at start neither the SQS client nor the credential providers a Lambda never reaches; they are chunks of their own', async () => {
+    const { files, jsBytes, startJsBytes } = await bundleHandler();
+    const text = (name: string) => Buffer.from(files.get(name)!).toString();
+    // Static imports only (`from"./…"`, `import"./…"`); `import("./…")` is what loads lazily.
+    const imports = (name: string) => [...text(name).matchAll(/(?:from|import)\s*"\.\/(?:chunks\/)?([\w-]+\.mjs)"/g)].map((m) => `chunks/${m[1]!}`);
+    const loaded = new Set<string>(['index.mjs']);
+    for (const name of loaded) for (const i of imports(name)) if (files.has(i)) loaded.add(i);
+    const atStart = [...loaded].map(text).join('\n');
+    const lazy = [...files.keys()].filter((n) => !loaded.has(n)).map(text).join('\n');
+    // The SQS API's operation name, and the SSO portal's (the credential provider of a profile).
+    for (const marker of ['SendMessageBatch', 'GetRoleCredentials']) {
+      expect(atStart, marker).to.not.include(marker);
+      expect(lazy, marker).to.include(marker);
+    }
+    expect(atStart, 'the S3 and STS clients are there').to.include('ListObjectsV2').and.include('AssumeRole');
+    expect(startJsBytes).to.equal([...loaded].reduce((sum, n) => sum + files.get(n)!.byteLength, 0));
+    expect(startJsBytes).to.be.below(jsBytes);
   });
 });

@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
 import sinon from 'sinon';
-import { handler, runEvent } from '../../../handler/index.ts';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { handler, lazySqsWorkQueue, runEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
 import { ConfigError } from '../../../rules/errors.ts';
+import { parseIsoDate } from '../../../rules/dates.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
@@ -135,5 +138,38 @@ describe('handler/index handler (the Lambda entry)', () => {
     expect((err as ConfigError).problems.map((p) => p.split(' ')[0])).to.deep.equal(['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'COPY_CONCURRENCY']);
     expect(log.callCount).to.equal(1);
     expect(JSON.parse(String(log.firstCall.args[0]))).to.deep.include({ level: 'ERROR', userFault: true });
+  });
+});
+
+describe('handler/index lazySqsWorkQueue (the container\'s work queue)', () => {
+  // Every SQSClient (the one the lazy import builds is out of reach), mocked for this suite only.
+  let sqs: AwsClientStub<SQSClient>;
+  beforeEach(() => {
+    sqs = mockClient(SQSClient);
+  });
+  afterEach(() => sqs.restore());
+  const URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
+  const day = (date: string) => ({ date: parseIsoDate(date)! });
+
+  it('sends through SQS on the first send and the same client on the next; nothing before', async () => {
+    const queue = lazySqsWorkQueue(URL);
+    expect(queue.url).to.equal(URL);
+    expect(sqs.calls()).to.have.length(0);
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    await queue.send([day('2024-01-01')]);
+    await queue.send([day('2024-01-02'), day('2024-01-03')]);
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls.map((c) => c.args[0].input.QueueUrl)).to.deep.equal([URL, URL]);
+    expect(calls.map((c) => c.args[0].input.Entries?.map((e) => e.MessageBody))).to.deep.equal([['{"date":"2024-01-01"}'], ['{"date":"2024-01-02"}', '{"date":"2024-01-03"}']]);
+    expect(new Set(calls.map((c): unknown => c.thisValue)).size, 'one client for both sends').to.equal(1);
+  });
+
+  it('passes a failed send on, and the next send tries again', async () => {
+    const queue = lazySqsWorkQueue(URL);
+    sqs.on(SendMessageBatchCommand).rejectsOnce(new Error('throttled')).resolves({ Successful: [], Failed: [] });
+    const err = await queue.send([day('2024-01-01')]).catch((e: unknown) => e);
+    expect(err).to.have.property('name', 'AwsCallError');
+    await queue.send([day('2024-01-01')]);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).to.have.length(2);
   });
 });

@@ -17,6 +17,7 @@ const COMMANDS: [string, string, string][] = [
   ['scripts/fanOutWorkers.ts', 'fanOutWorkers', 'usage: npx tsx scripts/fanOutWorkers.ts'],
   ['scripts/measureHandler.ts', 'measureHandler', 'usage: npx tsx scripts/measureHandler.ts'],
   ['scripts/measureDayRss.ts', 'measureDayRss', 'usage: npx tsx scripts/measureDayRss.ts'],
+  ['scripts/measureFixedCost.ts', 'measureFixedCost', 'usage: npx tsx scripts/measureFixedCost.ts'],
   ['scripts/pushLatency.ts', 'pushLatency', 'usage: npx tsx scripts/pushLatency.ts'],
   ['scripts/measureDayMemory.ts', 'measureDayMemory', 'usage: node --expose-gc --max-old-space-size=64 --import tsx scripts/measureDayMemory.ts'],
 ];

@@ -39,7 +39,7 @@ import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
 import { artifactLifecycleRules } from '../../../../../deploy/aws/artifactLifecycle.ts';
 
 const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
-const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'ab'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
+const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'ab'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11, startJsBytes: 11, files: new Map() };
 const KEY = `s3-push/${'ab'.repeat(32)}.zip`;
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/replicate-to-partner-landing-zone/1';
 const EXEC_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-partner-landing-zone-lambda`;

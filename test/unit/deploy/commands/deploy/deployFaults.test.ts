@@ -18,7 +18,7 @@ import { artifactLifecycleRules } from '../../../../../deploy/aws/artifactLifecy
 // Faults of deploy's credentials and permissions (issue 6): each message names the AWS action
 // that failed and, once the caller is known, the principal it was denied to.
 const CALLER = `arn:aws:sts::${SOURCE_ACCOUNT}:assumed-role/deployer/alice`;
-const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'cd'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11 };
+const BUNDLE: HandlerBundle = { zip: Buffer.from('PK fake zip'), sha256: 'cd'.repeat(32), codeSha256: 'q83vEjRWeJA=', jsBytes: 11, startJsBytes: 11, files: new Map() };
 const fast = { pollIntervalMs: 0, timeoutMs: 10_000, sleep: () => Promise.resolve() };
 
 describe('deploy/commands/deploy/deploy under credential and permission faults (mocked AWS)', () => {
