@@ -70,9 +70,21 @@ export function decide(source: ObjectInfo, destination: ObjectInfo | undefined):
 /**
  * Orders keys the way S3 lists them: by the bytes of their UTF-8 encoding. JavaScript's `<`
  * compares UTF-16 code units, which disagrees for characters above U+FFFF against U+E000–U+FFFF.
+ * The two orders agree wherever the first unit that differs is not half of a surrogate pair, so
+ * only then are the keys encoded (the walk compares every key: encoding each pair made garbage
+ * for every object listed).
  */
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b)); // Buffer.from encodes strings as UTF-8
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  // One key is the start of the other: the shorter one first, in bytes as in units.
+  if (i === length) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if ((x & 0xf800) === 0xd800 || (y & 0xf800) === 0xd800) return Buffer.compare(Buffer.from(a), Buffer.from(b)); // UTF-8
+  return x - y;
 }
 
 /** One source object with its destination counterpart, if the destination has it. */

@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from './assumedCredentials.ts';
 import { installFastCopy } from './fastCopy.ts';
+import { installLeanListing } from './leanListing.ts';
 import type { HandlerConfig } from '../config.ts';
 import { connectionPlan } from '../connections.ts';
 import type { ReplicationClients } from '../replicateDay.ts';
@@ -57,5 +58,9 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
     credentials: destinationS3.config.credentials,
   });
   installFastCopy(destinationS3, copyFallback);
-  return { sourceS3: new S3Client({ ...common, requestHandler: agent(plan.sourceSockets) }), destinationS3 };
+  // Listing pages are read by the lean reader (handler/aws/leanListing.ts) on both sides.
+  const sourceS3 = new S3Client({ ...common, requestHandler: agent(plan.sourceSockets) });
+  installLeanListing(sourceS3);
+  installLeanListing(destinationS3);
+  return { sourceS3, destinationS3 };
 }

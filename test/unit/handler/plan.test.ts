@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { compareKeys, decide, joinListings, normalizeEtag, type ObjectInfo } from '../../../handler/plan.ts';
 
 const t0 = new Date('2024-01-02T00:00:00Z');
@@ -90,6 +91,19 @@ describe('handler/plan', () => {
     expect(compareKeys('a', 'a')).to.equal(0);
     expect(compareKeys('a', 'ab')).to.be.lessThan(0);
     expect(compareKeys('b', 'a')).to.be.greaterThan(0);
+    // U+1F600 (a surrogate pair) is after U+FFFD in UTF-8, before it in UTF-16 units.
+    expect(compareKeys('k\u{1F600}', 'k\uFFFD')).to.be.greaterThan(0);
+    expect(compareKeys('k\uFFFD', 'k\u{1F600}')).to.be.lessThan(0);
+  });
+
+  it('orders any two keys as their UTF-8 bytes compare', () => {
+    // Keys mixing ASCII, U+E000-U+FFFF and characters above U+FFFF, often sharing a start.
+    const unit = fc.constantFrom('a', 'b', '/', '\u00e9', '\uE000', '\uFFFD', '\u{10000}', '\u{1F600}', '\uD800', '\uDC00');
+    const key = fc.array(unit, { maxLength: 6 }).map((units) => units.join(''));
+    fc.assert(fc.property(key, key, (a, b) => {
+      expect(Math.sign(compareKeys(a, b))).to.equal(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      expect(Math.sign(compareKeys(`p/${a}`, `p/${a}${b}`))).to.equal(Math.sign(Buffer.compare(Buffer.from(`p/${a}`), Buffer.from(`p/${a}${b}`))));
+    }), { numRuns: 2000 });
   });
 
   // A missing source object must never be compared with the destination object listed after it:
