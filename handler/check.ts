@@ -5,8 +5,11 @@
  *
  *   1. AssumeRole on the destination role (its trust policy, the external id);
  *   2. ListObjectsV2 on the source bucket with the role (the source bucket policy);
- *   3. GetObject of one source byte with the role (the source bucket policy);
- *   4. ListObjectsV2, PutObject and DeleteObject of a probe in the destination (the role's policy).
+ *   3. GetObject of one source byte with the role (the source bucket policy; the source objects' KMS
+ *      key policy when KMS refuses it: HeadObject, which needs no kms:Decrypt, names the key);
+ *   4. GetBucketEncryption of the destination, then ListObjectsV2, PutObject and DeleteObject of a
+ *      probe in the destination (the role's policy; the KMS key of the copies, or of the bucket's
+ *      default encryption, when KMS refuses the write).
  *
  * A link runs when the links it needs are ok: 2 and 4 need 1, 3 needs an object listed by 2. Link 4
  * does not need 2 or 3, so one run reports both the source side (fixed by the source account) and
@@ -16,10 +19,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from './config.ts';
 import { S3PushError, describeError } from '../rules/errors.ts';
 import type { Logger } from './logger.ts';
-import { deleteProbe, listSome, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from './aws/s3Probe.ts';
-import { accountOf, roleNameOf } from '../rules/awsNames.ts';
+import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type Encryption, type ProbeObject } from './aws/s3Probe.ts';
+import { accountOf, kmsKeyArnProblem, roleNameOf } from '../rules/awsNames.ts';
 import { errorName, isAccessDenied } from '../rules/awsErrors.ts';
-import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../rules/names.ts';
 import { staticLead } from '../rules/prefix.ts';
 
 /**
@@ -85,6 +88,64 @@ function isDenied(err: unknown): boolean {
 
 function mentionsKms(err: unknown): boolean {
   return /kms/i.test(describeError(innermost(err)));
+}
+
+/**
+ * S3's own error codes for a KMS key it could not use: `KMS.DisabledException`,
+ * `KMS.KMSInvalidStateException` (pending deletion), `KMS.NotFoundException` (no such key in the
+ * bucket's region), `KMS.InvalidKeyUsageException`… (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+ */
+function isKmsError(err: unknown): boolean {
+  return errorName(innermost(err)).startsWith('KMS.');
+}
+
+/** KMS refused the request: a denial naming KMS (kms:Decrypt, kms:GenerateDataKey), or one of S3's KMS.* codes. */
+function kmsRefused(err: unknown): boolean {
+  return (isDenied(err) && mentionsKms(err)) || isKmsError(err);
+}
+
+/** What a KMS.* code says about the key, or '' for a denial. */
+function kmsState(err: unknown): string {
+  const name = errorName(innermost(err));
+  if (name === 'KMS.DisabledException') return ' The key is disabled: enable it (aws kms enable-key), or name another key.';
+  if (name === 'KMS.KMSInvalidStateException') return ' The key is not usable in its state (pending deletion or import): cancel the deletion (aws kms cancel-key-deletion), or name another key.';
+  if (name === 'KMS.NotFoundException') return ' KMS does not find the key in the bucket\'s region: a KMS key must be in the bucket\'s region.';
+  return isKmsError(err) ? ` KMS answered ${name}.` : '';
+}
+
+/**
+ * How to set S3_REPLICATE_KMS_KEY_ARN to `key`: deploy takes a key ARN, while a bucket's default
+ * encryption may name a key id or an alias.
+ */
+function setKmsKeyArn(key: string): string {
+  return kmsKeyArnProblem(key) === undefined
+    ? `set S3_REPLICATE_KMS_KEY_ARN=${key}`
+    : `set S3_REPLICATE_KMS_KEY_ARN to the ARN of the key ${key} (aws kms describe-key --key-id ${key} --query KeyMetadata.Arn, in the destination account)`;
+}
+
+/** A KMS key ARN named in an error message (KMS denials name the key they refused), or undefined. */
+function kmsKeyIn(err: unknown): string | undefined {
+  return /arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+/.exec(describeError(innermost(err)))?.[0];
+}
+
+/** True for SSE-KMS (aws:kms, aws:kms:dsse). */
+function isKms(e: Encryption | undefined): boolean {
+  return (e?.algorithm ?? '').startsWith('aws:kms');
+}
+
+/**
+ * The fix for a source object the role may not decrypt. Cross-account, kms:Decrypt must be allowed
+ * both by the key's policy (source account) and by the role's own policy
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html);
+ * an AWS managed key (aws/s3) cannot be shared with another account at all.
+ */
+function sourceKeyFix(key: string, config: HandlerConfig): string {
+  const render = config.sourceKmsKeyArn === key
+    ? ''
+    : `set S3_REPLICATE_SOURCE_KMS_KEY_ARN=${key} and run npm run deploy (SOURCE_KMS_KEY_ARN is ${config.sourceKmsKeyArn ?? 'not set'}), then `;
+  return `the object is encrypted with the KMS key ${key}: ${render}apply the DecryptSourceObjects statement of ${DESTINATION_ROLE_POLICY_FILE} ` +
+    `to the role and add the statement of ${SOURCE_KEY_POLICY_FILE} to the key policy of ${key} (source account). ` +
+    'If it is the AWS managed key aws/s3, no other account can use it: re-encrypt the objects with a customer managed key';
 }
 
 /** The fix for an error that is not a denial: what AWS said, and where such errors come from. */
@@ -186,7 +247,13 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
       let fix = isDenied(err)
         ? `the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} in the bucket policy of ${config.sourceBucket} (it grants s3:GetObject on ${config.sourceBucket}/${sourcePrefix}*) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`
         : otherFix(err);
-      if (isDenied(err) && mentionsKms(err)) fix += `; the object is encrypted with a KMS key whose key policy must let the role decrypt`;
+      if (isDenied(err) || isKmsError(err)) {
+        // GET needs kms:Decrypt on an SSE-KMS object, HEAD does not: HEAD says which key it is. When
+        // HEAD is refused too, S3 itself refused (the bucket policy), not KMS.
+        const encryption = await objectEncryption(s3, config.sourceBucket, sample.key).catch(() => undefined);
+        const key = (isKms(encryption) ? encryption?.kmsKeyId : undefined) ?? (kmsRefused(err) ? kmsKeyIn(err) ?? 'of the object (aws s3api head-object shows SSEKMSKeyId)' : undefined);
+        if (key !== undefined) fix = `KMS refused the read: ${sourceKeyFix(key, config)}.${kmsState(err)}`;
+      }
       add(3, 'read-source', 'broken', `${where}: ${describeError(innermost(err))}`, fix);
     }
   }
@@ -196,25 +263,58 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
     notTried(4, 'write-destination', 'needs the role (link 1)');
   } else {
     const probeUrl = `s3://${config.destinationBucket}/${probeKey}`;
-    const kmsFix = config.kmsKeyArn ? `; with KMS_KEY_ARN set, the key policy of ${config.kmsKeyArn} must let the role use the key (EncryptCopiesWithKmsKey)` : '';
+    // The destination's default encryption: a customer managed key there refuses the copies when
+    // the role has no KMS permission for it (GenerateDataKey, and Decrypt for multipart uploads).
+    let defaultKey: string | undefined;
+    let encryptionNote = '';
+    try {
+      const destination = await bucketEncryption(s3, config.destinationBucket);
+      // No key id, or the alias aws/s3: the destination account's AWS managed key, which the role (of that account) may use through S3.
+      defaultKey = isKms(destination) && !/(^|\/|:)alias\/aws\/s3$/.test(destination.kmsKeyId ?? 'alias/aws/s3') ? destination.kmsKeyId : undefined;
+    } catch (err) {
+      if (isDenied(err)) {
+        add(4, 'write-destination', 'broken', `GetBucketEncryption s3://${config.destinationBucket}: ${describeError(innermost(err))}`,
+          `the ReadDestinationEncryption statement of ${DESTINATION_ROLE_POLICY_FILE} in the role's permissions (s3:GetEncryptionConfiguration on ${config.destinationBucket}: the check reads which key the bucket encrypts with)`);
+      } else if (errorName(innermost(err)) !== 'ServerSideEncryptionConfigurationNotFoundError') {
+        encryptionNote = ` (its default encryption could not be read: ${describeError(innermost(err))})`;
+      }
+    }
+    const writeKey = config.kmsKeyArn ?? defaultKey;
+    const keyFix = (key: string) => `the copies are encrypted with the KMS key ${key}: its key policy must let the role use it (kms:GenerateDataKey, kms:Decrypt), ` +
+      `and the role needs the EncryptCopiesWithKmsKey statement of ${DESTINATION_ROLE_POLICY_FILE}` +
+      (config.kmsKeyArn ? '' : ` (${setKmsKeyArn(key)} and run npm run deploy to render it)`);
     const step = async (what: string, statement: string, call: () => Promise<unknown>): Promise<boolean> => {
       try {
         await call();
         return true;
       } catch (err) {
-        const fix = isDenied(err)
-          ? `the ${statement} statement of ${DESTINATION_ROLE_POLICY_FILE} in the role's permissions${statement === 'WriteDestination' ? kmsFix : ''}`
-          : otherFix(err, { bucket: config.destinationBucket, variable: 'S3_REPLICATE_BUCKET_NAME (DESTINATION_BUCKET)' });
+        const key = writeKey ?? kmsKeyIn(err);
+        const fix = statement === 'WriteDestination' && kmsRefused(err)
+          ? `KMS refused the write: ${key ? keyFix(key) : `the key of the bucket's default encryption (aws s3api get-bucket-encryption --bucket ${config.destinationBucket}) must let the role use it; S3_REPLICATE_KMS_KEY_ARN set to it renders the role's EncryptCopiesWithKmsKey statement`}.${kmsState(err)}`
+          : isDenied(err)
+            ? `the ${statement} statement of ${DESTINATION_ROLE_POLICY_FILE} in the role's permissions${statement === 'WriteDestination' && writeKey ? `; ${keyFix(writeKey)}` : ''}`
+            : otherFix(err, { bucket: config.destinationBucket, variable: 'S3_REPLICATE_BUCKET_NAME (DESTINATION_BUCKET)' });
         add(4, 'write-destination', 'broken', `${what}: ${describeError(innermost(err))}`, fix);
         return false;
       }
     };
     const body = `Written by the s3-push preflight check (npm run check) at ${now().toISOString()} and deleted at once. Safe to delete.\n`;
-    const ok =
+    const ok = links.every((l) => l.link !== 4) &&
       (await step(`ListObjectsV2 s3://${config.destinationBucket}/${config.destinationPrefix}`, 'ListDestination', () => listSome(s3, config.destinationBucket, config.destinationPrefix, 1))) &&
       (await step(`PutObject ${probeUrl}`, 'WriteDestination', () => putProbe(s3, config.destinationBucket, probeKey, body, { kmsKeyArn: config.kmsKeyArn }))) &&
       (await step(`DeleteObject ${probeUrl} (the probe is left behind: aws s3 rm ${probeUrl})`, 'DeletePreflightProbe', () => deleteProbe(s3, config.destinationBucket, probeKey)));
-    if (ok) add(4, 'write-destination', 'ok', `listed, wrote and deleted ${probeUrl}`);
+    if (ok && defaultKey && !config.kmsKeyArn) {
+      // The probe (one PutObject) may pass on a grant the copies lack: a multipart copy also needs kms:Decrypt.
+      add(4, 'write-destination', 'broken',
+        `wrote and deleted ${probeUrl}, but the default encryption of ${config.destinationBucket} is SSE-KMS with the customer managed key ${defaultKey}, and S3_REPLICATE_KMS_KEY_ARN is not set: ` +
+          'the role document grants no KMS permission (copies need kms:GenerateDataKey, multipart copies kms:Decrypt as well)',
+        `${setKmsKeyArn(defaultKey)} and run npm run deploy, then apply the EncryptCopiesWithKmsKey statement of ${DESTINATION_ROLE_POLICY_FILE}; the key policy of ${defaultKey} must let the role use it`);
+    } else if (ok) {
+      const note = defaultKey && defaultKey !== config.kmsKeyArn
+        ? ` (the bucket's default key is ${defaultKey}; the copies use S3_REPLICATE_KMS_KEY_ARN ${config.kmsKeyArn ?? ''}: ${setKmsKeyArn(defaultKey)} to use the bucket's)`
+        : encryptionNote;
+      add(4, 'write-destination', 'ok', `listed, wrote and deleted ${probeUrl}${note}`);
+    }
   }
 
   const report: CheckReport = { check: true, ok: links.every((l) => l.status !== 'broken'), links };

@@ -45,6 +45,8 @@ export interface HandlerConfig {
   readonly lagDays: number;
   /** KMS_KEY_ARN (optional; empty means unset): copies are SSE-KMS with this key. */
   readonly kmsKeyArn: string | undefined;
+  /** SOURCE_KMS_KEY_ARN (optional): the key the source objects are encrypted with; the preflight names it. */
+  readonly sourceKmsKeyArn: string | undefined;
   /** COPY_CONCURRENCY, default 16 (1–256). */
   readonly copyConcurrency: number;
   /** MULTIPART_THRESHOLD_BYTES, default 256 MiB (5 MiB – 5 GiB): larger objects are copied in parts. */
@@ -116,6 +118,9 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const kmsKeyArn = optional('KMS_KEY_ARN');
   const kmsFault = kmsKeyArn === undefined ? undefined : kmsKeyArnProblem(kmsKeyArn);
   if (kmsFault) problems.push(`KMS_KEY_ARN is ${JSON.stringify(kmsKeyArn)}: ${kmsFault}`);
+  const sourceKmsKeyArn = optional('SOURCE_KMS_KEY_ARN');
+  const sourceKmsFault = sourceKmsKeyArn === undefined ? undefined : kmsKeyArnProblem(sourceKmsKeyArn);
+  if (sourceKmsFault) problems.push(`SOURCE_KMS_KEY_ARN is ${JSON.stringify(sourceKmsKeyArn)}: ${sourceKmsFault}`);
   const copyConcurrency = integer('COPY_CONCURRENCY', DEFAULT_COPY_CONCURRENCY, 1, 256);
   const multipartThresholdBytes = integer('MULTIPART_THRESHOLD_BYTES', DEFAULT_MULTIPART_THRESHOLD_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB; S3 copies at most 5 GiB in one request)');
   const partSizeBytes = integer('PART_SIZE_BYTES', DEFAULT_PART_SIZE_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB, the S3 part limits)');
@@ -140,6 +145,7 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     destinationPrefix,
     lagDays,
     kmsKeyArn,
+    sourceKmsKeyArn,
     copyConcurrency,
     multipartThresholdBytes,
     partSizeBytes,

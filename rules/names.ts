@@ -22,6 +22,10 @@ export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';
 export const TRUST_POLICY_FILE = 'trustRelationshipExample.json.tmp';
 /** The destination role's permissions, applied in the destination account. */
 export const DESTINATION_ROLE_POLICY_FILE = 'roleDefinitionDestinationExample.json.tmp';
+/** Only with a source KMS key: the statement the source account adds to that key's policy. */
+export const SOURCE_KEY_POLICY_FILE = 'sourceKeyPolicyStatement.json.tmp';
+/** The Sid of that key policy statement: s3-push's own, so that a merge by Sid replaces only it. */
+export const SOURCE_KEY_POLICY_SID = 'S3PushDecryptSourceObjects';
 
 /**
  * The Sid of the source bucket policy statement ("ReadAccess" in the README). Prefixed so that it

@@ -10,6 +10,7 @@ export function stackParameters(config: DeployConfig, artifact: { bucket: string
     DestinationRoleArn: config.destinationRoleArn,
     ExternalId: config.externalId ?? '',
     KmsKeyArn: config.kmsKeyArn ?? '',
+    SourceKmsKeyArn: config.sourceKmsKeyArn ?? '',
     PrefixFormat: config.prefixFormat,
     DestinationPrefix: config.destinationPrefix,
     LagDays: String(config.lagDays),

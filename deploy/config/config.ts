@@ -42,6 +42,8 @@ export interface DeployConfig {
   readonly lagDays: number;
   /** `S3_REPLICATE_KMS_KEY_ARN`, undefined when unset. */
   readonly kmsKeyArn: string | undefined;
+  /** `S3_REPLICATE_SOURCE_KMS_KEY_ARN`: the key the source objects are encrypted with, undefined when unset. */
+  readonly sourceKmsKeyArn: string | undefined;
   /** `S3_ARTIFACT_BUCKET`, default `s3-push-artifacts-<account>-<region>`. */
   readonly artifactBucket: string;
   /** `S3_REPLICATE_STACK_NAME`, default `replicate-to-<destination bucket, dots as hyphens>`. */
@@ -89,6 +91,11 @@ export const MAX_ROLE_PATH = 512;
 export function rolePathOf(roleArn: string): string {
   const rest = roleArn.slice(roleArn.indexOf(':role/') + ':role/'.length);
   return `/${rest.slice(0, rest.lastIndexOf('/') + 1)}`;
+}
+
+/** The region of a KMS key ARN (its fourth field). */
+export function kmsKeyRegion(arn: string): string {
+  return arn.split(':')[3] ?? '';
 }
 
 /** The default stack name of a destination bucket: `replicate-to-<bucket>`, dots as hyphens (stack names allow no dots). */
@@ -198,6 +205,18 @@ export function parseDeployConfig(env: Env): DeployConfig {
     else if (mismatch) problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: a key ${mismatch}`);
   }
 
+  const sourceKmsKeyArn = get('S3_REPLICATE_SOURCE_KMS_KEY_ARN');
+  if (sourceKmsKeyArn !== undefined) {
+    const bad = kmsKeyArnProblem(sourceKmsKeyArn);
+    if (bad) problems.push(`S3_REPLICATE_SOURCE_KMS_KEY_ARN is ${show(sourceKmsKeyArn)}: ${bad}`);
+    // S3 uses a KMS key of the bucket's own region; the source bucket is in the stack's region.
+    else if (region && !regionFault && kmsKeyRegion(sourceKmsKeyArn) !== region) {
+      problems.push(`S3_REPLICATE_SOURCE_KMS_KEY_ARN is ${show(sourceKmsKeyArn)}: a key in ${kmsKeyRegion(sourceKmsKeyArn)}, but the source bucket is in ${region} (S3 encrypts with a key of the bucket's region)`);
+    } else if (ACCOUNT.test(account) && sourceKmsKeyArn.split(':')[4] !== account) {
+      problems.push(`S3_REPLICATE_SOURCE_KMS_KEY_ARN is in account ${sourceKmsKeyArn.split(':')[4]}, but AWS_ACCOUNT is ${account}: expected the source bucket's key, in the source account`);
+    }
+  }
+
   const artifactBucket = bucket('S3_ARTIFACT_BUCKET', get('S3_ARTIFACT_BUCKET')) || `s3-push-artifacts-${account}-${region}`;
 
   // Only what the user set is blamed: the default stack name comes from S3_REPLICATE_BUCKET_NAME,
@@ -249,6 +268,7 @@ export function parseDeployConfig(env: Env): DeployConfig {
     schedule,
     lagDays,
     kmsKeyArn,
+    sourceKmsKeyArn,
     artifactBucket,
     stackName,
     functionName: fitName(stackName, '', 64),

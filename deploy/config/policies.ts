@@ -1,5 +1,6 @@
 /**
- * The three IAM documents the operator applies by hand, rendered from the Handlebars templates in
+ * The IAM documents the operator applies by hand (three; a fourth, the source key policy statement,
+ * with S3_REPLICATE_SOURCE_KMS_KEY_ARN), rendered from the Handlebars templates in
  * `policy-templates/`. Every value is checked against a pattern that admits no quote, backslash or
  * control character before it is rendered, so no input can break out of a JSON string; the
  * templates are compiled with `strict: true` (a missing field throws) and each output is parsed as
@@ -11,7 +12,7 @@ import { REPO_ROOT } from '../../dev/bundle.ts';
 import { PROBE_NAME } from '../../handler/check.ts';
 import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../rules/names.ts';
 import { KEY_PREFIX_PATTERN } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/dayMarker.ts';
 
@@ -30,6 +31,11 @@ export interface PolicyValues {
   readonly kmsKeyArn: string | undefined;
   /** S3_REPLICATE_DAY_MARKER: the role may read the day-complete markers (it writes them under WriteDestination). Default false. */
   readonly dayMarker?: boolean;
+  /**
+   * The key the source objects are encrypted with (S3_REPLICATE_SOURCE_KMS_KEY_ARN), or undefined.
+   * With it the role gets kms:Decrypt on it and a fourth document, the key policy statement, is rendered.
+   */
+  readonly sourceKmsKeyArn?: string | undefined;
 }
 
 /** The rendered documents, by file name. */
@@ -37,6 +43,8 @@ export interface RenderedDocuments {
   readonly [SOURCE_POLICY_FILE]: PolicyDocument;
   readonly [TRUST_POLICY_FILE]: PolicyDocument;
   readonly [DESTINATION_ROLE_POLICY_FILE]: PolicyDocument;
+  /** Only with a source KMS key: the statement the source account adds to that key's policy. */
+  readonly [SOURCE_KEY_POLICY_FILE]?: PolicyDocument;
 }
 
 /** An IAM policy document as rendered. */
@@ -54,11 +62,14 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
+export { SOURCE_KEY_POLICY_FILE };
+
 /** The documents' file names, with their template names. */
 export const DOCUMENTS = {
   [SOURCE_POLICY_FILE]: 'sourceBucketPolicy.json.hbs',
   [TRUST_POLICY_FILE]: 'trustRelationshipExample.json.hbs',
   [DESTINATION_ROLE_POLICY_FILE]: 'roleDefinitionDestinationExample.json.hbs',
+  [SOURCE_KEY_POLICY_FILE]: 'sourceKeyPolicyStatement.json.hbs',
 } as const;
 
 const KEY_PREFIX = new RegExp(KEY_PREFIX_PATTERN);
@@ -86,6 +97,8 @@ export function validatePolicyValues(v: PolicyValues): void {
   if (externalIdFault) problems.push(`externalId: ${externalIdFault}`);
   const kmsFault = v.kmsKeyArn === undefined ? undefined : kmsKeyArnProblem(v.kmsKeyArn);
   if (kmsFault) problems.push(`kmsKeyArn ${JSON.stringify(v.kmsKeyArn)}: ${kmsFault}`);
+  const sourceKmsFault = v.sourceKmsKeyArn === undefined ? undefined : kmsKeyArnProblem(v.sourceKmsKeyArn);
+  if (sourceKmsFault) problems.push(`sourceKmsKeyArn ${JSON.stringify(v.sourceKmsKeyArn)}: ${sourceKmsFault}`);
   if (problems.length > 0) throw new PolicyValueError(`cannot render the IAM documents:\n  ${problems.join('\n  ')}`);
 }
 
@@ -103,7 +116,7 @@ function template(name: string, dir: string): Handlebars.TemplateDelegate {
 }
 
 /**
- * Renders the three documents. Validates the values first, parses each output as JSON, and checks
+ * Renders the documents (the fourth only with a source KMS key). Validates the values first, parses each output as JSON, and checks
  * it is a policy document (Version and a Statement list).
  *
  * @param templateDir where the `.hbs` files are. Default `policy-templates/` in the repository.
@@ -112,9 +125,24 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
   validatePolicyValues(values);
   const partition = parseRoleArn(values.destinationRoleArn)?.partition ?? 'aws';
   // probeName: the preflight check ({"check": true}) writes and deletes this one key in the destination.
-  const context = { ...values, partition, sourcePolicySid: SOURCE_POLICY_SID, probeName: PROBE_NAME, dayMarkerName: DAY_MARKER_NAME, dayMarker: values.dayMarker ?? false, externalId: values.externalId ?? '', kmsKeyArn: values.kmsKeyArn ?? '' };
+  const context = {
+    ...values,
+    partition,
+    sourcePolicySid: SOURCE_POLICY_SID,
+    sourceKeyPolicySid: SOURCE_KEY_POLICY_SID,
+    probeName: PROBE_NAME,
+    dayMarkerName: DAY_MARKER_NAME,
+    dayMarker: values.dayMarker ?? false,
+    externalId: values.externalId ?? '',
+    kmsKeyArn: values.kmsKeyArn ?? '',
+    sourceKmsKeyArn: values.sourceKmsKeyArn ?? '',
+    // kms:ViaService names S3's endpoint in the key's region (the source bucket's).
+    sourceKmsRegion: values.sourceKmsKeyArn?.split(':')[3] ?? '',
+    urlSuffix: partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
+  };
   const out: Record<string, PolicyDocument> = {};
   for (const [file, hbs] of Object.entries(DOCUMENTS)) {
+    if (file === SOURCE_KEY_POLICY_FILE && values.sourceKmsKeyArn === undefined) continue;
     const text = template(hbs, templateDir)(context);
     let doc: PolicyDocument;
     try {

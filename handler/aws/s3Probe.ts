@@ -3,7 +3,7 @@
  * Each returns what the check reports, or throws the SDK's own error untouched: the check reads its
  * name (`AccessDenied`, `NoSuchBucket`…) to say which file fixes it.
  */
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetBucketEncryptionCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { decodeListedKey } from './s3Listing.ts';
 
 /** An object seen by {@link listSome}. */
@@ -40,6 +40,30 @@ export async function readFirstByte(s3: S3Client, bucket: string, key: string): 
     if (err instanceof Error && err.name === 'InvalidRange') return;
     throw err;
   }
+}
+
+/** How an object or a bucket's default is encrypted. */
+export interface Encryption {
+  /** `AES256`, `aws:kms`, `aws:kms:dsse`… */
+  readonly algorithm: string | undefined;
+  /** The KMS key, for SSE-KMS (an ARN, or whatever the bucket's default names). */
+  readonly kmsKeyId: string | undefined;
+}
+
+/**
+ * How an object is encrypted (HeadObject). HEAD needs s3:GetObject but, unlike GET, no kms:Decrypt,
+ * so it tells which key refused a read.
+ */
+export async function objectEncryption(s3: S3Client, bucket: string, key: string): Promise<Encryption> {
+  const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  return { algorithm: out.ServerSideEncryption, kmsKeyId: out.SSEKMSKeyId };
+}
+
+/** The bucket's default encryption (GetBucketEncryption, s3:GetEncryptionConfiguration). */
+export async function bucketEncryption(s3: S3Client, bucket: string): Promise<Encryption> {
+  const out = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+  const rule = out.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+  return { algorithm: rule?.SSEAlgorithm, kmsKeyId: rule?.KMSMasterKeyID };
 }
 
 /** Options of {@link putProbe}. */

@@ -24,12 +24,14 @@ import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../config/policies.ts';
 import { applySourcePolicy, planSourcePolicy } from '../../aws/sourcePolicy.ts';
 import { enableSourceEvents } from '../../aws/sourceEvents.ts';
+import { bucketRegion } from '../../aws/bucketRegion.ts';
+import { kmsKeyRegion } from '../../config/config.ts';
 import { describeStack, outputsOf } from '../../cloudformation/stackApi.ts';
 import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
 import { partitionOf, roleNameOf } from '../../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../../rules/names.ts';
 
 export interface DeployDeps {
   readonly clients: AwsClients;
@@ -144,8 +146,30 @@ function policyValues(config: DeployConfig, executionRoleArn: string): PolicyVal
     executionRoleArn,
     externalId: config.externalId,
     kmsKeyArn: config.kmsKeyArn,
+    sourceKmsKeyArn: config.sourceKmsKeyArn,
     dayMarker: config.dayMarker,
   };
+}
+
+/**
+ * S3 encrypts with a KMS key of the bucket's own region only
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html): a
+ * S3_REPLICATE_KMS_KEY_ARN in another region than the destination bucket fails every copy
+ * (KMS.NotFoundException). HeadBucket names the bucket's region even to another account that may
+ * not read it, so this is refused (exit 2) before anything is built or written; when S3 does not
+ * say (an emulator, a network error), the rule is printed instead.
+ */
+export async function checkKmsKeyRegion(config: DeployConfig, clients: AwsClients, log: (line: string) => void): Promise<void> {
+  if (!config.kmsKeyArn) return;
+  const region = await bucketRegion(clients.s3, config.destinationBucket);
+  const keyRegion = kmsKeyRegion(config.kmsKeyArn);
+  if (region === undefined) {
+    log(`  S3 did not say where ${config.destinationBucket} is: S3_REPLICATE_KMS_KEY_ARN (a key in ${keyRegion}) must be in the region of the destination bucket ${config.destinationBucket} (S3 encrypts only with a key of the bucket's region)`);
+  } else if (region === keyRegion) {
+    log(`  destination bucket ${config.destinationBucket}: in ${region}, as the key S3_REPLICATE_KMS_KEY_ARN`);
+  } else {
+    throw new ConfigError([`S3_REPLICATE_KMS_KEY_ARN is ${JSON.stringify(config.kmsKeyArn)}, a key in ${keyRegion}, but the destination bucket ${config.destinationBucket} (S3_REPLICATE_BUCKET_NAME) is in ${region}: S3 encrypts only with a key of the bucket's region; name a key in ${region}`], 'the KMS key does not fit the destination bucket');
+  }
 }
 
 async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<DeployReport> {
@@ -170,6 +194,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     const planned = await planSourcePolicy(clients.s3, config.sourceBucket, config.account, early[SOURCE_POLICY_FILE]);
     log(`  its bucket policy ${planned.changed ? `takes the ${SOURCE_POLICY_SID} statement (merged after the stack)` : `already holds the ${SOURCE_POLICY_SID} statement`}`);
   }
+  await checkKmsKeyRegion(config, clients, log);
 
   step(2, 'bundling the handler');
   const bundle = await (deps.bundle ?? bundleHandler)();
@@ -284,6 +309,15 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ${SOURCE_POLICY_SID} statement by its Sid.`);
   } else {
     log(`  1. the source bucket policy is in place (--apply-source-policy).`);
+  }
+  if (config.sourceKmsKeyArn !== undefined) {
+    // A key policy is one document, like a bucket policy: merge the statement by its Sid, never replace the policy.
+    const key = config.sourceKmsKeyArn;
+    log(`     The source objects are encrypted with ${key}: its key policy must let the destination role decrypt (the role's own policy is not enough`);
+    log(`     across accounts). Merge the ${SOURCE_KEY_POLICY_SID} statement of ${shown(SOURCE_KEY_POLICY_FILE)} into it (put-key-policy replaces the whole policy):`);
+    log(`       aws kms get-key-policy --key-id ${key} --policy-name default --query Policy --output text > key-policy.json`);
+    log(`       jq --slurpfile add ${shown(SOURCE_KEY_POLICY_FILE)} '$add[0].Statement[0] as $s | .Statement = ([.Statement] | flatten | map(select(.Sid != $s.Sid))) + [$s]' key-policy.json > key-policy-merged.json`);
+    log(`       aws kms put-key-policy --key-id ${key} --policy-name default --policy file://key-policy-merged.json`);
   }
   log(`  2. in the destination account (${config.destinationAccount}), trust the function's role and let the role copy:`);
   log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown(TRUST_POLICY_FILE)}`);

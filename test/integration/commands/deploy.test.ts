@@ -172,7 +172,7 @@ describe('npm run deploy against moto', function () {
     const bucketPolicy = await read('sourceBucketPolicy.json.tmp');
     expect(bucketPolicy.Statement[0]).to.deep.include({ Sid: 'S3PushReadAccess', Principal: { AWS: DESTINATION_ROLE_ARN } });
     const role = await read('roleDefinitionDestinationExample.json.tmp');
-    expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'DeletePreflightProbe', 'ListSource', 'ReadSource']);
+    expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'ReadDestinationEncryption', 'DeletePreflightProbe', 'ListSource', 'ReadSource']);
   });
 
   it('prints the next steps as commands, and never the external id', () => {

@@ -149,7 +149,8 @@ describe('handler/check runCheck', () => {
   it('a KMS denial on the source object adds the key policy to the fix', async () => {
     s3.on(GetObjectCommand).rejects(awsError('AccessDenied', 403, 'User: … is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext'));
     const { report } = await run();
-    expect(report.links[2]!.fix).to.include('KMS key whose key policy must let the role decrypt');
+    expect(report.links[2]!.fix).to.include('the object is encrypted with the KMS key of the object (aws s3api head-object shows SSEKMSKeyId)');
+    expect(report.links[2]!.fix).to.include('sourceKeyPolicyStatement.json.tmp');
   });
 
   it('AccessDenied on PutObject: link 4 broken with the destination role definition, nothing deleted', async () => {
@@ -168,7 +169,7 @@ describe('handler/check runCheck', () => {
     s3.on(PutObjectCommand).rejects(s3Denied());
     const { report } = await run({ KMS_KEY_ARN: kms });
     expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).to.deep.include({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kms });
-    expect(report.links[3]!.fix).to.include(`the key policy of ${kms} must let the role use the key`);
+    expect(report.links[3]!.fix).to.include(`the copies are encrypted with the KMS key ${kms}: its key policy must let the role use it`);
   });
 
   it('AccessDenied on ListObjectsV2 of the destination: link 4 broken with ListDestination, no probe written', async () => {

@@ -25,6 +25,7 @@ describe('handler/config', () => {
       destinationPrefix: '',
       lagDays: 1,
       kmsKeyArn: undefined,
+      sourceKmsKeyArn: undefined,
       copyConcurrency: 16,
       multipartThresholdBytes: 256 * 1024 * 1024,
       partSizeBytes: 64 * 1024 * 1024,

@@ -20,6 +20,7 @@ const BASE: PolicyValues = {
   executionRoleArn: EXECUTION_ROLE_ARN,
   externalId: EXTERNAL_ID,
   kmsKeyArn: `arn:aws:kms:us-east-1:${DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  sourceKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/5678abcd-12ab-34cd-56ef-1234567890ab',
 };
 
 /** Characters that break JSON, Handlebars, IAM wildcards or terminals, mixed with plain ones. */
@@ -46,6 +47,7 @@ const landed: Record<StringField, (docs: RenderedDocuments, v: PolicyValues) => 
   executionRoleArn: (d, v) => JSON.stringify(d['trustRelationshipExample.json.tmp'].Statement[0]!.Principal) === JSON.stringify({ AWS: v.executionRoleArn }),
   externalId: (d, v) => d['trustRelationshipExample.json.tmp'].Statement[0]!.Condition?.StringEquals?.['sts:ExternalId'] === v.externalId,
   kmsKeyArn: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === v.kmsKeyArn),
+  sourceKmsKeyArn: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Sid === 'DecryptSourceObjects' && s.Resource === v.sourceKmsKeyArn),
 };
 
 /** A hostile value in a field, inside the shape that field expects (so some of them pass validation). */
@@ -58,9 +60,10 @@ const shapes: Record<StringField, (s: string) => string> = {
   executionRoleArn: (s) => `arn:aws:iam::123456789012:role/${s}`,
   externalId: (s) => `ext-${s}`,
   kmsKeyArn: (s) => `arn:aws:kms:us-east-1:${DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-${s}`,
+  sourceKmsKeyArn: (s) => `arn:aws:kms:us-east-1:123456789012:key/5678abcd-12ab-34cd-56ef-${s}`,
 };
 /** Plain values of each field's shape; a KMS key id ends in 12 hex digits. */
-const plainOf = (field: keyof PolicyValues) => (field === 'kmsKeyArn' ? fc.stringMatching(/^[0-9a-f]{12}$/) : plain);
+const plainOf = (field: keyof PolicyValues) => (field === 'kmsKeyArn' || field === 'sourceKmsKeyArn' ? fc.stringMatching(/^[0-9a-f]{12}$/) : plain);
 
 function renderOrReject(values: PolicyValues): { docs: RenderedDocuments } | { rejected: Error } {
   try {

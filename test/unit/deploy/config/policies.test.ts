@@ -50,6 +50,7 @@ describe('deploy/config/policies renderDocuments', () => {
     expect(renderDocuments(base)['roleDefinitionDestinationExample.json.tmp'].Statement).to.deep.equal([
       { Sid: 'ListDestination', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}` },
       { Sid: 'WriteDestination', Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'], Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/*` },
+      { Sid: 'ReadDestinationEncryption', Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}` },
       { Sid: 'DeletePreflightProbe', Effect: 'Allow', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/s3-push-preflight-probe.txt` },
       { Sid: 'ListSource', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}` },
       { Sid: 'ReadSource', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` },

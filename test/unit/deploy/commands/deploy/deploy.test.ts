@@ -377,4 +377,31 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
       expect(tagged()).to.deep.equal([]);
     });
   });
+
+  it('with S3_REPLICATE_SOURCE_KMS_KEY_ARN: writes the fourth document and says, in the source account\'s step, how to merge it into the key policy', async () => {
+    const key = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/5678abcd-12ab-34cd-56ef-1234567890ab`;
+    await run(args({ outDir: join(out, 'docs') }), config({ S3_REPLICATE_SOURCE_KMS_KEY_ARN: key }));
+    expect((await readdir(join(out, 'docs'))).sort()).to.deep.equal(['roleDefinitionDestinationExample.json.tmp', 'sourceBucketPolicy.json.tmp', 'sourceKeyPolicyStatement.json.tmp', 'trustRelationshipExample.json.tmp']);
+    const text = lines.join('\n');
+    const step1 = text.slice(text.indexOf('  1. in this account'), text.indexOf('  2. in the destination account'));
+    expect(step1).to.include(`The source objects are encrypted with ${key}: its key policy must let the destination role decrypt`);
+    expect(step1).to.include(`aws kms get-key-policy --key-id ${key} --policy-name default --query Policy --output text > key-policy.json`);
+    expect(step1).to.include('S3PushDecryptSourceObjects statement of docs/sourceKeyPolicyStatement.json.tmp');
+    expect(step1).to.include(`aws kms put-key-policy --key-id ${key} --policy-name default --policy file://key-policy-merged.json`);
+  });
+
+  it('with S3_REPLICATE_KMS_KEY_ARN: reads the destination bucket\'s region (HeadBucket) and refuses a key of another region before bundling (exit 2)', async () => {
+    const key = `arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    s3.on(HeadBucketCommand, { Bucket: 'partner-landing-zone' }).rejects(Object.assign(awsError('Forbidden', 403), { $response: { statusCode: 403, headers: { 'x-amz-bucket-region': 'eu-central-1' } } }));
+    let bundled = false;
+    const err = await runDeploy(config({ S3_REPLICATE_KMS_KEY_ARN: key }), args(), {
+      clients, log: (l) => lines.push(l), cwd: out, bundle: () => { bundled = true; return Promise.resolve(BUNDLE); }, waits: { stack: fast, changeSet: fast, role: fast },
+    }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).to.equal(2);
+    expect((err as Error).message).to.include('S3_REPLICATE_KMS_KEY_ARN').and.include('is in eu-central-1');
+    expect(bundled).to.equal(false);
+    expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
+    expect(cfn.commandCalls(CreateChangeSetCommand)).to.have.length(0);
+  });
 });
