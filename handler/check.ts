@@ -22,7 +22,7 @@ import type { Logger } from './logger.ts';
 import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type Encryption, type ProbeObject } from './aws/s3Probe.ts';
 import { accountOf, kmsKeyArnProblem, roleNameOf } from '../rules/awsNames.ts';
 import { errorName, isAccessDenied } from '../rules/awsErrors.ts';
-import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../rules/names.ts';
 import { staticLead } from '../rules/prefix.ts';
 
 /**
@@ -203,7 +203,8 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
   } catch (err) {
     const fix = isDenied(err)
       ? `apply ${TRUST_POLICY_FILE} as the trust policy of ${roleArn} (account ${accountOf(roleArn)}, with that account's credentials: ` +
-        `aws iam update-assume-role-policy --role-name ${roleNameOf(roleArn)} --policy-document file://${TRUST_POLICY_FILE}); ` +
+        `merge its ${TRUST_POLICY_SID} statement into the role's trust policy, with the commands npm run deploy prints, or, for a role that trusts nothing else, ` +
+        `aws iam update-assume-role-policy --role-name ${roleNameOf(roleArn)} --policy-document file://${TRUST_POLICY_FILE}, which replaces the whole trust policy); ` +
         'AWS answers the same when the role does not exist (check DESTINATION_ROLE_ARN)' +
         (config.externalId
           ? '; or the external id the function passes (EXTERNAL_ID, from S3_REPLICATE_EXTERNAL_ID) differs from the sts:ExternalId the trust policy demands: a wrong external id and a missing trust look the same to AWS, so compare them'

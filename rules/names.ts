@@ -20,6 +20,11 @@ export const ARCHIVED_LOG_MESSAGE = 's3-push archived objects';
 export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';
 /** The destination role's trust policy, applied in the destination account. */
 export const TRUST_POLICY_FILE = 'trustRelationshipExample.json.tmp';
+/**
+ * The Sid of its one statement (the function's execution role may assume the role): s3-push's own,
+ * so that it can be merged into a trust policy that trusts others too, replacing only an earlier one.
+ */
+export const TRUST_POLICY_SID = 'S3PushFunction';
 /** The destination role's permissions, applied in the destination account. */
 export const DESTINATION_ROLE_POLICY_FILE = 'roleDefinitionDestinationExample.json.tmp';
 /** Only with a source KMS key: the statement the source account adds to that key's policy. */

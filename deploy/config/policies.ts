@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../../dev/bundle.ts';
 import { PROBE_NAME } from '../../handler/check.ts';
 import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
 import { KEY_PREFIX_PATTERN } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/dayMarker.ts';
 
@@ -130,6 +130,7 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
     partition,
     sourcePolicySid: SOURCE_POLICY_SID,
     sourceKeyPolicySid: SOURCE_KEY_POLICY_SID,
+    trustPolicySid: TRUST_POLICY_SID,
     probeName: PROBE_NAME,
     dayMarkerName: DAY_MARKER_NAME,
     dayMarker: values.dayMarker ?? false,

@@ -31,7 +31,7 @@ import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
 import { partitionOf, roleNameOf } from '../../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE } from '../../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
 
 export interface DeployDeps {
   readonly clients: AwsClients;
@@ -133,6 +133,16 @@ export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: De
     }
     throw err;
   }
+}
+
+/**
+ * The jq command that merges the one statement of a rendered document into a policy by its Sid:
+ * every other statement is kept (a `Statement` given as one object too), a statement of that Sid —
+ * s3-push's own — replaced. The result goes to `merged`, readable by the operator only (a trust
+ * policy holds the external id).
+ */
+export function mergeBySidCommand(statementFile: string, current: string, merged: string): string {
+  return `(umask 077; jq --slurpfile add ${statementFile} '$add[0].Statement[0] as $s | .Statement = ([.Statement] | flatten | map(select(.Sid != $s.Sid))) + [$s]' ${current} > ${merged})`;
 }
 
 /** The values the IAM documents are rendered from. */
@@ -316,11 +326,16 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     log(`     The source objects are encrypted with ${key}: its key policy must let the destination role decrypt (the role's own policy is not enough`);
     log(`     across accounts). Merge the ${SOURCE_KEY_POLICY_SID} statement of ${shown(SOURCE_KEY_POLICY_FILE)} into it (put-key-policy replaces the whole policy):`);
     log(`       aws kms get-key-policy --key-id ${key} --policy-name default --query Policy --output text > key-policy.json`);
-    log(`       jq --slurpfile add ${shown(SOURCE_KEY_POLICY_FILE)} '$add[0].Statement[0] as $s | .Statement = ([.Statement] | flatten | map(select(.Sid != $s.Sid))) + [$s]' key-policy.json > key-policy-merged.json`);
+    log(`       ${mergeBySidCommand(shown(SOURCE_KEY_POLICY_FILE), 'key-policy.json', 'key-policy-merged.json')}`);
     log(`       aws kms put-key-policy --key-id ${key} --policy-name default --policy file://key-policy-merged.json`);
   }
-  log(`  2. in the destination account (${config.destinationAccount}), trust the function's role and let the role copy:`);
-  log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown(TRUST_POLICY_FILE)}`);
+  log(`  2. in the destination account (${config.destinationAccount}), trust the function's role and let the role copy. update-assume-role-policy replaces the role's`);
+  log(`     WHOLE trust policy: merge the ${TRUST_POLICY_SID} statement of ${shown(TRUST_POLICY_FILE)} into it instead (its other statements kept, an earlier`);
+  log(`     ${TRUST_POLICY_SID} — a previous execution role — replaced):`);
+  log(`       aws iam get-role --role-name ${destRole} --query Role.AssumeRolePolicyDocument --output json > trust-current.json`);
+  log(`       ${mergeBySidCommand(shown(TRUST_POLICY_FILE), 'trust-current.json', 'trust-merged.json')}`);
+  log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://trust-merged.json`);
+  log(`     (a role that trusts nothing else can take the file as it is: aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown(TRUST_POLICY_FILE)})`);
   log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown(DESTINATION_ROLE_POLICY_FILE)}`);
   log(`  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run`);
   const undo = `aws s3api get-bucket-notification-configuration --bucket ${config.sourceBucket} > notification.json, delete its "EventBridgeConfiguration", then aws s3api put-bucket-notification-configuration --bucket ${config.sourceBucket} --notification-configuration file://notification.json`;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -29,7 +30,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerBundle } from '../../../../../dev/bundle.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
-import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
+import { mergeBySidCommand, runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
 import { ConfigError } from '../../../../../rules/errors.ts';
@@ -375,6 +376,48 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
       await run(args({ plan: true }));
       expect(s3.commandCalls(GetBucketLifecycleConfigurationCommand)).to.have.length(0);
       expect(tagged()).to.deep.equal([]);
+    });
+  });
+
+  it('says that update-assume-role-policy replaces the whole trust policy, and prints the merge of the S3PushFunction statement instead', async () => {
+    await run(args({ outDir: join(out, 'docs') }));
+    const text = lines.join('\n');
+    const step2 = text.slice(text.indexOf('  2. in the destination account'), text.indexOf('  3. '));
+    expect(step2).to.include('update-assume-role-policy replaces the role\'s\n     WHOLE trust policy: merge the S3PushFunction statement of docs/trustRelationshipExample.json.tmp into it instead');
+    expect(step2).to.include('aws iam get-role --role-name s3-push-writer --query Role.AssumeRolePolicyDocument --output json > trust-current.json');
+    expect(step2).to.include(`       ${mergeBySidCommand('docs/trustRelationshipExample.json.tmp', 'trust-current.json', 'trust-merged.json')}`);
+    expect(step2).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://trust-merged.json');
+    const trust = JSON.parse(await readFile(join(out, 'docs', 'trustRelationshipExample.json.tmp'), 'utf8')) as { Statement: { Sid: string }[] };
+    expect(trust.Statement.map((st) => st.Sid)).to.deep.equal(['S3PushFunction']);
+  });
+
+  describe('the printed merge command, run with jq (https://jqlang.github.io/jq/manual/)', function () {
+    before(function () {
+      if (spawnSync('jq', ['--version']).status !== 0) this.skip();
+    });
+
+    const ours = { Version: '2012-10-17', Statement: [{ Sid: 'S3PushFunction', Effect: 'Allow', Principal: { AWS: EXEC_ROLE }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } }] };
+    const others = [
+      { Sid: 'Admins', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:root' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ];
+    const earlier = { Sid: 'S3PushFunction', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SOURCE_ACCOUNT}:role/old-lambda` }, Action: 'sts:AssumeRole' };
+    const merge = async (current: unknown) => {
+      await writeFile(join(out, 'ours.json'), JSON.stringify(ours));
+      await writeFile(join(out, 'current.json'), JSON.stringify(current));
+      const res = spawnSync('bash', ['-c', mergeBySidCommand('ours.json', 'current.json', 'merged.json')], { cwd: out, encoding: 'utf8' });
+      expect(res.status, res.stderr).to.equal(0);
+      return { policy: JSON.parse(await readFile(join(out, 'merged.json'), 'utf8')) as unknown, mode: (await stat(join(out, 'merged.json'))).mode & 0o777 };
+    };
+
+    it('keeps every other statement (with or without a Sid), replaces an earlier S3PushFunction, writes the result for the owner only', async () => {
+      const { policy, mode } = await merge({ Version: '2012-10-17', Statement: [others[0], earlier, others[1]] });
+      expect(policy).to.deep.equal({ Version: '2012-10-17', Statement: [...others, ours.Statement[0]] });
+      expect(mode).to.equal(0o600);
+    });
+
+    it('takes a Statement given as one object, and a policy without our statement', async () => {
+      expect((await merge({ Version: '2012-10-17', Statement: others[0] })).policy).to.deep.equal({ Version: '2012-10-17', Statement: [others[0], ours.Statement[0]] });
     });
   });
 
