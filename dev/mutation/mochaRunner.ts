@@ -11,8 +11,10 @@
  * imported again in the same process (see reload()).
  *
  * Coverage per test: a root `beforeEach` tells the instrumented code which test is running, so
- * Stryker runs each mutant only against the tests that reach it. Code that a test file runs at
- * import (outside any `it` or hook) is "static": its mutants need a fresh process and every test.
+ * Stryker runs each mutant only against the tests that reach it; what a `before`/`after` hook
+ * reaches is charged to every test of the hook's suite (they all run after it). Code that a test
+ * file runs at import (outside any `it` or hook) is "static": its mutants need the project imported
+ * again and every test that could reach them. The dry run names the test files that do it.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -85,12 +87,16 @@ interface StrykerGlobal {
 /** Collects one result per test; mocha builds a new reporter for every run. */
 class CollectingReporter {
   static current: CollectingReporter | undefined;
+  /** Told when a hook starts (true) and ends (false), in the dry run. */
+  static onHook: ((hook: Mocha.Hook, begins: boolean) => void) | undefined;
   readonly tests: TestResult[] = [];
   private started = Date.now();
 
   constructor(runner: Mocha.Runner) {
     CollectingReporter.current = this;
-    const { EVENT_TEST_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
+    const { EVENT_TEST_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING, EVENT_HOOK_BEGIN, EVENT_HOOK_END } = Mocha.Runner.constants;
+    runner.on(EVENT_HOOK_BEGIN, (hook: Mocha.Hook) => CollectingReporter.onHook?.(hook, true));
+    runner.on(EVENT_HOOK_END, (hook: Mocha.Hook) => CollectingReporter.onHook?.(hook, false));
     runner.on(EVENT_TEST_BEGIN, () => {
       this.started = Date.now();
     });
@@ -134,9 +140,40 @@ interface TestIndex {
 /** Where the dry run leaves its {@link TestIndex}, in the sandbox (the workers' working directory). */
 export const INDEX_FILE = '.mocha-esm-index.json';
 
+/** The title mocha gives a `before`/`after` hook (`"before all" hook: name`), not a `beforeEach`. */
+const ALL_HOOK = /^"(before|after) all" hook/;
+
+/** The tests of a suite and of the suites inside it. */
+function testsOf(suite: Mocha.Suite): Mocha.Test[] {
+  return [...suite.tests, ...suite.suites.flatMap(testsOf)];
+}
+
+/** Marks an instrumented file: Stryker's mutant switch. */
+const MUTANT_SWITCH = /stryMutAct_\w+\("(\d+)"\)/g;
+
 /** The mutant ids Stryker's instrumenter placed in an instrumented file. */
 export function mutantIdsIn(instrumentedSource: string): Set<string> {
-  return new Set([...instrumentedSource.matchAll(/stryMutAct_\w+\("(\d+)"\)/g)].map((m) => m[1]!));
+  return new Set([...instrumentedSource.matchAll(MUTANT_SWITCH)].map((m) => m[1]!));
+}
+
+/**
+ * The instrumented (mutated) source files under `directory`: those holding a mutant switch. Skips
+ * node_modules, dot folders and `skipDirectory` (the tests).
+ */
+export function findMutatedFiles(directory: string, skipDirectory: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && !entry.name.startsWith('.') && resolve(path) !== resolve(skipDirectory)) walk(path);
+      } else if (entry.isFile() && /\.(ts|js|mjs)$/.test(entry.name) && /stryMutAct_\w+\("\d+"\)/.test(readFileSync(path, 'utf8'))) {
+        found.push(resolve(path));
+      }
+    }
+  };
+  walk(directory);
+  return found.sort();
 }
 
 /**
@@ -168,6 +205,8 @@ export class MochaEsmTestRunner implements TestRunner {
   private readonly loaded = new Set<string>();
   private index: TestIndex | undefined;
   private trackTest: ((title: string | undefined) => void) | undefined;
+  /** In the dry run: the static mutants each test file reached while it loaded. */
+  private staticOfFile: Map<string, number> | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -222,16 +261,53 @@ export class MochaEsmTestRunner implements TestRunner {
 
   async dryRun({ coverageAnalysis, disableBail }: DryRunOptions): Promise<DryRunResult> {
     const context = this.context();
+    /** Synthetic test ids of the suites whose `before`/`after` hooks ran, see chargeHooks(). */
+    const hookSuites = new Map<string, Mocha.Suite>();
     if (coverageAnalysis === 'perTest') {
       this.trackTest = (title) => {
         context.currentTestId = title;
       };
+      CollectingReporter.onHook = (hook, begins) => {
+        if (!ALL_HOOK.test(hook.title) || !hook.parent) return;
+        let id: string | undefined;
+        if (begins) {
+          // One id per suite object: two files may hold suites of the same title.
+          id = [...hookSuites].find(([, suite]) => suite === hook.parent)?.[0] ?? `${HOOK_TEST_ID}${hookSuites.size}`;
+          hookSuites.set(id, hook.parent);
+        }
+        context.currentTestId = id;
+      };
+      // The project's own module-level code (tables, regular expressions) is static by nature:
+      // import it before the test files, so what a test file adds while it loads is told apart.
+      for (const file of findMutatedFiles('.', this.settings.testDirectory)) await import(pathToFileURL(file).href);
+      this.staticOfFile = new Map();
     }
-    const result = await this.run(this.allFiles, undefined, disableBail, undefined, 'runtime');
-    this.trackTest = undefined;
+    let result: DryRunResult;
+    try {
+      result = await this.run(this.allFiles, undefined, disableBail, undefined, 'runtime');
+    } finally {
+      this.trackTest = undefined;
+      CollectingReporter.onHook = undefined;
+    }
+    this.reportStaticFiles();
     if (result.status !== DryRunStatus.Complete || coverageAnalysis === 'off') return result;
-    if (coverageAnalysis === 'perTest' && context.mutantCoverage) this.writeIndex(result.tests, context.mutantCoverage.perTest);
+    if (coverageAnalysis === 'perTest' && context.mutantCoverage) {
+      chargeHooks(context.mutantCoverage.perTest, hookSuites);
+      this.writeIndex(result.tests, context.mutantCoverage.perTest);
+    }
     return { ...result, ...(context.mutantCoverage ? { mutantCoverage: context.mutantCoverage } : {}) };
+  }
+
+  /** Names the test files that ran code under mutation while they loaded: each such mutant is static. */
+  private reportStaticFiles(): void {
+    const files = [...(this.staticOfFile ?? [])].filter(([, n]) => n > 0);
+    this.staticOfFile = undefined;
+    if (files.length === 0) return;
+    this.log.warn(
+      'mocha-esm: %d test file(s) run code under mutation while they load, which makes its mutants static (slow: the project is imported again for each): %s. Build values in a test or a hook (before, beforeEach), not at the top of a file or a describe.',
+      files.length,
+      files.map(([f, n]) => `${relative(process.cwd(), f)} (${n})`).join(', '),
+    );
   }
 
   async mutantRun({ activeMutant, testFilter, disableBail, hitLimit, mutantActivation, sandboxFileName, reloadEnvironment }: MutantRunOptions): Promise<MutantRunResult> {
@@ -328,9 +404,12 @@ export class MochaEsmTestRunner implements TestRunner {
    */
   private async load(mocha: Mocha, files: readonly string[]): Promise<void> {
     const { EVENT_FILE_PRE_REQUIRE, EVENT_FILE_REQUIRE, EVENT_FILE_POST_REQUIRE } = Mocha.Suite.constants;
+    const staticCount = (): number => Object.keys(this.context().mutantCoverage?.static ?? {}).length;
     for (const file of files) {
       mocha.suite.emit(EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
+      const before = staticCount();
       const module: unknown = await import(pathToFileURL(file).href);
+      this.staticOfFile?.set(file, staticCount() - before);
       mocha.suite.emit(EVENT_FILE_REQUIRE, module, file, mocha);
       mocha.suite.emit(EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
       this.loaded.add(file);
@@ -346,6 +425,26 @@ export class MochaEsmTestRunner implements TestRunner {
   private requireMocha(): Mocha {
     if (!this.mocha) throw new Error('mocha-esm: init() was not called');
     return this.mocha;
+  }
+}
+
+/** The prefix of the synthetic test id under which a suite's `before`/`after` hooks are covered. */
+const HOOK_TEST_ID = '\u0000hooks of suite ';
+
+/**
+ * Charges what each suite's `before`/`after` hooks reached to every test of that suite, and drops
+ * the hooks' synthetic ids: any of those tests, run alone, runs the hooks too, so a mutant reached
+ * there is still run with every test that can notice it, without being static.
+ */
+export function chargeHooks(perTest: Record<string, Record<string, number>>, hookSuites: ReadonlyMap<string, Mocha.Suite>): void {
+  for (const [id, suite] of hookSuites) {
+    const hits = perTest[id];
+    delete perTest[id];
+    if (!hits) continue;
+    for (const test of testsOf(suite)) {
+      const counts = (perTest[test.fullTitle()] ??= {});
+      for (const [mutant, n] of Object.entries(hits)) counts[mutant] = (counts[mutant] ?? 0) + n;
+    }
   }
 }
 

@@ -6,13 +6,13 @@ import { DAY_MARKER_GZIP_BYTES, DAY_MARKER_NAME, dayMarkerKey, updateDayMarker }
 import { replicateDay } from '../../../handler/replicateDay.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { renderDocuments } from '../../../deploy/config/policies.ts';
-import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
+import type { IsoDate } from '../../../rules/dates.ts';
 import { decide, sessionOf } from '../../helpers/iamSimulator.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
 import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 import { awsError } from '../../helpers/errors.ts';
 
-const DAY = parseIsoDate('2024-01-01') as IsoDate;
+const DAY = '2024-01-01' as IsoDate;
 const settings = { destinationBucket: DESTINATION_BUCKET, destinationPrefix: 'in/', kmsKeyArn: undefined };
 
 describe('handler/dayMarker', () => {

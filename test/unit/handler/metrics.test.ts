@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
 import { handleEvent, runEvent } from '../../../handler/index.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { createRunMetrics, FUNCTION_DIMENSION, METRIC, METRICS_NAMESPACE } from '../../../handler/metrics.ts';
@@ -11,11 +11,14 @@ import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../helpers/fixtures.
 import { fakeList } from '../../helpers/fakeListing.ts';
 import { emfProblems, emfValues, isEmfLine } from '../../helpers/emfSpec.ts';
 
-const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
 const obj = (key: string, size = 5) => ({ key, size, etag: 'e' });
 const FUNCTION = 'replicate-to-partner-landing-zone';
 
 describe('handler/metrics (EMF)', () => {
+  let config: HandlerConfig;
+  before(() => {
+    config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '2' }));
+  });
   const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
   const src = mockClient(sourceS3);

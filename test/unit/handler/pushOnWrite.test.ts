@@ -45,9 +45,11 @@ function capture(): { logger: Logger; entries: { level: string; message: string;
   return { logger: { log: (level, message, fields = {}) => entries.push({ level, message, fields }) }, entries };
 }
 
-const config = parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX: 'from-acme/', COPY_CONCURRENCY: '4' }));
-
 describe('handler/pushOnWrite (copies on object events)', () => {
+  let config: HandlerConfig;
+  before(() => {
+    config = parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX: 'from-acme/', COPY_CONCURRENCY: '4' }));
+  });
   let w: ReturnType<typeof world>;
   beforeEach(() => {
     w = world();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_LISTED_FAILURES, summarize } from '../../../handler/summary.ts';
+import { keepFailures, MAX_FAILURE_ERROR_CHARS, MAX_LISTED_FAILURES, summarize, type Failure } from '../../../handler/summary.ts';
 import { createLogger } from '../../../handler/logger.ts';
 
 describe('handler/summary and logger', () => {
@@ -24,5 +24,29 @@ describe('handler/summary and logger', () => {
     expect(lines[0]).not.to.include('secret');
     const parsed = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(parsed).to.deep.include({ level: 'ERROR', message: 'assume failed', error: 'role rejected ExternalId ***', nested: { id: '***' } });
+  });
+
+  it("cuts a listed failure's error after MAX_FAILURE_ERROR_CHARS characters, saying how many more there were", () => {
+    const head = 'CopyObject s3://src/k failed: '.padEnd(MAX_FAILURE_ERROR_CHARS, 'x');
+    const list: Failure[] = [];
+    keepFailures(list, [
+      { key: 'long', error: `${head}${'y'.repeat(25)}` },
+      { key: 'atLimit', error: head },
+      { key: 'short', error: 'AccessDenied' },
+    ]);
+    expect(list).to.deep.equal([
+      { key: 'long', error: `${head}… (25 more characters)` },
+      { key: 'atLimit', error: head },
+      { key: 'short', error: 'AccessDenied' },
+    ]);
+  });
+
+  it('keeps the first MAX_LISTED_FAILURES failures over several calls and ignores the rest', () => {
+    const failure = (i: number): Failure => ({ key: `k${i}`, error: 'AccessDenied' });
+    const list: Failure[] = [];
+    keepFailures(list, Array.from({ length: MAX_LISTED_FAILURES - 1 }, (_, i) => failure(i)));
+    keepFailures(list, [failure(MAX_LISTED_FAILURES - 1), failure(MAX_LISTED_FAILURES)]);
+    keepFailures(list, [failure(MAX_LISTED_FAILURES + 1)]);
+    expect(list.map((f) => f.key)).to.deep.equal(Array.from({ length: MAX_LISTED_FAILURES }, (_, i) => `k${i}`));
   });
 });

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Mocha from 'mocha';
+import { chargeHooks, findMutatedFiles, mutantIdsIn } from '../../../../dev/mutation/mochaRunner.ts';
+
+describe('dev/mutation/mochaRunner', () => {
+  it("charges what a suite's before/after hooks reach to every test of the suite and of the suites inside it, and to no other", () => {
+    const root = new Mocha.Suite('');
+    root.root = true;
+    const outer = Mocha.Suite.create(root, 'outer');
+    const inner = Mocha.Suite.create(outer, 'inner');
+    const other = Mocha.Suite.create(root, 'other');
+    outer.addTest(new Mocha.Test('first', () => undefined));
+    inner.addTest(new Mocha.Test('second', () => undefined));
+    other.addTest(new Mocha.Test('third', () => undefined));
+    const perTest: Record<string, Record<string, number>> = {
+      'hooks of outer': { '7': 2, '8': 1 },
+      'hooks of other (reached nothing)': {},
+      'outer first': { '1': 1, '7': 1 },
+      'other third': { '3': 1 },
+    };
+    chargeHooks(perTest, new Map([['hooks of outer', outer], ['hooks of other (reached nothing)', other]]));
+    expect(perTest).to.deep.equal({
+      'outer first': { '1': 1, '7': 3, '8': 1 },
+      'outer inner second': { '7': 2, '8': 1 },
+      'other third': { '3': 1 },
+    });
+  });
+
+  describe('findMutatedFiles', () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 's3-push-mutated-files-'));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('finds the files holding a mutant switch, not those under node_modules, dot folders or the test folder', async () => {
+      const mutated = 'if (stryMutAct_9fa48("12")) {}';
+      for (const folder of ['rules', 'node_modules/x', '.stryker-tmp', 'test/unit']) await mkdir(join(dir, folder), { recursive: true });
+      await writeFile(join(dir, 'rules', 'a.ts'), mutated);
+      await writeFile(join(dir, 'b.mjs'), mutated);
+      await writeFile(join(dir, 'rules', 'plain.ts'), 'export const x = 1;');
+      await writeFile(join(dir, 'rules', 'notes.md'), mutated);
+      await writeFile(join(dir, 'node_modules', 'x', 'c.js'), mutated);
+      await writeFile(join(dir, '.stryker-tmp', 'd.ts'), mutated);
+      await writeFile(join(dir, 'test', 'unit', 'e.test.ts'), mutated);
+      expect(findMutatedFiles(dir, join(dir, 'test', 'unit'))).to.deep.equal([join(dir, 'b.mjs'), join(dir, 'rules', 'a.ts')]);
+    });
+  });
+
+  it('reads the mutant ids of an instrumented file', () => {
+    expect([...mutantIdsIn('stryMutAct_9fa48("3") ? a : stryMutAct_9fa48("41") || b; stryCov_9fa48("5")')]).to.deep.equal(['3', '41']);
+  });
+});
