@@ -130,11 +130,41 @@ function escapeRegExp(text: string): string {
 
 /**
  * What the dry run learnt, written into the sandbox for the worker processes Stryker starts later:
- * the file(s) of each test (by full title), and the mutants each test file reached.
+ * the file(s) of each test (by full title), and the mutants each test reached.
  */
-interface TestIndex {
+export interface TestIndex {
   readonly filesOfTest: Record<string, string[]>;
-  readonly mutantsOfFile: Record<string, string[]>;
+  readonly mutantsOfTest: Record<string, string[]>;
+}
+
+/** The test files to load for a run, and the tests to run in them (all of them when undefined). */
+export interface Selection {
+  readonly files: string[];
+  readonly tests: string[] | undefined;
+}
+
+/**
+ * The tests that can notice a static mutant of `module` (one in code that runs when the module
+ * loads, such as a module-level regular expression or table), whose instrumented source holds the
+ * mutant ids `idsOfModule`: the tests that reached any mutant of the module in the dry run (such
+ * code is read through the module's functions), and every test of the files that import the module
+ * by name (`importsModule`: they may read its exports directly). A test outside both cannot reach
+ * the module, so this can only miss a kill, never invent one. Undefined (run everything) when a
+ * file that imports the module has no test in the index.
+ */
+export function staticSelection(
+  index: TestIndex,
+  allFiles: readonly string[],
+  idsOfModule: ReadonlySet<string>,
+  importsModule: (file: string) => boolean,
+): Selection | undefined {
+  const byName = new Set(allFiles.filter(importsModule));
+  const tests = Object.keys(index.filesOfTest).filter(
+    (id) => (index.mutantsOfTest[id] ?? []).some((m) => idsOfModule.has(m)) || (index.filesOfTest[id] ?? []).some((f) => byName.has(f)),
+  );
+  const files = new Set(tests.flatMap((id) => index.filesOfTest[id] ?? []));
+  if ([...byName].some((f) => !files.has(f))) return undefined;
+  return { files: allFiles.filter((f) => files.has(f)), tests };
 }
 
 /** Where the dry run leaves its {@link TestIndex}, in the sandbox (the workers' working directory). */
@@ -315,49 +345,46 @@ export class MochaEsmTestRunner implements TestRunner {
     const context = this.context();
     context.hitLimit = hitLimit;
     context.hitCount = hitLimit === undefined ? undefined : 0;
-    const files = this.filesFor(testFilter, mutantActivation === 'static' ? sandboxFileName : undefined);
-    const grep = testFilter ? new RegExp(testFilter.map((id) => `(^${escapeRegExp(id)}$)`).join('|')) : undefined;
+    const { files, tests } = this.select(testFilter, mutantActivation === 'static' ? sandboxFileName : undefined);
+    // No test at all matches nothing (an empty alternation would match every title).
+    const grep = tests ? (tests.length > 0 ? new RegExp(tests.map((id) => `(^${escapeRegExp(id)}$)`).join('|')) : /(?!)/) : undefined;
     return toMutantRunResult(await this.run(files, grep, disableBail, activeMutant.id, mutantActivation));
   }
 
   /**
-   * The test files a run needs. With a test filter (a mutant reached by known tests): the files of
-   * those tests. For a static mutant (one in code that runs when its module loads, such as a
-   * module-level regular expression): Stryker would run every test, in a new process, which takes
-   * the whole unit suite per mutant; instead, the files whose tests reached any mutant of the same
-   * source file in the dry run, plus the files that import it by name. A test outside both cannot
-   * reach the module, so this can only miss a kill, never invent one. Without the dry run's index:
-   * every file.
+   * The test files a run needs, and the tests to run in them. With a test filter (a mutant reached
+   * by known tests): those tests, in their files. For a static mutant: Stryker would run every test,
+   * in a new process, which takes the whole unit suite per mutant; instead see staticSelection().
+   * Without the dry run's index: every test.
    */
-  private filesFor(testFilter: readonly string[] | undefined, staticMutantFile: string | undefined): string[] {
+  private select(testFilter: readonly string[] | undefined, staticMutantFile: string | undefined): Selection {
+    const everything: Selection = { files: this.allFiles, tests: testFilter ? [...testFilter] : undefined };
     const index = this.readIndex();
-    if (!index) return this.allFiles;
+    if (!index) return everything;
     if (testFilter) {
       const files = testFilter.map((id) => index.filesOfTest[id]);
-      if (files.some((f) => f === undefined)) return this.allFiles;
+      if (files.some((f) => f === undefined)) return everything;
       const needed = new Set(files.flat());
-      return this.allFiles.filter((f) => needed.has(f));
+      return { files: this.allFiles.filter((f) => needed.has(f)), tests: [...testFilter] };
     }
     if (staticMutantFile) {
       const ids = mutantIdsIn(readFileSync(staticMutantFile, 'utf8'));
       const module = relative(process.cwd(), staticMutantFile).replace(/\\/g, '/');
-      return this.allFiles.filter(
-        (f) => (index.mutantsOfFile[f] ?? []).some((id) => ids.has(id)) || readFileSync(f, 'utf8').includes(module),
-      );
+      return staticSelection(index, this.allFiles, ids, (f) => readFileSync(f, 'utf8').includes(module)) ?? everything;
     }
-    return this.allFiles;
+    return everything;
   }
 
   private writeIndex(tests: readonly TestResult[], perTest: Record<string, Record<string, number>>): void {
     const filesOfTest: Record<string, string[]> = {};
-    const mutantsOfFile: Record<string, Set<string>> = {};
+    const mutantsOfTest: Record<string, string[]> = {};
     for (const test of tests) {
       if (!test.fileName) continue;
       (filesOfTest[test.id] ??= []).push(test.fileName);
-      const ids = (mutantsOfFile[test.fileName] ??= new Set());
-      for (const id of Object.keys(perTest[test.id] ?? {})) ids.add(id);
+      const reached = Object.keys(perTest[test.id] ?? {});
+      if (reached.length > 0) mutantsOfTest[test.id] = reached;
     }
-    const index: TestIndex = { filesOfTest, mutantsOfFile: Object.fromEntries(Object.entries(mutantsOfFile).map(([f, ids]) => [f, [...ids]])) };
+    const index: TestIndex = { filesOfTest, mutantsOfTest };
     writeFileSync(INDEX_FILE, JSON.stringify(index));
     this.index = index;
   }

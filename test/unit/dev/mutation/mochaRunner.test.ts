@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Mocha from 'mocha';
-import { chargeHooks, findMutatedFiles, mutantIdsIn } from '../../../../dev/mutation/mochaRunner.ts';
+import { chargeHooks, findMutatedFiles, mutantIdsIn, staticSelection, type TestIndex } from '../../../../dev/mutation/mochaRunner.ts';
 
 describe('dev/mutation/mochaRunner', () => {
   it("charges what a suite's before/after hooks reach to every test of the suite and of the suites inside it, and to no other", () => {
@@ -54,5 +54,28 @@ describe('dev/mutation/mochaRunner', () => {
 
   it('reads the mutant ids of an instrumented file', () => {
     expect([...mutantIdsIn('stryMutAct_9fa48("3") ? a : stryMutAct_9fa48("41") || b; stryCov_9fa48("5")')]).to.deep.equal(['3', '41']);
+  });
+
+  describe('staticSelection (the tests run for a mutant in code that runs when its module loads)', () => {
+    const index: TestIndex = {
+      filesOfTest: { 'a one': ['/t/a.test.ts'], 'a two': ['/t/a.test.ts'], 'b one': ['/t/b.test.ts'], 'c one': ['/t/c.test.ts'], 'c two': ['/t/c.test.ts'] },
+      mutantsOfTest: { 'a one': ['1', '2'], 'b one': ['9'], 'c one': ['5'] },
+    };
+    const all = ['/t/a.test.ts', '/t/b.test.ts', '/t/c.test.ts', '/t/d.test.ts'];
+
+    it("runs the tests that reached the module's code, and every test of a file that imports it by name", () => {
+      expect(staticSelection(index, all, new Set(['2', '3']), (f) => f === '/t/c.test.ts')).to.deep.equal({
+        files: ['/t/a.test.ts', '/t/c.test.ts'],
+        tests: ['a one', 'c one', 'c two'],
+      });
+    });
+
+    it('runs nothing when no test can reach the module', () => {
+      expect(staticSelection(index, all, new Set(['7']), () => false)).to.deep.equal({ files: [], tests: [] });
+    });
+
+    it('gives up (every test) when a file importing the module has no test in the index', () => {
+      expect(staticSelection(index, all, new Set(['1']), (f) => f === '/t/d.test.ts')).to.equal(undefined);
+    });
   });
 });
