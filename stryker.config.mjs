@@ -4,8 +4,15 @@
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  // The pure modules that decide what is copied and what input is accepted. New pure rules under
-  // rules/ are included as they appear.
+  // The decision and validation modules of issue 16, where the layout put them:
+  //   handler/{plan,events,config,workItems,summary}.ts  stayed in handler/;
+  //   handler/{dates,prefix,bucketName}.ts               → rules/;
+  //   deploy/{config,schedule,policies}.ts               → deploy/config/;
+  //   deploy/stackStatus.ts                              → deploy/cloudformation/;
+  //   the checks both configs share (regions, partitions, ARNs, external ids) → rules/awsNames.ts,
+  //   the log messages and IAM document names (summary, policies)           → rules/names.ts.
+  // The rest of rules/ is pure shared rules too (the error model, reading AWS errors): the whole
+  // folder is mutated, so a rule moved or added there is covered as it lands.
   mutate: [
     'handler/plan.ts',
     'handler/events.ts',
