@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Mocha from 'mocha';
-import { chargeHooks, findMutatedFiles, mutantIdsIn, staticSelection, type TestIndex } from '../../../../dev/mutation/mochaRunner.ts';
+import { chargeHooks, findMutatedFiles, grepFor, mutantIdsIn, staticSelection, type TestIndex } from '../../../../dev/mutation/mochaRunner.ts';
 
 describe('dev/mutation/mochaRunner', () => {
   it("charges what a suite's before/after hooks reach to every test of the suite and of the suites inside it, and to no other", () => {
@@ -63,11 +63,19 @@ describe('dev/mutation/mochaRunner', () => {
     };
     const all = ['/t/a.test.ts', '/t/b.test.ts', '/t/c.test.ts', '/t/d.test.ts'];
 
-    it("runs the tests that reached the module's code, and every test of a file that imports it by name", () => {
+    it("runs the tests that reached the module's code, and every test of a file that imports it by name, those first", () => {
       expect(staticSelection(index, all, new Set(['2', '3']), (f) => f === '/t/c.test.ts')).to.deep.equal({
         files: ['/t/a.test.ts', '/t/c.test.ts'],
         tests: ['a one', 'c one', 'c two'],
+        first: { files: ['/t/c.test.ts'], tests: ['c one', 'c two'] },
       });
+      expect(staticSelection(index, all, new Set(['9']), () => false)).to.deep.equal({ files: ['/t/b.test.ts'], tests: ['b one'] });
+    });
+
+    it('matches exactly the titles given, as text, and nothing when given none', () => {
+      const grep = grepFor(['a (one)', 'b.two']);
+      expect(['a (one)', 'b.two', 'b-two', 'a (one) more', 'x a (one)'].filter((t) => grep.test(t))).to.deep.equal(['a (one)', 'b.two']);
+      expect(['', 'a'].some((t) => grepFor([]).test(t))).to.equal(false);
     });
 
     it('runs nothing when no test can reach the module', () => {
