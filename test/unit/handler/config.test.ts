@@ -193,4 +193,11 @@ describe('handler/config: ARN partitions', () => {
   it('takes the same KMS key ARNs as deploy: a key, not an alias', () => {
     expect(() => parseHandlerConfig({ ...base, KMS_KEY_ARN: 'arn:aws:kms:us-east-1:210987654321:alias/s3-push' })).to.throw(/KMS_KEY_ARN is "arn:aws:kms:us-east-1:210987654321:alias\/s3-push": expected a KMS key ARN, .* \(not an alias\)/);
   });
+
+  it('reads DAY_MARKER as true or false (default false), refusing anything else by name', () => {
+    expect(parseHandlerConfig(handlerEnv()).dayMarker).to.equal(false);
+    expect(parseHandlerConfig(handlerEnv({ DAY_MARKER: 'true' })).dayMarker).to.equal(true);
+    expect(parseHandlerConfig(handlerEnv({ DAY_MARKER: 'false' })).dayMarker).to.equal(false);
+    for (const bad of ['TRUE', 'yes', '1']) expect(problems(handlerEnv({ DAY_MARKER: bad }))).to.deep.equal([`DAY_MARKER is "${bad}": expected true or false (default false)`]);
+  });
 });

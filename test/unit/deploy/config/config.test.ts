@@ -331,4 +331,55 @@ describe('deploy/config/config: ARNs in the partition of the region', () => {
   it('narrows the source to the text of the prefix format before its first token', () => {
     expect(parseDeployConfig(env({ S3_REPLICATE_PREFIX_FORMAT: 'a/b/{YYYY}/{MM}/{DD}' })).sourceKeyPrefix).to.equal('a/b/');
   });
+
+  it('reads S3_REPLICATE_EMPTY_DAYS_OK and S3_REPLICATE_DAY_MARKER as true or false (default false), refusing anything else by name', () => {
+    for (const [variable, field] of [['S3_REPLICATE_EMPTY_DAYS_OK', 'emptyDaysOk'], ['S3_REPLICATE_DAY_MARKER', 'dayMarker']] as const) {
+      expect(parseDeployConfig(env())[field], `${variable} unset`).to.equal(false);
+      expect(parseDeployConfig(env({ [variable]: 'true' }))[field], `${variable}=true`).to.equal(true);
+      expect(parseDeployConfig(env({ [variable]: 'false' }))[field], `${variable}=false`).to.equal(false);
+      for (const bad of ['TRUE', 'yes', '1']) {
+        expect(problems(env({ [variable]: bad }))).to.deep.equal([`${variable} is "${bad}": expected true or false (default false)`]);
+      }
+    }
+  });
+
+  it('takes one alarm email address of up to 254 characters, and refuses what is no address', () => {
+    const domain = '@example.com';
+    for (const good of ['ops@example.com', 'first.last+tag_1%x@mail-1.example.co', `${'a'.repeat(254 - domain.length)}${domain}`]) {
+      expect(parseDeployConfig(env({ S3_REPLICATE_ALARM_EMAIL: good })).alarmEmail).to.equal(good);
+    }
+    for (const bad of [`${'a'.repeat(255 - domain.length)}${domain}`, 'ops example.com', 'ops@example', 'ops@example.c', 'ops@ex_ample.com', '@example.com', 'ops@.com', 'ops@example.c0m', ' ops@example.com', 'ops@example.com ', 'ops@@example.com', 'ops@example..com']) {
+      expect(problems(env({ S3_REPLICATE_ALARM_EMAIL: bad })), bad).to.deep.equal([`S3_REPLICATE_ALARM_EMAIL is ${JSON.stringify(bad)}: expected one email address like ops@example.com`]);
+    }
+  });
+
+  it("takes an SNS topic ARN of the stack's own partition, account and region, naming what differs", () => {
+    const topic = (partition: string, region: string, account: string, name: string) => `arn:${partition}:sns:${region}:${account}:${name}`;
+    for (const name of ['alerts', 'A_b-9', 'n'.repeat(256)]) {
+      const arn = topic('aws', 'us-east-1', SOURCE_ACCOUNT, name);
+      expect(parseDeployConfig(env({ S3_REPLICATE_ALARM_TOPIC_ARN: arn })).alarmTopicArn).to.equal(arn);
+    }
+    const shape = (arn: string) => `S3_REPLICATE_ALARM_TOPIC_ARN is ${JSON.stringify(arn)}: expected an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>`;
+    for (const arn of [
+      topic('aws', 'us-east-1', SOURCE_ACCOUNT, 'n'.repeat(257)),
+      topic('aws', 'us-east-1', SOURCE_ACCOUNT, 'a.fifo'),
+      topic('aws', 'us-east-1', SOURCE_ACCOUNT, ''),
+      topic('aws', 'us-east-1', '12345678901', 'alerts'),
+      topic('aws', 'us-east-1', `${SOURCE_ACCOUNT}0`, 'alerts'),
+      topic('aws', 'US-EAST-1', SOURCE_ACCOUNT, 'alerts'),
+      topic('aws', '', SOURCE_ACCOUNT, 'alerts'),
+      topic('aws-iso', 'us-iso-east-1', SOURCE_ACCOUNT, 'alerts'),
+      `arn:aws:sqs:us-east-1:${SOURCE_ACCOUNT}:alerts`,
+      ` ${topic('aws', 'us-east-1', SOURCE_ACCOUNT, 'alerts')}`,
+      `${topic('aws', 'us-east-1', SOURCE_ACCOUNT, 'alerts')} `,
+    ]) {
+      expect(problems(env({ S3_REPLICATE_ALARM_TOPIC_ARN: arn })), arn).to.deep.equal([shape(arn)]);
+    }
+    const gov = topic('aws-us-gov', 'us-gov-west-1', SOURCE_ACCOUNT, 'alerts');
+    expect(problems(env({ S3_REPLICATE_ALARM_TOPIC_ARN: gov }))).to.deep.equal([`S3_REPLICATE_ALARM_TOPIC_ARN is ${JSON.stringify(gov)}: a topic in partition aws-us-gov, but region us-east-1 is in partition aws`]);
+    expect(problems(env({ S3_REPLICATE_ALARM_TOPIC_ARN: topic('aws', 'us-east-1', DESTINATION_ACCOUNT, 'alerts') }))).to.deep.equal([`S3_REPLICATE_ALARM_TOPIC_ARN is in account ${DESTINATION_ACCOUNT}, but AWS_ACCOUNT is ${SOURCE_ACCOUNT}: the alarms publish to a topic of their own account`]);
+    expect(problems(env({ S3_REPLICATE_ALARM_TOPIC_ARN: topic('aws', 'us-west-2', SOURCE_ACCOUNT, 'alerts') }))).to.deep.equal(['S3_REPLICATE_ALARM_TOPIC_ARN is in region us-west-2, but the stack is in us-east-1: the alarms publish to a topic of their own region']);
+    const cn = topic('aws-cn', 'cn-north-1', SOURCE_ACCOUNT, 'alerts');
+    expect(parseDeployConfig(env({ AWS_DEFAULT_REGION: 'cn-north-1', S3_REPLICATE_OTHER_ROLE_ARN: `arn:aws-cn:iam::${DESTINATION_ACCOUNT}:role/s3-push-writer`, S3_REPLICATE_ALARM_TOPIC_ARN: cn })).alarmTopicArn).to.equal(cn);
+  });
 });
