@@ -168,15 +168,21 @@ describe('handler/plan', () => {
     expect(closed).to.deep.equal(['early', 'end']);
   });
 
-  it('joins a destination listing whose iterator cannot be closed early (no return method)', async () => {
-    const plain: AsyncIterable<ObjectInfo> = {
+  it('joins listings whose iterators cannot be closed early (no return method), on either side', async () => {
+    const plain = (items: ObjectInfo[]): AsyncIterable<ObjectInfo> => ({
       [Symbol.asyncIterator]: () => {
-        const items = [o('a', 1, 'x')];
-        return { next: () => Promise.resolve(items.length > 0 ? { done: false, value: items.shift()! } : { done: true, value: undefined }) };
+        const rest = [...items];
+        return { next: () => Promise.resolve(rest.length > 0 ? { done: false, value: rest.shift()! } : { done: true, value: undefined }) };
       },
-    };
+    });
     const out = [];
-    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), plain, '')) out.push(j.decision);
+    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), plain([o('a', 1, 'x')]), '')) out.push(j.decision);
     expect(out).to.deep.equal(['equal', 'missing']);
+    const first = [];
+    for await (const j of joinListings(plain([o('a', 1, 'x'), o('b', 1, 'x')]), plain([o('a', 1, 'x')]), '')) {
+      first.push(j.decision);
+      break;
+    }
+    expect(first).to.deep.equal(['equal']);
   });
 });
