@@ -39,16 +39,17 @@ import {
 import { replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
 import { runEvent } from '../../../handler/index.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { createLogger } from '../../../handler/logger.ts';
-import { parseIsoDate } from '../../../rules/dates.ts';
+import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
 import { handlerEnv } from '../../helpers/fixtures.ts';
 
 const MiB = 1024 * 1024;
-const date = parseIsoDate('2024-01-01')!;
+/** A date literal as an IsoDate (a cast: code run while the file loads would make its mutants static). */
+const date = '2024-01-01' as IsoDate;
 const settings: DaySettings = {
   sourceBucket: 'src',
   destinationBucket: 'dst',
@@ -216,7 +217,10 @@ describe('archived source objects (InvalidObjectState)', () => {
   });
 
   describe('and the day-complete marker (DAY_MARKER)', () => {
-    const config = { ...parseHandlerConfig({ ...handlerEnv(), DESTINATION_PREFIX: '', DAY_MARKER: 'true' }), sourceBucket: 'src', destinationBucket: 'dst' };
+    let config: HandlerConfig;
+    before(() => {
+      config = { ...parseHandlerConfig({ ...handlerEnv(), DESTINATION_PREFIX: '', DAY_MARKER: 'true' }), sourceBucket: 'src', destinationBucket: 'dst' };
+    });
     const queue = (sent: WorkItem[]) => ({ url: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', send: (items: readonly WorkItem[]) => { sent.push(...items); return Promise.resolve(); } });
     const record = (body: Record<string, unknown>) => ({ messageId: 'm1', body: JSON.stringify(body), eventSource: 'aws:sqs' });
     beforeEach(() => {

@@ -26,16 +26,17 @@ import { multipartCopy } from '../../../handler/aws/s3Copy.ts';
 import { CopyInterruptedError } from '../../../handler/errors.ts';
 import { replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
 import { handlerEnv } from '../../helpers/fixtures.ts';
-import { parseIsoDate } from '../../../rules/dates.ts';
+import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
 
 const MiB = 1024 * 1024;
-const date = parseIsoDate('2024-01-01')!;
+/** A date literal as an IsoDate (a cast: code run while the file loads would make its mutants static). */
+const date = '2024-01-01' as IsoDate;
 const settings: DaySettings = {
   sourceBucket: 'src',
   destinationBucket: 'dst',
@@ -109,7 +110,10 @@ describe('the time budget between the parts of a multipart copy', () => {
   });
 
   describe('in a fan-out work item', () => {
-    const config = { ...parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX: '', MULTIPART_THRESHOLD_BYTES: String(8 * MiB), PART_SIZE_BYTES: String(5 * MiB) })), sourceBucket: 'src', destinationBucket: 'dst' };
+    let config: HandlerConfig;
+    before(() => {
+      config = { ...parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX: '', MULTIPART_THRESHOLD_BYTES: String(8 * MiB), PART_SIZE_BYTES: String(5 * MiB) })), sourceBucket: 'src', destinationBucket: 'dst' };
+    });
     const record = (item: Omit<WorkItem, 'date'> & { date: string }) => ({ messageId: 'm1', body: JSON.stringify(item), eventSource: 'aws:sqs' });
     let sent: WorkItem[];
     const queue = { url: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', send: (items: readonly WorkItem[]) => { sent.push(...items); return Promise.resolve(); } };
