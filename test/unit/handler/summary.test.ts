@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { keepFailures, MAX_FAILURE_ERROR_CHARS, MAX_LISTED_FAILURES, summarize, type Failure } from '../../../handler/summary.ts';
+import { ARCHIVED_HELP, keepFailures, MAX_FAILURE_ERROR_CHARS, MAX_LISTED_FAILURES, summarize, type Failure } from '../../../handler/summary.ts';
 import { createLogger } from '../../../handler/logger.ts';
 
 describe('handler/summary and logger', () => {
@@ -48,5 +48,16 @@ describe('handler/summary and logger', () => {
     keepFailures(list, [failure(MAX_LISTED_FAILURES - 1), failure(MAX_LISTED_FAILURES)]);
     keepFailures(list, [failure(MAX_LISTED_FAILURES + 1)]);
     expect(list.map((f) => f.key)).to.deep.equal(Array.from({ length: MAX_LISTED_FAILURES }, (_, i) => `k${i}`));
+  });
+
+  it('lists no archived object when a run gives none', () => {
+    expect(summarize(true, [], []).archivedObjects).to.deep.equal([]);
+  });
+
+  it('tells the operator how to restore an archived object for each archive class, and that the next run copies it', () => {
+    expect(ARCHIVED_HELP).to.match(/^archived objects are not copied until restored: in the source account, restore each one/);
+    expect(ARCHIVED_HELP).to.include("aws s3api restore-object --bucket <source> --key <key> --restore-request '{\"Days\": 7}'");
+    expect(ARCHIVED_HELP).to.include("Intelligent-Tiering archive tiers: --restore-request '{}'");
+    expect(ARCHIVED_HELP).to.match(/the first run after the restore has completed copies it/);
   });
 });

@@ -21,4 +21,12 @@ describe('rules/names', () => {
     expect(files.map((f) => f.replace(/\.tmp$/, '.hbs')).sort()).to.deep.equal(templates.sort());
     for (const file of files) expect(file).to.match(/^[A-Za-z]+\.json\.tmp$/);
   });
+
+  it("gives s3-push's policy statements distinct Sids of ASCII letters and digits only, as IAM allows", () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+    const sids = exportsEndingIn('_SID');
+    expect(sids.length).to.be.greaterThan(0);
+    for (const [name, sid] of sids) expect(sid, name).to.match(/^[A-Za-z0-9]+$/);
+    expect(new Set(sids.map(([, sid]) => sid)).size, 'two statements share a Sid').to.equal(sids.length);
+  });
 });
