@@ -89,6 +89,8 @@ export function s3PushTool(build: BenchBuild, concurrency?: number): Tool {
           SOURCE_BUCKET: job.sourceBucket,
           DESTINATION_BUCKET: job.destinationBucket,
           DESTINATION_ROLE_ARN: job.roleArn,
+          // Both radosgw users live in one tenant, the role's "account" (bench/ceph.sh).
+          SOURCE_ACCOUNT_ID: job.roleArn.split(':')[4] ?? '',
           ...(concurrency === undefined ? {} : { COPY_CONCURRENCY: String(concurrency) }),
         },
       };

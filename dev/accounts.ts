@@ -17,6 +17,7 @@ export function handlerEnv(overrides: Record<string, string | undefined> = {}): 
     SOURCE_BUCKET,
     DESTINATION_BUCKET,
     DESTINATION_ROLE_ARN,
+    SOURCE_ACCOUNT_ID: SOURCE_ACCOUNT,
     EXTERNAL_ID,
     ...overrides,
   };

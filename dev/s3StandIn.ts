@@ -98,5 +98,6 @@ export function standInHandlerEnv(endpoint: string, home: string): Record<string
     SOURCE_BUCKET: 'source',
     DESTINATION_BUCKET: 'destination',
     DESTINATION_ROLE_ARN: 'arn:aws:iam::210987654321:role/s3-push-writer',
+    SOURCE_ACCOUNT_ID: '123456789012',
   };
 }

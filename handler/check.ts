@@ -181,6 +181,11 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
   const roleArn = config.destinationRoleArn;
   const sourcePrefix = staticLead(config.prefixFormat);
   const probeKey = config.destinationPrefix + PROBE_NAME;
+  const source = { name: config.sourceBucket, owner: config.sourceAccountId };
+  const destination = { name: config.destinationBucket, owner: config.destinationAccountId };
+  // S3 answers an owner mismatch (a bucket of that name in another account) as a denial.
+  const notOwned = (bucket: { name: string; owner: string }, variable: string): string =>
+    `; or ${bucket.name} is not owned by account ${bucket.owner} (every request names that owner, and S3 denies it when the bucket is another account's, e.g. deleted and its name registered again): check ${variable}`;
   const links: CheckLink[] = [];
 
   const titles: Record<LinkName, string> = {
@@ -220,14 +225,14 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
     notTried(2, 'list-source', 'needs the role (link 1)');
   } else {
     try {
-      const objects = await listSome(s3, config.sourceBucket, sourcePrefix, LIST_KEYS);
+      const objects = await listSome(s3, source, sourcePrefix, LIST_KEYS);
       listed = true;
       sample = objects.find((o) => o.size > 0) ?? objects[0];
       add(2, 'list-source', 'ok', objects.length === 0 ? 'listed: no objects yet' : `listed ${objects.length}${objects.length === LIST_KEYS ? '+' : ''} object(s)`);
     } catch (err) {
       const fix = isDenied(err)
         ? `add the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} to the bucket policy of ${config.sourceBucket} (npm run deploy -- --apply-source-policy merges it in); ` +
-          `the role needs the ListSource statement of ${DESTINATION_ROLE_POLICY_FILE} as well`
+          `the role needs the ListSource statement of ${DESTINATION_ROLE_POLICY_FILE} as well` + notOwned(source, 'S3_ROOT_BUCKET (SOURCE_BUCKET) and the stack\'s account (SOURCE_ACCOUNT_ID)')
         : otherFix(err, { bucket: config.sourceBucket, variable: 'S3_ROOT_BUCKET (SOURCE_BUCKET)' });
       add(2, 'list-source', 'broken', describeError(innermost(err)), fix);
     }
@@ -242,7 +247,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
   } else {
     const where = `s3://${config.sourceBucket}/${sample.key}`;
     try {
-      await readFirstByte(s3, config.sourceBucket, sample.key);
+      await readFirstByte(s3, source, sample.key);
       add(3, 'read-source', 'ok', `read the first byte of ${where}`);
     } catch (err) {
       let fix = isDenied(err)
@@ -251,7 +256,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
       if (isDenied(err) || isKmsError(err)) {
         // GET needs kms:Decrypt on an SSE-KMS object, HEAD does not: HEAD says which key it is. When
         // HEAD is refused too, S3 itself refused (the bucket policy), not KMS.
-        const encryption = await objectEncryption(s3, config.sourceBucket, sample.key).catch(() => undefined);
+        const encryption = await objectEncryption(s3, source, sample.key).catch(() => undefined);
         const key = (isKms(encryption) ? encryption?.kmsKeyId : undefined) ?? (kmsRefused(err) ? kmsKeyIn(err) ?? 'of the object (aws s3api head-object shows SSEKMSKeyId)' : undefined);
         if (key !== undefined) fix = `KMS refused the read: ${sourceKeyFix(key, config)}.${kmsState(err)}`;
       }
@@ -269,9 +274,9 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
     let defaultKey: string | undefined;
     let encryptionNote = '';
     try {
-      const destination = await bucketEncryption(s3, config.destinationBucket);
+      const encryption = await bucketEncryption(s3, destination);
       // No key id, or the alias aws/s3: the destination account's AWS managed key, which the role (of that account) may use through S3.
-      defaultKey = isKms(destination) && !/(^|\/|:)alias\/aws\/s3$/.test(destination.kmsKeyId ?? 'alias/aws/s3') ? destination.kmsKeyId : undefined;
+      defaultKey = isKms(encryption) && !/(^|\/|:)alias\/aws\/s3$/.test(encryption.kmsKeyId ?? 'alias/aws/s3') ? encryption.kmsKeyId : undefined;
     } catch (err) {
       if (isDenied(err)) {
         add(4, 'write-destination', 'broken', `GetBucketEncryption s3://${config.destinationBucket}: ${describeError(innermost(err))}`,
@@ -293,7 +298,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
         const fix = statement === 'WriteDestination' && kmsRefused(err)
           ? `KMS refused the write: ${key ? keyFix(key) : `the key of the bucket's default encryption (aws s3api get-bucket-encryption --bucket ${config.destinationBucket}) must let the role use it; S3_REPLICATE_KMS_KEY_ARN set to it renders the role's EncryptCopiesWithKmsKey statement`}.${kmsState(err)}`
           : isDenied(err)
-            ? `the ${statement} statement of ${DESTINATION_ROLE_POLICY_FILE} in the role's permissions${statement === 'WriteDestination' && writeKey ? `; ${keyFix(writeKey)}` : ''}`
+            ? `the ${statement} statement of ${DESTINATION_ROLE_POLICY_FILE} in the role's permissions${statement === 'WriteDestination' && writeKey ? `; ${keyFix(writeKey)}` : ''}` + notOwned(destination, 'S3_REPLICATE_BUCKET_NAME (DESTINATION_BUCKET) and the account of DESTINATION_ROLE_ARN')
             : otherFix(err, { bucket: config.destinationBucket, variable: 'S3_REPLICATE_BUCKET_NAME (DESTINATION_BUCKET)' });
         add(4, 'write-destination', 'broken', `${what}: ${describeError(innermost(err))}`, fix);
         return false;
@@ -301,9 +306,9 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
     };
     const body = `Written by the s3-push preflight check (npm run check) at ${now().toISOString()} and deleted at once. Safe to delete.\n`;
     const ok = links.every((l) => l.link !== 4) &&
-      (await step(`ListObjectsV2 s3://${config.destinationBucket}/${config.destinationPrefix}`, 'ListDestination', () => listSome(s3, config.destinationBucket, config.destinationPrefix, 1))) &&
-      (await step(`PutObject ${probeUrl}`, 'WriteDestination', () => putProbe(s3, config.destinationBucket, probeKey, body, { kmsKeyArn: config.kmsKeyArn }))) &&
-      (await step(`DeleteObject ${probeUrl} (the probe is left behind: aws s3 rm ${probeUrl})`, 'DeletePreflightProbe', () => deleteProbe(s3, config.destinationBucket, probeKey)));
+      (await step(`ListObjectsV2 s3://${config.destinationBucket}/${config.destinationPrefix}`, 'ListDestination', () => listSome(s3, destination, config.destinationPrefix, 1))) &&
+      (await step(`PutObject ${probeUrl}`, 'WriteDestination', () => putProbe(s3, destination, probeKey, body, { kmsKeyArn: config.kmsKeyArn }))) &&
+      (await step(`DeleteObject ${probeUrl} (the probe is left behind: aws s3 rm ${probeUrl})`, 'DeletePreflightProbe', () => deleteProbe(s3, destination, probeKey)));
     if (ok && defaultKey && !config.kmsKeyArn) {
       // The probe (one PutObject) may pass on a grant the copies lack: a multipart copy also needs kms:Decrypt.
       add(4, 'write-destination', 'broken',

@@ -35,6 +35,13 @@ export interface HandlerConfig {
   readonly destinationBucket: string;
   /** DESTINATION_ROLE_ARN (required): the role assumed to list and write the destination. */
   readonly destinationRoleArn: string;
+  /**
+   * SOURCE_ACCOUNT_ID (required): the function's own account, which owns SOURCE_BUCKET. Every
+   * request on the source bucket names it as the expected bucket owner.
+   */
+  readonly sourceAccountId: string;
+  /** The account of DESTINATION_ROLE_ARN, which owns DESTINATION_BUCKET: the expected owner of every destination request. */
+  readonly destinationAccountId: string;
   /** EXTERNAL_ID (optional; empty means unset): passed as sts:ExternalId. Never logged. */
   readonly externalId: string | undefined;
   /** PREFIX_FORMAT, default `{YYYY}/{MM}/{DD}/`. */
@@ -102,6 +109,8 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const sourceBucket = bucket('SOURCE_BUCKET');
   const destinationBucket = bucket('DESTINATION_BUCKET');
   const destinationRoleArn = required('DESTINATION_ROLE_ARN', ROLE_ARN_EXPECTED, roleArnProblem);
+  const sourceAccountId = required('SOURCE_ACCOUNT_ID', 'the 12-digit id of the account that owns SOURCE_BUCKET (the function\'s own; the stack sets it)', (v) => (/^\d{12}$/.test(v) ? undefined : 'expected 12 digits'));
+  const destinationAccountId = destinationRoleArn.split(':')[4] ?? '';
 
   const externalId = optional('EXTERNAL_ID');
   // The value is a shared secret of sorts: the message names the rule, not the value.
@@ -140,6 +149,8 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     sourceBucket,
     destinationBucket,
     destinationRoleArn,
+    sourceAccountId,
+    destinationAccountId,
     externalId,
     prefixFormat,
     destinationPrefix,

@@ -59,6 +59,8 @@ export type MarkerOutcome = 'written' | 'unchanged';
 
 export interface MarkerSettings {
   readonly destinationBucket: string;
+  /** The account that owns the destination bucket (ExpectedBucketOwner of the marker's listing). */
+  readonly destinationAccountId: string;
   readonly destinationPrefix: string;
   readonly kmsKeyArn: string | undefined;
 }
@@ -87,19 +89,19 @@ export async function updateDayMarker(s3: S3Client, settings: MarkerSettings, da
   const prefix = destinationKey(settings.destinationPrefix, dayPrefix);
   const keys: MarkerEntry[] = [];
   let bytes = 0;
-  for await (const o of listObjects(s3, settings.destinationBucket, prefix)) {
+  for await (const o of listObjects(s3, settings.destinationBucket, prefix, { expectedBucketOwner: settings.destinationAccountId })) {
     if (o.key === key) continue;
     keys.push({ key: o.key, size: o.size, etag: o.etag.replaceAll('"', '') });
     bytes += o.size;
   }
-  const stored = await readMarkerObject(s3, settings.destinationBucket, key);
+  const stored = await readMarkerObject(s3, settings.destinationBucket, settings.destinationAccountId, key);
   const previous = stored ? parseStoredMarker(stored.body, stored.contentEncoding) : undefined;
   if (previous && sameKeys(previous.keys, keys)) return { key, outcome: 'unchanged' };
 
   const marker: DayMarker = { date, prefix, completedAt: now().toISOString(), objects: keys.length, bytes, run, keys };
   const json = Buffer.from(JSON.stringify(marker));
   const gzip = json.length > DAY_MARKER_GZIP_BYTES;
-  await writeMarkerObject(s3, settings.destinationBucket, key, gzip ? gzipSync(json) : json, { gzip, kmsKeyArn: settings.kmsKeyArn });
+  await writeMarkerObject(s3, settings.destinationBucket, settings.destinationAccountId, key, gzip ? gzipSync(json) : json, { gzip, kmsKeyArn: settings.kmsKeyArn });
   return { key, outcome: 'written' };
 }
 

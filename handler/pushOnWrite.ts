@@ -100,12 +100,12 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
 
   const pushKey = (event: ObjectEvent) => limit(async () => {
     try {
-      let src = await findObject(clients.sourceS3, config.sourceBucket, event.key);
+      let src = await findObject(clients.sourceS3, config.sourceBucket, event.key, config.sourceAccountId);
       if (!src && event.escapedKey !== undefined && dayOfKey(config.prefixFormat, event.escapedKey).kind === 'day') {
-        src = await findObject(clients.sourceS3, config.sourceBucket, event.escapedKey);
+        src = await findObject(clients.sourceS3, config.sourceBucket, event.escapedKey, config.sourceAccountId);
       }
       if (!src) return { outcome: 'gone' as const };
-      const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config.destinationPrefix, src.key));
+      const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config.destinationPrefix, src.key), config.destinationAccountId);
       if (decide(src, dst) === 'equal') return { outcome: 'skipped' as const, current: src };
       const bytes = await copyListedObject(clients.destinationS3, config, src);
       return { outcome: 'copied' as const, bytes, current: src };

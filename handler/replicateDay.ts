@@ -58,7 +58,7 @@ export interface ReplicationClients {
 
 /** The settings one day needs: the part of the handler config it reads. */
 export type DaySettings = Pick<HandlerConfig,
-  'sourceBucket' | 'destinationBucket' | 'prefixFormat' | 'destinationPrefix' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>;
+  'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>;
 
 /** Options of {@link replicateDay}. */
 export interface ReplicateDayOptions {
@@ -120,8 +120,10 @@ export async function copyListedObject(s3: S3Client, settings: DaySettings, src:
   const req = {
     sourceBucket: settings.sourceBucket,
     sourceKey: src.key,
+    sourceOwner: settings.sourceAccountId,
     destinationBucket: settings.destinationBucket,
     destinationKey: destinationKey(settings.destinationPrefix, src.key),
+    destinationOwner: settings.destinationAccountId,
     kmsKeyArn: settings.kmsKeyArn,
   };
   try {
@@ -161,13 +163,14 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   // Once the budget says stop it stays stopped, wherever it was asked (the walk or the copies).
   let stopped = false;
   const shouldStop = (): boolean => (stopped ||= askBudget());
-  const list = (s3: S3Client, bucket: string, p: string, startAfter: string | undefined): AsyncGenerator<ObjectInfo> =>
-    listObjects(s3, bucket, p, { startAfter, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
+  const list = (s3: S3Client, bucket: string, owner: string, p: string, startAfter: string | undefined): AsyncGenerator<ObjectInfo> =>
+    listObjects(s3, bucket, p, { expectedBucketOwner: owner, startAfter, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
 
-  const source = list(clients.sourceS3, settings.sourceBucket, prefix, options.startAfter);
+  const source = list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter);
   const destination = withoutKey(list(
     clients.destinationS3,
     settings.destinationBucket,
+    settings.destinationAccountId,
     destinationKey(settings.destinationPrefix, prefix),
     options.startAfter === undefined ? undefined : destinationKey(settings.destinationPrefix, options.startAfter),
   ), dayMarkerKey(settings.destinationPrefix, prefix));
@@ -216,7 +219,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   const copyOne = async (src: ObjectInfo, decision: Decision, entry: { key: string; done: boolean }): Promise<void> => {
     try {
       // Listed as GLACIER or DEEP_ARCHIVE: archived unless restored, which only HeadObject says.
-      const state = mayBeArchived(src) ? await sourceArchiveState(clients.destinationS3, settings.sourceBucket, src.key) : undefined;
+      const state = mayBeArchived(src) ? await sourceArchiveState(clients.destinationS3, settings.sourceBucket, src.key, settings.sourceAccountId) : undefined;
       if (state !== undefined) {
         keepArchived({ key: src.key, storageClass: state });
         finish(entry);

@@ -16,7 +16,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { cpus, loadavg } from 'node:os';
 import pLimit from 'p-limit';
 import { startMoto } from '../dev/motoServer.ts';
-import { DESTINATION_ROLE_ARN, useMotoAsSource } from '../dev/accounts.ts';
+import { DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, useMotoAsSource } from '../dev/accounts.ts';
 import { createTemporaryQueues, runLocalFanOut, type LocalFanOutSummary } from '../dev/localWorkers.ts';
 import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
@@ -99,7 +99,7 @@ async function main({ DAYS, OBJECTS, BUDGET_MS, RUNS, WORKERS, COPY_CONCURRENCY 
     const runOnce = async (workers: number): Promise<LocalFanOutSummary> => {
       const destination = `fanout-bench-dst-${++bucketNo}`;
       await destinationAdmin.send(new CreateBucketCommand({ Bucket: destination }));
-      const config = parseHandlerConfig({ SOURCE_BUCKET: SOURCE, DESTINATION_BUCKET: destination, DESTINATION_ROLE_ARN: ROLE, COPY_CONCURRENCY });
+      const config = parseHandlerConfig({ SOURCE_BUCKET: SOURCE, DESTINATION_BUCKET: destination, DESTINATION_ROLE_ARN: ROLE, SOURCE_ACCOUNT_ID: SOURCE_ACCOUNT, COPY_CONCURRENCY });
       const queue = await createTemporaryQueues(sqs);
       try {
         return await runLocalFanOut({ event: { from: FROM, to: TO }, config, clients: createClients(config), sqs, queue, workers, budgetMs: BUDGET_MS, waitTimeSeconds: 0, emptyChecks: 2 });

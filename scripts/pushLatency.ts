@@ -117,7 +117,7 @@ async function main(opts: LatencyOptions): Promise<number> {
       if (m.EventSourceArn === queue.queueArn) await deployClients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID!, Enabled: false }));
     }
 
-    const config = parseHandlerConfig({ SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, PREFIX_FORMAT: FORMAT });
+    const config = parseHandlerConfig({ SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT_ID: SOURCE_ACCOUNT, PREFIX_FORMAT: FORMAT });
     const clients = createClients(config, { sessionName: 's3-push-latency' });
     const copiedAt = new Map<string, number>();
     clients.destinationS3.middlewareStack.add((next, context) => async (a) => {

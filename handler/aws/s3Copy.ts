@@ -25,8 +25,12 @@ const MiB = 1024 * 1024;
 export interface CopyRequest {
   readonly sourceBucket: string;
   readonly sourceKey: string;
+  /** The account that must own the source bucket (ExpectedSourceBucketOwner, or ExpectedBucketOwner when the source is read). */
+  readonly sourceOwner: string;
   readonly destinationBucket: string;
   readonly destinationKey: string;
+  /** The account that must own the destination bucket (ExpectedBucketOwner on every write). */
+  readonly destinationOwner: string;
   /** When set, the copy is SSE-KMS with this key; otherwise the destination bucket's default encryption applies. */
   readonly kmsKeyArn?: string | undefined;
 }
@@ -83,11 +87,12 @@ export function unreadableState(head: ArchiveHead): string | undefined {
  * The archive state of a source object (see {@link unreadableState}), by HeadObject signed by `s3`
  * (the destination role, which may read the source): undefined when it can be copied now. Asked
  * only for objects that list as GLACIER or DEEP_ARCHIVE, so a day of STANDARD objects costs no
- * request more. Throws {@link CopyError} when HeadObject fails.
+ * request more. `expectedBucketOwner` is the account that must own the bucket (ExpectedBucketOwner).
+ * Throws {@link CopyError} when HeadObject fails.
  */
-export async function sourceArchiveState(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+export async function sourceArchiveState(s3: S3Client, bucket: string, key: string, expectedBucketOwner: string): Promise<string | undefined> {
   try {
-    return unreadableState(await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+    return unreadableState(await s3.send(new HeadObjectCommand({ Bucket: bucket, ExpectedBucketOwner: expectedBucketOwner, Key: key })));
   } catch (err) {
     throw new CopyError(key, `HeadObject s3://${bucket}/${key} failed: ${describeError(err)}`, err);
   }
@@ -102,7 +107,9 @@ export async function copyObject(s3: S3Client, req: CopyRequest): Promise<void> 
     await s3.send(new CopyObjectCommand({
       Bucket: req.destinationBucket,
       Key: req.destinationKey,
+      ExpectedBucketOwner: req.destinationOwner,
       CopySource: copySource(req.sourceBucket, req.sourceKey),
+      ExpectedSourceBucketOwner: req.sourceOwner,
       MetadataDirective: 'COPY',
       TaggingDirective: 'COPY',
       ...sse(req.kmsKeyArn),
@@ -161,7 +168,8 @@ export interface MultipartResult {
  * billed), and a {@link CopyError} is thrown.
  */
 export async function multipartCopy(s3: S3Client, req: CopyRequest, options: MultipartOptions): Promise<MultipartResult> {
-  const src = { Bucket: req.sourceBucket, Key: req.sourceKey };
+  const src = { Bucket: req.sourceBucket, Key: req.sourceKey, ExpectedBucketOwner: req.sourceOwner };
+  const dst = { Bucket: req.destinationBucket, Key: req.destinationKey, ExpectedBucketOwner: req.destinationOwner };
   let uploadId: string | undefined;
   try {
     const [head, tagging] = await Promise.all([
@@ -177,8 +185,7 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
       .map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`)
       .join('&');
     const created = await s3.send(new CreateMultipartUploadCommand({
-      Bucket: req.destinationBucket,
-      Key: req.destinationKey,
+      ...dst,
       ...(head.ContentType !== undefined ? { ContentType: head.ContentType } : {}),
       ...(head.CacheControl !== undefined ? { CacheControl: head.CacheControl } : {}),
       ...(head.ContentDisposition !== undefined ? { ContentDisposition: head.ContentDisposition } : {}),
@@ -207,11 +214,11 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
         const r = ranges[i]!;
         try {
           const out = await s3.send(new UploadPartCopyCommand({
-            Bucket: req.destinationBucket,
-            Key: req.destinationKey,
+            ...dst,
             UploadId: uploadId,
             PartNumber: i + 1,
             CopySource: copySource(req.sourceBucket, req.sourceKey),
+            ExpectedSourceBucketOwner: req.sourceOwner,
             CopySourceRange: `bytes=${r.start}-${r.end}`,
             ...(head.ETag ? { CopySourceIfMatch: head.ETag } : {}),
           }));
@@ -227,8 +234,7 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
     if (stopped) throw new CopyInterruptedError(req.sourceKey, `the time budget ran low after ${parts.filter(Boolean).length} of ${ranges.length} parts`);
 
     await s3.send(new CompleteMultipartUploadCommand({
-      Bucket: req.destinationBucket,
-      Key: req.destinationKey,
+      ...dst,
       UploadId: uploadId,
       MultipartUpload: { Parts: parts },
     }));
@@ -237,7 +243,7 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
     let abortNote = '';
     if (uploadId) {
       try {
-        await s3.send(new AbortMultipartUploadCommand({ Bucket: req.destinationBucket, Key: req.destinationKey, UploadId: uploadId }));
+        await s3.send(new AbortMultipartUploadCommand({ ...dst, UploadId: uploadId }));
         abortNote = ' (upload aborted)';
       } catch (abortErr) {
         // NoSuchUpload on an abort means an earlier attempt of this same abort, whose answer was

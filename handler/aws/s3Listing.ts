@@ -17,6 +17,11 @@ export function decodeListedKey(encoded: string): string {
 
 /** Options of {@link listObjects}. */
 export interface ListOptions {
+  /**
+   * The account that must own the bucket (ExpectedBucketOwner): S3 refuses the listing with 403
+   * when another account owns a bucket of that name (say, one deleted and registered again).
+   */
+  readonly expectedBucketOwner: string;
   /** List only keys after this one (ListObjectsV2 `StartAfter`). Default: from the start. */
   readonly startAfter?: string | undefined;
   /** Keys per page, at most 1000 (the default). */
@@ -28,11 +33,12 @@ export interface ListOptions {
  * a key may hold characters that XML 1.0 cannot carry (e.g. U+0001), which S3 would otherwise
  * refuse to list. A failed page throws {@link AwsCallError} naming the bucket and prefix.
  */
-export async function* listObjects(s3: S3Client, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ObjectInfo> {
+export async function* listObjects(s3: S3Client, bucket: string, prefix: string, options: ListOptions): AsyncGenerator<ObjectInfo> {
   const fetchPage = async (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
     try {
       return await s3.send(new ListObjectsV2Command({
         Bucket: bucket,
+        ExpectedBucketOwner: options.expectedBucketOwner,
         Prefix: prefix,
         EncodingType: 'url',
         ...(token ? { ContinuationToken: token } : options.startAfter ? { StartAfter: options.startAfter } : {}),
@@ -72,12 +78,13 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
  * key itself as the prefix and one key per page. S3 lists in UTF-8 byte order and a key sorts
  * before every longer key it prefixes, so the first key listed is this one when it exists. A
  * listing (not HeadObject) gives the LastModified the copy plan compares, and needs only the
- * s3:ListBucket the function already has under the prefix. A failed call throws {@link AwsCallError}.
+ * s3:ListBucket the function already has under the prefix. `expectedBucketOwner` is the account
+ * that must own the bucket (ExpectedBucketOwner). A failed call throws {@link AwsCallError}.
  */
-export async function findObject(s3: S3Client, bucket: string, key: string): Promise<ObjectInfo | undefined> {
+export async function findObject(s3: S3Client, bucket: string, key: string, expectedBucketOwner: string): Promise<ObjectInfo | undefined> {
   let out: ListObjectsV2CommandOutput;
   try {
-    out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1, EncodingType: 'url' }));
+    out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ExpectedBucketOwner: expectedBucketOwner, Prefix: key, MaxKeys: 1, EncodingType: 'url' }));
   } catch (err) {
     throw new AwsCallError(`looking up s3://${bucket}/${key} failed: ${describeError(err)}`, err);
   }

@@ -6,6 +6,16 @@
 import { DeleteObjectCommand, GetBucketEncryptionCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { decodeListedKey } from './s3Listing.ts';
 
+/**
+ * A bucket and the account that must own it: every probe names the owner (ExpectedBucketOwner), as
+ * the copies do, so the check tries the very requests the copies send. S3 answers a request whose
+ * bucket another account owns with 403 AccessDenied.
+ */
+export interface BucketOf {
+  readonly name: string;
+  readonly owner: string;
+}
+
 /** An object seen by {@link listSome}. */
 export interface ProbeObject {
   readonly key: string;
@@ -21,8 +31,8 @@ export async function resolveCredentials(s3: S3Client): Promise<void> {
 }
 
 /** One ListObjectsV2 page of at most `maxKeys` keys under `prefix`. */
-export async function listSome(s3: S3Client, bucket: string, prefix: string, maxKeys: number): Promise<ProbeObject[]> {
-  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: maxKeys, EncodingType: 'url' }));
+export async function listSome(s3: S3Client, bucket: BucketOf, prefix: string, maxKeys: number): Promise<ProbeObject[]> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Prefix: prefix, MaxKeys: maxKeys, EncodingType: 'url' }));
   return (out.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ key: decodeListedKey(o.Key), size: o.Size ?? 0 }]));
 }
 
@@ -31,9 +41,9 @@ export async function listSome(s3: S3Client, bucket: string, prefix: string, max
  * permission a CopyObject needs on its source, without transferring the object. An empty object
  * answers 416 InvalidRange, which still proves the read was allowed.
  */
-export async function readFirstByte(s3: S3Client, bucket: string, key: string): Promise<void> {
+export async function readFirstByte(s3: S3Client, bucket: BucketOf, key: string): Promise<void> {
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Key: key, Range: 'bytes=0-0' }));
     // Drain the body so the socket goes back to the pool.
     await out.Body?.transformToByteArray();
   } catch (err) {
@@ -54,14 +64,14 @@ export interface Encryption {
  * How an object is encrypted (HeadObject). HEAD needs s3:GetObject but, unlike GET, no kms:Decrypt,
  * so it tells which key refused a read.
  */
-export async function objectEncryption(s3: S3Client, bucket: string, key: string): Promise<Encryption> {
-  const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+export async function objectEncryption(s3: S3Client, bucket: BucketOf, key: string): Promise<Encryption> {
+  const out = await s3.send(new HeadObjectCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Key: key }));
   return { algorithm: out.ServerSideEncryption, kmsKeyId: out.SSEKMSKeyId };
 }
 
 /** The bucket's default encryption (GetBucketEncryption, s3:GetEncryptionConfiguration). */
-export async function bucketEncryption(s3: S3Client, bucket: string): Promise<Encryption> {
-  const out = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+export async function bucketEncryption(s3: S3Client, bucket: BucketOf): Promise<Encryption> {
+  const out = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner }));
   const rule = out.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
   return { algorithm: rule?.SSEAlgorithm, kmsKeyId: rule?.KMSMasterKeyID };
 }
@@ -73,9 +83,10 @@ export interface PutProbeOptions {
 }
 
 /** Writes a small text object. */
-export async function putProbe(s3: S3Client, bucket: string, key: string, body: string, options: PutProbeOptions = {}): Promise<void> {
+export async function putProbe(s3: S3Client, bucket: BucketOf, key: string, body: string, options: PutProbeOptions = {}): Promise<void> {
   await s3.send(new PutObjectCommand({
-    Bucket: bucket,
+    Bucket: bucket.name,
+    ExpectedBucketOwner: bucket.owner,
     Key: key,
     Body: body,
     ContentType: 'text/plain; charset=utf-8',
@@ -84,6 +95,6 @@ export async function putProbe(s3: S3Client, bucket: string, key: string, body: 
 }
 
 /** Deletes an object. */
-export async function deleteProbe(s3: S3Client, bucket: string, key: string): Promise<void> {
-  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+export async function deleteProbe(s3: S3Client, bucket: BucketOf, key: string): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket.name, ExpectedBucketOwner: bucket.owner, Key: key }));
 }

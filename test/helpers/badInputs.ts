@@ -3,7 +3,7 @@
  * `npm run invoke -- --local`), the deploy environment and the command-line flags. Each names what
  * the message must contain (the value at fault) and, for secrets, what it must not.
  */
-import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, REGION, scheduledEvent, SOURCE_BUCKET } from './fixtures.ts';
+import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, REGION, scheduledEvent, SOURCE_ACCOUNT, SOURCE_BUCKET } from './fixtures.ts';
 
 export type Surface = 'handler event' | 'handler env' | 'invoke flags' | 'deploy env' | 'deploy flags';
 
@@ -33,6 +33,7 @@ export const HANDLER_CLI_ENV: Record<string, string | undefined> = {
   SOURCE_BUCKET,
   DESTINATION_BUCKET,
   DESTINATION_ROLE_ARN,
+  SOURCE_ACCOUNT_ID: SOURCE_ACCOUNT,
   EXTERNAL_ID,
 };
 

@@ -41,7 +41,7 @@ import { describeQueue, drainQueue, queueDepth, type QueuePair } from '../../../
 import { countCommands, createWorld, type World } from '../../../dev/replicationWorld.ts';
 import { listEtags, snapshot } from '../../helpers/s3Data.ts';
 import { moto } from '../setup.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, deployEnv, scheduledEvent } from '../../helpers/fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, deployEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 const FORMAT = 'events/{YYYY}/{MM}/{DD}/';
@@ -146,7 +146,7 @@ describe('push on write end to end (moto: S3 → EventBridge → SQS → local w
     expect(objectMappings[0]).to.deep.include({ BatchSize: 100, MaximumBatchingWindowInSeconds: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     for (const m of objectMappings) await deployClients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID!, Enabled: false }));
 
-    handlerConfig = parseHandlerConfig({ SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, PREFIX_FORMAT: FORMAT, DESTINATION_PREFIX: DEST_PREFIX });
+    handlerConfig = parseHandlerConfig({ SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT_ID: SOURCE_ACCOUNT, EXTERNAL_ID, PREFIX_FORMAT: FORMAT, DESTINATION_PREFIX: DEST_PREFIX });
     clients = createClients(handlerConfig, { sessionName: 's3-push-e2e' });
     copies = countCommands(clients.destinationS3);
   });

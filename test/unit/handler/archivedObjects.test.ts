@@ -45,7 +45,7 @@ import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
-import { handlerEnv } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT, handlerEnv } from '../../helpers/fixtures.ts';
 
 const MiB = 1024 * 1024;
 /** A date literal as an IsoDate (a cast: code run while the file loads would make its mutants static). */
@@ -53,6 +53,8 @@ const date = '2024-01-01' as IsoDate;
 const settings: DaySettings = {
   sourceBucket: 'src',
   destinationBucket: 'dst',
+  sourceAccountId: SOURCE_ACCOUNT,
+  destinationAccountId: DESTINATION_ACCOUNT,
   prefixFormat: '{YYYY}/{MM}/{DD}/',
   destinationPrefix: '',
   kmsKeyArn: undefined,

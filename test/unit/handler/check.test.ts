@@ -7,7 +7,7 @@ import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
 import { awsError } from '../../helpers/errors.ts';
 
 // How AWS answers each denial (codes and messages as the real services send them).
@@ -73,11 +73,11 @@ describe('handler/check runCheck', () => {
     // The source is listed under the fixed part of the prefix format (empty for the default).
     expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Bucket: SOURCE_BUCKET, Prefix: '' });
     // An empty object cannot be read by range: the first non-empty one (key decoded) is read.
-    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, Key: '2024/01/01/a bé.csv', Range: 'bytes=0-0' });
+    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT, Key: '2024/01/01/a bé.csv', Range: 'bytes=0-0' });
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(put).to.deep.include({ Bucket: DESTINATION_BUCKET, Key: PROBE_NAME });
     expect(put).not.to.have.property('ServerSideEncryption');
-    expect(s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: DESTINATION_BUCKET, Key: PROBE_NAME });
+    expect(s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: DESTINATION_BUCKET, ExpectedBucketOwner: DESTINATION_ACCOUNT, Key: PROBE_NAME });
     expect(lines).to.have.length(1);
     expect(JSON.parse(lines[0]!)).to.deep.include({ level: 'INFO', message: 's3-push preflight', ok: true });
     expect(lines.join()).not.to.include(EXTERNAL_ID);
@@ -160,7 +160,7 @@ describe('handler/check runCheck', () => {
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:ok', '4:broken']);
     const link = report.links[3]!;
     expect(link.detail).to.equal(`PutObject s3://${DESTINATION_BUCKET}/incoming/${PROBE_NAME}: AccessDenied: Access Denied`);
-    expect(link.fix).to.equal('the WriteDestination statement of roleDefinitionDestinationExample.json.tmp in the role\'s permissions');
+    expect(link.fix).to.match(/^the WriteDestination statement of roleDefinitionDestinationExample\.json\.tmp in the role's permissions; or partner-landing-zone is not owned by account 210987654321/);
     expect(s3.commandCalls(DeleteObjectCommand)).to.have.length(0);
   });
 

@@ -20,6 +20,8 @@ describe('handler/config', () => {
       sourceBucket: SOURCE_BUCKET,
       destinationBucket: DESTINATION_BUCKET,
       destinationRoleArn: DESTINATION_ROLE_ARN,
+      sourceAccountId: '123456789012',
+      destinationAccountId: '210987654321',
       externalId: EXTERNAL_ID,
       prefixFormat: '{YYYY}/{MM}/{DD}/',
       destinationPrefix: '',
@@ -63,12 +65,12 @@ describe('handler/config', () => {
       PART_SIZE_BYTES: '1MiB',
     });
     expect(p.map((x) => x.split(' ')[0])).to.deep.equal([
-      'SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'LAG_DAYS', 'KMS_KEY_ARN', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES',
+      'SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'PREFIX_FORMAT', 'LAG_DAYS', 'KMS_KEY_ARN', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES',
     ]);
     expect(p[0]).to.equal('SOURCE_BUCKET is "Bad_Bucket": a bucket name holds only lower-case letters, digits, dots and hyphens');
     expect(p[1]).to.match(/DESTINATION_BUCKET is not set/);
-    expect(p[4]).to.match(/LAG_DAYS is "-1": expected a whole number from 0 to 3650/);
-    expect(p[8]).to.match(/PART_SIZE_BYTES is "1MiB": expected a whole number from 5242880 to 5368709120 bytes/);
+    expect(p[5]).to.match(/LAG_DAYS is "-1": expected a whole number from 0 to 3650/);
+    expect(p[9]).to.match(/PART_SIZE_BYTES is "1MiB": expected a whole number from 5242880 to 5368709120 bytes/);
   });
 
   it('never repeats the external id in its message', () => {
@@ -175,7 +177,7 @@ describe('handler/config', () => {
 });
 
 describe('handler/config: ARN partitions', () => {
-  const base = { SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN };
+  const base = { SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT_ID: '123456789012' };
   const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
   it('rejects a role ARN in a partition that does not exist ("awsx")', () => {

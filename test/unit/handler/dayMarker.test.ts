@@ -13,7 +13,7 @@ import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, handlerEnv, SOURCE_ACCOUNT, S
 import { awsError } from '../../helpers/errors.ts';
 
 const DAY = '2024-01-01' as IsoDate;
-const settings = { destinationBucket: DESTINATION_BUCKET, destinationPrefix: 'in/', kmsKeyArn: undefined };
+const settings = { destinationBucket: DESTINATION_BUCKET, destinationAccountId: '210987654321', destinationPrefix: 'in/', kmsKeyArn: undefined };
 
 describe('handler/dayMarker', () => {
   const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });

@@ -114,7 +114,7 @@ describe('handler/index runEvent', () => {
 });
 
 describe('handler/index handler (the Lambda entry)', () => {
-  const names = ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'COPY_CONCURRENCY'];
+  const names = ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'COPY_CONCURRENCY'];
   const saved: Record<string, string | undefined> = {};
   beforeEach(() => {
     for (const n of names) saved[n] = process.env[n];
@@ -131,6 +131,7 @@ describe('handler/index handler (the Lambda entry)', () => {
     delete process.env.SOURCE_BUCKET;
     delete process.env.DESTINATION_BUCKET;
     process.env.DESTINATION_ROLE_ARN = 'not-an-arn';
+    process.env.SOURCE_ACCOUNT_ID = '123456789012';
     process.env.COPY_CONCURRENCY = '0';
     const log = sinon.stub(console, 'log');
     const err = await handler({ dates: ['2024-01-01'] }).catch((e: unknown) => e);

@@ -29,7 +29,7 @@ import { runWorkBatch } from '../../../handler/fanOut.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
-import { handlerEnv } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT, handlerEnv } from '../../helpers/fixtures.ts';
 import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
@@ -40,6 +40,8 @@ const date = '2024-01-01' as IsoDate;
 const settings: DaySettings = {
   sourceBucket: 'src',
   destinationBucket: 'dst',
+  sourceAccountId: SOURCE_ACCOUNT,
+  destinationAccountId: DESTINATION_ACCOUNT,
   prefixFormat: '{YYYY}/{MM}/{DD}/',
   destinationPrefix: '',
   kmsKeyArn: undefined,
@@ -73,14 +75,14 @@ describe('the time budget between the parts of a multipart copy', () => {
     let parts = 0;
     const err = await multipartCopy(
       destinationS3,
-      { sourceBucket: 'src', sourceKey: 'k', destinationBucket: 'dst', destinationKey: 'k' },
+      { sourceBucket: 'src', sourceKey: 'k', sourceOwner: SOURCE_ACCOUNT, destinationBucket: 'dst', destinationKey: 'k', destinationOwner: DESTINATION_ACCOUNT },
       { partSizeBytes: 5 * MiB, partConcurrency: 2, shouldStop: () => parts++ >= 6 },
     ).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(CopyInterruptedError);
     expect((err as Error).message).to.match(/stopped: the time budget ran low after \d+ of 20 parts \(upload aborted\)/);
     expect(dst.commandCalls(UploadPartCopyCommand).length).to.equal(6);
     expect(dst.commandCalls(CompleteMultipartUploadCommand)).to.have.length(0);
-    expect(dst.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: 'dst', Key: 'k', UploadId: 'u-1' }]);
+    expect(dst.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: 'dst', Key: 'k', ExpectedBucketOwner: DESTINATION_ACCOUNT, UploadId: 'u-1' }]);
   });
 
   it('reports the object as not finished, so the continuation starts at it, and the day as not complete', async () => {

@@ -12,7 +12,7 @@ import type { SQSBatchResponse as BatchResponse } from 'aws-lambda';
 import type { SqsRecordLike } from '../../../handler/workItems.ts';
 import { lambdaResponse } from '../../../handler/result.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
-import { DESTINATION_BUCKET, handlerEnv, objectCreatedEvent, s3NotificationRecord, sqsRecord, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { DESTINATION_BUCKET, handlerEnv, objectCreatedEvent, s3NotificationRecord, sqsRecord, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 const MiB = 1024 * 1024;
 
@@ -64,7 +64,7 @@ describe('handler/pushOnWrite (copies on object events)', () => {
     expect([...w.destination.keys()]).to.deep.equal(['from-acme/2024/01/01/a b+c.csv']);
     expect(w.dst.commandCalls(CopyObjectCommand)[0]!.args[0].input).to.deep.include({ Bucket: DESTINATION_BUCKET, MetadataDirective: 'COPY', TaggingDirective: 'COPY' });
     // The source is looked up with the function's own credentials (s3:ListBucket under the prefix), by its exact key.
-    expect(w.src.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: SOURCE_BUCKET, Prefix: '2024/01/01/a b+c.csv', MaxKeys: 1, EncodingType: 'url' }]);
+    expect(w.src.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT, Prefix: '2024/01/01/a b+c.csv', MaxKeys: 1, EncodingType: 'url' }]);
     expect(entries.map((e) => e.message)).to.deep.equal(['s3-push object events']);
   });
 

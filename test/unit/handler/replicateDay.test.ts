@@ -20,6 +20,8 @@ const date = '2024-01-01' as IsoDate; // not parsed at import: code run at impor
 const old = new Date('2024-01-02T00:00:00Z');
 const settings: DaySettings = {
   sourceBucket: 'src',
+  sourceAccountId: '123456789012',
+  destinationAccountId: '210987654321',
   destinationBucket: 'dst',
   prefixFormat: '{YYYY}/{MM}/{DD}/',
   destinationPrefix: 'in/',

@@ -210,7 +210,7 @@ describe('KMS keys of the source objects and of the destination bucket (issue 11
 
     it('is all green with SSE-S3 on both sides, and reads the destination\'s default encryption once', async () => {
       expect((await check()).links.map((l) => l.status)).to.deep.equal(['ok', 'ok', 'ok', 'ok']);
-      expect(s3.commandCalls(GetBucketEncryptionCommand).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: DESTINATION_BUCKET }]);
+      expect(s3.commandCalls(GetBucketEncryptionCommand).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: DESTINATION_BUCKET, ExpectedBucketOwner: DESTINATION_ACCOUNT }]);
     });
 
     describe('link 3, when KMS refuses the read (item 1)', () => {
@@ -223,7 +223,7 @@ describe('KMS keys of the source objects and of the destination bucket (issue 11
         expect(link.fix).to.include(`DecryptSourceObjects statement of ${ROLE_DOC}`);
         expect(link.fix).to.include(`the statement of ${KEY_DOC} to the key policy of ${SOURCE_KEY}`);
         expect(link.fix).to.include('aws/s3').and.include('customer managed key');
-        expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, Key: '2024/01/01/a.csv' });
+        expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT, Key: '2024/01/01/a.csv' });
       });
 
       it('S3\'s older KMS message that does not say "kms" is still read as KMS when HeadObject shows SSE-KMS', async () => {

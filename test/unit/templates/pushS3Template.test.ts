@@ -96,9 +96,10 @@ describe('templates/pushS3Template.yml', () => {
     const fn = template.Resources.PushFunction!.Properties!;
     const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
     expect(Object.keys(vars).sort()).to.deep.equal(
-      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL', 'DAY_MARKER'].sort(),
+      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL', 'DAY_MARKER'].sort(),
     );
     expect(vars.WORK_QUEUE_URL).to.equal(WORK_QUEUE_URL);
+    expect(vars.SOURCE_ACCOUNT_ID).to.equal(SOURCE_ACCOUNT);
     const withOptional = (resolve(fn.Environment, context({ ...BASE, ExternalId: 'ext-1', KmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:key/1234' })) as { Variables: Record<string, string> }).Variables;
     expect(withOptional.EXTERNAL_ID).to.equal('ext-1');
     expect(withOptional.KMS_KEY_ARN).to.equal('arn:aws:kms:us-east-1:210987654321:key/1234');

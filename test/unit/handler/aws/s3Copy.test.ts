@@ -16,7 +16,7 @@ import { CopyError } from '../../../../handler/errors.ts';
 
 const MiB = 1024 * 1024;
 const KMS = 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const req = { sourceBucket: 'src-bucket', sourceKey: '2024/01/01/big file+%.bin', destinationBucket: 'dst-bucket', destinationKey: 'in/2024/01/01/big file+%.bin', kmsKeyArn: KMS };
+const req = { sourceBucket: 'src-bucket', sourceKey: '2024/01/01/big file+%.bin', destinationBucket: 'dst-bucket', destinationKey: 'in/2024/01/01/big file+%.bin', sourceOwner: '123456789012', destinationOwner: '210987654321', kmsKeyArn: KMS };
 
 const accessDenied = () => new S3ServiceException({ name: 'AccessDenied', message: 'Access Denied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
 
@@ -49,7 +49,9 @@ describe('handler/aws/s3Copy', () => {
     expect(input).to.deep.equal({
       Bucket: 'dst-bucket',
       Key: 'in/2024/01/01/big file+%.bin',
+      ExpectedBucketOwner: '210987654321',
       CopySource: 'src-bucket/2024/01/01/big%20file%2B%25.bin',
+      ExpectedSourceBucketOwner: '123456789012',
       MetadataDirective: 'COPY',
       TaggingDirective: 'COPY',
       ServerSideEncryption: 'aws:kms',
@@ -82,7 +84,7 @@ describe('handler/aws/s3Copy', () => {
 
     const create = mock.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input;
     expect(create).to.deep.equal({
-      Bucket: 'dst-bucket', Key: req.destinationKey, ContentType: 'application/x-parquet', CacheControl: 'max-age=60',
+      Bucket: 'dst-bucket', Key: req.destinationKey, ExpectedBucketOwner: '210987654321', ContentType: 'application/x-parquet', CacheControl: 'max-age=60',
       ContentDisposition: 'attachment', ContentEncoding: 'gzip', ContentLanguage: 'en', Expires: expires, Metadata: { origin: 'acme' },
       Tagging: 'team=data%20eng&a%26b=1%3D2', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KMS,
     });
@@ -118,7 +120,7 @@ describe('handler/aws/s3Copy', () => {
     const err = await multipartCopy(s3, req, { partSizeBytes: 5 * MiB, partConcurrency: 2 }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(CopyError);
     expect((err as Error).message).to.match(/multipart copy .* failed: part 2 of 6 .*AccessDenied: Access Denied \(upload aborted\)$/);
-    expect(mock.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: 'dst-bucket', Key: req.destinationKey, UploadId: 'up-2' }]);
+    expect(mock.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).to.deep.equal([{ Bucket: 'dst-bucket', Key: req.destinationKey, ExpectedBucketOwner: '210987654321', UploadId: 'up-2' }]);
     expect(settledBeforeAbort).to.deep.equal([0]);
     expect(mock.commandCalls(UploadPartCopyCommand).length).to.be.lessThan(6);
     expect(mock.commandCalls(CompleteMultipartUploadCommand)).to.have.length(0);

@@ -19,7 +19,7 @@ describe('handler/aws/s3Listing', () => {
     const objects = Array.from({ length: 25 }, (_, i) => ({ key: `p/${String(i).padStart(2, '0')} x+y`, size: i, etag: `e${i}` }));
     mock.on(ListObjectsV2Command).callsFake(fakeList([...objects, { key: 'q/other', size: 1, etag: 'z' }], 10));
     const got = [];
-    for await (const o of listObjects(s3, 'bkt', 'p/')) got.push(o);
+    for await (const o of listObjects(s3, 'bkt', 'p/', { expectedBucketOwner: '123456789012' })) got.push(o);
     expect(got.map((o) => o.key)).to.deep.equal(objects.map((o) => o.key));
     expect(got[3]).to.deep.include({ size: 3, etag: '"e3"' });
     const inputs = mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
@@ -31,7 +31,7 @@ describe('handler/aws/s3Listing', () => {
   it('starts after a key', async () => {
     mock.on(ListObjectsV2Command).callsFake(fakeList(['p/a', 'p/b', 'p/c'].map((key) => ({ key, size: 1, etag: 'e' }))));
     const got = [];
-    for await (const o of listObjects(s3, 'bkt', 'p/', { startAfter: 'p/a' })) got.push(o.key);
+    for await (const o of listObjects(s3, 'bkt', 'p/', { expectedBucketOwner: '123456789012', startAfter: 'p/a' })) got.push(o.key);
     expect(got).to.deep.equal(['p/b', 'p/c']);
     expect(mock.commandCalls(ListObjectsV2Command)[0]!.args[0].input.StartAfter).to.equal('p/a');
   });
@@ -39,7 +39,7 @@ describe('handler/aws/s3Listing', () => {
   it('names the bucket and prefix when a page fails', async () => {
     mock.on(ListObjectsV2Command).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const err = await (async () => {
-      for await (const _ of listObjects(s3, 'bkt', 'p/')) { /* drain */ }
+      for await (const _ of listObjects(s3, 'bkt', 'p/', { expectedBucketOwner: '123456789012' })) { /* drain */ }
     })().catch((e: unknown) => e);
     expect(err).to.be.instanceOf(AwsCallError);
     expect((err as Error).message).to.equal('listing s3://bkt/p/ failed: AccessDenied: Access Denied');

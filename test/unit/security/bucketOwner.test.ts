@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+  type GetObjectCommandOutput,
+  type S3ClientResolvedConfig,
+  type ServiceInputTypes as S3Inputs,
+  type ServiceOutputTypes as S3Outputs,
+} from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient, type STSClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-sts';
+import { PreflightFailedError, runCheck } from '../../../handler/check.ts';
+import { createClients } from '../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { createLogger } from '../../../handler/logger.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv, objectCreatedEvent } from '../../helpers/fixtures.ts';
+import { awsError } from '../../helpers/errors.ts';
+
+// Finding 5 of issue 15: a bucket deleted and its name registered by a stranger must not receive
+// the copies (nor be read as the source). S3's bucket owner condition refuses a request whose
+// bucket is not owned by the account named in ExpectedBucketOwner (and, for the copy source, in
+// ExpectedSourceBucketOwner) with 403 AccessDenied:
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
+// moto enforces no bucket owner, so these tests check the exact request parameters.
+
+const MiB = 1024 * 1024;
+const OWNER: Record<string, string> = { [SOURCE_BUCKET]: SOURCE_ACCOUNT, [DESTINATION_BUCKET]: DESTINATION_ACCOUNT };
+const body = (text: string) => ({ transformToByteArray: () => Promise.resolve(Buffer.from(text)) }) as unknown as GetObjectCommandOutput['Body'];
+
+describe('security: every S3 request names the owner of its bucket (ExpectedBucketOwner)', () => {
+  let sts: AwsStub<ServiceInputTypes, ServiceOutputTypes, STSClientResolvedConfig>;
+  let s3: AwsStub<S3Inputs, S3Outputs, S3ClientResolvedConfig>;
+  before(() => {
+    sts = mockClient(STSClient);
+    s3 = mockClient(S3Client);
+  });
+  after(() => {
+    sts.restore();
+    s3.restore();
+  });
+  beforeEach(() => {
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3600_000) } });
+    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({
+      Contents: [
+        { Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"' },
+        { Key: '2024/01/01/big.bin', Size: 12 * MiB, ETag: '"b"' },
+        { Key: '2024/01/01/broken.bin', Size: 12 * MiB, ETag: '"c"' },
+        // Listed as GLACIER: a HeadObject asks whether a restored copy can be read.
+        { Key: '2024/01/01/cold.csv', Size: 10, ETag: '"g"', StorageClass: 'GLACIER' },
+      ],
+    });
+    s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).resolves({ Contents: [] });
+    s3.on(CopyObjectCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 12 * MiB, ETag: '"b"' });
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
+    s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+    // One multipart copy fails, so the abort is sent too.
+    s3.on(UploadPartCopyCommand, { Key: '2024/01/01/broken.bin' }).rejects(awsError('InternalError', 500, 'boom'));
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    s3.on(GetObjectCommand).resolves({ Body: body('a') });
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+  });
+  afterEach(() => {
+    sts.reset();
+    s3.reset();
+  });
+
+  const config = parseHandlerConfig(handlerEnv({ MULTIPART_THRESHOLD_BYTES: String(8 * MiB), PART_SIZE_BYTES: String(5 * MiB) }));
+  const quiet = createLogger([], () => undefined);
+
+  /** Every request went to one of the two buckets and named its owner (and the copy source's owner). */
+  const expectOwnersNamed = (): Set<string> => {
+    const calls = s3.calls().map((c) => ({ name: c.args[0].constructor.name, input: c.args[0].input as Record<string, unknown> }));
+    for (const { name, input } of calls) {
+      const bucket = input.Bucket as string;
+      expect(OWNER[bucket], `${name} to an unexpected bucket ${bucket}`).to.be.a('string');
+      expect(input.ExpectedBucketOwner, `${name} ${bucket}`).to.equal(OWNER[bucket]);
+      if (input.CopySource !== undefined) {
+        expect((input.CopySource as string).startsWith(`${SOURCE_BUCKET}/`), name).to.equal(true);
+        expect(input.ExpectedSourceBucketOwner, `${name} source`).to.equal(SOURCE_ACCOUNT);
+      }
+    }
+    return new Set(calls.map((c) => c.name));
+  };
+
+  it('copies (CopyObject, multipart and its abort), lists and probes naming both owners on every request', async () => {
+    await handleEvent({ dates: ['2024-01-01'] }, config, createClients(config), { logger: quiet }).catch(() => undefined);
+    await runCheck(config, createClients(config), { logger: quiet });
+
+    const sent = expectOwnersNamed();
+    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.Key)).to.include('2024/01/01/cold.csv');
+    // Every kind of request the copies and the preflight send was seen here.
+    for (const name of ['ListObjectsV2Command', 'CopyObjectCommand', 'HeadObjectCommand', 'GetObjectTaggingCommand', 'CreateMultipartUploadCommand', 'UploadPartCopyCommand', 'CompleteMultipartUploadCommand', 'AbortMultipartUploadCommand', 'GetObjectCommand', 'PutObjectCommand', 'DeleteObjectCommand']) {
+      expect(sent, name).to.include(name);
+    }
+  });
+
+  it('push on write (the source and destination look-ups) and the day marker (list, read, write) name the owners too', async () => {
+    const withMarker = parseHandlerConfig(handlerEnv({ DAY_MARKER: 'true' }));
+    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({ Contents: [{ Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"', LastModified: new Date('2024-01-01T00:00:00Z') }] });
+    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404, 'The specified key does not exist.'));
+    await handleEvent({ dates: ['2024-01-01'] }, withMarker, createClients(withMarker), { logger: quiet });
+    await handleEvent(objectCreatedEvent('2024/01/01/small.csv'), withMarker, createClients(withMarker), { logger: quiet });
+
+    const sent = expectOwnersNamed();
+    for (const name of ['ListObjectsV2Command', 'CopyObjectCommand', 'GetObjectCommand', 'PutObjectCommand']) expect(sent, name).to.include(name);
+    // The marker was read and written, and push on write looked its object up by its exact key on both sides.
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['2024/01/01/_S3PUSH_COMPLETE.json']);
+    const lookups = s3.commandCalls(ListObjectsV2Command).filter((c) => c.args[0].input.MaxKeys === 1).map((c) => [c.args[0].input.Bucket, c.args[0].input.Prefix]);
+    expect(lookups).to.deep.equal([[SOURCE_BUCKET, '2024/01/01/small.csv'], [DESTINATION_BUCKET, '2024/01/01/small.csv']]);
+  });
+
+  it('the preflight names the bucket and its expected owner when S3 answers 403 (an owner mismatch looks like a denial)', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403, 'Access Denied'));
+    const err = await runCheck(config, createClients(config), { logger: quiet }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(PreflightFailedError);
+    const link = (err as PreflightFailedError).report.links.find((l) => l.name === 'write-destination')!;
+    expect(link.status).to.equal('broken');
+    expect(link.fix).to.include(`or ${DESTINATION_BUCKET} is not owned by account ${DESTINATION_ACCOUNT}`);
+
+    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).rejects(awsError('AccessDenied', 403, 'Access Denied'));
+    const err2 = await runCheck(config, createClients(config), { logger: quiet }).catch((e: unknown) => e);
+    const list = (err2 as PreflightFailedError).report.links.find((l) => l.name === 'list-source')!;
+    expect(list.fix).to.include(`or ${SOURCE_BUCKET} is not owned by account ${SOURCE_ACCOUNT}`);
+  });
+
+  it('needs SOURCE_ACCOUNT_ID (the function\'s own account), 12 digits', () => {
+    expect(() => parseHandlerConfig(handlerEnv({ SOURCE_ACCOUNT_ID: undefined }))).to.throw(/SOURCE_ACCOUNT_ID is not set: expected the 12-digit id of the account that owns SOURCE_BUCKET/);
+    expect(() => parseHandlerConfig(handlerEnv({ SOURCE_ACCOUNT_ID: '12345' }))).to.throw(/SOURCE_ACCOUNT_ID is "12345"/);
+    expect(config).to.deep.include({ sourceAccountId: SOURCE_ACCOUNT, destinationAccountId: DESTINATION_ACCOUNT });
+  });
+});
