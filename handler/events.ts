@@ -50,6 +50,13 @@ export interface CheckEvent {
 
 export type HandlerEvent = CopyEvent | CheckEvent;
 
+/**
+ * The fields of an EventBridge scheduled event (the envelope every EventBridge event has, and
+ * `replay-name` on an event replayed from an archive), plus our `dryRun`:
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/events-structure.html
+ */
+export const SCHEDULED_EVENT_FIELDS = ['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail', 'replay-name', 'dryRun'] as const;
+
 const EXAMPLES = 'expected {"dates": ["2024-01-01", …]}, {"from": "2024-01-01", "to": "2024-01-31"}, an EventBridge "Scheduled Event" (each optionally with "dryRun": true; dates and ranges also with "fanOut": true), or {"check": true}';
 
 function show(value: unknown): string {
@@ -93,6 +100,7 @@ function fanOutOf(event: Record<string, unknown>): { fanOut?: true } {
 }
 
 function onlyKeys(event: Record<string, unknown>, allowed: readonly string[]): void {
+  // Object.keys, so a "__proto__" key of JSON.parse is seen as well.
   const extra = Object.keys(event).filter((k) => !allowed.includes(k));
   if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed here: ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
 }
@@ -113,6 +121,9 @@ export function parseEvent(event: unknown, lagDays: number, options: ParseEventO
   if (!isRecord(event)) bad(`got ${show(event)}; ${EXAMPLES}`);
 
   if (isScheduledEvent(event)) {
+    // EventBridge's own fields, and dryRun: anything else (a "check", "dates" or "fanOut" added to
+    // a scheduled event) would otherwise be ignored without a word.
+    onlyKeys(event, SCHEDULED_EVENT_FIELDS);
     const time = event.time;
     // V8 parses "2024-02-30T…" as March 1st: check the calendar date before trusting Date.
     const instant = typeof time === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(time) && parseIsoDate(time.slice(0, 10)) ? new Date(time) : undefined;

@@ -13,7 +13,7 @@ import { ConfigError, S3PushError, describeError } from '../rules/errors.ts';
 import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent, type CopyEvent, type HandlerEvent } from './events.ts';
 import { planFanOut, runWorkBatch } from './fanOut.ts';
 import { markCompleteDay } from './dayMarker.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, eventForLog, type Logger } from './logger.ts';
 import { createRunMetrics, type DayMetrics, type RunMetrics } from './metrics.ts';
 import { renderPrefix } from '../rules/prefix.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
@@ -64,7 +64,7 @@ function parseLogged(event: unknown, lagDays: number, maxDays: number, logger: L
   try {
     return parseEvent(event, lagDays, { maxDays });
   } catch (err) {
-    logger.log('ERROR', describeError(err), { event });
+    logger.log('ERROR', describeError(err), eventForLog(event));
     throw err;
   }
 }
@@ -257,7 +257,7 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
   if (parsed.kind === 'check') return { kind: 'check', report: await runCheck(config, clients, { logger }) };
   if (parsed.fanOut || parsed.dates.length > 1) {
     if (queue) return { kind: 'plan', plan: await planFanOut(parsed.dates, parsed.dryRun, queue, logger) };
-    if (parsed.fanOut) fail(new EventValidationError('"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set: deploy the stack with its work queue (output WorkQueueUrl), or drop "fanOut" to copy the days inline'), { event });
+    if (parsed.fanOut) fail(new EventValidationError('"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set: deploy the stack with its work queue (output WorkQueueUrl), or drop "fanOut" to copy the days inline'), eventForLog(event));
   }
   const summary = await runCopy(parsed, config, clients, {
     logger,

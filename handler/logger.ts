@@ -45,3 +45,28 @@ export function createLogger(secrets: readonly (string | undefined)[] = [], sink
     },
   };
 }
+
+/**
+ * Most bytes of a rejected event that go into its log line. CloudWatch Logs keeps at most 256 KB
+ * of one event (a 5 MB event made a 5 MB line), and a few KB show what was sent.
+ */
+export const MAX_LOGGED_EVENT_BYTES = 4096;
+
+/**
+ * The fields that show a rejected event in a log line: `{event}` whole when its JSON is at most
+ * {@link MAX_LOGGED_EVENT_BYTES}; otherwise `{eventExcerpt, eventBytes, eventBytesCut}`, the first
+ * bytes of its JSON and how much was left out.
+ */
+export function eventForLog(event: unknown, maxBytes = MAX_LOGGED_EVENT_BYTES): Record<string, unknown> {
+  let text: string;
+  try {
+    text = JSON.stringify(event) ?? String(event);
+  } catch {
+    text = String(event);
+  }
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= maxBytes) return { event };
+  // Cut on a character boundary: a partial UTF-8 sequence would decode to U+FFFD.
+  const excerpt = Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+  return { eventExcerpt: excerpt, eventBytes: bytes, eventBytesCut: bytes - Buffer.byteLength(excerpt) };
+}

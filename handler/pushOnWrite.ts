@@ -19,7 +19,7 @@ import pLimit from 'p-limit';
 import type { HandlerConfig } from './config.ts';
 import { ArchivedObjectError, EventValidationError } from './errors.ts';
 import { S3PushError, describeError } from '../rules/errors.ts';
-import type { Logger } from './logger.ts';
+import { eventForLog, type Logger } from './logger.ts';
 import { isObjectEventDocument, parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
 import { decide, normalizeEtag, type ObjectInfo } from './plan.ts';
 import { dayOfKey, destinationKey } from '../rules/prefix.ts';
@@ -180,7 +180,7 @@ export async function runObjectEvents(doc: unknown, config: HandlerConfig, clien
   try {
     events = parseObjectEvents(doc);
   } catch (err) {
-    options.logger.log('ERROR', describeError(err), { event: doc });
+    options.logger.log('ERROR', describeError(err), eventForLog(doc));
     throw err;
   }
   const outcomes = await pushObjects(events, config, clients, options);

@@ -73,6 +73,8 @@ describe('handler/events', () => {
     ['check false', { check: false }, /"check" is false: expected true/],
     ['check with dates', { check: true, dates: ['2024-01-01'] }, /unknown field\(s\) "dates"/],
     ['scheduled without time', { 'detail-type': 'Scheduled Event' }, /scheduled event "time" is undefined/],
+    ['scheduled with "check" (issue 15)', { ...scheduledEvent('2024-01-02T06:00:00Z'), check: true }, /unknown field\(s\) "check"; allowed here: "version", "id", "detail-type"/],
+    ['scheduled with "dates" and "fanOut" (issue 15)', { ...scheduledEvent('2024-01-02T06:00:00Z'), dates: ['2020-01-01'], fanOut: true }, /unknown field\(s\) "dates", "fanOut"/],
     ['scheduled bad time', scheduledEvent('yesterday'), /scheduled event "time" is "yesterday"/],
     ['scheduled impossible time', scheduledEvent('2024-02-30T06:00:00Z'), /"2024-02-30T06:00:00Z"/],
   ];

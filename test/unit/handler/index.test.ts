@@ -3,7 +3,7 @@ import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput } 
 import sinon from 'sinon';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { handler, lazySqsWorkQueue, runEvent } from '../../../handler/index.ts';
+import { handleEvent, handler, lazySqsWorkQueue, runEvent } from '../../../handler/index.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
 import { ConfigError } from '../../../rules/errors.ts';
@@ -46,6 +46,30 @@ describe('handler/index runEvent', () => {
     const logged = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(logged).to.deep.include({ level: 'INFO', message: 's3-push summary', ...summary });
     expect(lines.join()).not.to.include(EXTERNAL_ID);
+  });
+
+  it('logs at most a few KB of a rejected event, saying how much was cut (issue 15)', async () => {
+    const huge = { dates: ['2024-01-01'], junk: 'x'.repeat(5 * 1024 * 1024) };
+    const err = await runEvent(huge, config, clients, { logger }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(EventValidationError);
+    expect(lines).to.have.length(1);
+    expect(Buffer.byteLength(lines[0]!)).to.be.below(8 * 1024);
+    const logged = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(logged).to.not.have.property('event');
+    expect(logged.eventBytes).to.equal(Buffer.byteLength(JSON.stringify(huge)));
+    expect(logged.eventBytesCut).to.equal((logged.eventBytes as number) - Buffer.byteLength(logged.eventExcerpt as string));
+    expect(logged.eventExcerpt).to.match(/^\{"dates":\["2024-01-01"\],"junk":"xxx/);
+    // A small bad event is still logged whole.
+    lines.length = 0;
+    await runEvent({ dates: ['2024-13-01'] }, config, clients, { logger }).catch(() => undefined);
+    expect(JSON.parse(lines[0]!)).to.deep.include({ event: { dates: ['2024-13-01'] } });
+    // A malformed object event (push on write's path) is cut the same way.
+    lines.length = 0;
+    const object = { source: 'aws.s3', 'detail-type': 'Object Created', detail: { junk: 'y'.repeat(5 * 1024 * 1024) } };
+    expect(await handleEvent(object, config, clients, { logger }).catch((e: unknown) => e)).to.be.instanceOf(EventValidationError);
+    expect(lines).to.have.length(1);
+    expect(Buffer.byteLength(lines[0]!)).to.be.below(8 * 1024);
+    expect(JSON.parse(lines[0]!)).to.include({ eventBytes: Buffer.byteLength(JSON.stringify(object)) });
   });
 
   it('copies the day before a scheduled event', async () => {
