@@ -3,7 +3,8 @@
  * rendered IAM documents and the next steps. Takes its config, clients and printer as arguments;
  * only deployMain.ts touches process and the console.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writePrivateFile } from '../../cli/privateFile.ts';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -273,8 +274,9 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   const files: string[] = [];
   for (const [name, doc] of Object.entries(documents)) {
     const path = join(outDir, name);
-    // The trust document holds the external id: readable by the operator only.
-    await writeFile(path, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    // The trust document holds the external id: readable by the operator only, whatever file or
+    // link was at that path before.
+    await writePrivateFile(path, `${JSON.stringify(doc, null, 2)}\n`);
     files.push(path);
   }
   const shown = (name: string) => {

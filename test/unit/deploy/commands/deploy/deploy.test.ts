@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -280,6 +280,28 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(text).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://docs/trustRelationshipExample.json.tmp');
     expect(text).to.include('aws iam put-role-policy --role-name s3-push-writer --policy-name s3-push --policy-document file://docs/roleDefinitionDestinationExample.json.tmp');
     expect(text).to.not.include(EXTERNAL_ID);
+  });
+
+  it('writes each document as a new owner-only file: an existing world-readable file is replaced, a symlink is not followed (issue 15)', async () => {
+    const docs = join(out, 'docs');
+    await mkdir(docs);
+    const trust = join(docs, 'trustRelationshipExample.json.tmp');
+    await writeFile(trust, 'old', { mode: 0o644 });
+    await chmod(trust, 0o644);
+    const victim = join(out, 'victim.txt');
+    await writeFile(victim, 'keep me');
+    await symlink(victim, join(docs, 'sourceBucketPolicy.json.tmp'));
+    await run(args({ outDir: docs }));
+    for (const name of ['trustRelationshipExample.json.tmp', 'sourceBucketPolicy.json.tmp', 'roleDefinitionDestinationExample.json.tmp']) {
+      const st = await lstat(join(docs, name));
+      expect(st.isFile(), name).to.equal(true);
+      expect(st.mode & 0o777, name).to.equal(0o600);
+    }
+    expect(JSON.parse(await readFile(trust, 'utf8'))).to.have.property('Statement');
+    expect(await readFile(victim, 'utf8')).to.equal('keep me');
+    expect((await stat(victim)).mode & 0o777).to.not.equal(0o600);
+    // No temporary file is left beside them.
+    expect((await readdir(docs)).sort()).to.deep.equal(['roleDefinitionDestinationExample.json.tmp', 'sourceBucketPolicy.json.tmp', 'trustRelationshipExample.json.tmp']);
   });
 
   describe('the artifact of the deployed stack never expires (issue 11, item 5)', () => {
