@@ -3,6 +3,7 @@
  * the same names), parsed in one place. Pure: takes the environment as an argument.
  */
 import { ConfigError } from '../rules/errors.ts';
+import { plainHttpEndpointProblems } from '../rules/endpoint.ts';
 import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from '../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
@@ -143,6 +144,9 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
 
   const dayMarkerText = optional('DAY_MARKER');
   if (dayMarkerText !== undefined && dayMarkerText !== 'true' && dayMarkerText !== 'false') problems.push(`DAY_MARKER is ${JSON.stringify(dayMarkerText)}: expected true or false (default false)`);
+
+  // The SDK reads AWS_ENDPOINT_URL from the same environment: refuse it in clear text off this machine.
+  problems.push(...plainHttpEndpointProblems(env));
 
   if (problems.length > 0) throw new ConfigError(problems, 'invalid handler environment');
   return Object.freeze({

@@ -9,6 +9,7 @@ import { defaultStackName, STACK_NAME_PATTERN } from '../config/config.ts';
 import { DeployError } from '../cli/errors.ts';
 import { ConfigError, describeError } from '../../rules/errors.ts';
 import { regionProblem } from '../../rules/awsNames.ts';
+import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { findStackOutputs } from './stackApi.ts';
 
 /** The stack a command acts on. */
@@ -48,6 +49,7 @@ export function resolveStackTarget(env: Readonly<Record<string, string | undefin
   if (stackName !== undefined && !STACK_NAME_PATTERN.test(stackName)) {
     problems.push(`${from} gives the stack name ${JSON.stringify(stackName)}: expected 1-128 letters, digits and hyphens, starting with a letter`);
   }
+  problems.push(...plainHttpEndpointProblems(env));
   if (problems.length > 0) throw new ConfigError(problems, 'cannot tell which stack to use');
   return { region: region!, stackName: stackName! };
 }

@@ -9,6 +9,7 @@ import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, regionProblem, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
 import { ConfigError } from '../../rules/errors.ts';
+import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { scheduleProblem } from './schedule.ts';
 
 /** Default `S3_REPLICATE_SCHEDULE`: 06:00 UTC every day. */
@@ -229,6 +230,7 @@ export function parseDeployConfig(env: Env): DeployConfig {
 
   const endpointUrl = get('AWS_ENDPOINT_URL');
   if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) problems.push(`AWS_ENDPOINT_URL is ${show(endpointUrl)}: expected an http(s) URL`);
+  problems.push(...plainHttpEndpointProblems(env));
 
   const pushText = get('S3_REPLICATE_PUSH_ON_WRITE');
   const pushOnWrite = pushText === 'true';
