@@ -6,9 +6,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { locateTool, manualInstall, MOTO_SERVER, ToolUnavailableError } from './pythonTools.ts';
 import { S3PushError } from '../rules/errors.ts';
+
+/** The folder of dev/moto/sitecustomize.py, first on the moto server's PYTHONPATH. */
+const MOTO_PATCHES = fileURLToPath(new URL('./moto/', import.meta.url));
 
 export const MOTO_INSTALL_HINT = `install it with: ${manualInstall(MOTO_SERVER)}  (moto 5.2 or newer)`;
 
@@ -80,7 +85,10 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ACCOUNT_ID: undefined },
+    // dev/moto/sitecustomize.py gives moto IAM's "?" wildcard (see there): without it, a bucket
+    // policy rendered on the day pattern makes moto answer 500 to every object request. No
+    // bytecode is written next to it, in the repository.
+    env: { ...process.env, MOTO_ACCOUNT_ID: undefined, PYTHONPATH: [MOTO_PATCHES, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONDONTWRITEBYTECODE: '1' },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

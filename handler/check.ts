@@ -4,7 +4,8 @@
  * broken one.
  *
  *   1. AssumeRole on the destination role (its trust policy, the external id);
- *   2. ListObjectsV2 on the source bucket with the role (the source bucket policy);
+ *   2. ListObjectsV2 on the source bucket with the role, under one day's prefix (the source bucket
+ *      policy lets the role list only with a day's prefix: the scheduled day's, or the event's `date`);
  *   3. GetObject of one source byte with the role (the source bucket policy; the source objects' KMS
  *      key policy when KMS refuses it: HeadObject, which needs no kms:Decrypt, names the key);
  *   4. GetBucketEncryption of the destination, then ListObjectsV2, PutObject and DeleteObject of a
@@ -22,8 +23,9 @@ import type { Logger } from './logger.ts';
 import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type Encryption, type ProbeObject } from './aws/s3Probe.ts';
 import { accountOf, kmsKeyArnProblem, roleNameOf } from '../rules/awsNames.ts';
 import { errorName, isAccessDenied } from '../rules/awsErrors.ts';
-import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../rules/names.ts';
-import { staticLead } from '../rules/prefix.ts';
+import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../rules/names.ts';
+import { dayPattern, renderPrefix } from '../rules/prefix.ts';
+import { daysBefore, type IsoDate } from '../rules/dates.ts';
 
 /**
  * The probe's name, put under DESTINATION_PREFIX. A fixed name (not a random one) so that the
@@ -165,8 +167,14 @@ export interface CheckClients {
 /** Options of {@link runCheck}. */
 export interface CheckOptions {
   readonly logger: Logger;
-  /** The clock, for the probe's text. Default `() => new Date()`. */
+  /** The clock, for the probe's text and the default day. Default `() => new Date()`. */
   readonly now?: () => Date;
+  /**
+   * The day whose prefix links 2 and 3 list and read. Default: the day a scheduled run copies now
+   * (LAG_DAYS before today, UTC). Never the fixed lead of the prefix format or the whole bucket:
+   * the source bucket policy lets the role list only with a day's prefix.
+   */
+  readonly day?: IsoDate;
 }
 
 /**
@@ -179,7 +187,9 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
   const s3 = clients.destinationS3;
   const now = options.now ?? (() => new Date());
   const roleArn = config.destinationRoleArn;
-  const sourcePrefix = staticLead(config.prefixFormat);
+  const day = options.day ?? daysBefore(now(), config.lagDays);
+  const sourcePrefix = renderPrefix(config.prefixFormat, day);
+  const pattern = `${dayPattern(config.prefixFormat)}*`;
   const probeKey = config.destinationPrefix + PROBE_NAME;
   const source = { name: config.sourceBucket, owner: config.sourceAccountId };
   const destination = { name: config.destinationBucket, owner: config.destinationAccountId };
@@ -190,7 +200,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
 
   const titles: Record<LinkName, string> = {
     'assume-role': `assume the destination role ${roleArn}${config.externalId ? ' (with the external id)' : ''}`,
-    'list-source': `list s3://${config.sourceBucket}/${sourcePrefix} with the role`,
+    'list-source': `list s3://${config.sourceBucket}/${sourcePrefix} (the day ${day}) with the role`,
     'read-source': `read one source object with the role`,
     'write-destination': `list, write and delete s3://${config.destinationBucket}/${probeKey} with the role`,
   };
@@ -231,7 +241,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
       add(2, 'list-source', 'ok', objects.length === 0 ? 'listed: no objects yet' : `listed ${objects.length}${objects.length === LIST_KEYS ? '+' : ''} object(s)`);
     } catch (err) {
       const fix = isDenied(err)
-        ? `add the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} to the bucket policy of ${config.sourceBucket} (npm run deploy -- --apply-source-policy merges it in); ` +
+        ? `add the ${SOURCE_LIST_POLICY_SID} statement of ${SOURCE_POLICY_FILE} to the bucket policy of ${config.sourceBucket} (it grants s3:ListBucket with an s3:prefix like ${pattern}; npm run deploy -- --apply-source-policy merges it in); ` +
           `the role needs the ListSource statement of ${DESTINATION_ROLE_POLICY_FILE} as well` + notOwned(source, 'S3_ROOT_BUCKET (SOURCE_BUCKET) and the stack\'s account (SOURCE_ACCOUNT_ID)')
         : otherFix(err, { bucket: config.sourceBucket, variable: 'S3_ROOT_BUCKET (SOURCE_BUCKET)' });
       add(2, 'list-source', 'broken', describeError(innermost(err)), fix);
@@ -243,7 +253,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
   } else if (!listed) {
     notTried(3, 'read-source', 'needs an object listed by link 2');
   } else if (!sample) {
-    notTried(3, 'read-source', `no object under s3://${config.sourceBucket}/${sourcePrefix} to read: this link is unproven until the bucket has data`);
+    notTried(3, 'read-source', `no object under s3://${config.sourceBucket}/${sourcePrefix} to read: this link is unproven until that day has data (or check a day that has: {"check": true, "date": "YYYY-MM-DD"})`);
   } else {
     const where = `s3://${config.sourceBucket}/${sample.key}`;
     try {
@@ -251,7 +261,7 @@ export async function runCheck(config: HandlerConfig, clients: CheckClients, opt
       add(3, 'read-source', 'ok', `read the first byte of ${where}`);
     } catch (err) {
       let fix = isDenied(err)
-        ? `the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} in the bucket policy of ${config.sourceBucket} (it grants s3:GetObject on ${config.sourceBucket}/${sourcePrefix}*) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`
+        ? `the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} in the bucket policy of ${config.sourceBucket} (it grants s3:GetObject on ${config.sourceBucket}/${pattern}) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`
         : otherFix(err);
       if (isDenied(err) || isKmsError(err)) {
         // GET needs kms:Decrypt on an SSE-KMS object, HEAD does not: HEAD says which key it is. When

@@ -43,9 +43,11 @@ export interface ParseEventOptions {
   readonly fanOutHint?: string;
 }
 
-/** `{"check": true}`: the permission-chain preflight (issue 4). */
+/** `{"check": true}` (optionally with `"date"`): the permission-chain preflight (issue 4). */
 export interface CheckEvent {
   readonly kind: 'check';
+  /** The day whose prefix the preflight lists and reads from the source. Default: the scheduled day (LAG_DAYS before now). */
+  readonly date?: IsoDate;
 }
 
 export type HandlerEvent = CopyEvent | CheckEvent;
@@ -57,7 +59,7 @@ export type HandlerEvent = CopyEvent | CheckEvent;
  */
 export const SCHEDULED_EVENT_FIELDS = ['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail', 'replay-name', 'dryRun'] as const;
 
-const EXAMPLES = 'expected {"dates": ["2024-01-01", …]}, {"from": "2024-01-01", "to": "2024-01-31"}, an EventBridge "Scheduled Event" (each optionally with "dryRun": true; dates and ranges also with "fanOut": true), or {"check": true}';
+const EXAMPLES = 'expected {"dates": ["2024-01-01", …]}, {"from": "2024-01-01", "to": "2024-01-31"}, an EventBridge "Scheduled Event" (each optionally with "dryRun": true; dates and ranges also with "fanOut": true), or {"check": true} (optionally with "date")';
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -132,9 +134,9 @@ export function parseEvent(event: unknown, lagDays: number, options: ParseEventO
   }
 
   if ('check' in event) {
-    onlyKeys(event, ['check']);
+    onlyKeys(event, ['check', 'date']);
     if (event.check !== true) bad(`"check" is ${show(event.check)}: expected true`);
-    return { kind: 'check' };
+    return event.date === undefined ? { kind: 'check' } : { kind: 'check', date: date(event.date, '"date"') };
   }
 
   const hasDates = 'dates' in event;

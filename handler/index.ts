@@ -254,7 +254,7 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
   }
   if (isObjectEventDocument(event)) return { kind: 'objects', summary: await runObjectEvents(event, config, clients, { logger }) };
   const parsed = parseLogged(event, config.lagDays, queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT, logger);
-  if (parsed.kind === 'check') return { kind: 'check', report: await runCheck(config, clients, { logger }) };
+  if (parsed.kind === 'check') return { kind: 'check', report: await runCheck(config, clients, { logger, ...(parsed.date ? { day: parsed.date } : {}) }) };
   if (parsed.fanOut || parsed.dates.length > 1) {
     if (queue) return { kind: 'plan', plan: await planFanOut(parsed.dates, parsed.dryRun, queue, logger) };
     if (parsed.fanOut) fail(new EventValidationError('"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set: deploy the stack with its work queue (output WorkQueueUrl), or drop "fanOut" to copy the days inline'), eventForLog(event));

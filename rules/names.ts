@@ -38,3 +38,9 @@ export const SOURCE_KEY_POLICY_SID = 'S3PushDecryptSourceObjects';
  * merges by it and refuses to replace a statement of that Sid that grants anything else.
  */
 export const SOURCE_POLICY_SID = 'S3PushReadAccess';
+
+/**
+ * The Sid of the source bucket policy's listing statement (ListAccess): `s3:ListBucket` only with an
+ * `s3:prefix` of a day. Merged by `--apply-source-policy` like {@link SOURCE_POLICY_SID}.
+ */
+export const SOURCE_LIST_POLICY_SID = 'S3PushListAccess';

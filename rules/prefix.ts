@@ -43,6 +43,22 @@ export function staticLead(format: string): string {
   return i < 0 ? format : format.slice(0, i);
 }
 
+/** IAM's single-character wildcard standing for each digit of a token: `{YYYY}` → `????`, `{MM}` and `{DD}` → `??`. */
+const TOKEN_WILDCARDS: Readonly<Record<string, string>> = { YYYY: '????', MM: '??', DD: '??' };
+
+/**
+ * The prefix format as an IAM pattern: each token becomes as many single-character wildcards (`?`)
+ * as it has digits, so `exports/{YYYY}/{MM}/{DD}/` → `exports/????/??/??/`. Followed by `*` it
+ * matches every key under any day's prefix and nothing shorter: in a Resource ARN and in a
+ * StringLike condition alike, `?` matches exactly one character and `*` any run of characters
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ * The fixed text holds no `*` or `?` ({@link KEY_PREFIX_PATTERN}), so it matches only itself.
+ */
+export function dayPattern(format: string): string {
+  return format.replace(TOKEN, (whole, token: string) => TOKEN_WILDCARDS[token] ?? whole);
+}
+
 /** Renders the prefix of one day, e.g. `{YYYY}/{MM}/{DD}/` → `2024/02/29/`. */
 export function renderPrefix(format: string, date: IsoDate): string {
   const { year, month, day } = dateParts(date);

@@ -84,9 +84,18 @@ export function mergeStatements(existing: BucketPolicy | undefined, add: PolicyD
   const sids = new Set(add.Statement.map((s) => s.Sid));
   if (sids.has(undefined) || sids.size !== add.Statement.length) throw new Error('every merged statement needs its own Sid');
   const current = existing === undefined ? [] : Array.isArray(existing.Statement) ? existing.Statement : [existing.Statement];
+  // An earlier rendering may have split the grants differently (one statement listed and read
+  // before the day pattern gave the listing its own statement): what one of our Sids held is
+  // measured against everything the rendered statements grant together.
+  const together: PolicyStatement = {
+    Effect: 'Allow',
+    Principal: add.Statement[0]?.Principal,
+    Action: add.Statement.flatMap((st) => list(st.Action).map(String)),
+    Resource: add.Statement.flatMap((st) => list(st.Resource).map(String)),
+  };
   const conflicts = add.Statement.flatMap((ours) => current
     .filter((c) => c.Sid === ours.Sid)
-    .map((c) => ({ sid: ours.Sid!, beyond: grantsBeyond(c, ours) }))
+    .map((c) => ({ sid: ours.Sid!, beyond: grantsBeyond(c, together) }))
     .filter((c) => c.beyond.length > 0));
   if (conflicts.length > 0) {
     throw new SourcePolicyConflictError(conflicts.map(({ sid, beyond }) =>

@@ -12,15 +12,19 @@ import { REPO_ROOT } from '../../dev/bundle.ts';
 import { PROBE_NAME } from '../../handler/check.ts';
 import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
-import { KEY_PREFIX_PATTERN } from '../../rules/prefix.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
+import { KEY_PREFIX_PATTERN, dayPattern, prefixFormatProblems } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/dayMarker.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
 export interface PolicyValues {
   readonly sourceBucket: string;
-  /** Fixed part of the prefix format before its first token; may be empty. */
-  readonly sourceKeyPrefix: string;
+  /**
+   * `S3_REPLICATE_PREFIX_FORMAT`, the source prefix of one day: the documents grant the source only
+   * under it, each token rendered as IAM single-character wildcards (`{YYYY}` → `????`, see
+   * {@link dayPattern}), so that no key outside a day's prefix can be listed or read.
+   */
+  readonly prefixFormat: string;
   readonly destinationBucket: string;
   /** May be empty. */
   readonly destinationPrefix: string;
@@ -86,9 +90,11 @@ export function validatePolicyValues(v: PolicyValues): void {
     const p = bucketNameProblem(value);
     if (p) problems.push(`${name} ${JSON.stringify(value)}: ${p}`);
   }
-  for (const [name, value] of [['sourceKeyPrefix', v.sourceKeyPrefix], ['destinationPrefix', v.destinationPrefix]] as const) {
-    if (!KEY_PREFIX.test(value) || value.length > 512) problems.push(`${name} ${JSON.stringify(value)}: expected at most 512 letters, digits and / _ . = - only`);
-  }
+  const formatFaults = prefixFormatProblems(v.prefixFormat);
+  // The fixed text lands in the documents as it is: no IAM wildcard, no quote.
+  if (!KEY_PREFIX.test(v.prefixFormat.replace(/\{(YYYY|MM|DD)\}/g, '')) || v.prefixFormat.length > 512) formatFaults.push('expected at most 512 letters, digits and / _ . = - besides the tokens');
+  for (const p of formatFaults) problems.push(`prefixFormat ${JSON.stringify(v.prefixFormat)}: ${p}`);
+  if (!KEY_PREFIX.test(v.destinationPrefix) || v.destinationPrefix.length > 512) problems.push(`destinationPrefix ${JSON.stringify(v.destinationPrefix)}: expected at most 512 letters, digits and / _ . = - only`);
   for (const [name, value] of [['destinationRoleArn', v.destinationRoleArn], ['executionRoleArn', v.executionRoleArn]] as const) {
     const p = roleArnProblem(value);
     if (p) problems.push(`${name} ${JSON.stringify(value)}: ${p}`);
@@ -129,6 +135,8 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
     ...values,
     partition,
     sourcePolicySid: SOURCE_POLICY_SID,
+    sourceListPolicySid: SOURCE_LIST_POLICY_SID,
+    sourceDayPattern: dayPattern(values.prefixFormat),
     sourceKeyPolicySid: SOURCE_KEY_POLICY_SID,
     trustPolicySid: TRUST_POLICY_SID,
     probeName: PROBE_NAME,

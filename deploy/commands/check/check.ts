@@ -7,6 +7,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { PreflightFailedError, type CheckReport } from '../../../handler/check.ts';
 import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
 import type { HandlerConfig } from '../../../handler/config.ts';
+import type { IsoDate } from '../../../rules/dates.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { DeployError } from '../../cli/errors.ts';
@@ -14,18 +15,20 @@ import { interpretInvoke, invokeFunction } from '../../aws/lambdaInvoke.ts';
 import { findCheckReport, isCheckReport } from '../../cli/reportFormat.ts';
 import { findDeployedFunction, type StackTarget } from '../../cloudformation/stackTarget.ts';
 
-/** The event of the preflight. */
-export const CHECK_EVENT = Object.freeze({ check: true });
+/** The event of the preflight; with a day, that day's source prefix is the one listed and read. */
+export function checkEvent(date?: IsoDate): { check: true; date?: IsoDate } {
+  return date === undefined ? { check: true } : { check: true, date };
+}
 
 /**
  * Runs the check on the stack's function (Lambda Invoke, RequestResponse) and returns its report,
  * broken links included. Throws {@link DeployError} when the function could not run the check at
  * all (no stack, no function, a bad function environment, an emulator that cannot run Lambda).
  */
-export async function checkDeployed(target: StackTarget, clients: { readonly cfn: CloudFormationClient; readonly lambda: LambdaClient }, log: (line: string) => void): Promise<CheckReport> {
+export async function checkDeployed(target: StackTarget, clients: { readonly cfn: CloudFormationClient; readonly lambda: LambdaClient }, log: (line: string) => void, date?: IsoDate): Promise<CheckReport> {
   const fn = await findDeployedFunction(clients.cfn, target.stackName);
   log(`running the preflight on ${fn.functionName} (stack ${target.stackName}, ${target.region})`);
-  const outcome = await invokeFunction(clients.lambda, fn.functionName, CHECK_EVENT, 'sync');
+  const outcome = await invokeFunction(clients.lambda, fn.functionName, checkEvent(date), 'sync');
   const verdict = interpretInvoke(outcome, 'sync');
   if (verdict.kind === 'returned') {
     if (isCheckReport(verdict.result)) return verdict.result;
@@ -46,11 +49,11 @@ export async function checkDeployed(target: StackTarget, clients: { readonly cfn
  * Runs the check in this process with the handler config (from `parseLocalEnvironment`; the SDK
  * reads the region and AWS_ENDPOINT_URL itself) and the caller's credentials.
  */
-export async function checkLocal(config: HandlerConfig): Promise<CheckReport> {
+export async function checkLocal(config: HandlerConfig, date?: IsoDate): Promise<CheckReport> {
   // The report is printed by the caller; the handler's JSON line would only repeat it.
   const logger = createLogger([config.externalId], () => undefined);
   try {
-    const result = await handleEvent(CHECK_EVENT, config, createHandlerClients(config, { sessionName: 's3-push-check' }), { logger });
+    const result = await handleEvent(checkEvent(date), config, createHandlerClients(config, { sessionName: 's3-push-check' }), { logger });
     if (result.kind !== 'check') throw new DeployError(`the handler answered {"check": true} with a ${result.kind}`);
     return result.report;
   } catch (err) {

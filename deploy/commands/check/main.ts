@@ -18,10 +18,10 @@ await runCommand({
       process.env.AWS_REGION = local.region;
       console.log('running the preflight in this process with your credentials: link 1 tells whether YOU may assume the role');
       console.log('(the trust policy names the function\'s execution role; npm run check without --local asks the function itself)');
-      report = await checkLocal(local.config);
+      report = await checkLocal(local.config, args.date);
     } else {
       const target = resolveStackTarget(process.env, args.stack);
-      report = await checkDeployed(target, createClients({ region: target.region }), (line) => console.log(line));
+      report = await checkDeployed(target, createClients({ region: target.region }), (line) => console.log(line), args.date);
     }
     for (const line of formatCheckReport(report)) console.log(line);
     return report.ok ? 0 : 1;

@@ -20,6 +20,7 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CheckReport } from '../../../handler/check.ts';
+import { checkEvent } from '../check/check.ts';
 import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
@@ -192,8 +193,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log('');
     log(`moto cannot run Lambda functions (it needs Docker), so the handler of ${fn.functionName} runs in this process with the function's environment.`);
 
-    const check = await step(log, 'npm run check   (the preflight: each link of the permission chain)', async () => {
-      const result = await handleEvent({ check: true }, handlerConfig, handlerClients, quiet);
+    const check = await step(log, `npm run check -- --date ${DEMO.days[0]}   (the preflight: each link of the permission chain, on a day with data)`, async () => {
+      const result = await handleEvent(checkEvent(DEMO.days[0] as IsoDate), handlerConfig, handlerClients, quiet);
       if (result.kind !== 'check') throw new DeployError('the preflight returned no report');
       for (const line of formatCheckReport(result.report)) indent(line);
       return result.report;

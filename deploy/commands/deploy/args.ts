@@ -6,7 +6,7 @@ export interface DeployArgs {
   readonly plan: boolean;
   /** `--out DIR`: where the rendered documents go. Default: the working directory. */
   readonly outDir: string | undefined;
-  /** `--apply-source-policy`: merge the S3PushReadAccess statement into the source bucket policy. Default false. */
+  /** `--apply-source-policy`: merge the S3PushReadAccess and S3PushListAccess statements into the source bucket policy. Default false. */
   readonly applySourcePolicy: boolean;
   /**
    * `--enable-source-events`: turn on EventBridge delivery for the source bucket (merged into its
@@ -18,7 +18,7 @@ export interface DeployArgs {
 export const DEPLOY_USAGE = `usage: npm run deploy [-- [--plan] [--out DIR] [--apply-source-policy] [--enable-source-events]]
   --plan                  show the change set and stop; nothing is uploaded or changed
   --out DIR               write the rendered IAM documents into DIR (default: the working directory)
-  --apply-source-policy   merge the S3PushReadAccess statement into the source bucket policy (by Sid)
+  --apply-source-policy   merge the S3PushReadAccess and S3PushListAccess statements into the source bucket policy (by Sid)
   --enable-source-events  with S3_REPLICATE_PUSH_ON_WRITE=true: turn on EventBridge delivery for the
                           source bucket, keeping its other event notifications
 the environment is described in README.md, "Deploy to AWS"`;

@@ -32,7 +32,7 @@ import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
 import { partitionOf, roleNameOf } from '../../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
 
 export interface DeployDeps {
   readonly clients: AwsClients;
@@ -150,7 +150,7 @@ export function mergeBySidCommand(statementFile: string, current: string, merged
 function policyValues(config: DeployConfig, executionRoleArn: string): PolicyValues {
   return {
     sourceBucket: config.sourceBucket,
-    sourceKeyPrefix: config.sourceKeyPrefix,
+    prefixFormat: config.prefixFormat,
     destinationBucket: config.destinationBucket,
     destinationPrefix: config.destinationPrefix,
     destinationRoleArn: config.destinationRoleArn,
@@ -203,7 +203,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     // statement does not name the execution role, so the one the stack will have renders it.
     const early = renderDocuments(policyValues(config, `arn:${config.partition}:iam::${config.account}:role/${config.lambdaRoleName}`));
     const planned = await planSourcePolicy(clients.s3, config.sourceBucket, config.account, early[SOURCE_POLICY_FILE]);
-    log(`  its bucket policy ${planned.changed ? `takes the ${SOURCE_POLICY_SID} statement (merged after the stack)` : `already holds the ${SOURCE_POLICY_SID} statement`}`);
+    log(`  its bucket policy ${planned.changed ? `takes the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements (merged after the stack)` : `already holds the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements`}`);
   }
   await checkKmsKeyRegion(config, clients, log);
 
@@ -290,8 +290,8 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   if (args.applySourcePolicy) {
     sourcePolicy = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, documents[SOURCE_POLICY_FILE]);
     log(sourcePolicy === 'applied'
-      ? `  merged the ${SOURCE_POLICY_SID} statement into the bucket policy of ${config.sourceBucket} (other statements kept)`
-      : `  the bucket policy of ${config.sourceBucket} already holds this ${SOURCE_POLICY_SID} statement: unchanged`);
+      ? `  merged the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements into the bucket policy of ${config.sourceBucket} (other statements kept)`
+      : `  the bucket policy of ${config.sourceBucket} already holds these ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements: unchanged`);
   }
 
   let sourceEvents: NonNullable<DeployReport['sourceEvents']> = 'not-requested';
@@ -318,7 +318,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   if (sourcePolicy === 'not-requested') {
     log(`  1. in this account (${config.account}), let the destination role read the source bucket. If ${config.sourceBucket} has no bucket policy yet:`);
     log(`       aws s3api put-bucket-policy --bucket ${config.sourceBucket} --policy file://${shown(SOURCE_POLICY_FILE)}`);
-    log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ${SOURCE_POLICY_SID} statement by its Sid.`);
+    log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements by their Sids.`);
   } else {
     log(`  1. the source bucket policy is in place (--apply-source-policy).`);
   }

@@ -170,7 +170,7 @@ describe('npm run deploy against moto', function () {
       Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } },
     });
     const bucketPolicy = await read('sourceBucketPolicy.json.tmp');
-    expect(bucketPolicy.Statement[0]).to.deep.include({ Sid: 'S3PushReadAccess', Principal: { AWS: DESTINATION_ROLE_ARN } });
+    expect(bucketPolicy.Statement.map((s) => [s.Sid, s.Principal])).to.deep.equal([['S3PushReadAccess', { AWS: DESTINATION_ROLE_ARN }], ['S3PushListAccess', { AWS: DESTINATION_ROLE_ARN }]]);
     const role = await read('roleDefinitionDestinationExample.json.tmp');
     expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'ReadDestinationEncryption', 'DeletePreflightProbe', 'ListSource', 'ReadSource']);
   });
@@ -262,7 +262,7 @@ describe('npm run deploy against moto', function () {
     }
   });
 
-  it('--apply-source-policy merges S3PushReadAccess into the existing bucket policy by its Sid, keeping every other statement (a ReadAccess of someone else\'s too), idempotently', async () => {
+  it('--apply-source-policy merges S3PushReadAccess and S3PushListAccess into the existing bucket policy by their Sids, keeping every other statement (a ReadAccess of someone else\'s too), replacing an earlier rendering, idempotently', async () => {
     const keep = {
       Sid: 'AnalyticsRead',
       Effect: 'Allow',
@@ -279,10 +279,12 @@ describe('npm run deploy against moto', function () {
     const report = await run({ applySourcePolicy: true });
     expect(report.sourcePolicy).to.equal('applied');
     const policy = JSON.parse((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: SOURCE_BUCKET }))).Policy!) as { Statement: { Sid: string; Principal: unknown; Resource: unknown }[] };
-    expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['AnalyticsRead', 'ReadAccess', 'S3PushReadAccess']);
+    expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['AnalyticsRead', 'ReadAccess', 'S3PushReadAccess', 'S3PushListAccess']);
     expect(policy.Statement.slice(0, 2)).to.deep.equal([keep, unrelated]);
     expect(policy.Statement[2]!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
-    expect(policy.Statement[2]!.Resource).to.deep.equal([`arn:aws:s3:::${SOURCE_BUCKET}`, `arn:aws:s3:::${SOURCE_BUCKET}/*`]);
+    // Only the day pattern's objects, and a listing only with a day's prefix.
+    expect(policy.Statement[2]!.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/????/??/??/*`);
+    expect(policy.Statement[3]!.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}`);
 
     const again = await run({ applySourcePolicy: true });
     expect(again.sourcePolicy).to.equal('unchanged');

@@ -30,7 +30,7 @@ describe('handler/check: the preflight against moto (two accounts)', function ()
 
   it('reports every link ok through handleEvent, and leaves no probe behind', async () => {
     const config = parseHandlerConfig(handlerEnv({ PREFIX_FORMAT: 'logs/{YYYY}/{MM}/{DD}/', DESTINATION_PREFIX: 'incoming/' }));
-    const result = await handleEvent({ check: true }, config, createClients(config), { logger: createLogger([EXTERNAL_ID], (l) => lines.push(l)) });
+    const result = await handleEvent({ check: true, date: '2024-01-01' }, config, createClients(config), { logger: createLogger([EXTERNAL_ID], (l) => lines.push(l)) });
     if (result.kind !== 'check') expect.fail(`expected a check result, got ${result.kind}`);
     const report = result.report;
     expect(report.links.map((l) => [l.name, l.status])).to.deep.equal([
@@ -44,8 +44,8 @@ describe('handler/check: the preflight against moto (two accounts)', function ()
   });
 
   it('names the missing destination bucket as broken link 4', async () => {
-    const config = parseHandlerConfig(handlerEnv({ DESTINATION_BUCKET: 'no-such-destination-bucket' }));
-    const err = await handleEvent({ check: true }, config, createClients(config), { logger: createLogger([], () => undefined) }).catch((e: unknown) => e);
+    const config = parseHandlerConfig(handlerEnv({ DESTINATION_BUCKET: 'no-such-destination-bucket', PREFIX_FORMAT: 'logs/{YYYY}/{MM}/{DD}/' }));
+    const err = await handleEvent({ check: true, date: '2024-01-01' }, config, createClients(config), { logger: createLogger([], () => undefined) }).catch((e: unknown) => e);
     const report = (err as { report: CheckReport }).report;
     expect(report.links.map((l) => l.status)).to.deep.equal(['ok', 'ok', 'ok', 'broken']);
     expect(report.links[3]!.fix).to.include('the bucket no-such-destination-bucket does not exist: check S3_REPLICATE_BUCKET_NAME');

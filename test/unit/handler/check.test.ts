@@ -70,8 +70,9 @@ describe('handler/check runCheck', () => {
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:ok', '4:ok']);
     const assume = sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
     expect(assume).to.deep.include({ RoleArn: DESTINATION_ROLE_ARN, ExternalId: EXTERNAL_ID });
-    // The source is listed under the fixed part of the prefix format (empty for the default).
-    expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Bucket: SOURCE_BUCKET, Prefix: '' });
+    // The source is listed under one concrete day's prefix (the scheduled day, LAG_DAYS before now):
+    // the bucket policy lets the role list nothing shorter.
+    expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Bucket: SOURCE_BUCKET, Prefix: '2024/04/30/' });
     // An empty object cannot be read by range: the first non-empty one (key decoded) is read.
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT, Key: '2024/01/01/a bé.csv', Range: 'bytes=0-0' });
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
@@ -125,11 +126,11 @@ describe('handler/check runCheck', () => {
     const { report, err } = await run({ PREFIX_FORMAT: 'events/dt={YYYY}-{MM}-{DD}/' });
     expect(err).to.be.instanceOf(PreflightFailedError);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:broken', '3:not-tried', '4:ok']);
-    expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Prefix: 'events/dt=' });
+    expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Prefix: 'events/dt=2024-04-30/' });
     const link = report.links[1]!;
-    expect(link.title).to.equal(`list s3://${SOURCE_BUCKET}/events/dt= with the role`);
+    expect(link.title).to.equal(`list s3://${SOURCE_BUCKET}/events/dt=2024-04-30/ (the day 2024-04-30) with the role`);
     expect(link.detail).to.equal('AccessDenied: Access Denied');
-    expect(link.fix).to.include(`add the S3PushReadAccess statement of sourceBucketPolicy.json.tmp to the bucket policy of ${SOURCE_BUCKET}`);
+    expect(link.fix).to.include(`add the S3PushListAccess statement of sourceBucketPolicy.json.tmp to the bucket policy of ${SOURCE_BUCKET} (it grants s3:ListBucket with an s3:prefix like events/dt=????-??-??/*`);
     expect(link.fix).to.include('--apply-source-policy');
     expect(report.links[2]!.detail).to.equal('needs an object listed by link 2');
     expect(s3.commandCalls(GetObjectCommand)).to.have.length(0);
@@ -194,7 +195,7 @@ describe('handler/check runCheck', () => {
     const { report, err } = await run();
     expect(err).to.equal(undefined);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:not-tried', '4:ok']);
-    expect(report.links[2]!.detail).to.match(/unproven until the bucket has data/);
+    expect(report.links[2]!.detail).to.match(/unproven until that day has data/);
   });
 
   it('only empty objects: the 416 InvalidRange of a 1-byte range still proves the read', async () => {
@@ -222,6 +223,16 @@ describe('handler/check runCheck', () => {
     const result = await handleEvent({ check: true }, config, createClients(config), { logger: logger() });
     expect(result.kind).to.equal('check');
     expect(result.kind === 'check' && result.report).to.deep.include({ check: true, ok: true });
+  });
+
+  it('lists the day an event names ({"check": true, "date"}), never a prefix shorter than a day', async () => {
+    const config = parseHandlerConfig(handlerEnv({ PREFIX_FORMAT: 'exports/{YYYY}/{MM}/{DD}/' }));
+    const result = await handleEvent({ check: true, date: '2024-02-29' }, config, createClients(config), { logger: logger() });
+    expect(result.kind === 'check' && result.report.links[1]!.title).to.equal(`list s3://${SOURCE_BUCKET}/exports/2024/02/29/ (the day 2024-02-29) with the role`);
+    const sourceListings = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input).filter((i) => i.Bucket === SOURCE_BUCKET);
+    expect(sourceListings.map((i) => i.Prefix)).to.deep.equal(['exports/2024/02/29/']);
+    const bad = await handleEvent({ check: true, date: '2024-02-30' }, config, createClients(config), { logger: logger() }).catch((e: unknown) => e);
+    expect((bad as Error).message).to.match(/"date" is "2024-02-30": not a calendar date/);
   });
 
   it('handleEvent still rejects a bad check event before any call', async () => {

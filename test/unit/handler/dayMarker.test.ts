@@ -79,7 +79,7 @@ describe('handler/dayMarker', () => {
 
 describe('the rendered role document with S3_REPLICATE_DAY_MARKER (IAM simulator)', () => {
   const values = {
-    sourceBucket: SOURCE_BUCKET, sourceKeyPrefix: 'events/', destinationBucket: DESTINATION_BUCKET, destinationPrefix: 'from-acme/',
+    sourceBucket: SOURCE_BUCKET, prefixFormat: 'events/{YYYY}/{MM}/{DD}/', destinationBucket: DESTINATION_BUCKET, destinationPrefix: 'from-acme/',
     destinationRoleArn: DESTINATION_ROLE_ARN, executionRoleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/x-lambda`, externalId: undefined, kmsKeyArn: undefined,
   };
   const role = (dayMarker: boolean) => renderDocuments({ ...values, dayMarker })['roleDefinitionDestinationExample.json.tmp'];
@@ -88,10 +88,12 @@ describe('the rendered role document with S3_REPLICATE_DAY_MARKER (IAM simulator
 
   it('lets the role read exactly the day markers, and write them (WriteDestination)', async () => {
     const doc = role(true);
-    expect(doc.Statement.find((s) => s.Sid === 'ReadDayMarker')).to.deep.include({ Action: 's3:GetObject', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/events/*_S3PUSH_COMPLETE.json` });
+    expect(doc.Statement.find((s) => s.Sid === 'ReadDayMarker')).to.deep.include({ Action: 's3:GetObject', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/events/????/??/??/_S3PUSH_COMPLETE.json` });
     expect(await get(doc, `from-acme/events/2024/01/01/${DAY_MARKER_NAME}`)).to.equal('Allowed');
     expect(await get(doc, 'from-acme/events/2024/01/01/data.json')).not.to.equal('Allowed');
     expect(await get(doc, `elsewhere/events/2024/01/01/${DAY_MARKER_NAME}`)).not.to.equal('Allowed');
+    // A marker name outside a day's prefix is not a marker the function writes.
+    expect(await get(doc, `from-acme/events/2024/01/${DAY_MARKER_NAME}`)).not.to.equal('Allowed');
     const put = await decide({ principal: sessionOf(DESTINATION_ROLE_ARN), action: 's3:PutObject', resource: `arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/events/2024/01/01/${DAY_MARKER_NAME}`, resourceAccount: '210987654321' }, { identity: [doc] });
     expect(put).to.equal('Allowed');
   });

@@ -123,7 +123,9 @@ describe('handler/events', () => {
   it('names the fields a kind of event allows when it meets an unknown one', () => {
     rejects({ dates: ['2024-01-01'], extra: 1 }, /unknown field\(s\) "extra"; allowed here: "dates", "dryRun", "fanOut"$/);
     rejects({ from: '2024-01-01', to: '2024-01-01', a: 1, b: 2 }, /unknown field\(s\) "a", "b"; allowed here: "from", "to", "dryRun", "fanOut"$/);
-    rejects({ check: true, dryRun: true }, /unknown field\(s\) "dryRun"; allowed here: "check"$/);
+    rejects({ check: true, dryRun: true }, /unknown field\(s\) "dryRun"; allowed here: "check", "date"$/);
+    expect(parseEvent({ check: true, date: '2024-02-29' }, 1)).to.deep.equal({ kind: 'check', date: '2024-02-29' });
+    expect(parseEvent({ check: true }, 1)).to.deep.equal({ kind: 'check' });
   });
 
   it('shortens a long bad value to 80 characters in the message', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { destinationKey, prefixFormatProblems, renderPrefix, staticLead } from '../../../rules/prefix.ts';
+import { dayPattern, destinationKey, prefixFormatProblems, renderPrefix, staticLead } from '../../../rules/prefix.ts';
 import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
 
 const d = (s: string): IsoDate => parseIsoDate(s)!;
@@ -33,6 +33,34 @@ describe('rules/prefix', () => {
     expect(staticLead('logs/app/{YYYY}/{MM}/{DD}/')).to.equal('logs/app/');
     expect(staticLead('dt={YYYY}-{MM}-{DD}/')).to.equal('dt=');
     expect(staticLead('no-token/')).to.equal('no-token/');
+  });
+
+  it('dayPattern renders each token as one IAM "?" per digit, the fixed text as it is', () => {
+    expect(dayPattern('{YYYY}/{MM}/{DD}/')).to.equal('????/??/??/');
+    expect(dayPattern('exports/daily/{YYYY}/{MM}/{DD}/')).to.equal('exports/daily/????/??/??/');
+    expect(dayPattern('dt={YYYY}-{MM}-{DD}/')).to.equal('dt=????-??-??/');
+    expect(dayPattern('{YYYY}{MM}{DD}')).to.equal('????????');
+    expect(dayPattern('{YYYY}/{YYYY}{MM}{DD}/')).to.equal('????/????????/');
+  });
+
+  it('dayPattern + "*" matches, under IAM\'s glob rules, every key of every day and nothing shorter than a day', () => {
+    // IAM's rule: "?" is exactly one character, "*" any run (none included).
+    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\/=-]/g, '\\$&').replace(/\?/g, '.').replace(/\*/g, '.*')}$`, 's');
+    for (const format of ['{YYYY}/{MM}/{DD}/', 'exports/{YYYY}/{MM}/{DD}/', 'dt={YYYY}-{MM}-{DD}/h', '{DD}-{MM}-{YYYY}/']) {
+      const re = glob(`${dayPattern(format)}*`);
+      for (const date of ['2024-02-29', '1999-12-31', '2024-01-01'].map((d) => parseIsoDate(d) as IsoDate)) {
+        const prefix = renderPrefix(format, date);
+        expect(re.test(prefix), `${format} ${prefix}`).to.equal(true);
+        expect(re.test(`${prefix}part-0001.json`), format).to.equal(true);
+        // One character short of a day's prefix (the fixed lead alone, a month's prefix) is outside.
+        expect(re.test(prefix.slice(0, -1)), `${format} ${prefix.slice(0, -1)}`).to.equal(false);
+        expect(re.test(staticLead(format)), `${format} lead`).to.equal(false);
+      }
+      // A key without the fixed text where the format has it is outside.
+      expect(re.test('private/secret.csv'), format).to.equal(false);
+    }
+    // "?" is any character, not a digit: a format with no fixed text admits any key of its length.
+    expect(glob(`${dayPattern('{YYYY}{MM}{DD}')}*`).test('private/secret.csv')).to.equal(true);
   });
 
   it('names every problem of a format in full', () => {

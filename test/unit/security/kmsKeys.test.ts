@@ -61,7 +61,7 @@ const KEY_DOC = 'sourceKeyPolicyStatement.json.tmp';
 function values(over: Partial<PolicyValues> = {}): PolicyValues {
   return {
     sourceBucket: SOURCE_BUCKET,
-    sourceKeyPrefix: '',
+    prefixFormat: '{YYYY}/{MM}/{DD}/',
     destinationBucket: DESTINATION_BUCKET,
     destinationPrefix: '',
     destinationRoleArn: DESTINATION_ROLE_ARN,

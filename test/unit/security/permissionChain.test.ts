@@ -22,6 +22,11 @@ const KMS_KEY = `arn:aws:kms:us-east-1:${DESTINATION_ACCOUNT}:key/1234abcd-12ab-
 
 /** An identity policy that allows everything: the worst an unrelated principal could hold. */
 const ADMIN: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+/**
+ * The destination role's policy as the partner may write it: the partner owns that role, so the
+ * rendered role document is only a suggestion and the bucket policy is the one guard of the source.
+ */
+const PARTNER: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
 
 interface Setup {
   label: string;
@@ -31,6 +36,8 @@ interface Setup {
   dayPrefix: string;
   /** One object of one day. */
   dayObject: string;
+  /** Keys and listing prefixes that are not under any day's prefix (the partner must reach none of them). */
+  outside: { keys: string[]; prefixes: string[] };
 }
 
 const SETUPS: Setup[] = [
@@ -38,7 +45,7 @@ const SETUPS: Setup[] = [
     label: 'with an external id, whole bucket',
     values: {
       sourceBucket: SOURCE_BUCKET,
-      sourceKeyPrefix: '',
+      prefixFormat: '{YYYY}/{MM}/{DD}/',
       destinationBucket: DESTINATION_BUCKET,
       destinationPrefix: '',
       destinationRoleArn: DESTINATION_ROLE_ARN,
@@ -49,12 +56,16 @@ const SETUPS: Setup[] = [
     templateParameters: { ExternalId: EXTERNAL_ID },
     dayPrefix: '2024/01/01/',
     dayObject: '2024/01/01/a.csv',
+    outside: {
+      keys: ['private/secret.csv', 'README.txt', '2024/01/a.csv', '2024/01/01', 'x/2024/01/01/a.csv'],
+      prefixes: ['', 'private/', '2024/', '2024/01/', '2024/01/01'],
+    },
   },
   {
     label: 'with an external id, a key prefix, a destination prefix and a KMS key',
     values: {
       sourceBucket: SOURCE_BUCKET,
-      sourceKeyPrefix: 'exports/daily/',
+      prefixFormat: 'exports/daily/{YYYY}/{MM}/{DD}/',
       destinationBucket: DESTINATION_BUCKET,
       destinationPrefix: 'from-acme/',
       destinationRoleArn: DESTINATION_ROLE_ARN,
@@ -65,6 +76,10 @@ const SETUPS: Setup[] = [
     templateParameters: { ExternalId: EXTERNAL_ID, SourceKeyPrefix: 'exports/daily/', PrefixFormat: 'exports/daily/{YYYY}/{MM}/{DD}/', DestinationPrefix: 'from-acme/', KmsKeyArn: KMS_KEY },
     dayPrefix: 'exports/daily/2024/01/01/',
     dayObject: 'exports/daily/2024/01/01/a.csv',
+    outside: {
+      keys: ['private/secret.csv', 'exports/daily/README.txt', 'exports/daily/2024/01/a.csv', 'exports/monthly/2024/01/01/a.csv', '2024/01/01/a.csv'],
+      prefixes: ['', 'exports/', 'exports/daily/', 'exports/daily/2024/01/', 'private/'],
+    },
   },
 ];
 
@@ -164,12 +179,41 @@ describe('security: the permission chain (template + rendered documents, IAM sim
             expect(await decide(s3(DEST_SESSION, action, SRC, SOURCE_ACCOUNT), all()), action).to.not.equal('Allowed');
           }
         });
-        if (setup.values.sourceKeyPrefix) {
-          it('may not list or read outside the key prefix', async () => {
-            expect(await decide(s3(DEST_SESSION, 's3:GetObject', `${SRC}/private/secret.csv`, SOURCE_ACCOUNT), all())).to.not.equal('Allowed');
-            expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': 'private/' }), all())).to.not.equal('Allowed');
+        describe('whatever the partner puts in its own role\'s policy (s3:* on *): the bucket policy alone', () => {
+          const partner = () => ({ identity: [PARTNER], resource: bucketPolicy });
+          it('still lets it list the day (with the day as s3:prefix) and read the day\'s objects and tags', async () => {
+            expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': setup.dayPrefix }), partner())).to.equal('Allowed');
+            expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': `${setup.dayPrefix}part-` }), partner())).to.equal('Allowed');
+            for (const action of ['s3:GetObject', 's3:GetObjectTagging']) {
+              expect(await decide(s3(DEST_SESSION, action, `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), partner()), action).to.equal('Allowed');
+            }
           });
-        }
+          it('denies every read outside a day\'s prefix', async () => {
+            for (const key of setup.outside.keys) {
+              for (const action of ['s3:GetObject', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:GetObjectAcl']) {
+                expect(await decide(s3(DEST_SESSION, action, `${SRC}/${key}`, SOURCE_ACCOUNT), partner()), `${action} ${key}`).to.not.equal('Allowed');
+              }
+            }
+          });
+          it('denies a listing of the whole bucket, of the fixed lead, of a month, of anything shorter than a day', async () => {
+            // No Prefix parameter at all: the s3:prefix key is absent, and StringLike on an absent key is false.
+            expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT), partner()), 'no prefix').to.not.equal('Allowed');
+            for (const prefix of setup.outside.prefixes) {
+              expect(await decide(s3(DEST_SESSION, 's3:ListBucket', SRC, SOURCE_ACCOUNT, { 's3:prefix': prefix }), partner()), `prefix ${JSON.stringify(prefix)}`).to.not.equal('Allowed');
+            }
+            for (const action of ['s3:ListBucketVersions', 's3:ListBucketMultipartUploads', 's3:GetBucketPolicy', 's3:GetBucketAcl']) {
+              expect(await decide(s3(DEST_SESSION, action, SRC, SOURCE_ACCOUNT, { 's3:prefix': setup.dayPrefix }), partner()), action).to.not.equal('Allowed');
+            }
+          });
+          it('denies every write, delete or re-permission of the day\'s objects and of the bucket', async () => {
+            for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:PutObjectTagging', 's3:RestoreObject']) {
+              expect(await decide(s3(DEST_SESSION, action, `${SRC}/${setup.dayObject}`, SOURCE_ACCOUNT), partner()), action).to.not.equal('Allowed');
+            }
+            for (const action of ['s3:PutBucketPolicy', 's3:DeleteBucket', 's3:PutBucketAcl']) {
+              expect(await decide(s3(DEST_SESSION, action, SRC, SOURCE_ACCOUNT), partner()), action).to.not.equal('Allowed');
+            }
+          });
+        });
         it('grants nobody else a read through the bucket policy, even holding an allow-everything policy', async () => {
           for (const principal of [
             `arn:aws:sts::${DESTINATION_ACCOUNT}:assumed-role/ops/s`,
@@ -234,14 +278,16 @@ describe('security: the permission chain (template + rendered documents, IAM sim
         expect(trust.Statement[0]!.Principal).to.deep.equal({ AWS: EXECUTION_ROLE_ARN });
       });
 
-      it('the bucket policy is one S3PushReadAccess statement: read and list only, denying nothing', () => {
-        expect(bucketPolicy.Statement).to.have.length(1);
-        const [st] = bucketPolicy.Statement;
-        expect(st!.Sid).to.equal('S3PushReadAccess');
-        expect(st!.Effect).to.equal('Allow');
-        const actions = ([] as string[]).concat(st!.Action);
-        for (const a of actions) expect(a, a).to.match(/^s3:(Get|List)[A-Za-z]+$/);
-        expect(st!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
+      it('the bucket policy is S3PushReadAccess (objects of the day pattern) and S3PushListAccess (the listing, with an s3:prefix of the day pattern): read and list only, denying nothing', () => {
+        expect(bucketPolicy.Statement.map((st) => st.Sid)).to.deep.equal(['S3PushReadAccess', 'S3PushListAccess']);
+        for (const st of bucketPolicy.Statement) {
+          expect(st.Effect).to.equal('Allow');
+          for (const a of ([] as string[]).concat(st.Action)) expect(a, a).to.match(/^s3:(Get|List)[A-Za-z]+$/);
+          expect(st.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
+        }
+        const pattern = `${setup.values.prefixFormat.replace('{YYYY}', '????').replace('{MM}', '??').replace('{DD}', '??')}*`;
+        expect(bucketPolicy.Statement[0]!.Resource).to.equal(`${SRC}/${pattern}`);
+        expect(bucketPolicy.Statement[1]!).to.deep.include({ Action: 's3:ListBucket', Resource: SRC, Condition: { StringLike: { 's3:prefix': pattern } } });
       });
     });
   }

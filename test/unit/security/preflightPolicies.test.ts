@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PROBE_NAME } from '../../../handler/check.ts';
-import { staticLead } from '../../../rules/prefix.ts';
+import { renderPrefix, staticLead } from '../../../rules/prefix.ts';
+import { parseIsoDate } from '../../../rules/dates.ts';
 import { renderDocuments, type RenderedDocuments } from '../../../deploy/config/policies.ts';
 import { decide, sessionOf, type PolicyDocument } from '../../helpers/iamSimulator.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
@@ -24,7 +25,7 @@ describe('preflight requests against the rendered IAM documents (iam-simulate)',
   beforeEach(() => {
     const docs: RenderedDocuments = renderDocuments({
       sourceBucket: SOURCE_BUCKET,
-      sourceKeyPrefix: staticLead(FORMAT),
+      prefixFormat: FORMAT,
       destinationBucket: DESTINATION_BUCKET,
       destinationPrefix: DEST_PREFIX,
       destinationRoleArn: DESTINATION_ROLE_ARN,
@@ -42,12 +43,16 @@ describe('preflight requests against the rendered IAM documents (iam-simulate)',
     expect(await decide({ ...request, context: { 'sts:ExternalId': 'wrong' } }, { identity: [executionPolicy], resource: trust })).not.to.equal('Allowed');
   });
 
-  it('links 2 and 3: the role may list the source under the fixed prefix and read an object there', async () => {
+  it('links 2 and 3: the role may list the source under the day\'s prefix the preflight lists and read an object there', async () => {
     const policies = { identity: [rolePolicy], resource: bucketPolicy };
-    expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': 'events/' } }, policies)).to.equal('Allowed');
-    expect(await decide({ principal: role, action: 's3:GetObject', resource: `arn:aws:s3:::${SOURCE_BUCKET}/events/2024/01/01/a b.csv`, resourceAccount: SOURCE_ACCOUNT }, policies)).to.equal('Allowed');
+    const day = renderPrefix(FORMAT, parseIsoDate('2024-01-01')!);
+    expect(day).to.equal('events/2024/01/01/');
+    expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': day } }, policies)).to.equal('Allowed');
+    expect(await decide({ principal: role, action: 's3:GetObject', resource: `arn:aws:s3:::${SOURCE_BUCKET}/${day}a b.csv`, resourceAccount: SOURCE_ACCOUNT }, policies)).to.equal('Allowed');
+    // The fixed lead alone (what the preflight listed before issue 15) is no longer a listing the role may make.
+    expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': staticLead(FORMAT) } }, policies)).not.to.equal('Allowed');
     // Without the bucket policy, the cross-account read is refused: the fix link 2 names.
-    expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': 'events/' } }, { identity: [rolePolicy] })).not.to.equal('Allowed');
+    expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': day } }, { identity: [rolePolicy] })).not.to.equal('Allowed');
   });
 
   it('link 4: the role may list the destination prefix, write the probe and delete the probe — and delete nothing else', async () => {

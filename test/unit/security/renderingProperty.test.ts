@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { ConfigError } from '../../../rules/errors.ts';
 import { parseDeployConfig } from '../../../deploy/config/config.ts';
 import { PolicyValueError, renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/config/policies.ts';
+import { dayPattern } from '../../../rules/prefix.ts';
 import { DEPLOY_ENV } from '../../helpers/badInputs.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 import { EXECUTION_ROLE_ARN } from '../../helpers/stackPolicies.ts';
@@ -13,7 +14,7 @@ import { EXECUTION_ROLE_ARN } from '../../helpers/stackPolicies.ts';
 
 const BASE: PolicyValues = {
   sourceBucket: SOURCE_BUCKET,
-  sourceKeyPrefix: 'exports/',
+  prefixFormat: 'exports/{YYYY}/{MM}/{DD}/',
   destinationBucket: DESTINATION_BUCKET,
   destinationPrefix: 'from-acme/',
   destinationRoleArn: DESTINATION_ROLE_ARN,
@@ -39,8 +40,11 @@ type StringField = Exclude<keyof PolicyValues, 'dayMarker'>;
 
 /** The field each value must land in, read back from the rendered documents. */
 const landed: Record<StringField, (docs: RenderedDocuments, v: PolicyValues) => boolean> = {
-  sourceBucket: (d, v) => (d['sourceBucketPolicy.json.tmp'].Statement[0]!.Resource as string[]).includes(`arn:aws:s3:::${v.sourceBucket}`),
-  sourceKeyPrefix: (d, v) => (d['sourceBucketPolicy.json.tmp'].Statement[0]!.Resource as string[]).includes(`arn:aws:s3:::${v.sourceBucket}/${v.sourceKeyPrefix}*`),
+  sourceBucket: (d, v) => d['sourceBucketPolicy.json.tmp'].Statement[1]!.Resource === `arn:aws:s3:::${v.sourceBucket}`,
+  // The format lands as its day pattern (each token as "?" wildcards), in the object ARN and the s3:prefix condition alike.
+  prefixFormat: (d, v) =>
+    d['sourceBucketPolicy.json.tmp'].Statement[0]!.Resource === `arn:aws:s3:::${v.sourceBucket}/${dayPattern(v.prefixFormat)}*` &&
+    d['sourceBucketPolicy.json.tmp'].Statement[1]!.Condition?.StringLike?.['s3:prefix'] === `${dayPattern(v.prefixFormat)}*`,
   destinationBucket: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}`),
   destinationPrefix: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}/${v.destinationPrefix}*`),
   destinationRoleArn: (d, v) => JSON.stringify(d['sourceBucketPolicy.json.tmp'].Statement[0]!.Principal) === JSON.stringify({ AWS: v.destinationRoleArn }),
@@ -53,7 +57,7 @@ const landed: Record<StringField, (docs: RenderedDocuments, v: PolicyValues) => 
 /** A hostile value in a field, inside the shape that field expects (so some of them pass validation). */
 const shapes: Record<StringField, (s: string) => string> = {
   sourceBucket: (s) => `acme-${s}-data`,
-  sourceKeyPrefix: (s) => `exports/${s}/`,
+  prefixFormat: (s) => `exports/${s}/{YYYY}/{MM}/{DD}/`,
   destinationBucket: (s) => `partner-${s}`,
   destinationPrefix: (s) => `from-${s}/`,
   destinationRoleArn: (s) => `arn:aws:iam::${DESTINATION_ACCOUNT}:role/${s}`,
@@ -92,7 +96,7 @@ describe('security: hostile values through validation and rendering (fast-check)
           for (const doc of Object.values(out.docs)) expect(JSON.parse(JSON.stringify(doc))).to.deep.equal(doc);
           expect(landed[field](out.docs, values), `${field} ${JSON.stringify(raw)} landed intact`).to.equal(true);
           // No value may add a statement or an action.
-          expect(out.docs['sourceBucketPolicy.json.tmp'].Statement).to.have.length(1);
+          expect(out.docs['sourceBucketPolicy.json.tmp'].Statement).to.have.length(2);
           expect(out.docs['trustRelationshipExample.json.tmp'].Statement).to.have.length(1);
           expect(JSON.stringify(out.docs)).to.not.match(/"Action":\s*"\*"/);
         }),
@@ -108,6 +112,7 @@ describe('security: hostile values through validation and rendering (fast-check)
       ['S3_ROOT_BUCKET', 'sourceBucket', shapes.sourceBucket],
       ['S3_REPLICATE_BUCKET_NAME', 'destinationBucket', shapes.destinationBucket],
       ['S3_REPLICATE_DEST_PREFIX', 'destinationPrefix', shapes.destinationPrefix],
+      ['S3_REPLICATE_PREFIX_FORMAT', 'prefixFormat', shapes.prefixFormat],
       ['S3_REPLICATE_EXTERNAL_ID', 'externalId', shapes.externalId],
       ['S3_REPLICATE_OTHER_ROLE_ARN', 'destinationRoleArn', shapes.destinationRoleArn],
     ];
@@ -123,7 +128,7 @@ describe('security: hostile values through validation and rendering (fast-check)
           }
           const values: PolicyValues = {
             sourceBucket: config.sourceBucket,
-            sourceKeyPrefix: config.sourceKeyPrefix,
+            prefixFormat: config.prefixFormat,
             destinationBucket: config.destinationBucket,
             destinationPrefix: config.destinationPrefix,
             destinationRoleArn: config.destinationRoleArn,

@@ -73,7 +73,7 @@ describe('deploy: ARNs in the partition of the region', () => {
       expect(c.partition).to.equal(partition);
       const docs = renderDocuments({
         sourceBucket: c.sourceBucket,
-        sourceKeyPrefix: c.sourceKeyPrefix,
+        prefixFormat: c.prefixFormat,
         destinationBucket: c.destinationBucket,
         destinationPrefix: c.destinationPrefix,
         destinationRoleArn: c.destinationRoleArn,

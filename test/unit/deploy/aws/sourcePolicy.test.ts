@@ -51,6 +51,19 @@ describe('deploy/aws/sourcePolicy', () => {
       expect(policy.Statement).to.deep.equal([other, readAccess]);
     });
 
+    it('replaces the single statement that listed and read before the day pattern with the two rendered now (issue 15): measured against both together', () => {
+      const listAccess = { Sid: 'S3PushListAccess', Effect: 'Allow' as const, Principal: { AWS: DESTINATION_ROLE_ARN }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}`, Condition: { StringLike: { 's3:prefix': '????/??/??/*' } } };
+      const narrowRead = { ...readAccess, Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/????/??/??/*` };
+      const now: PolicyDocument = { Version: '2012-10-17', Statement: [narrowRead, listAccess] };
+      // The old statement (readAccess above) holds s3:ListBucket, which the new S3PushReadAccess alone does not grant.
+      expect(grantsBeyond(readAccess, narrowRead)).to.deep.equal(['Action ["s3:ListBucket"]']);
+      const { policy, changed } = mergeStatements({ Version: '2012-10-17', Statement: [other, readAccess] }, now);
+      expect(changed).to.equal(true);
+      expect(policy.Statement).to.deep.equal([other, narrowRead, listAccess]);
+      // Still refused: an old statement of our Sid that grants an action neither of ours does.
+      expect(() => mergeStatements({ Version: '2012-10-17', Statement: [{ ...readAccess, Action: ['s3:GetObject', 's3:PutObject'] }] }, now)).to.throw(SourcePolicyConflictError, /Action \["s3:PutObject"\]/);
+    });
+
     const foreign: [string, Record<string, unknown>, RegExp][] = [
       ['another principal', { Principal: { AWS: 'arn:aws:iam::210987654321:role/old' } }, /Principal \{"AWS":"arn:aws:iam::210987654321:role\/old"\}/],
       ['everyone', { Principal: '*' }, /Principal "\*"/],

@@ -10,7 +10,7 @@ const EXEC_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-partner-land
 const KMS = 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const base: PolicyValues = {
   sourceBucket: SOURCE_BUCKET,
-  sourceKeyPrefix: '',
+  prefixFormat: '{YYYY}/{MM}/{DD}/',
   destinationBucket: DESTINATION_BUCKET,
   destinationPrefix: '',
   destinationRoleArn: DESTINATION_ROLE_ARN,
@@ -20,7 +20,7 @@ const base: PolicyValues = {
 };
 
 describe('deploy/config/policies renderDocuments', () => {
-  it('renders the source bucket policy: S3PushReadAccess (the README\'s ReadAccess) for the destination role, exact actions and resources', () => {
+  it('renders the source bucket policy for the destination role: S3PushReadAccess on the day pattern\'s objects, S3PushListAccess only with an s3:prefix of the day pattern', () => {
     const doc = renderDocuments(base)['sourceBucketPolicy.json.tmp'];
     expect(doc).to.deep.equal({
       Version: '2012-10-17',
@@ -28,8 +28,15 @@ describe('deploy/config/policies renderDocuments', () => {
         Sid: 'S3PushReadAccess',
         Effect: 'Allow',
         Principal: { AWS: DESTINATION_ROLE_ARN },
-        Action: ['s3:ListBucket', 's3:GetObject', 's3:GetObjectTagging'],
-        Resource: [`arn:aws:s3:::${SOURCE_BUCKET}`, `arn:aws:s3:::${SOURCE_BUCKET}/*`],
+        Action: ['s3:GetObject', 's3:GetObjectTagging'],
+        Resource: `arn:aws:s3:::${SOURCE_BUCKET}/????/??/??/*`,
+      }, {
+        Sid: 'S3PushListAccess',
+        Effect: 'Allow',
+        Principal: { AWS: DESTINATION_ROLE_ARN },
+        Action: 's3:ListBucket',
+        Resource: `arn:aws:s3:::${SOURCE_BUCKET}`,
+        Condition: { StringLike: { 's3:prefix': '????/??/??/*' } },
       }],
     });
   });
@@ -52,21 +59,22 @@ describe('deploy/config/policies renderDocuments', () => {
       { Sid: 'WriteDestination', Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'], Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/*` },
       { Sid: 'ReadDestinationEncryption', Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}` },
       { Sid: 'DeletePreflightProbe', Effect: 'Allow', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/s3-push-preflight-probe.txt` },
-      { Sid: 'ListSource', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}` },
-      { Sid: 'ReadSource', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` },
+      { Sid: 'ListSource', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}`, Condition: { StringLike: { 's3:prefix': '????/??/??/*' } } },
+      { Sid: 'ReadSource', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/????/??/??/*` },
     ]);
   });
 
   it('narrows every resource and listing to the prefixes when they are set, and adds the KMS key when set', () => {
-    const docs = renderDocuments({ ...base, sourceKeyPrefix: 'exports/', destinationPrefix: 'from-acme/', kmsKeyArn: KMS });
+    const docs = renderDocuments({ ...base, prefixFormat: 'exports/dt={YYYY}-{MM}-{DD}/', destinationPrefix: 'from-acme/', kmsKeyArn: KMS });
     const role = docs['roleDefinitionDestinationExample.json.tmp'].Statement;
     expect(role.find((s) => s.Sid === 'ListDestination')?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'from-acme/*' } });
     expect(role.find((s) => s.Sid === 'WriteDestination')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/*`);
     expect(role.find((s) => s.Sid === 'DeletePreflightProbe')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/s3-push-preflight-probe.txt`);
-    expect(role.find((s) => s.Sid === 'ListSource')?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'exports/*' } });
-    expect(role.find((s) => s.Sid === 'ReadSource')?.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/exports/*`);
+    expect(role.find((s) => s.Sid === 'ListSource')?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'exports/dt=????-??-??/*' } });
+    expect(role.find((s) => s.Sid === 'ReadSource')?.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/exports/dt=????-??-??/*`);
     expect(role.find((s) => s.Sid === 'EncryptCopiesWithKmsKey')).to.deep.equal({ Sid: 'EncryptCopiesWithKmsKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KMS });
-    expect(docs['sourceBucketPolicy.json.tmp'].Statement[0]?.Resource).to.deep.equal([`arn:aws:s3:::${SOURCE_BUCKET}`, `arn:aws:s3:::${SOURCE_BUCKET}/exports/*`]);
+    expect(docs['sourceBucketPolicy.json.tmp'].Statement[0]?.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/exports/dt=????-??-??/*`);
+    expect(docs['sourceBucketPolicy.json.tmp'].Statement[1]?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'exports/dt=????-??-??/*' } });
   });
 
   it('has no KMS statement without a key', () => {
@@ -78,8 +86,11 @@ describe('deploy/config/policies renderDocuments', () => {
   const hostile: [keyof PolicyValues, string][] = [
     ['sourceBucket', 'acme"},{"Effect":"Allow'],
     ['destinationBucket', 'a\\b'],
-    ['sourceKeyPrefix', 'x"*'],
-    ['sourceKeyPrefix', '*'],
+    ['prefixFormat', 'x"*{YYYY}/{MM}/{DD}/'],
+    ['prefixFormat', '*/{YYYY}/{MM}/{DD}/'],
+    ['prefixFormat', '?{YYYY}/{MM}/{DD}/'],
+    ['prefixFormat', 'exports/'],
+    ['prefixFormat', '{YYYY}/{MM}/{DD}/{hh}'],
     ['destinationPrefix', 'line\nbreak/'],
     ['destinationRoleArn', 'arn:aws:iam::210987654321:role/x","Principal":"*'],
     ['executionRoleArn', '*'],
@@ -105,7 +116,7 @@ describe('deploy/config/policies renderDocuments', () => {
     let roleDoc: RenderedDocuments['roleDefinitionDestinationExample.json.tmp'];
     let trust: RenderedDocuments['trustRelationshipExample.json.tmp'];
     beforeEach(() => {
-      const docs = renderDocuments({ ...base, externalId: EXTERNAL_ID, sourceKeyPrefix: 'exports/' });
+      const docs = renderDocuments({ ...base, externalId: EXTERNAL_ID, prefixFormat: 'exports/{YYYY}/{MM}/{DD}/' });
       bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
       roleDoc = docs['roleDefinitionDestinationExample.json.tmp'];
       trust = docs['trustRelationshipExample.json.tmp'];
@@ -142,7 +153,7 @@ describe('deploy/config/policies renderDocuments', () => {
     it(`renders every ARN of the three documents in the ${partition} partition when the roles are there`, () => {
       const values: PolicyValues = {
         ...base,
-        sourceKeyPrefix: 'exports/',
+        prefixFormat: 'exports/{YYYY}/{MM}/{DD}/',
         destinationPrefix: 'in/',
         destinationRoleArn: `arn:${partition}:iam::210987654321:role/s3-push-writer`,
         executionRoleArn: `arn:${partition}:iam::${SOURCE_ACCOUNT}:role/replicate-lambda`,
@@ -155,7 +166,7 @@ describe('deploy/config/policies renderDocuments', () => {
         expect(arns, file).to.not.be.empty;
         for (const arn of arns) expect(arn, `${file}: ${arn}`).to.match(new RegExp(`^arn:${partition}:`));
       }
-      expect(docs['sourceBucketPolicy.json.tmp'].Statement[0]?.Resource).to.deep.equal([`arn:${partition}:s3:::${SOURCE_BUCKET}`, `arn:${partition}:s3:::${SOURCE_BUCKET}/exports/*`]);
+      expect(docs['sourceBucketPolicy.json.tmp'].Statement.map((st) => st.Resource)).to.deep.equal([`arn:${partition}:s3:::${SOURCE_BUCKET}/exports/????/??/??/*`, `arn:${partition}:s3:::${SOURCE_BUCKET}`]);
       expect(docs['roleDefinitionDestinationExample.json.tmp'].Statement.find((st) => st.Sid === 'WriteDestination')?.Resource).to.equal(`arn:${partition}:s3:::${DESTINATION_BUCKET}/in/*`);
     });
   }
@@ -174,24 +185,54 @@ describe('deploy/config/policies renderDocuments', () => {
   });
 
   it('accepts prefixes of up to 512 characters and external ids of 2 to 1,224, and names every bad value at once', () => {
-    expect(() => validatePolicyValues({ ...base, sourceKeyPrefix: 'p'.repeat(512), destinationPrefix: 'q'.repeat(512), externalId: 'ab' })).to.not.throw();
+    expect(() => validatePolicyValues({ ...base, prefixFormat: `${'p'.repeat(498)}{YYYY}{MM}{DD}`, destinationPrefix: 'q'.repeat(512), externalId: 'ab' })).to.not.throw();
     expect(() => validatePolicyValues({ ...base, externalId: 'x'.repeat(1224) })).to.not.throw();
     let message = '';
     try {
-      validatePolicyValues({ ...base, sourceBucket: 'ab', destinationBucket: 'a..b', sourceKeyPrefix: 'p'.repeat(513), destinationPrefix: 'a b', executionRoleArn: 'x', externalId: 'x' });
+      validatePolicyValues({ ...base, sourceBucket: 'ab', destinationBucket: 'a..b', prefixFormat: `${'p'.repeat(499)}{YYYY}{MM}{DD}`, destinationPrefix: 'a b', executionRoleArn: 'x', externalId: 'x' });
     } catch (err) {
       message = (err as Error).message;
     }
     const lines = message.split('\n');
-    expect(lines.map((line) => line.split(/[ :]/).filter(Boolean)[0])).to.deep.equal(['cannot', 'sourceBucket', 'destinationBucket', 'sourceKeyPrefix', 'destinationPrefix', 'executionRoleArn', 'externalId']);
+    expect(lines.map((line) => line.split(/[ :]/).filter(Boolean)[0])).to.deep.equal(['cannot', 'sourceBucket', 'destinationBucket', 'prefixFormat', 'destinationPrefix', 'executionRoleArn', 'externalId']);
     expect(lines[1]).to.match(/^ {2}sourceBucket "ab": .*3/);
     expect(lines[2]).to.match(/^ {2}destinationBucket "a\.\.b": .*dots/);
-    expect(lines[3]).to.match(new RegExp(`^ {2}sourceKeyPrefix "p{513}": expected .*letters, digits and / _ \\. = -`));
+    expect(lines[3]).to.match(new RegExp(`^ {2}prefixFormat "p{499}\\{YYYY\\}\\{MM\\}\\{DD\\}": expected at most 512 letters, digits and / _ \\. = - besides the tokens`));
     expect(lines[4]).to.match(/^ {2}destinationPrefix "a b": expected .*letters, digits and \/ _ \. = -/);
     expect(lines[5]).to.match(/^ {2}executionRoleArn "x": expected an IAM role ARN/);
     expect(lines[6]).to.match(/^ {2}externalId: .*expected 2.1224 letters/);
     expect(message).to.not.include('"x" :');
     expect(() => validatePolicyValues({ ...base, externalId: 'x'.repeat(1225) })).to.throw(PolicyValueError, 'externalId');
+  });
+
+  it('stays within AWS\'s size limits at the longest values deploy accepts: bucket policy 20 KB, role inline policy 10,240 characters, trust policy 2,048', () => {
+    // Longest values: 63-character buckets, a 512-character prefix format and destination prefix,
+    // a role ARN with a 512-character path and name, the longest partition, a KMS key and the day marker.
+    const role = (account: string, name: string) => `arn:aws-us-gov:iam::${account}:role/${'p/'.repeat(224)}${name.padEnd(64, 'r')}`;
+    const values: PolicyValues = {
+      sourceBucket: 's'.repeat(63),
+      prefixFormat: `${'a/'.repeat(248)}{YYYY}/{MM}/{DD}`,
+      destinationBucket: 'd'.repeat(63),
+      destinationPrefix: 'q'.repeat(512),
+      destinationRoleArn: role('210987654321', 'writer'),
+      executionRoleArn: role(SOURCE_ACCOUNT, 'lambda'),
+      externalId: 'x'.repeat(1224),
+      kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:210987654321:key/mrk-0123456789abcdef0123456789abcdef',
+      dayMarker: true,
+    };
+    expect(values.prefixFormat).to.have.length(512);
+    const docs = renderDocuments(values);
+    // S3: "Bucket policies are limited to 20 KB in size"
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html). Our
+    // statements share that with whatever the bucket's policy already holds: they take under 3 KB
+    // (2,586 bytes here; the role document 5,003 characters).
+    const bucketPolicy = JSON.stringify(docs['sourceBucketPolicy.json.tmp']);
+    expect(Buffer.byteLength(bucketPolicy)).to.be.below(3 * 1024);
+    // IAM: a role's inline policies total at most 10,240 characters, whitespace not counted
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+    expect(JSON.stringify(docs['roleDefinitionDestinationExample.json.tmp']).length).to.be.at.most(10_240);
+    // A role's trust policy: 2,048 characters unless the account asked for more (same page). 1,954 here.
+    expect(JSON.stringify(docs['trustRelationshipExample.json.tmp']).length).to.be.at.most(2048);
   });
 
   describe('guards on what the templates render', () => {
