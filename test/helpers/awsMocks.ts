@@ -4,12 +4,12 @@
  * each mock reset after every test of the describe that calls the helper. Call the helpers inside
  * a `describe` callback.
  */
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
+import { S3Client, type GetObjectCommandOutput, type S3ClientResolvedConfig, type ServiceInputTypes as S3Inputs, type ServiceOutputTypes as S3Outputs } from '@aws-sdk/client-s3';
+import { STSClient, type STSClientResolvedConfig, type ServiceInputTypes as StsInputs, type ServiceOutputTypes as StsOutputs } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../../deploy/aws/clients.ts';
 import { REGION } from './fixtures.ts';
 
@@ -55,4 +55,33 @@ export function mockCommandClients() {
   };
   resetAfterEach(Object.values(mocks));
   return { clients, ...mocks };
+}
+
+/** The class-level STS and S3 mocks of {@link mockClientClasses}; set once its `before` hook ran. */
+export interface ClassMocks {
+  sts: AwsStub<StsInputs, StsOutputs, STSClientResolvedConfig>;
+  s3: AwsStub<S3Inputs, S3Outputs, S3ClientResolvedConfig>;
+}
+
+/**
+ * Mocks every STSClient and S3Client, for code that builds its own clients (the handler's
+ * createClients, as the preflight does). Made in `before()` and restored in `after()`, so they do
+ * not meet other files' instance mocks; read `sts` and `s3` inside tests and hooks only.
+ */
+export function mockClientClasses(): ClassMocks {
+  const mocks = {} as ClassMocks;
+  before(() => {
+    mocks.sts = mockClient(STSClient);
+    mocks.s3 = mockClient(S3Client);
+  });
+  after(() => {
+    mocks.sts.restore();
+    mocks.s3.restore();
+  });
+  return mocks;
+}
+
+/** The part of GetObject's body stream the handler reads, holding `text`. */
+export function s3Body(text: string): GetObjectCommandOutput['Body'] {
+  return { transformToByteArray: () => Promise.resolve(Buffer.from(text)) } as unknown as GetObjectCommandOutput['Body'];
 }

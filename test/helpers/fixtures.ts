@@ -1,8 +1,30 @@
 /** Fixtures shared by every test: the accounts and names (from dev/accounts.ts), the deploy environment, events. */
 import type { ScheduledEvent } from 'aws-lambda';
-import { DESTINATION_BUCKET, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../dev/accounts.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../dev/accounts.ts';
+import type { DaySettings } from '../../handler/replicateDay.ts';
 
 export { SOURCE_ACCOUNT, DESTINATION_ACCOUNT, REGION, SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, deployEnv } from '../../dev/accounts.ts';
+
+/**
+ * The settings of one day's copy for the copy engine's unit suites (buckets `src` and `dst`, the two
+ * emulated accounts, the default prefix format, 4 copies at once, multipart from 8 MiB in 5 MiB
+ * parts), with `overrides` on top. A function, so that no test file runs code while it loads.
+ */
+export function daySettings(overrides: Partial<DaySettings> = {}): DaySettings {
+  return {
+    sourceBucket: 'src',
+    destinationBucket: 'dst',
+    sourceAccountId: SOURCE_ACCOUNT,
+    destinationAccountId: DESTINATION_ACCOUNT,
+    prefixFormat: '{YYYY}/{MM}/{DD}/',
+    destinationPrefix: '',
+    kmsKeyArn: undefined,
+    copyConcurrency: 4,
+    multipartThresholdBytes: 8 * 1024 * 1024,
+    partSizeBytes: 5 * 1024 * 1024,
+    ...overrides,
+  };
+}
 
 /** An EventBridge scheduled event as the schedule delivers it. */
 export function scheduledEvent(time: string): ScheduledEvent {

@@ -36,7 +36,7 @@ import {
   type CopyObjectCommandInput,
   type HeadObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
+import { replicateDay } from '../../../handler/replicateDay.ts';
 import { runEvent } from '../../../handler/index.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
@@ -45,23 +45,12 @@ import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
-import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT, handlerEnv } from '../../helpers/fixtures.ts';
+import { handlerEnv, daySettings } from '../../helpers/fixtures.ts';
 
 const MiB = 1024 * 1024;
 /** A date literal as an IsoDate (a cast: code run while the file loads would make its mutants static). */
 const date = '2024-01-01' as IsoDate;
-const settings: DaySettings = {
-  sourceBucket: 'src',
-  destinationBucket: 'dst',
-  sourceAccountId: SOURCE_ACCOUNT,
-  destinationAccountId: DESTINATION_ACCOUNT,
-  prefixFormat: '{YYYY}/{MM}/{DD}/',
-  destinationPrefix: '',
-  kmsKeyArn: undefined,
-  copyConcurrency: 4,
-  multipartThresholdBytes: 8 * MiB,
-  partSizeBytes: 5 * MiB,
-};
+const settings = daySettings();
 const o = (key: string, storageClass?: string, size = 10): ObjectInfo => ({ key: `2024/01/01/${key}`, size, etag: `e-${key}`, lastModified: new Date('2024-01-02T00:00:00Z'), ...(storageClass ? { storageClass } : {}) });
 const keyOf = (input: CopyObjectCommandInput): string => decodeURIComponent(input.CopySource!.slice('src/'.length));
 

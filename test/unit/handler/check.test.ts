@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type GetObjectCommandOutput, type S3ClientResolvedConfig, type ServiceInputTypes as S3Inputs, type ServiceOutputTypes as S3Outputs } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput, type STSClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-sts';
+import { mockClientClasses, s3Body } from '../../helpers/awsMocks.ts';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { PROBE_NAME, PreflightFailedError, runCheck, type CheckReport } from '../../../handler/check.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
@@ -15,22 +15,11 @@ const assumeDenied = () =>
   awsError('AccessDenied', 403, `User: arn:aws:sts::123456789012:assumed-role/${EXECUTION_ROLE_ARN.split('/').pop()}/replicate is not authorized to perform: sts:AssumeRole on resource: ${DESTINATION_ROLE_ARN}`);
 const s3Denied = () => awsError('AccessDenied', 403, 'Access Denied');
 
-// The part of the SDK's body stream the check uses.
-const body = (text: string) => ({ transformToByteArray: () => Promise.resolve(Buffer.from(text)) }) as unknown as GetObjectCommandOutput['Body'];
 
 describe('handler/check runCheck', () => {
   // Class-level mocks: the check's clients are built by createClients, as in the handler. Made
   // in before() and restored in after(), so they do not meet other files' instance mocks.
-  let sts: AwsStub<ServiceInputTypes, ServiceOutputTypes, STSClientResolvedConfig>;
-  let s3: AwsStub<S3Inputs, S3Outputs, S3ClientResolvedConfig>;
-  before(() => {
-    sts = mockClient(STSClient);
-    s3 = mockClient(S3Client);
-  });
-  after(() => {
-    sts.restore();
-    s3.restore();
-  });
+  const mocks = mockClientClasses();
   let lines: string[];
   const logger = () => createLogger([EXTERNAL_ID], (l) => lines.push(l));
 
@@ -47,20 +36,20 @@ describe('handler/check runCheck', () => {
 
   beforeEach(() => {
     lines = [];
-    sts.on(AssumeRoleCommand).resolves({
+    mocks.sts.on(AssumeRoleCommand).resolves({
       Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3600_000) },
     });
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({
       Contents: [{ Key: '2024/01/01/empty', Size: 0 }, { Key: '2024/01/01/a%20b%C3%A9.csv', Size: 12 }],
     });
-    s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).resolves({ Contents: [] });
-    s3.on(GetObjectCommand).resolves({ Body: body('a') });
-    s3.on(PutObjectCommand).resolves({});
-    s3.on(DeleteObjectCommand).resolves({});
+    mocks.s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).resolves({ Contents: [] });
+    mocks.s3.on(GetObjectCommand).resolves({ Body: s3Body('a') });
+    mocks.s3.on(PutObjectCommand).resolves({});
+    mocks.s3.on(DeleteObjectCommand).resolves({});
   });
   afterEach(() => {
-    sts.reset();
-    s3.reset();
+    mocks.sts.reset();
+    mocks.s3.reset();
   });
 
   it('reports every link ok with the real calls in order, and logs one JSON line without the external id', async () => {
@@ -68,17 +57,17 @@ describe('handler/check runCheck', () => {
     expect(err?.message).to.equal(undefined);
     expect(report.ok).to.equal(true);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:ok', '4:ok']);
-    const assume = sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
+    const assume = mocks.sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
     expect(assume).to.deep.include({ RoleArn: DESTINATION_ROLE_ARN, ExternalId: EXTERNAL_ID });
     // The source is listed under one concrete day's prefix (the scheduled day, LAG_DAYS before now):
     // the bucket policy lets the role list nothing shorter.
-    expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Bucket: SOURCE_BUCKET, Prefix: '2024/04/30/' });
+    expect(mocks.s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Bucket: SOURCE_BUCKET, Prefix: '2024/04/30/' });
     // An empty object cannot be read by range: the first non-empty one (key decoded) is read.
-    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT, Key: '2024/01/01/a bé.csv', Range: 'bytes=0-0' });
-    const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(mocks.s3.commandCalls(GetObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT, Key: '2024/01/01/a bé.csv', Range: 'bytes=0-0' });
+    const put = mocks.s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(put).to.deep.include({ Bucket: DESTINATION_BUCKET, Key: PROBE_NAME });
     expect(put).not.to.have.property('ServerSideEncryption');
-    expect(s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: DESTINATION_BUCKET, ExpectedBucketOwner: DESTINATION_ACCOUNT, Key: PROBE_NAME });
+    expect(mocks.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: DESTINATION_BUCKET, ExpectedBucketOwner: DESTINATION_ACCOUNT, Key: PROBE_NAME });
     expect(lines).to.have.length(1);
     expect(JSON.parse(lines[0]!)).to.deep.include({ level: 'INFO', message: 's3-push preflight', ok: true });
     expect(lines.join()).not.to.include(EXTERNAL_ID);
@@ -86,7 +75,7 @@ describe('handler/check runCheck', () => {
   });
 
   it('AccessDenied on AssumeRole: link 1 broken, the trust policy file named, both causes said when there is an external id, the rest not tried', async () => {
-    sts.on(AssumeRoleCommand).rejects(assumeDenied());
+    mocks.sts.on(AssumeRoleCommand).rejects(assumeDenied());
     const { report, err } = await run();
     expect(err).to.be.instanceOf(PreflightFailedError);
     expect(statuses(report)).to.deep.equal(['1:broken', '2:not-tried', '3:not-tried', '4:not-tried']);
@@ -95,14 +84,14 @@ describe('handler/check runCheck', () => {
     expect(link.fix).to.include('apply trustRelationshipExample.json.tmp as the trust policy of arn:aws:iam::210987654321:role/s3-push-writer');
     expect(link.fix).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://trustRelationshipExample.json.tmp');
     expect(link.fix).to.match(/external id .* differs from the sts:ExternalId the trust policy demands/);
-    expect(s3.calls()).to.have.length(0);
+    expect(mocks.s3.calls()).to.have.length(0);
     expect(err!.message).to.match(/link 1 \(assume the destination role .*\) is broken: AccessDenied/);
     expect(JSON.parse(lines[0]!)).to.deep.include({ level: 'ERROR', ok: false });
   });
 
   it('a wrong external id is reported as link 1 broken, and the id is never logged nor returned', async () => {
     const right = 'the-right-external-id';
-    sts.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommandInput) =>
+    mocks.sts.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommandInput) =>
       input.ExternalId === right ? Promise.resolve({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 'S', Expiration: new Date(Date.now() + 3600_000) } }) : Promise.reject(assumeDenied()));
     const wrong = 'a-wrong-external-id';
     const { report, err } = await run({ EXTERNAL_ID: wrong });
@@ -114,30 +103,30 @@ describe('handler/check runCheck', () => {
   });
 
   it('without an external id the fix does not send the operator looking for one', async () => {
-    sts.on(AssumeRoleCommand).rejects(assumeDenied());
+    mocks.sts.on(AssumeRoleCommand).rejects(assumeDenied());
     const { report } = await run({ EXTERNAL_ID: '' });
-    expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input).not.to.have.property('ExternalId');
+    expect(mocks.sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input).not.to.have.property('ExternalId');
     expect(report.links[0]!.fix).to.include('trustRelationshipExample.json.tmp');
     expect(report.links[0]!.fix).not.to.match(/external id/i);
   });
 
   it('AccessDenied on ListObjectsV2 of the source: link 2 broken with the source bucket policy, 3 not tried, 4 still tried', async () => {
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).rejects(s3Denied());
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).rejects(s3Denied());
     const { report, err } = await run({ PREFIX_FORMAT: 'events/dt={YYYY}-{MM}-{DD}/' });
     expect(err).to.be.instanceOf(PreflightFailedError);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:broken', '3:not-tried', '4:ok']);
-    expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Prefix: 'events/dt=2024-04-30/' });
+    expect(mocks.s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Prefix: 'events/dt=2024-04-30/' });
     const link = report.links[1]!;
     expect(link.title).to.equal(`list s3://${SOURCE_BUCKET}/events/dt=2024-04-30/ (the day 2024-04-30) with the role`);
     expect(link.detail).to.equal('AccessDenied: Access Denied');
     expect(link.fix).to.include(`add the S3PushListAccess statement of sourceBucketPolicy.json.tmp to the bucket policy of ${SOURCE_BUCKET} (it grants s3:ListBucket with an s3:prefix like events/dt=????-??-??/*`);
     expect(link.fix).to.include('--apply-source-policy');
     expect(report.links[2]!.detail).to.equal('needs an object listed by link 2');
-    expect(s3.commandCalls(GetObjectCommand)).to.have.length(0);
+    expect(mocks.s3.commandCalls(GetObjectCommand)).to.have.length(0);
   });
 
   it('AccessDenied on GetObject: link 3 broken with the source bucket policy, naming the object', async () => {
-    s3.on(GetObjectCommand).rejects(s3Denied());
+    mocks.s3.on(GetObjectCommand).rejects(s3Denied());
     const { report, err } = await run();
     expect(err).to.be.instanceOf(PreflightFailedError);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:broken', '4:ok']);
@@ -148,40 +137,40 @@ describe('handler/check runCheck', () => {
   });
 
   it('a KMS denial on the source object adds the key policy to the fix', async () => {
-    s3.on(GetObjectCommand).rejects(awsError('AccessDenied', 403, 'User: … is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext'));
+    mocks.s3.on(GetObjectCommand).rejects(awsError('AccessDenied', 403, 'User: … is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext'));
     const { report } = await run();
     expect(report.links[2]!.fix).to.include('the object is encrypted with the KMS key of the object (aws s3api head-object shows SSEKMSKeyId)');
     expect(report.links[2]!.fix).to.include('sourceKeyPolicyStatement.json.tmp');
   });
 
   it('AccessDenied on PutObject: link 4 broken with the destination role definition, nothing deleted', async () => {
-    s3.on(PutObjectCommand).rejects(s3Denied());
+    mocks.s3.on(PutObjectCommand).rejects(s3Denied());
     const { report, err } = await run({ DESTINATION_PREFIX: 'incoming/' });
     expect(err).to.be.instanceOf(PreflightFailedError);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:ok', '4:broken']);
     const link = report.links[3]!;
     expect(link.detail).to.equal(`PutObject s3://${DESTINATION_BUCKET}/incoming/${PROBE_NAME}: AccessDenied: Access Denied`);
     expect(link.fix).to.match(/^the WriteDestination statement of roleDefinitionDestinationExample\.json\.tmp in the role's permissions; or partner-landing-zone is not owned by account 210987654321/);
-    expect(s3.commandCalls(DeleteObjectCommand)).to.have.length(0);
+    expect(mocks.s3.commandCalls(DeleteObjectCommand)).to.have.length(0);
   });
 
   it('with a KMS key the probe is encrypted with it, and a denial names the key policy too', async () => {
     const kms = 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    s3.on(PutObjectCommand).rejects(s3Denied());
+    mocks.s3.on(PutObjectCommand).rejects(s3Denied());
     const { report } = await run({ KMS_KEY_ARN: kms });
-    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).to.deep.include({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kms });
+    expect(mocks.s3.commandCalls(PutObjectCommand)[0]!.args[0].input).to.deep.include({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kms });
     expect(report.links[3]!.fix).to.include(`the copies are encrypted with the KMS key ${kms}: its key policy must let the role use it`);
   });
 
   it('AccessDenied on ListObjectsV2 of the destination: link 4 broken with ListDestination, no probe written', async () => {
-    s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).rejects(s3Denied());
+    mocks.s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).rejects(s3Denied());
     const { report } = await run();
     expect(report.links[3]!.fix).to.include('the ListDestination statement');
-    expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
+    expect(mocks.s3.commandCalls(PutObjectCommand)).to.have.length(0);
   });
 
   it('a failing delete of the probe is reported, with the object left behind', async () => {
-    s3.on(DeleteObjectCommand).rejects(s3Denied());
+    mocks.s3.on(DeleteObjectCommand).rejects(s3Denied());
     const { report, err } = await run();
     expect(err).to.be.instanceOf(PreflightFailedError);
     const link = report.links[3]!;
@@ -191,7 +180,7 @@ describe('handler/check runCheck', () => {
   });
 
   it('an empty source bucket leaves the read untried but breaks nothing', async () => {
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({});
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({});
     const { report, err } = await run();
     expect(err).to.equal(undefined);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:not-tried', '4:ok']);
@@ -199,20 +188,20 @@ describe('handler/check runCheck', () => {
   });
 
   it('only empty objects: the 416 InvalidRange of a 1-byte range still proves the read', async () => {
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({ Contents: [{ Key: '2024/01/01/_SUCCESS', Size: 0 }] });
-    s3.on(GetObjectCommand).rejects(awsError('InvalidRange', 416, 'The requested range is not satisfiable'));
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({ Contents: [{ Key: '2024/01/01/_SUCCESS', Size: 0 }] });
+    mocks.s3.on(GetObjectCommand).rejects(awsError('InvalidRange', 416, 'The requested range is not satisfiable'));
     const { report } = await run();
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:ok', '4:ok']);
   });
 
   it('a missing bucket is not called a permission problem: the variable is named', async () => {
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).rejects(awsError('NoSuchBucket', 404, 'The specified bucket does not exist'));
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).rejects(awsError('NoSuchBucket', 404, 'The specified bucket does not exist'));
     const { report } = await run();
     expect(report.links[1]!.fix).to.equal(`the bucket ${SOURCE_BUCKET} does not exist: check S3_ROOT_BUCKET (SOURCE_BUCKET) and redeploy`);
   });
 
   it('a throttled AssumeRole is not blamed on the trust policy', async () => {
-    sts.on(AssumeRoleCommand).rejects(awsError('Throttling', 400, 'Rate exceeded'));
+    mocks.sts.on(AssumeRoleCommand).rejects(awsError('Throttling', 400, 'Rate exceeded'));
     const { report } = await run();
     expect(report.links[0]!.fix).to.match(/^not a permission denial \(Throttling\)/);
     expect(report.links[0]!.fix).not.to.include('trustRelationshipExample');
@@ -229,7 +218,7 @@ describe('handler/check runCheck', () => {
     const config = parseHandlerConfig(handlerEnv({ PREFIX_FORMAT: 'exports/{YYYY}/{MM}/{DD}/' }));
     const result = await handleEvent({ check: true, date: '2024-02-29' }, config, createClients(config), { logger: logger() });
     expect(result.kind === 'check' && result.report.links[1]!.title).to.equal(`list s3://${SOURCE_BUCKET}/exports/2024/02/29/ (the day 2024-02-29) with the role`);
-    const sourceListings = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input).filter((i) => i.Bucket === SOURCE_BUCKET);
+    const sourceListings = mocks.s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input).filter((i) => i.Bucket === SOURCE_BUCKET);
     expect(sourceListings.map((i) => i.Prefix)).to.deep.equal(['exports/2024/02/29/']);
     const bad = await handleEvent({ check: true, date: '2024-02-30' }, config, createClients(config), { logger: logger() }).catch((e: unknown) => e);
     expect((bad as Error).message).to.match(/"date" is "2024-02-30": not a calendar date/);
@@ -239,7 +228,7 @@ describe('handler/check runCheck', () => {
     const config = parseHandlerConfig(handlerEnv());
     const err = await handleEvent({ check: 'yes' }, config, createClients(config), { logger: logger() }).catch((e: unknown) => e);
     expect((err as Error).message).to.equal('bad event: "check" is "yes": expected true');
-    expect(sts.calls()).to.have.length(0);
-    expect(s3.calls()).to.have.length(0);
+    expect(mocks.sts.calls()).to.have.length(0);
+    expect(mocks.s3.calls()).to.have.length(0);
   });
 });

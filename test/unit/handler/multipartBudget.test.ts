@@ -24,12 +24,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { multipartCopy } from '../../../handler/aws/s3Copy.ts';
 import { CopyInterruptedError } from '../../../handler/errors.ts';
-import { replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
+import { replicateDay } from '../../../handler/replicateDay.ts';
 import { runWorkBatch } from '../../../handler/fanOut.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { WorkItem } from '../../../handler/workItems.ts';
-import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT, handlerEnv } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT, handlerEnv, daySettings } from '../../helpers/fixtures.ts';
 import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
@@ -37,18 +37,7 @@ import { fakeList } from '../../helpers/fakeListing.ts';
 const MiB = 1024 * 1024;
 /** A date literal as an IsoDate (a cast: code run while the file loads would make its mutants static). */
 const date = '2024-01-01' as IsoDate;
-const settings: DaySettings = {
-  sourceBucket: 'src',
-  destinationBucket: 'dst',
-  sourceAccountId: SOURCE_ACCOUNT,
-  destinationAccountId: DESTINATION_ACCOUNT,
-  prefixFormat: '{YYYY}/{MM}/{DD}/',
-  destinationPrefix: '',
-  kmsKeyArn: undefined,
-  copyConcurrency: 4,
-  multipartThresholdBytes: 8 * MiB,
-  partSizeBytes: 5 * MiB,
-};
+const settings = daySettings();
 const o = (key: string, size: number): ObjectInfo => ({ key: `2024/01/01/${key}`, size, etag: `e-${key}`, lastModified: new Date('2024-01-02T00:00:00Z') });
 
 describe('the time budget between the parts of a multipart copy', () => {

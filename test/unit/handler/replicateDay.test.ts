@@ -9,27 +9,17 @@ import {
   UploadPartCopyCommand,
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { MAX_FAILURES_PER_DAY, replicateDay, type DaySettings } from '../../../handler/replicateDay.ts';
+import { MAX_FAILURES_PER_DAY, replicateDay } from '../../../handler/replicateDay.ts';
 import type { IsoDate } from '../../../rules/dates.ts';
 import type { ObjectInfo } from '../../../handler/plan.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
+import { daySettings } from '../../helpers/fixtures.ts';
 import { mockReplicationClients } from '../../helpers/awsMocks.ts';
 
 const MiB = 1024 * 1024;
 const date = '2024-01-01' as IsoDate; // not parsed at import: code run at import belongs to no test
 const old = new Date('2024-01-02T00:00:00Z');
-const settings: DaySettings = {
-  sourceBucket: 'src',
-  sourceAccountId: '123456789012',
-  destinationAccountId: '210987654321',
-  destinationBucket: 'dst',
-  prefixFormat: '{YYYY}/{MM}/{DD}/',
-  destinationPrefix: 'in/',
-  kmsKeyArn: undefined,
-  copyConcurrency: 4,
-  multipartThresholdBytes: 8 * MiB,
-  partSizeBytes: 5 * MiB,
-};
+const settings = daySettings({ destinationPrefix: 'in/' });
 const o = (key: string, size = 10, etag = `etag-${key}`): ObjectInfo => ({ key, size, etag, lastModified: old });
 const keyOf = (input: CopyObjectCommandInput): string => decodeURIComponent(input.CopySource!.slice('src/'.length));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

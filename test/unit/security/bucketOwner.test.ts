@@ -1,24 +1,7 @@
 import { expect } from 'chai';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  GetObjectTaggingCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCopyCommand,
-  type GetObjectCommandOutput,
-  type S3ClientResolvedConfig,
-  type ServiceInputTypes as S3Inputs,
-  type ServiceOutputTypes as S3Outputs,
-} from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient, type STSClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-sts';
+import { mockClientClasses, s3Body } from '../../helpers/awsMocks.ts';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { PreflightFailedError, runCheck } from '../../../handler/check.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
@@ -36,22 +19,12 @@ import { awsError } from '../../helpers/errors.ts';
 
 const MiB = 1024 * 1024;
 const OWNER: Record<string, string> = { [SOURCE_BUCKET]: SOURCE_ACCOUNT, [DESTINATION_BUCKET]: DESTINATION_ACCOUNT };
-const body = (text: string) => ({ transformToByteArray: () => Promise.resolve(Buffer.from(text)) }) as unknown as GetObjectCommandOutput['Body'];
 
 describe('security: every S3 request names the owner of its bucket (ExpectedBucketOwner)', () => {
-  let sts: AwsStub<ServiceInputTypes, ServiceOutputTypes, STSClientResolvedConfig>;
-  let s3: AwsStub<S3Inputs, S3Outputs, S3ClientResolvedConfig>;
-  before(() => {
-    sts = mockClient(STSClient);
-    s3 = mockClient(S3Client);
-  });
-  after(() => {
-    sts.restore();
-    s3.restore();
-  });
+  const mocks = mockClientClasses();
   beforeEach(() => {
-    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3600_000) } });
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({
+    mocks.sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3600_000) } });
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({
       Contents: [
         { Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"' },
         { Key: '2024/01/01/big.bin', Size: 12 * MiB, ETag: '"b"' },
@@ -60,23 +33,23 @@ describe('security: every S3 request names the owner of its bucket (ExpectedBuck
         { Key: '2024/01/01/cold.csv', Size: 10, ETag: '"g"', StorageClass: 'GLACIER' },
       ],
     });
-    s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).resolves({ Contents: [] });
-    s3.on(CopyObjectCommand).resolves({});
-    s3.on(HeadObjectCommand).resolves({ ContentLength: 12 * MiB, ETag: '"b"' });
-    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
-    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
-    s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+    mocks.s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).resolves({ Contents: [] });
+    mocks.s3.on(CopyObjectCommand).resolves({});
+    mocks.s3.on(HeadObjectCommand).resolves({ ContentLength: 12 * MiB, ETag: '"b"' });
+    mocks.s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    mocks.s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u' });
+    mocks.s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
     // One multipart copy fails, so the abort is sent too.
-    s3.on(UploadPartCopyCommand, { Key: '2024/01/01/broken.bin' }).rejects(awsError('InternalError', 500, 'boom'));
-    s3.on(CompleteMultipartUploadCommand).resolves({});
-    s3.on(AbortMultipartUploadCommand).resolves({});
-    s3.on(GetObjectCommand).resolves({ Body: body('a') });
-    s3.on(PutObjectCommand).resolves({});
-    s3.on(DeleteObjectCommand).resolves({});
+    mocks.s3.on(UploadPartCopyCommand, { Key: '2024/01/01/broken.bin' }).rejects(awsError('InternalError', 500, 'boom'));
+    mocks.s3.on(CompleteMultipartUploadCommand).resolves({});
+    mocks.s3.on(AbortMultipartUploadCommand).resolves({});
+    mocks.s3.on(GetObjectCommand).resolves({ Body: s3Body('a') });
+    mocks.s3.on(PutObjectCommand).resolves({});
+    mocks.s3.on(DeleteObjectCommand).resolves({});
   });
   afterEach(() => {
-    sts.reset();
-    s3.reset();
+    mocks.sts.reset();
+    mocks.s3.reset();
   });
 
   const config = parseHandlerConfig(handlerEnv({ MULTIPART_THRESHOLD_BYTES: String(8 * MiB), PART_SIZE_BYTES: String(5 * MiB) }));
@@ -84,7 +57,7 @@ describe('security: every S3 request names the owner of its bucket (ExpectedBuck
 
   /** Every request went to one of the two buckets and named its owner (and the copy source's owner). */
   const expectOwnersNamed = (): Set<string> => {
-    const calls = s3.calls().map((c) => ({ name: c.args[0].constructor.name, input: c.args[0].input as Record<string, unknown> }));
+    const calls = mocks.s3.calls().map((c) => ({ name: c.args[0].constructor.name, input: c.args[0].input as Record<string, unknown> }));
     for (const { name, input } of calls) {
       const bucket = input.Bucket as string;
       expect(OWNER[bucket], `${name} to an unexpected bucket ${bucket}`).to.be.a('string');
@@ -102,7 +75,7 @@ describe('security: every S3 request names the owner of its bucket (ExpectedBuck
     await runCheck(config, createClients(config), { logger: quiet });
 
     const sent = expectOwnersNamed();
-    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.Key)).to.include('2024/01/01/cold.csv');
+    expect(mocks.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.Key)).to.include('2024/01/01/cold.csv');
     // Every kind of request the copies and the preflight send was seen here.
     for (const name of ['ListObjectsV2Command', 'CopyObjectCommand', 'HeadObjectCommand', 'GetObjectTaggingCommand', 'CreateMultipartUploadCommand', 'UploadPartCopyCommand', 'CompleteMultipartUploadCommand', 'AbortMultipartUploadCommand', 'GetObjectCommand', 'PutObjectCommand', 'DeleteObjectCommand']) {
       expect(sent, name).to.include(name);
@@ -111,28 +84,28 @@ describe('security: every S3 request names the owner of its bucket (ExpectedBuck
 
   it('push on write (the source and destination look-ups) and the day marker (list, read, write) name the owners too', async () => {
     const withMarker = parseHandlerConfig(handlerEnv({ DAY_MARKER: 'true' }));
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({ Contents: [{ Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"', LastModified: new Date('2024-01-01T00:00:00Z') }] });
-    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404, 'The specified key does not exist.'));
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({ Contents: [{ Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"', LastModified: new Date('2024-01-01T00:00:00Z') }] });
+    mocks.s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404, 'The specified key does not exist.'));
     await handleEvent({ dates: ['2024-01-01'] }, withMarker, createClients(withMarker), { logger: quiet });
     await handleEvent(objectCreatedEvent('2024/01/01/small.csv'), withMarker, createClients(withMarker), { logger: quiet });
 
     const sent = expectOwnersNamed();
     for (const name of ['ListObjectsV2Command', 'CopyObjectCommand', 'GetObjectCommand', 'PutObjectCommand']) expect(sent, name).to.include(name);
     // The marker was read and written, and push on write looked its object up by its exact key on both sides.
-    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['2024/01/01/_S3PUSH_COMPLETE.json']);
-    const lookups = s3.commandCalls(ListObjectsV2Command).filter((c) => c.args[0].input.MaxKeys === 1).map((c) => [c.args[0].input.Bucket, c.args[0].input.Prefix]);
+    expect(mocks.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['2024/01/01/_S3PUSH_COMPLETE.json']);
+    const lookups = mocks.s3.commandCalls(ListObjectsV2Command).filter((c) => c.args[0].input.MaxKeys === 1).map((c) => [c.args[0].input.Bucket, c.args[0].input.Prefix]);
     expect(lookups).to.deep.equal([[SOURCE_BUCKET, '2024/01/01/small.csv'], [DESTINATION_BUCKET, '2024/01/01/small.csv']]);
   });
 
   it('the preflight names the bucket and its expected owner when S3 answers 403 (an owner mismatch looks like a denial)', async () => {
-    s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403, 'Access Denied'));
+    mocks.s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403, 'Access Denied'));
     const err = await runCheck(config, createClients(config), { logger: quiet }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(PreflightFailedError);
     const link = (err as PreflightFailedError).report.links.find((l) => l.name === 'write-destination')!;
     expect(link.status).to.equal('broken');
     expect(link.fix).to.include(`or ${DESTINATION_BUCKET} is not owned by account ${DESTINATION_ACCOUNT}`);
 
-    s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).rejects(awsError('AccessDenied', 403, 'Access Denied'));
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).rejects(awsError('AccessDenied', 403, 'Access Denied'));
     const err2 = await runCheck(config, createClients(config), { logger: quiet }).catch((e: unknown) => e);
     const list = (err2 as PreflightFailedError).report.links.find((l) => l.name === 'list-source')!;
     expect(list.fix).to.include(`or ${SOURCE_BUCKET} is not owned by account ${SOURCE_ACCOUNT}`);
