@@ -24,7 +24,7 @@ export default tseslint.config(
     files: ['deploy/commands/*/main.ts', 'deploy/cli/runCommand.ts', 'handler/logger.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
-  // Which way imports may point (see the README's Layout section). What ships in the Lambda zip
+  // Which way imports may point (see docs/architecture.md, "Where the code is"). What ships in the Lambda zip
   // (handler/, rules/) never pulls in the commands, dev tools, tests or bench; rules/ is pure and
   // stands below the handler; nothing outside test/ imports a test file.
   {

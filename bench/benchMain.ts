@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: s3-push side by side with the tools operators would use instead, on one local
- * Ceph radosgw (bench/ceph.sh), every request counted by a proxy. See the README "Benchmarks".
+ * Ceph radosgw (bench/ceph.sh), every request counted by a proxy. See docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,9 +17,10 @@ import { startCountingProxy, type CountingProxy } from './countingProxy.ts';
 import { createBucket, dataset, deleteBucket, describePrefix, seedDataset, type Dataset } from './dataset.ts';
 import { ensurePackages } from './debian.ts';
 import { runMeasured, TIME_BINARY } from './measure.ts';
-import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './options.ts';
-import { copiesIn, formatRequests, renderDatasetTable, renderWireTable, summarizeDataset, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
-import { formatSpread, rotate, spread, type Spread } from './stats.ts';
+import { BENCH_USAGE, parseBenchArgs, SAVED_RESULTS, type BenchOptions } from './options.ts';
+import { copiesIn, formatRequests, renderResults, summarizeDataset, type BundleFigures, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
+import { writeBenchmarksPage } from './page.ts';
+import { rotate, spread } from './stats.ts';
 import { awsCliTool, naiveSdkTool, rcloneTool, resolveExecutable, s3PushTool, s3SyncClientTool, versionOf, type CopyJob, type Tool } from './tools.ts';
 import { measureDeploy, type DeployBenchResult } from './deployBench.ts';
 
@@ -41,6 +42,10 @@ interface Context {
 let stopCeph: (() => void) | undefined;
 
 async function main(options: BenchOptions): Promise<void> {
+  if (options.render) {
+    log(`page: ${writeBenchmarksPage()} (from ${SAVED_RESULTS})`);
+    return;
+  }
   const started = performance.now();
   const missingPackages = ensurePackages(['time', 'rclone'], options.install, log);
   if (missingPackages.includes('time')) throw new Error(`${TIME_BINARY} is missing (apt-get install time): it measures each tool's CPU`);
@@ -175,9 +180,9 @@ async function main(options: BenchOptions): Promise<void> {
     const out = resolve(REPO_ROOT, options.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    const markdown = renderMarkdown(results, tools);
-    console.log(markdown);
+    console.log(renderResults(results));
     log(`results: ${out} (${results.totalSeconds} s)`);
+    if (options.save) log(`page: ${writeBenchmarksPage()}`);
   } finally {
     await proxy?.close();
     rmSync(workRoot, { recursive: true, force: true });
@@ -256,16 +261,6 @@ async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Data
   return records;
 }
 
-interface BundleFigures {
-  zipBytes: number;
-  jsBytes: number;
-  /** The part of it an import of index.mjs loads (the rest is chunks loaded when first used). */
-  startJsBytes?: number;
-  sha256: string;
-  /** Time to import the bundled module in a fresh Node process (the cold-start share it owns). */
-  importMs: Spread;
-}
-
 function measureBundle(build: BenchBuild): BundleFigures {
   const samples: number[] = [];
   const script = `const t = performance.now(); await import(${JSON.stringify(build.handlerModule)}); console.log(performance.now() - t);`;
@@ -274,57 +269,6 @@ function measureBundle(build: BenchBuild): BundleFigures {
     samples.push(Number(out.trim()));
   }
   return { zipBytes: build.bundle.zip.length, jsBytes: build.bundle.jsBytes, startJsBytes: build.bundle.startJsBytes, sha256: build.bundle.sha256, importMs: spread(samples) };
-}
-
-interface ResultsForMarkdown {
-  generatedAt: string;
-  options: BenchOptions;
-  loadAverage: Spread | undefined;
-  command: string;
-  machine: { cpus: number; memoryGiB: number };
-  server: { version: string | undefined };
-  datasets: DatasetSummary[];
-  ceiling: { copiesPerSecond: number; tool: string } | undefined;
-  curve: { concurrency: number; wallSeconds: Spread | undefined; copiesPerSecond: Spread | undefined; cpuSeconds: Spread | undefined; serverCpuSeconds: Spread | undefined }[];
-  bundle: BundleFigures;
-  deploy: DeployBenchResult;
-  runs: readonly RunRecord[];
-}
-
-function renderMarkdown(r: ResultsForMarkdown, tools: readonly Tool[]): string {
-  const info = tools.map((t) => ({ id: t.id, label: t.label, ...(t.missing === undefined ? {} : { missing: t.missing }) }));
-  const niceNote = r.options.nice !== 0 ? `; the bench, Ceph and every tool ran at niceness ${r.options.nice} alike` : '';
-  const load =
-    r.loadAverage === undefined ? '' : ` The machine's 1-minute load average during the runs: ${formatSpread(r.loadAverage, 1)} (other work shares the ${r.machine.cpus} cores${niceNote}).`;
-  const parts: string[] = [
-    `Measured ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC with \`${r.command}\` on ${r.machine.cpus} cores / ${r.machine.memoryGiB} GiB, ${(r.server.version ?? 'Ceph').replace(/ \([0-9a-f]{40}\)/, '')} radosgw (memstore).${load}`,
-    '',
-  ];
-  for (const s of r.datasets) {
-    parts.push(renderDatasetTable(s, info), '');
-    const mine = s.tools.find((t) => t.tool === 's3-push');
-    if (mine?.copiesPerSecond && r.ceiling && s.dataset === 'small') {
-      parts.push(
-        `s3-push copies ${mine.copiesPerSecond.median.toFixed(0)} objects/s; the best rate any client reached on this server in the run: ${r.ceiling.copiesPerSecond.toFixed(0)}/s (${r.ceiling.tool}) → ${((mine.copiesPerSecond.median / r.ceiling.copiesPerSecond) * 100).toFixed(0)}% of the ceiling.`,
-        '',
-      );
-    }
-  }
-  parts.push('**CopyObject on the wire** (the first one of each tool, small objects; the proxy opens its own connections to the server)', '', renderWireTable(r.runs, info, 'small'), '');
-  if (r.curve.length > 0) {
-    parts.push('**s3-push concurrency curve** (small objects, cold)', '', '| COPY_CONCURRENCY | wall s | objects/s | s3-push CPU s | server CPU s |', '| --- | --- | --- | --- | --- |');
-    for (const c of r.curve) parts.push(`| ${c.concurrency} | ${formatSpread(c.wallSeconds)} | ${formatSpread(c.copiesPerSecond, 0)} | ${formatSpread(c.cpuSeconds)} | ${formatSpread(c.serverCpuSeconds)} |`);
-    parts.push('');
-  }
-  parts.push(`**Handler bundle**: zip ${(r.bundle.zipBytes / 1024).toFixed(0)} KiB (${(r.bundle.jsBytes / 1024).toFixed(0)} KiB of JavaScript${r.bundle.startJsBytes === undefined ? '' : `, ${(r.bundle.startJsBytes / 1024).toFixed(0)} KiB of it loaded at start`}), module import ${formatSpread(r.bundle.importMs, 0)} ms in a fresh Node.`, '');
-  if ('skipped' in r.deploy) parts.push(`**Deploy no-op rerun**: ${r.deploy.skipped}.`);
-  else {
-    const changed = r.deploy.unexpected.length > 0 ? ` It changed something: ${r.deploy.unexpected.join(', ')}.` : ' No upload, no stack change.';
-    parts.push(
-      `**Deploy no-op rerun** (\`npm run deploy\` against moto, after a first deploy of ${r.deploy.firstDeploy.wallSeconds.toFixed(1)} s): ${formatSpread(r.deploy.wallSeconds)} s wall, ${formatSpread(r.deploy.cpuSeconds)} s CPU, ${r.deploy.totalCalls} API calls: ${formatRequests(r.deploy.calls)}.${changed}`,
-    );
-  }
-  return parts.join('\n');
 }
 
 await runCommand({

@@ -23,6 +23,10 @@ export interface BenchOptions {
    * by git; `--save` writes the committed {@link SAVED_RESULTS}.
    */
   readonly out: string;
+  /** Write the results to {@link SAVED_RESULTS} and render docs/benchmarks.md from them. Default false. */
+  readonly save: boolean;
+  /** Measure nothing: render docs/benchmarks.md from {@link SAVED_RESULTS} again. Default false. */
+  readonly render: boolean;
   /** Install missing Debian packages (Ceph, rclone, time) with apt-get. Default true. */
   readonly install: boolean;
   /**
@@ -36,12 +40,13 @@ export interface BenchOptions {
 /** The tools the bench knows, by the id `--only` takes. */
 export const TOOL_IDS = ['s3-push', 'aws-sync', 'aws-cp', 'rclone', 'rclone-tuned', 'naive-sdk', 's3-sync-client'] as const;
 
-/** The committed results (the README's tables come from them): written only with `--save`. */
+/** The committed results (docs/benchmarks.md is rendered from them): written only with `--save`. */
 export const SAVED_RESULTS = 'bench/results/latest.json';
 
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--small N] [--large N] [--curve 1,4,16,64 | --curve none]
                         [--curve-rounds N] [--no-deploy] [--only s3-push,aws-sync,…] [--out FILE | --save]
                         [--no-install] [--nice N]
+       npm run bench -- --render
   --quick           a small run for CI: 150 + 3 objects, one round, no curve, no deploy
   --rounds N        rounds of every measurement, tools alternated (1-50; default 3, 1 with --quick)
   --small N         objects in the small-object day (0-100000; default 2500, 150 with --quick)
@@ -53,7 +58,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--sm
   --only IDS        only these tools: ${TOOL_IDS.join(', ')}
   --out FILE        where the JSON results go (default .bench/latest.json, .bench/quick.json with
                     --quick; both ignored by git)
-  --save            write them to ${SAVED_RESULTS} instead, the committed results
+  --save            write them to ${SAVED_RESULTS} instead, the committed results, and render
+                    docs/benchmarks.md from them
+  --render          measure nothing: render docs/benchmarks.md from ${SAVED_RESULTS} again
   --no-install      do not apt-get install missing Debian packages (Ceph, rclone, time)
   --nice N          niceness -20..19 of the bench, the Ceph daemons and every tool (default 0;
                     a negative one needs root), e.g. --nice -10`;
@@ -69,6 +76,7 @@ const FLAGS = {
   only: { type: 'string', value: 'IDS' },
   out: { type: 'string', value: 'FILE' },
   save: { type: 'boolean' },
+  render: { type: 'boolean' },
   'no-install': { type: 'boolean' },
   nice: { type: 'string', value: 'N' },
 } as const;
@@ -90,7 +98,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     if (unknown.length > 0) problems.push(`--only ${JSON.stringify(v.only)}: unknown tool id(s) ${unknown.map((id) => JSON.stringify(id)).join(', ')}: expected some of ${TOOL_IDS.join(', ')}`);
   }
   if (v.save && v.out !== undefined) problems.push(`--save writes ${SAVED_RESULTS}, --out names another file: use one of them`);
+  if (v.render) {
+    const others = argv.filter((a) => a.startsWith('--') && a !== '--render' && !a.startsWith('--render='));
+    if (others.length > 0) problems.push(`--render measures nothing and takes no other flag: drop ${others.join(' ')}`);
+  }
   throwIfProblems(problems);
   const out = v.save ? SAVED_RESULTS : v.out ?? (quick ? '.bench/quick.json' : '.bench/latest.json');
-  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy: !quick && !v['no-deploy'], only, out, install: !v['no-install'], nice };
+  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy: !quick && !v['no-deploy'], only, out, save: v.save, render: v.render, install: !v['no-install'], nice };
 }

@@ -1,8 +1,10 @@
 /**
  * Turns the raw runs of a benchmark into the figures reported (medians, spreads, paired ratios,
- * requests by operation, the server's ceiling) and renders the Markdown table. Pure.
+ * requests by operation, the server's ceiling) and renders the Markdown tables and the
+ * benchmarks page. Pure.
  */
 import type { RequestCounts } from './countingProxy.ts';
+import type { DeployBenchResult } from './deployBench.ts';
 import { formatSpread, pairedRatio, spread, type Spread } from './stats.ts';
 
 export type Phase = 'cold' | 'warm';
@@ -222,4 +224,84 @@ export function renderWireTable(runs: readonly RunRecord[], tools: readonly Tool
     lines.push(`| ${info.label} | ${sample.headerBytes} | ${names.join(', ')} | ${connections.length ? formatSpread(spread(connections), 0) : '—'} |`);
   }
   return lines.join('\n');
+}
+
+/** The handler bundle as measured by the bench. */
+export interface BundleFigures {
+  readonly zipBytes: number;
+  readonly jsBytes: number;
+  /** The part of it an import of index.mjs loads (the rest is chunks loaded when first used). */
+  readonly startJsBytes?: number;
+  readonly sha256: string;
+  /** Time to import the bundled module in a fresh Node process (the cold-start share it owns). */
+  readonly importMs: Spread;
+}
+
+/** What a run writes to its JSON file (the fields the Markdown is rendered from). */
+export interface SavedResults {
+  readonly generatedAt: string;
+  readonly command: string;
+  readonly options: { readonly nice: number };
+  readonly loadAverage?: Spread;
+  readonly machine: { readonly cpus: number; readonly memoryGiB: number };
+  readonly server: { readonly version?: string };
+  readonly tools: readonly ToolInfo[];
+  readonly datasets: readonly DatasetSummary[];
+  readonly ceiling?: { readonly copiesPerSecond: number; readonly tool: string };
+  readonly curve: readonly { concurrency: number; wallSeconds?: Spread; copiesPerSecond?: Spread; cpuSeconds?: Spread; serverCpuSeconds?: Spread }[];
+  readonly bundle: BundleFigures;
+  readonly deploy: DeployBenchResult;
+  readonly runs: readonly RunRecord[];
+}
+
+/** The Markdown of a run: when and how it was measured, one table per dataset, the wire, the curve, the bundle, the deploy. */
+export function renderResults(r: SavedResults): string {
+  const info: ToolInfo[] = r.tools.map((t) => ({ id: t.id, label: t.label, ...(t.missing === undefined ? {} : { missing: t.missing }) }));
+  const niceNote = r.options.nice !== 0 ? `; the bench, Ceph and every tool ran at niceness ${r.options.nice} alike` : '';
+  const load =
+    r.loadAverage === undefined ? '' : ` The machine's 1-minute load average during the runs: ${formatSpread(r.loadAverage, 1)} (other work shares the ${r.machine.cpus} cores${niceNote}).`;
+  const parts: string[] = [
+    `Measured ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC with \`${r.command}\` on ${r.machine.cpus} cores / ${r.machine.memoryGiB} GiB, ${(r.server.version ?? 'Ceph').replace(/ \([0-9a-f]{40}\)/, '')} radosgw (memstore).${load}`,
+    '',
+  ];
+  for (const s of r.datasets) {
+    parts.push(renderDatasetTable(s, info), '');
+    const mine = s.tools.find((t) => t.tool === 's3-push');
+    if (mine?.copiesPerSecond && r.ceiling && s.dataset === 'small') {
+      parts.push(
+        `s3-push copies ${mine.copiesPerSecond.median.toFixed(0)} objects/s; the best rate any client reached on this server in the run: ${r.ceiling.copiesPerSecond.toFixed(0)}/s (${r.ceiling.tool}) → ${((mine.copiesPerSecond.median / r.ceiling.copiesPerSecond) * 100).toFixed(0)}% of the ceiling.`,
+        '',
+      );
+    }
+  }
+  parts.push('**CopyObject on the wire** (the first one of each tool, small objects; the proxy opens its own connections to the server)', '', renderWireTable(r.runs, info, 'small'), '');
+  if (r.curve.length > 0) {
+    parts.push('**s3-push concurrency curve** (small objects, cold)', '', '| COPY_CONCURRENCY | wall s | objects/s | s3-push CPU s | server CPU s |', '| --- | --- | --- | --- | --- |');
+    for (const c of r.curve) parts.push(`| ${c.concurrency} | ${formatSpread(c.wallSeconds)} | ${formatSpread(c.copiesPerSecond, 0)} | ${formatSpread(c.cpuSeconds)} | ${formatSpread(c.serverCpuSeconds)} |`);
+    parts.push('');
+  }
+  parts.push(`**Handler bundle**: zip ${(r.bundle.zipBytes / 1024).toFixed(0)} KiB (${(r.bundle.jsBytes / 1024).toFixed(0)} KiB of JavaScript${r.bundle.startJsBytes === undefined ? '' : `, ${(r.bundle.startJsBytes / 1024).toFixed(0)} KiB of it loaded at start`}), module import ${formatSpread(r.bundle.importMs, 0)} ms in a fresh Node.`, '');
+  if ('skipped' in r.deploy) parts.push(`**Deploy no-op rerun**: ${r.deploy.skipped}.`);
+  else {
+    const changed = r.deploy.unexpected.length > 0 ? ` It changed something: ${r.deploy.unexpected.join(', ')}.` : ' No upload, no stack change.';
+    parts.push(
+      `**Deploy no-op rerun** (\`npm run deploy\` against moto, after a first deploy of ${r.deploy.firstDeploy.wallSeconds.toFixed(1)} s): ${formatSpread(r.deploy.wallSeconds)} s wall, ${formatSpread(r.deploy.cpuSeconds)} s CPU, ${r.deploy.totalCalls} API calls: ${formatRequests(r.deploy.calls)}.${changed}`,
+    );
+  }
+  return parts.join('\n');
+}
+
+/** The line of the page's template that the results replace. */
+export const RESULTS_MARKER = '<!-- results -->';
+
+/**
+ * The benchmarks page: the template (the method, written by hand) with its one
+ * {@link RESULTS_MARKER} line replaced by {@link renderResults} of the saved results.
+ */
+export function renderBenchmarksPage(template: string, results: SavedResults): string {
+  const lines = template.split('\n');
+  const at = lines.flatMap((line, i) => (line.trim() === RESULTS_MARKER ? [i] : []));
+  if (at.length !== 1) throw new Error(`the benchmarks page template must hold the line ${RESULTS_MARKER} once; it holds it ${at.length} times`);
+  lines.splice(at[0]!, 1, ...renderResults(results).split('\n'));
+  return `${lines.join('\n').trimEnd()}\n`;
 }

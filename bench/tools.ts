@@ -44,7 +44,7 @@ export interface ToolCommand {
 export interface Tool {
   /** Short id used in the results (`s3-push`, `aws-sync`…). */
   readonly id: string;
-  /** What the README shows. */
+  /** What docs/benchmarks.md shows. */
   readonly label: string;
   /** How it was tuned, in a few words. */
   readonly tuning: string;

@@ -25,9 +25,9 @@ export function handlerEnv(overrides: Record<string, string | undefined> = {}): 
 
 
 /**
- * A complete, valid deploy environment for the two emulated accounts (the README's "The
- * environment"): both region variables, the required ones and the external id; `overrides` set or
- * (with undefined) remove variables. The one deploy environment of the tests and the scripts.
+ * A complete, valid deploy environment for the two emulated accounts (docs/configuration.md):
+ * both region variables, the required ones and the external id; `overrides` set or (with
+ * undefined) remove variables. The one deploy environment of the tests and the scripts.
  */
 export function deployEnv(overrides?: Record<string, string>): Record<string, string>;
 export function deployEnv(overrides: Record<string, string | undefined>): Record<string, string | undefined>;

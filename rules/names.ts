@@ -33,7 +33,7 @@ export const SOURCE_KEY_POLICY_FILE = 'sourceKeyPolicyStatement.json.tmp';
 export const SOURCE_KEY_POLICY_SID = 'S3PushDecryptSourceObjects';
 
 /**
- * The Sid of the source bucket policy statement ("ReadAccess" in the README). Prefixed so that it
+ * The Sid of the source bucket policy statement ("ReadAccess" in docs/deploy.md). Prefixed so that it
  * reads as s3-push's own in a policy that holds other teams' statements: `--apply-source-policy`
  * merges by it and refuses to replace a statement of that Sid that grants anything else.
  */

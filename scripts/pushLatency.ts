@@ -15,7 +15,7 @@
  * object not copied `--grace-ms` after the last write counts as missing (exit 1).
  *
  * What it measures is this machine and moto (one Python process); on AWS the path's own
- * latencies are EventBridge's and SQS's delivery and the batching window (README, "Push on write").
+ * latencies are EventBridge's and SQS's delivery and the batching window (docs/push-on-write.md).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';

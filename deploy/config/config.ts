@@ -1,5 +1,5 @@
 /**
- * The environment of `npm run deploy` (the README's "The environment" table), parsed in one pure
+ * The environment of `npm run deploy` (docs/configuration.md, "Deploy variables"), parsed in one pure
  * function that takes `env` as an argument, reports every fault at once and returns a frozen
  * config. No AWS call.
  */

@@ -21,7 +21,7 @@ export const DEPLOY_USAGE = `usage: npm run deploy [-- [--plan] [--out DIR] [--a
   --apply-source-policy   merge the S3PushReadAccess and S3PushListAccess statements into the source bucket policy (by Sid)
   --enable-source-events  with S3_REPLICATE_PUSH_ON_WRITE=true: turn on EventBridge delivery for the
                           source bucket, keeping its other event notifications
-the environment is described in README.md, "Deploy to AWS"`;
+every variable is described in docs/configuration.md`;
 
 const FLAGS = {
   plan: { type: 'boolean' },

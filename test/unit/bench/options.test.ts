@@ -16,7 +16,7 @@ describe('bench/options parseBenchArgs', () => {
   it('defaults: 3 rounds of 2,500 small and 50 large objects, the 1/4/16/64 curve, deploy, results out of git', () => {
     expect(parseBenchArgs([])).to.deep.equal({
       quick: false, rounds: 3, smallCount: 2500, largeCount: 50, curve: [1, 4, 16, 64], curveRounds: 2,
-      deploy: true, only: undefined, out: '.bench/latest.json', install: true, nice: 0,
+      deploy: true, only: undefined, out: '.bench/latest.json', save: false, render: false, install: true, nice: 0,
     });
   });
 
@@ -31,6 +31,13 @@ describe('bench/options parseBenchArgs', () => {
     expect(SAVED_RESULTS).to.equal('bench/results/latest.json');
     expect(parseBenchArgs(['--quick', '--save']).out).to.equal(SAVED_RESULTS);
     expect(problems(['--save', '--out', 'x.json'])).to.deep.equal(['--save writes bench/results/latest.json, --out names another file: use one of them']);
+    expect(parseBenchArgs(['--save']).save).to.equal(true);
+    expect(parseBenchArgs([]).save).to.equal(false);
+  });
+
+  it('--render measures nothing and refuses any other flag, naming it', () => {
+    expect(parseBenchArgs(['--render'])).to.include({ render: true, save: false });
+    expect(problems(['--render', '--save', '--rounds', '2'])).to.deep.equal(['--render measures nothing and takes no other flag: drop --save --rounds']);
   });
 
   it('flags override the defaults, also after --quick; --nice takes a negative number', () => {

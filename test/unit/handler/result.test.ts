@@ -6,7 +6,7 @@ import type { IsoDate } from '../../../rules/dates.ts';
 const summary: Summary = { dryRun: false, dates: [], copied: 1, skipped: 2, failed: 0, archived: 0, bytesCopied: 3, failures: [], archivedObjects: [] };
 
 describe('handler/result lambdaResponse', () => {
-  it('returns what the README documents for each kind, without the discriminant', () => {
+  it('returns what docs/contract.md documents for each kind, without the discriminant', () => {
     const cases: [HandlerResult, unknown][] = [
       [{ kind: 'summary', summary }, summary],
       [{ kind: 'check', report: { check: true, ok: true, links: [] } }, { check: true, ok: true, links: [] }],

@@ -92,7 +92,7 @@ describe('templates/pushS3Template.yml', () => {
     expect(fn.Role).to.deep.equal({ 'Fn::GetAtt': ['ExecutionRole', 'Arn'] });
   });
 
-  it('gives the handler exactly the environment of docs/contract.md, optional values absent when unset', () => {
+  it('gives the handler exactly the environment of docs/configuration.md, optional values absent when unset', () => {
     const fn = template.Resources.PushFunction!.Properties!;
     const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
     expect(Object.keys(vars).sort()).to.deep.equal(
@@ -297,7 +297,7 @@ describe('templates/pushS3Template.yml', () => {
     ]);
   });
 
-  it('uses no resource type beyond those the README lists', () => {
+  it('uses no resource type beyond those docs/architecture.md lists', () => {
     const types = new Set(Object.values((template).Resources).map((r) => r.Type));
     expect([...types].sort()).to.deep.equal([
       'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Events::Rule', 'AWS::IAM::Role', 'AWS::KMS::Key', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',

@@ -212,7 +212,7 @@ function runs(schemas: ProviderSchemas): Run[] {
 describe('templates/pushS3Template.yml against the CloudFormation resource schemas', function () {
   this.timeout(60_000);
   // Read once for the whole suite, in a hook: code run while the file loads would make every
-  // mutant it reaches static in `npm run test:mutation` (README, "Mutation testing").
+  // mutant it reaches static in `npm run test:mutation` (docs/testing.md, "Mutation testing").
   let schemas: ProviderSchemas | undefined;
   let loadError: Error | undefined;
   let all: Run[] = [];
