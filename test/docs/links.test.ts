@@ -1,0 +1,58 @@
+/**
+ * Every relative link of the README, CONTRIBUTING and docs/ points to a file that exists and, with a
+ * `#fragment`, to a heading of that page (GitHub's anchors): a page moved or a heading renamed
+ * breaks no link unnoticed.
+ */
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { documentedPages, REPO as ROOT } from '../helpers/docPages.ts';
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+export function anchorOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_\- ]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** The text of a page outside its fenced blocks. */
+function prose(markdown: string): string {
+  return markdown.replace(/^\s*(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s*\1\s*$/gm, '');
+}
+
+function anchors(markdown: string): Set<string> {
+  return new Set([...prose(markdown).matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
+}
+
+describe('the links of the docs', () => {
+  it('anchors headings the way GitHub does', () => {
+    expect(anchorOf('Preflight check: `npm run check`')).to.equal('preflight-check-npm-run-check');
+    expect(anchorOf('On AWS: 365 days × 100,000 objects, estimated')).to.equal('on-aws-365-days--100000-objects-estimated');
+  });
+
+  it('point to files that exist and to headings those pages have', () => {
+    const broken: string[] = [];
+    let checked = 0;
+    for (const page of documentedPages()) {
+      const text = prose(readFileSync(join(ROOT, page), 'utf8'));
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const link = m[1]!;
+        if (/^[a-z]+:/i.test(link)) continue;
+        checked++;
+        const [path, fragment] = link.split('#') as [string, string | undefined];
+        const target = path === '' ? page : normalize(join(dirname(page), path));
+        if (!existsSync(join(ROOT, target))) {
+          broken.push(`${page}: ${link}: no file ${target}`);
+          continue;
+        }
+        if (fragment && target.endsWith('.md') && !anchors(readFileSync(join(ROOT, target), 'utf8')).has(fragment)) {
+          broken.push(`${page}: ${link}: ${target} has no heading with the anchor #${fragment}`);
+        }
+      }
+    }
+    expect(checked).to.be.greaterThan(50);
+    expect(broken, broken.join('\n')).to.deep.equal([]);
+  });
+});
