@@ -4,20 +4,15 @@
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  // The decision and validation modules of issue 16, where the layout put them:
-  //   handler/{plan,events,config,workItems,summary}.ts  stayed in handler/;
-  //   handler/{dates,prefix,bucketName}.ts               → rules/;
-  //   deploy/{config,schedule,policies}.ts               → deploy/config/;
-  //   deploy/stackStatus.ts                              → deploy/cloudformation/;
-  //   the checks both configs share (regions, partitions, ARNs, external ids) → rules/awsNames.ts,
-  //   the log messages and IAM document names (summary, policies)           → rules/names.ts.
-  // The rest of rules/ is pure shared rules too (the error model, reading AWS errors): the whole
-  // folder is mutated, so a rule moved or added there is covered as it lands.
+  // The decision and validation modules: the handler's event, work item and config parsers, the
+  // listing join and the run summary; deploy's config, schedule, policies and stack status. The
+  // whole of rules/ is pure shared rules (the error model, reading AWS errors, names, dates,
+  // prefixes): the folder is mutated, so a rule moved or added there is covered as it lands.
   mutate: [
-    'handler/plan.ts',
+    'handler/copy/plan.ts',
     'handler/events.ts',
     'handler/config.ts',
-    'handler/workItems.ts',
+    'handler/fanOut/workItems.ts',
     'handler/summary.ts',
     'rules/**/*.ts',
     'deploy/config/config.ts',
@@ -39,7 +34,7 @@ export default {
     // a 64 MiB heap; the commands' and scripts' command lines), or test the dev tools only (the
     // bundler hashes the sources, never runs them). No test of theirs reached a mutant.
     skipFiles: [
-      'handler/memoryBound.test.ts',
+      'handler/copy/memoryBound.test.ts',
       'deploy/cli/everyCommand.test.ts',
       'deploy/commands/deploy/main.test.ts',
       'helpers/runCommand.test.ts',

@@ -21,10 +21,10 @@ import {
 import type { HandlerConfig } from '../handler/config.ts';
 import { handleEvent, stopWhenLow, type LambdaContextLike } from '../handler/index.ts';
 import type { Logger } from '../handler/logger.ts';
-import type { ReplicationClients } from '../handler/replicateDay.ts';
+import type { ReplicationClients } from '../handler/copy/replicateDay.ts';
 import type { CopyCounts } from '../handler/summary.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { SqsEventLike, SqsRecordLike } from '../handler/workItems.ts';
+import type { SqsEventLike, SqsRecordLike } from '../handler/fanOut/workItems.ts';
 import { sqsWorkQueue } from '../handler/aws/workQueue.ts';
 
 /** A work queue and where its failed items go. */

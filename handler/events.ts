@@ -43,7 +43,7 @@ export interface ParseEventOptions {
   readonly fanOutHint?: string;
 }
 
-/** `{"check": true}` (optionally with `"date"`): the permission-chain preflight (issue 4). */
+/** `{"check": true}` (optionally with `"date"`): the permission-chain preflight. */
 export interface CheckEvent {
   readonly kind: 'check';
   /** The day whose prefix the preflight lists and reads from the source. Default: the scheduled day (LAG_DAYS before now). */

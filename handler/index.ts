@@ -4,26 +4,23 @@
  * returns a typed {@link HandlerResult}, so tests and `npm run invoke -- --local` call it directly.
  */
 import type { Context } from 'aws-lambda';
-import { runCheck } from './check.ts';
+import { runCheck } from './check/check.ts';
+import { parseLogged, runCopy, type RunOptions } from './copy/runCopy.ts';
 import { createClients } from './aws/clients.ts';
-import type { IsoDate } from '../rules/dates.ts';
 import { parseHandlerConfig, type HandlerConfig } from './config.ts';
-import { EventValidationError, ReplicationFailedError, TimeBudgetError } from './errors.ts';
+import { EventValidationError } from './errors.ts';
 import { ConfigError, S3PushError, describeError } from '../rules/errors.ts';
-import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT, parseEvent, type CopyEvent, type HandlerEvent } from './events.ts';
-import { planFanOut, runWorkBatch } from './fanOut.ts';
-import { markCompleteDay } from './dayMarker.ts';
-import { createLogger, eventForLog, type Logger } from './logger.ts';
-import { createRunMetrics, type DayMetrics, type RunMetrics } from './metrics.ts';
-import { renderPrefix } from '../rules/prefix.ts';
-import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
+import { MAX_DAYS_PER_EVENT, MAX_DAYS_PER_FAN_OUT } from './events.ts';
+import { planFanOut } from './fanOut/planFanOut.ts';
+import { runWorkBatch } from './fanOut/workBatch.ts';
+import { createLogger, eventForLog } from './logger.ts';
+import { createRunMetrics } from './metrics.ts';
+import type { ReplicationClients } from './copy/replicateDay.ts';
 import { lambdaResponse, type HandlerResult, type LambdaResponse } from './result.ts';
-import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from './summary.ts';
-import { isSqsEvent, type WorkItem } from './workItems.ts';
-import { isObjectEventDocument } from './objectEvents.ts';
-import { isObjectEventRecord, runObjectBatch, runObjectEvents } from './pushOnWrite.ts';
+import { isSqsEvent, type WorkItem } from './fanOut/workItems.ts';
+import { isObjectEventDocument } from './pushOnWrite/objectEvents.ts';
+import { isObjectEventRecord, runObjectBatch, runObjectEvents } from './pushOnWrite/pushOnWrite.ts';
 import type { WorkQueue } from './aws/workQueue.ts';
-import { ARCHIVED_LOG_MESSAGE, SUMMARY_LOG_MESSAGE } from '../rules/names.ts';
 
 /** The part of the Lambda {@link Context} the handler uses. */
 export type LambdaContextLike = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>;
@@ -42,169 +39,6 @@ export const DEFAULT_STOP_MARGIN_MS = 60_000;
  */
 export function stopWhenLow(context: LambdaContextLike, stopMarginMs = DEFAULT_STOP_MARGIN_MS): () => boolean {
   return () => context.getRemainingTimeInMillis() < stopMarginMs;
-}
-
-/** Options of {@link runEvent}. */
-export interface RunOptions {
-  readonly logger?: Logger;
-  /** Asked before each new object; true ends the run cleanly (see {@link replicateDay}). Default: never. */
-  readonly shouldStop?: () => boolean;
-  /**
-   * Called instead of throwing {@link TimeBudgetError} when the budget ran out after at least one
-   * object: given the rest of the work (the stopped day after its last handled key, then the days
-   * not started), it hands it on (the fan-out path enqueues it). Default: none, so the run throws.
-   */
-  readonly continueLater?: (rest: readonly WorkItem[]) => Promise<void>;
-  /** Emits each handled day's metrics (not in a dry run). Default: none (the Lambda handler passes them). */
-  readonly metrics?: RunMetrics;
-}
-
-/** Parses `event` (as {@link parseEvent}), logging a bad one; throws {@link EventValidationError}. */
-function parseLogged(event: unknown, lagDays: number, maxDays: number, logger: Logger): HandlerEvent {
-  try {
-    return parseEvent(event, lagDays, { maxDays });
-  } catch (err) {
-    logger.log('ERROR', describeError(err), eventForLog(event));
-    throw err;
-  }
-}
-
-/**
- * Runs one event: validates it (nothing is copied when it is bad), replicates each day in turn,
- * logs the summary as one JSON line and returns it. Throws after logging when any object failed
- * ({@link ReplicationFailedError}) or the time budget ran out ({@link TimeBudgetError}).
- */
-export async function runEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: RunOptions = {}): Promise<Summary> {
-  const logger = options.logger ?? createLogger([config.externalId]);
-  const parsed = parseLogged(event, config.lagDays, MAX_DAYS_PER_EVENT, logger);
-  if (parsed.kind === 'check') {
-    // A programming error, not a user's: the check returns a CheckReport, not a Summary.
-    throw new Error('runEvent copies; {"check": true} goes through handleEvent');
-  }
-  return runCopy(parsed, config, clients, { ...options, logger });
-}
-
-/**
- * What failed, in words: days that could not be listed are said as days, never counted as objects
- * (a day whose listing fails counts as one failure in the summary).
- */
-function failureMessage(summary: Summary, unlisted: readonly IsoDate[]): string {
-  const objects = summary.failed - unlisted.length;
-  const parts: string[] = [];
-  if (unlisted.length > 0) parts.push(`${unlisted.length} day(s) could not be listed (${unlisted.join(', ')})`);
-  if (objects > 0) parts.push(`${objects} object(s) failed to copy`);
-  return `${parts.join(', ')} (${summary.copied} copied, ${summary.skipped} skipped); first: ${summary.failures[0]?.key ?? '?'}: ${summary.failures[0]?.error ?? '?'}`;
-}
-
-/** {@link runEvent} of an event already parsed. */
-async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients: ReplicationClients, options: RunOptions & { readonly logger: Logger }): Promise<Summary> {
-  const { logger } = options;
-  const days: DaySummary[] = [];
-  const failures: Failure[] = [];
-  const timings: { durationMs: number; listedWholeDay?: number }[] = [];
-  const unlisted: IsoDate[] = [];
-  const archived: ArchivedObject[] = [];
-  let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
-  for (const [i, date] of parsed.dates.entries()) {
-    const started = performance.now();
-    try {
-      const result = await replicateDay(clients, config, {
-        date,
-        dryRun: parsed.dryRun,
-        ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
-      });
-      let day = result.summary;
-      const dayFailures = [...result.failures];
-      // The marker says every object of the day is at the destination: not with a failure or an archived object left out.
-      if (config.dayMarker && result.complete && !parsed.dryRun && day.failed === 0 && day.archived === 0) {
-        const marked = await markCompleteDay(clients.destinationS3, config, day);
-        day = marked.summary;
-        if (marked.failure) dayFailures.push(marked.failure);
-      }
-      days.push(day);
-      keepFailures(failures, dayFailures);
-      timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
-      for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
-      if (!result.complete) {
-        stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
-        break;
-      }
-    } catch (err) {
-      // The day could not be listed (or the role not assumed): count it as one failure and go on.
-      const prefix = renderPrefix(config.prefixFormat, date);
-      days.push({ date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, archived: 0, bytesCopied: 0 });
-      unlisted.push(date);
-      keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
-      timings.push({ durationMs: performance.now() - started });
-    }
-  }
-
-  const base = summarize(parsed.dryRun, days, failures, archived);
-  // The scheduled run is the safety net of push on write: what it had to copy, the events missed.
-  const summary: Summary = parsed.trigger === 'schedule' ? { ...base, reconciled: base.copied } : base;
-  logArchived(logger, summary);
-  const dry = parsed.dryRun ? { dryRun: true as const } : {};
-  // The rest is handed on whenever the walk advanced, also past failed objects: one object that
-  // always fails must not keep the rest of the day from being copied. The stopped day's failures
-  // travel with its continuation (the day's last part fails with them, into the dead-letter
-  // queue); failures of other days still fail this run, after the hand-on.
-  const stoppedFailed = stopped?.result.summary.failed ?? 0;
-  const rest: WorkItem[] | undefined = stopped && stopped.result.lastKey !== undefined && options.continueLater
-    ? [
-        {
-          date: stopped.date,
-          startAfter: stopped.result.lastKey,
-          ...dry,
-          ...(stoppedFailed > 0 ? { failedBefore: stoppedFailed, ...(stopped.result.failures[0] ? { firstFailedKey: stopped.result.failures[0].key } : {}) } : {}),
-          ...(stopped.result.summary.archived > 0 ? { archivedBefore: stopped.result.summary.archived } : {}),
-        },
-        ...stopped.notStarted.map((date) => ({ date, ...dry })),
-      ]
-    : undefined;
-  const scheduled = parsed.trigger === 'schedule';
-  const emitMetrics = (continued: boolean): void => {
-    if (!options.metrics || parsed.dryRun) return;
-    for (const [i, day] of days.entries()) {
-      const timing = timings[i]!;
-      const metric: DayMetrics = { summary: day, durationMs: timing.durationMs };
-      // A scheduled event is one day: whether it completed is known here, unless its rest was handed on.
-      const completed = continued ? undefined : day.failed === 0 && !stopped;
-      options.metrics.day(scheduled
-        ? { ...metric, scheduled: { ...(completed === undefined ? {} : { completed }), ...(timing.listedWholeDay === undefined ? {} : { listedWholeDay: timing.listedWholeDay }) } }
-        : metric);
-    }
-  };
-  if (rest && options.continueLater) {
-    // Hand the rest on before reporting, so that nothing is lost if the send fails.
-    const handedOn = scheduled ? rest.map((item) => ({ ...item, scheduled: true as const })) : rest;
-    await options.continueLater(handedOn);
-    emitMetrics(true);
-    logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary, continued: handedOn });
-    if (summary.failed === stoppedFailed) return summary;
-    stopped = undefined;
-  } else {
-    emitMetrics(false);
-    logger.log(summary.failed > 0 || stopped ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary });
-  }
-  if (summary.failed > 0) {
-    throw new ReplicationFailedError(failureMessage(summary, unlisted), summary);
-  }
-  if (stopped) {
-    const resume = (stopped.result.lastKey === undefined ? 'nothing of it was finished' : `finished up to and including key ${JSON.stringify(stopped.result.lastKey)}`) +
-      (stopped.result.interrupted.length > 0 ? `; the multipart copy of ${stopped.result.interrupted.map((k) => JSON.stringify(k)).join(', ')} was stopped between parts and its upload aborted` : '');
-    const rest = stopped.notStarted.length > 0 ? `; not started: ${stopped.notStarted.join(', ')}` : '';
-    throw new TimeBudgetError(`time budget ran out during ${stopped.date} (${resume})${rest}. Run the same event again: what is already copied is skipped`, summary);
-  }
-  return summary;
-}
-
-/**
- * Logs the archived objects of a run, when there are any, with how to restore them: one WARN line
- * (`"message": "s3-push archived objects"`). They are neither copied nor failures.
- */
-export function logArchived(logger: Logger, summary: Pick<Summary, 'archived' | 'archivedObjects'>): void {
-  if (summary.archived === 0) return;
-  logger.log('WARN', ARCHIVED_LOG_MESSAGE, { archived: summary.archived, archivedObjects: summary.archivedObjects, howToRestore: ARCHIVED_HELP });
 }
 
 /** Options of {@link handleEvent}. */

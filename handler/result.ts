@@ -5,9 +5,10 @@
  * the preflight report, the fan-out plan, or `{batchItemFailures}` for an SQS batch).
  */
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { CheckReport } from './check.ts';
-import type { FanOutPlan, WorkBatchResult } from './fanOut.ts';
-import type { ObjectBatchResult, ObjectEventsSummary } from './pushOnWrite.ts';
+import type { CheckReport } from './check/check.ts';
+import type { FanOutPlan } from './fanOut/planFanOut.ts';
+import type { WorkBatchResult } from './fanOut/workBatch.ts';
+import type { ObjectBatchResult, ObjectEventsSummary } from './pushOnWrite/pushOnWrite.ts';
 import type { Summary } from './summary.ts';
 
 /** A copy (or dry run) of one or more days, run inline. */

@@ -18,8 +18,8 @@
  * heap that grows with the day ends it with V8's "heap out of memory" instead.
  */
 import { ListObjectsV2Command, CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { replicateDay, type ReplicationClients } from '../handler/replicateDay.ts';
-import { runWorkBatch } from '../handler/fanOut.ts';
+import { replicateDay, type ReplicationClients } from '../handler/copy/replicateDay.ts';
+import { runWorkBatch } from '../handler/fanOut/workBatch.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { createLogger } from '../handler/logger.ts';
 import { parseIsoDate } from '../rules/dates.ts';

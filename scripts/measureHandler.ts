@@ -18,7 +18,7 @@ import { startMoto } from '../dev/motoServer.ts';
 import { bundleHandler } from '../dev/bundle.ts';
 import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
-import { runEvent } from '../handler/index.ts';
+import { runEvent } from '../handler/copy/runCopy.ts';
 import { createLogger } from '../handler/logger.ts';
 import { handlerEnv, SOURCE_BUCKET, useMotoAsSource } from '../dev/accounts.ts';
 import { countCommands, createWorld, putObjects } from '../dev/replicationWorld.ts';

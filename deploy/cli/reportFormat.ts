@@ -3,7 +3,7 @@
  * line per link, ✔/✘, and the fix under a broken one) and a run's summary (one line per day and a
  * total). Also finds and checks those results in an invocation's payload or log tail. Pure.
  */
-import type { CheckLink, CheckReport } from '../../handler/check.ts';
+import type { CheckLink, CheckReport } from '../../handler/check/check.ts';
 import { ARCHIVED_HELP, type Summary } from '../../handler/summary.ts';
 import { PREFLIGHT_LOG_MESSAGE, SUMMARY_LOG_MESSAGE } from '../../rules/names.ts';
 

@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { REPO_ROOT } from '../../dev/bundle.ts';
-import { PROBE_NAME } from '../../handler/check.ts';
+import { PROBE_NAME } from '../../handler/check/check.ts';
 import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
 import { KEY_PREFIX_PATTERN, dayPattern, prefixFormatProblems } from '../../rules/prefix.ts';
-import { DAY_MARKER_NAME } from '../../handler/dayMarker.ts';
+import { DAY_MARKER_NAME } from '../../handler/copy/dayMarker.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
 export interface PolicyValues {

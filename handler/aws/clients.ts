@@ -10,8 +10,8 @@ import { assumedRoleCredentials } from './assumedCredentials.ts';
 import { installFastCopy } from './fastCopy.ts';
 import { installLeanListing } from './leanListing.ts';
 import type { HandlerConfig } from '../config.ts';
-import { connectionPlan } from '../connections.ts';
-import type { ReplicationClients } from '../replicateDay.ts';
+import { connectionPlan } from '../copy/connections.ts';
+import type { ReplicationClients } from '../copy/replicateDay.ts';
 
 /**
  * Attempts per S3 (and STS) request, the first included. The SDK's default (3) is tuned for single
@@ -29,7 +29,7 @@ export interface ClientOptions {
 /** Creates the clients for a config. */
 export function createClients(config: HandlerConfig, options: ClientOptions = {}): ReplicationClients {
   // Every object in flight and the parts of its multipart copy get a socket, within the share of
-  // Lambda's 1,024 file descriptors that connectionPlan allows (see handler/connections.ts).
+  // Lambda's 1,024 file descriptors that connectionPlan allows (see ../copy/connections.ts).
   const plan = connectionPlan(config.copyConcurrency);
   const agent = (maxSockets: number) => ({ httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } });
   const common = {

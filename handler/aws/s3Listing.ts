@@ -5,7 +5,7 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
-import type { ObjectInfo } from '../plan.ts';
+import type { ObjectInfo } from '../copy/plan.ts';
 
 /**
  * Decodes a key listed with `EncodingType=url`. S3 encodes a space as `+` (form encoding) and a

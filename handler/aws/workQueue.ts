@@ -4,7 +4,7 @@
  */
 import { SendMessageBatchCommand, SQSClient, type BatchResultErrorEntry } from '@aws-sdk/client-sqs';
 import { AwsCallError } from '../errors.ts';
-import { serializeWorkItem, type WorkItem } from '../workItems.ts';
+import { serializeWorkItem, type WorkItem } from '../fanOut/workItems.ts';
 
 /** Where fan-out work goes. */
 export interface WorkQueue {

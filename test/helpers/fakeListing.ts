@@ -1,6 +1,6 @@
 /** A ListObjectsV2 fake for aws-sdk-client-mock: pages, StartAfter, and S3's URL encoding of keys. */
 import type { ListObjectsV2CommandInput, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
-import { compareKeys, type ObjectInfo } from '../../handler/plan.ts';
+import { compareKeys, type ObjectInfo } from '../../handler/copy/plan.ts';
 
 /** Encodes a key the way S3 does for EncodingType=url (form encoding: space as "+"). */
 export function s3UrlEncode(key: string): string {

@@ -1,7 +1,7 @@
 /** Fixtures shared by every test: the accounts and names (from dev/accounts.ts), the deploy environment, events. */
 import type { ScheduledEvent } from 'aws-lambda';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../dev/accounts.ts';
-import type { DaySettings } from '../../handler/replicateDay.ts';
+import type { DaySettings } from '../../handler/copy/replicateDay.ts';
 
 export { SOURCE_ACCOUNT, DESTINATION_ACCOUNT, REGION, SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, deployEnv } from '../../dev/accounts.ts';
 

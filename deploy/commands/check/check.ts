@@ -4,7 +4,7 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { PreflightFailedError, type CheckReport } from '../../../handler/check.ts';
+import { PreflightFailedError, type CheckReport } from '../../../handler/check/check.ts';
 import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
 import type { HandlerConfig } from '../../../handler/config.ts';
 import type { IsoDate } from '../../../rules/dates.ts';

@@ -19,7 +19,7 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePol
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { CheckReport } from '../../../handler/check.ts';
+import type { CheckReport } from '../../../handler/check/check.ts';
 import { checkEvent } from '../check/check.ts';
 import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';

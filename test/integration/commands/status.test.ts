@@ -7,7 +7,7 @@ import { createWorld, putObjects, type World } from '../../../dev/replicationWor
 import { startFaultProxy, type FaultProxy } from '../../../dev/faultProxy.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
-import { runEvent } from '../../../handler/index.ts';
+import { runEvent } from '../../../handler/copy/runCopy.ts';
 import { createLogger } from '../../../handler/logger.ts';
 
 const STATUS = 'deploy/commands/status/main.ts';

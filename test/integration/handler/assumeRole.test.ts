@@ -7,7 +7,7 @@ import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { ReplicationFailedError } from '../../../handler/errors.ts';
 import { ConfigError } from '../../../rules/errors.ts';
-import { runEvent } from '../../../handler/index.ts';
+import { runEvent } from '../../../handler/copy/runCopy.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';
 import { startFaultProxy, type FaultProxy } from '../../../dev/faultProxy.ts';

@@ -13,7 +13,7 @@ import { moto } from '../setup.ts';
 import { createClients, S3_MAX_ATTEMPTS } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { ReplicationFailedError } from '../../../handler/errors.ts';
-import { runEvent } from '../../../handler/index.ts';
+import { runEvent } from '../../../handler/copy/runCopy.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';
 import { startFaultProxy, touchesKey, type FaultProxy, type ProxiedRequest, type ProxyLogEntry } from '../../../dev/faultProxy.ts';

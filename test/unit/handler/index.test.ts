@@ -3,7 +3,8 @@ import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput } 
 import sinon from 'sinon';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { handleEvent, handler, lazySqsWorkQueue, runEvent } from '../../../handler/index.ts';
+import { handleEvent, handler, lazySqsWorkQueue } from '../../../handler/index.ts';
+import { runEvent } from '../../../handler/copy/runCopy.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { EventValidationError, ReplicationFailedError, TimeBudgetError } from '../../../handler/errors.ts';
 import { ConfigError } from '../../../rules/errors.ts';

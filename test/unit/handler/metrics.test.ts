@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
-import { handleEvent, runEvent } from '../../../handler/index.ts';
+import { handleEvent } from '../../../handler/index.ts';
+import { runEvent } from '../../../handler/copy/runCopy.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
-import { runWorkBatch } from '../../../handler/fanOut.ts';
+import { runWorkBatch } from '../../../handler/fanOut/workBatch.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { createRunMetrics, FUNCTION_DIMENSION, METRIC, METRICS_NAMESPACE } from '../../../handler/metrics.ts';
-import type { WorkItem } from '../../../handler/workItems.ts';
+import type { WorkItem } from '../../../handler/fanOut/workItems.ts';
 import { EXTERNAL_ID, handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
 import { fakeList } from '../../helpers/fakeListing.ts';
 import { emfProblems, emfValues, isEmfLine } from '../../helpers/emfSpec.ts';
@@ -155,7 +156,7 @@ describe('test/helpers/emfSpec (the validator itself)', () => {
 
 describe('handler/workItems "scheduled"', () => {
   it('round-trips "scheduled": true and refuses any other value', async () => {
-    const { parseWorkItem, serializeWorkItem } = await import('../../../handler/workItems.ts');
+    const { parseWorkItem, serializeWorkItem } = await import('../../../handler/fanOut/workItems.ts');
     const item = parseWorkItem('{"date":"2024-01-01","startAfter":"2024/01/01/a","scheduled":true}', '{YYYY}/{MM}/{DD}/');
     expect(item).to.deep.equal({ date: '2024-01-01', startAfter: '2024/01/01/a', scheduled: true });
     expect(serializeWorkItem(item)).to.equal('{"date":"2024-01-01","startAfter":"2024/01/01/a","scheduled":true}');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mockClientClasses, s3Body } from '../../helpers/awsMocks.ts';
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { PreflightFailedError, runCheck } from '../../../handler/check.ts';
+import { PreflightFailedError, runCheck } from '../../../handler/check/check.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';

@@ -42,7 +42,7 @@ import { renderDocuments, type PolicyValues } from '../../../deploy/config/polic
 import { checkKmsKeyRegion } from '../../../deploy/commands/deploy/deploy.ts';
 import { ConfigError } from '../../../rules/errors.ts';
 import type { AwsClients } from '../../../deploy/aws/clients.ts';
-import { runCheck, type CheckReport } from '../../../handler/check.ts';
+import { runCheck, type CheckReport } from '../../../handler/check/check.ts';
 import { parseHandlerConfig } from '../../../handler/config.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { decide, sessionOf } from '../../helpers/iamSimulator.ts';

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { PROBE_NAME } from '../../../handler/check.ts';
+import { PROBE_NAME } from '../../../handler/check/check.ts';
 import { renderPrefix, staticLead } from '../../../rules/prefix.ts';
 import { parseIsoDate } from '../../../rules/dates.ts';
 import { renderDocuments, type RenderedDocuments } from '../../../deploy/config/policies.ts';
 import { decide, sessionOf, type PolicyDocument } from '../../helpers/iamSimulator.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
-// Each request the preflight makes (handler/check.ts) is allowed by the documents deploy renders,
+// Each request the preflight makes (handler/check/check.ts) is allowed by the documents deploy renders,
 // as AWS evaluates them — cross-account, so the identity side and the resource side must both
 // allow — and the probe's delete reaches that one key only. moto evaluates none of this.
 const FORMAT = 'events/{YYYY}/{MM}/{DD}/';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CheckReport } from '../../../../handler/check.ts';
+import type { CheckReport } from '../../../../handler/check/check.ts';
 import { findCheckReport, formatBytes, formatCheckReport, formatSummary, isCheckReport, isSummary } from '../../../../deploy/cli/reportFormat.ts';
 
 const broken: CheckReport = {

@@ -4,7 +4,7 @@ import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda'
 
 /** A response payload (the SDK types it as its blob adapter; the code reads it as bytes). */
 const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandOutput['Payload'];
-import type { CheckReport } from '../../../../../handler/check.ts';
+import type { CheckReport } from '../../../../../handler/check/check.ts';
 import { checkDeployed } from '../../../../../deploy/commands/check/check.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
 import { mockCommandClients } from '../../../../helpers/awsMocks.ts';

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import { mockClientClasses, s3Body } from '../../helpers/awsMocks.ts';
+import { mockClientClasses, s3Body } from '../../../helpers/awsMocks.ts';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
-import { PROBE_NAME, PreflightFailedError, runCheck, type CheckReport } from '../../../handler/check.ts';
-import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
-import { handleEvent } from '../../../handler/index.ts';
-import { createLogger } from '../../../handler/logger.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
-import { awsError } from '../../helpers/errors.ts';
+import { PROBE_NAME, PreflightFailedError, runCheck, type CheckReport } from '../../../../handler/check/check.ts';
+import { createClients } from '../../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../../handler/config.ts';
+import { handleEvent } from '../../../../handler/index.ts';
+import { createLogger } from '../../../../handler/logger.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../../../helpers/fixtures.ts';
+import { awsError } from '../../../helpers/errors.ts';
 
 // How AWS answers each denial (codes and messages as the real services send them).
 const assumeDenied = () =>

@@ -22,17 +22,17 @@ import {
   S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { multipartCopy } from '../../../handler/aws/s3Copy.ts';
-import { CopyInterruptedError } from '../../../handler/errors.ts';
-import { replicateDay } from '../../../handler/replicateDay.ts';
-import { runWorkBatch } from '../../../handler/fanOut.ts';
-import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
-import { createLogger } from '../../../handler/logger.ts';
-import type { WorkItem } from '../../../handler/workItems.ts';
-import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT, handlerEnv, daySettings } from '../../helpers/fixtures.ts';
-import type { IsoDate } from '../../../rules/dates.ts';
-import type { ObjectInfo } from '../../../handler/plan.ts';
-import { fakeList } from '../../helpers/fakeListing.ts';
+import { multipartCopy } from '../../../../handler/aws/s3Copy.ts';
+import { CopyInterruptedError } from '../../../../handler/errors.ts';
+import { replicateDay } from '../../../../handler/copy/replicateDay.ts';
+import { runWorkBatch } from '../../../../handler/fanOut/workBatch.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../../handler/config.ts';
+import { createLogger } from '../../../../handler/logger.ts';
+import type { WorkItem } from '../../../../handler/fanOut/workItems.ts';
+import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT, handlerEnv, daySettings } from '../../../helpers/fixtures.ts';
+import type { IsoDate } from '../../../../rules/dates.ts';
+import type { ObjectInfo } from '../../../../handler/copy/plan.ts';
+import { fakeList } from '../../../helpers/fakeListing.ts';
 
 const MiB = 1024 * 1024;
 /** A date literal as an IsoDate (a cast: code run while the file loads would make its mutants static). */

@@ -3,9 +3,9 @@
  * each, and the SQS event that delivers them. Validated on receipt like any event. Pure.
  */
 import type { SQSRecord, SQSRecordAttributes } from 'aws-lambda';
-import { parseIsoDate, type IsoDate } from '../rules/dates.ts';
-import { EventValidationError } from './errors.ts';
-import { renderPrefix } from '../rules/prefix.ts';
+import { parseIsoDate, type IsoDate } from '../../rules/dates.ts';
+import { EventValidationError } from '../errors.ts';
+import { renderPrefix } from '../../rules/prefix.ts';
 
 /** Copy one day, or the part of it after `startAfter`. */
 export interface WorkItem {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { isSqsEvent, parseWorkItem, serializeWorkItem } from '../../../handler/workItems.ts';
-import { EventValidationError } from '../../../handler/errors.ts';
-import { parseIsoDate } from '../../../rules/dates.ts';
+import { isSqsEvent, parseWorkItem, serializeWorkItem } from '../../../../handler/fanOut/workItems.ts';
+import { EventValidationError } from '../../../../handler/errors.ts';
+import { parseIsoDate } from '../../../../rules/dates.ts';
 
 const FORMAT = '{YYYY}/{MM}/{DD}/';
 

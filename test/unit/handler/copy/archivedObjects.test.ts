@@ -36,16 +36,16 @@ import {
   type CopyObjectCommandInput,
   type HeadObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { replicateDay } from '../../../handler/replicateDay.ts';
-import { runEvent } from '../../../handler/index.ts';
-import { runWorkBatch } from '../../../handler/fanOut.ts';
-import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
-import { createLogger } from '../../../handler/logger.ts';
-import type { IsoDate } from '../../../rules/dates.ts';
-import type { ObjectInfo } from '../../../handler/plan.ts';
-import type { WorkItem } from '../../../handler/workItems.ts';
-import { fakeList } from '../../helpers/fakeListing.ts';
-import { handlerEnv, daySettings } from '../../helpers/fixtures.ts';
+import { replicateDay } from '../../../../handler/copy/replicateDay.ts';
+import { runEvent } from '../../../../handler/copy/runCopy.ts';
+import { runWorkBatch } from '../../../../handler/fanOut/workBatch.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../../handler/config.ts';
+import { createLogger } from '../../../../handler/logger.ts';
+import type { IsoDate } from '../../../../rules/dates.ts';
+import type { ObjectInfo } from '../../../../handler/copy/plan.ts';
+import type { WorkItem } from '../../../../handler/fanOut/workItems.ts';
+import { fakeList } from '../../../helpers/fakeListing.ts';
+import { handlerEnv, daySettings } from '../../../helpers/fixtures.ts';
 
 const MiB = 1024 * 1024;
 /** A date literal as an IsoDate (a cast: code run while the file loads would make its mutants static). */

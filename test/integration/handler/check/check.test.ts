@@ -1,18 +1,18 @@
 import { expect } from 'chai';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { moto } from '../setup.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
-import { PROBE_NAME, type CheckReport } from '../../../handler/check.ts';
-import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
-import { handleEvent } from '../../../handler/index.ts';
-import { createLogger } from '../../../handler/logger.ts';
+import { moto } from '../../setup.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, handlerEnv } from '../../../helpers/fixtures.ts';
+import { PROBE_NAME, type CheckReport } from '../../../../handler/check/check.ts';
+import { createClients } from '../../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../../handler/config.ts';
+import { handleEvent } from '../../../../handler/index.ts';
+import { createLogger } from '../../../../handler/logger.ts';
 
 // The preflight's all-ok path for real: AssumeRole into the destination account, the source
 // listed and read, the probe written and deleted in the destination account's bucket. moto does
 // not evaluate trust or bucket policies (docs/emulators.md), so the broken links are proven with
-// aws-sdk-client-mock in test/unit/handler/check.test.ts.
+// aws-sdk-client-mock in test/unit/handler/check/check.test.ts.
 describe('handler/check: the preflight against moto (two accounts)', function () {
   this.timeout(60_000);
   let destinationAdmin: S3Client;

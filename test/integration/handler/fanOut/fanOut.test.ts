@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { moto } from '../setup.ts';
-import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
-import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
-import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
-import { addDays, parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
-import type { LambdaContextLike } from '../../../handler/index.ts';
-import type { ReplicationClients } from '../../../handler/replicateDay.ts';
-import { createSqsClient, sqsWorkQueue } from '../../../handler/aws/workQueue.ts';
-import { createTemporaryQueues, queueDepth, runLocalFanOut, type QueuePair } from '../../../dev/localWorkers.ts';
+import { moto } from '../../setup.ts';
+import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { createWorld, putObjects, type World } from '../../../../dev/replicationWorld.ts';
+import { createClients } from '../../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../../handler/config.ts';
+import { addDays, parseIsoDate, type IsoDate } from '../../../../rules/dates.ts';
+import type { LambdaContextLike } from '../../../../handler/index.ts';
+import type { ReplicationClients } from '../../../../handler/copy/replicateDay.ts';
+import { createSqsClient, sqsWorkQueue } from '../../../../handler/aws/workQueue.ts';
+import { createTemporaryQueues, queueDepth, runLocalFanOut, type QueuePair } from '../../../../dev/localWorkers.ts';
 
 const OBJECTS_PER_DAY = 12;
 // The fake context has time for this many questions per invocation: one before the item, then

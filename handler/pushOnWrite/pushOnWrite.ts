@@ -16,18 +16,18 @@
  * nothing. Events for one key in one batch are handled once.
  */
 import pLimit from 'p-limit';
-import type { HandlerConfig } from './config.ts';
-import { ArchivedObjectError, EventValidationError } from './errors.ts';
-import { S3PushError, describeError } from '../rules/errors.ts';
-import { eventForLog, type Logger } from './logger.ts';
+import type { HandlerConfig } from '../config.ts';
+import { ArchivedObjectError, EventValidationError } from '../errors.ts';
+import { S3PushError, describeError } from '../../rules/errors.ts';
+import { eventForLog, type Logger } from '../logger.ts';
 import { isObjectEventDocument, parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
-import { decide, normalizeEtag, type ObjectInfo } from './plan.ts';
-import { dayOfKey, destinationKey } from '../rules/prefix.ts';
-import { copyListedObject, type ReplicationClients } from './replicateDay.ts';
-import { ARCHIVED_HELP, MAX_LISTED_FAILURES, type Failure } from './summary.ts';
+import { decide, normalizeEtag, type ObjectInfo } from '../copy/plan.ts';
+import { dayOfKey, destinationKey } from '../../rules/prefix.ts';
+import { copyListedObject, type ReplicationClients } from '../copy/replicateDay.ts';
+import { ARCHIVED_HELP, MAX_LISTED_FAILURES, type Failure } from '../summary.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { SqsRecordLike } from './workItems.ts';
-import { findObject } from './aws/s3Listing.ts';
+import type { SqsRecordLike } from '../fanOut/workItems.ts';
+import { findObject } from '../aws/s3Listing.ts';
 
 /** Why an event copied nothing. */
 export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'gone';

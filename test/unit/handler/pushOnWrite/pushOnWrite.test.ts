@@ -1,18 +1,18 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CopyObjectCommand, CreateMultipartUploadCommand, InvalidObjectState, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
-import { handleEvent } from '../../../handler/index.ts';
-import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
-import { EventValidationError } from '../../../handler/errors.ts';
-import { createLogger, type Logger } from '../../../handler/logger.ts';
-import { ObjectEventsFailedError, pushObjects, runObjectBatch, summarizeObjects, type ObjectEventsSummary } from '../../../handler/pushOnWrite.ts';
-import { parseObjectEvents } from '../../../handler/objectEvents.ts';
-import type { ObjectInfo } from '../../../handler/plan.ts';
+import { handleEvent } from '../../../../handler/index.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../../handler/config.ts';
+import { EventValidationError } from '../../../../handler/errors.ts';
+import { createLogger, type Logger } from '../../../../handler/logger.ts';
+import { ObjectEventsFailedError, pushObjects, runObjectBatch, summarizeObjects, type ObjectEventsSummary } from '../../../../handler/pushOnWrite/pushOnWrite.ts';
+import { parseObjectEvents } from '../../../../handler/pushOnWrite/objectEvents.ts';
+import type { ObjectInfo } from '../../../../handler/copy/plan.ts';
 import type { SQSBatchResponse as BatchResponse } from 'aws-lambda';
-import type { SqsRecordLike } from '../../../handler/workItems.ts';
-import { lambdaResponse } from '../../../handler/result.ts';
-import { fakeList } from '../../helpers/fakeListing.ts';
-import { DESTINATION_BUCKET, handlerEnv, objectCreatedEvent, s3NotificationRecord, sqsRecord, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import type { SqsRecordLike } from '../../../../handler/fanOut/workItems.ts';
+import { lambdaResponse } from '../../../../handler/result.ts';
+import { fakeList } from '../../../helpers/fakeListing.ts';
+import { DESTINATION_BUCKET, handlerEnv, objectCreatedEvent, s3NotificationRecord, sqsRecord, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
 const MiB = 1024 * 1024;
 

@@ -17,15 +17,15 @@
  * the destination side (fixed by the destination account) — often two different teams.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { HandlerConfig } from './config.ts';
-import { S3PushError, describeError } from '../rules/errors.ts';
-import type { Logger } from './logger.ts';
-import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type Encryption, type ProbeObject } from './aws/s3Probe.ts';
-import { accountOf, kmsKeyArnProblem, roleNameOf } from '../rules/awsNames.ts';
-import { errorName, isAccessDenied } from '../rules/awsErrors.ts';
-import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../rules/names.ts';
-import { dayPattern, renderPrefix } from '../rules/prefix.ts';
-import { daysBefore, type IsoDate } from '../rules/dates.ts';
+import type { HandlerConfig } from '../config.ts';
+import { S3PushError, describeError } from '../../rules/errors.ts';
+import type { Logger } from '../logger.ts';
+import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type Encryption, type ProbeObject } from '../aws/s3Probe.ts';
+import { accountOf, kmsKeyArnProblem, roleNameOf } from '../../rules/awsNames.ts';
+import { errorName, isAccessDenied } from '../../rules/awsErrors.ts';
+import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
+import { dayPattern, renderPrefix } from '../../rules/prefix.ts';
+import { daysBefore, type IsoDate } from '../../rules/dates.ts';
 
 /**
  * The probe's name, put under DESTINATION_PREFIX. A fixed name (not a random one) so that the

@@ -11,14 +11,14 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { moto } from '../setup.ts';
-import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
-import { countCommands, createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
-import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
-import { runEvent } from '../../../handler/index.ts';
-import { createLogger } from '../../../handler/logger.ts';
-import type { ReplicationClients } from '../../../handler/replicateDay.ts';
+import { moto } from '../../setup.ts';
+import { DESTINATION_BUCKET, EXTERNAL_ID, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { countCommands, createWorld, putObjects, type World } from '../../../../dev/replicationWorld.ts';
+import { createClients } from '../../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../../handler/config.ts';
+import { runEvent } from '../../../../handler/copy/runCopy.ts';
+import { createLogger } from '../../../../handler/logger.ts';
+import type { ReplicationClients } from '../../../../handler/copy/replicateDay.ts';
 
 const MiB = 1024 * 1024;
 const DAY = '2024-01-01';

@@ -1,16 +1,17 @@
 import { expect } from 'chai';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { moto } from '../setup.ts';
-import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
-import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
-import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
-import { DAY_MARKER_NAME, type DayMarker } from '../../../handler/dayMarker.ts';
-import { handleEvent, runEvent } from '../../../handler/index.ts';
-import { createLogger } from '../../../handler/logger.ts';
-import type { Summary } from '../../../handler/summary.ts';
-import { runWorkBatch } from '../../../handler/fanOut.ts';
+import { moto } from '../../setup.ts';
+import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { createWorld, putObjects, type World } from '../../../../dev/replicationWorld.ts';
+import { createClients } from '../../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../../handler/config.ts';
+import { DAY_MARKER_NAME, type DayMarker } from '../../../../handler/copy/dayMarker.ts';
+import { handleEvent } from '../../../../handler/index.ts';
+import { runEvent } from '../../../../handler/copy/runCopy.ts';
+import { createLogger } from '../../../../handler/logger.ts';
+import type { Summary } from '../../../../handler/summary.ts';
+import { runWorkBatch } from '../../../../handler/fanOut/workBatch.ts';
 
 const DEST_PREFIX = 'from-acme/';
 const marker = (day: string) => `${DEST_PREFIX}${day.replaceAll('-', '/')}/${DAY_MARKER_NAME}`;

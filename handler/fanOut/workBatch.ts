@@ -1,7 +1,6 @@
 /**
- * Fan-out: planning a backfill into the work queue (one item per day), and working through an
- * SQS batch of items, each in one invocation's time budget, handing the rest of a day on as a
- * continuation item.
+ * Fan-out's work batch: working through an SQS batch of work items, each in one invocation's time
+ * budget, handing the rest of a day on as a continuation item.
  *
  * Why no object is skipped or copied twice: `replicateDay` stops starting objects when the
  * budget runs low and waits for the copies in flight, so every object up to its `lastKey` is
@@ -12,36 +11,18 @@
  * may send again does the same.
  */
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { IsoDate } from '../rules/dates.ts';
-import { describeError } from '../rules/errors.ts';
-import type { HandlerConfig } from './config.ts';
-import { markCompleteDay } from './dayMarker.ts';
-import type { Logger } from './logger.ts';
-import type { RunMetrics } from './metrics.ts';
-import { renderPrefix } from '../rules/prefix.ts';
-import { replicateDay, type ReplicationClients } from './replicateDay.ts';
-import { compareKeys } from './plan.ts';
-import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from './summary.ts';
+import { describeError } from '../../rules/errors.ts';
+import type { HandlerConfig } from '../config.ts';
+import { markCompleteDay } from '../copy/dayMarker.ts';
+import type { Logger } from '../logger.ts';
+import type { RunMetrics } from '../metrics.ts';
+import { renderPrefix } from '../../rules/prefix.ts';
+import { replicateDay, type ReplicationClients } from '../copy/replicateDay.ts';
+import { compareKeys } from '../copy/plan.ts';
+import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from '../summary.ts';
 import { parseWorkItem, type SqsRecordLike, type WorkItem } from './workItems.ts';
-import type { WorkQueue } from './aws/workQueue.ts';
-import { ARCHIVED_LOG_MESSAGE, FAN_OUT_LOG_MESSAGE, WORK_BATCH_LOG_MESSAGE } from '../rules/names.ts';
-
-/** What planning enqueued; returned and logged as one JSON line. */
-export interface FanOutPlan {
-  /** The days enqueued, one work item each, in order. */
-  readonly planned: readonly IsoDate[];
-  /** The work queue URL. */
-  readonly queue: string;
-  readonly dryRun: boolean;
-}
-
-/** Enqueues one work item per day (10 per SendMessageBatch) and logs the plan. */
-export async function planFanOut(dates: readonly IsoDate[], dryRun: boolean, queue: WorkQueue, logger: Logger): Promise<FanOutPlan> {
-  await queue.send(dates.map((date) => ({ date, ...(dryRun ? { dryRun: true as const } : {}) })));
-  const plan: FanOutPlan = { planned: dates, queue: queue.url, dryRun };
-  logger.log('INFO', FAN_OUT_LOG_MESSAGE, { ...plan, days: dates.length });
-  return plan;
-}
+import type { WorkQueue } from '../aws/workQueue.ts';
+import { ARCHIVED_LOG_MESSAGE, WORK_BATCH_LOG_MESSAGE } from '../../rules/names.ts';
 
 /** What happened to one work item of a batch. */
 export interface ItemOutcome {

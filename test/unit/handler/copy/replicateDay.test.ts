@@ -9,12 +9,12 @@ import {
   UploadPartCopyCommand,
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { MAX_FAILURES_PER_DAY, replicateDay } from '../../../handler/replicateDay.ts';
-import type { IsoDate } from '../../../rules/dates.ts';
-import type { ObjectInfo } from '../../../handler/plan.ts';
-import { fakeList } from '../../helpers/fakeListing.ts';
-import { daySettings } from '../../helpers/fixtures.ts';
-import { mockReplicationClients } from '../../helpers/awsMocks.ts';
+import { MAX_FAILURES_PER_DAY, replicateDay } from '../../../../handler/copy/replicateDay.ts';
+import type { IsoDate } from '../../../../rules/dates.ts';
+import type { ObjectInfo } from '../../../../handler/copy/plan.ts';
+import { fakeList } from '../../../helpers/fakeListing.ts';
+import { daySettings } from '../../../helpers/fixtures.ts';
+import { mockReplicationClients } from '../../../helpers/awsMocks.ts';
 
 const MiB = 1024 * 1024;
 const date = '2024-01-01' as IsoDate; // not parsed at import: code run at import belongs to no test

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { compareKeys, decide, joinListings, normalizeEtag, type ObjectInfo } from '../../../handler/plan.ts';
+import { compareKeys, decide, joinListings, normalizeEtag, type ObjectInfo } from '../../../../handler/copy/plan.ts';
 
 const t0 = new Date('2024-01-02T00:00:00Z');
 const later = new Date('2024-01-02T00:00:05Z');

@@ -22,16 +22,16 @@
  * HeadObject's ArchiveStatus before a multipart copy).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { IsoDate } from '../rules/dates.ts';
-import type { HandlerConfig } from './config.ts';
-import { describeError } from '../rules/errors.ts';
-import { ArchivedObjectError, CopyInterruptedError } from './errors.ts';
+import type { IsoDate } from '../../rules/dates.ts';
+import type { HandlerConfig } from '../config.ts';
+import { describeError } from '../../rules/errors.ts';
+import { ArchivedObjectError, CopyInterruptedError } from '../errors.ts';
 import { connectionPlan } from './connections.ts';
 import { joinListings, mayBeArchived, type Decision, type ObjectInfo } from './plan.ts';
-import { destinationKey, renderPrefix } from '../rules/prefix.ts';
-import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from './aws/s3Copy.ts';
-import { listObjects } from './aws/s3Listing.ts';
-import { keepFailures, MAX_LISTED_FAILURES, type ArchivedObject, type DaySummary, type Failure } from './summary.ts';
+import { destinationKey, renderPrefix } from '../../rules/prefix.ts';
+import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from '../aws/s3Copy.ts';
+import { listObjects } from '../aws/s3Listing.ts';
+import { keepFailures, MAX_LISTED_FAILURES, type ArchivedObject, type DaySummary, type Failure } from '../summary.ts';
 
 /**
  * Failures kept per day with their key and error; `failed` counts them all. A day where every

@@ -8,13 +8,13 @@
  */
 import { expect } from 'chai';
 import { ListObjectsV2Command, PutObjectCommand, RestoreObjectCommand, type StorageClass } from '@aws-sdk/client-s3';
-import { moto } from '../setup.ts';
-import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
-import { runEvent } from '../../../handler/index.ts';
-import { createLogger } from '../../../handler/logger.ts';
-import { createWorld, type World } from '../../../dev/replicationWorld.ts';
-import { handlerEnv } from '../../helpers/fixtures.ts';
+import { moto } from '../../setup.ts';
+import { createClients } from '../../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../../handler/config.ts';
+import { runEvent } from '../../../../handler/copy/runCopy.ts';
+import { createLogger } from '../../../../handler/logger.ts';
+import { createWorld, type World } from '../../../../dev/replicationWorld.ts';
+import { handlerEnv } from '../../../helpers/fixtures.ts';
 
 const SOURCE = 'archived-source';
 const DEST = 'archived-destination';

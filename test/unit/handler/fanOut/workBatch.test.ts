@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import { CopyObjectCommand, ListObjectsV2Command, type CopyObjectCommandInput, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
-import { handleEvent, stopWhenLow } from '../../../handler/index.ts';
-import { runWorkBatch } from '../../../handler/fanOut.ts';
-import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
-import { EventValidationError } from '../../../handler/errors.ts';
-import { ConfigError } from '../../../rules/errors.ts';
-import { createLogger } from '../../../handler/logger.ts';
-import type { WorkItem } from '../../../handler/workItems.ts';
-import type { WorkQueue } from '../../../handler/aws/workQueue.ts';
-import { handlerEnv, scheduledEvent } from '../../helpers/fixtures.ts';
-import { fakeList } from '../../helpers/fakeListing.ts';
-import { mockReplicationClients } from '../../helpers/awsMocks.ts';
+import { handleEvent, stopWhenLow } from '../../../../handler/index.ts';
+import { runWorkBatch } from '../../../../handler/fanOut/workBatch.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../../handler/config.ts';
+import { EventValidationError } from '../../../../handler/errors.ts';
+import { ConfigError } from '../../../../rules/errors.ts';
+import { createLogger } from '../../../../handler/logger.ts';
+import type { WorkItem } from '../../../../handler/fanOut/workItems.ts';
+import type { WorkQueue } from '../../../../handler/aws/workQueue.ts';
+import { handlerEnv, scheduledEvent } from '../../../helpers/fixtures.ts';
+import { fakeList } from '../../../helpers/fakeListing.ts';
+import { mockReplicationClients } from '../../../helpers/awsMocks.ts';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
 // Parsed in a beforeEach, not at import: code run at import belongs to no test (mutation testing).

@@ -10,12 +10,12 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { IsoDate } from '../rules/dates.ts';
-import { destinationKey } from '../rules/prefix.ts';
-import { listObjects } from './aws/s3Listing.ts';
-import { readMarkerObject, writeMarkerObject } from './aws/s3Marker.ts';
-import { describeError } from '../rules/errors.ts';
-import type { DaySummary, Failure } from './summary.ts';
+import type { IsoDate } from '../../rules/dates.ts';
+import { destinationKey } from '../../rules/prefix.ts';
+import { listObjects } from '../aws/s3Listing.ts';
+import { readMarkerObject, writeMarkerObject } from '../aws/s3Marker.ts';
+import { describeError } from '../../rules/errors.ts';
+import type { DaySummary, Failure } from '../summary.ts';
 
 /** The marker's name, after the day's prefix. */
 export const DAY_MARKER_NAME = '_S3PUSH_COMPLETE.json';

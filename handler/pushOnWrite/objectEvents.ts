@@ -11,7 +11,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
  */
-import { EventValidationError } from './errors.ts';
+import { EventValidationError } from '../errors.ts';
 
 /** One object event, whatever shape it came in. */
 export interface ObjectEvent {

@@ -7,10 +7,10 @@
  */
 import { expect } from 'chai';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_PART_CONCURRENCY, LAMBDA_FILE_DESCRIPTORS, SOCKET_BUDGET, connectionPlan } from '../../../handler/connections.ts';
-import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
-import { handlerEnv } from '../../helpers/fixtures.ts';
+import { DEFAULT_PART_CONCURRENCY, LAMBDA_FILE_DESCRIPTORS, SOCKET_BUDGET, connectionPlan } from '../../../../handler/copy/connections.ts';
+import { createClients } from '../../../../handler/aws/clients.ts';
+import { parseHandlerConfig } from '../../../../handler/config.ts';
+import { handlerEnv } from '../../../helpers/fixtures.ts';
 
 /** The maxSockets of a client's HTTPS agent, as the SDK's NodeHttpHandler built it. */
 async function maxSockets(s3: S3Client): Promise<number> {

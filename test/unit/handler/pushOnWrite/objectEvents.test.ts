@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { decodeNotificationKey, isObjectEventDocument, parseObjectEvents } from '../../../handler/objectEvents.ts';
-import { EventValidationError } from '../../../handler/errors.ts';
-import { objectCreatedEvent, s3NotificationRecord, scheduledEvent, sqsRecord, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { decodeNotificationKey, isObjectEventDocument, parseObjectEvents } from '../../../../handler/pushOnWrite/objectEvents.ts';
+import { EventValidationError } from '../../../../handler/errors.ts';
+import { objectCreatedEvent, s3NotificationRecord, scheduledEvent, sqsRecord, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
 describe('handler/objectEvents (the object event parser)', () => {
   it('reads EventBridge\'s "Object Created" event, the key as written', () => {
