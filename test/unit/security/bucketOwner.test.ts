@@ -4,7 +4,7 @@ import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObject
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { PreflightFailedError, runCheck } from '../../../handler/check/check.ts';
 import { createClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig } from '../../../handler/config.ts';
+import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv, objectCreatedEvent } from '../../helpers/fixtures.ts';
@@ -52,7 +52,12 @@ describe('security: every S3 request names the owner of its bucket (ExpectedBuck
     mocks.s3.reset();
   });
 
-  const config = parseHandlerConfig(handlerEnv({ MULTIPART_THRESHOLD_BYTES: String(8 * MiB), PART_SIZE_BYTES: String(5 * MiB) }));
+  // Built in a hook, not while the file loads: the mutation run can then switch a mutant of the
+  // config parser on for these tests alone instead of importing the project again for each.
+  let config: HandlerConfig;
+  before(() => {
+    config = parseHandlerConfig(handlerEnv({ MULTIPART_THRESHOLD_BYTES: String(8 * MiB), PART_SIZE_BYTES: String(5 * MiB) }));
+  });
   const quiet = createLogger([], () => undefined);
 
   /** Every request went to one of the two buckets and named its owner (and the copy source's owner). */
