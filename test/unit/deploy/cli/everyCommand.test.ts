@@ -13,6 +13,7 @@ const COMMANDS: [string, string, string][] = [
   ['bench/benchMain.ts', 'bench', 'usage: npm run bench'],
   ['scripts/build.ts', 'build', 'usage: npm run build'],
   ['scripts/cfnLint.ts', 'cfn-lint', 'usage: npm run cfn-lint'],
+  ['scripts/mutationTable.ts', 'mutation:table', 'usage: npm run mutation:table'],
   ['scripts/deployCalls.ts', 'deployCalls', 'usage: node --import tsx scripts/deployCalls.ts'],
   ['scripts/fanOutWorkers.ts', 'fanOutWorkers', 'usage: npx tsx scripts/fanOutWorkers.ts'],
   ['scripts/measureHandler.ts', 'measureHandler', 'usage: npx tsx scripts/measureHandler.ts'],
