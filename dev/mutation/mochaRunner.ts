@@ -4,7 +4,9 @@
  *
  * Why not `@stryker-mutator/mocha-runner`: its 9.x line stops at mocha < 12, and its 10.x line needs
  * Node 22 (through `@stryker-mutator/core` 10) and still `require`s mocha's cli internals by their old
- * extensionless names, which mocha 12 renamed to `.cjs`. This runner uses only mocha's public API
+ * extensionless names, which mocha 12 renamed to `.cjs`. Patched to load, it was still several
+ * times slower on this suite: it cannot reload ES modules, so each static mutant costs a new
+ * process and the whole suite (docs/testing.md has the figures). This runner uses only mocha's public API
  * (`new Mocha`, its file events, `grep`, `run`) and Stryker's plugin API, the same way:
  * the test files are imported once, then every mutant run reruns the same mocha instance with the
  * mutant switched on through Stryker's instrumenter context; a static mutant gets the project
