@@ -1,6 +1,7 @@
 // @ts-check
 // StrykerJS mutation testing of the decision and validation code: `npm run test:mutation`.
-// The README's "Mutation testing" section has the score table and the list of equivalent mutants.
+// docs/testing.md, "Mutation testing": the goals, the score table (npm run mutation:table), the
+// runner and the equivalent mutants.
 
 /**
  * The mutation score goal (%) of each module of `mutate`, by path; "*" is every module not named.
