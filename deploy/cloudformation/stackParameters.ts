@@ -15,6 +15,7 @@ export function stackParameters(config: DeployConfig, artifact: { bucket: string
     DestinationPrefix: config.destinationPrefix,
     LagDays: String(config.lagDays),
     ScheduleExpression: config.schedule,
+    DayDeadlineHours: String(config.dayDeadlineHours),
     FunctionName: config.functionName,
     LambdaRoleName: config.lambdaRoleName,
     ArtifactBucket: artifact.bucket,

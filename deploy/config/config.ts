@@ -11,6 +11,7 @@ import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, p
 import { ConfigError } from '../../rules/errors.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { scheduleProblem } from './schedule.ts';
+import { dayDeadlineHours } from './scheduleGap.ts';
 
 /** Default `S3_REPLICATE_SCHEDULE`: 06:00 UTC every day. */
 export const DEFAULT_SCHEDULE = 'cron(0 6 * * ? *)';
@@ -39,6 +40,8 @@ export interface DeployConfig {
   readonly destinationPrefix: string;
   /** `S3_REPLICATE_SCHEDULE`, default `cron(0 6 * * ? *)`. */
   readonly schedule: string;
+  /** The "day not completed" alarm's hours: the schedule's longest gap between two runs plus a margin (26 for a daily schedule). */
+  readonly dayDeadlineHours: number;
   /** `S3_REPLICATE_LAG_DAYS`, default 1. */
   readonly lagDays: number;
   /** `S3_REPLICATE_KMS_KEY_ARN`, undefined when unset. */
@@ -115,7 +118,13 @@ export function fitName(base: string, suffix: string, max = 64): string {
  * Parses the deploy environment. Every missing or malformed variable is reported in one
  * {@link ConfigError} (exit 2); nothing is read from AWS.
  */
-export function parseDeployConfig(env: Env): DeployConfig {
+/** What the deploy environment's parsing needs besides the environment. */
+export interface ParseOptions {
+  /** Where the schedule's fires are enumerated from (the deadline alarm's hours). Default: now. */
+  readonly now?: Date;
+}
+
+export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployConfig {
   const problems: string[] = [];
   const show = (v: string) => JSON.stringify(v);
   const get = (name: string): string | undefined => {
@@ -189,6 +198,8 @@ export function parseDeployConfig(env: Env): DeployConfig {
   const schedule = get('S3_REPLICATE_SCHEDULE') ?? DEFAULT_SCHEDULE;
   const sp = schedule.length > MAX_SCHEDULE_LENGTH ? `at most ${MAX_SCHEDULE_LENGTH} characters, EventBridge's limit (it has ${schedule.length})` : scheduleProblem(schedule);
   if (sp) problems.push(`S3_REPLICATE_SCHEDULE is ${show(schedule)}: ${sp}`);
+  const deadline = sp ? undefined : dayDeadlineHours(schedule, options.now ?? new Date());
+  if (deadline && 'problem' in deadline) problems.push(`S3_REPLICATE_SCHEDULE is ${show(schedule)}: ${deadline.problem}`);
 
   const lagText = get('S3_REPLICATE_LAG_DAYS');
   let lagDays = DEFAULT_LAG_DAYS;
@@ -268,6 +279,7 @@ export function parseDeployConfig(env: Env): DeployConfig {
     sourceKeyPrefix: staticLead(prefixFormat),
     destinationPrefix,
     schedule,
+    dayDeadlineHours: deadline && 'hours' in deadline ? deadline.hours : 0,
     lagDays,
     kmsKeyArn,
     sourceKmsKeyArn,

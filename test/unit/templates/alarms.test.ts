@@ -17,6 +17,7 @@ const CASES: Record<string, Record<string, string>> = {
   'an existing topic and an email': { AlarmTopicArn: EXISTING_TOPIC, AlarmEmail: EMAIL },
   'empty days ok': { EmptyDaysOk: 'true' },
   'push on write': { PushOnWrite: 'true' },
+  'a weekday schedule (deadline 74 hours)': { ScheduleExpression: 'cron(0 6 ? * MON-FRI *)', DayDeadlineHours: '74' },
 };
 
 type Props = Record<string, unknown>;
@@ -45,11 +46,11 @@ describe('templates/pushS3Template.yml: alarms, topic, dashboard', () => {
       it('keeps every alarm inside the evaluation range AWS allows (PutMetricAlarm: Period × EvaluationPeriods ≤ 7 days, ≤ 1 day under a one-hour period)', () => {
         // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
         for (const [name, p] of alarms) {
-          const period = p.Period as number;
-          const range = period * (p.EvaluationPeriods as number);
+          const period = Number(p.Period);
+          const range = period * Number(p.EvaluationPeriods);
           expect(period % 60 === 0 || [10, 20, 30].includes(period), name).to.equal(true);
           expect(range, name).to.be.at.most(period < 3600 ? 86_400 : 604_800);
-          if (p.DatapointsToAlarm !== undefined) expect(p.DatapointsToAlarm, name).to.be.at.most(p.EvaluationPeriods as number);
+          if (p.DatapointsToAlarm !== undefined) expect(Number(p.DatapointsToAlarm), name).to.be.at.most(Number(p.EvaluationPeriods));
         }
       });
 
@@ -62,11 +63,13 @@ describe('templates/pushS3Template.yml: alarms, topic, dashboard', () => {
         }
       });
 
-      it('alarms when the scheduled day has not completed within 26 hours, missing data breaching', () => {
+      const deadline = Number(parameters.DayDeadlineHours ?? 26);
+      it(`alarms when the scheduled day has not completed within ${deadline} hours (DayDeadlineHours), missing data breaching`, () => {
         const p = resources.DayNotCompletedAlarm!.Properties as Props;
         expect(p).to.deep.include({ Namespace: METRICS_NAMESPACE, MetricName: METRIC.scheduledDayCompleted, Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
-        expect((p.Period as number) * (p.EvaluationPeriods as number)).to.equal(26 * 3600);
+        expect(Number(p.Period) * Number(p.EvaluationPeriods)).to.equal(deadline * 3600);
         expect(p.DatapointsToAlarm).to.equal(p.EvaluationPeriods);
+        expect(p.AlarmDescription).to.include(`in ${deadline} hours`);
       });
 
       it(`has the "no object listed" alarm ${parameters.EmptyDaysOk === 'true' ? 'turned off' : 'on'}`, () => {

@@ -100,11 +100,14 @@ function environments(region: string): { longest: Record<string, string>; shorte
   // The role: IAM's longest path (its leading slash is the one after "role") and longest name.
   const name = 'n'.repeat(64);
   const path = `${'p'.repeat(MAX_ROLE_PATH - 2)}/`;
-  // The longest schedule deploy accepts: every field a list of values, up to EventBridge's limit.
-  const fields = [[0, 59], [0, 23], [1, 31], [1, 12], null, [1970, 2199]] as const;
-  const lists: string[][] = fields.map((f) => (f ? [String(f[0])] : ['?']));
+  // The longest schedule deploy accepts: fields as lists of values, up to EventBridge's limit. It
+  // must still run every day (a schedule with a longer gap has no deadline alarm and is refused):
+  // every day of the week and month first, then the hours, then as many minutes as fit.
+  const fields = [[0, 59], [0, 23], null, [1, 12], [1, 7], null] as const;
+  const lists: string[][] = fields.map((f, i) => (f ? [String(f[0])] : [i === 2 ? '?' : '*']));
   const text = () => `cron(${lists.map((l) => l.join(',')).join(' ')})`;
-  for (const [i, f] of fields.entries()) {
+  for (const i of [4, 3, 1, 0]) {
+    const f = fields[i];
     if (!f) continue;
     for (let v = f[0] + 1; v <= f[1]; v++) {
       lists[i]!.push(String(v));
