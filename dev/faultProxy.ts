@@ -9,7 +9,9 @@
  * - `drop`: the connection is destroyed before the request reaches the server (ECONNRESET),
  * - `lostResponse`: the request reaches the server and is executed, then the connection is
  *   destroyed before the answer gets back — the client cannot tell whether it happened,
- * - `slow`: the request is forwarded after a delay.
+ * - `slow`: the request is forwarded after a delay,
+ * - `hang`: the request is accepted and never answered (a connection that S3 or a middlebox
+ *   stopped answering); only the client's own timeout ends it.
  *
  * Which request is faulted is decided deterministically from the seed and the request itself
  * (method, URL, copy source, and how many times that same request was seen before), not from the
@@ -25,9 +27,9 @@ import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 
 /** The faults the proxy can inject. */
-export type FaultKind = 'slowDown' | 'internalError' | 'drop' | 'lostResponse' | 'slow';
+export type FaultKind = 'slowDown' | 'internalError' | 'drop' | 'lostResponse' | 'slow' | 'hang';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['slowDown', 'internalError', 'drop', 'lostResponse', 'slow'];
+export const FAULT_KINDS: readonly FaultKind[] = ['slowDown', 'internalError', 'drop', 'lostResponse', 'slow', 'hang'];
 
 /** What the proxy knows about one request, given to the predicates. */
 export interface ProxiedRequest {
@@ -118,7 +120,7 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const DEFAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = { slowDown: 1, internalError: 1, drop: 1, slow: 1, lostResponse: 0 };
+const DEFAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = { slowDown: 1, internalError: 1, drop: 1, slow: 1, lostResponse: 0, hang: 0 };
 
 /** mulberry32: a small, good-enough 32-bit PRNG; deterministic from its seed. */
 export function mulberry32(seed: number): () => number {
@@ -311,6 +313,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           counts.forwarded++;
           forward(req, res, body, true);
           return;
+        case 'hang':
+          // Never answered: the socket stays open until the client gives up or close() ends it.
+          return;
         case 'slow':
           counts.forwarded++;
           {
@@ -374,7 +379,7 @@ function emptyCounts(): ProxyCounts {
   return {
     seen: 0,
     forwarded: 0,
-    faulted: { slowDown: 0, internalError: 0, drop: 0, lostResponse: 0, slow: 0 },
+    faulted: { slowDown: 0, internalError: 0, drop: 0, lostResponse: 0, slow: 0, hang: 0 },
     faultedTotal: 0,
   };
 }

@@ -7,6 +7,7 @@ import { plainHttpEndpointProblems } from '../rules/endpoint.ts';
 import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from '../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
+import { MAX_REQUEST_TIMEOUT_MS } from '../rules/timeouts.ts';
 import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED } from '../rules/awsNames.ts';
 
 const MiB = 1024 * 1024;
@@ -69,6 +70,11 @@ export interface HandlerConfig {
   readonly workQueueUrl: string | undefined;
   /** DAY_MARKER, default false: write `<DESTINATION_PREFIX><day prefix>_S3PUSH_COMPLETE.json` once a day is complete. */
   readonly dayMarker: boolean;
+  /**
+   * REQUEST_TIMEOUT_MS (optional; 100–900,000): replaces every request's time to its answer and the
+   * connection's silence timeout. Unset: derived per request (rules/timeouts.ts).
+   */
+  readonly requestTimeoutMs: number | undefined;
 }
 
 // https://sqs.<region>.amazonaws.com/<account>/<name> on AWS; http://127.0.0.1:<port>/<account>/<name> on moto.
@@ -142,6 +148,15 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     else if (workQueueUrl.endsWith('.fifo')) problems.push(`WORK_QUEUE_URL is ${JSON.stringify(workQueueUrl)}: a FIFO queue; expected a standard queue (the stack output WorkQueueUrl)`);
   }
 
+  const requestTimeoutText = optional('REQUEST_TIMEOUT_MS');
+  let requestTimeoutMs: number | undefined;
+  if (requestTimeoutText !== undefined) {
+    requestTimeoutMs = /^\d{1,9}$/.test(requestTimeoutText) ? Number(requestTimeoutText) : NaN;
+    if (!(requestTimeoutMs >= 100 && requestTimeoutMs <= MAX_REQUEST_TIMEOUT_MS)) {
+      problems.push(`REQUEST_TIMEOUT_MS is ${JSON.stringify(requestTimeoutText)}: expected a whole number of milliseconds from 100 to ${MAX_REQUEST_TIMEOUT_MS} (unset: derived from each request's size)`);
+    }
+  }
+
   const dayMarkerText = optional('DAY_MARKER');
   if (dayMarkerText !== undefined && dayMarkerText !== 'true' && dayMarkerText !== 'false') problems.push(`DAY_MARKER is ${JSON.stringify(dayMarkerText)}: expected true or false (default false)`);
 
@@ -166,5 +181,6 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     partSizeBytes,
     workQueueUrl,
     dayMarker: dayMarkerText === 'true',
+    requestTimeoutMs,
   });
 }

@@ -7,6 +7,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { COMMAND_TIMEOUTS, MAX_REQUEST_TIMEOUT_MS } from '../../rules/timeouts.ts';
+import { httpHandlerOptions } from '../../handler/aws/requestTimeouts.ts';
 
 /** Every client a command may need; construction makes no call. */
 export interface AwsClients {
@@ -24,14 +26,17 @@ export interface ClientOptions {
 
 /** Builds the clients once; commands receive them, tests replace them with mocks. */
 export function createClients(options: ClientOptions): AwsClients {
-  const { region } = options;
+  // Every client waits a bounded time for a connection and an answer (rules/timeouts.ts), so a
+  // request that is never answered ends in a retried TimeoutError, not a command that hangs.
+  const common = { region: options.region, requestHandler: httpHandlerOptions(COMMAND_TIMEOUTS) };
   return {
-    sts: new STSClient({ region }),
-    s3: new S3Client({ region }),
-    cfn: new CloudFormationClient({ region }),
+    sts: new STSClient(common),
+    s3: new S3Client(common),
+    cfn: new CloudFormationClient(common),
     // IAM is global; the SDK routes it to the partition's endpoint whatever region it is given.
-    iam: new IAMClient({ region }),
-    lambda: new LambdaClient({ region }),
+    iam: new IAMClient(common),
+    // Invoke answers when the function ends: up to Lambda's 15 minutes.
+    lambda: new LambdaClient({ ...common, requestHandler: { ...httpHandlerOptions(COMMAND_TIMEOUTS), requestTimeout: MAX_REQUEST_TIMEOUT_MS, socketTimeout: MAX_REQUEST_TIMEOUT_MS } }),
   };
 }
 

@@ -9,6 +9,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from './assumedCredentials.ts';
 import { installFastCopy } from './fastCopy.ts';
 import { installLeanListing } from './leanListing.ts';
+import { httpHandlerOptions, installRequestTimeouts } from './requestTimeouts.ts';
+import { timeoutPlan } from '../../rules/timeouts.ts';
 import type { HandlerConfig } from '../config.ts';
 import { connectionPlan } from '../copy/connections.ts';
 import type { ReplicationClients } from '../copy/replicateDay.ts';
@@ -31,13 +33,16 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
   // Every object in flight and the parts of its multipart copy get a socket, within the share of
   // Lambda's 1,024 file descriptors that connectionPlan allows (see ../copy/connections.ts).
   const plan = connectionPlan(config.copyConcurrency);
-  const agent = (maxSockets: number) => ({ httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } });
+  // A request that is never answered ends in a TimeoutError, retried like any transient error
+  // (rules/timeouts.ts derives the values; REQUEST_TIMEOUT_MS overrides them).
+  const timeouts = timeoutPlan(config.multipartThresholdBytes, config.partSizeBytes, config.requestTimeoutMs);
+  const agent = (maxSockets: number) => ({ ...httpHandlerOptions(timeouts), httpsAgent: { maxSockets, keepAlive: true }, httpAgent: { maxSockets, keepAlive: true } });
   const common = {
     maxAttempts: S3_MAX_ATTEMPTS,
     // The destination bucket may live in another region than the function.
     followRegionRedirects: true,
   };
-  const sts = new STSClient({ maxAttempts: S3_MAX_ATTEMPTS });
+  const sts = new STSClient({ maxAttempts: S3_MAX_ATTEMPTS, requestHandler: httpHandlerOptions(timeouts) });
   const destinationS3 = new S3Client({
     ...common,
     requestHandler: agent(plan.destinationSockets),
@@ -57,9 +62,11 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
     requestHandler: destinationS3.config.requestHandler,
     credentials: destinationS3.config.credentials,
   });
+  installRequestTimeouts(destinationS3, timeouts);
   installFastCopy(destinationS3, copyFallback);
   // Listing pages are read by the lean reader (handler/aws/leanListing.ts) on both sides.
   const sourceS3 = new S3Client({ ...common, requestHandler: agent(plan.sourceSockets) });
+  installRequestTimeouts(sourceS3, timeouts);
   installLeanListing(sourceS3);
   installLeanListing(destinationS3);
   return { sourceS3, destinationS3 };

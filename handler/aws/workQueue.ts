@@ -3,6 +3,8 @@
  * and retries the entries SQS reports as failed. The only handler module that imports the SQS SDK.
  */
 import { SendMessageBatchCommand, SQSClient, type BatchResultErrorEntry } from '@aws-sdk/client-sqs';
+import { COMMAND_TIMEOUTS, type TimeoutPlan } from '../../rules/timeouts.ts';
+import { httpHandlerOptions } from './requestTimeouts.ts';
 import { AwsCallError } from '../errors.ts';
 import { serializeWorkItem, type WorkItem } from '../fanOut/workItems.ts';
 
@@ -33,8 +35,8 @@ export interface SqsWorkQueueOptions {
  * `https://sqs.<region>.amazonaws.com/…` URLs, so follow the configured endpoint (the function's
  * own region on AWS, AWS_ENDPOINT_URL locally) instead.
  */
-export function createSqsClient(): SQSClient {
-  return new SQSClient({ useQueueUrlAsEndpoint: false });
+export function createSqsClient(timeouts: TimeoutPlan = COMMAND_TIMEOUTS): SQSClient {
+  return new SQSClient({ useQueueUrlAsEndpoint: false, requestHandler: httpHandlerOptions(timeouts) });
 }
 
 /** A {@link WorkQueue} on an SQS standard queue. */

@@ -92,6 +92,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   handlerVar('SOURCE_BUCKET empty', 'SOURCE_BUCKET', '', ['SOURCE_BUCKET is not set']),
   handlerVar('DESTINATION_BUCKET with capitals and an underscore', 'DESTINATION_BUCKET', 'Partner_Landing', ['DESTINATION_BUCKET is "Partner_Landing"']),
   handlerVar('DESTINATION_BUCKET with two dots in a row', 'DESTINATION_BUCKET', 'partner..landing', ['DESTINATION_BUCKET is "partner..landing"', 'adjacent dots']),
+  handlerVar('REQUEST_TIMEOUT_MS below 100 ms', 'REQUEST_TIMEOUT_MS', '50', ['REQUEST_TIMEOUT_MS is "50"', 'from 100 to 900000']),
+  handlerVar('REQUEST_TIMEOUT_MS in seconds with a unit', 'REQUEST_TIMEOUT_MS', '30s', ['REQUEST_TIMEOUT_MS is "30s"', 'milliseconds']),
   handlerVar('SOURCE_BUCKET shaped like an IP address', 'SOURCE_BUCKET', '192.168.5.4', ['SOURCE_BUCKET is "192.168.5.4"', 'IP address']),
   handlerVar('SOURCE_KMS_KEY_ARN as a key id, not an ARN', 'SOURCE_KMS_KEY_ARN', '5678abcd-12ab-34cd-56ef-1234567890ab', ['SOURCE_KMS_KEY_ARN is "5678abcd-12ab-34cd-56ef-1234567890ab"']),
   handlerVar('DESTINATION_ROLE_ARN with an 11-digit account', 'DESTINATION_ROLE_ARN', 'arn:aws:iam::21098765432:role/s3-push-writer', ['"arn:aws:iam::21098765432:role/s3-push-writer"']),

@@ -310,6 +310,32 @@ describe('handler under injected S3 faults (fault proxy → moto)', function () 
       expect(listed.KeyCount).to.equal(SMALL - 1);
     });
 
+    it('ends a request that is never answered with its timeout and copies the object on the retry', async () => {
+      // REQUEST_TIMEOUT_MS stands in for the derived timeouts (10 s for a listing, tens of seconds
+      // for a copy) so that the hangs cost half a second each.
+      const hung = keys[7]!;
+      const hangsOnce = (match: (r: ProxiedRequest) => boolean) => ({ when: (r: ProxiedRequest, attempt: number) => attempt === 0 && match(r), kind: 'hang' as const });
+      proxy.configure({
+        rate: 0,
+        always: [
+          hangsOnce((r) => r.method === 'PUT' && r.copySourceKey === hung),
+          hangsOnce((r) => r.copySourceKey === BIG_KEY && /(^|&)partNumber=2(&|$)/.test(r.query)),
+          hangsOnce((r) => r.method === 'GET' && r.bucket === SOURCE && /(^|&)list-type=2(&|$)/.test(r.query)),
+        ],
+      });
+      proxy.resetCounts();
+      const s = await handlerFor({ ...env, DESTINATION_PREFIX: 'hung/', REQUEST_TIMEOUT_MS: '500' }).run({ dates: ['2024-06-01'] });
+      expect(s).to.deep.include({ copied: SMALL + 1, skipped: 0, failed: 0 });
+      expect(proxy.counts().faulted.hang, 'requests left unanswered').to.equal(3);
+      const copiesOfHung = proxy.log().filter((r) => r.method === 'PUT' && r.copySourceKey === hung);
+      expect(copiesOfHung.map((r) => [r.attempt, r.fault])).to.deep.equal([[0, 'hang'], [1, undefined]]);
+      proxy.configure({ always: [] });
+      const got = await destS3.send(new GetObjectCommand({ Bucket: DEST, Key: `hung/${hung}` }));
+      expect(await got.Body!.transformToString()).to.equal(`body of ${hung}`);
+      const big = await destS3.send(new HeadObjectCommand({ Bucket: DEST, Key: `hung/${BIG_KEY}` }));
+      expect(big.ContentLength).to.equal(11 * MiB);
+    });
+
     it('retries throttling, 500s and dropped connections until every object is copied', async () => {
       proxy.configure({ always: [], rate: 0.25, seed: 7, weights: { slowDown: 1, internalError: 1, drop: 1 } });
       proxy.resetCounts();

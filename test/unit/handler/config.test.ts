@@ -33,6 +33,7 @@ describe('handler/config', () => {
       partSizeBytes: 64 * 1024 * 1024,
       workQueueUrl: undefined,
       dayMarker: false,
+      requestTimeoutMs: undefined,
     });
     expect(Object.isFrozen(c)).to.equal(true);
     expect(DEFAULT_PART_SIZE_BYTES).to.be.lessThan(DEFAULT_MULTIPART_THRESHOLD_BYTES);
@@ -194,6 +195,16 @@ describe('handler/config: ARN partitions', () => {
   });
   it('takes the same KMS key ARNs as deploy: a key, not an alias', () => {
     expect(() => parseHandlerConfig({ ...base, KMS_KEY_ARN: 'arn:aws:kms:us-east-1:210987654321:alias/s3-push' })).to.throw(/KMS_KEY_ARN is "arn:aws:kms:us-east-1:210987654321:alias\/s3-push": expected a KMS key ARN, .* \(not an alias\)/);
+  });
+
+  it('reads REQUEST_TIMEOUT_MS as whole milliseconds from 100 to 900,000 (unset: derived per request)', () => {
+    expect(parseHandlerConfig(handlerEnv()).requestTimeoutMs).to.equal(undefined);
+    expect(parseHandlerConfig(handlerEnv({ REQUEST_TIMEOUT_MS: '' })).requestTimeoutMs).to.equal(undefined);
+    expect(parseHandlerConfig(handlerEnv({ REQUEST_TIMEOUT_MS: '100' })).requestTimeoutMs).to.equal(100);
+    expect(parseHandlerConfig(handlerEnv({ REQUEST_TIMEOUT_MS: '900000' })).requestTimeoutMs).to.equal(900_000);
+    for (const bad of ['99', '900001', '1e3', '-5', '12.5', ' 200']) {
+      expect(() => parseHandlerConfig(handlerEnv({ REQUEST_TIMEOUT_MS: bad })), bad).to.throw(`REQUEST_TIMEOUT_MS is ${JSON.stringify(bad)}`);
+    }
   });
 
   it('reads DAY_MARKER as true or false (default false), refusing anything else by name', () => {
