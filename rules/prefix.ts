@@ -116,3 +116,17 @@ export function dayOfKey(format: string, key: string): KeyDay {
   if (date === undefined) return { kind: 'noCalendarDate' };
   return { kind: 'day', date, prefix: match[0] };
 }
+
+/**
+ * The forms in which an object event may carry a key that starts with `lead`, for the EventBridge
+ * rule's prefix filter: as written, URL-encoded as S3 encodes notification keys (`=` as `%3D`, `/`
+ * kept), and with `/` encoded too (`%2F`), as some senders do. AWS does not document whether
+ * EventBridge's `detail.object.key` is encoded; the rule matches every form, the handler decodes.
+ * The lead holds only letters, digits and `/ _ . = -` (deploy checks it), so only `=` and `/` differ.
+ * A form equal to an earlier one is '' (nothing to add to the filter).
+ */
+export function eventKeyPrefixForms(lead: string): { asWritten: string; encoded: string; slashEncoded: string } {
+  const encoded = lead.replace(/=/g, '%3D');
+  const slashEncoded = encoded.replace(/\//g, '%2F');
+  return { asWritten: lead, encoded: encoded === lead ? '' : encoded, slashEncoded: slashEncoded === encoded ? '' : slashEncoded };
+}

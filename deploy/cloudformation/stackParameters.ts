@@ -1,11 +1,15 @@
 /** The stack's parameters from the deploy config and the uploaded artifact. Pure. */
 import type { DeployConfig } from '../config/config.ts';
+import { eventKeyPrefixForms } from '../../rules/prefix.ts';
 
 /** Every parameter the template declares without a default that the orchestrator must set, and those it sets on purpose. */
 export function stackParameters(config: DeployConfig, artifact: { bucket: string; key: string }): Record<string, string> {
   return {
     SourceBucket: config.sourceBucket,
     SourceKeyPrefix: config.sourceKeyPrefix,
+    // The other forms an object event may carry the lead in ('' when a form adds nothing).
+    SourceKeyPrefixEncoded: eventKeyPrefixForms(config.sourceKeyPrefix).encoded,
+    SourceKeyPrefixSlashEncoded: eventKeyPrefixForms(config.sourceKeyPrefix).slashEncoded,
     DestinationBucket: config.destinationBucket,
     DestinationRoleArn: config.destinationRoleArn,
     ExternalId: config.externalId ?? '',

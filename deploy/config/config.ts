@@ -12,6 +12,7 @@ import { ConfigError } from '../../rules/errors.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { scheduleProblem } from './schedule.ts';
 import { dayDeadlineHours } from './scheduleGap.ts';
+import { MAX_EVENT_PATTERN_CHARS, objectCreatedPattern } from './eventPattern.ts';
 
 /** Default `S3_REPLICATE_SCHEDULE`: 06:00 UTC every day. */
 export const DEFAULT_SCHEDULE = 'cron(0 6 * * ? *)';
@@ -246,6 +247,10 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
   const pushText = get('S3_REPLICATE_PUSH_ON_WRITE');
   const pushOnWrite = pushText === 'true';
   if (pushText !== undefined && pushText !== 'true' && pushText !== 'false') problems.push(`S3_REPLICATE_PUSH_ON_WRITE is ${show(pushText)}: expected true or false (default false)`);
+  if (pushOnWrite && prefixProblems.length === 0) {
+    const size = JSON.stringify(objectCreatedPattern(sourceBucket, staticLead(prefixFormat))).length;
+    if (size > MAX_EVENT_PATTERN_CHARS) problems.push(`S3_REPLICATE_PREFIX_FORMAT is ${show(prefixFormat)}: with S3_REPLICATE_PUSH_ON_WRITE=true its fixed lead, in the forms an object event may carry it (as written and URL-encoded), makes an event pattern of ${size} characters; EventBridge takes at most ${MAX_EVENT_PATTERN_CHARS}: shorten the lead before the first token`);
+  }
   const alarmEmail = get('S3_REPLICATE_ALARM_EMAIL');
   if (alarmEmail !== undefined && (alarmEmail.length > 254 || !EMAIL.test(alarmEmail))) problems.push(`S3_REPLICATE_ALARM_EMAIL is ${show(alarmEmail)}: expected one email address like ops@example.com`);
 

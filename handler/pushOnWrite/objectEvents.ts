@@ -6,8 +6,11 @@
  *
  * Keys: S3's own notifications carry the key URL-encoded as a form value ("red flower.jpg" arrives
  * as "red+flower.jpg", a "+" as "%2B"), and are decoded here exactly so: `+` is a space, then the
- * percent escapes. EventBridge's events carry the key as written; the rare key S3 sent escaped
- * anyway is looked up a second time decoded ({@link ObjectEvent.escapedKey}).
+ * percent escapes. Whether EventBridge's `detail.object.key` is encoded AWS does not document, and
+ * the evidence conflicts (events published by users show keys as written; AWS's Powertools for
+ * Python form-decodes it; LocalStack percent-encodes it): its decoded forms are kept beside it
+ * ({@link ObjectEvent.decodedKeys}), and the handler classifies and looks up the key as written
+ * first and decoded second, so a literal `+` or `%` in a real key still works.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
  */
@@ -25,10 +28,11 @@ export interface ObjectEvent {
   /** The key, decoded. */
   readonly key: string;
   /**
-   * For an EventBridge key that holds `%` escapes: the key percent-decoded, looked up when `key`
-   * does not exist (S3 documents EventBridge keys as written; this covers a sender that escaped it).
+   * For an EventBridge key that may be URL-encoded (it holds `+` or `%` escapes): its decoded forms,
+   * form-decoded (`+` a space) first, then percent-decoded only; each differs from `key`. Used when
+   * `key` as written does not fit the day pattern or does not exist.
    */
-  readonly escapedKey?: string;
+  readonly decodedKeys?: readonly string[];
   /** Size and ETag as the event reported them: logged beside the object as it is now, never used to copy. */
   readonly size?: number;
   readonly etag?: string;
@@ -95,6 +99,25 @@ function checkKey(key: string, where: string): string {
   return key;
 }
 
+/** The forms a possibly URL-encoded key decodes to, other than itself: form-decoded, then percent-decoded; each at most 1,024 bytes. */
+export function decodedForms(key: string): string[] {
+  const forms: string[] = [];
+  const add = (decode: () => string): void => {
+    try {
+      const form = decode();
+      if (form !== key && !forms.includes(form) && Buffer.byteLength(form) <= MAX_KEY_BYTES) forms.push(form);
+    } catch {
+      // A `%` without two hex digits: not an encoded key, only the form as written.
+    }
+  };
+  if (key.includes('+')) add(() => decodeURIComponent(key.replace(/\+/g, ' ')));
+  if (/%[0-9A-Fa-f]{2}/.test(key)) {
+    add(() => decodeURIComponent(key.replace(/\+/g, ' ')));
+    add(() => decodeURIComponent(key));
+  }
+  return forms;
+}
+
 function fromEventBridge(doc: Record<string, unknown>): ObjectEvent {
   const name = text(doc['detail-type'], '"detail-type"');
   const detail = doc.detail;
@@ -102,21 +125,14 @@ function fromEventBridge(doc: Record<string, unknown>): ObjectEvent {
   const bucket = isRecord(detail.bucket) ? text(detail.bucket.name, '"detail.bucket.name"') : bad(`"detail.bucket" is ${show(detail.bucket)}: expected {"name": "<bucket>"}`);
   const object = isRecord(detail.object) ? detail.object : bad(`"detail.object" is ${show(detail.object)}: expected {"key": "<key>", …}`);
   const key = checkKey(text(object.key, '"detail.object.key"'), '"detail.object.key"');
-  let escapedKey: string | undefined;
-  if (/%[0-9A-Fa-f]{2}/.test(key)) {
-    try {
-      escapedKey = decodeURIComponent(key);
-    } catch {
-      escapedKey = undefined;
-    }
-  }
+  const decodedKeys = decodedForms(key);
   return {
     shape: 'eventbridge',
     name,
     created: name === 'Object Created',
     bucket,
     key,
-    ...(escapedKey !== undefined && escapedKey !== key ? { escapedKey } : {}),
+    ...(decodedKeys.length > 0 ? { decodedKeys } : {}),
     ...optionalSize(object.size, '"detail.object.size"'),
     ...optionalText(object.etag, '"detail.object.etag"', 'etag'),
     ...optionalText(object.sequencer, '"detail.object.sequencer"', 'sequencer'),

@@ -79,15 +79,27 @@ export interface PushOptions {
   readonly concurrency?: number;
 }
 
-/** Whether an event names something this function should copy, and which day it belongs to. */
-export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string } {
+/**
+ * Whether an event names something this function should copy, which day it belongs to, and the
+ * keys to look it up under, in order: the key as written when it fits the day pattern, then each
+ * decoded form that fits (an EventBridge key may arrive URL-encoded: `dt%3D2024-07-01/…`).
+ */
+export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string; readonly keys: readonly string[] } {
   if (event.bucket !== config.sourceBucket) return { reason: 'otherBucket' };
   // The copies land under DESTINATION_PREFIX: with one bucket for both, their own events come back.
   if (config.sourceBucket === config.destinationBucket && event.key.startsWith(config.destinationPrefix)) return { reason: 'ownDestination' };
   if (!event.created) return { reason: 'notCreated' };
-  const day = dayOfKey(config.prefixFormat, event.key);
-  if (day.kind !== 'day') return { reason: day.kind };
-  return { date: day.date };
+  const fitting: { key: string; date: string }[] = [];
+  let reason: IgnoredReason | undefined;
+  for (const key of [event.key, ...(event.decodedKeys ?? [])]) {
+    const day = dayOfKey(config.prefixFormat, key);
+    if (day.kind === 'day') fitting.push({ key, date: day.date });
+    else reason ??= day.kind;
+  }
+  const date = fitting[0]?.date;
+  if (date === undefined) return { reason: reason! };
+  // A decoded form of another day is not the same object.
+  return { date, keys: fitting.filter((f) => f.date === date).map((f) => f.key) };
 }
 
 /**
@@ -98,11 +110,12 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
   const limit = pLimit(options.concurrency ?? config.copyConcurrency);
   const byKey = new Map<string, Promise<Omit<ObjectOutcome, 'bucket' | 'key' | 'date' | 'changedSinceEvent'> & { readonly current?: ObjectInfo }>>();
 
-  const pushKey = (event: ObjectEvent) => limit(async () => {
+  const pushKey = (keys: readonly string[]) => limit(async () => {
     try {
-      let src = await findObject(clients.sourceS3, config.sourceBucket, event.key, config.sourceAccountId);
-      if (!src && event.escapedKey !== undefined && dayOfKey(config.prefixFormat, event.escapedKey).kind === 'day') {
-        src = await findObject(clients.sourceS3, config.sourceBucket, event.escapedKey, config.sourceAccountId);
+      let src: ObjectInfo | undefined;
+      for (const key of keys) {
+        src = await findObject(clients.sourceS3, config.sourceBucket, key, config.sourceAccountId);
+        if (src) break;
       }
       if (!src) return { outcome: 'gone' as const };
       const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config.destinationPrefix, src.key), config.destinationAccountId);
@@ -122,7 +135,7 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
     if ('reason' in c) return { ...where, outcome: c.reason };
     let pending = byKey.get(event.key);
     if (!pending) {
-      pending = pushKey(event);
+      pending = pushKey(c.keys);
       byKey.set(event.key, pending);
       firstOfKey.set(event.key, i);
     }

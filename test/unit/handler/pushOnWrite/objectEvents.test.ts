@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { decodeNotificationKey, isObjectEventDocument, parseObjectEvents } from '../../../../handler/pushOnWrite/objectEvents.ts';
+import { decodedForms, decodeNotificationKey, isObjectEventDocument, parseObjectEvents } from '../../../../handler/pushOnWrite/objectEvents.ts';
 import { EventValidationError } from '../../../../handler/errors.ts';
 import { objectCreatedEvent, s3NotificationRecord, scheduledEvent, sqsRecord, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
 describe('handler/objectEvents (the object event parser)', () => {
   it('reads EventBridge\'s "Object Created" event, the key as written', () => {
     expect(parseObjectEvents(objectCreatedEvent('2024/01/01/a b+c.csv', { size: 12, etag: 'abc' }))).to.deep.equal([
-      { shape: 'eventbridge', name: 'Object Created', created: true, bucket: SOURCE_BUCKET, key: '2024/01/01/a b+c.csv', size: 12, etag: 'abc', sequencer: '00617F08299329D189' },
+      { shape: 'eventbridge', name: 'Object Created', created: true, bucket: SOURCE_BUCKET, key: '2024/01/01/a b+c.csv', decodedKeys: ['2024/01/01/a b c.csv'], size: 12, etag: 'abc', sequencer: '00617F08299329D189' },
     ]);
   });
 
@@ -26,11 +26,25 @@ describe('handler/objectEvents (the object event parser)', () => {
     expect(decodeNotificationKey('a+b%2Bc')).to.equal('a b+c');
   });
 
-  it('keeps an EventBridge key with % escapes as written, offering the decoded key as the fallback lookup', () => {
+  it('keeps an EventBridge key as written and offers its decoded forms, form-decoded first, for the lookup', () => {
     const [e] = parseObjectEvents(objectCreatedEvent('2024/01/01/a%20b.csv'));
-    expect(e).to.deep.include({ key: '2024/01/01/a%20b.csv', escapedKey: '2024/01/01/a b.csv' });
+    expect(e).to.deep.include({ key: '2024/01/01/a%20b.csv', decodedKeys: ['2024/01/01/a b.csv'] });
+    const [plus] = parseObjectEvents(objectCreatedEvent('2024/01/01/a+b%2Bc.csv'));
+    expect(plus).to.deep.include({ key: '2024/01/01/a+b%2Bc.csv', decodedKeys: ['2024/01/01/a b+c.csv', '2024/01/01/a+b+c.csv'] });
     const [plain] = parseObjectEvents(objectCreatedEvent('2024/01/01/100%.csv'));
-    expect(plain).to.not.have.property('escapedKey');
+    expect(plain).to.not.have.property('decodedKeys');
+    const [none] = parseObjectEvents(objectCreatedEvent('2024/01/01/plain.csv'));
+    expect(none).to.not.have.property('decodedKeys');
+  });
+
+  it('decodes a key in every way it may have been encoded, and never past 1,024 bytes', () => {
+    expect(decodedForms('dt%3D2024-07-01/x')).to.deep.equal(['dt=2024-07-01/x']);
+    expect(decodedForms('a+b')).to.deep.equal(['a b']);
+    expect(decodedForms('caf%C3%A9')).to.deep.equal(['café']);
+    expect(decodedForms('50%')).to.deep.equal([]);
+    expect(decodedForms('a+%ZZ')).to.deep.equal([]);
+    expect(decodedForms('café ✓')).to.deep.equal([]);
+    expect(decodedForms(`${'k'.repeat(1020)}%41+`)).to.deep.equal([`${'k'.repeat(1020)}A `, `${'k'.repeat(1020)}A+`]);
   });
 
   it('marks other EventBridge S3 events as not created', () => {

@@ -136,11 +136,54 @@ describe('handler/pushOnWrite (copies on object events)', () => {
     expect(w.dst.commandCalls(CopyObjectCommand)).to.have.length(0);
   });
 
-  it('finds an EventBridge key that arrived percent-escaped under its decoded name', async () => {
-    w.put('2024/01/01/a b.csv', 5, 'e1');
-    const outcomes = await pushObjects(parseObjectEvents(objectCreatedEvent('2024/01/01/a%20b.csv')), config, w.clients);
-    expect(outcomes[0]!.outcome).to.equal('copied');
-    expect(w.copiedKeys).to.deep.equal(['2024/01/01/a b.csv']);
+  describe('keys in either encoding (AWS does not document whether EventBridge encodes detail.object.key)', () => {
+    // [real key, how an EventBridge event may carry it, how an S3 notification carries it]
+    const KEYS: [string, string[], string][] = [
+      ['2024/01/01/a b.csv', ['2024/01/01/a b.csv', '2024/01/01/a+b.csv', '2024/01/01/a%20b.csv'], '2024/01/01/a+b.csv'],
+      ['2024/01/01/a+b.csv', ['2024/01/01/a+b.csv', '2024/01/01/a%2Bb.csv'], '2024/01/01/a%2Bb.csv'],
+      ['2024/01/01/100%.csv', ['2024/01/01/100%.csv', '2024/01/01/100%25.csv'], '2024/01/01/100%25.csv'],
+      ['2024/01/01/50%41.csv', ['2024/01/01/50%41.csv', '2024/01/01/50%2541.csv'], '2024/01/01/50%2541.csv'],
+      ['2024/01/01/café ✓.csv', ['2024/01/01/café ✓.csv', '2024/01/01/caf%C3%A9+%E2%9C%93.csv'], '2024/01/01/caf%C3%A9+%E2%9C%93.csv'],
+      ['2024/01/01/k=v.csv', ['2024/01/01/k=v.csv', '2024/01/01/k%3Dv.csv'], '2024/01/01/k%3Dv.csv'],
+    ];
+    for (const [real, eventBridgeForms, notificationForm] of KEYS) {
+      for (const form of eventBridgeForms) {
+        it(`copies ${JSON.stringify(real)} from an EventBridge event carrying ${JSON.stringify(form)}`, async () => {
+          w.put(real, 5, 'e1');
+          const outcomes = await pushObjects(parseObjectEvents(objectCreatedEvent(form)), config, w.clients);
+          expect(outcomes.map((o) => o.outcome)).to.deep.equal(['copied']);
+          expect(w.copiedKeys).to.deep.equal([real]);
+        });
+      }
+      it(`copies ${JSON.stringify(real)} from an S3 notification carrying ${JSON.stringify(notificationForm)}`, async () => {
+        w.put(real, 5, 'e1');
+        const outcomes = await pushObjects(parseObjectEvents({ Records: [s3NotificationRecord(notificationForm)] }), config, w.clients);
+        expect(outcomes.map((o) => o.outcome)).to.deep.equal(['copied']);
+        expect(w.copiedKeys).to.deep.equal([real]);
+      });
+    }
+
+    it('looks a key up as written first: a literal "+" wins over its decoded twin', async () => {
+      w.put('2024/01/01/a+b.csv', 5, 'plus');
+      w.put('2024/01/01/a b.csv', 6, 'space');
+      await pushObjects(parseObjectEvents(objectCreatedEvent('2024/01/01/a+b.csv')), config, w.clients);
+      expect(w.copiedKeys).to.deep.equal(['2024/01/01/a+b.csv']);
+    });
+
+    it('classifies a Hive-style key after decoding when the form as written does not fit the pattern', async () => {
+      const hive = parseHandlerConfig(handlerEnv({ PREFIX_FORMAT: 'events/dt={YYYY}-{MM}-{DD}/' }));
+      w.put('events/dt=2024-07-01/part-0.parquet', 5, 'e1');
+      const outcomes = await pushObjects(parseObjectEvents(objectCreatedEvent('events/dt%3D2024-07-01/part-0.parquet')), hive, w.clients);
+      expect(outcomes[0]).to.deep.include({ outcome: 'copied', date: '2024-07-01' });
+      expect(w.copiedKeys).to.deep.equal(['events/dt=2024-07-01/part-0.parquet']);
+    });
+
+    it('is gone only when no form exists, and outside the pattern only when no form fits', async () => {
+      const [gone] = await pushObjects(parseObjectEvents(objectCreatedEvent('2024/01/01/x+y.csv')), config, w.clients);
+      expect(gone!.outcome).to.equal('gone');
+      const [outside] = await pushObjects(parseObjectEvents(objectCreatedEvent('other%2F2024/01/01/x.csv')), config, w.clients);
+      expect(outside!.outcome).to.equal('outsidePattern');
+    });
   });
 
   it('copies an object above the threshold in parts, as the daily copy does', async () => {
