@@ -55,4 +55,12 @@ describe('the links of the docs', () => {
     expect(checked).to.be.greaterThan(50);
     expect(broken, broken.join('\n')).to.deep.equal([]);
   });
+
+  it('lists every page of docs/ in the README, so that a new page is found from the front door', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const linked = new Set([...readme.matchAll(/\]\((docs\/[^)#\s]+\.md)(#[^)]*)?\)/g)].map((m) => m[1]!));
+    const pages = documentedPages().filter((p) => /^docs\/[^/]+\.md$/.test(p));
+    expect(pages.length).to.be.greaterThan(5);
+    expect(pages.filter((p) => !linked.has(p)), 'pages of docs/ the README does not link').to.deep.equal([]);
+  });
 });
