@@ -63,4 +63,26 @@ describe('the links of the docs', () => {
     expect(pages.length).to.be.greaterThan(5);
     expect(pages.filter((p) => !linked.has(p)), 'pages of docs/ the README does not link').to.deep.equal([]);
   });
+
+  it('name only files and folders of the repository that exist', () => {
+    const missing: string[] = [];
+    let checked = 0;
+    for (const page of documentedPages()) {
+      const text = readFileSync(join(ROOT, page), 'utf8');
+      for (const m of text.matchAll(/`((?:handler|deploy|rules|dev|test|scripts|bench|templates|policy-templates|docs)\/[^`\s<>*]*)`/g)) {
+        for (const path of expandBraces(m[1]!)) {
+          checked++;
+          if (!existsSync(join(ROOT, path))) missing.push(`${page}: \`${m[1]}\`: no ${path}`);
+        }
+      }
+    }
+    expect(checked).to.be.greaterThan(50);
+    expect(missing, missing.join('\n')).to.deep.equal([]);
+  });
 });
+
+/** `a/{b,c}.ts` → `a/b.ts`, `a/c.ts` (one level, as the docs write it). */
+export function expandBraces(path: string): string[] {
+  const m = /^(.*)\{([^{}]*)\}(.*)$/.exec(path);
+  return m ? m[2]!.split(',').flatMap((part) => expandBraces(`${m[1]}${part}${m[3]}`)) : [path];
+}
