@@ -6,7 +6,8 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, MOTO_CREDENTIALS, REGION, SOURCE_BUCKET } from '../../dev/accounts.ts';
 import { startMoto, type MotoServer } from '../../dev/motoServer.ts';
@@ -118,10 +119,26 @@ async function seedExamplesWorld(): Promise<void> {
   await putObjects(world.sourceAdmin, objects.map((Key) => ({ Bucket: SOURCE_BUCKET, Key, Body: `{"key": "${Key}", "padding": "0123456789"}` })));
 }
 
-/** Files a page's commands leave in the repository (deploy's documents, the build): removed after the page. */
-function leftovers(before: ReadonlySet<string>): string[] {
-  const now = readdirSync(ROOT).filter((f) => f.endsWith('.json.tmp') || f === 'dist');
-  return now.filter((f) => !before.has(f));
+/**
+ * Deploy writes its documents (`*.json.tmp`) into the working directory, the repository's root
+ * under npm run: yours are set aside while a page runs and put back after, and whatever the page's
+ * commands leave there (those documents, the build's `dist/` when it was not there) is removed.
+ */
+function setAsideDocuments(): () => void {
+  const aside = mkdtempSync(join(tmpdir(), 'docs-test-documents-'));
+  const documents = readdirSync(ROOT).filter((f) => f.endsWith('.json.tmp'));
+  // Copied, not renamed: the temporary folder may be on another file system.
+  for (const f of documents) {
+    copyFileSync(join(ROOT, f), join(aside, f));
+    rmSync(join(ROOT, f));
+  }
+  const hadDist = existsSync(join(ROOT, 'dist'));
+  return () => {
+    for (const f of readdirSync(ROOT).filter((f) => f.endsWith('.json.tmp'))) rmSync(join(ROOT, f), { force: true });
+    if (!hadDist) rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+    for (const f of documents) copyFileSync(join(aside, f), join(ROOT, f));
+    rmSync(aside, { recursive: true, force: true });
+  };
 }
 
 const pages = documentedPages();
@@ -191,7 +208,7 @@ describe('the documented commands (README.md, CONTRIBUTING.md, docs/)', function
     it(`${page}: each npm run line runs against moto and exits 0`, async function () {
       await moto!.reset();
       await seedExamplesWorld();
-      const before = new Set(readdirSync(ROOT).filter((f) => f.endsWith('.json.tmp') || f === 'dist'));
+      const restore = setAsideDocuments();
       const written: string[] = [];
       const env: NodeJS.ProcessEnv = baseEnv(moto!.endpoint);
       const failures: string[] = [];
@@ -217,7 +234,7 @@ describe('the documented commands (README.md, CONTRIBUTING.md, docs/)', function
         }
       } finally {
         for (const path of written) rmSync(path, { force: true });
-        for (const f of leftovers(before)) rmSync(join(ROOT, f), { recursive: true, force: true });
+        restore();
       }
       expect(failures, failures.join('\n\n')).to.deep.equal([]);
     });
