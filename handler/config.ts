@@ -17,7 +17,7 @@ const GiB = 1024 * MiB;
 export const S3_MIN_PART_BYTES = 5 * MiB;
 export const S3_MAX_COPY_BYTES = 5 * GiB;
 
-/** Default COPY_CONCURRENCY: objects copied at once (see the README for the measurement). */
+/** Default COPY_CONCURRENCY: objects copied at once (docs/copy-rule.md has the measurement). */
 export const DEFAULT_COPY_CONCURRENCY = 16;
 /**
  * Default MULTIPART_THRESHOLD_BYTES: 256 MiB. Up to it one CopyObject (1 request, the source ETag

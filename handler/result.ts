@@ -57,7 +57,7 @@ export type HandlerResult = SummaryResult | CheckResult | PlanResult | BatchResu
 /** What the Lambda function returns to its invoker. */
 export type LambdaResponse = Summary | CheckReport | FanOutPlan | SQSBatchResponse | ObjectEventsSummary;
 
-/** The Lambda's own return value for a result: exactly the JSON the README documents. */
+/** The Lambda's own return value for a result: exactly the JSON docs/contract.md documents. */
 export function lambdaResponse(result: HandlerResult): LambdaResponse {
   switch (result.kind) {
     case 'summary': return result.summary;

@@ -1,4 +1,4 @@
-/** The run summary (docs/contract.md; the README shows one), built from the per-day results. Pure. */
+/** The run summary (docs/contract.md), built from the per-day results. Pure. */
 
 /** What was copied. In a dry run `copied`/`bytesCopied` count what would be copied. */
 export interface CopyCounts {

@@ -1,6 +1,6 @@
 /**
- * A lean reading of ListObjectsV2 answers. Profiles of a rerun with nothing to copy (the README's
- * Benchmarks, "Fixed cost") showed half of the handler's CPU in reading listing pages: the SDK's
+ * A lean reading of ListObjectsV2 answers. Profiles of a rerun with nothing to copy
+ * (`npx tsx scripts/measureFixedCost.ts --cpu-prof DIR`) showed half of the handler's CPU in reading listing pages: the SDK's
  * XML parser builds each text one character at a time (and the garbage collector pays for it),
  * then its schema deserializer walks the result. In a fresh process (a Lambda cold start, every
  * run of the bench) none of that code is optimized yet.

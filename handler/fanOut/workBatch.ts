@@ -68,7 +68,7 @@ function tooLargeError(key: string, date: string): string {
 
 /**
  * Works through an SQS batch of work items in order and answers which to retry. Logs one JSON
- * line: the run summary (README "How the copy works") of the days touched, plus each item's outcome.
+ * line: the run summary (docs/contract.md, "Results") of the days touched, plus each item's outcome.
  *
  * A malformed item is reported as a batch item failure (and logged as an ERROR) rather than
  * dropped: SQS retries it up to maxReceiveCount times and then moves it to the work dead-letter
