@@ -1,5 +1,5 @@
 /** The command line of `npm run bench`. Pure. */
-import { numberListFlag, parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { numberListFlag, parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
 
 export interface BenchOptions {
   /** A small run for CI: few objects, one round, no concurrency curve, no deploy. */
@@ -43,43 +43,30 @@ export const TOOL_IDS = ['s3-push', 'aws-sync', 'aws-cp', 'rclone', 'rclone-tune
 /** The committed results (docs/benchmarks.md is rendered from them): written only with `--save`. */
 export const SAVED_RESULTS = 'bench/results/latest.json';
 
-export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--small N] [--large N] [--curve 1,4,16,64 | --curve none]
-                        [--curve-rounds N] [--no-deploy] [--only s3-push,aws-sync,…] [--out FILE | --save]
-                        [--no-install] [--nice N]
-       npm run bench -- --render
-  --quick           a small run for CI: 150 + 3 objects, one round, no curve, no deploy
-  --rounds N        rounds of every measurement, tools alternated (1-50; default 3, 1 with --quick)
-  --small N         objects in the small-object day (0-100000; default 2500, 150 with --quick)
-  --large N         objects in the large-object day (0-200; default 50, 3 with --quick)
-  --curve LIST      COPY_CONCURRENCY values of the handler's curve (1-256 each), or none
-                    (default 1,4,16,64; none with --quick)
-  --curve-rounds N  rounds of the curve (1-20; default 2)
-  --no-deploy       skip the no-op deploy against moto
-  --only IDS        only these tools: ${TOOL_IDS.join(', ')}
-  --out FILE        where the JSON results go (default .bench/latest.json, .bench/quick.json with
-                    --quick; both ignored by git)
-  --save            write them to ${SAVED_RESULTS} instead, the committed results, and render
-                    docs/benchmarks.md from them
-  --render          measure nothing: render docs/benchmarks.md from ${SAVED_RESULTS} again
-  --no-install      do not apt-get install missing Debian packages (Ceph, rclone, time)
-  --nice N          niceness -20..19 of the bench, the Ceph daemons and every tool (default 0;
-                    a negative one needs root), e.g. --nice -10`;
+/** The flags of `npm run bench`, with the help its usage and docs/commands/bench.md are written from. */
+export const BENCH_COMMAND = {
+  name: 'bench',
+  summary: 'Measures s3-push against its peers side by side (aws s3 sync, aws s3 cp, rclone, a naive SDK copy, s3-sync-client) on a local Ceph radosgw, cold and warm, tools alternated round by round, and reports ratios.',
+  flags: {
+    quick: { type: 'boolean', help: 'a small run for CI: 150 + 3 objects, one round, no curve, no deploy' },
+    rounds: { type: 'string', value: 'N', help: 'rounds of every measurement, tools alternated (1-50; default 3, 1 with --quick)' },
+    small: { type: 'string', value: 'N', help: 'objects in the small-object day (0-100000; default 2500, 150 with --quick)' },
+    large: { type: 'string', value: 'N', help: 'objects in the large-object day (0-200; default 50, 3 with --quick)' },
+    curve: { type: 'string', value: 'LIST', help: 'COPY_CONCURRENCY values of the handler\'s curve (1-256 each, e.g. 1,4,16,64), or none (default 1,4,16,64; none with --quick)' },
+    'curve-rounds': { type: 'string', value: 'N', help: 'rounds of the curve (1-20; default 2)' },
+    'no-deploy': { type: 'boolean', help: 'skip the no-op deploy against moto' },
+    only: { type: 'string', value: 'IDS', help: `only these tools, comma-separated: ${TOOL_IDS.join(', ')}` },
+    out: { type: 'string', value: 'FILE', help: 'where the JSON results go (default .bench/latest.json, .bench/quick.json with --quick; both ignored by git); not with --save' },
+    save: { type: 'boolean', help: `write them to ${SAVED_RESULTS} instead, the committed results, and render docs/benchmarks.md from them` },
+    render: { type: 'boolean', help: `measure nothing: render docs/benchmarks.md from ${SAVED_RESULTS} again; takes no other flag` },
+    'no-install': { type: 'boolean', help: 'do not apt-get install missing Debian packages (Ceph, rclone, time)' },
+    nice: { type: 'string', value: 'N', help: 'niceness -20..19 of the bench, the Ceph daemons and every tool (default 0; a negative one needs root), e.g. --nice -10' },
+  },
+  notes: ['Exit 2 on bad arguments (nothing runs then), 1 when the bench cannot run (Ceph, the data set), 130 on Ctrl-C.'],
+} as const satisfies CommandSpec;
 
-const FLAGS = {
-  quick: { type: 'boolean' },
-  rounds: { type: 'string', value: 'N' },
-  small: { type: 'string', value: 'N' },
-  large: { type: 'string', value: 'N' },
-  curve: { type: 'string', value: 'LIST' },
-  'curve-rounds': { type: 'string', value: 'N' },
-  'no-deploy': { type: 'boolean' },
-  only: { type: 'string', value: 'IDS' },
-  out: { type: 'string', value: 'FILE' },
-  save: { type: 'boolean' },
-  render: { type: 'boolean' },
-  'no-install': { type: 'boolean' },
-  nice: { type: 'string', value: 'N' },
-} as const;
+export const BENCH_USAGE = usageOf(BENCH_COMMAND);
+const FLAGS = BENCH_COMMAND.flags;
 
 /** Parses the flags (every problem at once, in one UsageError); every default is documented on {@link BenchOptions}. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {

@@ -15,9 +15,91 @@ export interface FlagSpec {
   readonly short?: string;
   /** How the usage names the value (`DIR`, `N`), used in messages. Default `VALUE`. */
   readonly value?: string;
+  /**
+   * What the flag does and its default, in one paragraph: the usage (`--help`) and the command's
+   * page in docs/commands/ are both written from it. Required of a command's flags
+   * ({@link CommandSpec}); a flag of a one-off script may go without.
+   */
+  readonly help?: string;
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** A flag of a command: its help is required. */
+export type DocumentedFlag = FlagSpec & { readonly help: string };
+
+/**
+ * Everything a command's usage and its page say, in one place: the flags are the ones
+ * {@link parseCommandLine} reads, so a flag is defined, parsed and described once.
+ */
+export interface CommandSpec<S extends Readonly<Record<string, DocumentedFlag>> = Readonly<Record<string, DocumentedFlag>>> {
+  /** The command's name, as in `npm run <name>`. */
+  readonly name: string;
+  /** What the command does, one paragraph. */
+  readonly summary: string;
+  /** The flags, in the order the usage lists them. */
+  readonly flags: S;
+  /** What follows the flags: the exit codes and anything else to say, one paragraph each. */
+  readonly notes: readonly string[];
+}
+
+/** The width the usage is wrapped to. */
+export const USAGE_WIDTH = 100;
+
+/** How a flag is listed: `-y, --yes` or `--out DIR`. */
+export function flagLabel(name: string, spec: FlagSpec): string {
+  return `${spec.short ? `-${spec.short}, ` : ''}${flagSyntax(name, spec)}`;
+}
+
+/** `text` broken at spaces into lines of at most `width` characters (a longer word stays whole). */
+export function wrapText(text: string, width: number): string[] {
+  return wrapWords(text.split(/\s+/).filter(Boolean), width);
+}
+
+/** `words` joined by spaces into lines of at most `width` characters; a word is never split. */
+function wrapWords(words: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** The first lines of the usage: `usage: npm run <name> [-- [--flag VALUE] …]`, every flag once, wrapped. */
+export function synopsisOf(spec: CommandSpec): string[] {
+  const flags = Object.entries(spec.flags);
+  const head = `usage: npm run ${spec.name}`;
+  if (flags.length === 0) return [head];
+  const items = flags.map(([name, flag]) => `[${flagSyntax(name, flag)}]`);
+  items[items.length - 1] += ']';
+  return wrapWords(['[--', ...items], USAGE_WIDTH - head.length - 1).map((line, i) => `${i === 0 ? head : ' '.repeat(head.length)} ${line}`);
+}
+
+/**
+ * The text `--help` prints: the synopsis (every flag once, optional), the summary, one entry per
+ * flag with its help, and the notes, wrapped to {@link USAGE_WIDTH}. Pure.
+ */
+export function usageOf(spec: CommandSpec): string {
+  const flags = Object.entries(spec.flags);
+  const column = Math.min(28, Math.max(0, ...flags.map(([name, flag]) => flagLabel(name, flag).length)) + 4);
+  const entries = flags.flatMap(([name, flag]) => {
+    const label = `  ${flagLabel(name, flag)}`;
+    const text = wrapText(flag.help, USAGE_WIDTH - column);
+    const first = label.length + 2 <= column ? [`${label.padEnd(column)}${text.shift() ?? ''}`] : [label];
+    return [...first, ...text.map((line) => `${' '.repeat(column)}${line}`)];
+  });
+  return [
+    ...synopsisOf(spec),
+    ...wrapText(spec.summary, USAGE_WIDTH - 2).map((line) => `  ${line}`),
+    ...(entries.length > 0 ? ['', ...entries] : []),
+    ...spec.notes.flatMap((note) => ['', ...wrapText(note, USAGE_WIDTH)]),
+  ].join('\n');
+}
 
 /** The flags read: a switch is true or false, a value flag its text or undefined when not given. */
 export type FlagValues<S extends FlagSpecs> = {

@@ -1,5 +1,5 @@
 /** The command line of `npm run deploy`. Pure. */
-import { parseCommandLine, throwIfProblems } from '../../cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, type CommandSpec } from '../../cli/commandLine.ts';
 
 export interface DeployArgs {
   /** `--plan`: show the change set and stop. Default false. */
@@ -15,20 +15,24 @@ export interface DeployArgs {
   readonly enableSourceEvents?: boolean;
 }
 
-export const DEPLOY_USAGE = `usage: npm run deploy [-- [--plan] [--out DIR] [--apply-source-policy] [--enable-source-events]]
-  --plan                  show the change set and stop; nothing is uploaded or changed
-  --out DIR               write the rendered IAM documents into DIR (default: the working directory)
-  --apply-source-policy   merge the S3PushReadAccess and S3PushListAccess statements into the source bucket policy (by Sid)
-  --enable-source-events  with S3_REPLICATE_PUSH_ON_WRITE=true: turn on EventBridge delivery for the
-                          source bucket, keeping its other event notifications
-every variable is described in docs/configuration.md`;
+/** The flags of `npm run deploy`, with the help its usage and docs/commands/deploy.md are written from. */
+export const DEPLOY_COMMAND = {
+  name: 'deploy',
+  summary: 'Reads the deploy environment (S3_ROOT_BUCKET, S3_REPLICATE_BUCKET_NAME, …), packages the handler, creates or updates the stack through a change set, and renders the IAM documents the operator applies by hand.',
+  flags: {
+    plan: { type: 'boolean', help: 'show the change set and stop; nothing is uploaded or changed' },
+    out: { type: 'string', value: 'DIR', help: 'write the rendered IAM documents into DIR (default: the working directory)' },
+    'apply-source-policy': { type: 'boolean', help: 'merge the S3PushReadAccess and S3PushListAccess statements into the source bucket policy (by Sid); not with --plan' },
+    'enable-source-events': { type: 'boolean', help: 'with S3_REPLICATE_PUSH_ON_WRITE=true: turn on EventBridge delivery for the source bucket, keeping its other event notifications; not with --plan' },
+  },
+  notes: [
+    'Every variable is described in docs/configuration.md.',
+    'Exit 0 when the stack is deployed (or the plan shown), 1 when AWS or the stack failed, 2 on bad arguments or environment (nothing is changed then), 130 on Ctrl-C.',
+  ],
+} as const satisfies CommandSpec;
 
-const FLAGS = {
-  plan: { type: 'boolean' },
-  out: { type: 'string', value: 'DIR' },
-  'apply-source-policy': { type: 'boolean' },
-  'enable-source-events': { type: 'boolean' },
-} as const;
+export const DEPLOY_USAGE = usageOf(DEPLOY_COMMAND);
+const FLAGS = DEPLOY_COMMAND.flags;
 
 /** Parses the flags; every fault in one UsageError (exit 2). */
 export function parseDeployArgs(argv: readonly string[]): DeployArgs {

@@ -1,5 +1,5 @@
 /** The command line of `npm run destroy`. Pure. */
-import { parseCommandLine, throwIfProblems } from '../../cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, type CommandSpec } from '../../cli/commandLine.ts';
 
 export interface DestroyArgs {
   /** `--yes`: delete without asking (scripts, CI). Default false: ask on a terminal, refuse without one. */
@@ -8,16 +8,19 @@ export interface DestroyArgs {
   readonly stack: string | undefined;
 }
 
-export const DESTROY_USAGE = `usage: npm run destroy [-- [--stack NAME] [--yes]]
-  deletes the stack (function, execution role, schedule, queues, alarms, log group);
-  never the source, destination or artifact buckets
-  --stack NAME  the stack (default: S3_REPLICATE_STACK_NAME, else replicate-to-<S3_REPLICATE_BUCKET_NAME>)
-  --yes, -y     do not ask (required when there is no terminal)`;
+/** The flags of `npm run destroy`, with the help its usage and docs/commands/destroy.md are written from. */
+export const DESTROY_COMMAND = {
+  name: 'destroy',
+  summary: 'Deletes the stack (function, execution role, schedule, queues, alarms, log group); never the source, destination or artifact buckets.',
+  flags: {
+    stack: { type: 'string', value: 'NAME', help: 'the stack (default: S3_REPLICATE_STACK_NAME, else replicate-to-<S3_REPLICATE_BUCKET_NAME>)' },
+    yes: { type: 'boolean', short: 'y', help: 'do not ask (required when there is no terminal)' },
+  },
+  notes: ['Exit 0 when the stack is deleted, 1 when the stack does not exist in the region or could not be deleted, 2 on bad arguments or environment, 130 on Ctrl-C.'],
+} as const satisfies CommandSpec;
 
-const FLAGS = {
-  stack: { type: 'string', value: 'NAME' },
-  yes: { type: 'boolean', short: 'y' },
-} as const;
+export const DESTROY_USAGE = usageOf(DESTROY_COMMAND);
+const FLAGS = DESTROY_COMMAND.flags;
 
 /** Parses the flags; every fault in one UsageError (exit 2). */
 export function parseDestroyArgs(argv: readonly string[]): DestroyArgs {

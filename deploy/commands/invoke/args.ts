@@ -3,37 +3,35 @@
  * request or throws one UsageError naming every bad flag.
  */
 import { ConfigError } from '../../../rules/errors.ts';
-import { parseCommandLine, throwIfProblems, wholeNumberFlag } from '../../cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../../cli/commandLine.ts';
 
 /** Most local fan-out workers. */
 export const MAX_WORKERS = 64;
 /** Default --budget-ms: Lambda's longest invocation. */
 export const DEFAULT_BUDGET_MS = 900_000;
 
+/** The flags of `npm run invoke`, with the help its usage and docs/commands/invoke.md are written from. */
+export const INVOKE_COMMAND = {
+  name: 'invoke',
+  summary: 'Runs an event: by default on the deployed function, waiting for it (up to Lambda\'s 15 minutes) and printing the summary and the tail of its log; the stack is S3_REPLICATE_STACK_NAME, or replicate-to-<S3_REPLICATE_BUCKET_NAME>, as for npm run deploy. Say which days with one of --event, --dates, or --from and --to.',
+  flags: {
+    event: { type: 'string', value: 'FILE', help: 'a JSON event file (a backfill, {"check": true}, an EventBridge Object Created event, {"Records": [...]}, an SQS batch), e.g. testInput.json; the handler validates it' },
+    dates: { type: 'string', value: 'LIST', help: 'comma-separated days, e.g. 2024-01-01,2024-01-02' },
+    from: { type: 'string', value: 'DAY', help: 'the first day of an inclusive range; needs --to' },
+    to: { type: 'string', value: 'DAY', help: 'the last day of the range; needs --from' },
+    'dry-run': { type: 'boolean', help: 'plan and report, copy nothing' },
+    async: { type: 'boolean', help: 'queue the event on the deployed function and return at once (long backfills); prints how to follow it' },
+    stack: { type: 'string', value: 'NAME', help: 'the stack whose function to invoke; not with --local' },
+    local: { type: 'boolean', help: 'run the handler in this process with YOUR credentials and the handler environment from your shell (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables; AWS_ENDPOINT_URL honoured)' },
+    workers: { type: 'string', value: 'N', help: `with --local: fan out, planning one work item per day into the work queue, then draining it with N in-process workers playing Lambda's event source mapping (1-${MAX_WORKERS})` },
+    'budget-ms': { type: 'string', value: 'MS', help: `with --workers: the time budget of each local invocation (default ${DEFAULT_BUDGET_MS}, Lambda's 15 minutes)` },
+    'queue-url': { type: 'string', value: 'URL', help: 'with --workers: the work queue (default WORK_QUEUE_URL; without either, a temporary queue and dead-letter queue are created and deleted afterwards)' },
+  },
+  notes: ['Prints the summary JSON on stdout. Exit 0 when every object was copied or skipped (or the event was queued), 1 when an object or the invocation failed, 2 on bad arguments, a bad event or a bad environment (nothing is invoked then), 130 on Ctrl-C.'],
+} as const satisfies CommandSpec;
+
 /** Usage text printed on `--help` and after an argument error. */
-export const INVOKE_USAGE = `usage: npm run invoke -- (--event FILE | --dates 2024-01-01,2024-01-02 | --from 2024-01-01 --to 2024-01-31) [--dry-run] [--async] [--stack NAME | --local]
-                        [--local [--workers N [--budget-ms MS] [--queue-url URL]]]
-
-  (default)    invoke the deployed function and wait for it (up to Lambda's 15 minutes): prints
-               the summary and the tail of its log. The stack is S3_REPLICATE_STACK_NAME, or
-               replicate-to-<S3_REPLICATE_BUCKET_NAME>, as for npm run deploy
-  --stack NAME the stack whose function to invoke
-  --async      queue the event and return at once (long backfills); prints how to follow it
-  --local      run the handler in this process, with the handler environment from your shell
-               (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, … ; AWS_ENDPOINT_URL honoured)
-  --event FILE a JSON event file, e.g. testInput.json
-  --dates LIST comma-separated days
-  --from/--to  an inclusive range of days
-  --dry-run    plan and report, copy nothing
-  --workers N  fan out: plan one work item per day into the work queue, then drain it with N
-               in-process workers playing Lambda's event source mapping (1-${MAX_WORKERS})
-  --budget-ms  time budget of each local invocation (default ${DEFAULT_BUDGET_MS}, Lambda's 15 minutes)
-  --queue-url  the work queue (default WORK_QUEUE_URL; without either, a temporary queue and
-               dead-letter queue are created and deleted afterwards)
-
-Prints the summary JSON on stdout. Exit 0 when every object was copied or skipped (or the event
-was queued), 1 when an object or the invocation failed, 2 on bad arguments, a bad event or a bad
-environment (nothing is invoked then).`;
+export const INVOKE_USAGE = usageOf(INVOKE_COMMAND);
 
 /** What to invoke. */
 export interface InvokeRequest {
@@ -51,19 +49,7 @@ export interface InvokeRequest {
   readonly fanOut?: { readonly workers: number; readonly budgetMs: number; readonly queueUrl: string | undefined };
 }
 
-const FLAGS = {
-  event: { type: 'string', value: 'FILE' },
-  dates: { type: 'string', value: 'LIST' },
-  from: { type: 'string', value: 'DAY' },
-  to: { type: 'string', value: 'DAY' },
-  'dry-run': { type: 'boolean' },
-  async: { type: 'boolean' },
-  stack: { type: 'string', value: 'NAME' },
-  local: { type: 'boolean' },
-  workers: { type: 'string', value: 'N' },
-  'budget-ms': { type: 'string', value: 'MS' },
-  'queue-url': { type: 'string', value: 'URL' },
-} as const;
+const FLAGS = INVOKE_COMMAND.flags;
 
 const QUEUE_URL = /^https?:\/\/\S+\/\d{12}\/[A-Za-z0-9_-]{1,80}$/;
 

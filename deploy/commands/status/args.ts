@@ -1,7 +1,7 @@
 /** The command line of `npm run status`. Pure: `today` is an argument. */
 import { addDays, daysInclusive, parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
 import { STACK_NAME_PATTERN } from '../../config/config.ts';
-import { parseCommandLine, throwIfProblems } from '../../cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, type CommandSpec } from '../../cli/commandLine.ts';
 
 /** Default `--days`: two weeks. */
 export const DEFAULT_STATUS_DAYS = 14;
@@ -19,30 +19,29 @@ export interface StatusArgs {
   readonly json: boolean;
 }
 
-export const STATUS_USAGE = `usage: npm run status [-- [--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--stack NAME | --local] [--json]]
-  --days N      the N days up to yesterday (UTC); default ${DEFAULT_STATUS_DAYS}, at most ${MAX_STATUS_DAYS}
-  --from, --to  an inclusive range of days instead
-  --stack NAME  the stack whose function runs the dry runs (default S3_REPLICATE_STACK_NAME, or
-                replicate-to-<S3_REPLICATE_BUCKET_NAME>)
-  --local       run the dry runs in this process with the handler environment (SOURCE_BUCKET,
-                DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …) and your credentials
-  --json        print [{"date", "inSync", "missing", "differ", "archived", "error"?}, …]
-Each day is a dry run: two listings, no per-object request. Exit 0 when every day is in sync,
-1 when one is not (or could not be checked), 2 on bad arguments or environment.`;
+/** The flags of `npm run status`, with the help its usage and docs/commands/status.md are written from. */
+export const STATUS_COMMAND = {
+  name: 'status',
+  summary: 'Says, for each day, whether the destination holds every source object equal: a dry run per day, through the deployed function or in this process with --local. A dry run lists the day\'s source and destination prefixes; every source object listed as GLACIER or DEEP_ARCHIVE also gets one HeadObject, which alone says whether it is restored.',
+  flags: {
+    days: { type: 'string', value: 'N', help: `the N days up to yesterday (UTC); default ${DEFAULT_STATUS_DAYS}, at most ${MAX_STATUS_DAYS}` },
+    from: { type: 'string', value: 'YYYY-MM-DD', help: 'the first day of an inclusive range, instead of --days; needs --to' },
+    to: { type: 'string', value: 'YYYY-MM-DD', help: 'the last day of the range; needs --from' },
+    stack: { type: 'string', value: 'NAME', help: 'the stack whose function runs the dry runs (default S3_REPLICATE_STACK_NAME, or replicate-to-<S3_REPLICATE_BUCKET_NAME>); not with --local' },
+    local: { type: 'boolean', help: 'run the dry runs in this process with YOUR credentials and the handler environment (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables)' },
+    json: { type: 'boolean', help: 'print [{"date", "inSync", "missing", "differ", "archived", "error"?}, …] instead of the calendar: missing counts source objects with no destination key, differ those whose destination object is not equal (another size, or another ETag and not written after the source: the copy rule of docs/copy-rule.md), archived those in an archive storage class, which a copy cannot read until they are restored' },
+  },
+  notes: ['Exit 0 when every day is in sync, 1 when one is not (or could not be checked), 2 on bad arguments or environment (nothing is checked then), 130 on Ctrl-C.'],
+} as const satisfies CommandSpec;
+
+export const STATUS_USAGE = usageOf(STATUS_COMMAND);
 
 /**
  * Parses the flags with the shared command-line reader; every fault, of syntax and of meaning, in
  * one UsageError (exit 2, the usage printed after it).
  */
 export function parseStatusArgs(argv: readonly string[], today: IsoDate): StatusArgs {
-  const { values, problems } = parseCommandLine(argv, {
-    days: { type: 'string', value: 'N' },
-    from: { type: 'string', value: 'YYYY-MM-DD' },
-    to: { type: 'string', value: 'YYYY-MM-DD' },
-    stack: { type: 'string', value: 'NAME' },
-    local: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
+  const { values, problems } = parseCommandLine(argv, STATUS_COMMAND.flags);
   const stack = values.stack;
   if (stack !== undefined && !STACK_NAME_PATTERN.test(stack)) problems.push(`--stack is ${JSON.stringify(stack)}: expected a stack name (letters, digits and hyphens, starting with a letter)`);
   if (values.local && stack !== undefined) problems.push('--local runs the dry runs in this process, --stack names a deployed function: use one of them');

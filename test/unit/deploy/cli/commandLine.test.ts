@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { numberListFlag, parseCommandLine, wantsHelp, wholeNumberFlag } from '../../../../deploy/cli/commandLine.ts';
+import { numberListFlag, parseCommandLine, synopsisOf, usageOf, USAGE_WIDTH, wantsHelp, wholeNumberFlag, wrapText, type CommandSpec } from '../../../../deploy/cli/commandLine.ts';
 
 const FLAGS = {
   out: { type: 'string', value: 'DIR' },
@@ -71,5 +71,54 @@ describe('deploy/cli/commandLine number flags', () => {
       '--c "0": expected whole numbers from 1 to 256 separated by commas',
       '--c "a": expected whole numbers from 1 to 256 separated by commas',
     ]);
+  });
+});
+
+describe('deploy/cli/commandLine usageOf: the usage written from the flags', () => {
+  const SPEC = {
+    name: 'thing',
+    summary: 'Does the thing to every day of the range, which takes a summary long enough to be wrapped over more than one line of the usage.',
+    flags: {
+      out: { type: 'string', value: 'DIR', help: 'where the files go (default: here)' },
+      yes: { type: 'boolean', short: 'y', help: 'do not ask; a help text long enough that it must be wrapped into a second line under its own column, not under the flag' },
+    },
+    notes: ['Exit 0 when done.'],
+  } as const satisfies CommandSpec;
+
+  it('names each flag once in the synopsis and once in the list, with its help, wrapped under its column', () => {
+    const usage = usageOf(SPEC);
+    const lines = usage.split('\n');
+    expect(lines[0]).to.equal('usage: npm run thing [-- [--out DIR] [--yes]]');
+    expect(usage.match(/--out DIR/g)).to.have.length(2);
+    expect(lines).to.include('  --out DIR  where the files go (default: here)');
+    const yes = lines.findIndex((l) => l.startsWith('  -y, --yes'));
+    expect(lines[yes]).to.match(/^ {2}-y, --yes {2}do not ask; a help text/);
+    expect(lines[yes + 1]).to.match(/^ {13}\S/);
+    expect(lines.at(-1)).to.equal('Exit 0 when done.');
+    for (const line of lines) expect(line.length, line).to.be.at.most(USAGE_WIDTH);
+  });
+
+  it('changes when a flag\'s help changes: the help has no second copy', () => {
+    const changed = { ...SPEC, flags: { ...SPEC.flags, out: { ...SPEC.flags.out, help: 'somewhere else' } } };
+    expect(usageOf(changed)).to.include('  --out DIR  somewhere else').and.not.include('where the files go');
+  });
+
+  it('wraps the synopsis between flags, never inside one', () => {
+    const flags = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`flag-number-${i}`, { type: 'string' as const, value: 'VALUE', help: 'x' }]));
+    const synopsis = synopsisOf({ name: 'long', summary: '', flags, notes: [] });
+    expect(synopsis.length).to.be.greaterThan(1);
+    for (const line of synopsis) {
+      expect(line.length, line).to.be.at.most(USAGE_WIDTH);
+      expect(line.trimEnd(), 'a line ends after a whole flag').to.match(/(\[--|VALUE\]+)$/);
+    }
+    expect(synopsis.join(' ').match(/\[--flag-number-\d+ VALUE\]/g)).to.have.length(12);
+  });
+
+  it('a command without flags: the synopsis alone', () => {
+    expect(usageOf({ name: 'demo', summary: 'Plays it.', flags: {}, notes: [] })).to.equal('usage: npm run demo\n  Plays it.');
+  });
+
+  it('wrapText keeps a word longer than the width whole', () => {
+    expect(wrapText('a verylongword b', 5)).to.deep.equal(['a', 'verylongword', 'b']);
   });
 });

@@ -12,6 +12,7 @@ const COMMANDS: [string, string, string][] = [
   ...['deploy', 'invoke', 'check', 'destroy', 'demo', 'status'].map((c): [string, string, string] => [c, c, `usage: npm run ${c}`]),
   ['bench/benchMain.ts', 'bench', 'usage: npm run bench'],
   ['scripts/build.ts', 'build', 'usage: npm run build'],
+  ['scripts/docs.ts', 'docs', 'usage: npm run docs'],
   ['scripts/cfnLint.ts', 'cfn-lint', 'usage: npm run cfn-lint'],
   ['scripts/mutationTable.ts', 'mutation:table', 'usage: npm run mutation:table'],
   ['scripts/deployCalls.ts', 'deployCalls', 'usage: node --import tsx scripts/deployCalls.ts'],
