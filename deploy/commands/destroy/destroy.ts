@@ -28,7 +28,7 @@ export interface DestroyDeps {
 }
 
 /** What destroy did. */
-export type DestroyOutcome = 'deleted' | 'absent' | 'declined';
+export type DestroyOutcome = 'deleted' | 'declined';
 
 /** The stack's parameters that name buckets: what destroy says it keeps. */
 const KEPT_BUCKETS: readonly [string, string][] = [
@@ -47,8 +47,9 @@ async function stackResources(cfn: CloudFormationClient, stackName: string): Pro
 }
 
 /**
- * Deletes the stack of `target`. A stack that does not exist is a no-op ('absent'); a declined
- * question deletes nothing ('declined'); without a terminal and without `yes` it refuses with a
+ * Deletes the stack of `target`. A stack that does not exist is a {@link DeployError} naming it and
+ * the region (a typo in `--stack` must not pass for a delete done); a declined question deletes
+ * nothing ('declined'); without a terminal and without `yes` it refuses with a
  * {@link ConfigError} (exit 2) before any change. A delete that fails is a {@link DeployError}
  * listing the resources that failed and why.
  */
@@ -57,8 +58,7 @@ export async function runDestroy(target: StackTarget, options: { readonly yes: b
   const { stackName } = target;
   const stack = await describeStack(cfn, stackName);
   if (!stack || stack.StackStatus === 'DELETE_COMPLETE') {
-    log(`stack ${stackName} does not exist in ${target.region}: nothing to delete`);
-    return 'absent';
+    throw new DeployError(`stack ${stackName} does not exist in ${target.region}: nothing deleted (is the name right, --stack or S3_REPLICATE_STACK_NAME, and the region, AWS_REGION or AWS_DEFAULT_REGION?)`);
   }
   const status = stack.StackStatus ?? '?';
   if (isInProgress(status) && status !== 'DELETE_IN_PROGRESS') {

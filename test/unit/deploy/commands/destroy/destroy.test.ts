@@ -41,10 +41,20 @@ describe('deploy/commands/destroy/destroy runDestroy', () => {
     expect(lines.at(-1)).to.equal('stack replicate-to-x deleted.');
   });
 
-  it('is a clear no-op when the stack does not exist', async () => {
+  it('a stack that does not exist (a typo in --stack) is a failure naming the stack and the region, not a delete done', async () => {
     mock.on(DescribeStacksCommand).rejects(stackMissing('replicate-to-x'));
-    expect(await runDestroy(target, { yes: true }, deps())).to.equal('absent');
-    expect(lines).to.deep.equal(['stack replicate-to-x does not exist in us-east-1: nothing to delete']);
+    const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DeployError);
+    expect((err as DeployError).exitCode).to.equal(1);
+    expect((err as Error).message).to.match(/^stack replicate-to-x does not exist in us-east-1: nothing deleted/);
+    expect(lines).to.deep.equal([]);
+    expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
+  });
+
+  it('a stack already deleted (DELETE_COMPLETE) is as absent', async () => {
+    mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('DELETE_COMPLETE')] });
+    const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
+    expect((err as Error).message).to.include('does not exist in us-east-1');
     expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
   });
 
@@ -52,6 +62,7 @@ describe('deploy/commands/destroy/destroy runDestroy', () => {
     mock.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 403, 'User is not authorized to perform: cloudformation:DescribeStacks'));
     const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DeployError);
+    expect((err as Error).message).to.match(/^could not read stack replicate-to-x: .*AccessDenied|not authorized/).and.not.include('does not exist');
     expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
   });
 
