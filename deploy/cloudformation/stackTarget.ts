@@ -8,7 +8,7 @@ import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sd
 import { defaultStackName, STACK_NAME_PATTERN } from '../config/config.ts';
 import { DeployError } from '../cli/errors.ts';
 import { ConfigError, describeError } from '../../rules/errors.ts';
-import { regionProblem } from '../../rules/awsNames.ts';
+import { readRegion } from '../config/region.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { findStackOutputs } from './stackApi.ts';
 
@@ -28,9 +28,7 @@ export function resolveStackTarget(env: Readonly<Record<string, string | undefin
     const v = env[name]?.trim();
     return v ? v : undefined;
   };
-  const region = get('AWS_REGION') ?? get('AWS_DEFAULT_REGION');
-  if (!region) problems.push('AWS_DEFAULT_REGION (or AWS_REGION) is not set: expected the region of the stack, e.g. us-east-1');
-  else if (regionProblem(region)) problems.push(`${get('AWS_REGION') ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} is ${JSON.stringify(region)}: ${regionProblem(region)}`);
+  const region = readRegion(env, 'the stack', problems);
 
   let stackName: string | undefined;
   let from = '';

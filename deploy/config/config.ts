@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
-import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, regionProblem, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
+import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
 import { ConfigError } from '../../rules/errors.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
+import { readRegion } from './region.ts';
 import { scheduleProblem } from './schedule.ts';
 import { dayDeadlineHours } from './scheduleGap.ts';
 import { MAX_EVENT_PATTERN_CHARS, objectCreatedPattern } from './eventPattern.ts';
@@ -144,16 +145,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     return v;
   };
 
-  // Region: the SDK reads AWS_REGION first; two different values would deploy somewhere unexpected.
-  const awsRegion = get('AWS_REGION');
-  const defaultRegion = get('AWS_DEFAULT_REGION');
-  const region = awsRegion ?? defaultRegion ?? '';
-  const regionFault = region ? regionProblem(region) : undefined;
-  if (!region) problems.push('AWS_DEFAULT_REGION (or AWS_REGION) is not set: expected the region of the stack and the source bucket, e.g. us-east-1');
-  else if (regionFault) problems.push(`${awsRegion ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'} is ${show(region)}: ${regionFault}`);
-  else if (awsRegion && defaultRegion && awsRegion !== defaultRegion) {
-    problems.push(`AWS_REGION is ${show(awsRegion)} but AWS_DEFAULT_REGION is ${show(defaultRegion)}: set one, or both to the same region`);
-  }
+  const region = readRegion(env, 'the stack and the source bucket', problems) ?? '';
 
   const account = required('AWS_ACCOUNT', 'the 12-digit id of the source account') ?? '';
   if (account && !ACCOUNT.test(account)) problems.push(`AWS_ACCOUNT is ${show(account)}: expected a 12-digit account id`);
@@ -169,7 +161,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
   if (destinationRoleArn) {
     const role = parseRoleArn(destinationRoleArn);
     // AssumeRole cannot cross partitions: such a role could never be assumed from this region.
-    const mismatch = role && !regionFault && region ? partitionMismatch(destinationRoleArn, region) : undefined;
+    const mismatch = role && region ? partitionMismatch(destinationRoleArn, region) : undefined;
     if (!role) problems.push(`S3_REPLICATE_OTHER_ROLE_ARN is ${show(destinationRoleArn)}: expected ${ROLE_ARN_EXPECTED}`);
     else if (rolePathOf(destinationRoleArn).length > MAX_ROLE_PATH) {
       problems.push(`S3_REPLICATE_OTHER_ROLE_ARN has a path of ${rolePathOf(destinationRoleArn).length} characters: expected at most ${MAX_ROLE_PATH}, IAM's limit`);
@@ -213,7 +205,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
   // A key ARN, not an alias: IAM policies grant KMS actions on keys, and the rendered role names it.
   if (kmsKeyArn !== undefined) {
     const bad = kmsKeyArnProblem(kmsKeyArn);
-    const mismatch = !bad && !regionFault && region ? partitionMismatch(kmsKeyArn, region) : undefined;
+    const mismatch = !bad && region ? partitionMismatch(kmsKeyArn, region) : undefined;
     if (bad) problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: ${bad}`);
     else if (mismatch) problems.push(`S3_REPLICATE_KMS_KEY_ARN is ${show(kmsKeyArn)}: a key ${mismatch}`);
   }
@@ -223,7 +215,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     const bad = kmsKeyArnProblem(sourceKmsKeyArn);
     if (bad) problems.push(`S3_REPLICATE_SOURCE_KMS_KEY_ARN is ${show(sourceKmsKeyArn)}: ${bad}`);
     // S3 uses a KMS key of the bucket's own region; the source bucket is in the stack's region.
-    else if (region && !regionFault && kmsKeyRegion(sourceKmsKeyArn) !== region) {
+    else if (region && kmsKeyRegion(sourceKmsKeyArn) !== region) {
       problems.push(`S3_REPLICATE_SOURCE_KMS_KEY_ARN is ${show(sourceKmsKeyArn)}: a key in ${kmsKeyRegion(sourceKmsKeyArn)}, but the source bucket is in ${region} (S3 encrypts with a key of the bucket's region)`);
     } else if (ACCOUNT.test(account) && sourceKmsKeyArn.split(':')[4] !== account) {
       problems.push(`S3_REPLICATE_SOURCE_KMS_KEY_ARN is in account ${sourceKmsKeyArn.split(':')[4]}, but AWS_ACCOUNT is ${account}: expected the source bucket's key, in the source account`);
@@ -259,9 +251,9 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     const m = TOPIC_ARN.exec(alarmTopicArn);
     // CloudWatch alarm actions publish to a topic of the alarm's own account and region.
     if (!m) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is ${show(alarmTopicArn)}: expected an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>`);
-    else if (region && !regionFault && m[1] !== partitionOf(region)) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is ${show(alarmTopicArn)}: a topic in partition ${m[1]}, but region ${region} is in partition ${partitionOf(region)}`);
+    else if (region && m[1] !== partitionOf(region)) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is ${show(alarmTopicArn)}: a topic in partition ${m[1]}, but region ${region} is in partition ${partitionOf(region)}`);
     else if (ACCOUNT.test(account) && m[3] !== account) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is in account ${m[3]}, but AWS_ACCOUNT is ${account}: the alarms publish to a topic of their own account`);
-    else if (region && !regionFault && m[2] !== region) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is in region ${m[2]}, but the stack is in ${region}: the alarms publish to a topic of their own region`);
+    else if (region && m[2] !== region) problems.push(`S3_REPLICATE_ALARM_TOPIC_ARN is in region ${m[2]}, but the stack is in ${region}: the alarms publish to a topic of their own region`);
   }
 
   const emptyText = get('S3_REPLICATE_EMPTY_DAYS_OK');

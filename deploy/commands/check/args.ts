@@ -17,7 +17,7 @@ export const CHECK_COMMAND = {
   summary: 'Runs the preflight: tries each link of the permission chain the copies depend on (1 assume the destination role, 2 list one day of the source, 3 read one source object, 4 write and delete a probe in the destination) and names what fixes a broken one. Without a flag it runs on the deployed function (Lambda Invoke), with the function\'s own role; the stack is S3_REPLICATE_STACK_NAME, or replicate-to-<S3_REPLICATE_BUCKET_NAME>.',
   flags: {
     stack: { type: 'string', value: 'NAME', help: 'the stack whose function runs the check (default: S3_REPLICATE_STACK_NAME, else replicate-to-<S3_REPLICATE_BUCKET_NAME>); not with --local' },
-    local: { type: 'boolean', help: 'run it in this process with the handler environment (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables) and YOUR credentials' },
+    local: { type: 'boolean', help: 'run it in this process with the handler environment (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables S3_ROOT_BUCKET, … of npm run deploy, from which the handler\'s are built as the stack builds them; two names of one setting that disagree are refused) and YOUR credentials' },
     date: { type: 'string', value: 'YYYY-MM-DD', help: 'the day whose source prefix is listed and read (default: the day the schedule copies now, LAG_DAYS before today): the role may list nothing shorter than a day' },
   },
   notes: ['Exit 0 when no link is broken, 1 when one is, 2 on bad arguments or environment.'],

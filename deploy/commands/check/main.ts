@@ -5,7 +5,7 @@ import { createClients } from '../../aws/clients.ts';
 import { runCommand } from '../../cli/runCommand.ts';
 import { formatCheckReport } from '../../cli/reportFormat.ts';
 import { resolveStackTarget } from '../../cloudformation/stackTarget.ts';
-import { parseLocalEnvironment } from '../../cli/localEnvironment.ts';
+import { applyLocalEnvironment } from '../../cli/localEnvironment.ts';
 
 await runCommand({
   name: 'check',
@@ -14,8 +14,7 @@ await runCommand({
   run: async (args) => {
     let report;
     if (args.local) {
-      const local = parseLocalEnvironment(process.env);
-      process.env.AWS_REGION = local.region;
+      const local = applyLocalEnvironment(process.env);
       console.log('running the preflight in this process with your credentials: link 1 tells whether YOU may assume the role');
       console.log('(the trust policy names the function\'s execution role; npm run check without --local asks the function itself)');
       report = await checkLocal(local.config, args.date);

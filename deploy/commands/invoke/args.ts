@@ -22,7 +22,7 @@ export const INVOKE_COMMAND = {
     'dry-run': { type: 'boolean', help: 'plan and report, copy nothing' },
     async: { type: 'boolean', help: 'queue the event on the deployed function and return at once (long backfills); prints how to follow it' },
     stack: { type: 'string', value: 'NAME', help: 'the stack whose function to invoke; not with --local' },
-    local: { type: 'boolean', help: 'run the handler in this process with YOUR credentials and the handler environment from your shell (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables; AWS_ENDPOINT_URL honoured)' },
+    local: { type: 'boolean', help: 'run the handler in this process with YOUR credentials and the handler environment from your shell (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables S3_ROOT_BUCKET, … of npm run deploy, from which the handler\'s are built as the stack builds them; two names of one setting that disagree are refused; AWS_ENDPOINT_URL honoured)' },
     workers: { type: 'string', value: 'N', help: `with --local: fan out, planning one work item per day into the work queue, then draining it with N in-process workers playing Lambda's event source mapping (1-${MAX_WORKERS})` },
     'budget-ms': { type: 'string', value: 'MS', help: `with --workers: the time budget of each local invocation (default ${DEFAULT_BUDGET_MS}, Lambda's 15 minutes)` },
     'queue-url': { type: 'string', value: 'URL', help: 'with --workers: the work queue (default WORK_QUEUE_URL; without either, a temporary queue and dead-letter queue are created and deleted afterwards)' },

@@ -28,7 +28,7 @@ export const STATUS_COMMAND = {
     from: { type: 'string', value: 'YYYY-MM-DD', help: 'the first day of an inclusive range, instead of --days; needs --to' },
     to: { type: 'string', value: 'YYYY-MM-DD', help: 'the last day of the range; needs --from' },
     stack: { type: 'string', value: 'NAME', help: 'the stack whose function runs the dry runs (default S3_REPLICATE_STACK_NAME, or replicate-to-<S3_REPLICATE_BUCKET_NAME>); not with --local' },
-    local: { type: 'boolean', help: 'run the dry runs in this process with YOUR credentials and the handler environment (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables)' },
+    local: { type: 'boolean', help: 'run the dry runs in this process with YOUR credentials and the handler environment (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables S3_ROOT_BUCKET, … of npm run deploy, from which the handler\'s are built as the stack builds them; two names of one setting that disagree are refused)' },
     json: { type: 'boolean', help: 'print [{"date", "inSync", "missing", "differ", "archived", "error"?}, …] instead of the calendar: missing counts source objects with no destination key, differ those whose destination object is not equal (another size, or another ETag and not written after the source: the copy rule of docs/copy-rule.md), archived those in an archive storage class, which a copy cannot read until they are restored' },
   },
   notes: ['Exit 0 when every day is in sync, 1 when one is not (or could not be checked), 2 on bad arguments or environment (nothing is checked then), 130 on Ctrl-C.'],

@@ -4,6 +4,7 @@ import { parseStatusArgs, STATUS_USAGE } from './args.ts';
 import { checkDays, deployedChecker, localChecker, renderStatus, useColor } from './status.ts';
 import { createClients } from '../../aws/clients.ts';
 import { runCommand } from '../../cli/runCommand.ts';
+import { applyLocalEnvironment } from '../../cli/localEnvironment.ts';
 import { resolveStackTarget } from '../../cloudformation/stackTarget.ts';
 
 await runCommand({
@@ -13,7 +14,7 @@ await runCommand({
   run: async (args) => {
     let check;
     if (args.local) {
-      check = localChecker(process.env);
+      check = localChecker(applyLocalEnvironment(process.env).config);
     } else {
       const target = resolveStackTarget(process.env, args.stack);
       check = await deployedChecker(target, createClients({ region: target.region }), (line) => console.error(line));

@@ -8,7 +8,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import pLimit from 'p-limit';
 import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
-import { parseHandlerConfig, type HandlerConfig } from '../../../handler/config.ts';
+import type { HandlerConfig } from '../../../handler/config.ts';
 import type { ReplicationClients } from '../../../handler/copy/replicateDay.ts';
 import { ReplicationFailedError } from '../../../handler/errors.ts';
 import { runEvent } from '../../../handler/copy/runCopy.ts';
@@ -59,11 +59,10 @@ function fromSummary(date: IsoDate, summary: Summary): DayStatus {
 const dryRunOf = (date: IsoDate) => ({ dates: [date], dryRun: true });
 
 /**
- * Dry runs in this process with the handler environment from `env` (AWS_ENDPOINT_URL honoured).
- * A bad environment throws the handler's ConfigError (exit 2) before any request.
+ * Dry runs in this process with the handler config of the local environment
+ * (deploy/cli/localEnvironment.ts, which has checked it and the region; AWS_ENDPOINT_URL honoured).
  */
-export function localChecker(env: Readonly<Record<string, string | undefined>>): DayChecker {
-  const config = parseHandlerConfig(env);
+export function localChecker(config: HandlerConfig): DayChecker {
   return handlerChecker(config, createHandlerClients(config, { sessionName: 's3-push-status' }));
 }
 

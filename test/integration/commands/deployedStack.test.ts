@@ -21,6 +21,10 @@ import { parseDeployConfig, type DeployConfig } from '../../../deploy/config/con
 import { runDeploy } from '../../../deploy/commands/deploy/deploy.ts';
 import { runDestroy } from '../../../deploy/commands/destroy/destroy.ts';
 import { moto } from '../setup.ts';
+import { parseLocalEnvironment } from '../../../deploy/cli/localEnvironment.ts';
+import { handlerSettings } from '../../../deploy/cloudformation/functionEnvironment.ts';
+import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
+import { parseHandlerConfig } from '../../../handler/config.ts';
 import { deployEnv, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
@@ -105,6 +109,18 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
     expect(broken.stdout).to.include('fix: the bucket no-such-landing-bucket does not exist');
   });
 
+  it('the --local commands given the deploy variables build the environment the deployed function has', async () => {
+    const deployed = (await clients.lambda.send(new GetFunctionCommand({ FunctionName: config.functionName }))).Configuration?.Environment?.Variables ?? {};
+    const local = parseLocalEnvironment(deployEnv({ AWS_DEFAULT_REGION: undefined }));
+    const mapped = handlerSettings(loadTemplate().template).filter((s) => s.deploy !== undefined).map((s) => s.handler);
+    expect(mapped).to.include.members(['SOURCE_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'EXTERNAL_ID']);
+    expect(local.config, 'the config read locally is the one the deployed environment gives').to.deep.equal(parseHandlerConfig({ ...deployed, WORK_QUEUE_URL: undefined }));
+    // And the preflight runs from the deploy names alone, as it does from the handler's.
+    const ok = await command('check', ['--local', '--date', '2024-01-01'], { ...deployEnv({ AWS_DEFAULT_REGION: undefined }), S3_REPLICATE_STACK_NAME: '' });
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.include('preflight: 4 of 4 links ok');
+  });
+
   it('destroy without a terminal and without --yes refuses with exit 2 and deletes nothing', async () => {
     const r = await command('destroy', [], stackEnv);
     expect(r.code, r.stderr).to.equal(2);
@@ -114,7 +130,7 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
     expect(still.Stacks?.[0]?.StackStatus).to.equal('CREATE_COMPLETE');
   });
 
-  it('destroy --yes removes the stack and its function, leaves the three buckets, and is a no-op the second time', async () => {
+  it('destroy --yes removes the stack and its function, leaves the three buckets, and the second time fails naming the stack', async () => {
     const lines: string[] = [];
     const outcome = await runDestroy({ region: config.region, stackName: STACK }, { yes: true }, { cfn: clients.cfn, log: (l) => lines.push(l), confirm: undefined, wait: FAST });
     expect(outcome).to.equal('deleted');

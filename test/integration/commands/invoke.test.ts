@@ -95,6 +95,9 @@ describe('npm run invoke -- --local', function () {
     expect(r.code, r.stderr).to.equal(1);
     expect(JSON.parse(r.stdout)).to.deep.include({ failed: 1, copied: 0 });
     expect(r.stderr).to.match(/invoke failed: 1 day\(s\) could not be listed \(2024-01-01\)/).and.match(/NoSuchBucket/);
+    // Said once on stderr (the runner's line), not also in the handler's summary log line: the summary is on stdout.
+    expect(r.stderr.match(/NoSuchBucket/g), r.stderr).to.have.length(1);
+    expect(r.stdout.match(/NoSuchBucket/g), r.stdout).to.have.length(1);
     expect(r.stderr).to.not.include('object(s) failed');
   });
 
@@ -111,6 +114,6 @@ describe('npm run invoke -- --local', function () {
     expect(JSON.parse(r.stdout)).to.deep.include({ failed: 0 });
     const none = await invoke(['--local', '--dates', '2024-01-01'], { ...env, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
     expect(none.code, none.stderr).to.equal(2);
-    expect(none.stderr).to.match(/^invoke failed: invalid handler environment:\n {2}AWS_REGION \(or AWS_DEFAULT_REGION\) is not set/);
+    expect(none.stderr).to.match(/^invoke failed: invalid handler environment:\n {2}AWS_DEFAULT_REGION \(or AWS_REGION\) is not set/);
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { moto } from '../setup.ts';
-import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { deployEnv, DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 import { runCommand } from '../../helpers/runCommand.ts';
 import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
 import { startFaultProxy, type FaultProxy } from '../../../dev/faultProxy.ts';
@@ -106,6 +106,42 @@ describe('npm run status on moto', function () {
     expect(s3.filter((e) => e.method === 'GET' && e.query.includes('list-type=2'))).to.have.length(2);
     expect(s3.filter((e) => e.method === 'HEAD').map((e) => `${e.bucket}/${e.key}`)).to.deep.equal([`${SOURCE_BUCKET}/2024/03/09/cold.json`]);
     expect(s3).to.have.length(3);
+  });
+
+  it('takes the region from AWS_DEFAULT_REGION alone, as invoke and check do', async () => {
+    const r = await status(['--from', '2024-03-01', '--to', '2024-03-01', '--json'], { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-east-1' });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal([{ date: '2024-03-01', inSync: true, missing: 0, differ: 0, archived: 0 }]);
+  });
+
+  it('no region, or two that disagree: one message, exit 2, no request (not an error per day)', async () => {
+    proxy.resetCounts();
+    const [none, disagree] = await Promise.all([
+      status(['--days', '3'], { AWS_REGION: '', AWS_DEFAULT_REGION: '' }),
+      status(['--days', '3'], { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'eu-west-1' }),
+    ]);
+    expect(none.code, none.stderr).to.equal(2);
+    expect(none.stderr).to.equal('status failed: invalid handler environment:\n  AWS_DEFAULT_REGION (or AWS_REGION) is not set: expected the region of the source bucket, e.g. us-east-1\n');
+    expect(disagree.code, disagree.stderr).to.equal(2);
+    expect(disagree.stderr).to.include('AWS_REGION is "us-east-1" but AWS_DEFAULT_REGION is "eu-west-1": set one, or both to the same region');
+    for (const r of [none, disagree]) expect(r.stdout).to.equal('');
+    expect(proxy.counts().seen).to.equal(0);
+  });
+
+  it('takes the deploy variables instead of the handler\'s, building what the stack would set', async () => {
+    const handlerNames = Object.fromEntries(Object.keys(env).map((k) => [k, undefined]));
+    const r = await runCommand(STATUS, ['--local', '--from', '2024-03-03', '--to', '2024-03-04', '--json'], {
+      env: { ...handlerNames, ...deployEnv({ S3_REPLICATE_DEST_PREFIX: 'from-acme/' }), AWS_ENDPOINT_URL: proxy.endpoint, NO_COLOR: '1' },
+    });
+    expect(r.code, r.stderr).to.equal(1);
+    expect(JSON.parse(r.stdout)).to.deep.equal([
+      { date: '2024-03-03', inSync: true, missing: 0, differ: 0, archived: 0 },
+      { date: '2024-03-04', inSync: false, missing: 2, differ: 0, archived: 0 },
+    ]);
+    // Both names of one setting that disagree: neither wins.
+    const both = await status(['--days', '1'], { ...deployEnv({ S3_REPLICATE_DEST_PREFIX: 'elsewhere/' }) });
+    expect(both.code, both.stderr).to.equal(2);
+    expect(both.stderr).to.include('DESTINATION_PREFIX is "from-acme/", but S3_REPLICATE_DEST_PREFIX gives it "elsewhere/" (as the stack would set it)');
   });
 
   it('refuses a bad flag with exit 2 before any request', async () => {

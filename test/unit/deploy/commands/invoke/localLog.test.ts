@@ -29,4 +29,14 @@ describe('deploy/commands/invoke/localLog', () => {
     quiet.settle();
     expect(ok).to.deep.equal([line('ERROR', 'x'), 'not json', line('ERROR', 'y')]);
   });
+
+  it('drops the summary line of a run that failed with its summary: the command prints it on stdout, the runner the error', () => {
+    const out: string[] = [];
+    const log = localLog((l) => out.push(l));
+    log.sink(line('INFO', 'listing'));
+    log.sink(line('ERROR', 's3-push summary'));
+    const err = Object.assign(new Error('1 day(s) could not be listed (2024-01-01)'), { summary: { failed: 1 } });
+    log.settle(err);
+    expect(out).to.deep.equal([line('INFO', 'listing')]);
+  });
 });
