@@ -22,25 +22,26 @@ import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { addDays, parseIsoDate } from '../rules/dates.ts';
 import { createSqsClient } from '../handler/aws/workQueue.ts';
-import { numberListFlag, parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { numberListFlag, parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 
-const USAGE = `usage: npx tsx scripts/fanOutWorkers.ts [--days N] [--objects N] [--budget-ms MS] [--runs N] [--workers LIST] [--copy-concurrency N]
-  --days N              days of the backfill (1-3660; default 30)
-  --objects N           objects per day (1-100000; default 40)
-  --budget-ms MS        time budget of each local invocation (1-900000; default 1000)
-  --runs N              runs per worker count (1-50; default 3)
-  --workers LIST        worker counts, comma-separated (1-64 each; default 1,2,4,8)
-  --copy-concurrency N  COPY_CONCURRENCY of the handler (1-256; default 4)`;
+const COMMAND = {
+  name: 'fanOutWorkers',
+  invocation: 'npx tsx scripts/fanOutWorkers.ts',
+  summary: 'Wall time of the same fan-out backfill with several numbers of local workers against a moto server started for the run; runs interleaved, the median reported.',
+  flags: {
+    days: { type: 'string', value: 'N', help: 'days of the backfill (1-3660; default 30)' },
+    objects: { type: 'string', value: 'N', help: 'objects per day (1-100000; default 40)' },
+    'budget-ms': { type: 'string', value: 'MS', help: 'time budget of each local invocation (1-900000; default 1000)' },
+    runs: { type: 'string', value: 'N', help: 'runs per worker count (1-50; default 3)' },
+    workers: { type: 'string', value: 'LIST', help: 'worker counts, comma-separated (1-64 each; default 1,2,4,8)' },
+    'copy-concurrency': { type: 'string', value: 'N', help: 'COPY_CONCURRENCY of the handler (1-256; default 4)' },
+  },
+  notes: [],
+} as const satisfies CommandSpec;
+const USAGE = usageOf(COMMAND);
 
-const FLAGS = {
-  days: { type: 'string', value: 'N' },
-  objects: { type: 'string', value: 'N' },
-  'budget-ms': { type: 'string', value: 'MS' },
-  runs: { type: 'string', value: 'N' },
-  workers: { type: 'string', value: 'LIST' },
-  'copy-concurrency': { type: 'string', value: 'N' },
-} as const;
+const FLAGS = COMMAND.flags;
 
 interface Options {
   readonly DAYS: number;

@@ -24,14 +24,21 @@ import { parseHandlerConfig } from '../handler/config.ts';
 import { createLogger } from '../handler/logger.ts';
 import { parseIsoDate } from '../rules/dates.ts';
 import { handlerEnv } from '../dev/accounts.ts';
-import { parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 
-const USAGE = `usage: node --expose-gc --max-old-space-size=64 --import tsx scripts/measureDayMemory.ts [--mode window|failures] [--keys N] [--key-bytes N]
-  --mode MODE      window (the first copy hangs, the others wait behind it) or failures (every copy
-                   fails, one SQS work item); default window
-  --keys N         keys in the day (1-100000000; default 300000)
-  --key-bytes N    bytes per key (32-1024; default 1024)`;
+const COMMAND = {
+  name: 'measureDayMemory',
+  invocation: 'node --expose-gc --max-old-space-size=64 --import tsx scripts/measureDayMemory.ts',
+  summary: 'Measures the heap of one day far larger than an invocation could hold if the copy engine kept what it saw: the engine\'s own code against in-process fakes that hold nothing themselves.',
+  flags: {
+    mode: { type: 'string', value: 'MODE', help: 'window (the first copy hangs, the others wait behind it) or failures (every copy fails, one SQS work item); default window' },
+    keys: { type: 'string', value: 'N', help: 'keys in the day (1-100000000; default 300000)' },
+    'key-bytes': { type: 'string', value: 'N', help: 'bytes per key (32-1024; default 1024)' },
+  },
+  notes: [],
+} as const satisfies CommandSpec;
+const USAGE = usageOf(COMMAND);
 
 interface Options {
   readonly mode: 'window' | 'failures';
@@ -40,11 +47,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const { values, problems } = parseCommandLine(argv, {
-    mode: { type: 'string', value: 'MODE' },
-    keys: { type: 'string', value: 'N' },
-    'key-bytes': { type: 'string', value: 'N' },
-  });
+  const { values, problems } = parseCommandLine(argv, COMMAND.flags);
   const mode = values.mode ?? 'window';
   if (mode !== 'window' && mode !== 'failures') problems.push(`--mode is ${JSON.stringify(mode)}: expected window or failures`);
   const options = {

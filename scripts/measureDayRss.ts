@@ -15,16 +15,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buildBenchTools } from '../bench/build.ts';
 import { runMeasured } from '../bench/measure.ts';
-import { numberListFlag, parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { numberListFlag, parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 import { STAND_IN_DATE, standInHandlerEnv, startS3StandIn } from '../dev/s3StandIn.ts';
 
-const USAGE = `usage: npx tsx scripts/measureDayRss.ts [--keys LIST] [--repeat N]
-  --keys LIST  day sizes, comma-separated whole numbers (1-10000000 each; default 1000,100000)
-  --repeat N   runs per size (1-100; default 1)`;
+const COMMAND = {
+  name: 'measureDayRss',
+  invocation: 'npx tsx scripts/measureDayRss.ts',
+  summary: 'Peak resident memory of the deployed handler (the bundle, run once as Lambda would) on a dry run of days of different sizes, against a local stand-in for S3 and STS.',
+  flags: {
+    keys: { type: 'string', value: 'LIST', help: 'day sizes, comma-separated whole numbers (1-10000000 each; default 1000,100000)' },
+    repeat: { type: 'string', value: 'N', help: 'runs per size (1-100; default 1)' },
+  },
+  notes: [],
+} as const satisfies CommandSpec;
+const USAGE = usageOf(COMMAND);
 
 function parseOptions(argv: readonly string[]): { sizes: number[]; repeat: number } {
-  const { values, problems } = parseCommandLine(argv, { keys: { type: 'string', value: 'LIST' }, repeat: { type: 'string', value: 'N' } });
+  const { values, problems } = parseCommandLine(argv, COMMAND.flags);
   const options = {
     sizes: numberListFlag('--keys', values.keys, 1, 10_000_000, problems) ?? [1000, 100_000],
     repeat: wholeNumberFlag('--repeat', values.repeat, 1, 100, problems) ?? 1,

@@ -21,14 +21,22 @@ import { loadavg, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { buildBenchTools, type BenchBuild } from '../bench/build.ts';
 import { runMeasured } from '../bench/measure.ts';
-import { parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 import { STAND_IN_DATE, standInHandlerEnv, startS3StandIn, type S3StandIn } from '../dev/s3StandIn.ts';
 
-const USAGE = `usage: npx tsx scripts/measureFixedCost.ts [--keys N] [--runs N] [--cpu-prof DIR]
-  --keys N        objects of the day on both sides in the warm rerun (1-1000000; default 2500)
-  --runs N        runs (and imports) per phase (1-100; default 9)
-  --cpu-prof DIR  write a V8 CPU profile of each warm run into DIR`;
+const COMMAND = {
+  name: 'measureFixedCost',
+  invocation: 'npx tsx scripts/measureFixedCost.ts',
+  summary: 'What a run of the deployed handler pays before and around its copies (the import, an empty day, a warm rerun with nothing to copy), against a local stand-in for S3 and STS.',
+  flags: {
+    keys: { type: 'string', value: 'N', help: 'objects of the day on both sides in the warm rerun (1-1000000; default 2500)' },
+    runs: { type: 'string', value: 'N', help: 'runs (and imports) per phase (1-100; default 9)' },
+    'cpu-prof': { type: 'string', value: 'DIR', help: 'write a V8 CPU profile of each warm run into DIR' },
+  },
+  notes: [],
+} as const satisfies CommandSpec;
+const USAGE = usageOf(COMMAND);
 
 interface Options {
   readonly keys: number;
@@ -37,11 +45,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const { values, problems } = parseCommandLine(argv, {
-    keys: { type: 'string', value: 'N' },
-    runs: { type: 'string', value: 'N' },
-    'cpu-prof': { type: 'string', value: 'DIR' },
-  });
+  const { values, problems } = parseCommandLine(argv, COMMAND.flags);
   const options = {
     keys: wholeNumberFlag('--keys', values.keys, 1, 1_000_000, problems) ?? 2500,
     runs: wholeNumberFlag('--runs', values.runs, 1, 100, problems) ?? 9,

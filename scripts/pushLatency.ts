@@ -37,17 +37,24 @@ import { parseHandlerConfig } from '../handler/config.ts';
 import { handleEvent } from '../handler/index.ts';
 import { lambdaResponse } from '../handler/result.ts';
 import { createSqsClient } from '../handler/aws/workQueue.ts';
-import { parseCommandLine, throwIfProblems, wholeNumberFlag } from '../deploy/cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 
-const USAGE = `usage: npx tsx scripts/pushLatency.ts [--objects N] [--rate N] [--workers N] [--batch-size N] [--window-ms N] [--grace-ms N]
-  --objects N     objects written (1-100000; default 500)
-  --rate N        objects written per second (1-10000; default 10)
-  --workers N     invocations at once (1-1000; default 5)
-  --batch-size N  events per invocation (1-10000; default 100)
-  --window-ms N   batching window after the first event, in ms (0-300000; default 1000)
-  --grace-ms N    how long to wait for the last copies after the last write, in ms (0-3600000; default 120000)
-Exit 1 when an object was not copied within the grace.`;
+const COMMAND = {
+  name: 'pushLatency',
+  invocation: 'npx tsx scripts/pushLatency.ts',
+  summary: 'Push on write\'s latency on a local emulator started for the run: the time from a PutObject to its copy existing at the destination, through the stack\'s EventBridge rule, the object queue and local workers.',
+  flags: {
+    objects: { type: 'string', value: 'N', help: 'objects written (1-100000; default 500)' },
+    rate: { type: 'string', value: 'N', help: 'objects written per second (1-10000; default 10)' },
+    workers: { type: 'string', value: 'N', help: 'invocations at once (1-1000; default 5)' },
+    'batch-size': { type: 'string', value: 'N', help: 'events per invocation (1-10000; default 100)' },
+    'window-ms': { type: 'string', value: 'N', help: 'batching window after the first event, in ms (0-300000; default 1000)' },
+    'grace-ms': { type: 'string', value: 'N', help: 'how long to wait for the last copies after the last write, in ms (0-3600000; default 120000)' },
+  },
+  notes: ['Exit 1 when an object was not copied within the grace.'],
+} as const satisfies CommandSpec;
+const USAGE = usageOf(COMMAND);
 
 interface LatencyOptions {
   readonly objects: number;
@@ -61,14 +68,7 @@ interface LatencyOptions {
 
 /** Reads the command line; every problem at once (exit 2, before moto starts). */
 function parseOptions(argv: readonly string[]): LatencyOptions {
-  const { values, problems } = parseCommandLine(argv, {
-    objects: { type: 'string', value: 'N' },
-    rate: { type: 'string', value: 'N' },
-    workers: { type: 'string', value: 'N' },
-    'batch-size': { type: 'string', value: 'N' },
-    'window-ms': { type: 'string', value: 'N' },
-    'grace-ms': { type: 'string', value: 'N' },
-  });
+  const { values, problems } = parseCommandLine(argv, COMMAND.flags);
   const options = {
     objects: wholeNumberFlag('--objects', values.objects, 1, 100_000, problems) ?? 500,
     rate: wholeNumberFlag('--rate', values.rate, 1, 10_000, problems) ?? 10,

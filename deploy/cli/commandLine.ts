@@ -16,25 +16,23 @@ export interface FlagSpec {
   /** How the usage names the value (`DIR`, `N`), used in messages. Default `VALUE`. */
   readonly value?: string;
   /**
-   * What the flag does and its default, in one paragraph: the usage (`--help`) and the command's
-   * page in docs/commands/ are both written from it. Required of a command's flags
-   * ({@link CommandSpec}); a flag of a one-off script may go without.
+   * What the flag does and its default, in one paragraph: the usage (`--help`) and, for a
+   * command, its page in docs/commands/ are both written from it.
    */
-  readonly help?: string;
+  readonly help: string;
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
-
-/** A flag of a command: its help is required. */
-export type DocumentedFlag = FlagSpec & { readonly help: string };
 
 /**
  * Everything a command's usage and its page say, in one place: the flags are the ones
  * {@link parseCommandLine} reads, so a flag is defined, parsed and described once.
  */
-export interface CommandSpec<S extends Readonly<Record<string, DocumentedFlag>> = Readonly<Record<string, DocumentedFlag>>> {
-  /** The command's name, as in `npm run <name>`. */
+export interface CommandSpec<S extends FlagSpecs = FlagSpecs> {
+  /** The command's name, as in `npm run <name>`; it leads every error line. */
   readonly name: string;
+  /** How it is run, for the synopsis. Default `npm run <name>`. */
+  readonly invocation?: string;
   /** What the command does, one paragraph. */
   readonly summary: string;
   /** The flags, in the order the usage lists them. */
@@ -70,14 +68,26 @@ function wrapWords(words: readonly string[], width: number): string[] {
   return lines;
 }
 
-/** The first lines of the usage: `usage: npm run <name> [-- [--flag VALUE] …]`, every flag once, wrapped. */
+/**
+ * The first lines of the usage: `usage: npm run <name> [-- [--flag VALUE] …]` (or the command's own
+ * invocation, without npm's `--`), every flag once, wrapped between flags.
+ */
 export function synopsisOf(spec: CommandSpec): string[] {
-  const flags = Object.entries(spec.flags);
-  const head = `usage: npm run ${spec.name}`;
-  if (flags.length === 0) return [head];
-  const items = flags.map(([name, flag]) => `[${flagSyntax(name, flag)}]`);
-  items[items.length - 1] += ']';
-  return wrapWords(['[--', ...items], USAGE_WIDTH - head.length - 1).map((line, i) => `${i === 0 ? head : ' '.repeat(head.length)} ${line}`);
+  const head = `usage: ${spec.invocation ?? `npm run ${spec.name}`}`;
+  const items = Object.entries(spec.flags).map(([name, flag]) => `[${flagSyntax(name, flag)}]`);
+  if (items.length === 0) return [head];
+  const words = spec.invocation === undefined ? ['[--', ...items.slice(0, -1), `${items.at(-1)}]`] : items;
+  // Under the command when it is short, else a small indent: a long invocation leaves no room.
+  const indent = ' '.repeat(head.length < 40 ? head.length + 1 : 4);
+  const lines: string[] = [];
+  let line = head;
+  for (const word of words) {
+    if (line.length + 1 + word.length > USAGE_WIDTH) {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else line = `${line} ${word}`;
+  }
+  return [...lines, line];
 }
 
 /**

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { numberListFlag, parseCommandLine, synopsisOf, usageOf, USAGE_WIDTH, wantsHelp, wholeNumberFlag, wrapText, type CommandSpec } from '../../../../deploy/cli/commandLine.ts';
 
 const FLAGS = {
-  out: { type: 'string', value: 'DIR' },
-  nice: { type: 'string', value: 'N' },
-  plan: { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
+  out: { type: 'string', value: 'DIR', help: 'where' },
+  nice: { type: 'string', value: 'N', help: 'how nice' },
+  plan: { type: 'boolean', help: 'plan only' },
+  yes: { type: 'boolean', short: 'y', help: 'do not ask' },
 } as const;
 
 describe('deploy/cli/commandLine parseCommandLine', () => {
@@ -112,6 +112,13 @@ describe('deploy/cli/commandLine usageOf: the usage written from the flags', () 
       expect(line.trimEnd(), 'a line ends after a whole flag').to.match(/(\[--|VALUE\]+)$/);
     }
     expect(synopsis.join(' ').match(/\[--flag-number-\d+ VALUE\]/g)).to.have.length(12);
+  });
+
+  it('a script run its own way: its invocation, no npm `--`, a small indent after a long one', () => {
+    const flags = { keys: { type: 'string' as const, value: 'N', help: 'keys' }, mode: { type: 'string' as const, value: 'MODE', help: 'mode' } };
+    const invocation = `node --expose-gc --max-old-space-size=64 --import tsx scripts/${'x'.repeat(60)}.ts`;
+    expect(synopsisOf({ name: 'm', invocation: 'npx tsx scripts/m.ts', summary: '', flags, notes: [] })).to.deep.equal(['usage: npx tsx scripts/m.ts [--keys N] [--mode MODE]']);
+    expect(synopsisOf({ name: 'm', invocation, summary: '', flags, notes: [] })).to.deep.equal([`usage: ${invocation}`, '    [--keys N] [--mode MODE]']);
   });
 
   it('a command without flags: the synopsis alone', () => {
