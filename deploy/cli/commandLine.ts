@@ -17,10 +17,14 @@ export interface FlagSpec {
   readonly value?: string;
   /**
    * What the flag does and its default, in one paragraph: the usage (`--help`) and, for a
-   * command, its page in docs/commands/ are both written from it.
+   * command, its page in docs/commands/ are both written from it. Required of every flag of a
+   * {@link CommandSpec}.
    */
-  readonly help: string;
+  readonly help?: string;
 }
+
+/** A flag whose help is given: what a {@link CommandSpec} holds. */
+export type DocumentedFlag = FlagSpec & { readonly help: string };
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
@@ -28,7 +32,7 @@ export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
  * Everything a command's usage and its page say, in one place: the flags are the ones
  * {@link parseCommandLine} reads, so a flag is defined, parsed and described once.
  */
-export interface CommandSpec<S extends FlagSpecs = FlagSpecs> {
+export interface CommandSpec<S extends Readonly<Record<string, DocumentedFlag>> = Readonly<Record<string, DocumentedFlag>>> {
   /** The command's name, as in `npm run <name>`; it leads every error line. */
   readonly name: string;
   /** How it is run, for the synopsis. Default `npm run <name>`. */
