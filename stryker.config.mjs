@@ -64,6 +64,9 @@ export default {
   coverageAnalysis: 'perTest',
   // The machine is shared: a slow test run is not a timeout unless it is 10 s over the dry run's pace.
   timeoutMS: 10000,
+  // The dry run is the whole unit suite; Stryker's default of 5 minutes is not enough for it on a
+  // 2-core machine busy with other work (it has taken longer at load average ~25).
+  dryRunTimeoutMinutes: 20,
   // Reruns test only the mutants whose code or covering tests changed since the last run.
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
