@@ -7,18 +7,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine, throwIfProblems } from '../deploy/cli/commandLine.ts';
+import { parseCommandLine, throwIfProblems, usageOf, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 import { asReport, belowGoal, checkGoalsNameModules, checkWholeRun, readStrykerConfig, renderTable, scoreReport, ScoreTableError, withTable } from '../dev/mutation/scoreTable.ts';
 
-const USAGE = `usage: npm run mutation:table [-- --report FILE] [--doc FILE] [--print]
-  writes the score table of a mutation run into the docs page, between its markers, and fails
-  naming every module below its goal (goals in stryker.config.mjs)
-  --report FILE  Stryker's JSON report (default reports/mutation/mutation.json)
-  --doc FILE     the page that holds the table (default docs/testing.md)
-  --print        print the table instead (any report, a run with --mutate too); write nothing`;
+const COMMAND = {
+  name: 'mutation:table',
+  summary: 'Writes the score table of a mutation run into the docs page, between its markers, and fails naming every module below its goal (goals in stryker.config.mjs).',
+  flags: {
+    report: { type: 'string', value: 'FILE', help: 'Stryker\'s JSON report (default reports/mutation/mutation.json)' },
+    doc: { type: 'string', value: 'FILE', help: 'the page that holds the table (default docs/testing.md)' },
+    print: { type: 'boolean', help: 'print the table instead (any report, a run with --mutate too); write nothing' },
+  },
+  notes: [],
+} as const satisfies CommandSpec;
 
-const FLAGS = { report: { type: 'string', value: 'FILE' }, doc: { type: 'string', value: 'FILE' }, print: { type: 'boolean' } } as const;
+const USAGE = usageOf(COMMAND);
+const FLAGS = COMMAND.flags;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
