@@ -9,7 +9,8 @@
  *   built from it as the stack builds the function's (the parameters deploy sends, resolved
  *   through the template's function environment), so a local run sees what the deployed function
  *   sees. A handler variable set as well must agree with the value built: when two names of one
- *   setting disagree, neither wins; the run is refused (exit 2) naming both.
+ *   setting disagree, neither wins; the run is refused (exit 2) naming both. A tunable no deploy
+ *   variable sets (COPY_CONCURRENCY, …) is the shell's, else the template's default.
  *
  * The region is `AWS_REGION`, else `AWS_DEFAULT_REGION`; the SDK reads only AWS_REGION, so the
  * caller sets it from the result ({@link applyLocalEnvironment}). Pure but for that one function.
@@ -64,8 +65,12 @@ function fromDeployEnvironment(env: Env, template: CfnTemplate, settings: readon
   const built = functionEnvironment(template, stackParameters(deploy, { bucket: deploy.artifactBucket, key: '' }), deploy.account);
   const handlerEnv: Record<string, string | undefined> = { ...env };
   for (const { handler, deploy: variable } of settings) {
-    if (variable === undefined) continue;
     const value = built[handler];
+    if (variable === undefined) {
+      // A tunable no deploy variable sets: the shell's value, else the template's default, as the stack gives it.
+      if (!isSet(env, handler) && value !== undefined) handlerEnv[handler] = value;
+      continue;
+    }
     const own = isSet(env, handler) ? env[handler] : undefined;
     if (own !== undefined && own !== value) {
       problems.push(`${handler} is ${shown(handler, own)}, but ${variable} gives it ${shown(handler, value)} (as the stack would set it): unset ${handler}, or set both to the same value`);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { applyLocalEnvironment, parseLocalEnvironment } from '../../../../deploy/cli/localEnvironment.ts';
 import { ConfigError } from '../../../../rules/errors.ts';
+import { loadTemplate } from '../../../../deploy/cloudformation/template.ts';
 import { BUCKET_NAME_EXPECTED } from '../../../../rules/bucketName.ts';
 import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
 
@@ -80,6 +81,11 @@ describe('deploy/cli/localEnvironment: the one reader of the --local commands\' 
       const queue = `https://sqs.us-east-1.amazonaws.com/${SOURCE_ACCOUNT}/s3-push-work`;
       const local = parseLocalEnvironment(deployEnv({ COPY_CONCURRENCY: '8', WORK_QUEUE_URL: queue }));
       expect(local.config).to.deep.include({ copyConcurrency: 8, workQueueUrl: queue });
+    });
+
+    it('gives a tunable the shell does not set the template\'s default, as the stack does', () => {
+      const { template } = loadTemplate();
+      expect(parseLocalEnvironment(deployEnv()).config.copyConcurrency).to.equal(Number(template.Parameters.CopyConcurrency!.Default));
     });
 
     it('takes both names of a setting when they agree', () => {
