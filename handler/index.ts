@@ -79,14 +79,15 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
     // One function serves two queues: object events (push on write) and work items (fan-out).
     const objectRecords = event.Records.filter(isObjectEventRecord);
     const workRecords = event.Records.filter((r) => !objectRecords.includes(r));
-    const objects = objectRecords.length > 0 ? await runObjectBatch(objectRecords, config, clients, { logger }) : undefined;
+    const stop = options.shouldStop ? { shouldStop: options.shouldStop } : {};
+    const objects = objectRecords.length > 0 ? await runObjectBatch(objectRecords, config, clients, { logger, ...stop }) : undefined;
     if (objects && workRecords.length === 0) return { kind: 'objectBatch', objects, work: undefined, response: objects.response };
     if (!queue) return fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)'], 'invalid handler environment'));
     const work = await runWorkBatch(workRecords, config, clients, queue, { logger, ...passOn });
     if (!objects) return { kind: 'batch', batch: work };
     return { kind: 'objectBatch', objects, work, response: { batchItemFailures: [...objects.response.batchItemFailures, ...work.response.batchItemFailures] } };
   }
-  if (isObjectEventDocument(event)) return { kind: 'objects', summary: await runObjectEvents(event, config, clients, { logger }) };
+  if (isObjectEventDocument(event)) return { kind: 'objects', summary: await runObjectEvents(event, config, clients, { logger, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) }) };
   const parsed = parseLogged(event, config.lagDays, queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT, logger);
   if (parsed.kind === 'check') return { kind: 'check', report: await runCheck(config, clients, { logger, ...(parsed.date ? { day: parsed.date } : {}) }) };
   if (parsed.fanOut || parsed.dates.length > 1) {

@@ -16,8 +16,13 @@ export interface CopyCounts {
   readonly missing?: number;
   /** Dry runs only: objects that would be copied again because the destination's differs (size, or ETag and age). */
   readonly differ?: number;
-  /** With DAY_MARKER: whether the day-complete marker was written or left as it was (absent when the day is not complete). */
-  readonly marker?: 'written' | 'unchanged';
+  /**
+   * With DAY_MARKER, once the day is complete: the day-complete marker `written`, left `unchanged`,
+   * not written because a source object is not at the destination (`incomplete`, see
+   * `markerMissing`), or not written because the time budget ran out in its walk (`stopped`: the
+   * day is handed on). Absent when the day is not complete.
+   */
+  readonly marker?: 'written' | 'unchanged' | 'incomplete' | 'stopped';
 }
 
 /** One day's counts. */
@@ -27,6 +32,10 @@ export interface DaySummary extends CopyCounts {
   readonly prefix: string;
   /** Source objects listed under the prefix (all of them, or up to where a stopped run ended). */
   readonly listed: number;
+  /** With `marker: 'incomplete'`: the first source key the marker's walk did not find equal at the destination. */
+  readonly markerMissing?: string;
+  /** Source objects not copied and not counted in `listed`, by reason: `markerName`, a key named like the day's marker. Absent when none. */
+  readonly ignored?: { readonly markerName: number };
 }
 
 /** One object that could not be copied. */

@@ -14,7 +14,7 @@ import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
 import { KEY_PREFIX_PATTERN, dayPattern, prefixFormatProblems } from '../../rules/prefix.ts';
-import { DAY_MARKER_NAME } from '../../handler/copy/dayMarker.ts';
+import { DAY_MARKER_NAME } from '../../handler/marker/manifest.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
 export interface PolicyValues {

@@ -46,7 +46,7 @@ export const MAX_FAILURES_PER_DAY = MAX_LISTED_FAILURES;
  * keys 100,000 of them held 102 MiB. 10,000 keys of at most 1,024 bytes stay under ~20 MiB.
  */
 export const DEFAULT_MAX_PENDING_KEYS = 10_000;
-import { dayMarkerKey } from './dayMarker.ts';
+import { dayMarkerKey, DAY_MARKER_NAME } from '../marker/dayMarker.ts';
 
 /** The S3 clients of a run. */
 export interface ReplicationClients {
@@ -99,9 +99,16 @@ export interface DayResult {
   readonly complete: boolean;
 }
 
-/** The day-complete marker is never a destination object of the day: a source key of that name is compared with nothing. */
-async function* withoutKey(objects: AsyncGenerator<ObjectInfo>, key: string): AsyncGenerator<ObjectInfo> {
-  for await (const o of objects) if (o.key !== key) yield o;
+/**
+ * The day-complete marker is never an object of the day: at the destination it is compared with
+ * nothing, and a source key of its name (`<day prefix>_S3PUSH_COMPLETE.json`) is never copied, or
+ * a producer could write the partner's marker. `passed` counts what was left out.
+ */
+async function* withoutKey(objects: AsyncGenerator<ObjectInfo>, key: string, passed: { count: number } = { count: 0 }): AsyncGenerator<ObjectInfo> {
+  for await (const o of objects) {
+    if (o.key === key) passed.count++;
+    else yield o;
+  }
 }
 
 /** Options of {@link copyListedObject}. */
@@ -166,7 +173,8 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   const list = (s3: S3Client, bucket: string, owner: string, p: string, startAfter: string | undefined): AsyncGenerator<ObjectInfo> =>
     listObjects(s3, bucket, p, { expectedBucketOwner: owner, startAfter, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
 
-  const source = list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter);
+  const markerNamed = { count: 0 };
+  const source = withoutKey(list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter), prefix + DAY_MARKER_NAME, markerNamed);
   const destination = withoutKey(list(
     clients.destinationS3,
     settings.destinationBucket,
@@ -276,7 +284,11 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   }
 
   return {
-    summary: { date: options.date, prefix, listed, copied, skipped, failed, archived: archivedCount, bytesCopied, ...(dryRun ? { missing, differ } : {}) },
+    summary: {
+      date: options.date, prefix, listed, copied, skipped, failed, archived: archivedCount, bytesCopied,
+      ...(dryRun ? { missing, differ } : {}),
+      ...(markerNamed.count > 0 ? { ignored: { markerName: markerNamed.count } } : {}),
+    },
     failures,
     archived,
     interrupted,

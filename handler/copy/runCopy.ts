@@ -8,7 +8,7 @@ import type { HandlerConfig } from '../config.ts';
 import { ReplicationFailedError, TimeBudgetError } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
 import { MAX_DAYS_PER_EVENT, parseEvent, type CopyEvent, type HandlerEvent } from '../events.ts';
-import { markCompleteDay } from './dayMarker.ts';
+import { logIgnoredMarkerName, markCompleteDay } from '../marker/dayMarker.ts';
 import { createLogger, eventForLog, type Logger } from '../logger.ts';
 import type { DayMetrics, RunMetrics } from '../metrics.ts';
 import { renderPrefix } from '../../rules/prefix.ts';
@@ -88,17 +88,21 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
       });
       let day = result.summary;
       const dayFailures = [...result.failures];
+      logIgnoredMarkerName(logger, day);
+      let complete = result.complete;
       // The marker says every object of the day is at the destination: not with a failure or an archived object left out.
       if (config.dayMarker && result.complete && !parsed.dryRun && day.failed === 0 && day.archived === 0) {
-        const marked = await markCompleteDay(clients.destinationS3, config, day);
+        const marked = await markCompleteDay(clients, config, day, options.shouldStop ? { shouldStop: options.shouldStop } : {});
         day = marked.summary;
         if (marked.failure) dayFailures.push(marked.failure);
+        // Its walk ran out of time: the day is handed on like any unfinished one, and its rest writes it.
+        if (marked.stopped) complete = false;
       }
       days.push(day);
       keepFailures(failures, dayFailures);
       timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
       for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
-      if (!result.complete) {
+      if (!complete) {
         stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
         break;
       }
@@ -164,7 +168,8 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   }
   if (stopped) {
     const resume = (stopped.result.lastKey === undefined ? 'nothing of it was finished' : `finished up to and including key ${JSON.stringify(stopped.result.lastKey)}`) +
-      (stopped.result.interrupted.length > 0 ? `; the multipart copy of ${stopped.result.interrupted.map((k) => JSON.stringify(k)).join(', ')} was stopped between parts and its upload aborted` : '');
+      (stopped.result.interrupted.length > 0 ? `; the multipart copy of ${stopped.result.interrupted.map((k) => JSON.stringify(k)).join(', ')} was stopped between parts and its upload aborted` : '') +
+      (stopped.result.complete ? '; every object was handled, the day-complete marker was not written (its walk of the day ran out of time)' : '');
     const rest = stopped.notStarted.length > 0 ? `; not started: ${stopped.notStarted.join(', ')}` : '';
     throw new TimeBudgetError(`time budget ran out during ${stopped.date} (${resume})${rest}. Run the same event again: what is already copied is skipped`, summary);
   }

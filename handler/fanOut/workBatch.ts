@@ -13,7 +13,7 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { describeError } from '../../rules/errors.ts';
 import type { HandlerConfig } from '../config.ts';
-import { markCompleteDay } from '../copy/dayMarker.ts';
+import { logIgnoredMarkerName, markCompleteDay } from '../marker/dayMarker.ts';
 import type { Logger } from '../logger.ts';
 import type { RunMetrics } from '../metrics.ts';
 import { renderPrefix } from '../../rules/prefix.ts';
@@ -158,10 +158,14 @@ export async function runWorkBatch(
     }
     // A day complete with no failure and no archived object left out in any of its parts gets its marker (DAY_MARKER).
     const archivedSoFar = (item.archivedBefore ?? 0) + day.archived;
+    logIgnoredMarkerName(options.logger, day);
+    let complete = result.complete;
     if (config.dayMarker && result.complete && !item.dryRun && day.failed === 0 && !item.failedBefore && archivedSoFar === 0) {
-      const marked = await markCompleteDay(clients.destinationS3, config, day);
+      const marked = await markCompleteDay(clients, config, day, { shouldStop });
       day = marked.summary;
       if (marked.failure) dayFailures.push(marked.failure);
+      // Its walk ran out of time: hand the day on after its last key; the continuation walks nothing new and writes it.
+      if (marked.stopped) complete = false;
     }
     days.push(day);
     keepFailures(failures, dayFailures);
@@ -177,9 +181,9 @@ export async function runWorkBatch(
       ? `${item.failedBefore} object(s) of ${item.date} failed in earlier parts of the day${item.firstFailedKey === undefined ? '' : ` (first: ${item.firstFailedKey})`}; run the day again to retry them: {"dates": ["${item.date}"]}`
       : undefined;
     // The scheduled day completed only when its last part ends with no failure in any part.
-    report(day, result.complete ? failedSoFar === 0 : undefined);
+    report(day, complete ? failedSoFar === 0 : undefined);
 
-    if (result.complete) {
+    if (complete) {
       // The day is done, so report every failure of it. Retried whole by SQS: what this attempt
       // copied is skipped as equal next time, and the failed objects of this part are tried again.
       const error = [objectsFailed, failedEarlier].filter((e) => e !== undefined).join('; ');
@@ -188,7 +192,13 @@ export async function runWorkBatch(
     }
     if (tooLarge === undefined && (result.lastKey === undefined || result.lastKey === item.startAfter)) {
       // Not one object fitted in the budget: a continuation would be this same item, forever.
-      outcomes.push({ ...where, outcome: 'failed', error: 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy' });
+      outcomes.push({
+        ...where,
+        outcome: 'failed',
+        error: result.complete
+          ? 'the day-complete marker\'s walk of the day did not finish within the time budget of an invocation that had nothing else to copy: the day is too large to verify in one invocation (raise the function timeout), or the destination holds too many objects of its own under the day\'s prefix'
+          : 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy',
+      });
       continue;
     }
     // Every key before the too-large object is handled (it is the first one not finished).

@@ -3,7 +3,8 @@
  * the daily copy. For each event:
  * - another bucket than SOURCE_BUCKET, a key under DESTINATION_PREFIX when the source is also the
  *   destination bucket (the copies' own events), an event that is not an object creation, a key
- *   outside PREFIX_FORMAT or without a calendar date there: counted, logged, never copied;
+ *   outside PREFIX_FORMAT or without a calendar date there, a key named like its day's
+ *   day-complete marker (it would replace the partner's marker): counted, logged, never copied;
  * - otherwise the key is looked up as it is NOW at the source and at the destination (one
  *   ListObjectsV2 each), and the copy plan's rule decides: equal → skipped, missing or changed →
  *   copied by the daily run's own single-object copy ({@link copyListedObject}); a key that is
@@ -14,6 +15,9 @@
  * as it is when it is handled, so the last event handled for a key leaves its newest version at the
  * destination, and an event for an object since overwritten or deleted copies the new one or
  * nothing. Events for one key in one batch are handled once.
+ *
+ * With DAY_MARKER, a day this batch copied into that already has its marker gets the marker
+ * rewritten once, after the batch's copies (the marker's own walk decides what it lists).
  */
 import pLimit from 'p-limit';
 import type { HandlerConfig } from '../config.ts';
@@ -28,9 +32,11 @@ import { ARCHIVED_HELP, MAX_LISTED_FAILURES, type Failure } from '../summary.ts'
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { SqsRecordLike } from '../fanOut/workItems.ts';
 import { findObject } from '../aws/s3Listing.ts';
+import { isDayMarkerSourceKey, updateDayMarker, type MarkerOutcome } from '../marker/dayMarker.ts';
+import type { IsoDate } from '../../rules/dates.ts';
 
 /** Why an event copied nothing. */
-export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'gone';
+export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'markerName' | 'gone';
 
 /** What happened to one event. */
 export interface ObjectOutcome {
@@ -60,6 +66,8 @@ export interface ObjectEventsSummary {
   readonly ignored: Readonly<Record<IgnoredReason, number>>;
   /** The first {@link MAX_LISTED_FAILURES} failures; `failed` has the full count. */
   readonly failures: readonly Failure[];
+  /** With DAY_MARKER: the marker of each day copied into that had one ({@link rewriteMarkers}). */
+  readonly markers?: MarkerRewrites;
 }
 
 /** An object event named an object that could not be copied; thrown after the summary is logged. */
@@ -98,6 +106,8 @@ export function classify(event: ObjectEvent, config: HandlerConfig): { readonly 
   }
   const date = fitting[0]?.date;
   if (date === undefined) return { reason: reason! };
+  // Named like its day's marker in every spelling: never copied (it would replace the partner's marker).
+  if (fitting.every((f) => isDayMarkerSourceKey(config.prefixFormat, f.key))) return { reason: 'markerName' };
   // A decoded form of another day is not the same object.
   return { date, keys: fitting.filter((f) => f.date === date).map((f) => f.key) };
 }
@@ -118,6 +128,8 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
         if (src) break;
       }
       if (!src) return { outcome: 'gone' as const };
+      // The key found may be another spelling of the event's: the marker's name is checked on what would be copied.
+      if (isDayMarkerSourceKey(config.prefixFormat, src.key)) return { outcome: 'markerName' as const };
       const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config.destinationPrefix, src.key), config.destinationAccountId);
       if (decide(src, dst) === 'equal') return { outcome: 'skipped' as const, current: src };
       const bytes = await copyListedObject(clients.destinationS3, config, src);
@@ -154,7 +166,7 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
 
 /** Adds up outcomes. */
 export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEventsSummary {
-  const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, gone: 0 };
+  const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, markerName: 0, gone: 0 };
   let copied = 0;
   let skipped = 0;
   let archived = 0;
@@ -175,6 +187,38 @@ export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEven
 /** Options of the object event runners. */
 export interface ObjectRunOptions extends PushOptions {
   readonly logger: Logger;
+  /** Asked by the day markers' walks (see {@link rewriteMarkers}). Default: never stop. */
+  readonly shouldStop?: () => boolean;
+}
+
+/** What happened to the marker of each day a batch copied into (days without a marker are left out). */
+export type MarkerRewrites = Readonly<Record<string, Exclude<MarkerOutcome, 'absent'> | 'failed'>>;
+
+/**
+ * With DAY_MARKER: for each day the outcomes copied into, in date order, rewrites the day's marker
+ * if the day has one (`onlyIfMarked`: one HeadObject for a day without). A marker that cannot be
+ * rewritten is logged as an ERROR and left to the next scheduled run (its copies stand; retrying
+ * the records would copy nothing and so rewrite nothing). Undefined when there is nothing to say.
+ */
+export async function rewriteMarkers(outcomes: readonly ObjectOutcome[], config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<MarkerRewrites | undefined> {
+  if (!config.dayMarker) return undefined;
+  const copiedInto = new Map<string, number>();
+  for (const o of outcomes) if (o.outcome === 'copied' && o.date !== undefined) copiedInto.set(o.date, (copiedInto.get(o.date) ?? 0) + 1);
+  const markers: Record<string, Exclude<MarkerOutcome, 'absent'> | 'failed'> = {};
+  for (const [date, copied] of [...copiedInto].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    try {
+      const r = await updateDayMarker(clients, config, date as IsoDate, {
+        onlyIfMarked: true,
+        run: { listed: 0, copied, skipped: 0 },
+        ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+      });
+      if (r.outcome !== 'absent') markers[date] = r.outcome;
+    } catch (err) {
+      markers[date] = 'failed';
+      options.logger.log('ERROR', `the day-complete marker of ${date} could not be rewritten after push on write: ${describeError(err)}; the next scheduled run of the day rewrites it`, { date });
+    }
+  }
+  return Object.keys(markers).length > 0 ? markers : undefined;
 }
 
 /** The outcomes worth a line in the log: all but the plain successes, at most 100. */
@@ -197,7 +241,8 @@ export async function runObjectEvents(doc: unknown, config: HandlerConfig, clien
     throw err;
   }
   const outcomes = await pushObjects(events, config, clients, options);
-  const summary = summarizeObjects(outcomes);
+  const markers = await rewriteMarkers(outcomes, config, clients, options);
+  const summary = { ...summarizeObjects(outcomes), ...(markers ? { markers } : {}) };
   options.logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', 's3-push object events', { ...summary, notable: notable(outcomes) });
   if (summary.failed > 0) {
     const first = summary.failures[0];
@@ -248,7 +293,8 @@ export async function runObjectBatch(records: readonly SqsRecordLike[], config: 
     if (outcomes.slice(at, at + p.events.length).some((o) => o.outcome === 'failed')) failedIds.add(p.messageId);
     at += p.events.length;
   }
-  const summary = summarizeObjects(outcomes);
+  const markers = await rewriteMarkers(outcomes, config, clients, options);
+  const summary = { ...summarizeObjects(outcomes), ...(markers ? { markers } : {}) };
   options.logger.log(failedIds.size > 0 ? 'ERROR' : 'INFO', 's3-push object events', {
     ...summary,
     records: records.length,

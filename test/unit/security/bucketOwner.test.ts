@@ -87,16 +87,26 @@ describe('security: every S3 request names the owner of its bucket (ExpectedBuck
     }
   });
 
-  it('push on write (the source and destination look-ups) and the day marker (list, read, write) name the owners too', async () => {
+  it('push on write (the source and destination look-ups) and the day marker (list, metadata, write) name the owners too', async () => {
     const withMarker = parseHandlerConfig(handlerEnv({ DAY_MARKER: 'true' }));
-    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({ Contents: [{ Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"', LastModified: new Date('2024-01-01T00:00:00Z') }] });
-    mocks.s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404, 'The specified key does not exist.'));
+    const small = { Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"', LastModified: new Date('2024-01-01T00:00:00Z') };
+    mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({ Contents: [small] });
+    // The destination has the object once it is copied: the marker's walk checks it is there.
+    let copied = false;
+    mocks.s3.on(CopyObjectCommand).callsFake(() => {
+      copied = true;
+      return {};
+    });
+    mocks.s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).callsFake(() => ({ Contents: copied ? [{ ...small, LastModified: new Date('2024-01-02T00:00:00Z') }] : [] }));
+    mocks.s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404, 'Not Found'));
     await handleEvent({ dates: ['2024-01-01'] }, withMarker, createClients(withMarker), { logger: quiet });
+    copied = false;
     await handleEvent(objectCreatedEvent('2024/01/01/small.csv'), withMarker, createClients(withMarker), { logger: quiet });
 
     const sent = expectOwnersNamed();
-    for (const name of ['ListObjectsV2Command', 'CopyObjectCommand', 'GetObjectCommand', 'PutObjectCommand']) expect(sent, name).to.include(name);
-    // The marker was read and written, and push on write looked its object up by its exact key on both sides.
+    for (const name of ['ListObjectsV2Command', 'CopyObjectCommand', 'HeadObjectCommand', 'PutObjectCommand']) expect(sent, name).to.include(name);
+    // The marker's metadata was read (never its body) and it was written; push on write looked its object up by its exact key on both sides.
+    expect(sent).not.to.include('GetObjectCommand');
     expect(mocks.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).to.deep.equal(['2024/01/01/_S3PUSH_COMPLETE.json']);
     const lookups = mocks.s3.commandCalls(ListObjectsV2Command).filter((c) => c.args[0].input.MaxKeys === 1).map((c) => [c.args[0].input.Bucket, c.args[0].input.Prefix]);
     expect(lookups).to.deep.equal([[SOURCE_BUCKET, '2024/01/01/small.csv'], [DESTINATION_BUCKET, '2024/01/01/small.csv']]);

@@ -227,6 +227,8 @@ describe('archived source objects (InvalidObjectState)', () => {
       expect(dst.commandCalls(PutObjectCommand)).to.have.length(0);
 
       world([o('a')]);
+      // The copy is there: the marker's walk checks every source object at the destination.
+      dst.on(ListObjectsV2Command).callsFake(fakeList([o('a')]));
       const without = await runEvent({ dates: ['2024-01-01'] }, config, clients, { logger: createLogger([], () => undefined) });
       expect(without.dates[0]).to.deep.include({ marker: 'written' });
     });
@@ -239,6 +241,7 @@ describe('archived source objects (InvalidObjectState)', () => {
       expect(carried.summary.dates[0]).not.to.have.property('marker');
       expect(dst.commandCalls(PutObjectCommand)).to.have.length(0);
 
+      dst.on(ListObjectsV2Command).callsFake(fakeList([o('a'), o('b')]));
       const clean = await runWorkBatch([record({ date: '2024-01-01', startAfter: '2024/01/01/0' })], config, clients, queue(sent), { logger: createLogger([], () => undefined) });
       expect(clean.summary.dates[0]).to.deep.include({ marker: 'written' });
     });

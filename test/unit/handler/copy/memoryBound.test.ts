@@ -12,9 +12,10 @@ const run = promisify(execFile);
  * A day far larger than a small heap, run in a child process whose old space is 64 MiB: an engine
  * that kept every key behind a slow copy (300,000 1-KB keys held ~320 MiB) or every failure
  * (150,000 threw RangeError from `push(...failures)`) dies there with "heap out of memory". Only
- * the outcome is asserted, never a time.
+ * the outcome is asserted, never a time. A day-complete marker that held the day's keys (300,000
+ * held ~330 MiB of JSON) dies there too.
  */
-async function day(mode: 'window' | 'failures', keys: number): Promise<Record<string, unknown>> {
+async function day(mode: 'window' | 'failures' | 'marker', keys: number): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', 'scripts/measureDayMemory.ts', '--mode', mode, '--keys', String(keys)], {
     cwd: REPO_ROOT,
     maxBuffer: 1024 * 1024,
@@ -37,5 +38,11 @@ describe('handler: memory of one day is bounded (issue 15, in a 64 MiB heap)', f
     expect(r).to.deep.include({ failed: 150_000, failuresListed: MAX_LISTED_FAILURES, batchItemFailures: 1 });
     // One log line CloudWatch keeps whole (256 KB per event).
     expect(r.logLineBytes).to.be.a('number').and.below(256 * 1024);
+  });
+
+  it('writes the day-complete marker of a day of 300,000 1-KB keys, streamed, without holding the day', async () => {
+    const r = await day('marker', 300_000);
+    expect(r).to.deep.include({ listed: 300_000, skipped: 300_000, marker: 'written' });
+    expect(r.markerBytes).to.be.a('number').and.above(0);
   });
 });

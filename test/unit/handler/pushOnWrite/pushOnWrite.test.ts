@@ -78,21 +78,22 @@ describe('handler/pushOnWrite (copies on object events)', () => {
     expect(w.copiedKeys).to.deep.equal(['2024/01/01/b']);
   });
 
-  it('counts and ignores what it must not copy: other buckets, its own copies, keys outside the pattern or without a date, deletes, gone objects', async () => {
+  it("counts and ignores what it must not copy: other buckets, its own copies, keys outside the pattern or without a date, a key named like its day's marker, deletes, gone objects", async () => {
     const same: HandlerConfig = parseHandlerConfig(handlerEnv({ DESTINATION_BUCKET: SOURCE_BUCKET, DESTINATION_PREFIX: 'mirror/', PREFIX_FORMAT: '{YYYY}/{MM}/{DD}/' }));
-    for (const key of ['2024/01/01/x', 'mirror/2024/01/01/x', 'raw/2024/01/01/x', '2024/02/30/x', '2024/01/01/deleted']) w.put(key, 1, 'e');
+    for (const key of ['2024/01/01/x', 'mirror/2024/01/01/x', 'raw/2024/01/01/x', '2024/02/30/x', '2024/01/01/_S3PUSH_COMPLETE.json', '2024/01/01/deleted']) w.put(key, 1, 'e');
     const events = parseObjectEvents({ Records: [
       s3NotificationRecord('2024/01/01/x', { bucket: 'someone-elses-bucket' }),
       s3NotificationRecord('mirror/2024/01/01/x'),
       s3NotificationRecord('raw/2024/01/01/x'),
       s3NotificationRecord('2024/02/30/x'),
+      s3NotificationRecord('2024/01/01/_S3PUSH_COMPLETE.json'),
       s3NotificationRecord('2024/01/01/deleted', { eventName: 'ObjectRemoved:Delete' }),
       s3NotificationRecord('2024/01/01/never-there'),
     ] });
     const { logger, entries } = capture();
     const outcomes = await pushObjects(events, same, w.clients);
-    expect(outcomes.map((o) => o.outcome)).to.deep.equal(['otherBucket', 'ownDestination', 'outsidePattern', 'noCalendarDate', 'notCreated', 'gone']);
-    expect(summarizeObjects(outcomes)).to.deep.include({ events: 6, copied: 0, skipped: 0, failed: 0, ignored: { otherBucket: 1, ownDestination: 1, outsidePattern: 1, noCalendarDate: 1, notCreated: 1, gone: 1 } });
+    expect(outcomes.map((o) => o.outcome)).to.deep.equal(['otherBucket', 'ownDestination', 'outsidePattern', 'noCalendarDate', 'markerName', 'notCreated', 'gone']);
+    expect(summarizeObjects(outcomes)).to.deep.include({ events: 7, copied: 0, skipped: 0, failed: 0, ignored: { otherBucket: 1, ownDestination: 1, outsidePattern: 1, noCalendarDate: 1, notCreated: 1, markerName: 1, gone: 1 } });
     expect(w.dst.commandCalls(CopyObjectCommand)).to.have.length(0);
     // Never an error, even given directly: counted and logged.
     const summary = lambdaResponse(await handleEvent(objectCreatedEvent('2024/01/01/never-there'), config, w.clients, { logger })) as ObjectEventsSummary;

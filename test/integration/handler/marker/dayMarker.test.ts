@@ -6,7 +6,7 @@ import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../../helpers/
 import { createWorld, putObjects, type World } from '../../../../dev/replicationWorld.ts';
 import { createClients } from '../../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../../handler/config.ts';
-import { DAY_MARKER_NAME, type DayMarker } from '../../../../handler/copy/dayMarker.ts';
+import { DAY_MARKER_NAME, type DayMarkerDocument as DayMarker } from '../../../../handler/marker/manifest.ts';
 import { handleEvent } from '../../../../handler/index.ts';
 import { runEvent } from '../../../../handler/copy/runCopy.ts';
 import { createLogger } from '../../../../handler/logger.ts';
