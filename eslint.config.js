@@ -52,6 +52,19 @@ export default tseslint.config(
       ] }],
     },
   },
+  // The operator's commands run against the operator's accounts: they never load dev/ (moto, the
+  // fault proxy, the test world), which is not shipped. The demo, which starts moto, is the one
+  // exception.
+  {
+    files: ['deploy/**/*.ts'],
+    ignores: ['deploy/commands/demo/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '(^|/)test/', message: 'Only tests import test code; shared dev tools live in dev/.' },
+        { regex: '(^|/)dev/', message: 'Operator commands do not import dev/ (not shipped): put what they need in deploy/ (deploy/build/, deploy/local/, …). Only the demo may.' },
+      ] }],
+    },
+  },
   {
     files: ['test/**/*.ts'],
     plugins: { mocha },

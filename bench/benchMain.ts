@@ -8,7 +8,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { REPO_ROOT } from '../dev/bundle.ts';
+import { REPO_ROOT } from '../deploy/repoRoot.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 import { S3PushError } from '../rules/errors.ts';
 import { buildBenchTools, type BenchBuild } from './build.ts';

@@ -10,7 +10,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bundleHandler, REPO_ROOT, type HandlerBundle } from '../dev/bundle.ts';
+import { bundleHandler, type HandlerBundle } from '../deploy/build/bundle.ts';
+import { REPO_ROOT } from '../deploy/repoRoot.ts';
 
 export interface BenchBuild {
   readonly dir: string;

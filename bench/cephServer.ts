@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { REPO_ROOT } from '../dev/bundle.ts';
+import { REPO_ROOT } from '../deploy/repoRoot.ts';
 
 const SCRIPT = `${REPO_ROOT}bench/ceph.sh`;
 

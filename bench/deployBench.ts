@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { REPO_ROOT } from '../dev/bundle.ts';
+import { REPO_ROOT } from '../deploy/repoRoot.ts';
 import { startMoto } from '../dev/motoServer.ts';
 import { deployEnv, MOTO_CREDENTIALS } from '../dev/accounts.ts';
 import { startCountingProxy } from './countingProxy.ts';

@@ -1,6 +1,7 @@
 /** `npm run build`: bundle the handler into dist/handler.zip and print its size and hash. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { bundleHandler, REPO_ROOT } from '../dev/bundle.ts';
+import { bundleHandler } from '../deploy/build/bundle.ts';
+import { REPO_ROOT } from '../deploy/repoRoot.ts';
 import { parseCommandLine, throwIfProblems } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 

@@ -4,7 +4,7 @@
  * and exits 1 naming every page that is stale.
  */
 import { readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { REPO_ROOT } from '../dev/bundle.ts';
+import { REPO_ROOT } from '../deploy/repoRoot.ts';
 import { parseCommandLine, throwIfProblems, usageOf, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { runCommand } from '../deploy/cli/runCommand.ts';
 import { COMMAND_PAGES_DIR, commandPages } from './commandPages.ts';

@@ -17,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import pLimit from 'p-limit';
 import { startMoto } from '../dev/motoServer.ts';
 import { DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, useMotoAsSource } from '../dev/accounts.ts';
-import { createTemporaryQueues, runLocalFanOut, type LocalFanOutSummary } from '../dev/localWorkers.ts';
+import { createTemporaryQueues, runLocalFanOut, type LocalFanOutSummary } from '../deploy/local/localWorkers.ts';
 import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { addDays, parseIsoDate } from '../rules/dates.ts';

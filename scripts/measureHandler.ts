@@ -15,7 +15,7 @@
  */
 import { loadavg } from 'node:os';
 import { startMoto } from '../dev/motoServer.ts';
-import { bundleHandler } from '../dev/bundle.ts';
+import { bundleHandler } from '../deploy/build/bundle.ts';
 import { createClients } from '../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../handler/config.ts';
 import { runEvent } from '../handler/copy/runCopy.ts';

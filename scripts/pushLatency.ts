@@ -7,7 +7,7 @@
  * deploys the stack with S3_REPLICATE_PUSH_ON_WRITE=true and --enable-source-events, so moto
  * routes each Object Created through the stack's EventBridge rule (bucket and key prefix) to the
  * object queue. moto runs no function, so its mapping is disabled and the local workers
- * (dev/localWorkers.ts) play it with the template's settings: up to `--batch-size` events per
+ * (deploy/local/localWorkers.ts) play it with the template's settings: up to `--batch-size` events per
  * invocation, gathered for at most `--window-ms` after the first, `--workers` invocations at once
  * (ObjectEventsMaximumConcurrency). A writer puts `--objects` small objects under the prefix at a
  * steady `--rate` per second while the workers drain; a copy is timed when its CopyObject answers.
@@ -24,10 +24,10 @@ import { ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, type CopyObjectCommandInput } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { bundleHandler } from '../dev/bundle.ts';
+import { bundleHandler } from '../deploy/build/bundle.ts';
 import { createWorld } from '../dev/replicationWorld.ts';
 import { startMoto } from '../dev/motoServer.ts';
-import { describeQueue, drainQueue } from '../dev/localWorkers.ts';
+import { describeQueue, drainQueue } from '../deploy/local/localWorkers.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../dev/accounts.ts';
 import { createClients as createDeployClients } from '../deploy/aws/clients.ts';
 import { parseDeployConfig } from '../deploy/config/config.ts';

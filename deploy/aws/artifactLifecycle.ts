@@ -3,7 +3,7 @@
  * artifacts.ts). CloudFormation reads the artifact of the code a stack runs again when it rolls a
  * later update back, so that artifact must never expire: the bucket's lifecycle expires only the
  * artifacts that deploy marked superseded, and deploy marks one only once no stack of the region
- * uses it (issue 11, item 5).
+ * uses it.
  *
  * S3's rules used here: a lifecycle rule's filter is one of Prefix, Tag, or And (a prefix and tags;
  * an object matches when it matches all of them), and its Expiration Days count from the object's

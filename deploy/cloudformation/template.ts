@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse, type ScalarTag, type CollectionTag } from 'yaml';
-import { REPO_ROOT } from '../../dev/bundle.ts';
+import { REPO_ROOT } from '../repoRoot.ts';
 
 /** Path of the one template, relative to the repository root. */
 export const TEMPLATE_PATH = 'templates/pushS3Template.yml';

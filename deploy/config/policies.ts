@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { REPO_ROOT } from '../../dev/bundle.ts';
+import { REPO_ROOT } from '../repoRoot.ts';
 import { PROBE_NAME } from '../../handler/check/check.ts';
 import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';

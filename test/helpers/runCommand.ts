@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../../dev/bundle.ts';
+import { REPO_ROOT } from '../../deploy/repoRoot.ts';
 
 /** How a command ended and what it printed. */
 export interface CommandRun {

@@ -7,7 +7,7 @@
  * handler — in this process, because moto cannot run a Lambda function without Docker.
  *
  * The AWS SDK must already point at the emulator (AWS_ENDPOINT_URL and test keys in the process
- * environment): demoMain.ts sets that up, and the integration test's harness does the same.
+ * environment): main.ts sets that up, and the integration test's harness does the same.
  */
 import { checkDays, handlerChecker, renderStatus, type DayStatus } from '../status/status.ts';
 import type { IsoDate } from '../../../rules/dates.ts';

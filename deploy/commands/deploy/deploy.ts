@@ -1,14 +1,14 @@
 /**
  * `npm run deploy`, wired: account check, bundle, artifact upload, stack through a change set, the
  * rendered IAM documents and the next steps. Takes its config, clients and printer as arguments;
- * only deployMain.ts touches process and the console.
+ * only main.ts touches process and the console.
  */
 import { mkdir } from 'node:fs/promises';
 import { writePrivateFile } from '../../cli/privateFile.ts';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
+import { bundleHandler, type HandlerBundle } from '../../build/bundle.ts';
 import type { AwsClients } from '../../aws/clients.ts';
 import type { DeployConfig } from '../../config/config.ts';
 import type { DeployArgs } from './args.ts';

@@ -22,7 +22,7 @@ import { lambdaResponse } from '../../../handler/result.ts';
 import { ObjectEventsFailedError } from '../../../handler/pushOnWrite/pushOnWrite.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import { createSqsClient } from '../../../handler/aws/workQueue.ts';
-import { createTemporaryQueues, describeQueue, runLocalFanOut } from '../../../dev/localWorkers.ts';
+import { createTemporaryQueues, describeQueue, runLocalFanOut } from '../../local/localWorkers.ts';
 
 async function main(request: InvokeRequest): Promise<number> {
   let fileContent: unknown;

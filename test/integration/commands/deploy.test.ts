@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { artifactLifecycleRules, LEGACY_RULE_ID, migrateLifecycleRules, rulesExpiring, SUPERSEDED_TAG } from '../../../deploy/aws/artifactLifecycle.ts';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { bundleHandler, type HandlerBundle } from '../../../dev/bundle.ts';
+import { bundleHandler, type HandlerBundle } from '../../../deploy/build/bundle.ts';
 import { createClients, recordApiCalls, type ApiCall, type AwsClients } from '../../../deploy/aws/clients.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../deploy/config/config.ts';
 import { runDeploy, type DeployReport } from '../../../deploy/commands/deploy/deploy.ts';

@@ -6,7 +6,7 @@ import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fix
 import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
 import { runCommand } from '../../helpers/runCommand.ts';
 import { createSqsClient } from '../../../handler/aws/workQueue.ts';
-import { createTemporaryQueues, queueDepth } from '../../../dev/localWorkers.ts';
+import { createTemporaryQueues, queueDepth } from '../../../deploy/local/localWorkers.ts';
 
 const invoke = (args: string[], env: Record<string, string | undefined>) => runCommand('invoke', args, { env });
 

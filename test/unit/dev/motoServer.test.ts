@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { REPO_ROOT } from '../../../deploy/repoRoot.ts';
 import { fakePython } from '../../helpers/fakePython.ts';
 import { runCommand } from '../../helpers/runCommand.ts';
 

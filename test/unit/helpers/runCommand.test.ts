@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { commandMain, runCommand } from '../../helpers/runCommand.ts';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { REPO_ROOT } from '../../../deploy/repoRoot.ts';
 
 describe('test helper runCommand', function () {
   this.timeout(30_000);

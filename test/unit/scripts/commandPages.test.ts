@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { REPO_ROOT } from '../../../deploy/repoRoot.ts';
 import { usageOf } from '../../../deploy/cli/commandLine.ts';
 import { COMMAND_PAGES_DIR, commandPages, DOCUMENTED_COMMANDS } from '../../../scripts/commandPages.ts';
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { schema } from '@stryker-mutator/api/core';
-import { REPO_ROOT } from '../../../dev/bundle.ts';
+import { REPO_ROOT } from '../../../deploy/repoRoot.ts';
 import { readStrykerConfig, TABLE_END, TABLE_START, type MutationSettings } from '../../../dev/mutation/scoreTable.ts';
 import { runCommand } from '../../helpers/runCommand.ts';
 import { fixtureReport, mutant } from '../../helpers/mutationReport.ts';

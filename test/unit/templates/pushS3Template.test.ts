@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
-import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../../dev/bundle.ts';
+import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../../deploy/build/bundle.ts';
 import { resolve } from '../../helpers/cfnResolve.ts';
 import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 

@@ -10,7 +10,7 @@ import { addDays, parseIsoDate, type IsoDate } from '../../../../rules/dates.ts'
 import type { LambdaContextLike } from '../../../../handler/index.ts';
 import type { ReplicationClients } from '../../../../handler/copy/replicateDay.ts';
 import { createSqsClient, sqsWorkQueue } from '../../../../handler/aws/workQueue.ts';
-import { createTemporaryQueues, queueDepth, runLocalFanOut, type QueuePair } from '../../../../dev/localWorkers.ts';
+import { createTemporaryQueues, queueDepth, runLocalFanOut, type QueuePair } from '../../../../deploy/local/localWorkers.ts';
 
 const OBJECTS_PER_DAY = 12;
 // The fake context has time for this many questions per invocation: one before the item, then

@@ -3,7 +3,7 @@
  * --enable-source-events creates the rule and the object queue and turns on the bucket's
  * EventBridge delivery; moto (5.2.1) then delivers each S3 "Object Created" to EventBridge, routes
  * it by the rule's bucket and key-prefix filter to the object queue, and the local workers
- * (dev/localWorkers.ts) drain that queue through the handler, playing the Lambda event source
+ * (deploy/local/localWorkers.ts) drain that queue through the handler, playing the Lambda event source
  * mapping's part (moto runs no function without Docker). What moto cannot show — the bucket's
  * EventBridgeConfiguration read back, the IAM grants — is proven by the unit tests with mocks and
  * the IAM simulator.
@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { bundleHandler, type HandlerBundle } from '../../../../dev/bundle.ts';
+import { bundleHandler, type HandlerBundle } from '../../../../deploy/build/bundle.ts';
 import { createClients as createDeployClients, type AwsClients } from '../../../../deploy/aws/clients.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../deploy/config/config.ts';
 import { runDeploy, type DeployReport } from '../../../../deploy/commands/deploy/deploy.ts';
@@ -37,7 +37,7 @@ import type { ObjectEventsSummary } from '../../../../handler/pushOnWrite/pushOn
 import type { ReplicationClients } from '../../../../handler/copy/replicateDay.ts';
 import type { Summary } from '../../../../handler/summary.ts';
 import { createSqsClient } from '../../../../handler/aws/workQueue.ts';
-import { describeQueue, drainQueue, queueDepth, type QueuePair } from '../../../../dev/localWorkers.ts';
+import { describeQueue, drainQueue, queueDepth, type QueuePair } from '../../../../deploy/local/localWorkers.ts';
 import { countCommands, createWorld, type World } from '../../../../dev/replicationWorld.ts';
 import { listEtags, snapshot } from '../../../helpers/s3Data.ts';
 import { moto } from '../../setup.ts';

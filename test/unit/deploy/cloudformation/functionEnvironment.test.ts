@@ -4,7 +4,7 @@ import { functionEnvironment, handlerSettings } from '../../../../deploy/cloudfo
 import { stackParameters } from '../../../../deploy/cloudformation/stackParameters.ts';
 import { loadTemplate, type CfnTemplate } from '../../../../deploy/cloudformation/template.ts';
 import { parseDeployConfig } from '../../../../deploy/config/config.ts';
-import { REPO_ROOT } from '../../../../dev/bundle.ts';
+import { REPO_ROOT } from '../../../../deploy/repoRoot.ts';
 import { deployEnv, SOURCE_ACCOUNT } from '../../../helpers/fixtures.ts';
 
 describe('deploy/cloudformation/functionEnvironment: the handler\'s environment as the stack sets it', () => {

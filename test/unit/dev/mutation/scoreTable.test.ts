@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../../../dev/bundle.ts';
+import { REPO_ROOT } from '../../../../deploy/repoRoot.ts';
 import type { schema } from '@stryker-mutator/api/core';
 import {
   asGoals,

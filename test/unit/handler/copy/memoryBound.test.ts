@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../../../dev/bundle.ts';
+import { REPO_ROOT } from '../../../../deploy/repoRoot.ts';
 import { DEFAULT_MAX_PENDING_KEYS } from '../../../../handler/copy/replicateDay.ts';
 import { DEFAULT_COPY_CONCURRENCY } from '../../../../handler/config.ts';
 import { MAX_LISTED_FAILURES } from '../../../../handler/summary.ts';

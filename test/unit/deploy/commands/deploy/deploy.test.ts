@@ -28,7 +28,7 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { HandlerBundle } from '../../../../../dev/bundle.ts';
+import type { HandlerBundle } from '../../../../../deploy/build/bundle.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
 import { mergeBySidCommand, runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';

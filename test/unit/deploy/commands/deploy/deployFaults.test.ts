@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, GetBucketLifecycleConfigurationCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSServiceException } from '@aws-sdk/client-sts';
-import type { HandlerBundle } from '../../../../../dev/bundle.ts';
+import type { HandlerBundle } from '../../../../../deploy/build/bundle.ts';
 import { parseDeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { bundleHandler } from '../../../dev/bundle.ts';
+import { bundleHandler } from '../../../../deploy/build/bundle.ts';
 
-describe('dev/bundle bundleHandler', function () {
+describe('deploy/build/bundle bundleHandler', function () {
   this.timeout(60_000);
 
   it('builds a byte-identical zip from the same sources', async () => {

@@ -5,12 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import yazl from 'yazl';
-
-/** Repository root (this file lives in `dev/`). */
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { REPO_ROOT } from '../repoRoot.ts';
 
 /** The Lambda runtime the bundle targets; the template's `Runtime` must match. */
 export const LAMBDA_RUNTIME = 'nodejs22.x';

@@ -18,14 +18,14 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { HandlerConfig } from '../handler/config.ts';
-import { handleEvent, stopWhenLow, type LambdaContextLike } from '../handler/index.ts';
-import type { Logger } from '../handler/logger.ts';
-import type { ReplicationClients } from '../handler/copy/replicateDay.ts';
-import type { CopyCounts } from '../handler/summary.ts';
+import type { HandlerConfig } from '../../handler/config.ts';
+import { handleEvent, stopWhenLow, type LambdaContextLike } from '../../handler/index.ts';
+import type { Logger } from '../../handler/logger.ts';
+import type { ReplicationClients } from '../../handler/copy/replicateDay.ts';
+import type { CopyCounts } from '../../handler/summary.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { SqsEventLike, SqsRecordLike } from '../handler/fanOut/workItems.ts';
-import { sqsWorkQueue } from '../handler/aws/workQueue.ts';
+import type { SqsEventLike, SqsRecordLike } from '../../handler/fanOut/workItems.ts';
+import { sqsWorkQueue } from '../../handler/aws/workQueue.ts';
 
 /** A work queue and where its failed items go. */
 export interface QueuePair {
