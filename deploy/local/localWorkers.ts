@@ -26,6 +26,7 @@ import type { CopyCounts } from '../../handler/summary.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { SqsEventLike, SqsRecordLike } from '../../handler/fanOut/workItems.ts';
 import { sqsWorkQueue } from '../../handler/aws/workQueue.ts';
+import { errorName } from '../../rules/awsErrors.ts';
 
 /** A work queue and where its failed items go. */
 export interface QueuePair {
@@ -56,13 +57,37 @@ export async function describeQueue(sqs: SQSClient, queueUrl: string): Promise<Q
 export interface TemporaryQueueOptions {
   /** Queue names start with it. Default `s3-push-local`. */
   readonly namePrefix?: string;
+  /** The work queue's name (its dead-letter queue adds `-dlq`). Default: {@link temporaryQueueName} of `namePrefix`. */
+  readonly name?: string;
   /** Receives before an item moves to the dead-letter queue. Default 3. */
   readonly maxReceiveCount?: number;
 }
 
+/** A fresh name for a temporary work queue: the prefix, the time and a random part. */
+export function temporaryQueueName(namePrefix = 's3-push-local'): string {
+  return `${namePrefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Deletes the work queue `name` and its dead-letter queue `name-dlq`, those of them that exist: the
+ * cleanup of a run that may have been interrupted before it created both (or any).
+ */
+export async function removeTemporaryQueues(sqs: SQSClient, name: string): Promise<void> {
+  for (const queueName of [name, `${name}-dlq`]) {
+    let url: string | undefined;
+    try {
+      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+    } catch (err) {
+      if (errorName(err) === 'QueueDoesNotExist' || errorName(err) === 'AWS.SimpleQueueService.NonExistentQueue') continue;
+      throw err;
+    }
+    if (url !== undefined) await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+  }
+}
+
 /** A work queue and its dead-letter queue made for one local run; `remove()` deletes both. */
-export async function createTemporaryQueues(sqs: SQSClient, options: TemporaryQueueOptions = {}): Promise<QueuePair & { remove(): Promise<void> }> {
-  const name = `${options.namePrefix ?? 's3-push-local'}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export async function createTemporaryQueues(sqs: SQSClient, options: TemporaryQueueOptions = {}): Promise<QueuePair & { readonly name: string; remove(): Promise<void> }> {
+  const name = options.name ?? temporaryQueueName(options.namePrefix);
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqArn = (await attributes(sqs, dlq.QueueUrl!, ['QueueArn'])).QueueArn!;
   const queue = await sqs.send(new CreateQueueCommand({
@@ -72,6 +97,7 @@ export async function createTemporaryQueues(sqs: SQSClient, options: TemporaryQu
   const pair = await describeQueue(sqs, queue.QueueUrl!);
   return {
     ...pair,
+    name,
     async remove() {
       await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.QueueUrl! }));
       await sqs.send(new DeleteQueueCommand({ QueueUrl: dlq.QueueUrl! }));

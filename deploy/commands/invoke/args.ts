@@ -25,7 +25,7 @@ export const INVOKE_COMMAND = {
     local: { type: 'boolean', help: 'run the handler in this process with YOUR credentials and the handler environment from your shell (SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, …, or the deploy variables S3_ROOT_BUCKET, … of npm run deploy, from which the handler\'s are built as the stack builds them; two names of one setting that disagree are refused; AWS_ENDPOINT_URL honoured)' },
     workers: { type: 'string', value: 'N', help: `with --local: fan out, planning one work item per day into the work queue, then draining it with N in-process workers playing Lambda's event source mapping (1-${MAX_WORKERS})` },
     'budget-ms': { type: 'string', value: 'MS', help: `with --workers: the time budget of each local invocation (default ${DEFAULT_BUDGET_MS}, Lambda's 15 minutes)` },
-    'queue-url': { type: 'string', value: 'URL', help: 'with --workers: the work queue (default WORK_QUEUE_URL; without either, a temporary queue and dead-letter queue are created and deleted afterwards)' },
+    'queue-url': { type: 'string', value: 'URL', help: 'with --workers: the work queue (default WORK_QUEUE_URL; without either, a temporary queue and dead-letter queue are created and deleted afterwards, on Ctrl-C too)' },
   },
   notes: ['Prints the summary JSON on stdout. Exit 0 when every object was copied or skipped (or the event was queued), 1 when an object or the invocation failed, 2 on bad arguments, a bad event or a bad environment (nothing is invoked then), 130 on Ctrl-C.'],
 } as const satisfies CommandSpec;

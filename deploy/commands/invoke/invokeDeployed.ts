@@ -1,13 +1,16 @@
 /**
  * `npm run invoke` without `--local`: send the event to the deployed function of the stack,
  * synchronously (the summary and the log tail come back) or queued with `--async`, and say what
- * happened. The event is validated with the handler's own parser first, so a bad one is refused
+ * happened. Any event the handler takes goes to it (a copy event, the preflight, an object event, an
+ * SQS batch); it is checked with the handler's own parsers first (event.ts), so a bad one is refused
  * before anything is invoked.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { DEFAULT_LAG_DAYS } from '../../../rules/dates.ts';
-import { MAX_DAYS_PER_FAN_OUT, parseEvent } from '../../../handler/events.ts';
+import { MAX_DAYS_PER_FAN_OUT } from '../../../handler/events.ts';
+import { ConfigError } from '../../../rules/errors.ts';
+import { checkInvokeEvent, MAX_ASYNC_EVENT_BYTES, MAX_SYNC_EVENT_BYTES } from './event.ts';
 import { interpretInvoke, invokeFunction, type InvocationMode, type InvokeOutcome, type InvokeVerdict } from '../../aws/lambdaInvoke.ts';
 import { findSummary } from '../../cli/reportFormat.ts';
 import { SUMMARY_LOG_MESSAGE } from '../../../rules/names.ts';
@@ -34,7 +37,12 @@ export async function invokeDeployed(
 ): Promise<DeployedInvocation> {
   // LAG_DAYS only shifts a scheduled event's day; any valid value validates the same way. The
   // deployed stack has the work queue, so it takes backfills up to the fan-out limit.
-  parseEvent(event, DEFAULT_LAG_DAYS, { maxDays: MAX_DAYS_PER_FAN_OUT });
+  checkInvokeEvent(event, DEFAULT_LAG_DAYS, { maxDays: MAX_DAYS_PER_FAN_OUT });
+  const bytes = Buffer.byteLength(JSON.stringify(event));
+  const limit = mode === 'sync' ? MAX_SYNC_EVENT_BYTES : MAX_ASYNC_EVENT_BYTES;
+  if (bytes > limit) {
+    throw new ConfigError([`the event is ${bytes} bytes: Lambda takes at most ${limit} bytes ${mode === 'sync' ? 'in an invocation' : 'in a queued (--async) invocation'}`], 'the event is not usable');
+  }
   const fn = await findDeployedFunction(clients.cfn, target.stackName);
   log(mode === 'sync'
     ? `invoking ${fn.functionName} (stack ${target.stackName}, ${target.region}) and waiting for it; a run over 15 minutes is cut by Lambda: use --async for long backfills`

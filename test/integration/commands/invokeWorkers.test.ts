@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { moto } from '../setup.ts';
 import { DESTINATION_BUCKET, handlerEnv, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
 import { createWorld, putObjects, type World } from '../../../dev/replicationWorld.ts';
 import { runCommand } from '../../helpers/runCommand.ts';
 import { createSqsClient } from '../../../handler/aws/workQueue.ts';
-import { createTemporaryQueues, queueDepth } from '../../../deploy/local/localWorkers.ts';
+import { createTemporaryQueues, queueDepth, removeTemporaryQueues } from '../../../deploy/local/localWorkers.ts';
 
 const invoke = (args: string[], env: Record<string, string | undefined>) => runCommand('invoke', args, { env });
 
@@ -44,6 +44,35 @@ describe('npm run invoke -- --local --workers N', function () {
     } finally {
       await queue.remove();
     }
+  });
+
+  it('Ctrl-C deletes the temporary queues it made, and exits 130', async () => {
+    let announced!: () => void;
+    const queueMade = new Promise<void>((resolve) => (announced = resolve));
+    const run = runCommand('invoke', ['--local', '--workers', '1', '--from', '2024-01-01', '--to', '2024-01-03'], {
+      env: handlerEnv(),
+      onSpawn: (child) => {
+        let seen = '';
+        child.stderr!.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (seen.includes('using a temporary work queue')) announced();
+        });
+        void queueMade.then(() => child.kill('SIGINT'));
+      },
+    });
+    await queueMade;
+    const r = await run;
+    expect(r.code, r.stderr).to.equal(130);
+    expect(r.stderr).to.match(/interrupted: invoke stopped\ndeleted the temporary work queue s3-push-local-\w+ and its dead-letter queue/);
+    expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).to.deep.equal([]);
+  });
+
+  it('the cleanup of an interrupted run deletes by name whichever of the two queues exist', async () => {
+    await removeTemporaryQueues(sqs, 'never-made');
+    const made = await createTemporaryQueues(sqs, { name: 'half-made' });
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: made.queueUrl }));
+    await removeTemporaryQueues(sqs, 'half-made');
+    expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).to.deep.equal([]);
   });
 
   it('rejects --workers without --local, exit 2, before any request', async () => {

@@ -5,6 +5,8 @@ import { EventValidationError } from '../../../../../handler/errors.ts';
 import { invokeDeployed, reportInvocation } from '../../../../../deploy/commands/invoke/invokeDeployed.ts';
 import { findSummary } from '../../../../../deploy/cli/reportFormat.ts';
 import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
+import { objectCreatedEvent, s3NotificationRecord, sqsRecord } from '../../../../helpers/fixtures.ts';
+import { ConfigError } from '../../../../../rules/errors.ts';
 
 const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandOutput['Payload'];
 const summary = { dryRun: false, dates: [{ date: '2024-01-01', prefix: '2024/01/01/', listed: 1, copied: 1, skipped: 0, failed: 0, bytesCopied: 3 }], copied: 1, skipped: 0, failed: 0, bytesCopied: 3, failures: [] };
@@ -78,6 +80,37 @@ describe('deploy/commands/invoke/invokeDeployed', () => {
     expect(report.stderr[0]).to.equal('2 day(s) queued on the work queue, one invocation each; follow them:  aws logs tail /aws/lambda/fn --follow');
     const err = await run({ from: '2010-01-01', to: '2024-12-31' }).catch((e: unknown) => e);
     expect((err as Error).message).to.match(/^bad event: 5479 days requested; at most 3660 days per event/);
+  });
+
+  it('sends object events of both shapes and SQS batches to the function as they are: the handler judges them', async () => {
+    const objects = { events: 1, copied: 1, skipped: 0, failed: 0, archived: 0, bytesCopied: 5, ignored: {} };
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(JSON.stringify(objects)) });
+    const events = [
+      objectCreatedEvent('2024/01/01/a.json'),
+      { Records: [s3NotificationRecord('2024/01/01/red+flower.json')] },
+      { Records: [sqsRecord('m-1', JSON.stringify(objectCreatedEvent('2024/01/01/a.json'))), sqsRecord('m-2', '{"date":"2024-01-01"}')] },
+    ];
+    for (const event of events) {
+      const report = reportInvocation(await run(event));
+      expect(report.exitCode).to.equal(0);
+      expect(JSON.parse(report.stdout.join('\n'))).to.deep.equal(objects);
+    }
+    const sent = lambdaMock.commandCalls(InvokeCommand).map((c) => JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString('utf8')) as unknown);
+    expect(sent).to.deep.equal(events);
+  });
+
+  it('refuses a malformed object event, an object event with dryRun and an event over Lambda\'s payload limit before any AWS call', async () => {
+    const noKey = objectCreatedEvent('2024/01/01/a.json');
+    delete (noKey.detail as Record<string, unknown>).object;
+    expect(await run(noKey).catch((e: unknown) => e)).to.be.instanceOf(EventValidationError);
+    expect(await run({ ...objectCreatedEvent('2024/01/01/a.json'), dryRun: true }).catch((e: unknown) => e)).to.be.instanceOf(ConfigError);
+    // 1 MB queued: a batch a synchronous invocation would take.
+    const big = { Records: [sqsRecord('m-1', JSON.stringify({ ...objectCreatedEvent('2024/01/01/a.json'), pad: 'x'.repeat(1_048_576) }))] };
+    const err = await run(big, 'async').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).problems[0]).to.match(/^the event is \d+ bytes: Lambda takes at most 1048576 bytes in a queued \(--async\) invocation$/);
+    expect(cfnMock.calls()).to.have.length(0);
+    expect(lambdaMock.calls()).to.have.length(0);
   });
 
   it('finds the summary line only when it is whole', () => {
