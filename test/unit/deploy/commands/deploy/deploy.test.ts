@@ -22,6 +22,7 @@ import {
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   GetBucketNotificationConfigurationCommand,
+  GetBucketPolicyCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
@@ -30,7 +31,8 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerBundle } from '../../../../../deploy/build/bundle.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
-import { mergeBySidCommand, runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
+import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
+import { mergeBySidCommand } from '../../../../../deploy/commands/deploy/nextSteps.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
 import { ConfigError } from '../../../../../rules/errors.ts';
@@ -158,12 +160,13 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     });
   });
 
-  it('a rerun with nothing changed: 6 calls, every check kept (issue 14, item 5)', async () => {
+  it('a rerun with nothing changed: 7 calls, every check kept, the source bucket policy read for the next steps', async () => {
     const report = await run();
     expect(report).to.deep.include({ bucket: 'exists', upload: 'present', stack: 'no-changes', executionRoleArn: EXEC_ROLE });
     // The stack's id names the account (no GetCallerIdentity); the source bucket's HeadBucket (owner
     // condition) follows; the artifact's HeadObject shows its bucket (no HeadBucket of it); the empty
-    // change set is deleted; an unchanged stack kept its role (no GetRole).
+    // change set is deleted; an unchanged stack kept its role (no GetRole); the bucket policy is
+    // read, so that the next steps say whether s3-push's statements are in it.
     expect(callList()).to.deep.equal([
       'CloudFormation:DescribeStacks',
       'S3:HeadBucket',
@@ -171,6 +174,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
       'CloudFormation:CreateChangeSet',
       'CloudFormation:DescribeChangeSet',
       'CloudFormation:DeleteChangeSet',
+      'S3:GetBucketPolicy',
     ]);
     expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: `s3-push-artifacts-${SOURCE_ACCOUNT}-us-east-1`, Key: KEY, ExpectedBucketOwner: SOURCE_ACCOUNT });
     expect(s3.commandCalls(HeadBucketCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT });
@@ -197,7 +201,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(report).to.deep.include({ bucket: 'exists', upload: 'uploaded', stack: 'created', executionRoleArn: EXEC_ROLE });
     const ops = callList();
     expect(ops.slice(0, 6)).to.deep.equal(['CloudFormation:DescribeStacks', 'STS:GetCallerIdentity', 'S3:HeadBucket', 'S3:HeadObject', 'S3:HeadBucket', 'S3:PutObject']);
-    expect(ops.at(-1)).to.equal('IAM:GetRole');
+    expect(ops.slice(-2)).to.deep.equal(['IAM:GetRole', 'S3:GetBucketPolicy']);
   });
 
   it('uploads the zip under its hash when HeadObject says it is missing', async () => {
@@ -268,6 +272,35 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     const report = await run();
     expect(iam.commandCalls(GetRoleCommand)).to.have.length(3);
     expect(report.executionRoleArn).to.equal(EXEC_ROLE);
+  });
+
+  it('a rerun after the source bucket policy was applied by hand says it is in place, not put-bucket-policy again', async () => {
+    await run(args({ outDir: join(out, 'docs') }));
+    const putAdvice = `aws s3api put-bucket-policy --bucket ${SOURCE_BUCKET}`;
+    expect(lines.join('\n')).to.include(putAdvice);
+    // The operator followed it: the bucket's policy is the rendered one.
+    const rendered = await readFile(join(out, 'docs', 'sourceBucketPolicy.json.tmp'), 'utf8');
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: rendered });
+    lines.length = 0;
+    const report = await run(args({ outDir: join(out, 'docs') }));
+    const text = lines.join('\n');
+    expect(text).to.include(`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the S3PushReadAccess and S3PushListAccess statements as rendered: nothing to do there.`);
+    expect(text).to.not.include(putAdvice);
+    expect(report.sourcePolicy).to.equal('not-requested');
+    expect(s3.commandCalls(GetBucketPolicyCommand).at(-1)!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT });
+    expect(s3.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+  });
+
+  it('a bucket policy of its own (without our statements) is never advised to be replaced; an unreadable one gives both ways and the deploy goes on', async () => {
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Other', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] }) });
+    await run(args({ outDir: join(out, 'docs') }));
+    expect(lines.join('\n')).to.include('put-bucket-policy would replace it: rerun with --apply-source-policy').and.not.include('aws s3api put-bucket-policy');
+    s3.on(GetBucketPolicyCommand).rejects(awsError('AccessDenied', 403));
+    lines.length = 0;
+    const report = await run(args({ outDir: join(out, 'docs') }));
+    expect(report.stack).to.equal('no-changes');
+    const text = lines.join('\n');
+    expect(text).to.include(`could not read the bucket policy of ${SOURCE_BUCKET}`).and.include(`If ${SOURCE_BUCKET} has no bucket policy yet:`).and.include('aws s3api put-bucket-policy');
   });
 
   it('writes the three documents (owner-only) and prints outputs and next steps, never the external id', async () => {
