@@ -5,6 +5,7 @@
  * `AWS_ENDPOINT_URL`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ export interface MotoServer {
   /** `http://127.0.0.1:PORT` — 127.0.0.1, not localhost, so the SDK uses path-style S3 by itself. */
   readonly endpoint: string;
   readonly port: number;
+  /** The server's process id. */
+  readonly pid: number | undefined;
   /** Forget every resource in every account (POST /moto-api/reset). */
   reset(): Promise<void>;
   /** Stop the server and wait for the process to exit. */
@@ -44,6 +47,12 @@ export interface StartMotoOptions {
   command?: string;
   /** How long to wait for readiness. Default 30 s (it is usually ready in under 2 s). */
   readyTimeoutMs?: number;
+  /**
+   * Let the server outlive this process (`npm run demo -- --keep`): it runs in a process group of
+   * its own (a Ctrl-C in the terminal does not reach it), writes its log to this file rather than
+   * to a pipe of ours, and does not keep this process alive. Default: none (a child of this process).
+   */
+  keepLogFile?: string;
 }
 
 /** Finds a free TCP port on 127.0.0.1 by binding port 0. */
@@ -83,17 +92,24 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  const log = options.keepLogFile === undefined ? undefined : openSync(options.keepLogFile, 'a', 0o600);
   const child: ChildProcess = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', log ?? 'pipe'],
+    detached: log !== undefined,
     // dev/moto/sitecustomize.py gives moto IAM's "?" wildcard (see there): without it, a bucket
     // policy rendered on the day pattern makes moto answer 500 to every object request. No
     // bytecode is written next to it, in the repository.
     env: { ...process.env, MOTO_ACCOUNT_ID: undefined, PYTHONPATH: [MOTO_PATCHES, process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONDONTWRITEBYTECODE: '1' },
   });
-  let stderr = '';
+  if (log !== undefined) {
+    closeSync(log);
+    child.unref();
+  }
+  let piped = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    piped = (piped + chunk.toString()).slice(-4000);
   });
+  const stderrTail = (): string => (options.keepLogFile === undefined ? piped : readFileSync(options.keepLogFile, 'utf8').slice(-4000));
   const exited = new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
     child.once('error', (error) => resolve({ code: null, error }));
     child.once('exit', (code) => resolve({ code }));
@@ -110,7 +126,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
       throw new MotoUnavailableError(
         enoent
           ? `moto is not installed ('${command}' was not found on PATH): ${MOTO_INSTALL_HINT}`
-          : `moto_server exited before it was ready (code ${early.code}): ${stderr.trim()}`,
+          : `moto_server exited before it was ready (code ${early.code}): ${stderrTail().trim()}`,
       );
     }
     try {
@@ -121,7 +137,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new MotoUnavailableError(`moto_server on ${endpoint} was not ready after ${readyTimeoutMs} ms: ${stderr.trim()}`);
+      throw new MotoUnavailableError(`moto_server on ${endpoint} was not ready after ${readyTimeoutMs} ms: ${stderrTail().trim()}`);
     }
     await sleep(100);
   }
@@ -129,6 +145,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   return {
     endpoint,
     port,
+    pid: child.pid,
     async reset() {
       const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!res.ok) throw new Error(`moto reset answered ${res.status}`);

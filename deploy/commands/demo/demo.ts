@@ -49,6 +49,8 @@ export const DEMO = Object.freeze({
 });
 
 const DESTINATION_ROLE_ARN = `arn:aws:iam::${DEMO.destinationAccount}:role/${DEMO.destinationRoleName}`;
+/** The destination account's admin role: moto puts whatever the credentials of assuming it create into that account. */
+export const DESTINATION_ADMIN_ROLE_ARN = `arn:aws:iam::${DEMO.destinationAccount}:role/demo-destination-admin`;
 
 /** The sample data: three days, keys with a space and non-ASCII characters, and a day after them that the backfill must leave alone. */
 export const SAMPLE_OBJECTS: readonly { key: string; body: string; contentType: string }[] = [
@@ -87,12 +89,14 @@ export interface DemoResult {
   readonly status: readonly DayStatus[];
   /** Keys in the destination bucket at the end. */
   readonly destinationKeys: readonly string[];
+  /** The environments the demo ran with: deploy's variables, and the function's as the stack set them. */
+  readonly environment: { readonly deploy: Readonly<Record<string, string>>; readonly handler: Readonly<Record<string, string>> };
 }
 
 /** Credentials acting in the destination account: moto puts whatever assumed-role credentials create into the role's account. */
 async function destinationAccountCredentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
   const out = await new STSClient({ region: DEMO.region }).send(new AssumeRoleCommand({
-    RoleArn: `arn:aws:iam::${DEMO.destinationAccount}:role/demo-destination-admin`,
+    RoleArn: DESTINATION_ADMIN_ROLE_ARN,
     RoleSessionName: 's3-push-demo-admin',
   }));
   const c = out.Credentials;
@@ -186,7 +190,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // The function's own environment, as CloudFormation set it: the handler below runs with it.
     const fn = await findDeployedFunction(clients.cfn, config.stackName);
     const fnConfig = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
-    const handlerConfig = parseHandlerConfig(fnConfig.Environment?.Variables ?? {});
+    const handlerVariables = fnConfig.Environment?.Variables ?? {};
+    const handlerConfig = parseHandlerConfig(handlerVariables);
     const handlerClients = createHandlerClients(handlerConfig, { sessionName: 's3-push-demo' });
     // The handler's JSON lines would repeat what is printed; they go nowhere.
     const quiet = { logger: createLogger([handlerConfig.externalId], () => undefined) };
@@ -229,7 +234,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (!check.ok) throw new DeployError('the preflight reported a broken link');
     if (backfill.failed > 0 || rerun.copied !== 0) throw new DeployError('the backfill did not copy every object exactly once');
     if (!status.every((s) => s.inSync)) throw new DeployError('npm run status found a day not in sync');
-    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, status, destinationKeys };
+    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, status, destinationKeys, environment: { deploy: env, handler: handlerVariables } };
   } finally {
     if (options.outDir === undefined) await rm(outDir, { recursive: true, force: true });
   }
