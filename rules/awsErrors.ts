@@ -14,6 +14,17 @@ export function httpStatus(err: unknown): number | undefined {
 }
 
 /**
+ * The content type of the answer behind an SDK v3 exception (the SDK keeps the raw response in the
+ * hidden field `$response`), lower case, or undefined. S3 answers errors in XML; an HTML page comes
+ * from something else at the endpoint (a proxy, an emulator's crash page).
+ */
+export function responseContentType(err: unknown): string | undefined {
+  const headers = (err as { $response?: { headers?: Record<string, string | undefined> } } | null | undefined)?.$response?.headers;
+  const type = headers?.['content-type'] ?? headers?.['Content-Type'];
+  return typeof type === 'string' ? type.toLowerCase() : undefined;
+}
+
+/**
  * True for AWS's "you may not": S3 and STS say AccessDenied, other services AccessDeniedException
  * or UnauthorizedOperation; a HEAD request or an unparsed 403 has no code, only the status.
  */

@@ -20,12 +20,16 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { HandlerConfig } from '../config.ts';
 import { S3PushError, describeError } from '../../rules/errors.ts';
 import type { Logger } from '../logger.ts';
-import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type Encryption, type ProbeObject } from '../aws/s3Probe.ts';
-import { accountOf, kmsKeyArnProblem, roleNameOf } from '../../rules/awsNames.ts';
-import { errorName, isAccessDenied } from '../../rules/awsErrors.ts';
-import { DESTINATION_ROLE_POLICY_FILE, PREFLIGHT_LOG_MESSAGE, SOURCE_KEY_POLICY_FILE, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
+import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from '../aws/s3Probe.ts';
+import { errorName } from '../../rules/awsErrors.ts';
+import { PREFLIGHT_LOG_MESSAGE } from '../../rules/names.ts';
 import { dayPattern, renderPrefix } from '../../rules/prefix.ts';
 import { daysBefore, type IsoDate } from '../../rules/dates.ts';
+import { innermost, isDenied, isKms, isKmsError, kmsKeyIn, kmsRefused } from './answers.ts';
+import {
+  assumeRoleFix, defaultKeyFix, destinationEncryptionFix, destinationStatementFix, DESTINATION_BUCKET_VARIABLE, kmsState, kmsWriteFix, listSourceFix, otherFix,
+  readSourceFix, setKmsKeyArn, sourceKeyFix, SOURCE_BUCKET_VARIABLE, type OwnedBucket,
+} from './fixes.ts';
 
 /**
  * The probe's name, put under DESTINATION_PREFIX. A fixed name (not a random one) so that the
@@ -76,89 +80,6 @@ export class PreflightFailedError extends S3PushError {
   }
 }
 
-/** The SDK error inside our wrappers (AwsCallError wraps AssumeRole's). */
-function innermost(err: unknown): unknown {
-  let e = err;
-  while (e instanceof S3PushError && e.cause !== undefined) e = e.cause;
-  return e;
-}
-
-/** AWS's "you may not", under our wrappers. */
-function isDenied(err: unknown): boolean {
-  return isAccessDenied(innermost(err));
-}
-
-function mentionsKms(err: unknown): boolean {
-  return /kms/i.test(describeError(innermost(err)));
-}
-
-/**
- * S3's own error codes for a KMS key it could not use: `KMS.DisabledException`,
- * `KMS.KMSInvalidStateException` (pending deletion), `KMS.NotFoundException` (no such key in the
- * bucket's region), `KMS.InvalidKeyUsageException`… (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
- */
-function isKmsError(err: unknown): boolean {
-  return errorName(innermost(err)).startsWith('KMS.');
-}
-
-/** KMS refused the request: a denial naming KMS (kms:Decrypt, kms:GenerateDataKey), or one of S3's KMS.* codes. */
-function kmsRefused(err: unknown): boolean {
-  return (isDenied(err) && mentionsKms(err)) || isKmsError(err);
-}
-
-/** What a KMS.* code says about the key, or '' for a denial. */
-function kmsState(err: unknown): string {
-  const name = errorName(innermost(err));
-  if (name === 'KMS.DisabledException') return ' The key is disabled: enable it (aws kms enable-key), or name another key.';
-  if (name === 'KMS.KMSInvalidStateException') return ' The key is not usable in its state (pending deletion or import): cancel the deletion (aws kms cancel-key-deletion), or name another key.';
-  if (name === 'KMS.NotFoundException') return ' KMS does not find the key in the bucket\'s region: a KMS key must be in the bucket\'s region.';
-  return isKmsError(err) ? ` KMS answered ${name}.` : '';
-}
-
-/**
- * How to set S3_REPLICATE_KMS_KEY_ARN to `key`: deploy takes a key ARN, while a bucket's default
- * encryption may name a key id or an alias.
- */
-function setKmsKeyArn(key: string): string {
-  return kmsKeyArnProblem(key) === undefined
-    ? `set S3_REPLICATE_KMS_KEY_ARN=${key}`
-    : `set S3_REPLICATE_KMS_KEY_ARN to the ARN of the key ${key} (aws kms describe-key --key-id ${key} --query KeyMetadata.Arn, in the destination account)`;
-}
-
-/** A KMS key ARN named in an error message (KMS denials name the key they refused), or undefined. */
-function kmsKeyIn(err: unknown): string | undefined {
-  return /arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+/.exec(describeError(innermost(err)))?.[0];
-}
-
-/** True for SSE-KMS (aws:kms, aws:kms:dsse). */
-function isKms(e: Encryption | undefined): boolean {
-  return (e?.algorithm ?? '').startsWith('aws:kms');
-}
-
-/**
- * The fix for a source object the role may not decrypt. Cross-account, kms:Decrypt must be allowed
- * both by the key's policy (source account) and by the role's own policy
- * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html);
- * an AWS managed key (aws/s3) cannot be shared with another account at all.
- */
-function sourceKeyFix(key: string, config: HandlerConfig): string {
-  const render = config.sourceKmsKeyArn === key
-    ? ''
-    : `set S3_REPLICATE_SOURCE_KMS_KEY_ARN=${key} and run npm run deploy (SOURCE_KMS_KEY_ARN is ${config.sourceKmsKeyArn ?? 'not set'}), then `;
-  return `the object is encrypted with the KMS key ${key}: ${render}apply the DecryptSourceObjects statement of ${DESTINATION_ROLE_POLICY_FILE} ` +
-    `to the role and add the statement of ${SOURCE_KEY_POLICY_FILE} to the key policy of ${key} (source account). ` +
-    'If it is the AWS managed key aws/s3, no other account can use it: re-encrypt the objects with a customer managed key';
-}
-
-/** The fix for an error that is not a denial: what AWS said, and where such errors come from. */
-function otherFix(err: unknown, bucketVariable?: { bucket: string; variable: string }): string {
-  const e = innermost(err);
-  if (bucketVariable && errorName(e) === 'NoSuchBucket') {
-    return `the bucket ${bucketVariable.bucket} does not exist: check ${bucketVariable.variable} and redeploy`;
-  }
-  return `not a permission denial (${errorName(e) || 'error'}): it may be transient (run the check again) or a setting of the function (region, endpoint, bucket name); see the error`;
-}
-
 /** The clients the check uses; the destination client carries the assumed-role credentials. */
 export interface CheckClients {
   readonly destinationS3: S3Client;
@@ -177,160 +98,179 @@ export interface CheckOptions {
   readonly day?: IsoDate;
 }
 
-/**
- * Runs the preflight: every link that can run, in order. Logs the report as one JSON line
- * (`message: "s3-push preflight"`) and returns it when no link is broken; throws
- * {@link PreflightFailedError} (carrying the report) after logging otherwise. The external id is
- * never part of the report (the logger masks it as well).
- */
-export async function runCheck(config: HandlerConfig, clients: CheckClients, options: CheckOptions): Promise<CheckReport> {
-  const s3 = clients.destinationS3;
-  const now = options.now ?? (() => new Date());
-  const roleArn = config.destinationRoleArn;
-  const day = options.day ?? daysBefore(now(), config.lagDays);
-  const sourcePrefix = renderPrefix(config.prefixFormat, day);
-  const pattern = `${dayPattern(config.prefixFormat)}*`;
-  const probeKey = config.destinationPrefix + PROBE_NAME;
-  const source = { name: config.sourceBucket, owner: config.sourceAccountId };
-  const destination = { name: config.destinationBucket, owner: config.destinationAccountId };
-  // S3 answers an owner mismatch (a bucket of that name in another account) as a denial.
-  const notOwned = (bucket: { name: string; owner: string }, variable: string): string =>
-    `; or ${bucket.name} is not owned by account ${bucket.owner} (every request names that owner, and S3 denies it when the bucket is another account's, e.g. deleted and its name registered again): check ${variable}`;
-  const links: CheckLink[] = [];
+/** What every link reads: the settings, the role's client, and what the run is about. */
+interface LinkContext {
+  readonly config: HandlerConfig;
+  /** The destination client: it carries the assumed role's credentials. */
+  readonly s3: S3Client;
+  readonly now: () => Date;
+  readonly day: IsoDate;
+  readonly sourcePrefix: string;
+  /** The day pattern of the bucket policy, as its statements name it (`????/??/??/*`). */
+  readonly pattern: string;
+  readonly probeKey: string;
+  readonly source: OwnedBucket;
+  readonly destination: OwnedBucket;
+}
 
-  const titles: Record<LinkName, string> = {
-    'assume-role': `assume the destination role ${roleArn}${config.externalId ? ' (with the external id)' : ''}`,
-    'list-source': `list s3://${config.sourceBucket}/${sourcePrefix} (the day ${day}) with the role`,
-    'read-source': `read one source object with the role`,
-    'write-destination': `list, write and delete s3://${config.destinationBucket}/${probeKey} with the role`,
-  };
-  const add = (link: number, name: LinkName, status: LinkStatus, detail: string, fix?: string): void => {
-    links.push({ link, name, title: titles[name], status, detail, ...(fix === undefined ? {} : { fix }) });
-  };
-  const notTried = (link: number, name: LinkName, why: string): void => add(link, name, 'not-tried', why);
+function titleOf(ctx: LinkContext, name: LinkName): string {
+  const { config } = ctx;
+  switch (name) {
+    case 'assume-role':
+      return `assume the destination role ${config.destinationRoleArn}${config.externalId ? ' (with the external id)' : ''}`;
+    case 'list-source':
+      return `list s3://${config.sourceBucket}/${ctx.sourcePrefix} (the day ${ctx.day}) with the role`;
+    case 'read-source':
+      return 'read one source object with the role';
+    case 'write-destination':
+      return `list, write and delete s3://${config.destinationBucket}/${ctx.probeKey} with the role`;
+  }
+}
 
-  // 1. AssumeRole.
-  let assumed = false;
+const LINK_NUMBER: Record<LinkName, number> = { 'assume-role': 1, 'list-source': 2, 'read-source': 3, 'write-destination': 4 };
+
+function linkOf(ctx: LinkContext, name: LinkName, status: LinkStatus, detail: string, fix?: string): CheckLink {
+  return { link: LINK_NUMBER[name], name, title: titleOf(ctx, name), status, detail, ...(fix === undefined ? {} : { fix }) };
+}
+
+/** 1. AssumeRole on the destination role. */
+async function assumeRole(ctx: LinkContext): Promise<CheckLink> {
+  const roleArn = ctx.config.destinationRoleArn;
   try {
-    await resolveCredentials(s3);
-    assumed = true;
-    add(1, 'assume-role', 'ok', `assumed ${roleArn}`);
+    await resolveCredentials(ctx.s3);
+    return linkOf(ctx, 'assume-role', 'ok', `assumed ${roleArn}`);
+  } catch (err) {
+    const fix = isDenied(err) ? assumeRoleFix(roleArn, Boolean(ctx.config.externalId)) : otherFix(err);
+    return linkOf(ctx, 'assume-role', 'broken', describeError(innermost(err)), fix);
+  }
+}
+
+/** 2. One page of the source day's listing; its first non-empty object is what link 3 reads. */
+async function listSource(ctx: LinkContext): Promise<{ readonly link: CheckLink; readonly sample?: ProbeObject }> {
+  try {
+    const objects = await listSome(ctx.s3, ctx.source, ctx.sourcePrefix, LIST_KEYS);
+    const sample = objects.find((o) => o.size > 0) ?? objects[0];
+    const link = linkOf(ctx, 'list-source', 'ok', objects.length === 0 ? 'listed: no objects yet' : `listed ${objects.length}${objects.length === LIST_KEYS ? '+' : ''} object(s)`);
+    return sample ? { link, sample } : { link };
   } catch (err) {
     const fix = isDenied(err)
-      ? `apply ${TRUST_POLICY_FILE} as the trust policy of ${roleArn} (account ${accountOf(roleArn)}, with that account's credentials: ` +
-        `merge its ${TRUST_POLICY_SID} statement into the role's trust policy, with the commands npm run deploy prints, or, for a role that trusts nothing else, ` +
-        `aws iam update-assume-role-policy --role-name ${roleNameOf(roleArn)} --policy-document file://${TRUST_POLICY_FILE}, which replaces the whole trust policy); ` +
-        'AWS answers the same when the role does not exist (check DESTINATION_ROLE_ARN)' +
-        (config.externalId
-          ? '; or the external id the function passes (EXTERNAL_ID, from S3_REPLICATE_EXTERNAL_ID) differs from the sts:ExternalId the trust policy demands: a wrong external id and a missing trust look the same to AWS, so compare them'
-          : '')
-      : otherFix(err);
-    add(1, 'assume-role', 'broken', describeError(innermost(err)), fix);
+      ? listSourceFix(ctx.source, ctx.pattern)
+      : otherFix(err, { bucket: ctx.config.sourceBucket, variable: SOURCE_BUCKET_VARIABLE });
+    return { link: linkOf(ctx, 'list-source', 'broken', describeError(innermost(err)), fix) };
   }
+}
 
-  // 2. List the source; 3. read one object of it.
-  let sample: ProbeObject | undefined;
-  let listed = false;
-  if (!assumed) {
-    notTried(2, 'list-source', 'needs the role (link 1)');
-  } else {
-    try {
-      const objects = await listSome(s3, source, sourcePrefix, LIST_KEYS);
-      listed = true;
-      sample = objects.find((o) => o.size > 0) ?? objects[0];
-      add(2, 'list-source', 'ok', objects.length === 0 ? 'listed: no objects yet' : `listed ${objects.length}${objects.length === LIST_KEYS ? '+' : ''} object(s)`);
-    } catch (err) {
-      const fix = isDenied(err)
-        ? `add the ${SOURCE_LIST_POLICY_SID} statement of ${SOURCE_POLICY_FILE} to the bucket policy of ${config.sourceBucket} (it grants s3:ListBucket with an s3:prefix like ${pattern}; npm run deploy -- --apply-source-policy merges it in); ` +
-          `the role needs the ListSource statement of ${DESTINATION_ROLE_POLICY_FILE} as well` + notOwned(source, 'S3_ROOT_BUCKET (SOURCE_BUCKET) and the stack\'s account (SOURCE_ACCOUNT_ID)')
-        : otherFix(err, { bucket: config.sourceBucket, variable: 'S3_ROOT_BUCKET (SOURCE_BUCKET)' });
-      add(2, 'list-source', 'broken', describeError(innermost(err)), fix);
+/** 3. The first byte of one source object; when S3 or KMS refuses, HEAD names the object's key. */
+async function readSource(ctx: LinkContext, sample: ProbeObject): Promise<CheckLink> {
+  const { config } = ctx;
+  const where = `s3://${config.sourceBucket}/${sample.key}`;
+  try {
+    await readFirstByte(ctx.s3, ctx.source, sample.key);
+    return linkOf(ctx, 'read-source', 'ok', `read the first byte of ${where}`);
+  } catch (err) {
+    let fix = isDenied(err) ? readSourceFix(config.sourceBucket, ctx.pattern) : otherFix(err);
+    if (isDenied(err) || isKmsError(err)) {
+      // GET needs kms:Decrypt on an SSE-KMS object, HEAD does not: HEAD says which key it is. When
+      // HEAD is refused too, S3 itself refused (the bucket policy), not KMS.
+      const encryption = await objectEncryption(ctx.s3, ctx.source, sample.key).catch(() => undefined);
+      const key = (isKms(encryption) ? encryption?.kmsKeyId : undefined) ?? (kmsRefused(err) ? kmsKeyIn(err) ?? 'of the object (aws s3api head-object shows SSEKMSKeyId)' : undefined);
+      if (key !== undefined) fix = `KMS refused the read: ${sourceKeyFix(key, config)}.${kmsState(err)}`;
     }
+    return linkOf(ctx, 'read-source', 'broken', `${where}: ${describeError(innermost(err))}`, fix);
   }
+}
 
-  if (!assumed) {
-    notTried(3, 'read-source', 'needs the role (link 1)');
-  } else if (!listed) {
-    notTried(3, 'read-source', 'needs an object listed by link 2');
-  } else if (!sample) {
-    notTried(3, 'read-source', `no object under s3://${config.sourceBucket}/${sourcePrefix} to read: this link is unproven until that day has data (or check a day that has: {"check": true, "date": "YYYY-MM-DD"})`);
-  } else {
-    const where = `s3://${config.sourceBucket}/${sample.key}`;
-    try {
-      await readFirstByte(s3, source, sample.key);
-      add(3, 'read-source', 'ok', `read the first byte of ${where}`);
-    } catch (err) {
-      let fix = isDenied(err)
-        ? `the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} in the bucket policy of ${config.sourceBucket} (it grants s3:GetObject on ${config.sourceBucket}/${pattern}) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`
-        : otherFix(err);
-      if (isDenied(err) || isKmsError(err)) {
-        // GET needs kms:Decrypt on an SSE-KMS object, HEAD does not: HEAD says which key it is. When
-        // HEAD is refused too, S3 itself refused (the bucket policy), not KMS.
-        const encryption = await objectEncryption(s3, source, sample.key).catch(() => undefined);
-        const key = (isKms(encryption) ? encryption?.kmsKeyId : undefined) ?? (kmsRefused(err) ? kmsKeyIn(err) ?? 'of the object (aws s3api head-object shows SSEKMSKeyId)' : undefined);
-        if (key !== undefined) fix = `KMS refused the read: ${sourceKeyFix(key, config)}.${kmsState(err)}`;
-      }
-      add(3, 'read-source', 'broken', `${where}: ${describeError(innermost(err))}`, fix);
+/**
+ * The destination's default encryption: a customer managed key there refuses the copies when the
+ * role has no KMS permission for it (GenerateDataKey, and Decrypt for multipart uploads).
+ */
+async function destinationKey(ctx: LinkContext): Promise<{ readonly defaultKey?: string; readonly note: string } | { readonly broken: CheckLink }> {
+  try {
+    const encryption = await bucketEncryption(ctx.s3, ctx.destination);
+    // No key id, or the alias aws/s3: the destination account's AWS managed key, which the role (of that account) may use through S3.
+    const defaultKey = isKms(encryption) && !/(^|\/|:)alias\/aws\/s3$/.test(encryption.kmsKeyId ?? 'alias/aws/s3') ? encryption.kmsKeyId : undefined;
+    return defaultKey === undefined ? { note: '' } : { defaultKey, note: '' };
+  } catch (err) {
+    if (isDenied(err)) {
+      return { broken: linkOf(ctx, 'write-destination', 'broken', `GetBucketEncryption s3://${ctx.config.destinationBucket}: ${describeError(innermost(err))}`, destinationEncryptionFix(ctx.config.destinationBucket)) };
     }
+    if (errorName(innermost(err)) === 'ServerSideEncryptionConfigurationNotFoundError') return { note: '' };
+    return { note: ` (its default encryption could not be read: ${describeError(innermost(err))})` };
   }
+}
 
-  // 4. The destination: list (the copies skip what is there), write, delete the probe.
-  if (!assumed) {
-    notTried(4, 'write-destination', 'needs the role (link 1)');
-  } else {
-    const probeUrl = `s3://${config.destinationBucket}/${probeKey}`;
-    // The destination's default encryption: a customer managed key there refuses the copies when
-    // the role has no KMS permission for it (GenerateDataKey, and Decrypt for multipart uploads).
-    let defaultKey: string | undefined;
-    let encryptionNote = '';
+/** 4. The destination: its key, then list (the copies skip what is there), write and delete the probe. */
+async function writeDestination(ctx: LinkContext): Promise<CheckLink> {
+  const { config } = ctx;
+  const probeUrl = `s3://${config.destinationBucket}/${ctx.probeKey}`;
+  const encryption = await destinationKey(ctx);
+  if ('broken' in encryption) return encryption.broken;
+  const { defaultKey, note: encryptionNote } = encryption;
+  const kmsKeyArnSet = Boolean(config.kmsKeyArn);
+  const writeKey = config.kmsKeyArn ?? defaultKey;
+  const step = async (what: string, statement: string, call: () => Promise<unknown>): Promise<CheckLink | undefined> => {
     try {
-      const encryption = await bucketEncryption(s3, destination);
-      // No key id, or the alias aws/s3: the destination account's AWS managed key, which the role (of that account) may use through S3.
-      defaultKey = isKms(encryption) && !/(^|\/|:)alias\/aws\/s3$/.test(encryption.kmsKeyId ?? 'alias/aws/s3') ? encryption.kmsKeyId : undefined;
+      await call();
+      return undefined;
     } catch (err) {
-      if (isDenied(err)) {
-        add(4, 'write-destination', 'broken', `GetBucketEncryption s3://${config.destinationBucket}: ${describeError(innermost(err))}`,
-          `the ReadDestinationEncryption statement of ${DESTINATION_ROLE_POLICY_FILE} in the role's permissions (s3:GetEncryptionConfiguration on ${config.destinationBucket}: the check reads which key the bucket encrypts with)`);
-      } else if (errorName(innermost(err)) !== 'ServerSideEncryptionConfigurationNotFoundError') {
-        encryptionNote = ` (its default encryption could not be read: ${describeError(innermost(err))})`;
-      }
+      const fix = statement === 'WriteDestination' && kmsRefused(err)
+        ? kmsWriteFix(err, writeKey ?? kmsKeyIn(err), config.destinationBucket, kmsKeyArnSet)
+        : isDenied(err)
+          ? destinationStatementFix(statement, writeKey, ctx.destination, kmsKeyArnSet)
+          : otherFix(err, { bucket: config.destinationBucket, variable: DESTINATION_BUCKET_VARIABLE });
+      return linkOf(ctx, 'write-destination', 'broken', `${what}: ${describeError(innermost(err))}`, fix);
     }
-    const writeKey = config.kmsKeyArn ?? defaultKey;
-    const keyFix = (key: string) => `the copies are encrypted with the KMS key ${key}: its key policy must let the role use it (kms:GenerateDataKey, kms:Decrypt), ` +
-      `and the role needs the EncryptCopiesWithKmsKey statement of ${DESTINATION_ROLE_POLICY_FILE}` +
-      (config.kmsKeyArn ? '' : ` (${setKmsKeyArn(key)} and run npm run deploy to render it)`);
-    const step = async (what: string, statement: string, call: () => Promise<unknown>): Promise<boolean> => {
-      try {
-        await call();
-        return true;
-      } catch (err) {
-        const key = writeKey ?? kmsKeyIn(err);
-        const fix = statement === 'WriteDestination' && kmsRefused(err)
-          ? `KMS refused the write: ${key ? keyFix(key) : `the key of the bucket's default encryption (aws s3api get-bucket-encryption --bucket ${config.destinationBucket}) must let the role use it; S3_REPLICATE_KMS_KEY_ARN set to it renders the role's EncryptCopiesWithKmsKey statement`}.${kmsState(err)}`
-          : isDenied(err)
-            ? `the ${statement} statement of ${DESTINATION_ROLE_POLICY_FILE} in the role's permissions${statement === 'WriteDestination' && writeKey ? `; ${keyFix(writeKey)}` : ''}` + notOwned(destination, 'S3_REPLICATE_BUCKET_NAME (DESTINATION_BUCKET) and the account of DESTINATION_ROLE_ARN')
-            : otherFix(err, { bucket: config.destinationBucket, variable: 'S3_REPLICATE_BUCKET_NAME (DESTINATION_BUCKET)' });
-        add(4, 'write-destination', 'broken', `${what}: ${describeError(innermost(err))}`, fix);
-        return false;
-      }
-    };
-    const body = `Written by the s3-push preflight check (npm run check) at ${now().toISOString()} and deleted at once. Safe to delete.\n`;
-    const ok = links.every((l) => l.link !== 4) &&
-      (await step(`ListObjectsV2 s3://${config.destinationBucket}/${config.destinationPrefix}`, 'ListDestination', () => listSome(s3, destination, config.destinationPrefix, 1))) &&
-      (await step(`PutObject ${probeUrl}`, 'WriteDestination', () => putProbe(s3, destination, probeKey, body, { kmsKeyArn: config.kmsKeyArn }))) &&
-      (await step(`DeleteObject ${probeUrl} (the probe is left behind: aws s3 rm ${probeUrl})`, 'DeletePreflightProbe', () => deleteProbe(s3, destination, probeKey)));
-    if (ok && defaultKey && !config.kmsKeyArn) {
-      // The probe (one PutObject) may pass on a grant the copies lack: a multipart copy also needs kms:Decrypt.
-      add(4, 'write-destination', 'broken',
-        `wrote and deleted ${probeUrl}, but the default encryption of ${config.destinationBucket} is SSE-KMS with the customer managed key ${defaultKey}, and S3_REPLICATE_KMS_KEY_ARN is not set: ` +
-          'the role document grants no KMS permission (copies need kms:GenerateDataKey, multipart copies kms:Decrypt as well)',
-        `${setKmsKeyArn(defaultKey)} and run npm run deploy, then apply the EncryptCopiesWithKmsKey statement of ${DESTINATION_ROLE_POLICY_FILE}; the key policy of ${defaultKey} must let the role use it`);
-    } else if (ok) {
-      const note = defaultKey && defaultKey !== config.kmsKeyArn
-        ? ` (the bucket's default key is ${defaultKey}; the copies use S3_REPLICATE_KMS_KEY_ARN ${config.kmsKeyArn ?? ''}: ${setKmsKeyArn(defaultKey)} to use the bucket's)`
-        : encryptionNote;
-      add(4, 'write-destination', 'ok', `listed, wrote and deleted ${probeUrl}${note}`);
-    }
+  };
+  const body = `Written by the s3-push preflight check (npm run check) at ${ctx.now().toISOString()} and deleted at once. Safe to delete.\n`;
+  const broken =
+    (await step(`ListObjectsV2 s3://${config.destinationBucket}/${config.destinationPrefix}`, 'ListDestination', () => listSome(ctx.s3, ctx.destination, config.destinationPrefix, 1))) ??
+    (await step(`PutObject ${probeUrl}`, 'WriteDestination', () => putProbe(ctx.s3, ctx.destination, ctx.probeKey, body, { kmsKeyArn: config.kmsKeyArn }))) ??
+    (await step(`DeleteObject ${probeUrl} (the probe is left behind: aws s3 rm ${probeUrl})`, 'DeletePreflightProbe', () => deleteProbe(ctx.s3, ctx.destination, ctx.probeKey)));
+  if (broken) return broken;
+  if (defaultKey && !config.kmsKeyArn) {
+    // The probe (one PutObject) may pass on a grant the copies lack: a multipart copy also needs kms:Decrypt.
+    return linkOf(ctx, 'write-destination', 'broken',
+      `wrote and deleted ${probeUrl}, but the default encryption of ${config.destinationBucket} is SSE-KMS with the customer managed key ${defaultKey}, and S3_REPLICATE_KMS_KEY_ARN is not set: ` +
+        'the role document grants no KMS permission (copies need kms:GenerateDataKey, multipart copies kms:Decrypt as well)',
+      defaultKeyFix(defaultKey));
+  }
+  const note = defaultKey && defaultKey !== config.kmsKeyArn
+    ? ` (the bucket's default key is ${defaultKey}; the copies use S3_REPLICATE_KMS_KEY_ARN ${config.kmsKeyArn ?? ''}: ${setKmsKeyArn(defaultKey)} to use the bucket's)`
+    : encryptionNote;
+  return linkOf(ctx, 'write-destination', 'ok', `listed, wrote and deleted ${probeUrl}${note}`);
+}
+
+/**
+ * Runs the preflight: every link that can run, in order. A link runs when the links it needs are
+ * ok. Logs the report as one JSON line (`message: "s3-push preflight"`) and returns it when no link
+ * is broken; throws {@link PreflightFailedError} (carrying the report) after logging otherwise. The
+ * external id is never part of the report (the logger masks it as well).
+ */
+export async function runCheck(config: HandlerConfig, clients: CheckClients, options: CheckOptions): Promise<CheckReport> {
+  const now = options.now ?? (() => new Date());
+  const day = options.day ?? daysBefore(now(), config.lagDays);
+  const ctx: LinkContext = {
+    config,
+    s3: clients.destinationS3,
+    now,
+    day,
+    sourcePrefix: renderPrefix(config.prefixFormat, day),
+    pattern: `${dayPattern(config.prefixFormat)}*`,
+    probeKey: config.destinationPrefix + PROBE_NAME,
+    source: { name: config.sourceBucket, owner: config.sourceAccountId },
+    destination: { name: config.destinationBucket, owner: config.destinationAccountId },
+  };
+  const notTried = (name: LinkName, why: string): CheckLink => linkOf(ctx, name, 'not-tried', why);
+  const links: CheckLink[] = [await assumeRole(ctx)];
+  if (links[0]?.status !== 'ok') {
+    links.push(notTried('list-source', 'needs the role (link 1)'), notTried('read-source', 'needs the role (link 1)'), notTried('write-destination', 'needs the role (link 1)'));
+  } else {
+    const listed = await listSource(ctx);
+    links.push(listed.link);
+    if (listed.link.status !== 'ok') links.push(notTried('read-source', 'needs an object listed by link 2'));
+    else if (!listed.sample) links.push(notTried('read-source', `no object under s3://${config.sourceBucket}/${ctx.sourcePrefix} to read: this link is unproven until that day has data (or check a day that has: {"check": true, "date": "YYYY-MM-DD"})`));
+    else links.push(await readSource(ctx, listed.sample));
+    links.push(await writeDestination(ctx));
   }
 
   const report: CheckReport = { check: true, ok: links.every((l) => l.status !== 'broken'), links };
