@@ -41,7 +41,24 @@ export type NextStepsConfig = Pick<DeployConfig,
  * policy holds the external id).
  */
 export function mergeBySidCommand(statementFile: string, current: string, merged: string): string {
-  return `(umask 077; jq --slurpfile add ${statementFile} '$add[0].Statement[0] as $s | .Statement = ([.Statement] | flatten | map(select(.Sid != $s.Sid))) + [$s]' ${current} > ${merged})`;
+  return `(umask 077; jq -c --slurpfile add ${statementFile} '$add[0].Statement[0] as $s | .Statement = ([.Statement] | flatten | map(select(.Sid != $s.Sid))) + [$s]' ${current} > ${merged})`;
+}
+
+/**
+ * IAM's default quota on a role's trust policy: 2,048 characters, adjustable up to 4,096 (Service
+ * Quotas, "Role trust policy length"; IAM and AWS STS quotas,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). AWS says white space
+ * is not counted for inline and managed policies; for trust policies it does not say, so the check
+ * counts the merged policy written without any (jq -c).
+ */
+export const TRUST_POLICY_QUOTA_CHARS = 2048;
+
+/**
+ * The shell line that checks the merged trust policy's size before update-assume-role-policy: it
+ * stops (exit 1) with what to do when the policy is over the quota.
+ */
+export function trustSizeCheckCommand(merged: string): string {
+  return `n=$(jq -cj . ${merged} | wc -c); [ "$n" -le ${TRUST_POLICY_QUOTA_CHARS} ] || { echo "${merged} has $n characters, over IAM's default ${TRUST_POLICY_QUOTA_CHARS} for a role trust policy: ask for more in Service Quotas (IAM, us-east-1, 'Role trust policy length', up to 4,096), or remove the statements the role no longer needs, then run this step again" >&2; false; }`;
 }
 
 /** The stack's outcome and its outputs, one per line, aligned. */
@@ -104,6 +121,7 @@ function destinationAccountStep(config: NextStepsConfig, facts: NextStepsFacts):
     `     ${TRUST_POLICY_SID} — a previous execution role — replaced):`,
     `       aws iam get-role --role-name ${destRole} --query Role.AssumeRolePolicyDocument --output json > trust-current.json`,
     `       ${mergeBySidCommand(file(TRUST_POLICY_FILE), 'trust-current.json', 'trust-merged.json')}`,
+    `       ${trustSizeCheckCommand('trust-merged.json')}`,
     `       aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://trust-merged.json`,
     `     (a role that trusts nothing else can take the file as it is: aws iam update-assume-role-policy --role-name ${destRole} --policy-document file://${file(TRUST_POLICY_FILE)})`,
     `       aws iam put-role-policy --role-name ${destRole} --policy-name s3-push --policy-document file://${file(DESTINATION_ROLE_POLICY_FILE)}`,

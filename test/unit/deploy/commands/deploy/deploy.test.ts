@@ -32,7 +32,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerBundle } from '../../../../../deploy/build/bundle.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
-import { mergeBySidCommand } from '../../../../../deploy/commands/deploy/nextSteps.ts';
+import { mergeBySidCommand, TRUST_POLICY_QUOTA_CHARS, trustSizeCheckCommand } from '../../../../../deploy/commands/deploy/nextSteps.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
 import { ConfigError } from '../../../../../rules/errors.ts';
@@ -441,6 +441,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(step2).to.include('update-assume-role-policy replaces the role\'s\n     WHOLE trust policy: merge the S3PushFunction statement of docs/trustRelationshipExample.json.tmp into it instead');
     expect(step2).to.include('aws iam get-role --role-name s3-push-writer --query Role.AssumeRolePolicyDocument --output json > trust-current.json');
     expect(step2).to.include(`       ${mergeBySidCommand('docs/trustRelationshipExample.json.tmp', 'trust-current.json', 'trust-merged.json')}`);
+    expect(step2).to.include(`       ${trustSizeCheckCommand('trust-merged.json')}\n       aws iam update-assume-role-policy`);
     expect(step2).to.include('aws iam update-assume-role-policy --role-name s3-push-writer --policy-document file://trust-merged.json');
     const trust = JSON.parse(await readFile(join(out, 'docs', 'trustRelationshipExample.json.tmp'), 'utf8')) as { Statement: { Sid: string }[] };
     expect(trust.Statement.map((st) => st.Sid)).to.deep.equal(['S3PushFunction']);
@@ -473,6 +474,39 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
 
     it('takes a Statement given as one object, and a policy without our statement', async () => {
       expect((await merge({ Version: '2012-10-17', Statement: others[0] })).policy).to.deep.equal({ Version: '2012-10-17', Statement: [others[0], ours.Statement[0]] });
+    });
+
+    describe(`the merged policy's size against IAM's ${TRUST_POLICY_QUOTA_CHARS} characters`, () => {
+      // Our statement at the longest values deploy can produce: the execution role has no path (the
+      // template sets none) and at most 64 characters of name, in the longest partition; an external
+      // id of IAM's longest, 1,224 characters.
+      const longest = {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'S3PushFunction', Effect: 'Allow', Principal: { AWS: `arn:aws-us-gov:iam::${SOURCE_ACCOUNT}:role/${'r'.repeat(64)}` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x'.repeat(1224) } } }],
+      };
+      const mergeAndCheck = async (current: unknown) => {
+        await writeFile(join(out, 'ours.json'), JSON.stringify(longest, null, 2));
+        await writeFile(join(out, 'current.json'), JSON.stringify(current, null, 2));
+        const script = `${mergeBySidCommand('ours.json', 'current.json', 'merged.json')} && ${trustSizeCheckCommand('merged.json')}`;
+        const res = spawnSync('bash', ['-c', script], { cwd: out, encoding: 'utf8' });
+        return { status: res.status, stderr: res.stderr, size: (await readFile(join(out, 'merged.json'), 'utf8')).trim().length };
+      };
+
+      it('fits when merged into a role that trusts one other principal, written without white space', async () => {
+        const { status, stderr, size } = await mergeAndCheck({ Version: '2012-10-17', Statement: [others[0]] });
+        expect(status, stderr).to.equal(0);
+        expect(size).to.be.at.most(TRUST_POLICY_QUOTA_CHARS);
+        // Written with jq's default indentation it would count more characters.
+        expect(JSON.stringify(JSON.parse(await readFile(join(out, 'merged.json'), 'utf8')), null, 2).length).to.be.above(size);
+      });
+
+      it('stops before update-assume-role-policy when the merged policy is over the quota, saying what to do', async () => {
+        const crowded = { Version: '2012-10-17', Statement: Array.from({ length: 6 }, (_, i) => ({ Sid: `Partner${i}`, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::21098765432${i}:role/${'p'.repeat(40)}` }, Action: 'sts:AssumeRole' })) };
+        const { status, stderr, size } = await mergeAndCheck(crowded);
+        expect(size).to.be.above(TRUST_POLICY_QUOTA_CHARS);
+        expect(status).to.equal(1);
+        expect(stderr).to.include(`merged.json has ${size} characters, over IAM's default ${TRUST_POLICY_QUOTA_CHARS}`).and.include('Role trust policy length').and.include('4,096');
+      });
     });
   });
 
