@@ -94,7 +94,7 @@ export function subscriptionAdvice(state: SubscriptionState, topicArn: string, e
     case 'confirmed':
       return undefined;
     case 'pending':
-      return `the alarm mail subscription of ${email} is pending confirmation: click the link in the mail "AWS Notification - Subscription Confirmation" within 3 days of its sending, or it expires; to send it again: ${subscribe}`;
+      return `AWS sent a confirmation mail to ${email} ("AWS Notification - Subscription Confirmation"); the subscription is pending confirmation: click its link within 3 days of its sending, or it expires and the alarms reach nobody; to send it again: ${subscribe}`;
     case 'missing':
       return `${email} is not subscribed to the alarm topic ${topicArn} (an unconfirmed subscription expires after 3 days, and an unsubscribe link in an alarm mail removes it): the alarms reach nobody. Subscribe again: ${subscribe}`;
   }

@@ -6,6 +6,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { COMMAND_TIMEOUTS, MAX_REQUEST_TIMEOUT_MS } from '../../rules/timeouts.ts';
 import { httpHandlerOptions } from '../../handler/aws/requestTimeouts.ts';
@@ -17,6 +18,7 @@ export interface AwsClients {
   readonly cfn: CloudFormationClient;
   readonly iam: IAMClient;
   readonly lambda: LambdaClient;
+  readonly sns: SNSClient;
 }
 
 export interface ClientOptions {
@@ -37,6 +39,8 @@ export function createClients(options: ClientOptions): AwsClients {
     iam: new IAMClient(common),
     // Invoke answers when the function ends: up to Lambda's 15 minutes.
     lambda: new LambdaClient({ ...common, requestHandler: { ...httpHandlerOptions(COMMAND_TIMEOUTS), requestTimeout: MAX_REQUEST_TIMEOUT_MS, socketTimeout: MAX_REQUEST_TIMEOUT_MS } }),
+    // The alarm topic: its key and the e-mail subscription (deploy, check).
+    sns: new SNSClient(common),
   };
 }
 

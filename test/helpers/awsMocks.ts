@@ -9,6 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client, type GetObjectCommandOutput, type S3ClientResolvedConfig, type ServiceInputTypes as S3Inputs, type ServiceOutputTypes as S3Outputs } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient, type STSClientResolvedConfig, type ServiceInputTypes as StsInputs, type ServiceOutputTypes as StsOutputs } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../../deploy/aws/clients.ts';
 import { REGION } from './fixtures.ts';
@@ -45,6 +46,7 @@ export function mockCommandClients() {
     cfn: new CloudFormationClient(OFFLINE),
     iam: new IAMClient(OFFLINE),
     lambda: new LambdaClient(OFFLINE),
+    sns: new SNSClient(OFFLINE),
   };
   const mocks = {
     sts: mockClient(clients.sts),
@@ -52,6 +54,7 @@ export function mockCommandClients() {
     cfn: mockClient(clients.cfn),
     iam: mockClient(clients.iam),
     lambda: mockClient(clients.lambda),
+    sns: mockClient(clients.sns),
   };
   resetAfterEach(Object.values(mocks));
   return { clients, ...mocks };

@@ -2,7 +2,10 @@
  * `npm run check`: the preflight (`{"check": true}`) on the deployed function, or in this process
  * with `--local`. Returns the report; checkMain prints it and sets the exit code.
  */
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { listTopicSubscriptions, subscriptionAdvice, subscriptionState } from '../../aws/alarmTopic.ts';
+import { describeError } from '../../../rules/errors.ts';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { PreflightFailedError, type CheckReport } from '../../../handler/check/check.ts';
 import { createClients as createHandlerClients } from '../../../handler/aws/clients.ts';
@@ -25,8 +28,9 @@ export function checkEvent(date?: IsoDate): { check: true; date?: IsoDate } {
  * broken links included. Throws {@link DeployError} when the function could not run the check at
  * all (no stack, no function, a bad function environment, an emulator that cannot run Lambda).
  */
-export async function checkDeployed(target: StackTarget, clients: { readonly cfn: CloudFormationClient; readonly lambda: LambdaClient }, log: (line: string) => void, date?: IsoDate): Promise<CheckReport> {
+export async function checkDeployed(target: StackTarget, clients: { readonly cfn: CloudFormationClient; readonly lambda: LambdaClient; readonly sns?: SNSClient }, log: (line: string) => void, date?: IsoDate): Promise<CheckReport> {
   const fn = await findDeployedFunction(clients.cfn, target.stackName);
+  if (clients.sns) await checkAlarmEmail(target, clients.cfn, clients.sns, log);
   log(`running the preflight on ${fn.functionName} (stack ${target.stackName}, ${target.region})`);
   const outcome = await invokeFunction(clients.lambda, fn.functionName, checkEvent(date), 'sync');
   const verdict = interpretInvoke(outcome, 'sync');
@@ -43,6 +47,28 @@ export async function checkDeployed(target: StackTarget, clients: { readonly cfn
       (outcome.logTail ? `\n  log tail:\n    ${outcome.logTail.trimEnd().split('\n').join('\n    ')}` : ''));
   }
   throw new DeployError(`Lambda queued the check instead of running it (status ${outcome.statusCode})`);
+}
+
+/**
+ * Says where the stack's alarm address (its AlarmEmail parameter) stands on the alarm topic: an
+ * unconfirmed subscription expires after 3 days and an unsubscribe link removes it, and nothing in
+ * the stack would show it. A warning, never a failure of the check: the permission chain is intact.
+ */
+async function checkAlarmEmail(target: StackTarget, cfn: CloudFormationClient, sns: SNSClient, log: (line: string) => void): Promise<void> {
+  try {
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: target.stackName }))).Stacks?.[0];
+    const parameter = (key: string) => stack?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue || undefined;
+    const email = parameter('AlarmEmail');
+    const topicArn = parameter('AlarmTopicArn') ?? stack?.Outputs?.find((o) => o.OutputKey === 'AlarmTopicArn')?.OutputValue;
+    if (email === undefined || topicArn === undefined) {
+      log(`alarms: no e-mail address is subscribed by the stack${topicArn === undefined ? '' : ` (topic ${topicArn})`}`);
+      return;
+    }
+    const advice = subscriptionAdvice(subscriptionState(await listTopicSubscriptions(sns, topicArn), email), topicArn, email, target.region);
+    log(advice === undefined ? `alarms: ${email} is subscribed to ${topicArn} (confirmed)` : `alarms: WARNING: ${advice}`);
+  } catch (err) {
+    log(`alarms: the alarm topic's subscriptions could not be read (${describeError(err)})`);
+  }
 }
 
 /**

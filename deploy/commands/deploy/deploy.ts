@@ -13,7 +13,8 @@ import type { AwsClients } from '../../aws/clients.ts';
 import type { DeployConfig } from '../../config/config.ts';
 import type { DeployArgs } from './args.ts';
 import { deployStack, StackOperationError, type DeployStackResult, type StackOutcome } from '../../cloudformation/deployStack.ts';
-import { renderNextSteps, renderStackResult, type SourcePolicyState } from './nextSteps.ts';
+import { renderNextSteps, renderStackResult, type NextStepsFacts, type SourcePolicyState } from './nextSteps.ts';
+import { awsManagedKeyProblem, cloudWatchKeyStatement, listTopicSubscriptions, readTopicKey, subscriptionState } from '../../aws/alarmTopic.ts';
 import { DeployError } from '../../cli/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { isAccessDenied } from '../../../rules/awsErrors.ts';
@@ -220,7 +221,8 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   log('');
   for (const line of renderStackResult(config.stackName, result.outcome, outputs)) log(line);
   log('');
-  for (const line of renderNextSteps(config, { sourcePolicy: source.policyState, sourceEvents: source.sourceEvents, files: written.shown })) log(line);
+  const alarmEmail = await alarmSubscription(config, args, deps, outputs);
+  for (const line of renderNextSteps(config, { sourcePolicy: source.policyState, sourceEvents: source.sourceEvents, files: written.shown, ...(alarmEmail ? { alarmEmail } : {}) })) log(line);
   return { bucket, upload, artifact, stack: result.outcome, outputs, executionRoleArn, files: written.files, sourcePolicy: source.sourcePolicy, sourceEvents: source.sourceEvents };
 }
 
@@ -242,7 +244,38 @@ async function checkBeforeWriting(config: DeployConfig, args: DeployArgs, deps: 
     log(`  its bucket policy ${planned.changed ? `takes the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements (merged after the stack)` : `already holds the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements`}`);
   }
   await checkKmsKeyRegion(config, clients, log);
+  await checkAlarmTopicKey(config, clients, log);
   return { current, running };
+}
+
+/**
+ * An existing alarm topic (S3_REPLICATE_ALARM_TOPIC_ARN) CloudWatch can publish to: refused under
+ * the AWS managed key alias/aws/sns (exit 2, before any change); under a customer managed key, the
+ * statement its key policy needs is printed.
+ */
+async function checkAlarmTopicKey(config: DeployConfig, clients: AwsClients, log: (line: string) => void): Promise<void> {
+  if (config.alarmTopicArn === undefined) return;
+  const key = await readTopicKey(clients.sns, config.alarmTopicArn);
+  if (key.kind === 'aws-managed') throw new ConfigError([awsManagedKeyProblem(config.alarmTopicArn, key.keyId)], 'the alarm topic cannot receive alarms');
+  if (key.kind === 'customer-managed') {
+    log(`  alarm topic ${config.alarmTopicArn}: encrypted with ${key.keyId}; its key policy must hold this statement, or no alarm is delivered:`);
+    log(`    ${JSON.stringify(cloudWatchKeyStatement({ partition: config.partition, region: config.region, account: config.account, functionName: config.functionName }))}`);
+  } else {
+    log(`  alarm topic ${config.alarmTopicArn}: not encrypted`);
+  }
+}
+
+/** Where the configured alarm address stands on the alarm topic, after the stack (undefined without an address, or with --plan). */
+async function alarmSubscription(config: DeployConfig, args: DeployArgs, deps: DeployDeps, outputs: Readonly<Record<string, string>>): Promise<NextStepsFacts['alarmEmail']> {
+  const topicArn = config.alarmTopicArn ?? outputs.AlarmTopicArn;
+  if (config.alarmEmail === undefined || args.plan || topicArn === undefined) return undefined;
+  try {
+    const state = subscriptionState(await listTopicSubscriptions(deps.clients.sns, topicArn), config.alarmEmail);
+    return { state, topicArn };
+  } catch (err) {
+    deps.log(`  the alarm topic's subscriptions could not be read (${describeError(err)}): check that ${config.alarmEmail} confirmed its subscription`);
+    return undefined;
+  }
 }
 
 /** Step 3: the zip in the artifact bucket, unless `--plan` or already there. */

@@ -7,6 +7,7 @@
 import type { DeployConfig } from '../../config/config.ts';
 import type { StackOutcome } from '../../cloudformation/deployStack.ts';
 import { roleNameOf } from '../../../rules/awsNames.ts';
+import { subscriptionAdvice, type SubscriptionState } from '../../aws/alarmTopic.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
 
 /**
@@ -28,11 +29,13 @@ export interface NextStepsFacts {
   readonly sourceEvents: 'enabled' | 'unchanged' | 'not-requested';
   /** How to name each rendered document in a command: its path, relative to the working directory when under it. */
   readonly files: Readonly<Record<string, string>>;
+  /** Where S3_REPLICATE_ALARM_EMAIL stands on the alarm topic after the deploy; absent when not read. */
+  readonly alarmEmail?: { readonly state: SubscriptionState; readonly topicArn: string };
 }
 
 /** The config fields the next steps name. */
 export type NextStepsConfig = Pick<DeployConfig,
-  'account' | 'destinationAccount' | 'sourceBucket' | 'sourceKeyPrefix' | 'destinationRoleArn' | 'sourceKmsKeyArn' | 'pushOnWrite' | 'alarmTopicArn' | 'alarmEmail'>;
+  'account' | 'destinationAccount' | 'sourceBucket' | 'sourceKeyPrefix' | 'destinationRoleArn' | 'sourceKmsKeyArn' | 'pushOnWrite' | 'alarmTopicArn' | 'alarmEmail' | 'region'>;
 
 /**
  * The jq command that merges the one statement of a rendered document into a policy by its Sid:
@@ -148,13 +151,20 @@ function pushOnWriteStep(config: NextStepsConfig, facts: NextStepsFacts): string
 }
 
 /** Steps 6 (and 7): who the alarms reach. */
-function alarmSteps(config: NextStepsConfig): string[] {
+function alarmSteps(config: NextStepsConfig, facts: NextStepsFacts): string[] {
   const lines: string[] = [];
   if (config.alarmTopicArn !== undefined) {
     lines.push(`  6. the alarms notify ${config.alarmTopicArn}: its policy must let cloudwatch.amazonaws.com publish (and, if it is encrypted, its key policy let CloudWatch use the key).`);
   }
   if (config.alarmEmail !== undefined) {
-    lines.push(`  ${config.alarmTopicArn === undefined ? 6 : 7}. AWS sends a confirmation mail to ${config.alarmEmail} ("AWS Notification - Subscription Confirmation"): click its link, or the alarms reach nobody.`);
+    const step = config.alarmTopicArn === undefined ? 6 : 7;
+    const subscription = facts.alarmEmail;
+    if (subscription === undefined) {
+      lines.push(`  ${step}. AWS sends a confirmation mail to ${config.alarmEmail} ("AWS Notification - Subscription Confirmation"): click its link within 3 days, or the alarms reach nobody.`);
+    } else {
+      const advice = subscriptionAdvice(subscription.state, subscription.topicArn, config.alarmEmail, config.region);
+      lines.push(advice === undefined ? `  ${step}. the alarms reach ${config.alarmEmail} (subscription confirmed).` : `  ${step}. ${advice}`);
+    }
   } else if (config.alarmTopicArn === undefined) {
     lines.push('  6. the alarms notify the stack\'s topic (output AlarmTopicArn), which nobody is subscribed to: set S3_REPLICATE_ALARM_EMAIL (or S3_REPLICATE_ALARM_TOPIC_ARN) and rerun deploy, or subscribe to the topic yourself.');
   }
@@ -170,6 +180,6 @@ export function renderNextSteps(config: NextStepsConfig, facts: NextStepsFacts):
     '  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run',
     ...pushOnWriteStep(config, facts),
     '  5. check each link of the permission chain (after every IAM change): npm run check',
-    ...alarmSteps(config),
+    ...alarmSteps(config, facts),
   ];
 }

@@ -106,7 +106,11 @@ describe('npm run deploy on moto: who the alarms reach', function () {
     // moto's CloudFormation skips AWS::SNS::Subscription (as it skips alarms): the subscription to an
     // existing topic is checked from the template (test/unit/templates/alarms.test.ts).
     expect(await subscriptionsOf(topicArn)).to.deep.equal([]);
-    expect(lines.join('\n')).to.include(`the alarms notify ${topicArn}: its policy must let cloudwatch.amazonaws.com publish`).and.include(`confirmation mail to ${EMAIL}`);
+    // So the address is not on the topic, and deploy, which lists the topic's subscriptions after
+    // the stack, says so with the command that subscribes it (on AWS it would be pending).
+    expect(lines.join('\n')).to.include(`the alarms notify ${topicArn}: its policy must let cloudwatch.amazonaws.com publish`)
+      .and.include(`${EMAIL} is not subscribed to the alarm topic ${topicArn}`)
+      .and.include(`aws sns subscribe --region us-east-1 --topic-arn ${topicArn} --protocol email --notification-endpoint ${EMAIL}`);
   });
 
   const BAD: Record<string, [Record<string, string>, RegExp]> = {

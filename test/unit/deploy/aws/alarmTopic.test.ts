@@ -12,8 +12,11 @@ const TOPIC = `arn:aws:sns:${REGION}:${SOURCE_ACCOUNT}:ops-paging`;
 const KEY = `arn:aws:kms:${REGION}:${SOURCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 describe('deploy/aws/alarmTopic: a topic the alarms can reach, an address that still gets them', () => {
-  const sns = mockClient(SNSClient);
+  // An instance of its own: a class-level mock would collide with the command clients' mocks.
+  const client = new SNSClient({ region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const sns = mockClient(client);
   afterEach(() => sns.reset());
+  after(() => sns.restore());
 
   describe('the topic\'s key', () => {
     it('recognises the AWS managed key for SNS by alias and alias ARN, and nothing else', () => {
@@ -25,7 +28,6 @@ describe('deploy/aws/alarmTopic: a topic the alarms can reach, an address that s
       sns.on(GetTopicAttributesCommand, { TopicArn: TOPIC }).resolvesOnce({ Attributes: { TopicArn: TOPIC } })
         .resolvesOnce({ Attributes: { KmsMasterKeyId: 'alias/aws/sns' } })
         .resolvesOnce({ Attributes: { KmsMasterKeyId: KEY } });
-      const client = new SNSClient({ region: REGION });
       expect(await readTopicKey(client, TOPIC)).to.deep.equal({ kind: 'none' });
       expect(await readTopicKey(client, TOPIC)).to.deep.equal({ kind: 'aws-managed', keyId: 'alias/aws/sns' });
       expect(await readTopicKey(client, TOPIC)).to.deep.equal({ kind: 'customer-managed', keyId: KEY });
@@ -33,7 +35,7 @@ describe('deploy/aws/alarmTopic: a topic the alarms can reach, an address that s
 
     it('wraps a refused GetTopicAttributes, naming the topic, the variable and the action', async () => {
       sns.on(GetTopicAttributesCommand).rejects(Object.assign(new Error('User is not authorized to perform: SNS:GetTopicAttributes'), { name: 'AuthorizationError' }));
-      const err = await readTopicKey(new SNSClient({ region: REGION }), TOPIC).catch((e: unknown) => e);
+      const err = await readTopicKey(client, TOPIC).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(DeployError);
       expect((err as DeployError).message).to.include(TOPIC).and.include('S3_REPLICATE_ALARM_TOPIC_ARN');
       expect((err as DeployError).action).to.equal('sns:GetTopicAttributes');
@@ -79,7 +81,7 @@ describe('deploy/aws/alarmTopic: a topic the alarms can reach, an address that s
     it('lists every page of the topic\'s subscriptions and stops on a repeated token', async () => {
       sns.on(ListSubscriptionsByTopicCommand, { TopicArn: TOPIC, NextToken: undefined }).resolves({ Subscriptions: subs(['email', 'a@example.com', 'PendingConfirmation']), NextToken: 't1' });
       sns.on(ListSubscriptionsByTopicCommand, { TopicArn: TOPIC, NextToken: 't1' }).resolves({ Subscriptions: subs(['email', 'b@example.com', `${TOPIC}:9`]), NextToken: 't1' });
-      const all = await listTopicSubscriptions(new SNSClient({ region: REGION }), TOPIC);
+      const all = await listTopicSubscriptions(client, TOPIC);
       expect(all.map((s) => s.Endpoint)).to.deep.equal(['a@example.com', 'b@example.com']);
       expect(sns.commandCalls(ListSubscriptionsByTopicCommand)).to.have.length(2);
     });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 
 /** A response payload (the SDK types it as its blob adapter; the code reads it as bytes). */
 const payload = (text: string) => Buffer.from(text) as unknown as InvokeCommandOutput['Payload'];
@@ -66,5 +67,51 @@ describe('deploy/commands/check/check checkDeployed', () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload('{"dryRun":false}') });
     const err = await run().catch((e: unknown) => e);
     expect((err as Error).message).to.match(/answered without a preflight report .*run npm run deploy$/);
+  });
+});
+
+describe('deploy/commands/check/check checkDeployed: the alarm address', () => {
+  const { clients: { cfn, lambda, sns }, cfn: cfnMock, lambda: lambdaMock, sns: snsMock } = mockCommandClients();
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:replicate-to-x-AlarmTopic-ABC';
+  const lines: string[] = [];
+  const stackWith = (email: string) => cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{
+    StackName: 'replicate-to-x', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(),
+    Parameters: [{ ParameterKey: 'AlarmEmail', ParameterValue: email }, { ParameterKey: 'AlarmTopicArn', ParameterValue: '' }],
+    Outputs: [{ OutputKey: 'FunctionName', OutputValue: 'fn' }, { OutputKey: 'AlarmTopicArn', OutputValue: TOPIC }],
+  }] });
+  beforeEach(() => {
+    lines.length = 0;
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(JSON.stringify({ ...report, ok: true, links: [] })) });
+  });
+  const run = () => checkDeployed(target, { cfn, lambda, sns }, (l) => lines.push(l));
+
+  it('warns, with the command that fixes it, when the stack\'s address is no longer subscribed (expired or unsubscribed)', async () => {
+    stackWith('ops@example.com');
+    snsMock.on(ListSubscriptionsByTopicCommand, { TopicArn: TOPIC }).resolves({ Subscriptions: [] });
+    expect((await run()).ok).to.equal(true);
+    expect(lines[0]).to.match(/^alarms: WARNING: ops@example.com is not subscribed to the alarm topic/);
+    expect(lines[0]).to.include(`aws sns subscribe --region us-east-1 --topic-arn ${TOPIC} --protocol email --notification-endpoint ops@example.com`);
+  });
+
+  it('says so when it is pending, and when it is confirmed', async () => {
+    stackWith('ops@example.com');
+    snsMock.on(ListSubscriptionsByTopicCommand).resolvesOnce({ Subscriptions: [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'PendingConfirmation' }] })
+      .resolvesOnce({ Subscriptions: [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: `${TOPIC}:1` }] });
+    await run();
+    expect(lines[0]).to.include('pending confirmation');
+    lines.length = 0;
+    await run();
+    expect(lines[0]).to.equal(`alarms: ops@example.com is subscribed to ${TOPIC} (confirmed)`);
+  });
+
+  it('a stack without an address says nobody is subscribed; a refused listing is a line, not a failed check', async () => {
+    stackWith('');
+    await run();
+    expect(lines[0]).to.equal(`alarms: no e-mail address is subscribed by the stack (topic ${TOPIC})`);
+    stackWith('ops@example.com');
+    snsMock.on(ListSubscriptionsByTopicCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AuthorizationError' }));
+    lines.length = 0;
+    expect((await run()).ok).to.equal(true);
+    expect(lines[0]).to.match(/^alarms: the alarm topic's subscriptions could not be read \(AuthorizationError: not authorized/);
   });
 });

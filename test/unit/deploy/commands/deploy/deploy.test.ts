@@ -35,6 +35,7 @@ import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
 import { mergeBySidCommand, TRUST_POLICY_QUOTA_CHARS, trustSizeCheckCommand } from '../../../../../deploy/commands/deploy/nextSteps.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { ConfigError } from '../../../../../rules/errors.ts';
 import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
@@ -62,7 +63,7 @@ function config(overrides: Record<string, string> = {}): DeployConfig {
 }
 
 describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
-  const { clients, sts, s3, cfn, iam } = mockCommandClients();
+  const { clients, sts, s3, cfn, iam, sns } = mockCommandClients();
   let lines: string[];
   let out: string;
 
@@ -520,6 +521,47 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(step1).to.include(`aws kms get-key-policy --key-id ${key} --policy-name default --query Policy --output text > key-policy.json`);
     expect(step1).to.include('S3PushDecryptSourceObjects statement of docs/sourceKeyPolicyStatement.json.tmp');
     expect(step1).to.include(`aws kms put-key-policy --key-id ${key} --policy-name default --policy file://key-policy-merged.json`);
+  });
+
+  describe('the alarm topic and the alarm address', () => {
+    const TOPIC = `arn:aws:sns:us-east-1:${SOURCE_ACCOUNT}:ops-paging`;
+
+    it('refuses a topic under the AWS managed key alias/aws/sns before bundling (exit 2), naming the variable, the key and the fix', async () => {
+      sns.on(GetTopicAttributesCommand, { TopicArn: TOPIC }).resolves({ Attributes: { KmsMasterKeyId: 'alias/aws/sns' } });
+      let bundled = false;
+      const err = await runDeploy(config({ S3_REPLICATE_ALARM_TOPIC_ARN: TOPIC }), args(), {
+        clients, log: (l) => lines.push(l), cwd: out, bundle: () => { bundled = true; return Promise.resolve(BUNDLE); }, waits: { stack: fast, changeSet: fast, role: fast },
+      }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).exitCode).to.equal(2);
+      expect((err as Error).message).to.include('S3_REPLICATE_ALARM_TOPIC_ARN').and.include('alias/aws/sns').and.include('customer managed key');
+      expect(bundled).to.equal(false);
+      expect(cfn.commandCalls(CreateChangeSetCommand)).to.have.length(0);
+    });
+
+    it('prints the key statement CloudWatch needs for a topic under a customer managed key', async () => {
+      const key = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      sns.on(GetTopicAttributesCommand, { TopicArn: TOPIC }).resolves({ Attributes: { KmsMasterKeyId: key } });
+      await run(args(), config({ S3_REPLICATE_ALARM_TOPIC_ARN: TOPIC }));
+      const text = lines.join('\n');
+      expect(text).to.include(`alarm topic ${TOPIC}: encrypted with ${key}`);
+      expect(text).to.include('"Principal":{"Service":"cloudwatch.amazonaws.com"}').and.include(':alarm:replicate-to-partner-landing-zone-s3push-*');
+    });
+
+    for (const [state, subscriptionArn, expected] of [
+      ['pending', 'PendingConfirmation', 'pending confirmation'],
+      ['missing', undefined, 'is not subscribed to the alarm topic'],
+      ['confirmed', `${TOPIC}:0c5f`, 'the alarms reach ops@example.com (subscription confirmed)'],
+    ] as const) {
+      it(`says after the stack when the alarm address is ${state}, with the command that fixes it`, async () => {
+        sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
+        sns.on(ListSubscriptionsByTopicCommand, { TopicArn: TOPIC }).resolves({ Subscriptions: subscriptionArn === undefined ? [] : [{ Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: subscriptionArn }] });
+        await run(args(), config({ S3_REPLICATE_ALARM_TOPIC_ARN: TOPIC, S3_REPLICATE_ALARM_EMAIL: 'ops@example.com' }));
+        const text = lines.join('\n');
+        expect(text).to.include(expected);
+        if (state !== 'confirmed') expect(text).to.include(`aws sns subscribe --region us-east-1 --topic-arn ${TOPIC} --protocol email --notification-endpoint ops@example.com`);
+      });
+    }
   });
 
   it('with S3_REPLICATE_KMS_KEY_ARN: reads the destination bucket\'s region (HeadBucket) and refuses a key of another region before bundling (exit 2)', async () => {
