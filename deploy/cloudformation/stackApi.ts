@@ -60,11 +60,16 @@ export function outputsOf(stack: Stack | undefined): Record<string, string> {
   return out;
 }
 
-/** The outputs of a deployed stack; a DeployError that says to deploy first when there is none. */
-export async function findStackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+/** A deployed stack; a DeployError that says to deploy first when there is none. */
+export async function findStack(cfn: CloudFormationClient, stackName: string): Promise<Stack> {
   const stack = await describeStack(cfn, stackName);
   if (!stack) throw new DeployError(`stack ${stackName} does not exist: deploy it first with npm run deploy`);
-  return outputsOf(stack);
+  return stack;
+}
+
+/** The outputs of a deployed stack; a DeployError that says to deploy first when there is none. */
+export async function findStackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+  return outputsOf(await findStack(cfn, stackName));
 }
 
 /** A change set to create. */

@@ -10,7 +10,8 @@ import { DeployError } from '../cli/errors.ts';
 import { ConfigError, describeError } from '../../rules/errors.ts';
 import { readRegion } from '../config/region.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
-import { findStackOutputs } from './stackApi.ts';
+import { findStackOutputs, outputsOf } from './stackApi.ts';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 
 /** The stack a command acts on. */
 export interface StackTarget {
@@ -67,8 +68,9 @@ export const FUNCTION_LOGICAL_ID = 'PushFunction';
  * template's function resource (an emulator may drop outputs). A DeployError saying what to do
  * when there is neither.
  */
-export async function findDeployedFunction(cfn: CloudFormationClient, stackName: string): Promise<DeployedFunction> {
-  const outputs = await findStackOutputs(cfn, stackName);
+export async function findDeployedFunction(cfn: CloudFormationClient, stackName: string, stack?: Stack): Promise<DeployedFunction> {
+  // A caller that already read the stack passes it: one DescribeStacks is enough.
+  const outputs = stack ? outputsOf(stack) : await findStackOutputs(cfn, stackName);
   let functionName = outputs.FunctionName;
   if (!functionName) {
     try {

@@ -2,7 +2,8 @@
  * `npm run check`: the preflight (`{"check": true}`) on the deployed function, or in this process
  * with `--local`. Returns the report; checkMain prints it and sets the exit code.
  */
-import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
+import { findStack, outputsOf } from '../../cloudformation/stackApi.ts';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { listTopicSubscriptions, subscriptionAdvice, subscriptionState } from '../../aws/alarmTopic.ts';
 import { describeError } from '../../../rules/errors.ts';
@@ -29,8 +30,10 @@ export function checkEvent(date?: IsoDate): { check: true; date?: IsoDate } {
  * all (no stack, no function, a bad function environment, an emulator that cannot run Lambda).
  */
 export async function checkDeployed(target: StackTarget, clients: { readonly cfn: CloudFormationClient; readonly lambda: LambdaClient; readonly sns?: SNSClient }, log: (line: string) => void, date?: IsoDate): Promise<CheckReport> {
-  const fn = await findDeployedFunction(clients.cfn, target.stackName);
-  if (clients.sns) await checkAlarmEmail(target, clients.cfn, clients.sns, log);
+  // One DescribeStacks serves both the function's name and the alarm address.
+  const stack = clients.sns ? await findStack(clients.cfn, target.stackName) : undefined;
+  const fn = await findDeployedFunction(clients.cfn, target.stackName, stack);
+  if (clients.sns && stack) await checkAlarmEmail(target, stack, clients.sns, log);
   log(`running the preflight on ${fn.functionName} (stack ${target.stackName}, ${target.region})`);
   const outcome = await invokeFunction(clients.lambda, fn.functionName, checkEvent(date), 'sync');
   const verdict = interpretInvoke(outcome, 'sync');
@@ -54,12 +57,11 @@ export async function checkDeployed(target: StackTarget, clients: { readonly cfn
  * unconfirmed subscription expires after 3 days and an unsubscribe link removes it, and nothing in
  * the stack would show it. A warning, never a failure of the check: the permission chain is intact.
  */
-async function checkAlarmEmail(target: StackTarget, cfn: CloudFormationClient, sns: SNSClient, log: (line: string) => void): Promise<void> {
+async function checkAlarmEmail(target: StackTarget, stack: Stack, sns: SNSClient, log: (line: string) => void): Promise<void> {
   try {
-    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: target.stackName }))).Stacks?.[0];
-    const parameter = (key: string) => stack?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue || undefined;
+    const parameter = (key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue || undefined;
     const email = parameter('AlarmEmail');
-    const topicArn = parameter('AlarmTopicArn') ?? stack?.Outputs?.find((o) => o.OutputKey === 'AlarmTopicArn')?.OutputValue;
+    const topicArn = parameter('AlarmTopicArn') ?? outputsOf(stack).AlarmTopicArn;
     if (email === undefined || topicArn === undefined) {
       log(`alarms: no e-mail address is subscribed by the stack${topicArn === undefined ? '' : ` (topic ${topicArn})`}`);
       return;

@@ -89,6 +89,8 @@ describe('deploy/commands/check/check checkDeployed: the alarm address', () => {
     stackWith('ops@example.com');
     snsMock.on(ListSubscriptionsByTopicCommand, { TopicArn: TOPIC }).resolves({ Subscriptions: [] });
     expect((await run()).ok).to.equal(true);
+    // The stack is read once, for the function and the address alike.
+    expect(cfnMock.commandCalls(DescribeStacksCommand)).to.have.length(1);
     expect(lines[0]).to.match(/^alarms: WARNING: ops@example.com is not subscribed to the alarm topic/);
     expect(lines[0]).to.include(`aws sns subscribe --region us-east-1 --topic-arn ${TOPIC} --protocol email --notification-endpoint ops@example.com`);
   });
