@@ -59,23 +59,31 @@ function nearestWeekday(year: number, month: number, day: number): number {
   return d;
 }
 
-function dayOfMonthMatches(field: string, year: number, month: number, day: number): boolean {
-  const last = daysInMonth(year, month);
-  if (field === 'L') return day === last;
-  if (field === 'LW') return day === nearestWeekday(year, month, last);
+/** Whether a day of a month matches the day-of-month field (parsed once, asked for every day). */
+function dayOfMonthMatcher(field: string): (year: number, month: number, day: number) => boolean {
+  if (field === 'L') return (year, month, day) => day === daysInMonth(year, month);
+  if (field === 'LW') return (year, month, day) => day === nearestWeekday(year, month, daysInMonth(year, month));
   const w = /^(\d+)W$/.exec(field);
-  if (w) return day === nearestWeekday(year, month, Number(w[1]));
-  return values(field, 1, 31).has(day);
+  if (w) return (year, month, day) => day === nearestWeekday(year, month, Number(w[1]));
+  const days = values(field, 1, 31);
+  return (_year, _month, day) => days.has(day);
 }
 
-function dayOfWeekMatches(field: string, year: number, month: number, day: number): boolean {
-  const wd = weekdayOf(year, month, day);
-  if (field === 'L') return wd === 7;
+/** Whether a day matches the day-of-week field (parsed once, asked for every day). */
+function dayOfWeekMatcher(field: string): (year: number, month: number, day: number) => boolean {
+  if (field === 'L') return (year, month, day) => weekdayOf(year, month, day) === 7;
   const lastOf = /^(\w+)L$/.exec(field);
-  if (lastOf) return wd === number(lastOf[1]!, DAYS, 1) && day + 7 > daysInMonth(year, month);
+  if (lastOf) {
+    const weekday = number(lastOf[1]!, DAYS, 1);
+    return (year, month, day) => weekdayOf(year, month, day) === weekday && day + 7 > daysInMonth(year, month);
+  }
   const nth = /^(\w+)#([1-5])$/.exec(field);
-  if (nth) return wd === number(nth[1]!, DAYS, 1) && Math.ceil(day / 7) === Number(nth[2]);
-  return values(field, 1, 7, DAYS).has(wd);
+  if (nth) {
+    const [weekday, n] = [number(nth[1]!, DAYS, 1), Number(nth[2])];
+    return (year, month, day) => weekdayOf(year, month, day) === weekday && Math.ceil(day / 7) === n;
+  }
+  const weekdays = values(field, 1, 7, DAYS);
+  return (year, month, day) => weekdays.has(weekdayOf(year, month, day));
 }
 
 /** Every fire of a cron expression from `start` for `days` days, in order (epoch milliseconds). */
@@ -86,13 +94,13 @@ export function* cronFires(expression: string, start: Date, days = ENUMERATED_DA
   const hours = [...values(hoursField, 0, 23)].sort((a, b) => a - b);
   const months = values(monthField, 1, 12, MONTHS);
   const years = values(yearField, 1970, 2199);
+  const dayMatches = domField === '?' ? dayOfWeekMatcher(dowField) : dayOfMonthMatcher(domField);
   const first = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate());
   for (let d = 0; d < days; d++) {
     const date = new Date(first + d * DAY_MS);
     const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
     if (!years.has(year) || !months.has(month)) continue;
-    const matches = domField === '?' ? dayOfWeekMatches(dowField, year, month, day) : dayOfMonthMatches(domField, year, month, day);
-    if (!matches) continue;
+    if (!dayMatches(year, month, day)) continue;
     for (const hour of hours) for (const minute of minutes) yield first + d * DAY_MS + hour * HOUR_MS + minute * 60_000;
   }
 }

@@ -101,19 +101,15 @@ function checkKey(key: string, where: string): string {
 
 /** The forms a possibly URL-encoded key decodes to, other than itself: form-decoded, then percent-decoded; each at most 1,024 bytes. */
 export function decodedForms(key: string): string[] {
+  if (!/[+%]/.test(key)) return [];
   const forms: string[] = [];
-  const add = (decode: () => string): void => {
+  for (const decode of [(k: string) => decodeURIComponent(k.replace(/\+/g, ' ')), decodeURIComponent]) {
     try {
-      const form = decode();
+      const form = decode(key);
       if (form !== key && !forms.includes(form) && Buffer.byteLength(form) <= MAX_KEY_BYTES) forms.push(form);
     } catch {
       // A `%` without two hex digits: not an encoded key, only the form as written.
     }
-  };
-  if (key.includes('+')) add(() => decodeURIComponent(key.replace(/\+/g, ' ')));
-  if (/%[0-9A-Fa-f]{2}/.test(key)) {
-    add(() => decodeURIComponent(key.replace(/\+/g, ' ')));
-    add(() => decodeURIComponent(key));
   }
   return forms;
 }
