@@ -18,7 +18,7 @@
  * is known from the copy's error (or, for a multipart copy, from HeadObject's ArchiveStatus).
  */
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockReplicationClients } from '../../../helpers/awsMocks.ts';
 import {
   AbortMultipartUploadCommand,
   CopyObjectCommand,
@@ -31,7 +31,6 @@ import {
   InvalidObjectState,
   ListObjectsV2Command,
   ObjectNotInActiveTierError,
-  S3Client,
   UploadPartCopyCommand,
   type CopyObjectCommandInput,
   type HeadObjectCommandInput,
@@ -60,15 +59,7 @@ function invalidObjectState(storageClass: 'GLACIER' | 'DEEP_ARCHIVE' | 'INTELLIG
 }
 
 describe('archived source objects (InvalidObjectState)', () => {
-  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'c', secretAccessKey: 'd' } });
-  const src = mockClient(sourceS3);
-  const dst = mockClient(destinationS3);
-  const clients = { sourceS3, destinationS3 };
-  afterEach(() => {
-    src.reset();
-    dst.reset();
-  });
+  const { clients, src, dst } = mockReplicationClients();
 
   /** HeadObject's answer for the objects listed as GLACIER or DEEP_ARCHIVE, by key suffix. */
   const heads: Record<string, { StorageClass: 'GLACIER' | 'DEEP_ARCHIVE'; Restore?: string }> = {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
+import { mockReplicationClients } from '../../../helpers/awsMocks.ts';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
-  ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, type ListObjectsV2CommandInput, type PutObjectCommandInput,
+  ListObjectsV2Command, PutObjectCommand, UploadPartCommand, type ListObjectsV2CommandInput, type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { dayMarkerKey, isDayMarkerSourceKey, updateDayMarker, type MarkerSettings } from '../../../../handler/marker/dayMarker.ts';
@@ -39,15 +39,7 @@ function parse(body: Buffer, gzip: boolean): DayMarkerDocument {
 describe('handler/marker/dayMarker', function () {
   // Walks of a few thousand keys, gzip and hashing: seconds on a loaded machine, never a timed assertion.
   this.timeout(60_000);
-  const sourceS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const destinationS3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  const src = mockClient(sourceS3);
-  const dst = mockClient(destinationS3);
-  const clients = { sourceS3, destinationS3 };
-  afterEach(() => {
-    src.reset();
-    dst.reset();
-  });
+  const { clients, src, dst } = mockReplicationClients();
   const lists = (source: ObjectInfo[], destination: ObjectInfo[], pageSize = 1000): void => {
     src.on(ListObjectsV2Command).callsFake(fakeList(source, pageSize));
     dst.on(ListObjectsV2Command).callsFake(fakeList(destination, pageSize));
@@ -248,7 +240,7 @@ describe('handler/marker/dayMarker', function () {
     expect(dst.commandCalls(CreateMultipartUploadCommand)).to.have.length(0);
     const ours = put().Body as Buffer;
     dst.resetHistory();
-    await new Upload({ client: destinationS3, params: { Bucket: 'dst', Key: MARKER, Body: ours }, partSize: 5 * 1024 * 1024, queueSize: 1 }).done();
+    await new Upload({ client: clients.destinationS3, params: { Bucket: 'dst', Key: MARKER, Body: ours }, partSize: 5 * 1024 * 1024, queueSize: 1 }).done();
     expect(dst.commandCalls(PutObjectCommand)).to.have.length(1);
     expect(Buffer.from(put().Body as Uint8Array).equals(ours)).to.equal(true);
   });
