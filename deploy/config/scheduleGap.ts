@@ -8,13 +8,13 @@
  * day-of-week 1 = SUN … 7 = SAT.
  */
 
+import { DAYS, MONTHS } from './schedule.ts';
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Two years of fires: every month length, a leap day and a year boundary are inside the window. */
 export const ENUMERATED_DAYS = 731;
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
 function number(token: string, names: readonly string[] | undefined, first: number): number {
   const i = names?.indexOf(token) ?? -1;
