@@ -70,9 +70,118 @@ export function renderPrefix(format: string, date: IsoDate): string {
   return format.replace(TOKEN, (whole, token: string) => values[token] ?? whole);
 }
 
-/** The destination key of a source key: DESTINATION_PREFIX prepended, the key otherwise kept. */
-export function destinationKey(destinationPrefix: string, sourceKey: string): string {
-  return destinationPrefix + sourceKey;
+/**
+ * Where a day's objects land at the destination: the settings every destination key is derived
+ * from (the handler config and the deploy config both have them, so either is passed as it is).
+ * A source key `<source day prefix><rest>` lands at `<destination day prefix><rest>`, where the
+ * destination day prefix is DESTINATION_PREFIX followed by the day rendered in
+ * DESTINATION_PREFIX_FORMAT, or in PREFIX_FORMAT when no destination format is set (then the
+ * destination key is DESTINATION_PREFIX + the source key). Configuration refuses both a
+ * DESTINATION_PREFIX and a DESTINATION_PREFIX_FORMAT (the fixed text belongs in the format).
+ */
+export interface KeyLayout {
+  /** PREFIX_FORMAT: the source prefix of one day. */
+  readonly prefixFormat: string;
+  /** DESTINATION_PREFIX: fixed text before every destination key; empty with a destination format. */
+  readonly destinationPrefix: string;
+  /** DESTINATION_PREFIX_FORMAT: the destination prefix of one day; undefined keeps the source's. */
+  readonly destinationPrefixFormat?: string | undefined;
+}
+
+/** The format of a destination day prefix after DESTINATION_PREFIX. */
+const destinationFormat = (layout: KeyLayout): string => layout.destinationPrefixFormat ?? layout.prefixFormat;
+
+/** The destination prefix of one day, e.g. `acme/dt={YYYY}-{MM}-{DD}/` → `acme/dt=2024-07-01/`. */
+export function destinationDayPrefix(layout: KeyLayout, date: IsoDate): string {
+  return layout.destinationPrefix + renderPrefix(destinationFormat(layout), date);
+}
+
+/**
+ * The keys of one day on both sides. Within a day the two prefixes are fixed and the `<rest>` of a
+ * key is the same at both ends, so the mapping is a swap of prefixes, and two keys of the day
+ * compare in the same order on both sides (a common prefix does not change the order of what
+ * follows): the source and destination listings of a day can be walked together.
+ */
+export interface DayKeys {
+  readonly date: IsoDate;
+  /** The day's prefix in the source bucket. */
+  readonly sourcePrefix: string;
+  /** The day's prefix in the destination bucket. */
+  readonly destinationPrefix: string;
+  /** `<sourcePrefix><rest>` → `<destinationPrefix><rest>`; a key outside the day's prefix throws RangeError. */
+  readonly toDestination: (sourceKey: string) => string;
+  /** `<destinationPrefix><rest>` → `<sourcePrefix><rest>`; undefined for a key outside the day's destination prefix. */
+  readonly toSource: (destinationKey: string) => string | undefined;
+}
+
+/** The two prefixes of `date` and the swap between them ({@link DayKeys}). */
+export function dayKeys(layout: KeyLayout, date: IsoDate): DayKeys {
+  const sourcePrefix = renderPrefix(layout.prefixFormat, date);
+  const destinationPrefix = destinationDayPrefix(layout, date);
+  return {
+    date,
+    sourcePrefix,
+    destinationPrefix,
+    toDestination: (sourceKey: string): string => {
+      if (!sourceKey.startsWith(sourcePrefix)) throw new RangeError(`${JSON.stringify(sourceKey)} is not under the source prefix ${JSON.stringify(sourcePrefix)} of ${date}`);
+      return destinationPrefix + sourceKey.slice(sourcePrefix.length);
+    },
+    toSource: (destinationKey: string): string | undefined => {
+      return destinationKey.startsWith(destinationPrefix) ? sourcePrefix + destinationKey.slice(destinationPrefix.length) : undefined;
+    },
+  };
+}
+
+/**
+ * The destination key of a source key: its day found under PREFIX_FORMAT ({@link dayOfKey}), its
+ * rest kept under that day's destination prefix. Only a key of a day is ever copied: a key under
+ * no day throws RangeError. Within a walk of one day, {@link dayKeys} does the same without a
+ * regular expression per key.
+ */
+export function destinationKey(layout: KeyLayout, sourceKey: string): string {
+  const day = dayOfKey(layout.prefixFormat, sourceKey);
+  if (day.kind !== 'day') throw new RangeError(`${JSON.stringify(sourceKey)} is under no day of ${JSON.stringify(layout.prefixFormat)}: it has no destination key`);
+  return destinationDayPrefix(layout, day.date) + sourceKey.slice(day.prefix.length);
+}
+
+/**
+ * The source key a destination key was copied from (the inverse of {@link destinationKey}): its day
+ * found in the destination layout. Undefined for a key under no destination day.
+ */
+export function sourceKeyOf(layout: KeyLayout, destinationKey: string): string | undefined {
+  if (!destinationKey.startsWith(layout.destinationPrefix)) return undefined;
+  const day = dayOfKey(destinationFormat(layout), destinationKey.slice(layout.destinationPrefix.length));
+  if (day.kind !== 'day') return undefined;
+  return renderPrefix(layout.prefixFormat, day.date) + destinationKey.slice(layout.destinationPrefix.length + day.prefix.length);
+}
+
+/**
+ * True for a key where the copies land: under DESTINATION_PREFIX, and with a destination format
+ * under one of its days. (With one bucket for both ends, events of such keys are the copies' own.)
+ */
+export function isDestinationKey(layout: KeyLayout, key: string): boolean {
+  if (layout.destinationPrefixFormat === undefined) return key.startsWith(layout.destinationPrefix);
+  return sourceKeyOf(layout, key) !== undefined;
+}
+
+/**
+ * Every destination day prefix as one IAM pattern ({@link dayPattern} of the destination format
+ * after DESTINATION_PREFIX); followed by `*` it matches every destination key of any day.
+ */
+export function destinationDayPattern(layout: KeyLayout): string {
+  return layout.destinationPrefix + dayPattern(destinationFormat(layout));
+}
+
+/**
+ * Problems with a DESTINATION_PREFIX_FORMAT, empty when it is valid: those of a prefix format, and
+ * each token exactly once (a repeated token adds nothing a reader of the partner's bucket needs,
+ * and one day must map to one destination prefix and back).
+ */
+export function destinationPrefixFormatProblems(format: string): string[] {
+  const problems = prefixFormatProblems(format);
+  const repeated = [...KNOWN_TOKENS].filter((t) => format.split(`{${t}}`).length > 2);
+  if (repeated.length > 0) problems.push(`${repeated.map((t) => `{${t}}`).join(', ')} more than once: each token goes in exactly once`);
+  return problems;
 }
 
 /** Where a key stands against PREFIX_FORMAT (see {@link dayOfKey}). */

@@ -109,15 +109,16 @@ export interface JoinOptions {
 
 /**
  * Walks the two listings together, in S3 order, without holding either in memory: for each source
- * object yields its destination counterpart (the destination key is `destinationPrefix` + source
- * key, so both listings are in the same order). Destination-only objects are passed over, asking
+ * object yields its destination counterpart, the object at `toDestination(source key)`. Both
+ * listings are of one day, whose keys differ only in their day prefix (rules/prefix.ts `dayKeys`),
+ * so they are in the same order. Destination-only objects are passed over, asking
  * `shouldStop` before each: a destination with millions of its own objects before the source's
  * next key would otherwise keep the walk listing past the time budget.
  */
 export async function* joinListings(
   source: AsyncIterable<ObjectInfo>,
   destination: AsyncIterable<ObjectInfo>,
-  destinationPrefix: string,
+  toDestination: (sourceKey: string) => string,
   options: JoinOptions = {},
 ): AsyncGenerator<JoinedObject> {
   // Stryker disable next-line ArrowFunction: equivalent, () => undefined is as falsy as () => false
@@ -136,7 +137,7 @@ export async function* joinListings(
     let lastMatch: ObjectInfo | undefined;
     for (; !next.done; next = await srcIter.next()) {
       const src = next.value;
-      const wanted = destinationPrefix + src.key;
+      const wanted = toDestination(src.key);
       while (dest && compareKeys(dest.key, wanted) < 0) {
         // The previous source object's counterpart is not destination-only: pass it without asking.
         if (dest !== lastMatch && shouldStop()) return;

@@ -28,7 +28,7 @@ import { describeError } from '../../rules/errors.ts';
 import { ArchivedObjectError, CopyInterruptedError } from '../errors.ts';
 import { connectionPlan } from './connections.ts';
 import { joinListings, mayBeArchived, type Decision, type ObjectInfo } from './plan.ts';
-import { destinationKey, renderPrefix } from '../../rules/prefix.ts';
+import { dayKeys, destinationKey } from '../../rules/prefix.ts';
 import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from '../aws/s3Copy.ts';
 import { listObjects } from '../aws/s3Listing.ts';
 import { keepFailures, MAX_LISTED_FAILURES, type ArchivedObject, type DaySummary, type Failure } from '../summary.ts';
@@ -129,7 +129,7 @@ export async function copyListedObject(s3: S3Client, settings: DaySettings, src:
     sourceKey: src.key,
     sourceOwner: settings.sourceAccountId,
     destinationBucket: settings.destinationBucket,
-    destinationKey: destinationKey(settings.destinationPrefix, src.key),
+    destinationKey: destinationKey(settings, src.key),
     destinationOwner: settings.destinationAccountId,
     kmsKeyArn: settings.kmsKeyArn,
   };
@@ -163,7 +163,8 @@ async function copyOnce(s3: S3Client, settings: DaySettings, src: ObjectInfo, re
  * a listing failure throws {@link AwsCallError} after the copies in flight settle.
  */
 export async function replicateDay(clients: ReplicationClients, settings: DaySettings, options: ReplicateDayOptions): Promise<DayResult> {
-  const prefix = renderPrefix(settings.prefixFormat, options.date);
+  const keys = dayKeys(settings, options.date);
+  const prefix = keys.sourcePrefix;
   const dryRun = options.dryRun ?? false;
   const askBudget = options.shouldStop ?? (() => false);
   const maxPendingKeys = Math.max(1, options.maxPendingKeys ?? DEFAULT_MAX_PENDING_KEYS);
@@ -179,9 +180,12 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     clients.destinationS3,
     settings.destinationBucket,
     settings.destinationAccountId,
-    destinationKey(settings.destinationPrefix, prefix),
-    options.startAfter === undefined ? undefined : destinationKey(settings.destinationPrefix, options.startAfter),
-  ), dayMarkerKey(settings.destinationPrefix, prefix));
+    keys.destinationPrefix,
+    // A source key maps to its destination key; one outside the day's prefix (a work item's keys
+    // are checked, a caller's need not be) lists the destination from the start: the join passes
+    // over what it does not need, so that is always correct.
+    options.startAfter?.startsWith(keys.sourcePrefix) ? keys.toDestination(options.startAfter) : undefined,
+  ), dayMarkerKey(settings, options.date));
 
   let listed = 0;
   let copied = 0;
@@ -258,7 +262,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   };
 
   try {
-    for await (const item of joinListings(source, destination, settings.destinationPrefix, { shouldStop })) {
+    for await (const item of joinListings(source, destination, keys.toDestination, { shouldStop })) {
       // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
       const needsRequest = item.decision !== 'equal' && (!dryRun || mayBeArchived(item.source));
       if (needsRequest) while (inFlight.size >= settings.copyConcurrency) await Promise.race(inFlight);

@@ -1,5 +1,5 @@
 /**
- * The day-complete marker (DAY_MARKER=true): `<DESTINATION_PREFIX><day prefix>_S3PUSH_COMPLETE.json`
+ * The day-complete marker (DAY_MARKER=true): `<destination day prefix>_S3PUSH_COMPLETE.json`
  * at the destination, the day's manifest (format in ./manifest.ts). It says what the function that
  * wrote it verified itself, in that invocation, by one walk of both listings of the day:
  * every source object of the day (excluded keys and the marker's own name aside) is at its
@@ -19,7 +19,7 @@
  */
 import type { IsoDate } from '../../rules/dates.ts';
 import { describeError } from '../../rules/errors.ts';
-import { dayOfKey, destinationKey, renderPrefix } from '../../rules/prefix.ts';
+import { dayKeys, dayOfKey, destinationDayPrefix, renderPrefix, type KeyLayout } from '../../rules/prefix.ts';
 import { listObjects } from '../aws/s3Listing.ts';
 import { headMarker, MarkerUpload, putMarker, type MarkerTarget, type MarkerWrite } from '../aws/s3MarkerObject.ts';
 import type { HandlerConfig } from '../config.ts';
@@ -88,9 +88,9 @@ export interface MarkerResult {
   readonly abortProblem?: string;
 }
 
-/** The marker's key for a day's (source) prefix. */
-export function dayMarkerKey(destinationPrefix: string, dayPrefix: string): string {
-  return destinationKey(destinationPrefix, `${dayPrefix}${DAY_MARKER_NAME}`);
+/** The marker's key of a day: under the day's destination prefix. */
+export function dayMarkerKey(layout: KeyLayout, date: IsoDate): string {
+  return destinationDayPrefix(layout, date) + DAY_MARKER_NAME;
 }
 
 /**
@@ -117,10 +117,11 @@ interface WalkState {
  * the destination or when `shouldStop` says so.
  */
 async function* walkText(clients: ReplicationClients, settings: MarkerSettings, header: ConstructorParameters<typeof ManifestText>[0], markerKey: string, options: MarkerOptions, state: WalkState): AsyncGenerator<string> {
-  const dayPrefix = renderPrefix(settings.prefixFormat, header.date);
+  const keys = dayKeys(settings, header.date);
+  const dayPrefix = keys.sourcePrefix;
   const page = options.pageSize ? { pageSize: options.pageSize } : {};
   const source = listObjects(clients.sourceS3, settings.sourceBucket, dayPrefix, { expectedBucketOwner: settings.sourceAccountId, ...page });
-  const destination = listObjects(clients.destinationS3, settings.destinationBucket, destinationKey(settings.destinationPrefix, dayPrefix), { expectedBucketOwner: settings.destinationAccountId, ...page });
+  const destination = listObjects(clients.destinationS3, settings.destinationBucket, keys.destinationPrefix, { expectedBucketOwner: settings.destinationAccountId, ...page });
   const shouldStop = options.shouldStop ?? (() => false);
   const isExcluded = options.isExcluded ?? (() => false);
   const markerSourceKey = dayPrefix + DAY_MARKER_NAME;
@@ -139,7 +140,8 @@ async function* walkText(clients: ReplicationClients, settings: MarkerSettings, 
   };
   // A destination key the walk passes over: the marker, an excluded key, or a destination-only object.
   const passOver = (d: ObjectInfo): void => {
-    if (d.key === markerKey || isExcluded(d.key.slice(settings.destinationPrefix.length))) return;
+    // Listed under the day's destination prefix, so it maps back to a key of the source day.
+    if (d.key === markerKey || isExcluded(keys.toSource(d.key)!)) return;
     text.extra({ key: d.key, size: d.size, etag: d.etag.replaceAll('"', '') });
   };
 
@@ -152,7 +154,7 @@ async function* walkText(clients: ReplicationClients, settings: MarkerSettings, 
     for await (const src of source) {
       if (shouldStop()) return stop('stopped');
       if (src.key === markerSourceKey || isExcluded(src.key)) continue;
-      const wanted = destinationKey(settings.destinationPrefix, src.key);
+      const wanted = keys.toDestination(src.key);
       while (dest && compareKeys(dest.key, wanted) < 0) {
         if (shouldStop()) return stop('stopped');
         passOver(dest);
@@ -189,12 +191,11 @@ async function* walkText(clients: ReplicationClients, settings: MarkerSettings, 
  * one part). Throws {@link AwsCallError} when a listing or a request fails.
  */
 export async function updateDayMarker(clients: ReplicationClients, settings: MarkerSettings, date: IsoDate, options: MarkerOptions = {}): Promise<MarkerResult> {
-  const dayPrefix = renderPrefix(settings.prefixFormat, date);
-  const key = dayMarkerKey(settings.destinationPrefix, dayPrefix);
+  const key = dayMarkerKey(settings, date);
   const partBytes = options.partBytes ?? MARKER_PART_BYTES;
   const header = {
     date,
-    prefix: destinationKey(settings.destinationPrefix, dayPrefix),
+    prefix: destinationDayPrefix(settings, date),
     run: options.run ?? { listed: 0, copied: 0, skipped: 0 },
     completedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
@@ -287,7 +288,7 @@ export async function markCompleteDay(clients: ReplicationClients, settings: Mar
   } catch (err) {
     return {
       summary: { ...summary, failed: summary.failed + 1 },
-      failure: { key: dayMarkerKey(settings.destinationPrefix, summary.prefix), error: describeError(err) },
+      failure: { key: dayMarkerKey(settings, summary.date as IsoDate), error: describeError(err) },
       stopped: false,
     };
   }

@@ -26,7 +26,7 @@ import { S3PushError, describeError } from '../../rules/errors.ts';
 import { eventForLog, type Logger } from '../logger.ts';
 import { isObjectEventDocument, parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
 import { decide, normalizeEtag, type ObjectInfo } from '../copy/plan.ts';
-import { dayOfKey, destinationKey } from '../../rules/prefix.ts';
+import { dayOfKey, destinationKey, isDestinationKey } from '../../rules/prefix.ts';
 import { copyListedObject, type ReplicationClients } from '../copy/replicateDay.ts';
 import { ARCHIVED_HELP, MAX_LISTED_FAILURES, type Failure } from '../summary.ts';
 import type { SQSBatchResponse } from 'aws-lambda';
@@ -94,8 +94,8 @@ export interface PushOptions {
  */
 export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string; readonly keys: readonly string[] } {
   if (event.bucket !== config.sourceBucket) return { reason: 'otherBucket' };
-  // The copies land under DESTINATION_PREFIX: with one bucket for both, their own events come back.
-  if (config.sourceBucket === config.destinationBucket && event.key.startsWith(config.destinationPrefix)) return { reason: 'ownDestination' };
+  // With one bucket for both, the copies' own events come back.
+  if (config.sourceBucket === config.destinationBucket && isDestinationKey(config, event.key)) return { reason: 'ownDestination' };
   if (!event.created) return { reason: 'notCreated' };
   const fitting: { key: string; date: string }[] = [];
   let reason: IgnoredReason | undefined;
@@ -130,7 +130,7 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
       if (!src) return { outcome: 'gone' as const };
       // The key found may be another spelling of the event's: the marker's name is checked on what would be copied.
       if (isDayMarkerSourceKey(config.prefixFormat, src.key)) return { outcome: 'markerName' as const };
-      const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config.destinationPrefix, src.key), config.destinationAccountId);
+      const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config, src.key), config.destinationAccountId);
       if (decide(src, dst) === 'equal') return { outcome: 'skipped' as const, current: src };
       const bytes = await copyListedObject(clients.destinationS3, config, src);
       return { outcome: 'copied' as const, bytes, current: src };

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { dayPattern, destinationKey, prefixFormatProblems, renderPrefix, staticLead } from '../../../rules/prefix.ts';
+import fc from 'fast-check';
+import { dayKeys, dayPattern, destinationDayPattern, destinationDayPrefix, destinationKey, destinationPrefixFormatProblems, isDestinationKey, prefixFormatProblems, renderPrefix, sourceKeyOf, staticLead } from '../../../rules/prefix.ts';
+import { compareKeys } from '../../../handler/copy/plan.ts';
 import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
 
 const d = (s: string): IsoDate => parseIsoDate(s)!;
@@ -23,9 +25,64 @@ describe('rules/prefix', () => {
     expect(prefixFormatProblems('/{YYYY}/{MM}/{DD}/').join()).to.match(/leading slash/);
   });
 
-  it('prepends the destination prefix and keeps the key', () => {
-    expect(destinationKey('', '2024/01/01/a b+c%.txt')).to.equal('2024/01/01/a b+c%.txt');
-    expect(destinationKey('from-acme/', '2024/01/01/x')).to.equal('from-acme/2024/01/01/x');
+  it('without a destination format, prepends the destination prefix and keeps the key', () => {
+    const layout = (destinationPrefix: string) => ({ prefixFormat: '{YYYY}/{MM}/{DD}/', destinationPrefix });
+    expect(destinationKey(layout(''), '2024/01/01/a b+c%.txt')).to.equal('2024/01/01/a b+c%.txt');
+    expect(destinationKey(layout('from-acme/'), '2024/01/01/x')).to.equal('from-acme/2024/01/01/x');
+    expect(sourceKeyOf(layout('from-acme/'), 'from-acme/2024/01/01/x')).to.equal('2024/01/01/x');
+    expect(destinationDayPrefix(layout('from-acme/'), d('2024-01-01'))).to.equal('from-acme/2024/01/01/');
+    expect(destinationDayPattern(layout('from-acme/'))).to.equal('from-acme/????/??/??/');
+    expect(isDestinationKey(layout('from-acme/'), 'from-acme/anything')).to.equal(true);
+    expect(isDestinationKey(layout('from-acme/'), '2024/01/01/x')).to.equal(false);
+  });
+
+  it('a destination format moves the day prefix and keeps the rest, nested keys included', () => {
+    const layout = { prefixFormat: 'events/{YYYY}/{MM}/{DD}/', destinationPrefix: '', destinationPrefixFormat: 'acme/dt={DD}-{MM}-{YYYY}/' };
+    expect(destinationKey(layout, 'events/2024/07/01/a/b/c.parquet')).to.equal('acme/dt=01-07-2024/a/b/c.parquet');
+    expect(destinationKey(layout, 'events/2024/07/01/')).to.equal('acme/dt=01-07-2024/');
+    expect(sourceKeyOf(layout, 'acme/dt=01-07-2024/a/b/c.parquet')).to.equal('events/2024/07/01/a/b/c.parquet');
+    // Under no day on its side: no mapping.
+    expect(() => destinationKey(layout, 'events/2024/02/30/x')).to.throw(RangeError, /under no day/);
+    expect(() => destinationKey(layout, 'other/x')).to.throw(RangeError);
+    expect(sourceKeyOf(layout, 'acme/dt=2024-07-01/x')).to.equal(undefined);
+    expect(sourceKeyOf(layout, 'events/2024/07/01/x')).to.equal(undefined);
+    expect(isDestinationKey(layout, 'acme/dt=01-07-2024/x')).to.equal(true);
+    expect(isDestinationKey(layout, 'acme/x')).to.equal(false);
+    expect(destinationDayPattern(layout)).to.equal('acme/dt=??-??-????/');
+  });
+
+  it('dayKeys swaps the two prefixes of one day, both ways', () => {
+    const keys = dayKeys({ prefixFormat: '{YYYY}/{MM}/{DD}/', destinationPrefix: '', destinationPrefixFormat: 'raw/{YYYY}{MM}{DD}/' }, d('2024-12-31'));
+    expect(keys.sourcePrefix).to.equal('2024/12/31/');
+    expect(keys.destinationPrefix).to.equal('raw/20241231/');
+    expect(keys.toDestination('2024/12/31/x/y')).to.equal('raw/20241231/x/y');
+    expect(keys.toSource('raw/20241231/x/y')).to.equal('2024/12/31/x/y');
+    expect(keys.toSource('raw/20241230/x')).to.equal(undefined);
+    expect(() => keys.toDestination('2024/12/30/x')).to.throw(RangeError, /not under the source prefix "2024\/12\/31\/"/);
+  });
+
+  it('maps every key of every day there and back, and keeps the order of a day\'s keys', () => {
+    const formats = ['{YYYY}/{MM}/{DD}/', 'dt={DD}-{MM}-{YYYY}/', 'raw/{MM}{DD}{YYYY}_', 'a/{YYYY}/b/{DD}/c/{MM}/'];
+    const rest = fc.string({ unit: fc.constantFrom('a', 'z', '/', '-', '=', '.', '0', '9', '\u00e9', '\u{1F600}', '\uFFFD'), maxLength: 8 });
+    const date = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((t) => t.toISOString().slice(0, 10) as IsoDate);
+    fc.assert(fc.property(fc.constantFrom(...formats), fc.constantFrom(...formats), fc.constantFrom('', 'p/'), date, rest, rest, (src, dst, lead, day, a, b) => {
+      const layout = dst === src ? { prefixFormat: src, destinationPrefix: lead } : { prefixFormat: src, destinationPrefix: '', destinationPrefixFormat: lead + dst };
+      const keys = dayKeys(layout, day);
+      const ka = keys.sourcePrefix + a;
+      const kb = keys.sourcePrefix + b;
+      expect(destinationKey(layout, ka)).to.equal(keys.toDestination(ka));
+      expect(sourceKeyOf(layout, keys.toDestination(ka))).to.equal(ka);
+      expect(keys.toSource(keys.toDestination(ka))).to.equal(ka);
+      expect(Math.sign(compareKeys(keys.toDestination(ka), keys.toDestination(kb)))).to.equal(Math.sign(compareKeys(ka, kb)));
+    }), { numRuns: 500 });
+  });
+
+  it('a destination format has each token exactly once, and the source format\'s rules', () => {
+    expect(destinationPrefixFormatProblems('acme/dt={YYYY}-{MM}-{DD}/')).to.deep.equal([]);
+    expect(destinationPrefixFormatProblems('{DD}{MM}{YYYY}')).to.deep.equal([]);
+    expect(destinationPrefixFormatProblems('{YYYY}/{YYYY}{MM}{DD}/').join()).to.match(/\{YYYY\} more than once/);
+    expect(destinationPrefixFormatProblems('{YYYY}/{MM}/').join()).to.match(/missing \{DD\}/);
+    expect(destinationPrefixFormatProblems('/{YYYY}/{MM}/{DD}/').join()).to.match(/leading slash/);
   });
 
   it('staticLead is the fixed text before the first token', () => {

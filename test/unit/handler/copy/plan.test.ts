@@ -41,7 +41,7 @@ describe('handler/plan', () => {
     for await (const j of joinListings(
       iter([o('d/a', 1, 'x'), o('d/b', 2, 'y'), o('d/c', 3, 'z')]),
       iter([o('p/d/b', 2, 'y'), o('p/d/c', 4, 'z', later), o('p/d/only', 9, 'q')]),
-      'p/',
+      (k) => `p/${k}`,
     )) out.push([j.source.key, j.decision]);
     expect(out).to.deep.equal([['d/a', 'missing'], ['d/b', 'equal'], ['d/c', 'changed']]);
   });
@@ -58,7 +58,7 @@ describe('handler/plan', () => {
     const src = [o('a', 1, 'x'), o('b', 1, 'x'), o('c\u{1F600}', 1, 'x'), o('d', 1, 'x')];
     const dst = [o('P/0', 1, 'x'), o('P/a', 1, 'x'), o('P/b', 2, 'x', later), o('P/bb', 1, 'x'), o('P/c\uFF21', 1, 'x'), o('P/c\u{1F600}', 1, 'x')];
     const out = [];
-    for await (const j of joinListings(iter(src), iter(dst), 'P/')) out.push([j.source.key, j.destination?.key, j.decision]);
+    for await (const j of joinListings(iter(src), iter(dst), (k) => `P/${k}`)) out.push([j.source.key, j.destination?.key, j.decision]);
     expect(out).to.deep.equal([
       ['a', 'P/a', 'equal'],
       ['b', 'P/b', 'changed'],
@@ -110,7 +110,7 @@ describe('handler/plan', () => {
   // if that neighbour has the same size and is newer, it would count as "equal" and never be copied.
   async function joined(src: ObjectInfo[], dst: ObjectInfo[], prefix = ''): Promise<[string, string | undefined, string][]> {
     const out: [string, string | undefined, string][] = [];
-    for await (const j of joinListings(iter(src), iter(dst), prefix)) out.push([j.source.key, j.destination?.key, j.decision]);
+    for await (const j of joinListings(iter(src), iter(dst), (k) => prefix + k)) out.push([j.source.key, j.destination?.key, j.decision]);
     return out;
   }
 
@@ -157,12 +157,12 @@ describe('handler/plan', () => {
         };
       },
     });
-    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), tracked('early', [o('a', 1, 'x'), o('b', 1, 'x')]), '')) {
+    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), tracked('early', [o('a', 1, 'x'), o('b', 1, 'x')]), (k) => k)) {
       expect(j.source.key).to.equal('a');
       break;
     }
     expect(closed).to.deep.equal(['early']);
-    for await (const _ of joinListings(iter([o('a', 1, 'x')]), tracked('end', [o('a', 1, 'x'), o('z', 1, 'x')]), '')) {
+    for await (const _ of joinListings(iter([o('a', 1, 'x')]), tracked('end', [o('a', 1, 'x'), o('z', 1, 'x')]), (k) => k)) {
       // read everything
     }
     expect(closed).to.deep.equal(['early', 'end']);
@@ -176,10 +176,10 @@ describe('handler/plan', () => {
       },
     });
     const out = [];
-    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), plain([o('a', 1, 'x')]), '')) out.push(j.decision);
+    for await (const j of joinListings(iter([o('a', 1, 'x'), o('b', 1, 'x')]), plain([o('a', 1, 'x')]), (k) => k)) out.push(j.decision);
     expect(out).to.deep.equal(['equal', 'missing']);
     const first = [];
-    for await (const j of joinListings(plain([o('a', 1, 'x'), o('b', 1, 'x')]), plain([o('a', 1, 'x')]), '')) {
+    for await (const j of joinListings(plain([o('a', 1, 'x'), o('b', 1, 'x')]), plain([o('a', 1, 'x')]), (k) => k)) {
       first.push(j.decision);
       break;
     }

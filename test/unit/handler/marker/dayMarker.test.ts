@@ -49,7 +49,7 @@ describe('handler/marker/dayMarker', function () {
   const put = (): PutObjectCommandInput => dst.commandCalls(PutObjectCommand)[0]!.args[0].input;
 
   it('names the marker after the day prefix; only that key of a day is the marker', () => {
-    expect(dayMarkerKey('in/', '2024/03/01/')).to.equal(MARKER);
+    expect(dayMarkerKey(settings, DAY)).to.equal(MARKER);
     expect(isDayMarkerSourceKey('{YYYY}/{MM}/{DD}/', `2024/03/01/${DAY_MARKER_NAME}`)).to.equal(true);
     expect(isDayMarkerSourceKey('events/{YYYY}/{MM}/{DD}/', `events/2024/03/01/${DAY_MARKER_NAME}`)).to.equal(true);
     expect(isDayMarkerSourceKey('{YYYY}/{MM}/{DD}/', `2024/03/01/sub/${DAY_MARKER_NAME}`)).to.equal(false);
