@@ -13,12 +13,14 @@ import { runCommand } from '../deploy/cli/runCommand.ts';
 import { S3PushError } from '../rules/errors.ts';
 import { buildBenchTools, type BenchBuild } from './build.ts';
 import { reniceProcess, startCeph, type CephServer, type StaticCredentials } from './cephServer.ts';
+import { createCpuGroup, type CpuGroup } from './cpuQuota.ts';
+import { envelopeOf } from './latencyModel.ts';
 import { startCountingProxy, type CountingProxy } from './countingProxy.ts';
 import { createBucket, dataset, deleteBucket, describePrefix, seedDataset, type Dataset } from './dataset.ts';
 import { ensurePackages } from './debian.ts';
 import { runMeasured, TIME_BINARY } from './measure.ts';
-import { BENCH_USAGE, parseBenchArgs, SAVED_RESULTS, type BenchOptions } from './options.ts';
-import { copiesIn, formatRequests, renderResults, summarizeDataset, type BundleFigures, type DatasetSummary, type Phase, type RunRecord } from './report.ts';
+import { BENCH_USAGE, LAMBDA_MB_PER_VCPU, parseBenchArgs, type BenchOptions } from './options.ts';
+import { copiesIn, formatRequests, renderResults, summarizeDataset, type BundleFigures, type DatasetSummary, type EnvelopeSettings, type Phase, type RunRecord } from './report.ts';
 import { writeBenchmarksPage } from './page.ts';
 import { rotate, spread } from './stats.ts';
 import { awsCliTool, naiveSdkTool, rcloneTool, resolveExecutable, s3PushTool, s3SyncClientTool, versionOf, type CopyJob, type Tool } from './tools.ts';
@@ -36,6 +38,8 @@ interface Context {
   readonly destinationS3: S3Client;
   readonly sts: STSClient;
   readonly workRoot: string;
+  /** The CPU cgroup every tool runs in (--cpu-quota), or undefined. */
+  readonly cpuGroup: CpuGroup | undefined;
 }
 
 /** Stops Ceph once (also on Ctrl-C); set while it runs. */
@@ -43,10 +47,21 @@ let stopCeph: (() => void) | undefined;
 
 async function main(options: BenchOptions): Promise<void> {
   if (options.render) {
-    log(`page: ${writeBenchmarksPage()} (from ${SAVED_RESULTS})`);
+    log(`page: ${writeBenchmarksPage()} (from bench/results/)`);
     return;
   }
   const started = performance.now();
+  // Before anything else: without a cgroup to hold the tools the run would measure something else.
+  const cpuGroup = options.cpuQuota === undefined ? undefined : createCpuGroup(options.cpuQuota);
+  try {
+    if (cpuGroup !== undefined) log(`each tool runs in ${cpuGroup.path} (${cpuGroup.kind}), held to ${cpuGroup.quota} CPU`);
+    await benchIn(options, started, cpuGroup);
+  } finally {
+    cpuGroup?.remove();
+  }
+}
+
+async function benchIn(options: BenchOptions, started: number, cpuGroup: CpuGroup | undefined): Promise<void> {
   const missingPackages = ensurePackages(['time', 'rclone'], options.install, log);
   if (missingPackages.includes('time')) throw new Error(`${TIME_BINARY} is missing (apt-get install time): it measures each tool's CPU`);
 
@@ -83,7 +98,7 @@ async function main(options: BenchOptions): Promise<void> {
   let proxy: CountingProxy | undefined;
   const workRoot = mkdtempSync(`${REPO_ROOT}.bench/work-`);
   try {
-    proxy = await startCountingProxy({ target: ceph.endpoint });
+    proxy = await startCountingProxy({ target: ceph.endpoint, ...(options.latency === undefined ? {} : { latency: { model: options.latency, seed: options.latencySeed } }) });
     const direct = (credentials: StaticCredentials): S3Client => new S3Client({ endpoint: ceph.endpoint, region: REGION, forcePathStyle: true, credentials });
     const ctx: Context = {
       ceph,
@@ -92,6 +107,7 @@ async function main(options: BenchOptions): Promise<void> {
       destinationS3: direct(ceph.destination),
       sts: new STSClient({ endpoint: ceph.endpoint, region: REGION, credentials: ceph.source }),
       workRoot,
+      cpuGroup,
     };
 
     const datasets = [dataset('small', '2024-01-01', options.smallCount, 1024), dataset('large', '2024-01-02', options.largeCount, 8 * 1024 * 1024)].filter((d) => d.count > 0);
@@ -131,10 +147,27 @@ async function main(options: BenchOptions): Promise<void> {
       deploy = { skipped: options.quick ? 'not run with --quick' : 'not run (--no-deploy)' };
     }
 
-    const summaries: DatasetSummary[] = datasets.map((ds) => summarizeDataset(runs, { id: ds.id, label: ds.label, count: ds.count }, runnable.map((t) => t.id)));
+    const envelopeSettings: EnvelopeSettings | undefined =
+      options.latency === undefined
+        ? undefined
+        : {
+            cpuQuota: options.cpuQuota ?? cpus().length,
+            quotaEnforced: options.cpuQuota !== undefined,
+            model: options.latency,
+            copiesInFlight: Object.fromEntries(runnable.map((t) => [t.id, t.copiesInFlight])),
+          };
+    const summaries: DatasetSummary[] = datasets.map((ds) => summarizeDataset(runs, { id: ds.id, label: ds.label, count: ds.count }, runnable.map((t) => t.id), 's3-push', envelopeSettings));
     const curve = options.curve.map((c) => {
       const mine = curveRuns.filter((r) => r.tool === `s3-push-c${c}` && r.ok);
+      const cpuPerCopyMs = mine.length ? spread(mine.map((r) => (r.cpuSeconds * 1000) / Math.max(1, copiesIn(r.requests)))) : undefined;
+      const envelope =
+        envelopeSettings === undefined || cpuPerCopyMs === undefined || small === undefined
+          ? undefined
+          : envelopeOf({ cpuQuota: envelopeSettings.cpuQuota, cpuPerCopyMs: cpuPerCopyMs.median, requests: mine[0]!.requests.byOperation, objects: small.count, copiesInFlight: c, model: envelopeSettings.model });
       return {
+        cpuPerCopyMs,
+        envelope,
+        throttledSeconds: cpuGroup !== undefined && mine.length ? spread(mine.map((r) => r.throttledSeconds ?? 0)) : undefined,
         concurrency: c,
         wallSeconds: mine.length ? spread(mine.map((r) => r.wallSeconds)) : undefined,
         copiesPerSecond: mine.length && small ? spread(mine.map((r) => small.count / r.wallSeconds)) : undefined,
@@ -164,6 +197,13 @@ async function main(options: BenchOptions): Promise<void> {
       },
       versions: { awscli: versionOf(resolveExecutable('aws')), rclone: versionOf(resolveExecutable('rclone')) },
       options,
+      envelope: {
+        cpuQuota: options.cpuQuota,
+        cpuGroup: cpuGroup?.kind,
+        lambdaMemoryMB: options.cpuQuota === undefined ? undefined : Math.round(options.cpuQuota * LAMBDA_MB_PER_VCPU),
+        latency: options.latency,
+        latencySeed: options.latency === undefined ? undefined : options.latencySeed,
+      },
       tools: tools.map((t) => ({ id: t.id, label: t.label, tuning: t.tuning, ...(t.missing === undefined ? {} : { missing: t.missing }) })),
       datasets: summaries,
       ceiling,
@@ -222,7 +262,9 @@ async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Data
       ctx.proxy.take();
       const server0 = ctx.ceph.cpuSeconds();
       const proxy0 = process.cpuUsage();
-      const m = await runMeasured(cmd.argv, cmd.env);
+      const throttled0 = ctx.cpuGroup?.throttledSeconds();
+      const m = await runMeasured(ctx.cpuGroup === undefined ? cmd.argv : ctx.cpuGroup.wrap(cmd.argv), cmd.env);
+      const throttledSeconds = throttled0 === undefined ? undefined : ctx.cpuGroup!.throttledSeconds() - throttled0;
       const proxyUsage = process.cpuUsage(proxy0);
       const serverCpuSeconds = ctx.ceph.cpuSeconds() - server0;
       const proxyCpuSeconds = (proxyUsage.user + proxyUsage.system) / 1e6;
@@ -244,6 +286,7 @@ async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Data
         proxyCpuSeconds,
         maxRssMiB: m.maxRssMiB,
         loadAverage: loadavg()[0]!,
+        ...(throttledSeconds === undefined || !Number.isFinite(throttledSeconds) ? {} : { throttledSeconds }),
         requests,
         ok: problem === undefined,
         ...(problem === undefined ? {} : { problem }),
@@ -251,7 +294,7 @@ async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Data
       records.push(record);
       log(
         `${ds.id} r${round + 1} ${phase} ${tool.id.padEnd(14)} ${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU, server ${serverCpuSeconds.toFixed(2)} s, proxy ${proxyCpuSeconds.toFixed(2)} s, ` +
-          `load ${loadavg()[0]!.toFixed(1)}, ${formatRequests(requests.byOperation)}${problem ? `  FAILED: ${problem}` : ''}`,
+          `${throttledSeconds === undefined ? '' : `throttled ${throttledSeconds.toFixed(2)} s, `}load ${loadavg()[0]!.toFixed(1)}, ${formatRequests(requests.byOperation)}${problem ? `  FAILED: ${problem}` : ''}`,
       );
       rmSync(workDir, { recursive: true, force: true });
     }

@@ -5,8 +5,14 @@
  *
  * It forwards the Host header as the client sent it, so SigV4 signatures (which cover Host) still
  * verify on the server. It drops `Expect: 100-continue` (no signer covers it) and answers it itself.
+ *
+ * With a latency model (bench/latencyModel.ts) it holds each response until the model's latency for
+ * its operation has passed since the request arrived: a local server answers in about a millisecond,
+ * S3 in tens, and that difference decides how many copies in flight a tool needs. A request the
+ * server takes longer than the model to answer is not delayed further.
  */
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { latencySampler, type LatencyModel } from './latencyModel.ts';
 import { classifyAwsRequest, classifyS3Request, needsFormBody, type RequestShape } from './s3Operation.ts';
 
 /** Requests counted since the last {@link CountingProxy.take}. */
@@ -28,7 +34,7 @@ export interface RequestCounts {
 export interface CountingProxy {
   /** `http://127.0.0.1:PORT`. */
   readonly endpoint: string;
-  /** Returns the counts since the last call and starts counting afresh. */
+  /** Returns the counts since the last call and starts counting afresh (and the latency's jitter sequence from its seed). */
   take(): RequestCounts;
   close(): Promise<void>;
 }
@@ -43,6 +49,8 @@ export interface CountingProxyOptions {
    * `service:Operation` for any service (`cloudformation:DescribeStacks`, `s3:PutObject`).
    */
   naming?: 's3' | 'aws';
+  /** Delay each response by the model's latency for its operation, jitter drawn from `seed`. Default: none. */
+  latency?: { readonly model: LatencyModel; readonly seed: number };
 }
 
 /** Starts the proxy on 127.0.0.1. */
@@ -57,7 +65,13 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
     m.set(k, (m.get(k) ?? 0) + 1);
   };
 
+  // Restarted by take(): every measured run draws the same sequence of jitter.
+  const newSampler = (): ((op: string) => number) | undefined => (options.latency === undefined ? undefined : latencySampler(options.latency.model, options.latency.seed));
+  let delayOf = newSampler();
+
   const forward = (req: IncomingMessage, res: ServerResponse, op: string, body: Buffer | undefined): void => {
+    const arrived = performance.now();
+    const delayMs = delayOf?.(op) ?? 0;
     const headers = { ...req.headers };
     delete headers.expect;
     const upstream = request(
@@ -72,8 +86,13 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
       (up) => {
         const status = up.statusCode ?? 502;
         if (status >= 400) bump(errors, op);
-        res.writeHead(status, up.statusMessage, up.rawHeaders);
-        up.pipe(res);
+        const answer = (): void => {
+          res.writeHead(status, up.statusMessage, up.rawHeaders);
+          up.pipe(res);
+        };
+        const wait = arrived + delayMs - performance.now();
+        if (wait >= 1) setTimeout(answer, wait);
+        else answer();
       },
     );
     upstream.on('error', (err) => {
@@ -145,6 +164,7 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
       errors = new Map();
       connections = 0;
       copySample = undefined;
+      delayOf = newSampler();
       return counts;
     },
     async close() {

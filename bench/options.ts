@@ -1,5 +1,17 @@
 /** The command line of `npm run bench`. Pure. */
 import { numberListFlag, parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
+import { AWS_LATENCY_MODEL, parseLatencyModel, type LatencyModel } from './latencyModel.ts';
+
+/**
+ * The CPUs of `--lambda`: Lambda allocates CPU in proportion to memory, one vCPU at 1,769 MB
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so the template's
+ * default of 1,024 MB buys 1024 / 1769 = 0.58 of a vCPU.
+ */
+export const LAMBDA_CPU_QUOTA = 0.58;
+/** Memory that buys one vCPU on Lambda, in MB. */
+export const LAMBDA_MB_PER_VCPU = 1769;
+/** The seed of the latency model's jitter (`--latency-seed`). */
+export const DEFAULT_LATENCY_SEED = 24;
 
 export interface BenchOptions {
   /** A small run for CI: few objects, one round, no concurrency curve, no deploy. */
@@ -35,6 +47,15 @@ export interface BenchOptions {
    * times (needs root).
    */
   readonly nice: number;
+  /**
+   * CPUs each tool's process tree may use (a CPU cgroup), e.g. 0.58 for a 1,024 MB Lambda.
+   * Default none (the tools share the machine's CPUs with the server).
+   */
+  readonly cpuQuota: number | undefined;
+  /** Latency added to every S3 response by the proxy, by operation. Default none. */
+  readonly latency: LatencyModel | undefined;
+  /** Seed of the latency's jitter. Default {@link DEFAULT_LATENCY_SEED}. */
+  readonly latencySeed: number;
 }
 
 /** The tools the bench knows, by the id `--only` takes. */
@@ -42,6 +63,23 @@ export const TOOL_IDS = ['s3-push', 'aws-sync', 'aws-cp', 'rclone', 'rclone-tune
 
 /** The committed results (docs/benchmarks.md is rendered from them): written only with `--save`. */
 export const SAVED_RESULTS = 'bench/results/latest.json';
+
+/** The committed results of the Lambda envelope at `cpuQuota` CPUs (`--save` with the aws latency model under a quota). */
+export function lambdaResultsPath(cpuQuota: number): string {
+  return `bench/results/lambda-${cpuQuota.toFixed(2)}.json`;
+}
+
+/**
+ * Where `--save` writes a run's results: the CPU-bound profile (no quota, no latency) to
+ * {@link SAVED_RESULTS}; the Lambda envelope (the aws latency model under a CPU quota) to
+ * {@link lambdaResultsPath}, one file per quota so that memory sizes sit side by side; any other
+ * profile to `bench/results/custom.json`, which the page does not show.
+ */
+export function savedResultsPath(cpuQuota: number | undefined, latency: LatencyModel | undefined): string {
+  if (cpuQuota === undefined && latency === undefined) return SAVED_RESULTS;
+  if (cpuQuota !== undefined && latency === AWS_LATENCY_MODEL) return lambdaResultsPath(cpuQuota);
+  return 'bench/results/custom.json';
+}
 
 /** The flags of `npm run bench`, with the help its usage and docs/commands/bench.md are written from. */
 export const BENCH_COMMAND = {
@@ -57,16 +95,31 @@ export const BENCH_COMMAND = {
     'no-deploy': { type: 'boolean', help: 'skip the no-op deploy against moto' },
     only: { type: 'string', value: 'IDS', help: `only these tools, comma-separated: ${TOOL_IDS.join(', ')}` },
     out: { type: 'string', value: 'FILE', help: 'where the JSON results go (default .bench/latest.json, .bench/quick.json with --quick; both ignored by git); not with --save' },
-    save: { type: 'boolean', help: `write them to ${SAVED_RESULTS} instead, the committed results, and render docs/benchmarks.md from them` },
-    render: { type: 'boolean', help: `measure nothing: render docs/benchmarks.md from ${SAVED_RESULTS} again; takes no other flag` },
+    save: { type: 'boolean', help: `write them to the committed results instead (${SAVED_RESULTS} without a quota or latency, bench/results/lambda-F.json with the aws model under --cpu-quota F, else bench/results/custom.json) and render docs/benchmarks.md from them` },
+    render: { type: 'boolean', help: 'measure nothing: render docs/benchmarks.md from the saved results again; takes no other flag' },
     'no-install': { type: 'boolean', help: 'do not apt-get install missing Debian packages (Ceph, rclone, time)' },
     nice: { type: 'string', value: 'N', help: 'niceness -20..19 of the bench, the Ceph daemons and every tool (default 0; a negative one needs root), e.g. --nice -10' },
+    lambda: { type: 'boolean', help: `the Lambda envelope: --cpu-quota ${LAMBDA_CPU_QUOTA} --latency aws (either flag given beside it wins, e.g. --lambda --cpu-quota 1.0 for a 1,769 MB function)` },
+    'cpu-quota': { type: 'string', value: 'F', help: `hold each tool, with every process it starts, to F CPUs (0.05-64) in a CPU cgroup (v1 cpu.cfs_quota_us or v2 cpu.max; needs root); F = memory MB / ${LAMBDA_MB_PER_VCPU} for a Lambda of that memory` },
+    latency: { type: 'string', value: 'MODEL', help: 'delay each S3 response by a per-operation latency with ±30 % seeded jitter: aws (the documented model, bench/latencyModel.ts), or e.g. CopyObject=30,ListObjectsV2=60,HeadObject=20,default=20 (milliseconds)' },
+    'latency-seed': { type: 'string', value: 'N', help: `seed of the jitter (0-4294967295; default ${DEFAULT_LATENCY_SEED})` },
   },
   notes: ['Exit 2 on bad arguments (nothing runs then), 1 when the bench cannot run (Ceph, the data set), 130 on Ctrl-C.'],
 } as const satisfies CommandSpec;
 
 export const BENCH_USAGE = usageOf(BENCH_COMMAND);
 const FLAGS = BENCH_COMMAND.flags;
+
+/** A CPU count from 0.05 to 64, or a problem naming the flag. */
+function cpuQuotaFlag(value: string | undefined, problems: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0.05 && n <= 64)) {
+    problems.push(`--cpu-quota ${JSON.stringify(value)}: expected a number of CPUs from 0.05 to 64 (e.g. 0.58 for a 1,024 MB Lambda)`);
+    return undefined;
+  }
+  return n;
+}
 
 /** Parses the flags (every problem at once, in one UsageError); every default is documented on {@link BenchOptions}. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -84,12 +137,20 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     const unknown = only.filter((id) => !(TOOL_IDS as readonly string[]).includes(id));
     if (unknown.length > 0) problems.push(`--only ${JSON.stringify(v.only)}: unknown tool id(s) ${unknown.map((id) => JSON.stringify(id)).join(', ')}: expected some of ${TOOL_IDS.join(', ')}`);
   }
-  if (v.save && v.out !== undefined) problems.push(`--save writes ${SAVED_RESULTS}, --out names another file: use one of them`);
+  if (v.save && v.out !== undefined) problems.push('--save writes the committed results, --out names another file: use one of them');
   if (v.render) {
     const others = argv.filter((a) => a.startsWith('--') && a !== '--render' && !a.startsWith('--render='));
     if (others.length > 0) problems.push(`--render measures nothing and takes no other flag: drop ${others.join(' ')}`);
   }
+  const cpuQuota = cpuQuotaFlag(v['cpu-quota'], problems) ?? (v.lambda ? LAMBDA_CPU_QUOTA : undefined);
+  let latency: LatencyModel | undefined = v.lambda ? AWS_LATENCY_MODEL : undefined;
+  if (v.latency !== undefined) {
+    const parsed = parseLatencyModel(v.latency);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    else latency = parsed.model;
+  }
+  const latencySeed = wholeNumberFlag('--latency-seed', v['latency-seed'], 0, 4_294_967_295, problems) ?? DEFAULT_LATENCY_SEED;
   throwIfProblems(problems);
-  const out = v.save ? SAVED_RESULTS : v.out ?? (quick ? '.bench/quick.json' : '.bench/latest.json');
-  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy: !quick && !v['no-deploy'], only, out, save: v.save, render: v.render, install: !v['no-install'], nice };
+  const out = v.save ? savedResultsPath(cpuQuota, latency) : v.out ?? (quick ? '.bench/quick.json' : '.bench/latest.json');
+  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy: !quick && !v['no-deploy'], only, out, save: v.save, render: v.render, install: !v['no-install'], nice, cpuQuota, latency, latencySeed };
 }

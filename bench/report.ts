@@ -5,6 +5,7 @@
  */
 import type { RequestCounts } from './countingProxy.ts';
 import type { DeployBenchResult } from './deployBench.ts';
+import { describeLatencyModel, envelopeOf, type Envelope, type LatencyModel } from './latencyModel.ts';
 import { formatSpread, pairedRatio, spread, type Spread } from './stats.ts';
 
 export type Phase = 'cold' | 'warm';
@@ -25,6 +26,8 @@ export interface RunRecord {
   readonly maxRssMiB: number;
   /** The machine's 1-minute load average when the run ended (other work on the machine shows here). */
   readonly loadAverage?: number;
+  /** Seconds the tool was held back by its CPU quota (the cgroup's throttled time), with --cpu-quota. */
+  readonly throttledSeconds?: number;
   readonly requests: RequestCounts;
   /** The run exited 0 and the destination then held every object with the right sizes. */
   readonly ok: boolean;
@@ -59,6 +62,23 @@ export interface ToolSummary {
   readonly ratioWarmWall?: Spread;
   /** Runs that failed, with why. */
   readonly failures: string[];
+  /** Objects it copies at once (from the tool's settings). */
+  readonly copiesInFlight?: number;
+  /** The model's limit from this run's figures (only with a latency model). */
+  readonly envelope?: Envelope;
+  /** Measured cold objects per second ÷ envelope.limit. */
+  readonly shareOfLimit?: number;
+}
+
+/** What the envelope of each tool is computed from: the run's quota and latency model. */
+export interface EnvelopeSettings {
+  /** CPUs each tool had: the cgroup quota, or the machine's CPUs without one. */
+  readonly cpuQuota: number;
+  /** True when the quota is a cgroup's (false: the machine's CPUs, shared with the server). */
+  readonly quotaEnforced: boolean;
+  readonly model: LatencyModel;
+  /** Copies in flight by tool id. */
+  readonly copiesInFlight: Readonly<Record<string, number>>;
 }
 
 export interface DatasetSummary {
@@ -95,6 +115,7 @@ export function summarizeDataset(
   dataset: { id: string; label: string; count: number },
   toolIds: readonly string[],
   reference = 's3-push',
+  envelopeSettings?: EnvelopeSettings,
 ): DatasetSummary {
   const mine = runs.filter((r) => r.dataset === dataset.id);
   const rounds = [...new Set(mine.map((r) => r.round))].sort((a, b) => a - b);
@@ -120,6 +141,13 @@ export function summarizeDataset(
     const coldRequests = medianRequests(tool, 'cold');
     const coldTotal = Object.values(coldRequests).reduce((a, b) => a + b, 0);
     const isRef = tool === reference;
+    const cpuPerCopyMs = spreadOf(byRound(tool, 'cold', (r) => perCopyMs(r.cpuSeconds, r)));
+    const copiesPerSecond = spreadOf(byRound(tool, 'cold', (r) => dataset.count / r.wallSeconds));
+    const copiesInFlight = envelopeSettings?.copiesInFlight[tool];
+    const envelope =
+      envelopeSettings === undefined || copiesInFlight === undefined || cpuPerCopyMs === undefined
+        ? undefined
+        : envelopeOf({ cpuQuota: envelopeSettings.cpuQuota, cpuPerCopyMs: cpuPerCopyMs.median, requests: coldRequests, objects: dataset.count, copiesInFlight, model: envelopeSettings.model });
     return {
       tool,
       rounds: coldWall.filter((x) => x !== undefined).length,
@@ -132,14 +160,16 @@ export function summarizeDataset(
       coldRequests,
       warmRequests: medianRequests(tool, 'warm'),
       requestsPerObject: coldTotal > 0 ? coldTotal / dataset.count : undefined,
-      copiesPerSecond: spreadOf(byRound(tool, 'cold', (r) => dataset.count / r.wallSeconds)),
-      cpuPerCopyMs: spreadOf(byRound(tool, 'cold', (r) => perCopyMs(r.cpuSeconds, r))),
+      copiesPerSecond,
+      cpuPerCopyMs,
       serverCpuPerCopyMs: spreadOf(byRound(tool, 'cold', (r) => perCopyMs(r.serverCpuSeconds, r))),
       maxRssMiB: spreadOf(byRound(tool, 'cold', (r) => r.maxRssMiB)),
       ratioColdWall: isRef ? undefined : pairedRatio(byRound(reference, 'cold', (r) => r.wallSeconds), coldWall),
       ratioColdCpu: isRef ? undefined : pairedRatio(byRound(reference, 'cold', (r) => r.cpuSeconds), coldCpu),
       ratioWarmWall: isRef ? undefined : pairedRatio(byRound(reference, 'warm', (r) => r.wallSeconds), warmWall),
       failures: mine.filter((x) => x.tool === tool && !x.ok).map((x) => `round ${x.round} ${x.phase}: ${x.problem ?? 'failed'}`),
+      ...(copiesInFlight === undefined ? {} : { copiesInFlight }),
+      ...(envelope === undefined ? {} : { envelope, ...(copiesPerSecond === undefined ? {} : { shareOfLimit: copiesPerSecond.median / envelope.limit }) }),
     };
   });
 
@@ -248,7 +278,9 @@ export interface SavedResults {
   readonly tools: readonly ToolInfo[];
   readonly datasets: readonly DatasetSummary[];
   readonly ceiling?: { readonly copiesPerSecond: number; readonly tool: string };
-  readonly curve: readonly { concurrency: number; wallSeconds?: Spread; copiesPerSecond?: Spread; cpuSeconds?: Spread; serverCpuSeconds?: Spread }[];
+  readonly curve: readonly { concurrency: number; wallSeconds?: Spread; copiesPerSecond?: Spread; cpuSeconds?: Spread; serverCpuSeconds?: Spread; envelope?: Envelope }[];
+  /** The envelope the run measured in (--cpu-quota, --latency); absent in results of before it. */
+  readonly envelope?: { readonly cpuQuota?: number; readonly cpuGroup?: string; readonly latency?: LatencyModel; readonly latencySeed?: number };
   readonly bundle: BundleFigures;
   readonly deploy: DeployBenchResult;
   readonly runs: readonly RunRecord[];
@@ -263,11 +295,23 @@ export function renderResults(r: SavedResults): string {
   const parts: string[] = [
     `Measured ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC with \`${r.command}\` on ${r.machine.cpus} cores / ${r.machine.memoryGiB} GiB, ${(r.server.version ?? 'Ceph').replace(/ \([0-9a-f]{40}\)/, '')} radosgw (memstore).${load}`,
     '',
+    renderEnvelopeHeader(r.envelope ?? {}),
+    '',
   ];
   for (const s of r.datasets) {
     parts.push(renderDatasetTable(s, info), '');
     const mine = s.tools.find((t) => t.tool === 's3-push');
-    if (mine?.copiesPerSecond && r.ceiling && s.dataset === 'small') {
+    const lead = envelopeLead(s);
+    if (lead !== undefined) {
+      parts.push(
+        `**${s.label} in the envelope**: each tool's limit, \`min(quota / CPU per copy, copies in flight / latency per object)\`, from its own cold figures.`,
+        '',
+        renderEnvelopeTable(s, info),
+        '',
+        `s3-push's limit: ${lead.mine.toFixed(0)} objects/s${lead.best === undefined || lead.ratio === undefined ? '' : `, ${lead.ratio.toFixed(2)}× the best peer's (${lead.best.tool}, ${lead.best.limit.toFixed(0)}/s)`}; it reached ${lead.share === undefined ? '—' : `${(lead.share * 100).toFixed(0)} %`} of its own limit here, where radosgw and the proxy share the machine.`,
+        '',
+      );
+    } else if (mine?.copiesPerSecond && r.ceiling && s.dataset === 'small') {
       parts.push(
         `s3-push copies ${mine.copiesPerSecond.median.toFixed(0)} objects/s; the best rate any client reached on this server in the run: ${r.ceiling.copiesPerSecond.toFixed(0)}/s (${r.ceiling.tool}) → ${((mine.copiesPerSecond.median / r.ceiling.copiesPerSecond) * 100).toFixed(0)}% of the ceiling.`,
         '',
@@ -276,8 +320,17 @@ export function renderResults(r: SavedResults): string {
   }
   parts.push('**CopyObject on the wire** (the first one of each tool, small objects; the proxy opens its own connections to the server)', '', renderWireTable(r.runs, info, 'small'), '');
   if (r.curve.length > 0) {
-    parts.push('**s3-push concurrency curve** (small objects, cold)', '', '| COPY_CONCURRENCY | wall s | objects/s | s3-push CPU s | server CPU s |', '| --- | --- | --- | --- | --- |');
-    for (const c of r.curve) parts.push(`| ${c.concurrency} | ${formatSpread(c.wallSeconds)} | ${formatSpread(c.copiesPerSecond, 0)} | ${formatSpread(c.cpuSeconds)} | ${formatSpread(c.serverCpuSeconds)} |`);
+    const withLimit = r.curve.some((c) => c.envelope !== undefined);
+    parts.push(
+      '**s3-push concurrency curve** (small objects, cold)',
+      '',
+      `| COPY_CONCURRENCY | wall s | objects/s | s3-push CPU s | server CPU s |${withLimit ? ' envelope limit /s |' : ''}`,
+      `| --- | --- | --- | --- | --- |${withLimit ? ' --- |' : ''}`,
+    );
+    for (const c of r.curve) {
+      const limit = c.envelope === undefined ? '—' : `${c.envelope.limit.toFixed(0)} (${c.envelope.boundBy === 'cpu' ? 'CPU' : 'latency'})`;
+      parts.push(`| ${c.concurrency} | ${formatSpread(c.wallSeconds)} | ${formatSpread(c.copiesPerSecond, 0)} | ${formatSpread(c.cpuSeconds)} | ${formatSpread(c.serverCpuSeconds)} |${withLimit ? ` ${limit} |` : ''}`);
+    }
     parts.push('');
   }
   parts.push(`**Handler bundle**: zip ${(r.bundle.zipBytes / 1024).toFixed(0)} KiB (${(r.bundle.jsBytes / 1024).toFixed(0)} KiB of JavaScript${r.bundle.startJsBytes === undefined ? '' : `, ${(r.bundle.startJsBytes / 1024).toFixed(0)} KiB of it loaded at start`}), module import ${formatSpread(r.bundle.importMs, 0)} ms in a fresh Node.`, '');
@@ -296,12 +349,60 @@ export const RESULTS_MARKER = '<!-- results -->';
 
 /**
  * The benchmarks page: the template (the method, written by hand) with its one
- * {@link RESULTS_MARKER} line replaced by {@link renderResults} of the saved results.
+ * {@link RESULTS_MARKER} line replaced by {@link renderResults} of the saved results, and each
+ * marker line of `sections` (which the template must then hold once) by its text.
  */
-export function renderBenchmarksPage(template: string, results: SavedResults): string {
-  const lines = template.split('\n');
-  const at = lines.flatMap((line, i) => (line.trim() === RESULTS_MARKER ? [i] : []));
-  if (at.length !== 1) throw new Error(`the benchmarks page template must hold the line ${RESULTS_MARKER} once; it holds it ${at.length} times`);
-  lines.splice(at[0]!, 1, ...renderResults(results).split('\n'));
+export function renderBenchmarksPage(template: string, results: SavedResults, sections: Readonly<Record<string, string>> = {}): string {
+  let lines = template.split('\n');
+  for (const [marker, text] of [[RESULTS_MARKER, renderResults(results)], ...Object.entries(sections)] as [string, string][]) {
+    const at = lines.flatMap((line, i) => (line.trim() === marker ? [i] : []));
+    if (at.length !== 1) throw new Error(`the benchmarks page template must hold the line ${marker} once; it holds it ${at.length} times`);
+    lines = [...lines.slice(0, at[0]), ...text.split('\n'), ...lines.slice(at[0]! + 1)];
+  }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** The envelope the run measured in, one paragraph: the quota and the latency model. */
+export function renderEnvelopeHeader(settings: { cpuQuota?: number | undefined; cpuGroup?: string | undefined; latency?: LatencyModel | undefined; latencySeed?: number }): string {
+  const quota =
+    settings.cpuQuota === undefined
+      ? 'no CPU quota (the tools share the machine\'s CPUs with the server)'
+      : `each tool, with every process it starts, held to ${settings.cpuQuota} CPU by a ${settings.cpuGroup ?? 'CPU cgroup'} (a Lambda of ${Math.round(settings.cpuQuota * 1769)} MB)`;
+  const latency =
+    settings.latency === undefined
+      ? 'no added latency (radosgw answers in about a millisecond)'
+      : `S3 latency model ${JSON.stringify(settings.latency.name)} added by the proxy to every response: ${describeLatencyModel(settings.latency)}${settings.latencySeed === undefined ? '' : `, seed ${settings.latencySeed}`}`;
+  return `**Envelope**: ${quota}; ${latency}.`;
+}
+
+/**
+ * Each tool's limit in the envelope, from its own cold figures: `min(quota / CPU per copy, copies
+ * in flight / latency per object)`, beside the rate it reached here and that rate's share of its limit.
+ */
+export function renderEnvelopeTable(summary: DatasetSummary, tools: readonly ToolInfo[]): string {
+  const lines = [
+    '| tool | copies in flight | client CPU ms/copy | latency ms/object | cpuBound /s | latencyBound /s | limit /s | bound by | measured /s | measured ÷ limit |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const info of tools) {
+    const t = summary.tools.find((x) => x.tool === info.id);
+    const e = t?.envelope;
+    if (t === undefined || e === undefined) continue;
+    lines.push(
+      `| ${info.label} | ${t.copiesInFlight ?? '—'} | ${formatSpread(t.cpuPerCopyMs)} | ${e.latencyPerObjectMs.toFixed(1)} | ${e.cpuBound.toFixed(0)} | ${e.latencyBound.toFixed(0)} | ${e.limit.toFixed(0)} | ${e.boundBy === 'cpu' ? 'CPU' : 'latency'} | ${formatSpread(t.copiesPerSecond, 0)} | ${t.shareOfLimit === undefined ? '—' : `${(t.shareOfLimit * 100).toFixed(0)} %`} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** s3-push's limit against the best peer's, as the ceiling line says it; undefined without envelopes. */
+export function envelopeLead(summary: DatasetSummary, reference = 's3-push'): { mine: number; best: { tool: string; limit: number } | undefined; ratio: number | undefined; share: number | undefined } | undefined {
+  const mine = summary.tools.find((t) => t.tool === reference);
+  if (mine?.envelope === undefined) return undefined;
+  let best: { tool: string; limit: number } | undefined;
+  for (const t of summary.tools) {
+    if (t.tool === reference || t.envelope === undefined || t.tool.startsWith(`${reference}-`)) continue;
+    if (best === undefined || t.envelope.limit > best.limit) best = { tool: t.tool, limit: t.envelope.limit };
+  }
+  return { mine: mine.envelope.limit, best, ratio: best === undefined ? undefined : mine.envelope.limit / best.limit, share: mine.shareOfLimit };
 }

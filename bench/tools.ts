@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import type { BenchBuild } from './build.ts';
 import type { StaticCredentials } from './cephServer.ts';
+import { DEFAULT_COPY_CONCURRENCY } from '../handler/config.ts';
 
 /** One copy of one day, as every tool is asked to do it. */
 export interface CopyJob {
@@ -48,6 +49,8 @@ export interface Tool {
   readonly label: string;
   /** How it was tuned, in a few words. */
   readonly tuning: string;
+  /** Objects it copies at once, as tuned here: what its latency bound scales with. */
+  readonly copiesInFlight: number;
   /** Why it cannot run here (not installed…), or undefined when it can. */
   readonly missing: string | undefined;
   command(job: CopyJob): ToolCommand;
@@ -75,7 +78,8 @@ export function s3PushTool(build: BenchBuild, concurrency?: number): Tool {
   return {
     id: concurrency === undefined ? 's3-push' : `s3-push-c${concurrency}`,
     label: concurrency === undefined ? 's3-push' : `s3-push COPY_CONCURRENCY=${concurrency}`,
-    tuning: concurrency === undefined ? 'defaults (COPY_CONCURRENCY 16, one CopyObject up to 256 MiB)' : `COPY_CONCURRENCY=${concurrency}`,
+    tuning: concurrency === undefined ? `defaults (COPY_CONCURRENCY ${DEFAULT_COPY_CONCURRENCY}, one CopyObject up to 256 MiB)` : `COPY_CONCURRENCY=${concurrency}`,
+    copiesInFlight: concurrency ?? DEFAULT_COPY_CONCURRENCY,
     missing: undefined,
     command(job) {
       const event = JSON.stringify({ dates: [job.date] });
@@ -107,6 +111,7 @@ function nodeScriptTool(id: string, label: string, tuning: string, script: strin
     id,
     label,
     tuning,
+    copiesInFlight: 16,
     missing: undefined,
     command(job) {
       return {
@@ -143,6 +148,7 @@ export function awsCliTool(kind: 'sync' | 'cp'): Tool {
     id: kind === 'sync' ? 'aws-sync' : 'aws-cp',
     label: kind === 'sync' ? 'aws s3 sync' : 'aws s3 cp --recursive',
     tuning: 'max_concurrent_requests 32, multipart_threshold 256MB',
+    copiesInFlight: 32,
     missing: aws === undefined ? 'awscli not found on PATH (pip install awscli)' : undefined,
     command(job) {
       const config = `${job.workDir}/aws-config`;
@@ -172,6 +178,8 @@ export function rcloneTool(tuned: boolean): Tool {
     id: tuned ? 'rclone-tuned' : 'rclone',
     label: tuned ? 'rclone copy (tuned)' : 'rclone copy',
     tuning: tuned ? `--transfers 32 --checkers 32 ${tunedFlags.join(' ')}` : '--transfers 32 --checkers 32',
+    // Each transfer sends its HeadObject and then its CopyObject: 32 objects in flight.
+    copiesInFlight: 32,
     missing: rclone === undefined ? 'rclone not found on PATH (apt-get install rclone)' : undefined,
     command(job) {
       const config = `${job.workDir}/rclone.conf`;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseBenchArgs, SAVED_RESULTS, TOOL_IDS } from '../../../bench/options.ts';
+import { AWS_LATENCY_MODEL } from '../../../bench/latencyModel.ts';
+import { DEFAULT_LATENCY_SEED, LAMBDA_CPU_QUOTA, parseBenchArgs, SAVED_RESULTS, TOOL_IDS } from '../../../bench/options.ts';
 import { UsageError } from '../../../rules/errors.ts';
 
 function problems(argv: string[]): readonly string[] {
@@ -17,7 +18,29 @@ describe('bench/options parseBenchArgs', () => {
     expect(parseBenchArgs([])).to.deep.equal({
       quick: false, rounds: 3, smallCount: 2500, largeCount: 50, curve: [1, 4, 16, 64], curveRounds: 2,
       deploy: true, only: undefined, out: '.bench/latest.json', save: false, render: false, install: true, nice: 0,
+      cpuQuota: undefined, latency: undefined, latencySeed: DEFAULT_LATENCY_SEED,
     });
+  });
+
+  it('--lambda: 0.58 CPU (1,024 of the 1,769 MB that buy a vCPU) and the aws latency model; each flag also alone, and wins beside it', () => {
+    expect(LAMBDA_CPU_QUOTA).to.equal(Number((1024 / 1769).toFixed(2)));
+    expect(parseBenchArgs(['--lambda'])).to.deep.include({ cpuQuota: 0.58, latency: AWS_LATENCY_MODEL, latencySeed: 24 });
+    expect(parseBenchArgs(['--cpu-quota', '1.5'])).to.deep.include({ cpuQuota: 1.5, latency: undefined });
+    const alone = parseBenchArgs(['--latency', 'CopyObject=10,default=5', '--latency-seed', '9']);
+    expect(alone.cpuQuota).to.equal(undefined);
+    expect(alone.latency).to.deep.include({ name: 'CopyObject=10,default=5', byOperation: { CopyObject: 10 }, defaultMs: 5 });
+    expect(alone.latencySeed).to.equal(9);
+    expect(parseBenchArgs(['--lambda', '--cpu-quota', '2'])).to.deep.include({ cpuQuota: 2, latency: AWS_LATENCY_MODEL });
+    expect(parseBenchArgs(['--lambda', '--latency', 'CopyObject=5']).latency?.byOperation).to.deep.equal({ CopyObject: 5 });
+  });
+
+  it('names a bad quota, model or seed', () => {
+    expect(problems(['--cpu-quota', '0'])).to.deep.equal(['--cpu-quota "0": expected a number of CPUs from 0.05 to 64 (e.g. 0.58 for a 1,024 MB Lambda)']);
+    expect(problems(['--cpu-quota', 'half'])[0]).to.match(/^--cpu-quota "half": expected a number of CPUs/);
+    expect(problems(['--cpu-quota', '65'])[0]).to.match(/^--cpu-quota "65"/);
+    expect(problems(['--latency', 'CopyObject'])[0]).to.match(/^--latency "CopyObject": "CopyObject" is not Operation=ms/);
+    expect(problems(['--latency-seed', '-1'])).to.deep.equal(['--latency-seed "-1": expected a whole number from 0 to 4294967295']);
+    expect(problems(['--lambda=yes'])).to.deep.equal(['--lambda takes no value (got "yes")']);
   });
 
   it('--quick: one small round, no curve, no deploy, results out of the committed file', () => {
@@ -30,7 +53,12 @@ describe('bench/options parseBenchArgs', () => {
     expect(parseBenchArgs(['--save']).out).to.equal(SAVED_RESULTS);
     expect(SAVED_RESULTS).to.equal('bench/results/latest.json');
     expect(parseBenchArgs(['--quick', '--save']).out).to.equal(SAVED_RESULTS);
-    expect(problems(['--save', '--out', 'x.json'])).to.deep.equal(['--save writes bench/results/latest.json, --out names another file: use one of them']);
+    expect(problems(['--save', '--out', 'x.json'])).to.deep.equal(['--save writes the committed results, --out names another file: use one of them']);
+    // Each profile has its own file, so the page can show them side by side.
+    expect(parseBenchArgs(['--save', '--lambda']).out).to.equal('bench/results/lambda-0.58.json');
+    expect(parseBenchArgs(['--save', '--lambda', '--cpu-quota', '1']).out).to.equal('bench/results/lambda-1.00.json');
+    expect(parseBenchArgs(['--save', '--cpu-quota', '1']).out).to.equal('bench/results/custom.json');
+    expect(parseBenchArgs(['--save', '--latency', 'CopyObject=1']).out).to.equal('bench/results/custom.json');
     expect(parseBenchArgs(['--save']).save).to.equal(true);
     expect(parseBenchArgs([]).save).to.equal(false);
   });

@@ -29,6 +29,14 @@ describe('bench/page: docs/benchmarks.md', () => {
     expect(page.endsWith('\n\nAfter.\n')).to.equal(true);
   });
 
+  it('replaces each further marker with its section, and refuses a template that lacks one or holds it twice', () => {
+    const results = JSON.parse(read(SAVED_RESULTS)) as SavedResults;
+    const page = renderBenchmarksPage(`${RESULTS_MARKER}\n\n<!-- goals -->\n\nEnd.\n`, results, { '<!-- goals -->': '| goal |\n| --- |' });
+    expect(page).to.include('\n\n| goal |\n| --- |\n\nEnd.\n');
+    expect(() => renderBenchmarksPage(`${RESULTS_MARKER}\n`, results, { '<!-- goals -->': 'x' })).to.throw('must hold the line <!-- goals --> once; it holds it 0 times');
+    expect(() => renderBenchmarksPage(`${RESULTS_MARKER}\n<!-- goals -->\n<!-- goals -->\n`, results, { '<!-- goals -->': 'x' })).to.throw('it holds it 2 times');
+  });
+
   it('refuses a template without the marker, or with it twice', () => {
     const results = JSON.parse(read(SAVED_RESULTS)) as SavedResults;
     expect(() => renderBenchmarksPage('# no marker\n', results)).to.throw(`must hold the line ${RESULTS_MARKER} once; it holds it 0 times`);

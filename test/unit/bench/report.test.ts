@@ -1,5 +1,16 @@
 import { expect } from 'chai';
-import { copiesIn, formatRequests, renderDatasetTable, renderWireTable, summarizeDataset, type RunRecord } from '../../../bench/report.ts';
+import { AWS_LATENCY_MODEL } from '../../../bench/latencyModel.ts';
+import {
+  copiesIn,
+  envelopeLead,
+  formatRequests,
+  renderDatasetTable,
+  renderEnvelopeHeader,
+  renderEnvelopeTable,
+  renderWireTable,
+  summarizeDataset,
+  type RunRecord,
+} from '../../../bench/report.ts';
 
 const run = (tool: string, round: number, phase: 'cold' | 'warm', wall: number, cpu: number, ops: Record<string, number>, ok = true): RunRecord => ({
   dataset: 'small',
@@ -44,6 +55,36 @@ describe('bench/report', () => {
     expect(peer!.ratioWarmWall).to.deep.equal({ median: 0.375, min: 0.25, max: 0.5, n: 2 });
     expect(peer!.rounds).to.equal(2);
     expect(peer!.failures).to.deep.equal(['round 2 cold: exit 1: boom']);
+  });
+
+  it('gives each tool its envelope from its own cold figures, and s3-push\'s limit against the best peer\'s', () => {
+    const settings = { cpuQuota: 0.58, quotaEnforced: true, model: AWS_LATENCY_MODEL, copiesInFlight: { 's3-push': 16, peer: 32 } };
+    const s = summarizeDataset(runs, DS, ['s3-push', 'peer'], 's3-push', settings);
+    const [mine, peer] = s.tools;
+    // s3-push: 10 ms of CPU per copy -> 58/s; latency (100 × 30 + 2 × 60 + 30) / 100 = 31.5 ms -> 16 / 0.0315 = 508/s.
+    expect(mine!.envelope!.cpuBound).to.be.closeTo(58, 1e-9);
+    expect(mine!.envelope!.latencyPerObjectMs).to.be.closeTo(31.5, 1e-9);
+    expect(mine!.envelope!.limit).to.be.closeTo(58, 1e-9);
+    expect(mine!.envelope!.boundBy).to.equal('cpu');
+    expect(mine!.copiesInFlight).to.equal(16);
+    // measured: the median of 100 / 2 s and 100 / 4 s, 37.5/s, of a limit of 58.
+    expect(mine!.shareOfLimit).to.be.closeTo(37.5 / 58, 1e-9);
+    // peer: CPU 30 ms per copy (median of 40 and 20) -> 19.3/s; its HeadObject counts: 50.6 ms per object.
+    expect(peer!.envelope!.latencyPerObjectMs).to.be.closeTo(50.6, 1e-9);
+    expect(peer!.envelope!.cpuBound).to.be.closeTo(0.58 * 1000 / 30, 1e-9);
+    const lead = envelopeLead(s)!;
+    expect(lead.best).to.deep.equal({ tool: 'peer', limit: peer!.envelope!.limit });
+    expect(lead.ratio).to.be.closeTo(58 / (0.58 * 1000 / 30), 1e-9);
+    const table = renderEnvelopeTable(s, [{ id: 's3-push', label: 's3-push' }, { id: 'peer', label: 'a peer' }]);
+    expect(table.split('\n')[2]).to.equal('| s3-push | 16 | 10.00 | 31.5 | 58 | 508 | 58 | CPU | 38 (25–50) | 65 % |');
+    expect(table.split('\n')[3]).to.match(/^\| a peer \| 32 \| 30\.00 \(20\.00–40\.00\) \| 50\.6 \| 19 \| 632 \| 19 \| CPU \|/);
+    // Without a latency model there is no envelope.
+    expect(summarizeDataset(runs, DS, ['s3-push']).tools[0]!.envelope).to.equal(undefined);
+    expect(envelopeLead(summarizeDataset(runs, DS, ['s3-push']))).to.equal(undefined);
+    expect(renderEnvelopeHeader({ cpuQuota: 0.58, cpuGroup: 'cgroup v1', latency: AWS_LATENCY_MODEL, latencySeed: 24 })).to.match(
+      /^\*\*Envelope\*\*: each tool, with every process it starts, held to 0\.58 CPU by a cgroup v1 \(a Lambda of 1026 MB\); S3 latency model "aws" added by the proxy to every response: CopyObject 30 · .* ms, ±30 % uniform jitter, seed 24\.$/,
+    );
+    expect(renderEnvelopeHeader({})).to.equal("**Envelope**: no CPU quota (the tools share the machine's CPUs with the server); no added latency (radosgw answers in about a millisecond).");
   });
 
   it('counts requests by operation and per copied object', () => {

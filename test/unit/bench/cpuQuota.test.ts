@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { CGROUP_V1_CPU_ROOT, CGROUP_V2_ROOTS, createCpuGroup, type CpuGroup } from '../../../bench/cpuQuota.ts';
+import { S3PushError } from '../../../rules/errors.ts';
+
+function run(argv: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')} exited ${code}`))));
+  });
+}
+
+/** A Node process that spins one thread for `ms` of wall time and prints its own CPU ÷ wall. */
+const SPIN = `const t0 = performance.now(); const c0 = process.cpuUsage();
+let x = 0; while (performance.now() - t0 < Number(process.argv[1])) x++;
+const c = process.cpuUsage(c0); console.log(JSON.stringify({ cpu: (c.user + c.system) / 1e6, wall: (performance.now() - t0) / 1000 }));`;
+
+describe('bench/cpuQuota', function () {
+  this.timeout(30_000);
+
+  it('refuses when neither cgroup version can be written, naming what it tried (exit 2), and creates nothing', () => {
+    const dir = mkdtempSync(`${tmpdir()}/s3push-no-cgroup-`);
+    try {
+      let err: unknown;
+      try {
+        createCpuGroup(0.58, { v1Root: `${dir}/cpu`, v2Roots: [dir] });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(S3PushError);
+      const e = err as S3PushError;
+      expect(e.exitCode).to.equal(2);
+      expect(e.message).to.include(`--cpu-quota 0.58 needs a CPU cgroup`);
+      expect(e.message).to.include(`cgroup v1: no ${dir}/cpu/cpu.cfs_quota_us`);
+      expect(e.message).to.include(`cgroup v2: no ${dir}/cgroup.controllers`);
+      expect(e.message).to.include('leave out --cpu-quota/--lambda');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => createCpuGroup(0)).to.throw(S3PushError, 'CPU quota 0: expected a positive number of CPUs');
+    expect(() => createCpuGroup(Number.NaN)).to.throw(S3PushError, /expected a positive number of CPUs/);
+  });
+
+  describe('on this machine', () => {
+    let group: CpuGroup | undefined;
+    before(function () {
+      const writable = existsSync(`${CGROUP_V1_CPU_ROOT}/cpu.cfs_quota_us`) || CGROUP_V2_ROOTS.some((r) => existsSync(`${r}/cgroup.controllers`));
+      if (!writable || process.getuid?.() !== 0) this.skip();
+    });
+    afterEach(() => {
+      group?.remove();
+      if (group !== undefined) expect(existsSync(group.path), `${group.path} removed`).to.equal(false);
+      group = undefined;
+    });
+
+    it('holds a spinning process near its quota: CPU over wall at most the quota + 10 %', async () => {
+      group = createCpuGroup(0.3);
+      expect(group.quota).to.equal(0.3);
+      const out = JSON.parse(await run(group.wrap([process.execPath, '-e', SPIN, '1500']))) as { cpu: number; wall: number };
+      expect(out.wall).to.be.at.least(1.5);
+      expect(out.cpu / out.wall).to.be.at.most(0.3 * 1.1);
+      // It ran at all (a machine this loaded still gives it a share).
+      expect(out.cpu).to.be.above(0.03);
+      expect(group.throttledSeconds()).to.be.at.least(0);
+    });
+
+    it('holds every process the tool starts: a grandchild is in the group too', async () => {
+      group = createCpuGroup(1);
+      const name = group.path.slice(group.path.lastIndexOf('/') + 1);
+      const out = await run(group.wrap(['/bin/sh', '-c', 'sh -c "cat /proc/self/cgroup"']));
+      expect(out.split('\n').some((l) => l.endsWith(`/${name}`) && (l.includes(':cpu:') || l.includes(':cpu,') || l.startsWith('0::'))), out).to.equal(true);
+    });
+  });
+});
