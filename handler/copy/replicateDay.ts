@@ -220,6 +220,11 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   };
 
   const inFlight = new Set<Promise<void>>();
+  // The walk is the only one that waits for a copy to finish. One resolver, woken by whichever copy
+  // finishes first, costs the same at any concurrency; Promise.race over the copies in flight
+  // added a reaction to each of them on every wait: its cost grew with COPY_CONCURRENCY.
+  let wake: (() => void) | undefined;
+  const aCopyFinishes = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
   // What a dry run counts for an object it would copy.
   const wouldCopy = (src: ObjectInfo, decision: Decision, entry: { key: string; done: boolean }): void => {
     copied++;
@@ -265,9 +270,9 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     for await (const item of joinListings(source, destination, keys.toDestination, { shouldStop })) {
       // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
       const needsRequest = item.decision !== 'equal' && (!dryRun || mayBeArchived(item.source));
-      if (needsRequest) while (inFlight.size >= settings.copyConcurrency) await Promise.race(inFlight);
+      if (needsRequest) while (inFlight.size >= settings.copyConcurrency) await aCopyFinishes();
       // The oldest unfinished key is a copy in flight, so inFlight is not empty while this waits.
-      while (order.length - head >= maxPendingKeys && inFlight.size > 0) await Promise.race(inFlight);
+      while (order.length - head >= maxPendingKeys && inFlight.size > 0) await aCopyFinishes();
       if (shouldStop()) break;
       listed++;
       const entry = { key: item.source.key, done: false };
@@ -278,7 +283,12 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       } else if (!needsRequest) {
         wouldCopy(item.source, item.decision, entry);
       } else {
-        const p: Promise<void> = copyOne(item.source, item.decision, entry).finally(() => inFlight.delete(p));
+        const p: Promise<void> = copyOne(item.source, item.decision, entry).finally(() => {
+          inFlight.delete(p);
+          const w = wake;
+          wake = undefined;
+          w?.();
+        });
         inFlight.add(p);
       }
     }

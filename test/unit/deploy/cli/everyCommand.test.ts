@@ -18,6 +18,7 @@ const COMMANDS: [string, string, string][] = [
   ['scripts/deployCalls.ts', 'deployCalls', 'usage: node --import tsx scripts/deployCalls.ts'],
   ['scripts/fanOutWorkers.ts', 'fanOutWorkers', 'usage: npx tsx scripts/fanOutWorkers.ts'],
   ['scripts/measureHandler.ts', 'measureHandler', 'usage: npx tsx scripts/measureHandler.ts'],
+  ['scripts/measureCopyEngine.ts', 'measureCopyEngine', 'usage: npx tsx scripts/measureCopyEngine.ts'],
   ['scripts/measureDayRss.ts', 'measureDayRss', 'usage: npx tsx scripts/measureDayRss.ts'],
   ['scripts/measureFixedCost.ts', 'measureFixedCost', 'usage: npx tsx scripts/measureFixedCost.ts'],
   ['scripts/pushLatency.ts', 'pushLatency', 'usage: npx tsx scripts/pushLatency.ts'],
