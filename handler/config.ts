@@ -9,6 +9,7 @@ import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts'
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
 import { MAX_REQUEST_TIMEOUT_MS } from '../rules/timeouts.ts';
 import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED } from '../rules/awsNames.ts';
+import { DEFAULT_COPY_CONCURRENCY } from './copy/connections.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -17,8 +18,8 @@ const GiB = 1024 * MiB;
 export const S3_MIN_PART_BYTES = 5 * MiB;
 export const S3_MAX_COPY_BYTES = 5 * GiB;
 
-/** Default COPY_CONCURRENCY: objects copied at once (docs/copy-rule.md has the measurement). */
-export const DEFAULT_COPY_CONCURRENCY = 16;
+/** Default COPY_CONCURRENCY: objects copied at once, derived from the socket budget (handler/copy/connections.ts). */
+export { DEFAULT_COPY_CONCURRENCY };
 /**
  * Default MULTIPART_THRESHOLD_BYTES: 256 MiB. Up to it one CopyObject (1 request, the source ETag
  * kept); above it a multipart copy whose parts run in parallel. S3 copies a few hundred MB in one
@@ -56,7 +57,7 @@ export interface HandlerConfig {
   readonly kmsKeyArn: string | undefined;
   /** SOURCE_KMS_KEY_ARN (optional): the key the source objects are encrypted with; the preflight names it. */
   readonly sourceKmsKeyArn: string | undefined;
-  /** COPY_CONCURRENCY, default 16 (1–256). */
+  /** COPY_CONCURRENCY, default {@link DEFAULT_COPY_CONCURRENCY} (62; 1–256). */
   readonly copyConcurrency: number;
   /** MULTIPART_THRESHOLD_BYTES, default 256 MiB (5 MiB – 5 GiB): larger objects are copied in parts. */
   readonly multipartThresholdBytes: number;

@@ -20,6 +20,18 @@ export const SOURCE_SOCKETS = 8;
 /** Parts of one multipart copy in flight when nothing else limits it. */
 export const DEFAULT_PART_CONCURRENCY = 8;
 
+/**
+ * Default COPY_CONCURRENCY: the most objects in flight at which each one still gets its full
+ * {@link DEFAULT_PART_CONCURRENCY} parts within the destination's share of the socket budget,
+ * (512 - 8 - 2) / 8 = 62. On AWS a day's rate is bounded by copies in flight ÷ S3's latency
+ * (tens of milliseconds per small copy) as well as by the function's CPU: at 62 in flight and
+ * 30 ms the latency bound (about 2,000 copies/s) is above what a 1,024 MB function's 0.58 vCPU
+ * can sign and send, so the CPU it pays for is the limit, where 16 in flight left it waiting on
+ * S3 (about 530 copies/s). S3's 3,500 writes per second per prefix are kept by the pacer
+ * (handler/copy/writePacer.ts), not by this figure.
+ */
+export const DEFAULT_COPY_CONCURRENCY = Math.floor((SOCKET_BUDGET - SOURCE_SOCKETS - 2) / DEFAULT_PART_CONCURRENCY);
+
 /** The connection plan of a run. */
 export interface ConnectionPlan {
   /** maxSockets of the destination client (copies, part copies, destination listing). */

@@ -47,6 +47,7 @@ export const MAX_FAILURES_PER_DAY = MAX_LISTED_FAILURES;
  */
 export const DEFAULT_MAX_PENDING_KEYS = 10_000;
 import { dayMarkerKey, DAY_MARKER_NAME } from '../marker/dayMarker.ts';
+import { writePacer } from './writePacer.ts';
 
 /** The S3 clients of a run. */
 export interface ReplicationClients {
@@ -78,6 +79,11 @@ export interface ReplicateDayOptions {
    * copy before it takes another key. Default {@link DEFAULT_MAX_PENDING_KEYS}.
    */
   readonly maxPendingKeys?: number;
+  /**
+   * Called before each copy starts; a promise it returns is awaited first. Default: a
+   * {@link writePacer} of S3's 3,500 writes per second per prefix (a day writes under one prefix).
+   */
+  readonly beforeCopy?: () => Promise<void> | undefined;
 }
 
 /** What happened to one day. */
@@ -168,6 +174,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   const dryRun = options.dryRun ?? false;
   const askBudget = options.shouldStop ?? (() => false);
   const maxPendingKeys = Math.max(1, options.maxPendingKeys ?? DEFAULT_MAX_PENDING_KEYS);
+  const beforeCopy = options.beforeCopy ?? writePacer();
   // Once the budget says stop it stays stopped, wherever it was asked (the walk or the copies).
   let stopped = false;
   const shouldStop = (): boolean => (stopped ||= askBudget());
@@ -271,6 +278,11 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
       const needsRequest = item.decision !== 'equal' && (!dryRun || mayBeArchived(item.source));
       if (needsRequest) while (inFlight.size >= settings.copyConcurrency) await aCopyFinishes();
+      if (needsRequest && !dryRun) {
+        // Most copies may start at once: no promise to await then.
+        const paced = beforeCopy();
+        if (paced !== undefined) await paced;
+      }
       // The oldest unfinished key is a copy in flight, so inFlight is not empty while this waits.
       while (order.length - head >= maxPendingKeys && inFlight.size > 0) await aCopyFinishes();
       if (shouldStop()) break;

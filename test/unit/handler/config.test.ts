@@ -28,7 +28,7 @@ describe('handler/config', () => {
       lagDays: 1,
       kmsKeyArn: undefined,
       sourceKmsKeyArn: undefined,
-      copyConcurrency: 16,
+      copyConcurrency: 62,
       multipartThresholdBytes: 256 * 1024 * 1024,
       partSizeBytes: 64 * 1024 * 1024,
       workQueueUrl: undefined,
@@ -123,7 +123,7 @@ describe('handler/config', () => {
   it('takes numbers written as plain decimal digits only: no exponent, hex, sign, fraction or spaces', () => {
     for (const bad of ['1e2', '0x10', '+4', '4.0', ' 4', '4 ', '1_000']) {
       expect(problems(handlerEnv({ COPY_CONCURRENCY: bad })), bad).to.deep.equal([
-        `COPY_CONCURRENCY is ${JSON.stringify(bad)}: expected a whole number from 1 to 256 (default 16)`,
+        `COPY_CONCURRENCY is ${JSON.stringify(bad)}: expected a whole number from 1 to 256 (default 62)`,
       ]);
     }
     expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '007' })).copyConcurrency).to.equal(7);
@@ -134,7 +134,7 @@ describe('handler/config', () => {
     expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '256' })).copyConcurrency).to.equal(256);
     expect(problems(handlerEnv({ COPY_CONCURRENCY: '257', LAG_DAYS: '3651' }))).to.deep.equal([
       'LAG_DAYS is "3651": expected a whole number from 0 to 3650 (default 1)',
-      'COPY_CONCURRENCY is "257": expected a whole number from 1 to 256 (default 16)',
+      'COPY_CONCURRENCY is "257": expected a whole number from 1 to 256 (default 62)',
     ]);
     expect(problems(handlerEnv({ MULTIPART_THRESHOLD_BYTES: String(5 * 1024 ** 2 - 1) }))).to.deep.equal([
       'MULTIPART_THRESHOLD_BYTES is "5242879": expected a whole number from 5242880 to 5368709120 bytes (5 MiB – 5 GiB; S3 copies at most 5 GiB in one request) (default 268435456)',

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DEFAULT_COPY_CONCURRENCY } from '../../../handler/config.ts';
 import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
 import { EXTERNAL_ID_PATTERN, externalIdProblem, KMS_KEY_ARN_PATTERN, kmsKeyArnProblem, ROLE_ARN_PATTERN, roleArnProblem } from '../../../rules/awsNames.ts';
 import { BUCKET_NAME_PATTERN } from '../../../rules/bucketName.ts';
@@ -29,6 +30,10 @@ describe('templates: parameter patterns agree with rules/', () => {
 
   it('has the rules\' LAG_DAYS default and range', () => {
     expect(parameters.LagDays).to.deep.include({ Default: DEFAULT_LAG_DAYS, MinValue: 0, MaxValue: MAX_LAG_DAYS });
+  });
+
+  it('deploys the handler\'s COPY_CONCURRENCY default and range', () => {
+    expect(parameters.CopyConcurrency).to.deep.include({ Default: DEFAULT_COPY_CONCURRENCY, MinValue: 1, MaxValue: 256 });
   });
 
   const cases: [string, (v: string) => string | undefined, string[]][] = [

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_PART_CONCURRENCY, LAMBDA_FILE_DESCRIPTORS, SOCKET_BUDGET, connectionPlan } from '../../../../handler/copy/connections.ts';
+import { DEFAULT_COPY_CONCURRENCY, DEFAULT_PART_CONCURRENCY, LAMBDA_FILE_DESCRIPTORS, SOCKET_BUDGET, connectionPlan } from '../../../../handler/copy/connections.ts';
 import { createClients } from '../../../../handler/aws/clients.ts';
 import { parseHandlerConfig } from '../../../../handler/config.ts';
 import { handlerEnv } from '../../../helpers/fixtures.ts';
@@ -37,8 +37,16 @@ describe('handler/connections (sockets within 1,024 file descriptors)', () => {
     }
   });
 
+  it('defaults COPY_CONCURRENCY to the most copies in flight that keep 8 parts each within the pool: 62', () => {
+    expect(DEFAULT_COPY_CONCURRENCY).to.equal(62);
+    expect(connectionPlan(DEFAULT_COPY_CONCURRENCY).partConcurrency).to.equal(DEFAULT_PART_CONCURRENCY);
+    expect(connectionPlan(DEFAULT_COPY_CONCURRENCY + 1).partConcurrency).to.be.below(DEFAULT_PART_CONCURRENCY);
+    expect(parseHandlerConfig(handlerEnv()).copyConcurrency).to.equal(DEFAULT_COPY_CONCURRENCY);
+  });
+
   it('keeps 8 parts per copy at the default concurrency and 1 at the largest', () => {
     expect(connectionPlan(16).partConcurrency).to.equal(8);
+    expect(connectionPlan(62).partConcurrency).to.equal(8);
     expect(connectionPlan(64).partConcurrency).to.equal(7);
     expect(connectionPlan(256).partConcurrency).to.equal(1);
     expect(connectionPlan(4, 2).partConcurrency).to.equal(2);

@@ -89,6 +89,44 @@ describe('handler/replicateDay (copy engine)', () => {
     expect(max).to.equal(3);
   });
 
+  it('asks the write pacer before each copy, and starts no copy before a pacer\'s wait is over; not in a dry run', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/a'), o('2024/01/01/b'), o('2024/01/01/c'), o('2024/01/01/d')]));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...o('2024/01/01/b'), key: 'in/2024/01/01/b' }]));
+    const events: string[] = [];
+    dst.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => {
+      events.push(`copy ${keyOf(input)}`);
+      return {};
+    });
+    let asked = 0;
+    // The third copy must wait for the pacer: its copy may not start before the wait resolves.
+    const beforeCopy = (): Promise<void> | undefined => {
+      asked++;
+      events.push(`pace ${asked}`);
+      return asked === 2 ? sleep(20).then(() => void events.push('waited')) : undefined;
+    };
+    const r = await replicateDay(clients, { ...settings, copyConcurrency: 8 }, { date, beforeCopy });
+    expect(r.summary).to.deep.include({ copied: 3, skipped: 1 });
+    expect(events).to.deep.equal(['pace 1', 'copy 2024/01/01/a', 'pace 2', 'waited', 'copy 2024/01/01/c', 'pace 3', 'copy 2024/01/01/d']);
+    asked = 0;
+    await replicateDay(clients, settings, { date, dryRun: true, beforeCopy });
+    expect(asked).to.equal(0);
+  });
+
+  it('holds a day to S3\'s 3,500 copies per second per prefix by default', async () => {
+    const keys = Array.from({ length: 3502 }, (_, i) => o(`2024/01/01/${String(i).padStart(5, '0')}`));
+    src.on(ListObjectsV2Command).callsFake(fakeList(keys));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    const starts: number[] = [];
+    dst.on(CopyObjectCommand).callsFake(() => {
+      starts.push(performance.now());
+      return {};
+    });
+    const r = await replicateDay(clients, { ...settings, copyConcurrency: 256 }, { date });
+    expect(r.summary.copied).to.equal(3502);
+    // The 3,501st copy starts a second after the first, whatever the copies in flight.
+    expect(starts[3500]! - starts[0]!).to.be.at.least(999);
+  });
+
   it('copies objects above the threshold in parts, with the destination credentials', async () => {
     src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/big', 12 * MiB), o('2024/01/01/small', 8 * MiB)]));
     dst.on(ListObjectsV2Command).callsFake(fakeList([]));
