@@ -53,6 +53,8 @@ async function main(options: BenchOptions): Promise<void> {
   const started = performance.now();
   // Before anything else: without a cgroup to hold the tools the run would measure something else.
   const cpuGroup = options.cpuQuota === undefined ? undefined : createCpuGroup(options.cpuQuota);
+  // Ctrl-C exits without reaching the finally below: remove the group on exit too (remove is idempotent).
+  if (cpuGroup !== undefined) process.once('exit', () => cpuGroup.remove());
   try {
     if (cpuGroup !== undefined) log(`each tool runs in ${cpuGroup.path} (${cpuGroup.kind}), held to ${cpuGroup.quota} CPU`);
     await benchIn(options, started, cpuGroup);
