@@ -33,14 +33,6 @@ export const SOURCE_KEY_POLICY_FILE = 'sourceKeyPolicyStatement.json.tmp';
 export const SOURCE_KEY_POLICY_SID = 'S3PushDecryptSourceObjects';
 
 /**
- * The Sid of the source bucket policy statement ("ReadAccess" in docs/deploy.md). Prefixed so that it
- * reads as s3-push's own in a policy that holds other teams' statements: `--apply-source-policy`
- * merges by it and refuses to replace a statement of that Sid that grants anything else.
+ * The source bucket policy's statements ("ReadAccess", "ListAccess" in docs/deploy.md) have Sids of
+ * their stack's own: rules/sourcePolicySids.ts.
  */
-export const SOURCE_POLICY_SID = 'S3PushReadAccess';
-
-/**
- * The Sid of the source bucket policy's listing statement (ListAccess): `s3:ListBucket` only with an
- * `s3:prefix` of a day. Merged by `--apply-source-policy` like {@link SOURCE_POLICY_SID}.
- */
-export const SOURCE_LIST_POLICY_SID = 'S3PushListAccess';

@@ -12,12 +12,18 @@ import { REPO_ROOT } from '../repoRoot.ts';
 import { PROBE_NAME } from '../../handler/check/check.ts';
 import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
+import { sourcePolicySids, type StackIdentity } from '../../rules/sourcePolicySids.ts';
 import { KEY_PREFIX_PATTERN, dayPattern, prefixFormatProblems } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/marker/manifest.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
 export interface PolicyValues {
+  /**
+   * The stack (its name and region): the source bucket policy statements' Sids are derived from it,
+   * so that each stack pushing from one source bucket has its own (rules/sourcePolicySids.ts).
+   */
+  readonly stack: StackIdentity;
   readonly sourceBucket: string;
   /**
    * `S3_REPLICATE_PREFIX_FORMAT`, the source prefix of one day: the documents grant the source only
@@ -130,12 +136,15 @@ function template(name: string, dir: string): Handlebars.TemplateDelegate {
 export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT}policy-templates`): RenderedDocuments {
   validatePolicyValues(values);
   const partition = parseRoleArn(values.destinationRoleArn)?.partition ?? 'aws';
+  const sids = sourcePolicySids(values.stack);
   // probeName: the preflight check ({"check": true}) writes and deletes this one key in the destination.
   const context = {
     ...values,
     partition,
-    sourcePolicySid: SOURCE_POLICY_SID,
-    sourceListPolicySid: SOURCE_LIST_POLICY_SID,
+    // The source bucket policy is shared by every stack that pushes from the bucket: Sids of this stack's own.
+    sourcePolicySid: sids.Read,
+    sourceListPolicySid: sids.List,
+    sourceDenyPolicySid: sids.Deny,
     sourceDayPattern: dayPattern(values.prefixFormat),
     sourceKeyPolicySid: SOURCE_KEY_POLICY_SID,
     trustPolicySid: TRUST_POLICY_SID,

@@ -6,7 +6,7 @@
 import type { HandlerConfig } from '../config.ts';
 import { kmsKeyArnProblem, accountOf, roleNameOf } from '../../rules/awsNames.ts';
 import { errorName } from '../../rules/awsErrors.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_POLICY_FILE, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
 import { endpointFailure, innermost, isKmsError } from './answers.ts';
 
 /** A bucket and the account that must own it. */
@@ -98,13 +98,13 @@ export function assumeRoleFix(roleArn: string, withExternalId: boolean): string 
 
 /** Link 2 denied: the source bucket policy's listing statement (only with a day's prefix), and the role's. */
 export function listSourceFix(source: OwnedBucket, pattern: string): string {
-  return `add the ${SOURCE_LIST_POLICY_SID} statement of ${SOURCE_POLICY_FILE} to the bucket policy of ${source.name} (it grants s3:ListBucket with an s3:prefix like ${pattern}; npm run deploy -- --apply-source-policy merges it in); ` +
+  return `add the listing statement (its Sid starts S3PushList, the stack's own) of ${SOURCE_POLICY_FILE} to the bucket policy of ${source.name} (it grants s3:ListBucket with an s3:prefix like ${pattern}; npm run deploy -- --apply-source-policy merges it in); ` +
     `the role needs the ListSource statement of ${DESTINATION_ROLE_POLICY_FILE} as well` + notOwned(source, 'S3_ROOT_BUCKET (SOURCE_BUCKET) and the stack\'s account (SOURCE_ACCOUNT_ID)');
 }
 
 /** Link 3 denied by S3 (not KMS): the source bucket policy's read statement, and the role's. */
 export function readSourceFix(sourceBucket: string, pattern: string): string {
-  return `the ${SOURCE_POLICY_SID} statement of ${SOURCE_POLICY_FILE} in the bucket policy of ${sourceBucket} (it grants s3:GetObject on ${sourceBucket}/${pattern}) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`;
+  return `the read statement (its Sid starts S3PushRead, the stack's own) of ${SOURCE_POLICY_FILE} in the bucket policy of ${sourceBucket} (it grants s3:GetObject on ${sourceBucket}/${pattern}) and the ReadSource statement of ${DESTINATION_ROLE_POLICY_FILE}`;
 }
 
 /** Link 4: the role may not read which key the destination encrypts with. */

@@ -2,8 +2,12 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, REGION, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../dev/accounts.ts';
 import type { DaySettings } from '../../handler/copy/replicateDay.ts';
+import type { StackIdentity } from '../../rules/sourcePolicySids.ts';
 
 export { SOURCE_ACCOUNT, DESTINATION_ACCOUNT, REGION, SOURCE_BUCKET, DESTINATION_BUCKET, DESTINATION_ROLE_NAME, DESTINATION_ROLE_ARN, EXTERNAL_ID, handlerEnv, deployEnv } from '../../dev/accounts.ts';
+
+/** The stack of the deploy environment (its default name, replicate-to-<destination bucket>): the source bucket policy's Sids derive from it. */
+export const STACK: StackIdentity = { stackName: `replicate-to-${DESTINATION_BUCKET}`, region: REGION };
 
 /**
  * The settings of one day's copy for the copy engine's unit suites (buckets `src` and `dst`, the two

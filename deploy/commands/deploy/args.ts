@@ -6,7 +6,7 @@ export interface DeployArgs {
   readonly plan: boolean;
   /** `--out DIR`: where the rendered documents go. Default: the working directory. */
   readonly outDir: string | undefined;
-  /** `--apply-source-policy`: merge the S3PushReadAccess and S3PushListAccess statements into the source bucket policy. Default false. */
+  /** `--apply-source-policy`: merge the stack's statements into the source bucket policy by its own Sids. Default false. */
   readonly applySourcePolicy: boolean;
   /**
    * `--enable-source-events`: turn on EventBridge delivery for the source bucket (merged into its
@@ -22,7 +22,7 @@ export const DEPLOY_COMMAND = {
   flags: {
     plan: { type: 'boolean', help: 'show the change set and stop; nothing is uploaded or changed' },
     out: { type: 'string', value: 'DIR', help: 'write the rendered IAM documents into DIR (default: the working directory)' },
-    'apply-source-policy': { type: 'boolean', help: 'merge the S3PushReadAccess and S3PushListAccess statements into the source bucket policy (by Sid); not with --plan' },
+    'apply-source-policy': { type: 'boolean', help: "merge the stack's read and list statements into the source bucket policy by the stack's own Sids, every other statement kept; not with --plan" },
     'enable-source-events': { type: 'boolean', help: 'with S3_REPLICATE_PUSH_ON_WRITE=true: turn on EventBridge delivery for the source bucket, keeping its other event notifications; not with --plan' },
   },
   notes: [

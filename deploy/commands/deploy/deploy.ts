@@ -13,7 +13,7 @@ import type { AwsClients } from '../../aws/clients.ts';
 import type { DeployConfig } from '../../config/config.ts';
 import type { DeployArgs } from './args.ts';
 import { deployStack, StackOperationError, type DeployStackResult, type StackOutcome } from '../../cloudformation/deployStack.ts';
-import { renderNextSteps, renderStackResult, type NextStepsFacts, type SourcePolicyState } from './nextSteps.ts';
+import { describePlan, renderNextSteps, renderStackResult, type NextStepsFacts, type SourcePolicyState } from './nextSteps.ts';
 import { awsManagedKeyProblem, cloudWatchKeyStatement, listTopicSubscriptions, readTopicKey, subscriptionState } from '../../aws/alarmTopic.ts';
 import { DeployError } from '../../cli/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
@@ -25,7 +25,7 @@ import { artifactOf } from '../../aws/artifactLifecycle.ts';
 import { prepareArtifact, retireArtifact } from './artifact.ts';
 import { waitForRole } from '../../aws/iamRole.ts';
 import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../config/policies.ts';
-import { applySourcePolicy, getBucketPolicy, mergeStatements, planSourcePolicy, SourcePolicyConflictError, type BucketPolicy } from '../../aws/sourcePolicy.ts';
+import { applySourcePolicy, getBucketPolicy, mergeStatements, planSourcePolicy, SourcePolicyConflictError, SourcePolicySizeError, stackStatements, type BucketPolicy, type StackStatements } from '../../aws/sourcePolicy.ts';
 import { enableSourceEvents } from '../../aws/sourceEvents.ts';
 import { bucketRegion } from '../../aws/bucketRegion.ts';
 import { kmsKeyRegion } from '../../config/config.ts';
@@ -34,7 +34,7 @@ import { stackParameters } from '../../cloudformation/stackParameters.ts';
 import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
 import type { PollOptions } from '../../aws/wait.ts';
 import { partitionOf } from '../../../rules/awsNames.ts';
-import { SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID } from '../../../rules/names.ts';
+import { SOURCE_POLICY_FILE } from '../../../rules/names.ts';
 
 export interface DeployDeps {
   readonly clients: AwsClients;
@@ -141,6 +141,7 @@ export async function runDeploy(config: DeployConfig, args: DeployArgs, deps: De
 /** The values the IAM documents are rendered from. */
 function policyValues(config: DeployConfig, executionRoleArn: string): PolicyValues {
   return {
+    stack: { stackName: config.stackName, region: config.region },
     sourceBucket: config.sourceBucket,
     prefixFormat: config.prefixFormat,
     destinationBucket: config.destinationBucket,
@@ -152,6 +153,11 @@ function policyValues(config: DeployConfig, executionRoleArn: string): PolicyVal
     sourceKmsKeyArn: config.sourceKmsKeyArn,
     dayMarker: config.dayMarker,
   };
+}
+
+/** The stack's statements of the source bucket policy, as rendered in `documents`, and how to tell them from others'. */
+function ownStatements(config: DeployConfig, documents: RenderedDocuments): StackStatements {
+  return stackStatements({ stack: { stackName: config.stackName, region: config.region }, sourceBucket: config.sourceBucket, prefixFormat: config.prefixFormat, destinationRoleArn: config.destinationRoleArn }, documents[SOURCE_POLICY_FILE].Statement);
 }
 
 /**
@@ -240,8 +246,8 @@ async function checkBeforeWriting(config: DeployConfig, args: DeployArgs, deps: 
     // Refuse a conflicting bucket policy before anything is uploaded or deployed. The bucket policy
     // statement does not name the execution role, so the one the stack will have renders it.
     const early = renderDocuments(policyValues(config, `arn:${config.partition}:iam::${config.account}:role/${config.lambdaRoleName}`));
-    const planned = await planSourcePolicy(clients.s3, config.sourceBucket, config.account, early[SOURCE_POLICY_FILE]);
-    log(`  its bucket policy ${planned.changed ? `takes the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements (merged after the stack)` : `already holds the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements`}`);
+    const planned = await planSourcePolicy(clients.s3, config.sourceBucket, config.account, ownStatements(config, early));
+    for (const line of describePlan(planned, planned.changed ? 'takes' : 'already holds', planned.changed ? ' (merged after the stack)' : '')) log(line);
   }
   await checkKmsKeyRegion(config, clients, log);
   await checkAlarmTopicKey(config, clients, log);
@@ -371,10 +377,13 @@ async function settleSourceBucket(config: DeployConfig, args: DeployArgs, deps: 
   let sourcePolicy: DeployReport['sourcePolicy'] = 'not-requested';
   let policyState: SourcePolicyState;
   if (args.applySourcePolicy) {
-    sourcePolicy = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, documents[SOURCE_POLICY_FILE]);
-    log(sourcePolicy === 'applied'
-      ? `  merged the ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements into the bucket policy of ${config.sourceBucket} (other statements kept)`
-      : `  the bucket policy of ${config.sourceBucket} already holds these ${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID} statements: unchanged`);
+    const applied = await applySourcePolicy(clients.s3, config.sourceBucket, config.account, ownStatements(config, documents));
+    sourcePolicy = applied.outcome;
+    if (sourcePolicy === 'applied') {
+      for (const line of describePlan(applied.plan, 'took', ` (other statements kept)`)) log(line);
+    } else {
+      log(`  the bucket policy of ${config.sourceBucket} already holds this stack's ${applied.plan.written.join(', ')} statements: unchanged`);
+    }
     policyState = sourcePolicy === 'applied' ? 'applied' : 'in-place';
   } else {
     policyState = await sourcePolicyState(config, deps, documents);
@@ -401,9 +410,9 @@ async function sourcePolicyState(config: DeployConfig, deps: DeployDeps, documen
   }
   if (existing === undefined) return 'no-policy';
   try {
-    return mergeStatements(existing, documents[SOURCE_POLICY_FILE], config.sourceBucket).changed ? 'other-policy' : 'in-place';
+    return mergeStatements(existing, ownStatements(config, documents), config.sourceBucket).changed ? 'other-policy' : 'in-place';
   } catch (err) {
-    if (err instanceof SourcePolicyConflictError) return 'other-policy';
+    if (err instanceof SourcePolicyConflictError || err instanceof SourcePolicySizeError) return 'other-policy';
     throw err;
   }
 }

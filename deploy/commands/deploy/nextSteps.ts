@@ -8,7 +8,9 @@ import type { DeployConfig } from '../../config/config.ts';
 import type { StackOutcome } from '../../cloudformation/deployStack.ts';
 import { roleNameOf } from '../../../rules/awsNames.ts';
 import { subscriptionAdvice, type SubscriptionState } from '../../aws/alarmTopic.ts';
-import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_LIST_POLICY_SID, SOURCE_POLICY_FILE, SOURCE_POLICY_SID, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
+import { BUCKET_POLICY_MAX_BYTES, type SourcePolicyPlan } from '../../aws/sourcePolicy.ts';
+import { sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
+import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
 
 /**
  * The source bucket's policy as the deploy left it:
@@ -35,7 +37,7 @@ export interface NextStepsFacts {
 
 /** The config fields the next steps name. */
 export type NextStepsConfig = Pick<DeployConfig,
-  'account' | 'destinationAccount' | 'sourceBucket' | 'sourceKeyPrefix' | 'destinationRoleArn' | 'sourceKmsKeyArn' | 'pushOnWrite' | 'alarmTopicArn' | 'alarmEmail' | 'region'>;
+  'account' | 'destinationAccount' | 'sourceBucket' | 'sourceKeyPrefix' | 'destinationRoleArn' | 'sourceKmsKeyArn' | 'pushOnWrite' | 'alarmTopicArn' | 'alarmEmail' | 'region' | 'stackName'>;
 
 /**
  * The jq command that merges the one statement of a rendered document into a policy by its Sid:
@@ -64,6 +66,17 @@ export function trustSizeCheckCommand(merged: string): string {
   return `n=$(jq -cj . ${merged} | wc -c); [ "$n" -le ${TRUST_POLICY_QUOTA_CHARS} ] || { echo "${merged} has $n characters, over IAM's default ${TRUST_POLICY_QUOTA_CHARS} for a role trust policy: ask for more in Service Quotas (IAM, us-east-1, 'Role trust policy length', up to 4,096), or remove the statements the role no longer needs, then run this step again" >&2; false; }`;
 }
 
+/**
+ * What a merge does to the source bucket policy, as lines: the stack's statements by Sid, the size
+ * against S3's limit, the older release's statements taken over (or kept, and why). Pure.
+ */
+export function describePlan(plan: SourcePolicyPlan, verb: string, where: string): string[] {
+  const lines = [`  its bucket policy ${verb} this stack's ${plan.written.join(', ')} statements${where}: ${plan.bytes} of S3's ${BUCKET_POLICY_MAX_BYTES} bytes`];
+  for (const st of plan.removed) lines.push(`    replaces ${st.Sid ?? '(no Sid)'} (this stack's, written by an earlier release) in the same write: no gap in access`);
+  for (const k of plan.keptLegacy) lines.push(`    WARNING: keeps ${k.sid}: ${k.why}; it is another stack's or was edited by hand, so remove it yourself once no one needs it`);
+  return lines;
+}
+
 /** The stack's outcome and its outputs, one per line, aligned. */
 export function renderStackResult(stackName: string, outcome: StackOutcome, outputs: Readonly<Record<string, string>>): string[] {
   const lines = [outcome === 'no-changes' ? `stack ${stackName}: no changes` : `stack ${stackName}: ${outcome}`];
@@ -76,7 +89,8 @@ export function renderStackResult(stackName: string, outcome: StackOutcome, outp
 /** Step 1: the source account lets the destination role read (bucket policy, and the KMS key policy). */
 function sourceAccountStep(config: NextStepsConfig, facts: NextStepsFacts): string[] {
   const file = (name: string) => facts.files[name] ?? name;
-  const both = `${SOURCE_POLICY_SID} and ${SOURCE_LIST_POLICY_SID}`;
+  const sids = sourcePolicySids({ stackName: config.stackName, region: config.region });
+  const both = `${sids.Read} and ${sids.List}`;
   const lines: string[] = [];
   switch (facts.sourcePolicy) {
     case 'applied':

@@ -21,9 +21,10 @@ await runCommand({
   parse: parseDestroyArgs,
   run: async (args) => {
     const target = resolveStackTarget(process.env, args.stack);
-    const { cfn } = createClients({ region: target.region });
-    await runDestroy(target, { yes: args.yes }, {
+    const { cfn, s3 } = createClients({ region: target.region });
+    await runDestroy(target, { yes: args.yes, keepSourcePolicy: args.keepSourcePolicy, plan: args.plan }, {
       cfn,
+      s3,
       log: (line) => console.log(line),
       confirm: process.stdin.isTTY && process.stdout.isTTY ? ask : undefined,
     });

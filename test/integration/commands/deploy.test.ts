@@ -32,7 +32,10 @@ import { runDeploy, type DeployReport } from '../../../deploy/commands/deploy/de
 import type { DeployArgs } from '../../../deploy/commands/deploy/args.ts';
 import { moto } from '../setup.ts';
 import { runCommand } from '../../helpers/runCommand.ts';
-import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { deployEnv, DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../helpers/fixtures.ts';
+import { sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
+
+const SIDS = sourcePolicySids(STACK);
 
 const FAST = { pollIntervalMs: 50, timeoutMs: 20_000 };
 
@@ -170,7 +173,7 @@ describe('npm run deploy against moto', function () {
       Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } },
     });
     const bucketPolicy = await read('sourceBucketPolicy.json.tmp');
-    expect(bucketPolicy.Statement.map((s) => [s.Sid, s.Principal])).to.deep.equal([['S3PushReadAccess', { AWS: DESTINATION_ROLE_ARN }], ['S3PushListAccess', { AWS: DESTINATION_ROLE_ARN }]]);
+    expect(bucketPolicy.Statement.map((s) => [s.Sid, s.Principal])).to.deep.equal([[SIDS.Read, { AWS: DESTINATION_ROLE_ARN }], [SIDS.List, { AWS: DESTINATION_ROLE_ARN }]]);
     const role = await read('roleDefinitionDestinationExample.json.tmp');
     expect(role.Statement.map((s) => s.Sid)).to.deep.equal(['ListDestination', 'WriteDestination', 'ReadDestinationEncryption', 'DeletePreflightProbe', 'ListSource', 'ReadSource']);
   });
@@ -263,7 +266,7 @@ describe('npm run deploy against moto', function () {
     }
   });
 
-  it('--apply-source-policy merges S3PushReadAccess and S3PushListAccess into the existing bucket policy by their Sids, keeping every other statement (a ReadAccess of someone else\'s too), replacing an earlier rendering, idempotently', async () => {
+  it('--apply-source-policy merges the stack\'s read and list statements into the existing bucket policy by its own Sids, keeping every other statement (a ReadAccess of someone else\'s too), replacing an earlier rendering, idempotently', async () => {
     const keep = {
       Sid: 'AnalyticsRead',
       Effect: 'Allow',
@@ -274,13 +277,13 @@ describe('npm run deploy against moto', function () {
     // The Sid the merge used to replace: another team's statement, kept.
     const unrelated = { Sid: 'ReadAccess', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/other-team` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/shared/*` };
     // An earlier rendering of ours (narrower, same role): replaced.
-    const earlier = { Sid: 'S3PushReadAccess', Effect: 'Allow', Principal: { AWS: DESTINATION_ROLE_ARN }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/2023/*` };
+    const earlier = { Sid: SIDS.Read, Effect: 'Allow', Principal: { AWS: DESTINATION_ROLE_ARN }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/2023/*` };
     await clients.s3.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [keep, unrelated, earlier] }) }));
 
     const report = await run({ applySourcePolicy: true });
     expect(report.sourcePolicy).to.equal('applied');
     const policy = JSON.parse((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: SOURCE_BUCKET }))).Policy!) as { Statement: { Sid: string; Principal: unknown; Resource: unknown }[] };
-    expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['AnalyticsRead', 'ReadAccess', 'S3PushReadAccess', 'S3PushListAccess']);
+    expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['AnalyticsRead', 'ReadAccess', SIDS.Read, SIDS.List]);
     expect(policy.Statement.slice(0, 2)).to.deep.equal([keep, unrelated]);
     expect(policy.Statement[2]!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
     // Only the day pattern's objects, and a listing only with a day's prefix.
@@ -293,17 +296,17 @@ describe('npm run deploy against moto', function () {
     // A rerun without the flag finds the statements in place: no first-time put-bucket-policy advice.
     lines.length = 0;
     await run();
-    expect(lines.join('\n')).to.include(`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the S3PushReadAccess and S3PushListAccess statements as rendered: nothing to do there.`)
+    expect(lines.join('\n')).to.include(`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the ${SIDS.Read} and ${SIDS.List} statements as rendered: nothing to do there.`)
       .and.not.include('aws s3api put-bucket-policy');
   });
 
-  it('--apply-source-policy refuses, exit 2 naming the Sid, to replace an S3PushReadAccess statement that grants anything else, before any change', async () => {
-    const foreign = { Sid: 'S3PushReadAccess', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/other-team` }, Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` };
+  it('--apply-source-policy refuses, exit 2 naming the Sid, to replace a statement of the stack\'s own Sid that grants anything else, before any change', async () => {
+    const foreign = { Sid: SIDS.Read, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DESTINATION_ACCOUNT}:role/other-team` }, Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/*` };
     const before = JSON.stringify({ Version: '2012-10-17', Statement: [foreign] });
     await clients.s3.send(new PutBucketPolicyCommand({ Bucket: SOURCE_BUCKET, Policy: before }));
     const res = await runCommand('deploy', ['--out', out, '--apply-source-policy'], { env: testDeployEnv() });
     expect(res.code, res.stderr).to.equal(2);
-    expect(res.stderr).to.include(`the bucket policy of ${SOURCE_BUCKET} already has a statement with the Sid S3PushReadAccess`)
+    expect(res.stderr).to.include(`the bucket policy of ${SOURCE_BUCKET} already has a statement with the Sid ${SIDS.Read}`)
       .and.include('Principal').and.include('s3:PutObject').and.include('not replaced');
     // Refused at step 1: nothing bundled, uploaded or deployed, the policy as it was.
     expect(res.stdout).to.not.include('[2/6]');

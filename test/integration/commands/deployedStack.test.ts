@@ -132,7 +132,7 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
 
   it('destroy --yes removes the stack and its function, leaves the three buckets, and the second time fails naming the stack', async () => {
     const lines: string[] = [];
-    const outcome = await runDestroy({ region: config.region, stackName: STACK }, { yes: true }, { cfn: clients.cfn, log: (l) => lines.push(l), confirm: undefined, wait: FAST });
+    const outcome = await runDestroy({ region: config.region, stackName: STACK }, { yes: true }, { cfn: clients.cfn, s3: clients.s3, log: (l) => lines.push(l), confirm: undefined, wait: FAST });
     expect(outcome).to.equal('deleted');
     expect(lines.join('\n')).to.include(`kept (not part of the stack): source bucket ${SOURCE_BUCKET}, destination bucket ${DESTINATION_BUCKET}, artifact bucket ${config.artifactBucket}`);
     const gone = await clients.cfn.send(new DescribeStacksCommand({ StackName: STACK })).then(() => 'still there', (e: Error) => e.message);
@@ -145,7 +145,7 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
     await new S3Client({ credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } }).send(new HeadBucketCommand({ Bucket: DESTINATION_BUCKET }));
 
     const again: string[] = [];
-    const err = await runDestroy({ region: config.region, stackName: STACK }, { yes: true }, { cfn: clients.cfn, log: (l) => again.push(l), confirm: undefined, wait: FAST }).catch((e: unknown) => e);
+    const err = await runDestroy({ region: config.region, stackName: STACK }, { yes: true }, { cfn: clients.cfn, s3: clients.s3, log: (l) => again.push(l), confirm: undefined, wait: FAST }).catch((e: unknown) => e);
     expect((err as Error).message).to.match(new RegExp(`^stack ${STACK} does not exist in us-east-1: nothing deleted`));
     expect(again).to.deep.equal([]);
   });

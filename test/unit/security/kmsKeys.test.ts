@@ -49,7 +49,7 @@ import { decide, sessionOf } from '../../helpers/iamSimulator.ts';
 import { lintPolicy } from '../../helpers/policyLint.ts';
 import { DEPLOY_ENV } from '../../helpers/badInputs.ts';
 import { configProblems } from '../../helpers/errors.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET, handlerEnv, STACK } from '../../helpers/fixtures.ts';
 
 const SOURCE_KEY = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/5678abcd-12ab-34cd-56ef-1234567890ab`;
 const OTHER_SOURCE_KEY = `arn:aws:kms:us-east-1:${SOURCE_ACCOUNT}:key/99999999-12ab-34cd-56ef-1234567890ab`;
@@ -60,6 +60,7 @@ const KEY_DOC = 'sourceKeyPolicyStatement.json.tmp';
 
 function values(over: Partial<PolicyValues> = {}): PolicyValues {
   return {
+    stack: STACK,
     sourceBucket: SOURCE_BUCKET,
     prefixFormat: '{YYYY}/{MM}/{DD}/',
     destinationBucket: DESTINATION_BUCKET,
@@ -265,7 +266,7 @@ describe('KMS keys of the source objects and of the destination bucket (issue 11
         s3.on(GetObjectCommand).rejects(s3Denied());
         s3.on(HeadObjectCommand).rejects(s3Error('Forbidden', 403));
         const fix = (await check()).links[2]!.fix!;
-        expect(fix).to.match(/^the S3PushReadAccess statement of sourceBucketPolicy.json.tmp/);
+        expect(fix).to.match(/^the read statement \(its Sid starts S3PushRead, the stack's own\) of sourceBucketPolicy.json.tmp/);
         expect(fix).to.not.match(/KMS/);
       });
     });

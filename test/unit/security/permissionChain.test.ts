@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import { sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
 import { renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/config/policies.ts';
 import { decide, sessionOf, type PolicyDocument, type SimRequest } from '../../helpers/iamSimulator.ts';
 import { lintPolicy } from '../../helpers/policyLint.ts';
 import { EXECUTION_ROLE_ARN, FUNCTION_NAME, executionRolePolicy } from '../../helpers/stackPolicies.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../helpers/fixtures.ts';
 
 // The permission chain, end to end, from the documents s3-push ships: the template's execution
 // role policy (parameters substituted) and the three rendered documents, evaluated by an IAM
@@ -44,6 +45,7 @@ const SETUPS: Setup[] = [
   {
     label: 'with an external id, whole bucket',
     values: {
+      stack: STACK,
       sourceBucket: SOURCE_BUCKET,
       prefixFormat: '{YYYY}/{MM}/{DD}/',
       destinationBucket: DESTINATION_BUCKET,
@@ -64,6 +66,7 @@ const SETUPS: Setup[] = [
   {
     label: 'with an external id, a key prefix, a destination prefix and a KMS key',
     values: {
+      stack: STACK,
       sourceBucket: SOURCE_BUCKET,
       prefixFormat: 'exports/daily/{YYYY}/{MM}/{DD}/',
       destinationBucket: DESTINATION_BUCKET,
@@ -278,8 +281,8 @@ describe('security: the permission chain (template + rendered documents, IAM sim
         expect(trust.Statement[0]!.Principal).to.deep.equal({ AWS: EXECUTION_ROLE_ARN });
       });
 
-      it('the bucket policy is S3PushReadAccess (objects of the day pattern) and S3PushListAccess (the listing, with an s3:prefix of the day pattern): read and list only, denying nothing', () => {
-        expect(bucketPolicy.Statement.map((st) => st.Sid)).to.deep.equal(['S3PushReadAccess', 'S3PushListAccess']);
+      it('the bucket policy is the stack\'s read (objects of the day pattern) and list (the listing, with an s3:prefix of the day pattern) statements: read and list only, denying nothing', () => {
+        expect(bucketPolicy.Statement.map((st) => st.Sid)).to.deep.equal([sourcePolicySids(STACK).Read, sourcePolicySids(STACK).List]);
         for (const st of bucketPolicy.Statement) {
           expect(st.Effect).to.equal('Allow');
           for (const a of ([] as string[]).concat(st.Action)) expect(a, a).to.match(/^s3:(Get|List)[A-Za-z]+$/);

@@ -4,7 +4,7 @@ import { renderPrefix, staticLead } from '../../../rules/prefix.ts';
 import { parseIsoDate } from '../../../rules/dates.ts';
 import { renderDocuments, type RenderedDocuments } from '../../../deploy/config/policies.ts';
 import { decide, sessionOf, type PolicyDocument } from '../../helpers/iamSimulator.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXECUTION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../helpers/fixtures.ts';
 
 // Each request the preflight makes (handler/check/check.ts) is allowed by the documents deploy renders,
 // as AWS evaluates them — cross-account, so the identity side and the resource side must both
@@ -24,6 +24,7 @@ describe('preflight requests against the rendered IAM documents (iam-simulate)',
   // mutation testing (npm run test:mutation) could then only run its mutants against every test.
   beforeEach(() => {
     const docs: RenderedDocuments = renderDocuments({
+      stack: STACK,
       sourceBucket: SOURCE_BUCKET,
       prefixFormat: FORMAT,
       destinationBucket: DESTINATION_BUCKET,

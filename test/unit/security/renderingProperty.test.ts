@@ -5,7 +5,7 @@ import { parseDeployConfig } from '../../../deploy/config/config.ts';
 import { PolicyValueError, renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/config/policies.ts';
 import { dayPattern } from '../../../rules/prefix.ts';
 import { DEPLOY_ENV } from '../../helpers/badInputs.ts';
-import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET } from '../../helpers/fixtures.ts';
+import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, STACK } from '../../helpers/fixtures.ts';
 import { EXECUTION_ROLE_ARN } from '../../helpers/stackPolicies.ts';
 
 // Hostile values through validation and rendering: every generated value is either rejected with
@@ -13,6 +13,7 @@ import { EXECUTION_ROLE_ARN } from '../../helpers/stackPolicies.ts';
 // that are valid JSON. Nothing can break out of a JSON string or a Handlebars expression.
 
 const BASE: PolicyValues = {
+  stack: STACK,
   sourceBucket: SOURCE_BUCKET,
   prefixFormat: 'exports/{YYYY}/{MM}/{DD}/',
   destinationBucket: DESTINATION_BUCKET,
@@ -36,7 +37,7 @@ const hostile = fc.array(hostileChar, { minLength: 0, maxLength: 12 }).map((part
 const plain = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,8}[a-z0-9]$/);
 
 /** The string-valued fields (dayMarker is a switch, tested in policies.test.ts). */
-type StringField = Exclude<keyof PolicyValues, 'dayMarker'>;
+type StringField = Exclude<keyof PolicyValues, 'dayMarker' | 'stack'>;
 
 /** The field each value must land in, read back from the rendered documents. */
 const landed: Record<StringField, (docs: RenderedDocuments, v: PolicyValues) => boolean> = {
@@ -127,6 +128,7 @@ describe('security: hostile values through validation and rendering (fast-check)
             return;
           }
           const values: PolicyValues = {
+            stack: STACK,
             sourceBucket: config.sourceBucket,
             prefixFormat: config.prefixFormat,
             destinationBucket: config.destinationBucket,

@@ -72,6 +72,7 @@ describe('deploy: ARNs in the partition of the region', () => {
       const c = parseDeployConfig(env);
       expect(c.partition).to.equal(partition);
       const docs = renderDocuments({
+        stack: { stackName: c.stackName, region: c.region },
         sourceBucket: c.sourceBucket,
         prefixFormat: c.prefixFormat,
         destinationBucket: c.destinationBucket,

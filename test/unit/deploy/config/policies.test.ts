@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { sourcePolicySids } from '../../../../rules/sourcePolicySids.ts';
 import { DOCUMENTS, PolicyValueError, renderDocuments, validatePolicyValues, type PolicyValues, type RenderedDocuments } from '../../../../deploy/config/policies.ts';
 import { decide, sessionOf } from '../../../helpers/iamSimulator.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../../helpers/fixtures.ts';
 
 const EXEC_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/replicate-to-partner-landing-zone-lambda`;
 const KMS = 'arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const base: PolicyValues = {
+  stack: STACK,
   sourceBucket: SOURCE_BUCKET,
   prefixFormat: '{YYYY}/{MM}/{DD}/',
   destinationBucket: DESTINATION_BUCKET,
@@ -20,18 +22,18 @@ const base: PolicyValues = {
 };
 
 describe('deploy/config/policies renderDocuments', () => {
-  it('renders the source bucket policy for the destination role: S3PushReadAccess on the day pattern\'s objects, S3PushListAccess only with an s3:prefix of the day pattern', () => {
+  it('renders the source bucket policy for the destination role under the stack\'s own Sids: read on the day pattern\'s objects, list only with an s3:prefix of the day pattern', () => {
     const doc = renderDocuments(base)['sourceBucketPolicy.json.tmp'];
     expect(doc).to.deep.equal({
       Version: '2012-10-17',
       Statement: [{
-        Sid: 'S3PushReadAccess',
+        Sid: sourcePolicySids(STACK).Read,
         Effect: 'Allow',
         Principal: { AWS: DESTINATION_ROLE_ARN },
         Action: ['s3:GetObject', 's3:GetObjectTagging'],
         Resource: `arn:aws:s3:::${SOURCE_BUCKET}/????/??/??/*`,
       }, {
-        Sid: 'S3PushListAccess',
+        Sid: sourcePolicySids(STACK).List,
         Effect: 'Allow',
         Principal: { AWS: DESTINATION_ROLE_ARN },
         Action: 's3:ListBucket',
@@ -210,6 +212,7 @@ describe('deploy/config/policies renderDocuments', () => {
     // a role ARN with a 512-character path and name, the longest partition, a KMS key and the day marker.
     const role = (account: string, name: string) => `arn:aws-us-gov:iam::${account}:role/${'p/'.repeat(224)}${name.padEnd(64, 'r')}`;
     const values: PolicyValues = {
+      stack: STACK,
       sourceBucket: 's'.repeat(63),
       prefixFormat: `${'a/'.repeat(248)}{YYYY}/{MM}/{DD}`,
       destinationBucket: 'd'.repeat(63),

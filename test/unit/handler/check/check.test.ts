@@ -119,7 +119,7 @@ describe('handler/check runCheck', () => {
     const link = report.links[1]!;
     expect(link.title).to.equal(`list s3://${SOURCE_BUCKET}/events/dt=2024-04-30/ (the day 2024-04-30) with the role`);
     expect(link.detail).to.equal('AccessDenied: Access Denied');
-    expect(link.fix).to.include(`add the S3PushListAccess statement of sourceBucketPolicy.json.tmp to the bucket policy of ${SOURCE_BUCKET} (it grants s3:ListBucket with an s3:prefix like events/dt=????-??-??/*`);
+    expect(link.fix).to.include(`add the listing statement (its Sid starts S3PushList, the stack's own) of sourceBucketPolicy.json.tmp to the bucket policy of ${SOURCE_BUCKET} (it grants s3:ListBucket with an s3:prefix like events/dt=????-??-??/*`);
     expect(link.fix).to.include('--apply-source-policy');
     expect(report.links[2]!.detail).to.equal('needs an object listed by link 2');
     expect(mocks.s3.commandCalls(GetObjectCommand)).to.have.length(0);
@@ -132,7 +132,7 @@ describe('handler/check runCheck', () => {
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:broken', '4:ok']);
     const link = report.links[2]!;
     expect(link.detail).to.equal(`s3://${SOURCE_BUCKET}/2024/01/01/a bé.csv: AccessDenied: Access Denied`);
-    expect(link.fix).to.include('the S3PushReadAccess statement of sourceBucketPolicy.json.tmp');
+    expect(link.fix).to.include('the read statement (its Sid starts S3PushRead, the stack\'s own) of sourceBucketPolicy.json.tmp');
     expect(link.fix).to.include('ReadSource statement of roleDefinitionDestinationExample.json.tmp');
   });
 

@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import { renderDocuments } from '../../../../deploy/config/policies.ts';
 import { DAY_MARKER_NAME } from '../../../../handler/marker/manifest.ts';
 import { decide, sessionOf } from '../../../helpers/iamSimulator.ts';
-import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
+import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../../helpers/fixtures.ts';
 
 // HeadObject of the marker is s3:GetObject (ReadDayMarker); its writes are WriteDestination's.
 describe('the rendered role document with S3_REPLICATE_DAY_MARKER (IAM simulator)', () => {
   const values = {
+    stack: STACK,
     sourceBucket: SOURCE_BUCKET, prefixFormat: 'events/{YYYY}/{MM}/{DD}/', destinationBucket: DESTINATION_BUCKET, destinationPrefix: 'from-acme/',
     destinationRoleArn: DESTINATION_ROLE_ARN, executionRoleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/x-lambda`, externalId: undefined, kmsKeyArn: undefined,
   };

@@ -37,7 +37,8 @@ import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { ConfigError } from '../../../../../rules/errors.ts';
-import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
+import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../../../helpers/fixtures.ts';
+import { sourcePolicySids } from '../../../../../rules/sourcePolicySids.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
 import { mockCommandClients } from '../../../../helpers/awsMocks.ts';
 import { artifactLifecycleRules } from '../../../../../deploy/aws/artifactLifecycle.ts';
@@ -285,7 +286,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     lines.length = 0;
     const report = await run(args({ outDir: join(out, 'docs') }));
     const text = lines.join('\n');
-    expect(text).to.include(`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the S3PushReadAccess and S3PushListAccess statements as rendered: nothing to do there.`);
+    expect(text).to.include(`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the ${sourcePolicySids(STACK).Read} and ${sourcePolicySids(STACK).List} statements as rendered: nothing to do there.`);
     expect(text).to.not.include(putAdvice);
     expect(report.sourcePolicy).to.equal('not-requested');
     expect(s3.commandCalls(GetBucketPolicyCommand).at(-1)!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT });

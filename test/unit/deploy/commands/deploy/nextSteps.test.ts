@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { parseDeployConfig } from '../../../../../deploy/config/config.ts';
 import { renderNextSteps, renderStackResult, type NextStepsFacts, type SourcePolicyState } from '../../../../../deploy/commands/deploy/nextSteps.ts';
-import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../../helpers/fixtures.ts';
+import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../../../helpers/fixtures.ts';
+import { sourcePolicySids } from '../../../../../rules/sourcePolicySids.ts';
+
+const BOTH = `${sourcePolicySids(STACK).Read} and ${sourcePolicySids(STACK).List}`;
 
 const config = (overrides: Record<string, string> = {}) => parseDeployConfig({ ...deployEnv(), ...overrides });
 const files = {
@@ -19,11 +22,11 @@ describe('deploy/commands/deploy/nextSteps', () => {
   describe('renderNextSteps: the source bucket policy as the deploy found it', () => {
     it('already in place (a rerun after the policy was applied): nothing to do, no put-bucket-policy', () => {
       const lines = step1(renderNextSteps(config(), facts('in-place')));
-      expect(lines).to.deep.equal([`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the S3PushReadAccess and S3PushListAccess statements as rendered: nothing to do there.`]);
+      expect(lines).to.deep.equal([`  1. the source bucket policy of ${SOURCE_BUCKET} already holds the ${BOTH} statements as rendered: nothing to do there.`]);
     });
 
     it('merged just now by --apply-source-policy', () => {
-      expect(step1(renderNextSteps(config(), facts('applied')))).to.deep.equal(['  1. the source bucket policy is in place: --apply-source-policy merged the S3PushReadAccess and S3PushListAccess statements into it.']);
+      expect(step1(renderNextSteps(config(), facts('applied')))).to.deep.equal([`  1. the source bucket policy is in place: --apply-source-policy merged the ${BOTH} statements into it.`]);
     });
 
     it('no policy yet: put-bucket-policy with the rendered file is safe', () => {

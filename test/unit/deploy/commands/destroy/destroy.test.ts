@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CloudFormationClient, DeleteStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { runDestroy } from '../../../../../deploy/commands/destroy/destroy.ts';
+import { sourcePolicySids } from '../../../../../rules/sourcePolicySids.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
 import { ConfigError } from '../../../../../rules/errors.ts';
 import { awsError, stackMissing } from '../../../../helpers/errors.ts';
@@ -17,8 +19,10 @@ const FAST = { pollIntervalMs: 1, timeoutMs: 1000, sleep: () => Promise.resolve(
 describe('deploy/commands/destroy/destroy runDestroy', () => {
   const cfn = new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   const mock = mockClient(cfn);
+  const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const s3Mock = mockClient(s3);
   let lines: string[];
-  const deps = (confirm?: (q: string) => Promise<boolean>) => ({ cfn, log: (l: string) => lines.push(l), confirm, wait: FAST });
+  const deps = (confirm?: (q: string) => Promise<boolean>) => ({ cfn, s3, log: (l: string) => lines.push(l), confirm, wait: FAST });
   beforeEach(() => {
     lines = [];
     mock.on(DescribeStackResourcesCommand).resolves({ StackResources: [
@@ -27,7 +31,10 @@ describe('deploy/commands/destroy/destroy runDestroy', () => {
     ] });
     mock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
   });
-  afterEach(() => mock.reset());
+  afterEach(() => {
+    mock.reset();
+    s3Mock.reset();
+  });
 
   it('says what goes and what stays, deletes by stack id and waits for DELETE_COMPLETE', async () => {
     mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE')] }).resolvesOnce({ Stacks: [stack('DELETE_IN_PROGRESS')] }).resolves({ Stacks: [stack('DELETE_COMPLETE')] });
@@ -109,5 +116,73 @@ describe('deploy/commands/destroy/destroy runDestroy', () => {
     mock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_IN_PROGRESS')] });
     const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
     expect((err as Error).message).to.equal('stack replicate-to-x is UPDATE_IN_PROGRESS: wait until that operation ends, then run npm run destroy again');
+  });
+
+  describe('the stack\'s statements in the source bucket policy', () => {
+    const ROLE = 'arn:aws:iam::210987654321:role/partner';
+    const sids = sourcePolicySids(target);
+    const withSource = (status: string): Stack => ({ ...stack(status), Parameters: [...stack(status).Parameters!, { ParameterKey: 'PrefixFormat', ParameterValue: '{YYYY}/{MM}/{DD}/' }, { ParameterKey: 'DestinationRoleArn', ParameterValue: ROLE }] });
+    const mine = [
+      { Sid: sids.Read, Effect: 'Allow', Principal: { AWS: ROLE }, Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: 'arn:aws:s3:::src/????/??/??/*' },
+      { Sid: sids.List, Effect: 'Allow', Principal: { AWS: ROLE }, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::src', Condition: { StringLike: { 's3:prefix': '????/??/??/*' } } },
+    ];
+    const others = [
+      { Sid: 'S3PushReadreplicatetoy1a2b3c4d', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:role/other' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::src/raw/*' },
+      { Sid: 'AuditRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/audit' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::src/*' },
+    ];
+    beforeEach(() => {
+      s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [others[0], ...mine, others[1]] }) });
+      s3Mock.on(PutBucketPolicyCommand).resolves({});
+    });
+
+    it('by default takes out only the stack\'s statements, said before the question, and before the stack is deleted', async () => {
+      mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [withSource('CREATE_COMPLETE')] }).resolves({ Stacks: [withSource('DELETE_COMPLETE')] });
+      const putsBeforeDelete: number[] = [];
+      mock.on(DeleteStackCommand).callsFake(() => { putsBeforeDelete.push(s3Mock.commandCalls(PutBucketPolicyCommand).length); return {}; });
+      const questions: string[] = [];
+      const seen: number[] = [];
+      expect(await runDestroy(target, { yes: false }, deps((q) => { questions.push(q); seen.push(lines.length); return Promise.resolve(true); }))).to.equal('deleted');
+      const said = lines.slice(0, seen[0]).join('\n');
+      expect(said).to.include(`source bucket policy of src: this stack's statements ${sids.Read}, ${sids.List} will be taken out; the 2 other statement(s) are kept.`);
+      expect(JSON.parse(s3Mock.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input.Policy!)).to.deep.equal({ Version: '2012-10-17', Statement: others });
+      expect(s3Mock.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input.ExpectedBucketOwner).to.equal('123456789012');
+      expect(lines).to.include(`took this stack's statements ${sids.Read}, ${sids.List} out of the bucket policy of src.`);
+      expect(putsBeforeDelete).to.deep.equal([1]);
+    });
+
+    it('--plan says the same and changes nothing', async () => {
+      mock.on(DescribeStacksCommand).resolves({ Stacks: [withSource('CREATE_COMPLETE')] });
+      expect(await runDestroy(target, { yes: true, plan: true }, deps())).to.equal('planned');
+      expect(lines.join('\n')).to.include(`this stack's statements ${sids.Read}, ${sids.List} will be taken out`);
+      expect(lines.at(-1)).to.equal('--plan: nothing changed.');
+      expect(s3Mock.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+      expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
+    });
+
+    it('--keep-source-policy leaves them, saying so', async () => {
+      mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [withSource('CREATE_COMPLETE')] }).resolves({ Stacks: [withSource('DELETE_COMPLETE')] });
+      expect(await runDestroy(target, { yes: true, keepSourcePolicy: true }, deps())).to.equal('deleted');
+      expect(lines.join('\n')).to.include(`this stack's statements ${sids.Read}, ${sids.List} are KEPT (--keep-source-policy)`);
+      expect(s3Mock.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+      expect(mock.commandCalls(DeleteStackCommand)).to.have.length(1);
+    });
+
+    it('a bucket policy it may not read stops it before any change, naming the way out', async () => {
+      mock.on(DescribeStacksCommand).resolves({ Stacks: [withSource('CREATE_COMPLETE')] });
+      s3Mock.on(GetBucketPolicyCommand).rejects(awsError('AccessDenied', 403));
+      const err = await runDestroy(target, { yes: true }, deps()).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(DeployError);
+      expect((err as Error).message).to.include('nothing deleted').and.include('--keep-source-policy');
+      expect(mock.commandCalls(DeleteStackCommand)).to.have.length(0);
+    });
+
+    it('deletes the policy when the stack\'s were its only statements', async () => {
+      mock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [withSource('CREATE_COMPLETE')] }).resolves({ Stacks: [withSource('DELETE_COMPLETE')] });
+      s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: mine }) });
+      s3Mock.on(DeleteBucketPolicyCommand).resolves({});
+      await runDestroy(target, { yes: true }, deps());
+      expect(lines.join('\n')).to.include('no statement is left, so the policy is deleted');
+      expect(s3Mock.commandCalls(DeleteBucketPolicyCommand)).to.have.length(1);
+    });
   });
 });
