@@ -179,6 +179,11 @@ function legacyNotOurs(st: PolicyStatement, own: StackStatements): string | unde
   if (others.length > 0) return `it names ${JSON.stringify(others)}, not this stack's day patterns`;
   const raw = st as unknown as Record<string, unknown>;
   const condition = (raw.Condition ?? {}) as Record<string, Record<string, unknown>>;
+  // A listing without an s3:prefix condition lists the whole bucket: a sibling of the same role
+  // with another day format may list through it.
+  if (list(st.Resource).map(String).includes(own.bucketArn) && condition.StringLike?.['s3:prefix'] === undefined) {
+    return 'it lets the role list the whole bucket, not only this stack\'s days';
+  }
   const prefixes = new Set(own.dayPrefixes);
   for (const [operator, keys] of Object.entries(condition)) {
     for (const [key, value] of Object.entries(keys ?? {})) {

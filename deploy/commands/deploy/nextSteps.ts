@@ -9,7 +9,7 @@ import type { StackOutcome } from '../../cloudformation/deployStack.ts';
 import { roleNameOf } from '../../../rules/awsNames.ts';
 import { subscriptionAdvice, type SubscriptionState } from '../../aws/alarmTopic.ts';
 import { BUCKET_POLICY_MAX_BYTES, type SourcePolicyPlan } from '../../aws/sourcePolicy.ts';
-import { sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
+import { LEGACY_SOURCE_POLICY_SIDS, sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../../rules/names.ts';
 
 /**
@@ -72,7 +72,11 @@ export function trustSizeCheckCommand(merged: string): string {
  */
 export function describePlan(plan: SourcePolicyPlan, verb: string, where: string): string[] {
   const lines = [`  its bucket policy ${verb} this stack's ${plan.written.join(', ')} statements${where}: ${plan.bytes} of S3's ${BUCKET_POLICY_MAX_BYTES} bytes`];
-  for (const st of plan.removed) lines.push(`    replaces ${st.Sid ?? '(no Sid)'} (this stack's, written by an earlier release) in the same write: no gap in access`);
+  for (const st of plan.removed) {
+    lines.push(LEGACY_SOURCE_POLICY_SIDS.includes(st.Sid ?? '')
+      ? `    replaces ${st.Sid} (this stack's, written by an earlier release) in the same write: no gap in access`
+      : `    takes out ${st.Sid ?? '(no Sid)'} (this stack's, no longer rendered)`);
+  }
   for (const k of plan.keptLegacy) lines.push(`    WARNING: keeps ${k.sid}: ${k.why}; it is another stack's or was edited by hand, so remove it yourself once no one needs it`);
   return lines;
 }

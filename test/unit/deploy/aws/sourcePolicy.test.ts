@@ -154,6 +154,7 @@ describe('deploy/aws/sourcePolicy', () => {
         ['a listing of another prefix', { ...legacyList, Condition: { StringLike: { 's3:prefix': 'raw/*' } } }, /StringLike s3:prefix "raw\/\*"/],
         ['a condition added by hand', { ...legacyList, Condition: { ...legacyList.Condition, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }, /IpAddress aws:SourceIp/],
         ['a Deny', { ...legacyRead, Effect: 'Deny' }, /Effect "Deny"/],
+        ['a listing of the whole bucket (no s3:prefix condition)', { ...legacyList, Condition: undefined }, /list the whole bucket/],
       ];
       for (const [what, statement, why] of notOurs) {
         it(`are kept, with why, when they are not this stack's: ${what}`, () => {

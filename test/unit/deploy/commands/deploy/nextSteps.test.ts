@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseDeployConfig } from '../../../../../deploy/config/config.ts';
-import { renderNextSteps, renderStackResult, type NextStepsFacts, type SourcePolicyState } from '../../../../../deploy/commands/deploy/nextSteps.ts';
+import { describePlan, renderNextSteps, renderStackResult, type NextStepsFacts, type SourcePolicyState } from '../../../../../deploy/commands/deploy/nextSteps.ts';
+import type { SourcePolicyPlan } from '../../../../../deploy/aws/sourcePolicy.ts';
 import { deployEnv, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../../../helpers/fixtures.ts';
 import { sourcePolicySids } from '../../../../../rules/sourcePolicySids.ts';
 
@@ -91,6 +92,27 @@ describe('deploy/commands/deploy/nextSteps', () => {
     it('the outcome and the outputs aligned, sorted', () => {
       expect(renderStackResult('s', 'updated', { LongerName: 'b', Fn: 'a' })).to.deep.equal(['stack s: updated', 'outputs:', '  Fn          a', '  LongerName  b']);
       expect(renderStackResult('s', 'no-changes', {})).to.deep.equal(['stack s: no changes', 'outputs: (the stack reports none)']);
+    });
+  });
+
+  describe('describePlan: what a merge does to the source bucket policy', () => {
+    const sids = sourcePolicySids(STACK);
+    const plan = (more: Partial<SourcePolicyPlan>): SourcePolicyPlan => ({ policy: undefined, changed: true, written: [sids.Read, sids.List], removed: [], keptLegacy: [], foreign: [], bytes: 1234, ...more });
+
+    it('names the stack\'s Sids and the size against S3\'s limit', () => {
+      expect(describePlan(plan({}), 'takes', ' (merged after the stack)')).to.deep.equal([`  its bucket policy takes this stack's ${sids.Read}, ${sids.List} statements (merged after the stack): 1234 of S3's 20480 bytes`]);
+    });
+
+    it('says which old statements it takes over, which of its own it takes out, and warns of the old ones it keeps', () => {
+      const lines = describePlan(plan({
+        removed: [{ Sid: 'S3PushReadAccess', Effect: 'Allow', Action: 's3:GetObject' }, { Sid: sids.Deny, Effect: 'Deny', Action: 's3:GetObject' }],
+        keptLegacy: [{ sid: 'S3PushListAccess', why: 'it grants what this stack does not (Principal "*")' }],
+      }), 'took', '');
+      expect(lines.slice(1)).to.deep.equal([
+        '    replaces S3PushReadAccess (this stack\'s, written by an earlier release) in the same write: no gap in access',
+        `    takes out ${sids.Deny} (this stack's, no longer rendered)`,
+        '    WARNING: keeps S3PushListAccess: it grants what this stack does not (Principal "*"); it is another stack\'s or was edited by hand, so remove it yourself once no one needs it',
+      ]);
     });
   });
 });
