@@ -3,7 +3,7 @@
  * anything is copied. Pure.
  */
 import type { ScheduledEvent } from 'aws-lambda';
-import { EventValidationError } from './errors.ts';
+import { isRecord, rejecter, show as showValue } from './parse.ts';
 import { dateRange, daysBefore, daysInclusive, parseIsoDate, type IsoDate } from '../rules/dates.ts';
 
 /**
@@ -61,18 +61,11 @@ export const SCHEDULED_EVENT_FIELDS = ['version', 'id', 'detail-type', 'source',
 
 const EXAMPLES = 'expected {"dates": ["2024-01-01", …]}, {"from": "2024-01-01", "to": "2024-01-31"}, an EventBridge "Scheduled Event" (each optionally with "dryRun": true; dates and ranges also with "fanOut": true), or {"check": true} (optionally with "date")';
 
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
+/** A bad value is shown in at most this many characters: the message is read by whoever sent the event. */
+const SHOWN_CHARS = 80;
 
-function bad(message: string): never {
-  throw new EventValidationError(`bad event: ${message}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const show = (value: unknown): string => showValue(value, SHOWN_CHARS);
+const bad: (message: string) => never = rejecter('bad event');
 
 /** An EventBridge schedule's event ({@link ScheduledEvent}); its `time` is checked before it is used. */
 function isScheduledEvent(event: Record<string, unknown>): event is Record<string, unknown> & Pick<ScheduledEvent, 'detail-type'> {

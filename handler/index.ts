@@ -5,7 +5,8 @@
  */
 import type { Context } from 'aws-lambda';
 import { runCheck } from './check/check.ts';
-import { parseLogged, runCopy, type RunOptions } from './copy/runCopy.ts';
+import { runCopy, type RunOptions } from './copy/runCopy.ts';
+import { routeEvent } from './router.ts';
 import { createClients } from './aws/clients.ts';
 import { parseHandlerConfig, type HandlerConfig } from './config.ts';
 import { EventValidationError } from './errors.ts';
@@ -17,9 +18,8 @@ import { createLogger, eventForLog } from './logger.ts';
 import { createRunMetrics } from './metrics.ts';
 import type { ReplicationClients } from './copy/replicateDay.ts';
 import { lambdaResponse, type HandlerResult, type LambdaResponse } from './result.ts';
-import { isSqsEvent, type WorkItem } from './fanOut/workItems.ts';
-import { isObjectEventDocument } from './pushOnWrite/objectEvents.ts';
-import { isObjectEventRecord, runObjectBatch, runObjectEvents } from './pushOnWrite/pushOnWrite.ts';
+import type { WorkItem } from './fanOut/workItems.ts';
+import { runObjectBatch, runObjectEvents } from './pushOnWrite/pushOnWrite.ts';
 import type { WorkQueue } from './aws/workQueue.ts';
 
 /** The part of the Lambda {@link Context} the handler uses. */
@@ -49,19 +49,20 @@ export interface HandleOptions extends Omit<RunOptions, 'continueLater'> {
 
 /**
  * Runs any event the function receives (the Lambda handler, `npm run invoke -- --local`,
- * `npm run check -- --local` and the local fan-out workers call it):
- * - `{"check": true}` → the preflight ({@link runCheck});
- * - an object event (EventBridge `Object Created`, or an S3 notification `{"Records": [...]}`) →
- *   those objects copied ({@link runObjectEvents}); an SQS batch of them (the object queue) →
- *   {@link runObjectBatch}, answering `batchItemFailures`;
- * - an SQS batch of work items → {@link runWorkBatch}, answering `batchItemFailures`;
- * - with a work queue, an event of more than one day, or with `"fanOut": true` → one work item
- *   per day ({@link planFanOut}), up to {@link MAX_DAYS_PER_FAN_OUT} days;
- * - otherwise (a scheduled or other one-day event, or any event without a work queue) →
- *   {@link runEvent} inline, as before, up to {@link MAX_DAYS_PER_EVENT} days. With a work queue,
- *   an inline day that runs out of time enqueues its rest instead of failing.
- * The event is parsed once, here. The result's `kind` says which path ran; {@link lambdaResponse}
- * turns it into what the Lambda returns.
+ * `npm run check -- --local` and the local fan-out workers call it), as its {@link routeEvent}
+ * route says:
+ * - `check` → the preflight ({@link runCheck});
+ * - `eventBridgeObject`, `s3Notification`, `s3TestEvent` → those objects copied
+ *   ({@link runObjectEvents}); `objectBatch` (the object queue) → {@link runObjectBatch}, and any
+ *   work items of the same batch → {@link runWorkBatch}, answering `batchItemFailures` for both;
+ * - `workBatch` → {@link runWorkBatch}, answering `batchItemFailures`;
+ * - `days`, with a work queue, of more than one day or with `"fanOut": true` → one work item per
+ *   day ({@link planFanOut}), up to {@link MAX_DAYS_PER_FAN_OUT} days;
+ * - otherwise (`scheduled`, or one day, or any copy without a work queue) → {@link runCopy}
+ *   inline, up to {@link MAX_DAYS_PER_EVENT} days. With a work queue, an inline day that runs out
+ *   of time enqueues its rest instead of failing;
+ * - `invalid` → logged and thrown ({@link EventValidationError}), before any request.
+ * The result's `kind` says which path ran; {@link lambdaResponse} turns it into what the Lambda returns.
  */
 export async function handleEvent(event: unknown, config: HandlerConfig, clients: ReplicationClients, options: HandleOptions = {}): Promise<HandlerResult> {
   const logger = options.logger ?? createLogger([config.externalId]);
@@ -75,26 +76,39 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
     logger.log('ERROR', describeError(err), fields);
     throw err;
   };
-  if (isSqsEvent(event)) {
-    // One function serves two queues: object events (push on write) and work items (fan-out).
-    const objectRecords = event.Records.filter(isObjectEventRecord);
-    const workRecords = event.Records.filter((r) => !objectRecords.includes(r));
-    const stop = options.shouldStop ? { shouldStop: options.shouldStop } : {};
-    const objects = objectRecords.length > 0 ? await runObjectBatch(objectRecords, config, clients, { logger, ...stop }) : undefined;
-    if (objects && workRecords.length === 0) return { kind: 'objectBatch', objects, work: undefined, response: objects.response };
-    if (!queue) return fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)'], 'invalid handler environment'));
-    const work = await runWorkBatch(workRecords, config, clients, queue, { logger, ...passOn });
-    if (!objects) return { kind: 'batch', batch: work };
-    return { kind: 'objectBatch', objects, work, response: { batchItemFailures: [...objects.response.batchItemFailures, ...work.response.batchItemFailures] } };
+  const noWorkQueue = (): never => fail(new ConfigError(['WORK_QUEUE_URL is not set: an SQS batch of work items needs the work queue to hand on the rest of a day (the stack sets it to its WorkQueueUrl output)'], 'invalid handler environment'));
+  const stop = options.shouldStop ? { shouldStop: options.shouldStop } : {};
+  const route = routeEvent(event, { lagDays: config.lagDays, maxDays: queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT });
+  switch (route.kind) {
+    case 'invalid':
+      return fail(route.error, eventForLog(event));
+    case 'check':
+      return { kind: 'check', report: await runCheck(config, clients, { logger, ...(route.check.date ? { day: route.check.date } : {}) }) };
+    case 'eventBridgeObject':
+    case 's3Notification':
+    case 's3TestEvent':
+      return { kind: 'objects', summary: await runObjectEvents(route.events, config, clients, { logger, ...stop }) };
+    case 'workBatch':
+      if (!queue) return noWorkQueue();
+      return { kind: 'batch', batch: await runWorkBatch(route.records, config, clients, queue, { logger, ...passOn }) };
+    case 'objectBatch': {
+      // One function serves two queues: object events (push on write) and work items (fan-out).
+      const objects = await runObjectBatch(route.objectRecords, config, clients, { logger, ...stop });
+      if (route.workRecords.length === 0) return { kind: 'objectBatch', objects, work: undefined, response: objects.response };
+      if (!queue) return noWorkQueue();
+      const work = await runWorkBatch(route.workRecords, config, clients, queue, { logger, ...passOn });
+      return { kind: 'objectBatch', objects, work, response: { batchItemFailures: [...objects.response.batchItemFailures, ...work.response.batchItemFailures] } };
+    }
+    case 'days':
+      if (route.copy.fanOut || route.copy.dates.length > 1) {
+        if (queue) return { kind: 'plan', plan: await planFanOut(route.copy.dates, route.copy.dryRun, queue, logger) };
+        if (route.copy.fanOut) fail(new EventValidationError('"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set: deploy the stack with its work queue (output WorkQueueUrl), or drop "fanOut" to copy the days inline'), eventForLog(event));
+      }
+      break;
+    case 'scheduled':
+      break;
   }
-  if (isObjectEventDocument(event)) return { kind: 'objects', summary: await runObjectEvents(event, config, clients, { logger, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) }) };
-  const parsed = parseLogged(event, config.lagDays, queue ? MAX_DAYS_PER_FAN_OUT : MAX_DAYS_PER_EVENT, logger);
-  if (parsed.kind === 'check') return { kind: 'check', report: await runCheck(config, clients, { logger, ...(parsed.date ? { day: parsed.date } : {}) }) };
-  if (parsed.fanOut || parsed.dates.length > 1) {
-    if (queue) return { kind: 'plan', plan: await planFanOut(parsed.dates, parsed.dryRun, queue, logger) };
-    if (parsed.fanOut) fail(new EventValidationError('"fanOut": true needs the work queue, and WORK_QUEUE_URL is not set: deploy the stack with its work queue (output WorkQueueUrl), or drop "fanOut" to copy the days inline'), eventForLog(event));
-  }
-  const summary = await runCopy(parsed, config, clients, {
+  const summary = await runCopy(route.copy, config, clients, {
     logger,
     ...passOn,
     ...(queue ? { continueLater: (rest: readonly WorkItem[]) => queue.send(rest) } : {}),

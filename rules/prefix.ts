@@ -4,6 +4,13 @@
  */
 import { dateParts, parseIsoDate, type IsoDate } from './dates.ts';
 
+/**
+ * The longest S3 key, in bytes of UTF-8: "The object key name is a sequence of Unicode characters
+ * whose UTF-8 encoding is at most 1,024 bytes long."
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+ */
+export const MAX_KEY_BYTES = 1024;
+
 /** The default PREFIX_FORMAT. */
 export const DEFAULT_PREFIX_FORMAT = '{YYYY}/{MM}/{DD}/';
 

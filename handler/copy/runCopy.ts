@@ -8,19 +8,18 @@ import type { HandlerConfig } from '../config.ts';
 import { ReplicationFailedError, TimeBudgetError } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
 import { MAX_DAYS_PER_EVENT, parseEvent, type CopyEvent, type HandlerEvent } from '../events.ts';
-import { logIgnoredMarkerName, markCompleteDay } from '../marker/dayMarker.ts';
+import { advanced, continuationOf, logArchived, runDayPart } from './dayPart.ts';
 import { createLogger, eventForLog, type Logger } from '../logger.ts';
 import type { DayMetrics, RunMetrics } from '../metrics.ts';
-import { renderPrefix } from '../../rules/prefix.ts';
-import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
-import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from '../summary.ts';
+import type { DayResult, ReplicationClients } from './replicateDay.ts';
+import { keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from '../summary.ts';
 import type { WorkItem } from '../fanOut/workItems.ts';
-import { ARCHIVED_LOG_MESSAGE, SUMMARY_LOG_MESSAGE } from '../../rules/names.ts';
+import { SUMMARY_LOG_MESSAGE } from '../../rules/names.ts';
 
 /** Options of {@link runEvent}. */
 export interface RunOptions {
   readonly logger?: Logger;
-  /** Asked before each new object; true ends the run cleanly (see {@link replicateDay}). Default: never. */
+  /** Asked before each new object; true ends the run cleanly (see {@link runDayPart}). Default: never. */
   readonly shouldStop?: () => boolean;
   /**
    * Called instead of throwing {@link TimeBudgetError} when the budget ran out after at least one
@@ -33,7 +32,7 @@ export interface RunOptions {
 }
 
 /** Parses `event` (as {@link parseEvent}), logging a bad one; throws {@link EventValidationError}. */
-export function parseLogged(event: unknown, lagDays: number, maxDays: number, logger: Logger): HandlerEvent {
+function parseLogged(event: unknown, lagDays: number, maxDays: number, logger: Logger): HandlerEvent {
   try {
     return parseEvent(event, lagDays, { maxDays });
   } catch (err) {
@@ -78,41 +77,24 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   const unlisted: IsoDate[] = [];
   const archived: ArchivedObject[] = [];
   let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
+  const dry = parsed.dryRun ? { dryRun: true as const } : {};
   for (const [i, date] of parsed.dates.entries()) {
     const started = performance.now();
-    try {
-      const result = await replicateDay(clients, config, {
-        date,
-        dryRun: parsed.dryRun,
-        ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
-      });
-      let day = result.summary;
-      const dayFailures = [...result.failures];
-      logIgnoredMarkerName(logger, day);
-      let complete = result.complete;
-      // The marker says every object of the day is at the destination: not with a failure or an archived object left out.
-      if (config.dayMarker && result.complete && !parsed.dryRun && day.failed === 0 && day.archived === 0) {
-        const marked = await markCompleteDay(clients, config, day, options.shouldStop ? { shouldStop: options.shouldStop } : {});
-        day = marked.summary;
-        if (marked.failure) dayFailures.push(marked.failure);
-        // Its walk ran out of time: the day is handed on like any unfinished one, and its rest writes it.
-        if (marked.stopped) complete = false;
-      }
-      days.push(day);
-      keepFailures(failures, dayFailures);
-      timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
-      for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
-      if (!complete) {
-        stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
-        break;
-      }
-    } catch (err) {
-      // The day could not be listed (or the role not assumed): count it as one failure and go on.
-      const prefix = renderPrefix(config.prefixFormat, date);
-      days.push({ date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, archived: 0, bytesCopied: 0 });
+    const part = await runDayPart(clients, config, { date, ...dry }, { logger, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
+    days.push(part.day);
+    keepFailures(failures, part.failures);
+    const result = part.result;
+    if (!result) {
+      // The day could not be listed (or the role not assumed): one failure, and on to the next day.
       unlisted.push(date);
-      keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
       timings.push({ durationMs: performance.now() - started });
+      continue;
+    }
+    timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
+    for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
+    if (!part.complete) {
+      stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
+      break;
     }
   }
 
@@ -120,21 +102,18 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   // The scheduled run is the safety net of push on write: what it had to copy, the events missed.
   const summary: Summary = parsed.trigger === 'schedule' ? { ...base, reconciled: base.copied } : base;
   logArchived(logger, summary);
-  const dry = parsed.dryRun ? { dryRun: true as const } : {};
   // The rest is handed on whenever the walk advanced, also past failed objects: one object that
   // always fails must not keep the rest of the day from being copied. The stopped day's failures
   // travel with its continuation (the day's last part fails with them, into the dead-letter
   // queue); failures of other days still fail this run, after the hand-on.
   const stoppedFailed = stopped?.result.summary.failed ?? 0;
-  const rest: WorkItem[] | undefined = stopped && stopped.result.lastKey !== undefined && options.continueLater
+  const rest: WorkItem[] | undefined = stopped && advanced({}, stopped.result) && options.continueLater
     ? [
-        {
-          date: stopped.date,
-          startAfter: stopped.result.lastKey,
-          ...dry,
-          ...(stoppedFailed > 0 ? { failedBefore: stoppedFailed, ...(stopped.result.failures[0] ? { firstFailedKey: stopped.result.failures[0].key } : {}) } : {}),
-          ...(stopped.result.summary.archived > 0 ? { archivedBefore: stopped.result.summary.archived } : {}),
-        },
+        continuationOf({ date: stopped.date, ...dry }, stopped.result.lastKey!, {
+          failed: stoppedFailed,
+          firstFailedKey: stopped.result.failures[0]?.key,
+          archived: stopped.result.summary.archived,
+        }),
         ...stopped.notStarted.map((date) => ({ date, ...dry })),
       ]
     : undefined;
@@ -174,13 +153,4 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
     throw new TimeBudgetError(`time budget ran out during ${stopped.date} (${resume})${rest}. Run the same event again: what is already copied is skipped`, summary);
   }
   return summary;
-}
-
-/**
- * Logs the archived objects of a run, when there are any, with how to restore them: one WARN line
- * (`"message": "s3-push archived objects"`). They are neither copied nor failures.
- */
-export function logArchived(logger: Logger, summary: Pick<Summary, 'archived' | 'archivedObjects'>): void {
-  if (summary.archived === 0) return;
-  logger.log('WARN', ARCHIVED_LOG_MESSAGE, { archived: summary.archived, archivedObjects: summary.archivedObjects, howToRestore: ARCHIVED_HELP });
 }

@@ -13,16 +13,15 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { describeError } from '../../rules/errors.ts';
 import type { HandlerConfig } from '../config.ts';
-import { logIgnoredMarkerName, markCompleteDay } from '../marker/dayMarker.ts';
+import { advanced, continuationOf, logArchived, runDayPart } from '../copy/dayPart.ts';
 import type { Logger } from '../logger.ts';
 import type { RunMetrics } from '../metrics.ts';
-import { renderPrefix } from '../../rules/prefix.ts';
-import { replicateDay, type ReplicationClients } from '../copy/replicateDay.ts';
+import type { ReplicationClients } from '../copy/replicateDay.ts';
 import { compareKeys } from '../copy/plan.ts';
-import { ARCHIVED_HELP, keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from '../summary.ts';
+import { keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from '../summary.ts';
 import { parseWorkItem, type SqsRecordLike, type WorkItem } from './workItems.ts';
 import type { WorkQueue } from '../aws/workQueue.ts';
-import { ARCHIVED_LOG_MESSAGE, WORK_BATCH_LOG_MESSAGE } from '../../rules/names.ts';
+import { WORK_BATCH_LOG_MESSAGE } from '../../rules/names.ts';
 
 /** What happened to one work item of a batch. */
 export interface ItemOutcome {
@@ -129,51 +128,40 @@ export async function runWorkBatch(
       const durationMs = performance.now() - started;
       options.metrics.day(item.scheduled ? { summary, durationMs, scheduled: completed === undefined ? {} : { completed } } : { summary, durationMs });
     };
-    let result;
     // The first item of the invocation has its whole time budget (the work queue's batches hold one item).
     const wholeBudget = !worked;
     worked = true;
-    try {
-      result = await replicateDay(clients, config, { date: item.date, dryRun: item.dryRun === true, startAfter: item.startAfter, shouldStop });
-    } catch (err) {
-      const prefix = renderPrefix(config.prefixFormat, item.date);
-      const summary = { date: item.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, archived: 0, bytesCopied: 0 };
-      days.push(summary);
-      keepFailures(failures, [{ key: prefix, error: describeError(err) }]);
-      outcomes.push({ ...where, outcome: 'failed', error: describeError(err) });
-      report(summary, false);
+    // The marker, when the day is complete, is written in the part (runDayPart); its walk asks shouldStop too.
+    const part = await runDayPart(clients, config, item, { logger: options.logger, shouldStop });
+    const result = part.result;
+    if (!result) {
+      days.push(part.day);
+      keepFailures(failures, part.failures);
+      outcomes.push({ ...where, outcome: 'failed', error: part.error ?? '?' });
+      report(part.day, false);
       continue;
     }
-    let day = result.summary;
-    const dayFailures = [...result.failures];
+    let day = part.day;
+    const dayFailures = [...part.failures];
     // An object whose multipart copy a whole invocation could not finish never will (each attempt
     // starts again from its first part): count it as failed and hand the rest of the day on past
     // it, as past any failed object, so that it does not keep the rest of the day from being copied.
-    const tooLarge = wholeBudget && !result.complete && (result.lastKey === undefined || result.lastKey === item.startAfter)
+    const tooLarge = wholeBudget && !result.complete && !advanced(item, result)
       ? [...result.interrupted].sort(compareKeys)[0]
       : undefined;
     if (tooLarge !== undefined) {
       day = { ...day, failed: day.failed + 1 };
       dayFailures.unshift({ key: tooLarge, error: tooLargeError(tooLarge, item.date) });
     }
-    // A day complete with no failure and no archived object left out in any of its parts gets its marker (DAY_MARKER).
-    const archivedSoFar = (item.archivedBefore ?? 0) + day.archived;
-    logIgnoredMarkerName(options.logger, day);
-    let complete = result.complete;
-    if (config.dayMarker && result.complete && !item.dryRun && day.failed === 0 && !item.failedBefore && archivedSoFar === 0) {
-      const marked = await markCompleteDay(clients, config, day, { shouldStop });
-      day = marked.summary;
-      if (marked.failure) dayFailures.push(marked.failure);
-      // Its walk ran out of time: hand the day on after its last key; the continuation walks nothing new and writes it.
-      if (marked.stopped) complete = false;
-    }
+    // A marker walk that ran out of time leaves the part unfinished: the day is handed on after its
+    // last key, and the continuation walks nothing new and writes the marker.
+    const complete = part.complete;
     days.push(day);
     keepFailures(failures, dayFailures);
     // Archived objects are not failures: the item is done (or continued) without them.
     for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
     // Objects of the day that failed so far: in the earlier parts of its chain and in this one.
     const failedSoFar = (item.failedBefore ?? 0) + day.failed;
-    const firstFailedKey = item.firstFailedKey ?? dayFailures[0]?.key;
     const objectsFailed = day.failed > 0
       ? `${day.failed} object(s) failed; first: ${dayFailures[0]?.key ?? '?'}: ${dayFailures[0]?.error ?? '?'}`
       : undefined;
@@ -190,7 +178,7 @@ export async function runWorkBatch(
       outcomes.push(error === '' ? { ...where, outcome: 'done' } : { ...where, outcome: 'failed', error });
       continue;
     }
-    if (tooLarge === undefined && (result.lastKey === undefined || result.lastKey === item.startAfter)) {
+    if (tooLarge === undefined && !advanced(item, result)) {
       // Not one object fitted in the budget: a continuation would be this same item, forever.
       outcomes.push({
         ...where,
@@ -208,14 +196,7 @@ export async function runWorkBatch(
     // travel with the continuation, and the day's last part fails with them (dead-letter queue).
     // This part is acknowledged: failing it too would make SQS deliver it again, and each
     // delivery would hand on the rest once more.
-    const continuation: WorkItem = {
-      date: item.date,
-      startAfter: continueAfter,
-      ...(item.dryRun ? { dryRun: true as const } : {}),
-      ...(failedSoFar > 0 ? { failedBefore: failedSoFar, ...(firstFailedKey === undefined ? {} : { firstFailedKey }) } : {}),
-      ...(archivedSoFar > 0 ? { archivedBefore: archivedSoFar } : {}),
-      ...(item.scheduled ? { scheduled: true as const } : {}),
-    };
+    const continuation = continuationOf(item, continueAfter, { failed: day.failed, firstFailedKey: dayFailures[0]?.key, archived: day.archived });
     try {
       await queue.send([continuation]);
     } catch (err) {
@@ -228,6 +209,6 @@ export async function runWorkBatch(
   const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');
   const summary = summarize(dryRun, days, failures, archived);
   options.logger.log(retry.length > 0 ? 'ERROR' : 'INFO', WORK_BATCH_LOG_MESSAGE, { ...summary, items: outcomes, queue: queue.url });
-  if (summary.archived > 0) options.logger.log('WARN', ARCHIVED_LOG_MESSAGE, { archived: summary.archived, archivedObjects: summary.archivedObjects, howToRestore: ARCHIVED_HELP });
+  logArchived(options.logger, summary);
   return { response: { batchItemFailures: retry.map((o) => ({ itemIdentifier: o.messageId })) }, summary, items: outcomes };
 }

@@ -4,7 +4,7 @@
  */
 import type { SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { parseIsoDate, type IsoDate } from '../../rules/dates.ts';
-import { EventValidationError } from '../errors.ts';
+import { isRecord, keyWithinLimit, rejecter, show as showValue } from '../parse.ts';
 import { renderPrefix } from '../../rules/prefix.ts';
 
 /** Copy one day, or the part of it after `startAfter`. */
@@ -31,9 +31,6 @@ export interface WorkItem {
   readonly scheduled?: true;
 }
 
-/** S3 keys are at most 1,024 bytes; a longer `startAfter` cannot come from a listing. */
-const MAX_KEY_BYTES = 1024;
-
 /** One record of an SQS event as Lambda delivers it ({@link SQSRecord}), only the fields the handler reads. */
 export type SqsRecordLike = Readonly<Pick<SQSRecord, 'messageId' | 'body' | 'eventSource'>> & {
   readonly attributes?: Readonly<Partial<Pick<SQSRecordAttributes, 'ApproximateReceiveCount'>>>;
@@ -42,10 +39,6 @@ export type SqsRecordLike = Readonly<Pick<SQSRecord, 'messageId' | 'body' | 'eve
 /** An SQS event (`SQSEvent`): `Records` from the event source mapping. */
 export interface SqsEventLike {
   readonly Records: readonly SqsRecordLike[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -57,14 +50,11 @@ export function isSqsEvent(event: unknown): event is SqsEventLike {
   return event.Records.every((r: unknown) => isRecord(r) && r.eventSource === 'aws:sqs' && typeof r.messageId === 'string' && typeof r.body === 'string');
 }
 
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
+/** A bad value is shown in at most this many characters (a body may hold a whole key). */
+const SHOWN_CHARS = 120;
 
-function bad(message: string): never {
-  throw new EventValidationError(`bad work item: ${message}`);
-}
+const show = (value: unknown): string => showValue(value, SHOWN_CHARS);
+const bad: (message: string) => never = rejecter('bad work item');
 
 /**
  * Parses a work item from a message body and validates it against the handler's PREFIX_FORMAT:
@@ -91,7 +81,8 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
   const prefix = renderPrefix(prefixFormat, date);
   const keyOfDay = (name: string, key: unknown): string => {
     if (typeof key !== 'string' || key.length === 0) bad(`"${name}" is ${show(key)}: expected a non-empty source key`);
-    if (Buffer.byteLength(key) > MAX_KEY_BYTES) bad(`"${name}" is ${Buffer.byteLength(key)} bytes: S3 keys have at most ${MAX_KEY_BYTES}`);
+    // A key longer than S3 allows cannot come from a listing.
+    keyWithinLimit(key, `"${name}"`, bad);
     if (!key.startsWith(prefix)) bad(`"${name}" ${show(key)} is not under ${date}'s prefix ${JSON.stringify(prefix)}`);
     return key;
   };

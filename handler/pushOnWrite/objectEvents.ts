@@ -14,7 +14,8 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
  */
-import { EventValidationError } from '../errors.ts';
+import { isRecord, keyWithinLimit, rejecter, show as showValue } from '../parse.ts';
+import { MAX_KEY_BYTES } from '../../rules/prefix.ts';
 
 /** One object event, whatever shape it came in. */
 export interface ObjectEvent {
@@ -40,29 +41,31 @@ export interface ObjectEvent {
   readonly sequencer?: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A bad value is shown in at most this many characters (a record may hold a whole key). */
+const SHOWN_CHARS = 120;
 
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
+const show = (value: unknown): string => showValue(value, SHOWN_CHARS);
+const bad: (message: string) => never = rejecter('bad object event');
 
-function bad(message: string): never {
-  throw new EventValidationError(`bad object event: ${message}`);
-}
+/** Which kind of object event document `doc` is: S3's test event, EventBridge's, or an S3 notification. */
+export type ObjectDocumentShape = 'testEvent' | 'eventbridge' | 's3';
 
 /**
- * True when `doc` is an object event of either shape (possibly a malformed one, which
- * {@link parseObjectEvents} then rejects): EventBridge's `"source": "aws.s3"`, a `Records` list of
- * `"eventSource": "aws:s3"` records, or S3's `s3:TestEvent`.
+ * The shape of an object event document (possibly a malformed one, which {@link parseObjectEvents}
+ * then rejects): S3's `s3:TestEvent`, EventBridge's `"source": "aws.s3"`, or a `Records` list of
+ * `"eventSource": "aws:s3"` records; undefined for anything else.
  */
+export function objectDocumentShape(doc: unknown): ObjectDocumentShape | undefined {
+  if (!isRecord(doc)) return undefined;
+  if (doc.Event === 's3:TestEvent') return 'testEvent';
+  if (doc.source === 'aws.s3') return 'eventbridge';
+  const notification = Array.isArray(doc.Records) && doc.Records.length > 0 && doc.Records.every((r: unknown) => isRecord(r) && r.eventSource === 'aws:s3');
+  return notification ? 's3' : undefined;
+}
+
+/** True when `doc` is an object event document of any shape ({@link objectDocumentShape}). */
 export function isObjectEventDocument(doc: unknown): boolean {
-  if (!isRecord(doc)) return false;
-  if (doc.source === 'aws.s3') return true;
-  if (doc.Event === 's3:TestEvent') return true;
-  return Array.isArray(doc.Records) && doc.Records.length > 0 && doc.Records.every((r: unknown) => isRecord(r) && r.eventSource === 'aws:s3');
+  return objectDocumentShape(doc) !== undefined;
 }
 
 /** Decodes a key of an S3 event notification: form encoding, `+` for a space (S3's documented rule). */
@@ -91,12 +94,8 @@ function optionalText(value: unknown, where: string, field: 'etag' | 'sequencer'
   return { [field]: value };
 }
 
-/** S3 keys are at most 1,024 bytes of UTF-8. */
-const MAX_KEY_BYTES = 1024;
-
 function checkKey(key: string, where: string): string {
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) bad(`${where} is ${Buffer.byteLength(key)} bytes: S3 keys have at most ${MAX_KEY_BYTES}`);
-  return key;
+  return keyWithinLimit(key, where, bad);
 }
 
 /** The forms a possibly URL-encoded key decodes to, other than itself: form-decoded, then percent-decoded; each at most 1,024 bytes. */

@@ -23,8 +23,8 @@ import pLimit from 'p-limit';
 import type { HandlerConfig } from '../config.ts';
 import { ArchivedObjectError, EventValidationError } from '../errors.ts';
 import { S3PushError, describeError } from '../../rules/errors.ts';
-import { eventForLog, type Logger } from '../logger.ts';
-import { isObjectEventDocument, parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
+import type { Logger } from '../logger.ts';
+import { parseObjectEvents, type ObjectEvent } from './objectEvents.ts';
 import { decide, normalizeEtag, type ObjectInfo } from '../copy/plan.ts';
 import { dayOfKey, destinationKey, isDestinationKey } from '../../rules/prefix.ts';
 import { copyListedObject, type ReplicationClients } from '../copy/replicateDay.ts';
@@ -227,19 +227,12 @@ function notable(outcomes: readonly ObjectOutcome[]): ObjectOutcome[] {
 }
 
 /**
- * One object event document given directly (a console test event, `npm run invoke -- --local
- * --event FILE`, or a notification wired straight to the function): copies its objects, logs the
- * summary and returns it. A malformed document throws {@link EventValidationError} before any
- * request; a failed copy throws {@link ObjectEventsFailedError} after the summary is logged.
+ * The object events of one document given directly (a console test event, `npm run invoke --
+ * --local --event FILE`, or a notification wired straight to the function), parsed by the router:
+ * copies their objects, logs the summary and returns it. A failed copy throws
+ * {@link ObjectEventsFailedError} after the summary is logged.
  */
-export async function runObjectEvents(doc: unknown, config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<ObjectEventsSummary> {
-  let events: ObjectEvent[];
-  try {
-    events = parseObjectEvents(doc);
-  } catch (err) {
-    options.logger.log('ERROR', describeError(err), eventForLog(doc));
-    throw err;
-  }
+export async function runObjectEvents(events: readonly ObjectEvent[], config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<ObjectEventsSummary> {
   const outcomes = await pushObjects(events, config, clients, options);
   const markers = await rewriteMarkers(outcomes, config, clients, options);
   const summary = { ...summarizeObjects(outcomes), ...(markers ? { markers } : {}) };
@@ -249,15 +242,6 @@ export async function runObjectEvents(doc: unknown, config: HandlerConfig, clien
     throw new ObjectEventsFailedError(`${summary.failed} object(s) failed to copy (${summary.copied} copied, ${summary.skipped} skipped); first: ${first?.key ?? '?'}: ${first?.error ?? '?'}`, summary);
   }
   return summary;
-}
-
-/** True when an SQS record's body is an object event (of either shape); other bodies are work items. */
-export function isObjectEventRecord(record: SqsRecordLike): boolean {
-  try {
-    return isObjectEventDocument(JSON.parse(record.body));
-  } catch {
-    return false;
-  }
 }
 
 /** What a batch of object-event records did. */

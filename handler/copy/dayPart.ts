@@ -1,0 +1,117 @@
+/**
+ * The rules of one part of a day, whoever runs it: the inline run of a copy event (a whole day, or
+ * as much of it as the time budget allows) and the fan-out's work batch (a day, or the rest of one
+ * after `startAfter`). What a day that could not be listed counts, when the day-complete marker
+ * is written, what the continuation that hands the rest of a day on carries, and how archived
+ * objects are reported are decided here, once.
+ */
+import { describeError } from '../../rules/errors.ts';
+import { renderPrefix } from '../../rules/prefix.ts';
+import type { HandlerConfig } from '../config.ts';
+import type { WorkItem } from '../fanOut/workItems.ts';
+import type { Logger } from '../logger.ts';
+import { ARCHIVED_HELP, type DaySummary, type Failure, type Summary } from '../summary.ts';
+import { ARCHIVED_LOG_MESSAGE } from '../../rules/names.ts';
+import { logIgnoredMarkerName, markCompleteDay, type MarkerOptions } from '../marker/dayMarker.ts';
+import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
+
+/** What one part of a day did. */
+export interface DayPartOutcome {
+  /** The day's summary, with its marker's outcome when the marker was due. */
+  readonly day: DaySummary;
+  /** This part's failures: the listing's, or the objects' and the marker's. */
+  readonly failures: readonly Failure[];
+  /** What the copy engine answered; undefined when the day could not be listed (or the role not assumed). */
+  readonly result: DayResult | undefined;
+  /**
+   * True when the part is finished: its walk reached the end of the day and, when the marker was
+   * due, the marker's own walk finished too. False hands the rest on (or runs out of time) like
+   * any unfinished part; a marker walk stopped by the budget leaves `result.complete` true.
+   */
+  readonly complete: boolean;
+  /** Why the day could not be listed, when it could not. */
+  readonly error?: string;
+}
+
+/** Options of {@link runDayPart}: the marker's hooks pass through to {@link markCompleteDay}. */
+export interface DayPartOptions extends Pick<MarkerOptions, 'shouldStop' | 'isExcluded' | 'leftOut'> {
+  readonly logger: Logger;
+}
+
+/**
+ * Copies one part of a day (`part.startAfter` onwards, the whole day without it). A day that cannot
+ * be listed (or whose role cannot be assumed) counts as one failure, keyed by its prefix, and the
+ * run goes on to its other days. The day-complete marker (DAY_MARKER) is written only when the
+ * listing ran to its end, this is no dry run, and no object failed or was left out as archived in
+ * this part or any earlier part of the day: the marker says every object of the day is at the
+ * destination. Its walk asks `shouldStop` too; when it runs out of time the part is not complete,
+ * and the rest of the day (which walks nothing new) writes it.
+ */
+export async function runDayPart(clients: ReplicationClients, config: HandlerConfig, part: WorkItem, options: DayPartOptions): Promise<DayPartOutcome> {
+  const { logger, shouldStop, ...hooks } = options;
+  let result: DayResult;
+  try {
+    result = await replicateDay(clients, config, {
+      date: part.date,
+      dryRun: part.dryRun === true,
+      ...(part.startAfter === undefined ? {} : { startAfter: part.startAfter }),
+      ...(shouldStop ? { shouldStop } : {}),
+    });
+  } catch (err) {
+    const prefix = renderPrefix(config.prefixFormat, part.date);
+    const error = describeError(err);
+    return {
+      day: { date: part.date, prefix, listed: 0, copied: 0, skipped: 0, failed: 1, archived: 0, bytesCopied: 0 },
+      failures: [{ key: prefix, error }],
+      result: undefined,
+      complete: false,
+      error,
+    };
+  }
+  const failures = [...result.failures];
+  let day = result.summary;
+  let complete = result.complete;
+  logIgnoredMarkerName(logger, day);
+  const archivedSoFar = (part.archivedBefore ?? 0) + day.archived;
+  if (config.dayMarker && result.complete && !part.dryRun && day.failed === 0 && !part.failedBefore && archivedSoFar === 0) {
+    const marked = await markCompleteDay(clients, config, day, { ...hooks, ...(shouldStop ? { shouldStop } : {}) });
+    day = marked.summary;
+    if (marked.failure) failures.push(marked.failure);
+    if (marked.stopped) complete = false;
+  }
+  return { day, failures, result, complete };
+}
+
+/** True when the part handled at least one key: its rest can be handed on without looping. */
+export function advanced(part: Pick<WorkItem, 'startAfter'>, result: Pick<DayResult, 'lastKey'>): boolean {
+  return result.lastKey !== undefined && result.lastKey !== part.startAfter;
+}
+
+/**
+ * The work item of the rest of a day after `startAfter`. The failures and archived objects of
+ * this part and of every earlier part travel with it, so that the day's last part fails with them
+ * (into the dead-letter queue) and writes no marker; a dry run stays one, the rest of a scheduled
+ * day stays scheduled.
+ */
+export function continuationOf(part: WorkItem, startAfter: string, inPart: { readonly failed: number; readonly firstFailedKey: string | undefined; readonly archived: number }): WorkItem {
+  const failedSoFar = (part.failedBefore ?? 0) + inPart.failed;
+  const firstFailedKey = part.firstFailedKey ?? inPart.firstFailedKey;
+  const archivedSoFar = (part.archivedBefore ?? 0) + inPart.archived;
+  return {
+    date: part.date,
+    startAfter,
+    ...(part.dryRun ? { dryRun: true as const } : {}),
+    ...(failedSoFar > 0 ? { failedBefore: failedSoFar, ...(firstFailedKey === undefined ? {} : { firstFailedKey }) } : {}),
+    ...(archivedSoFar > 0 ? { archivedBefore: archivedSoFar } : {}),
+    ...(part.scheduled ? { scheduled: true as const } : {}),
+  };
+}
+
+/**
+ * Logs the archived objects of a run, when there are any, with how to restore them: one WARN line
+ * (`"message": "s3-push archived objects"`). They are neither copied nor failures.
+ */
+export function logArchived(logger: Logger, summary: Pick<Summary, 'archived' | 'archivedObjects'>): void {
+  if (summary.archived === 0) return;
+  logger.log('WARN', ARCHIVED_LOG_MESSAGE, { archived: summary.archived, archivedObjects: summary.archivedObjects, howToRestore: ARCHIVED_HELP });
+}
