@@ -17,13 +17,16 @@ export const goals = {
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  // The decision and validation modules: the handler's event, work item and config parsers, the
-  // listing join and the run summary; deploy's config, schedule, policies and stack status. The
-  // whole of rules/ is pure shared rules (the error model, reading AWS errors, names, dates,
-  // prefixes): the folder is mutated, so a rule moved or added there is covered as it lands.
+  // The decision and validation modules: the handler's router, its event, work item and config
+  // parsers and the helpers they share, the listing join and the run summary; deploy's config,
+  // schedule, policies and stack status. The whole of rules/ is pure shared rules (the error
+  // model, reading AWS errors, names, dates, prefixes): the folder is mutated, so a rule moved or
+  // added there is covered as it lands.
   mutate: [
     'handler/copy/plan.ts',
     'handler/events.ts',
+    'handler/router.ts',
+    'handler/parse.ts',
     'handler/config.ts',
     'handler/fanOut/workItems.ts',
     'handler/summary.ts',
