@@ -7,6 +7,14 @@
  * A process joins the group by writing its own pid to `cgroup.procs` before it execs the tool,
  * so the tool and every child it starts (awscli's workers, s3-push's handler process) are in the
  * group from their first instruction.
+ *
+ * The group must give the tool its quota, no less: a Lambda function gets the CPU its memory buys
+ * whatever else runs on the host. On a shared machine a group at the default weight (cgroup v1
+ * `cpu.shares` 1,024, v2 `cpu.weight` 100) counts as one thread among its siblings, and the bench
+ * measured contention instead: at load 22–31 no run was ever throttled (the tools got less than
+ * 0.58 CPU). So the group gets {@link QUOTA_GROUP_WEIGHT} times the default weight, which the quota
+ * then caps; and under cgroup v1 it is made inside the bench's own cpu cgroup, not at the root, so
+ * that wherever the operator placed the bench (a low- or high-share group) bounds the tool too.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { S3PushError } from '../rules/errors.ts';
@@ -17,6 +25,9 @@ export const CGROUP_V2_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'];
 
 /** The CFS period the quota is expressed in: 100 ms, the kernel's default. */
 export const CFS_PERIOD_US = 100_000;
+
+/** The group's weight as a multiple of the kernel's default (v1 `cpu.shares` 1,024, v2 `cpu.weight` 100). */
+export const QUOTA_GROUP_WEIGHT = 8;
 
 /** A group the bench created; {@link CpuGroup.remove} deletes it. */
 export interface CpuGroup {
@@ -39,6 +50,21 @@ export interface CpuGroupOptions {
   readonly v2Roots?: readonly string[];
   /** The group's folder name. Default `s3push-bench-<pid>-<n>`. */
   readonly name?: string;
+  /** This process's cgroup membership, as /proc/self/cgroup lists it. Default: read from there. */
+  readonly selfCgroup?: string;
+}
+
+/**
+ * The path of this process's group in the cgroup v1 cpu hierarchy ('/' for the root), from the
+ * text of /proc/self/cgroup: lines `id:controllers:path`, the cpu one e.g. `1:cpu:/heavy` or
+ * `4:cpu,cpuacct:/user.slice`. '/' when no line names the cpu controller.
+ */
+export function ownCpuCgroupV1(selfCgroup: string): string {
+  for (const line of selfCgroup.split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line.trim());
+    if (m !== null && m[1]!.split(',').includes('cpu')) return m[2]! === '' ? '/' : m[2]!;
+  }
+  return '/';
 }
 
 let groups = 0;
@@ -53,7 +79,8 @@ export function createCpuGroup(quota: number, options: CpuGroupOptions = {}): Cp
   const name = options.name ?? `s3push-bench-${process.pid}-${++groups}`;
   const v1Root = options.v1Root ?? CGROUP_V1_CPU_ROOT;
   const tried: string[] = [];
-  const v1 = tryV1(v1Root, name, quota, tried);
+  const own = ownCpuCgroupV1(options.selfCgroup ?? readOr('/proc/self/cgroup') ?? '');
+  const v1 = tryV1(v1Root, own, name, quota, tried);
   if (v1 !== undefined) return v1;
   for (const root of options.v2Roots ?? CGROUP_V2_ROOTS) {
     const v2 = tryV2(root, name, quota, tried);
@@ -66,12 +93,15 @@ export function createCpuGroup(quota: number, options: CpuGroupOptions = {}): Cp
   );
 }
 
-function tryV1(root: string, name: string, quota: number, tried: string[]): CpuGroup | undefined {
+function tryV1(root: string, own: string, name: string, quota: number, tried: string[]): CpuGroup | undefined {
   if (!existsSync(`${root}/cpu.cfs_quota_us`)) {
     tried.push(`cgroup v1: no ${root}/cpu.cfs_quota_us`);
     return undefined;
   }
-  const path = `${root}/${name}`;
+  // Inside the bench's own group when it is a real folder of this hierarchy (a path of another
+  // mount namespace may not be), else at the root.
+  const parent = own !== '/' && existsSync(`${root}${own}/cpu.shares`) ? `${root}${own}` : root;
+  const path = `${parent}/${name}`;
   try {
     mkdirSync(path);
   } catch (err) {
@@ -81,6 +111,7 @@ function tryV1(root: string, name: string, quota: number, tried: string[]): CpuG
   try {
     writeFileSync(`${path}/cpu.cfs_period_us`, String(CFS_PERIOD_US));
     writeFileSync(`${path}/cpu.cfs_quota_us`, String(quotaMicros(quota)));
+    writeFileSync(`${path}/cpu.shares`, String(1024 * QUOTA_GROUP_WEIGHT));
   } catch (err) {
     removeQuietly(path);
     tried.push(`cgroup v1: cannot set the quota in ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
@@ -110,6 +141,7 @@ function tryV2(root: string, name: string, quota: number, tried: string[]): CpuG
   }
   try {
     writeFileSync(`${path}/cpu.max`, `${quotaMicros(quota)} ${CFS_PERIOD_US}`);
+    writeFileSync(`${path}/cpu.weight`, String(100 * QUOTA_GROUP_WEIGHT));
   } catch (err) {
     removeQuietly(path);
     tried.push(`cgroup v2: cannot write ${path}/cpu.max (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { CGROUP_V1_CPU_ROOT, CGROUP_V2_ROOTS, createCpuGroup, type CpuGroup } from '../../../bench/cpuQuota.ts';
+import { CGROUP_V1_CPU_ROOT, CGROUP_V2_ROOTS, createCpuGroup, ownCpuCgroupV1, type CpuGroup } from '../../../bench/cpuQuota.ts';
 import { S3PushError } from '../../../rules/errors.ts';
 
 function run(argv: readonly string[]): Promise<string> {
@@ -46,6 +46,33 @@ describe('bench/cpuQuota', function () {
     expect(() => createCpuGroup(Number.NaN)).to.throw(S3PushError, /expected a positive number of CPUs/);
   });
 
+  it("reads this process's cpu group from /proc/self/cgroup, whichever controllers share the line", () => {
+    expect(ownCpuCgroupV1('9:name=systemd:/\n2:cpuacct:/\n1:cpu:/heavy\n0::/\n')).to.equal('/heavy');
+    expect(ownCpuCgroupV1('4:cpu,cpuacct:/user.slice/a\n3:cpuset:/x')).to.equal('/user.slice/a');
+    expect(ownCpuCgroupV1('2:cpuacct:/elsewhere\n3:cpuset:/x\n0::/system.slice')).to.equal('/');
+    expect(ownCpuCgroupV1('1:cpu:\n')).to.equal('/');
+    expect(ownCpuCgroupV1('')).to.equal('/');
+  });
+
+  it("makes a v1 group inside the bench's own cpu group with 8 times the default shares, at the root when that group is not there", () => {
+    const dir = mkdtempSync(`${tmpdir()}/s3push-cgroup-v1-`);
+    try {
+      writeFileSync(`${dir}/cpu.cfs_quota_us`, '-1');
+      mkdirSync(`${dir}/heavy`);
+      writeFileSync(`${dir}/heavy/cpu.shares`, '4096');
+      const inside = createCpuGroup(0.58, { v1Root: dir, v2Roots: [], name: 'g1', selfCgroup: '2:cpuacct:/\n1:cpu:/heavy\n' });
+      expect(inside.path).to.equal(`${dir}/heavy/g1`);
+      expect(readFileSync(`${dir}/heavy/g1/cpu.cfs_quota_us`, 'utf8')).to.equal('58000');
+      expect(readFileSync(`${dir}/heavy/g1/cpu.cfs_period_us`, 'utf8')).to.equal('100000');
+      expect(readFileSync(`${dir}/heavy/g1/cpu.shares`, 'utf8')).to.equal('8192');
+      const atRoot = createCpuGroup(2, { v1Root: dir, v2Roots: [], name: 'g2', selfCgroup: '1:cpu:/gone\n' });
+      expect(atRoot.path).to.equal(`${dir}/g2`);
+      expect(readFileSync(`${dir}/g2/cpu.shares`, 'utf8')).to.equal('8192');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('on this machine', () => {
     let group: CpuGroup | undefined;
     before(function () {
@@ -67,6 +94,14 @@ describe('bench/cpuQuota', function () {
       // It ran at all (a machine this loaded still gives it a share).
       expect(out.cpu).to.be.above(0.03);
       expect(group.throttledSeconds()).to.be.at.least(0);
+    });
+
+    it("is made inside this process's own cpu group, weighted 8 times the default", function () {
+      if (!existsSync(`${CGROUP_V1_CPU_ROOT}/cpu.cfs_quota_us`)) this.skip();
+      group = createCpuGroup(0.5);
+      const own = ownCpuCgroupV1(readFileSync('/proc/self/cgroup', 'utf8'));
+      expect(group.path).to.equal(`${CGROUP_V1_CPU_ROOT}${own === '/' ? '' : own}/${group.path.slice(group.path.lastIndexOf('/') + 1)}`);
+      expect(readFileSync(`${group.path}/cpu.shares`, 'utf8').trim()).to.equal('8192');
     });
 
     it('holds every process the tool starts: a grandchild is in the group too', async () => {
