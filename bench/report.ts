@@ -322,7 +322,7 @@ export function renderResults(r: SavedResults): string {
   if (r.curve.length > 0) {
     const withLimit = r.curve.some((c) => c.envelope !== undefined);
     parts.push(
-      '**s3-push concurrency curve** (small objects, cold)',
+      '**s3-push concurrency curve** (small objects, cold; copies in flight held fixed at each point)',
       '',
       `| COPY_CONCURRENCY | wall s | objects/s | s3-push CPU s | server CPU s |${withLimit ? ' envelope limit /s |' : ''}`,
       `| --- | --- | --- | --- | --- |${withLimit ? ' --- |' : ''}`,

@@ -17,6 +17,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { BenchBuild } from './build.ts';
 import type { StaticCredentials } from './cephServer.ts';
 import { DEFAULT_COPY_CONCURRENCY } from '../handler/config.ts';
+import { DEFAULT_START_CONCURRENCY } from '../handler/copy/adaptiveConcurrency.ts';
 
 /** One copy of one day, as every tool is asked to do it. */
 export interface CopyJob {
@@ -73,12 +74,16 @@ function credentialEnv(c: StaticCredentials): Record<string, string> {
   return env;
 }
 
-/** s3-push: the bundled handler, with `COPY_CONCURRENCY` when given (default: the handler's). */
+/**
+ * s3-push: the bundled handler at its defaults (copies in flight adapting from 16 up to
+ * COPY_CONCURRENCY), or with `concurrency` copies in flight held fixed (COPY_CONCURRENCY and
+ * COPY_CONCURRENCY_START both set to it): the points of the curve.
+ */
 export function s3PushTool(build: BenchBuild, concurrency?: number): Tool {
   return {
     id: concurrency === undefined ? 's3-push' : `s3-push-c${concurrency}`,
     label: concurrency === undefined ? 's3-push' : `s3-push COPY_CONCURRENCY=${concurrency}`,
-    tuning: concurrency === undefined ? `defaults (COPY_CONCURRENCY ${DEFAULT_COPY_CONCURRENCY}, one CopyObject up to 256 MiB)` : `COPY_CONCURRENCY=${concurrency}`,
+    tuning: concurrency === undefined ? `defaults (copies in flight adapting from ${DEFAULT_START_CONCURRENCY} up to COPY_CONCURRENCY ${DEFAULT_COPY_CONCURRENCY}, one CopyObject up to 256 MiB)` : `COPY_CONCURRENCY=${concurrency}, held fixed`,
     copiesInFlight: concurrency ?? DEFAULT_COPY_CONCURRENCY,
     missing: undefined,
     command(job) {
@@ -95,7 +100,7 @@ export function s3PushTool(build: BenchBuild, concurrency?: number): Tool {
           DESTINATION_ROLE_ARN: job.roleArn,
           // Both radosgw users live in one tenant, the role's "account" (bench/ceph.sh).
           SOURCE_ACCOUNT_ID: job.roleArn.split(':')[4] ?? '',
-          ...(concurrency === undefined ? {} : { COPY_CONCURRENCY: String(concurrency) }),
+          ...(concurrency === undefined ? {} : { COPY_CONCURRENCY: String(concurrency), COPY_CONCURRENCY_START: String(concurrency) }),
         },
       };
     },

@@ -10,6 +10,7 @@ import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
 import { MAX_REQUEST_TIMEOUT_MS } from '../rules/timeouts.ts';
 import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED } from '../rules/awsNames.ts';
 import { DEFAULT_COPY_CONCURRENCY } from './copy/connections.ts';
+import { DEFAULT_START_CONCURRENCY } from './copy/adaptiveConcurrency.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -57,8 +58,14 @@ export interface HandlerConfig {
   readonly kmsKeyArn: string | undefined;
   /** SOURCE_KMS_KEY_ARN (optional): the key the source objects are encrypted with; the preflight names it. */
   readonly sourceKmsKeyArn: string | undefined;
-  /** COPY_CONCURRENCY, default {@link DEFAULT_COPY_CONCURRENCY} (62; 1–256). */
+  /** COPY_CONCURRENCY, default {@link DEFAULT_COPY_CONCURRENCY} (62; 1–256): the most copies in flight. */
   readonly copyConcurrency: number;
+  /**
+   * COPY_CONCURRENCY_START (optional; 1 to COPY_CONCURRENCY): copies in flight when a day starts;
+   * the run adapts from there (handler/copy/adaptiveConcurrency.ts). Unset: the smaller of
+   * {@link DEFAULT_START_CONCURRENCY} (16) and COPY_CONCURRENCY.
+   */
+  readonly copyConcurrencyStart: number | undefined;
   /** MULTIPART_THRESHOLD_BYTES, default 256 MiB (5 MiB – 5 GiB): larger objects are copied in parts. */
   readonly multipartThresholdBytes: number;
   /** PART_SIZE_BYTES, default 64 MiB (5 MiB – 5 GiB); raised for an object that would need over 10,000 parts. */
@@ -139,6 +146,15 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const sourceKmsFault = sourceKmsKeyArn === undefined ? undefined : kmsKeyArnProblem(sourceKmsKeyArn);
   if (sourceKmsFault) problems.push(`SOURCE_KMS_KEY_ARN is ${JSON.stringify(sourceKmsKeyArn)}: ${sourceKmsFault}`);
   const copyConcurrency = integer('COPY_CONCURRENCY', DEFAULT_COPY_CONCURRENCY, 1, 256);
+  const copyConcurrencyStartText = optional('COPY_CONCURRENCY_START');
+  let copyConcurrencyStart: number | undefined;
+  if (copyConcurrencyStartText !== undefined) {
+    copyConcurrencyStart = /^\d{1,3}$/.test(copyConcurrencyStartText) ? Number(copyConcurrencyStartText) : NaN;
+    if (!(copyConcurrencyStart >= 1 && copyConcurrencyStart <= copyConcurrency)) {
+      problems.push(`COPY_CONCURRENCY_START is ${JSON.stringify(copyConcurrencyStartText)}: expected a whole number from 1 to COPY_CONCURRENCY (${copyConcurrency}) (unset: ${Math.min(DEFAULT_START_CONCURRENCY, copyConcurrency)})`);
+      copyConcurrencyStart = undefined;
+    }
+  }
   const multipartThresholdBytes = integer('MULTIPART_THRESHOLD_BYTES', DEFAULT_MULTIPART_THRESHOLD_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB; S3 copies at most 5 GiB in one request)');
   const partSizeBytes = integer('PART_SIZE_BYTES', DEFAULT_PART_SIZE_BYTES, S3_MIN_PART_BYTES, S3_MAX_COPY_BYTES, ' bytes (5 MiB – 5 GiB, the S3 part limits)');
 
@@ -178,6 +194,7 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     kmsKeyArn,
     sourceKmsKeyArn,
     copyConcurrency,
+    copyConcurrencyStart,
     multipartThresholdBytes,
     partSizeBytes,
     workQueueUrl,

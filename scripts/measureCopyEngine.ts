@@ -15,7 +15,7 @@ import { runCommand } from '../deploy/cli/runCommand.ts';
 
 const USAGE = `usage: npx tsx scripts/measureCopyEngine.ts [--objects N] [--concurrency LIST] [--repeat N]
   --objects N         objects in the day, all to copy (1-1000000; default 20000)
-  --concurrency LIST  COPY_CONCURRENCY values, comma-separated (1-256 each; default 16,62,256)
+  --concurrency LIST  COPY_CONCURRENCY values, comma-separated (1-256 each; default 16,62,256), each held fixed (COPY_CONCURRENCY_START the same)
   --repeat N          runs per value (1-100; default 3)`;
 
 const FLAGS = {
@@ -79,7 +79,7 @@ async function main({ objects, concurrencies, repeat }: Options): Promise<void> 
     for (let run = 1; run <= repeat; run++) {
       const before = process.cpuUsage();
       // No pacing: the stand-in answers far faster than S3's 3,500 writes per second.
-      const r = await replicateDay({ sourceS3: standIn(keys), destinationS3: standIn([]) }, { ...SETTINGS, copyConcurrency }, { date: '2024-01-01' as IsoDate, beforeCopy: () => undefined });
+      const r = await replicateDay({ sourceS3: standIn(keys), destinationS3: standIn([]) }, { ...SETTINGS, copyConcurrency, copyConcurrencyStart: copyConcurrency }, { date: '2024-01-01' as IsoDate, beforeCopy: () => undefined });
       const used = process.cpuUsage(before);
       console.log(`| ${copyConcurrency} | ${run} | ${r.summary.copied} | ${((used.user + used.system) / objects).toFixed(1)} | ${loadavg()[0]!.toFixed(1)} |`);
     }

@@ -32,7 +32,7 @@ const COMMAND = {
   summary: 'Measures the handler against a local moto server (two accounts): objects copied per second at several COPY_CONCURRENCY values, S3 requests per copied object, the rerun, and the zip size.',
   flags: {
     objects: { type: 'string', value: 'N', help: 'small objects in the day (1-1000000; default 2500)' },
-    concurrency: { type: 'string', value: 'LIST', help: 'COPY_CONCURRENCY values, comma-separated (1-256 each; default 1,4,16,32)' },
+    concurrency: { type: 'string', value: 'LIST', help: 'COPY_CONCURRENCY values, comma-separated (1-256 each; default 1,4,16,32), each held fixed (COPY_CONCURRENCY_START the same)' },
     repeat: { type: 'string', value: 'N', help: 'runs per value (1-100; default 1)' },
     'latency-ms': { type: 'string', value: 'MS', help: 'delay added to every S3 request of the handler (0-10000; default 0)' },
   },
@@ -92,7 +92,7 @@ async function main({ objects, concurrencies, repeat, latencyMs }: Options): Pro
         await putObjects(world.sourceAdmin, Array.from({ length: objects }, (_, i) => ({
           Bucket: SOURCE_BUCKET, Key: `${PREFIX}part-${String(i).padStart(6, '0')}.json`, Body: `{"row":${i}}`, ContentType: 'application/json',
         })), 32);
-        const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: String(concurrency) }));
+        const config = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: String(concurrency), COPY_CONCURRENCY_START: String(concurrency) }));
         // Only the handler's requests go through the latency proxy, not the seeding. The SDK reads
         // the endpoint lazily, so it stays set until the next round has been seeded.
         if (proxy) process.env.AWS_ENDPOINT_URL = proxy.endpoint;

@@ -9,6 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from './assumedCredentials.ts';
 import { installFastCopy } from './fastCopy.ts';
 import { installLeanListing } from './leanListing.ts';
+import { installThrottleCounter, type ThrottleCounter } from './throttleSignal.ts';
 import { httpHandlerOptions, installRequestTimeouts } from './requestTimeouts.ts';
 import { timeoutPlan } from '../../rules/timeouts.ts';
 import type { HandlerConfig } from '../config.ts';
@@ -63,11 +64,16 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
     credentials: destinationS3.config.credentials,
   });
   installRequestTimeouts(destinationS3, timeouts);
-  installFastCopy(destinationS3, copyFallback);
+  // Every throttling answer to a write, the lean attempt's and each SDK retry's, so that the copies
+  // in flight back off (handler/copy/adaptiveConcurrency.ts).
+  const throttles: ThrottleCounter = { count: 0 };
+  installThrottleCounter(destinationS3, throttles);
+  installThrottleCounter(copyFallback, throttles);
+  installFastCopy(destinationS3, copyFallback, { onThrottle: () => void throttles.count++ });
   // Listing pages are read by the lean reader (handler/aws/leanListing.ts) on both sides.
   const sourceS3 = new S3Client({ ...common, requestHandler: agent(plan.sourceSockets) });
   installRequestTimeouts(sourceS3, timeouts);
   installLeanListing(sourceS3);
   installLeanListing(destinationS3);
-  return { sourceS3, destinationS3 };
+  return { sourceS3, destinationS3, throttles };
 }

@@ -48,6 +48,7 @@ export const MAX_FAILURES_PER_DAY = MAX_LISTED_FAILURES;
 export const DEFAULT_MAX_PENDING_KEYS = 10_000;
 import { dayMarkerKey, DAY_MARKER_NAME } from '../marker/dayMarker.ts';
 import { writePacer } from './writePacer.ts';
+import { adaptiveConcurrency, type ConcurrencyLimit } from './adaptiveConcurrency.ts';
 
 /** The S3 clients of a run. */
 export interface ReplicationClients {
@@ -55,11 +56,14 @@ export interface ReplicationClients {
   readonly sourceS3: S3Client;
   /** The assumed destination role: lists the destination, reads the source objects, writes the copies. */
   readonly destinationS3: S3Client;
+  /** Throttling answers the destination has given so far (handler/aws/throttleSignal.ts). Default: none counted. */
+  readonly throttles?: { readonly count: number };
 }
 
 /** The settings one day needs: the part of the handler config it reads. */
 export type DaySettings = Pick<HandlerConfig,
-  'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>;
+  'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>
+  & Partial<Pick<HandlerConfig, 'copyConcurrencyStart'>>;
 
 /** Options of {@link replicateDay}. */
 export interface ReplicateDayOptions {
@@ -84,6 +88,12 @@ export interface ReplicateDayOptions {
    * {@link writePacer} of S3's 3,500 writes per second per prefix (a day writes under one prefix).
    */
   readonly beforeCopy?: () => Promise<void> | undefined;
+  /**
+   * How many copies may be in flight, asked before each one starts and told when each finishes.
+   * Default: an {@link adaptiveConcurrency} from `copyConcurrencyStart` up to `copyConcurrency`
+   * that backs off on the clients' throttling answers.
+   */
+  readonly concurrency?: ConcurrencyLimit;
 }
 
 /** What happened to one day. */
@@ -175,6 +185,12 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   const askBudget = options.shouldStop ?? (() => false);
   const maxPendingKeys = Math.max(1, options.maxPendingKeys ?? DEFAULT_MAX_PENDING_KEYS);
   const beforeCopy = options.beforeCopy ?? writePacer();
+  const throttles = clients.throttles;
+  const concurrency = options.concurrency ?? adaptiveConcurrency({
+    cap: settings.copyConcurrency,
+    start: settings.copyConcurrencyStart,
+    ...(throttles === undefined ? {} : { throttles: () => throttles.count }),
+  });
   // Once the budget says stop it stays stopped, wherever it was asked (the walk or the copies).
   let stopped = false;
   const shouldStop = (): boolean => (stopped ||= askBudget());
@@ -277,7 +293,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     for await (const item of joinListings(source, destination, keys.toDestination, { shouldStop })) {
       // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
       const needsRequest = item.decision !== 'equal' && (!dryRun || mayBeArchived(item.source));
-      if (needsRequest) while (inFlight.size >= settings.copyConcurrency) await aCopyFinishes();
+      if (needsRequest) while (inFlight.size >= concurrency.limit) await aCopyFinishes();
       if (needsRequest && !dryRun) {
         // Most copies may start at once: no promise to await then.
         const paced = beforeCopy();
@@ -297,6 +313,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       } else {
         const p: Promise<void> = copyOne(item.source, item.decision, entry).finally(() => {
           inFlight.delete(p);
+          concurrency.finished();
           const w = wake;
           wake = undefined;
           w?.();

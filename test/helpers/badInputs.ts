@@ -103,6 +103,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   handlerVar('PREFIX_FORMAT with an unknown token', 'PREFIX_FORMAT', '{YYYY}/{MM}/{DAY}/', ['"{YYYY}/{MM}/{DAY}/"', '{DAY}']),
   handlerVar('LAG_DAYS negative', 'LAG_DAYS', '-1', ['LAG_DAYS is "-1"']),
   handlerVar('COPY_CONCURRENCY not a number', 'COPY_CONCURRENCY', 'many', ['COPY_CONCURRENCY is "many"']),
+  handlerVar('COPY_CONCURRENCY_START above COPY_CONCURRENCY', 'COPY_CONCURRENCY_START', '100', ['COPY_CONCURRENCY_START is "100"', 'COPY_CONCURRENCY (62)']),
   handlerVar('PART_SIZE_BYTES below S3 minimum', 'PART_SIZE_BYTES', '1024', ['PART_SIZE_BYTES is "1024"']),
   handlerVar('EXTERNAL_ID with spaces (a secret: named, not echoed)', 'EXTERNAL_ID', 'my secret id', ['EXTERNAL_ID is malformed'], 'my secret id'),
 

@@ -110,3 +110,34 @@ export async function startSigV4Server(secretAccessKey: string): Promise<SigV4Se
     }),
   };
 }
+
+/**
+ * A server for the tests of one `describe`: started before them, closed after them; after each
+ * test its request log is cleared and the clients given to `track` are destroyed. Call it inside
+ * the `describe` callback.
+ */
+export function useSigV4Server(secretAccessKey: string): { readonly server: SigV4Server; track<C extends { destroy(): void }>(client: C): C } {
+  let server: SigV4Server | undefined;
+  let clients: { destroy(): void }[] = [];
+  before(async () => {
+    server = await startSigV4Server(secretAccessKey);
+  });
+  after(async () => {
+    await server?.close();
+  });
+  afterEach(() => {
+    for (const c of clients) c.destroy();
+    clients = [];
+    if (server) server.requests.length = 0;
+  });
+  return {
+    get server() {
+      if (server === undefined) throw new Error('useSigV4Server: the server starts in a before hook; read it inside a test');
+      return server;
+    },
+    track(client) {
+      clients.push(client);
+      return client;
+    },
+  };
+}

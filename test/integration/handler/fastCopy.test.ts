@@ -1,7 +1,7 @@
 import { CopyObjectCommand, S3Client, UploadPartCopyCommand, type S3ServiceException } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import { encodeKeySegment, installFastCopy, keyPath, parseCopyResult, xmlText } from '../../../handler/aws/fastCopy.ts';
-import { startSigV4Server, verifySigV4, type SigV4Server } from '../../helpers/sigv4Server.ts';
+import { useSigV4Server, verifySigV4, type SigV4Server } from '../../helpers/sigv4Server.ts';
 
 // The lean first attempt of CopyObject and UploadPartCopy (handler/aws/fastCopy.ts), against a
 // local server that checks each request's SigV4 signature with its own implementation of AWS's
@@ -15,20 +15,14 @@ const ERROR = (code: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error>
 const AWKWARD_KEY = "2024/01/01/a b+c%d?e#f&g=h;i:j@k$l,m!n'o(p)q*r~s/ü/😀//\u0001end/";
 
 describe('handler/aws/fastCopy', () => {
+  const local = useSigV4Server(SECRET);
   let server: SigV4Server;
-  let clients: S3Client[] = [];
   const slept: number[] = [];
 
-  before(async () => {
-    server = await startSigV4Server(SECRET);
-  });
-  after(async () => {
-    await server.close();
+  beforeEach(() => {
+    server = local.server;
   });
   afterEach(() => {
-    for (const c of clients) c.destroy();
-    clients = [];
-    server.requests.length = 0;
     slept.length = 0;
   });
 
@@ -38,8 +32,8 @@ describe('handler/aws/fastCopy', () => {
     const client = new S3Client({ ...common, maxAttempts: fallbackAttempts + 1 });
     const fallback = new S3Client({ ...common, maxAttempts: fallbackAttempts, requestHandler: client.config.requestHandler, credentials: client.config.credentials });
     installFastCopy(client, fallback, { sleep: (ms) => { slept.push(ms); return Promise.resolve(); }, random: () => 0.5 });
-    clients.push(client, fallback);
-    return client;
+    local.track(fallback);
+    return local.track(client);
   }
 
   const isSdk = (r: { headers: Record<string, string> }) => r.headers['amz-sdk-invocation-id'] !== undefined;
@@ -80,7 +74,7 @@ describe('handler/aws/fastCopy', () => {
   it('sends the same request bytes for the key as the SDK does (path and signature both accepted)', async () => {
     server.answerWith(() => ({ status: 200, body: COPY_RESULT }));
     const plain = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: CREDENTIALS });
-    clients.push(plain);
+    local.track(plain);
     await plain.send(new CopyObjectCommand({ Bucket: 'dst-bucket', Key: AWKWARD_KEY, CopySource: 'src/x' }));
     await fastClient().send(new CopyObjectCommand({ Bucket: 'dst-bucket', Key: AWKWARD_KEY, CopySource: 'src/x' }));
     const [sdk, lean] = server.requests;
@@ -167,7 +161,8 @@ describe('handler/aws/fastCopy', () => {
     const common = { region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: provider };
     const client = new S3Client({ ...common, maxAttempts: 3 });
     const fallback = new S3Client({ ...common, maxAttempts: 2, requestHandler: client.config.requestHandler, credentials: client.config.credentials });
-    clients.push(client, fallback);
+    local.track(client);
+    local.track(fallback);
     installFastCopy(client, fallback);
     server.answerWith(() => ({ status: 200, body: COPY_RESULT }));
     await client.send(new CopyObjectCommand({ Bucket: 'dst', Key: 'a', CopySource: 'src/a' }));
@@ -196,7 +191,7 @@ describe('handler/aws/fastCopy', () => {
     it("the test server's verifier accepts the SDK's own signature and rejects it once a signed part changed", async () => {
       server.answerWith(() => ({ status: 200, body: COPY_RESULT }));
       const plain = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: CREDENTIALS });
-      clients.push(plain);
+      local.track(plain);
       await plain.send(new CopyObjectCommand({ Bucket: 'dst', Key: 'a b', CopySource: 'src/a' }));
       const [r] = server.requests;
       expect(verifySigV4(r!.method, r!.url, r!.headers, SECRET)).to.equal(true);

@@ -29,6 +29,7 @@ describe('handler/config', () => {
       kmsKeyArn: undefined,
       sourceKmsKeyArn: undefined,
       copyConcurrency: 62,
+      copyConcurrencyStart: undefined,
       multipartThresholdBytes: 256 * 1024 * 1024,
       partSizeBytes: 64 * 1024 * 1024,
       workQueueUrl: undefined,
@@ -127,6 +128,24 @@ describe('handler/config', () => {
       ]);
     }
     expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '007' })).copyConcurrency).to.equal(7);
+  });
+
+  it('takes COPY_CONCURRENCY_START from 1 up to COPY_CONCURRENCY, whichever that is', () => {
+    expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY_START: '1' })).copyConcurrencyStart).to.equal(1);
+    expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY_START: '62' })).copyConcurrencyStart).to.equal(62);
+    expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '256', COPY_CONCURRENCY_START: '256' })).copyConcurrencyStart).to.equal(256);
+    expect(parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY_START: '' })).copyConcurrencyStart).to.equal(undefined);
+    expect(problems(handlerEnv({ COPY_CONCURRENCY_START: '63' }))).to.deep.equal([
+      'COPY_CONCURRENCY_START is "63": expected a whole number from 1 to COPY_CONCURRENCY (62) (unset: 16)',
+    ]);
+    expect(problems(handlerEnv({ COPY_CONCURRENCY: '8', COPY_CONCURRENCY_START: '9' }))).to.deep.equal([
+      'COPY_CONCURRENCY_START is "9": expected a whole number from 1 to COPY_CONCURRENCY (8) (unset: 8)',
+    ]);
+    for (const bad of ['0', '-1', '1e1', 'auto', '4.5', '1000']) {
+      expect(problems(handlerEnv({ COPY_CONCURRENCY_START: bad })), bad).to.deep.equal([
+        `COPY_CONCURRENCY_START is ${JSON.stringify(bad)}: expected a whole number from 1 to COPY_CONCURRENCY (62) (unset: 16)`,
+      ]);
+    }
   });
 
   it('holds every number to its range, both ends included', () => {

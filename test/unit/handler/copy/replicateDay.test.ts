@@ -89,6 +89,27 @@ describe('handler/replicateDay (copy engine)', () => {
     expect(max).to.equal(3);
   });
 
+  it('by default starts at 16 copies in flight under a higher COPY_CONCURRENCY, and halves them on the clients\' throttling answers', async () => {
+    src.on(ListObjectsV2Command).callsFake(fakeList(Array.from({ length: 200 }, (_, i) => o(`2024/01/01/${String(i).padStart(3, '0')}`))));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    const throttles = { count: 0 };
+    let now = 0;
+    const inFlightAtStart: number[] = [];
+    // S3 answers every copy SlowDown once before it succeeds (as the clients' counter sees it).
+    dst.on(CopyObjectCommand).callsFake(async () => {
+      inFlightAtStart.push(++now);
+      throttles.count++;
+      await sleep(2);
+      now--;
+      return {};
+    });
+    const r = await replicateDay({ ...clients, throttles }, { ...settings, copyConcurrency: 62 }, { date });
+    expect(r.summary.copied).to.equal(200);
+    expect(Math.max(...inFlightAtStart)).to.equal(16);
+    // Halved once per round of copies in flight, down to one at a time.
+    expect(Math.max(...inFlightAtStart.slice(-50))).to.equal(1);
+  });
+
   it('asks the write pacer before each copy, and starts no copy before a pacer\'s wait is over; not in a dry run', async () => {
     src.on(ListObjectsV2Command).callsFake(fakeList([o('2024/01/01/a'), o('2024/01/01/b'), o('2024/01/01/c'), o('2024/01/01/d')]));
     dst.on(ListObjectsV2Command).callsFake(fakeList([{ ...o('2024/01/01/b'), key: 'in/2024/01/01/b' }]));
