@@ -46,6 +46,8 @@ export interface DeployDeps {
   readonly template?: LoadedTemplate;
   /** The working directory the documents go to without --out. Default `process.cwd()` of the caller. */
   readonly cwd: string;
+  /** The user id deploy runs as, for the folder check. Default `process.getuid()`. */
+  readonly uid?: number;
   /** Waits, each with its poll interval and deadline (defaults in the modules that wait). */
   readonly waits?: { readonly stack?: PollOptions; readonly changeSet?: PollOptions; readonly role?: PollOptions };
 }
@@ -196,7 +198,15 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     throw new ConfigError(['--enable-source-events sends the source bucket\'s events to EventBridge for push on write, but S3_REPLICATE_PUSH_ON_WRITE is not true: set S3_REPLICATE_PUSH_ON_WRITE=true, or drop the flag'], 'the command line does not fit the environment');
   }
   const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
-  if (args.outDir !== undefined) await checkOutDir(args.outDir, deps.cwd);
+  // Every document's path is checked before the first AWS call: a directory at one of them would
+  // otherwise fail the deploy after the stack changed. The names depend on the config only.
+  const documentNames = Object.keys(renderDocuments(policyValues(config, `arn:${config.partition}:iam::${config.account}:role/${config.lambdaRoleName}`)));
+  const outCheck = await checkOutDir(args.outDir ?? '.', deps.cwd, {
+    files: documentNames,
+    ...(args.outDir === undefined ? { label: `the working directory (no --out)` } : {}),
+    ...(deps.uid === undefined ? {} : { uid: deps.uid }),
+  });
+  for (const warning of outCheck.warnings) log(warning);
 
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
   const checked = await checkBeforeWriting(config, args, deps, caller);
@@ -349,7 +359,8 @@ async function executionRole(config: DeployConfig, deps: DeployDeps, outcome: St
 async function writeDocuments(config: DeployConfig, args: DeployArgs, deps: DeployDeps, executionRoleArn: string): Promise<{ documents: RenderedDocuments; files: string[]; shown: Record<string, string> }> {
   const documents = renderDocuments(policyValues(config, executionRoleArn));
   const outDir = args.outDir ?? deps.cwd;
-  await mkdir(outDir, { recursive: true });
+  // A folder deploy creates is its owner's alone (0700), as the documents are.
+  await mkdir(outDir, { recursive: true, mode: 0o700 });
   const files: string[] = [];
   const shown: Record<string, string> = {};
   for (const [name, doc] of Object.entries(documents)) {

@@ -317,6 +317,40 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(text).to.not.include(EXTERNAL_ID);
   });
 
+  it('a directory at a document\'s path (--out or the working directory) is refused, exit 2 naming it, before any AWS call', async () => {
+    const docs = join(out, 'docs');
+    await mkdir(join(docs, 'trustRelationshipExample.json.tmp'), { recursive: true });
+    const err = await run(args({ outDir: docs })).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).to.equal(2);
+    expect((err as Error).message).to.include(`--out "${docs}": ${join(docs, 'trustRelationshipExample.json.tmp')} is a directory: deploy writes the IAM document trustRelationshipExample.json.tmp there`);
+    expect(callList(), 'no AWS call').to.deep.equal([]);
+    await mkdir(join(out, 'sourceBucketPolicy.json.tmp'));
+    const inCwd = await run().catch((e: unknown) => e);
+    expect((inCwd as Error).message).to.include(`the working directory (no --out): ${join(out, 'sourceBucketPolicy.json.tmp')} is a directory`);
+    expect(callList(), 'no AWS call').to.deep.equal([]);
+  });
+
+  it('refuses an --out folder any user may write (no sticky bit) before any AWS call; warns loudly of one its group may write', async () => {
+    const open = join(out, 'open');
+    await mkdir(open);
+    await chmod(open, 0o777);
+    const err = await run(args({ outDir: open })).catch((e: unknown) => e);
+    expect((err as ConfigError).exitCode).to.equal(2);
+    expect((err as Error).message).to.include(`--out "${open}": ${open} may be written by any user (mode 777, no sticky bit): they could replace the trust document`);
+    expect(callList(), 'no AWS call').to.deep.equal([]);
+    const shared = join(out, 'shared');
+    await mkdir(shared);
+    await chmod(shared, 0o770);
+    await run(args({ outDir: shared }));
+    expect(lines.find((l) => l.startsWith('WARNING:'))).to.equal(`WARNING: --out "${shared}": ${shared} may be written by its group (mode 770): a member could replace the trust document after deploy wrote it; read it again before you apply it, or use a folder only you can write`);
+  });
+
+  it('creates a missing --out folder owner-only (0700)', async () => {
+    await run(args({ outDir: join(out, 'new', 'docs') }));
+    expect((await stat(join(out, 'new', 'docs'))).mode & 0o777).to.equal(0o700);
+  });
+
   it('writes each document as a new owner-only file: an existing world-readable file is replaced, a symlink is not followed (issue 15)', async () => {
     const docs = join(out, 'docs');
     await mkdir(docs);
