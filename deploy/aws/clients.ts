@@ -1,6 +1,7 @@
 /**
  * The AWS clients of the operator commands, built in one place and passed in. They follow the SDK's
- * default credential chain and honour `AWS_ENDPOINT_URL` (a local emulator) by themselves.
+ * default credential chain and honour `AWS_ENDPOINT_URL` (a local emulator) by themselves; the
+ * endpoint rule (handler/aws/endpointGuard.ts) guards every request they send.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -10,6 +11,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { COMMAND_TIMEOUTS, MAX_REQUEST_TIMEOUT_MS } from '../../rules/timeouts.ts';
 import { httpHandlerOptions } from '../../handler/aws/requestTimeouts.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { checkEndpoints, guardRequests, type GuardedClient } from '../../handler/aws/endpointGuard.ts';
 
 /** Every client a command may need; construction makes no call. */
 export interface AwsClients {
@@ -31,7 +34,7 @@ export function createClients(options: ClientOptions): AwsClients {
   // Every client waits a bounded time for a connection and an answer (rules/timeouts.ts), so a
   // request that is never answered ends in a retried TimeoutError, not a command that hangs.
   const common = { region: options.region, requestHandler: httpHandlerOptions(COMMAND_TIMEOUTS) };
-  return {
+  const clients: AwsClients = {
     sts: new STSClient(common),
     s3: new S3Client(common),
     cfn: new CloudFormationClient(common),
@@ -42,6 +45,26 @@ export function createClients(options: ClientOptions): AwsClients {
     // The alarm topic: its key and the e-mail subscription (deploy, check).
     sns: new SNSClient(common),
   };
+  for (const client of Object.values(clients) as GuardedClient[]) guardRequests(client);
+  return clients;
+}
+
+/**
+ * Refuses (ConfigError, exit 2) an endpoint of any of `clients` that the endpoint rule refuses, as
+ * the SDK resolved it from the environment and the config files, naming where it came from. Every
+ * command calls it before its first AWS call.
+ */
+export async function checkClientEndpoints(clients: AwsClients): Promise<void> {
+  await checkEndpoints(Object.values(clients) as GuardedClient[]);
+}
+
+/**
+ * The same for the handler's clients (S3, STS, SQS) when a command runs the handler in this
+ * process (`--local`): they take every endpoint from the SDK's own configuration, so clients of
+ * the same services built here resolve the same.
+ */
+export async function checkHandlerEndpoints(): Promise<void> {
+  await checkEndpoints([new S3Client({}), new STSClient({}), new SQSClient({})]);
 }
 
 /** One AWS operation a command made, e.g. `{ service: 'S3', operation: 'HeadObject' }`. */

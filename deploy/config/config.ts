@@ -233,7 +233,6 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
   }
 
   const endpointUrl = get('AWS_ENDPOINT_URL');
-  if (endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(endpointUrl)) problems.push(`AWS_ENDPOINT_URL is ${show(endpointUrl)}: expected an http(s) URL`);
   problems.push(...plainHttpEndpointProblems(env));
 
   const pushText = get('S3_REPLICATE_PUSH_ON_WRITE');

@@ -6,6 +6,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { guardRequests } from './endpointGuard.ts';
 import { assumedRoleCredentials } from './assumedCredentials.ts';
 import { installFastCopy } from './fastCopy.ts';
 import { installLeanListing } from './leanListing.ts';
@@ -75,5 +76,7 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
   installRequestTimeouts(sourceS3, timeouts);
   installLeanListing(sourceS3);
   installLeanListing(destinationS3);
+  // Every request, the lean copies' included, leaves through a guarded HTTP handler.
+  for (const client of [sts, sourceS3, destinationS3]) guardRequests(client);
   return { sourceS3, destinationS3, throttles };
 }

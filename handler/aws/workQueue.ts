@@ -7,6 +7,7 @@ import { COMMAND_TIMEOUTS, type TimeoutPlan } from '../../rules/timeouts.ts';
 import { httpHandlerOptions } from './requestTimeouts.ts';
 import { AwsCallError } from '../errors.ts';
 import { serializeWorkItem, type WorkItem } from '../fanOut/workItems.ts';
+import { guardRequests } from './endpointGuard.ts';
 
 /** Where fan-out work goes. */
 export interface WorkQueue {
@@ -36,7 +37,9 @@ export interface SqsWorkQueueOptions {
  * own region on AWS, AWS_ENDPOINT_URL locally) instead.
  */
 export function createSqsClient(timeouts: TimeoutPlan = COMMAND_TIMEOUTS): SQSClient {
-  return new SQSClient({ useQueueUrlAsEndpoint: false, requestHandler: httpHandlerOptions(timeouts) });
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false, requestHandler: httpHandlerOptions(timeouts) });
+  guardRequests(sqs);
+  return sqs;
 }
 
 /** A {@link WorkQueue} on an SQS standard queue. */

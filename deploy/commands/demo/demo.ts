@@ -26,7 +26,7 @@ import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';
-import { createClients } from '../../aws/clients.ts';
+import { checkClientEndpoints, createClients } from '../../aws/clients.ts';
 import { parseDeployConfig } from '../../config/config.ts';
 import { runDeploy } from '../deploy/deploy.ts';
 import { DeployError } from '../../cli/errors.ts';
@@ -168,6 +168,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     };
     const config = parseDeployConfig(env);
     const clients = createClients({ region: config.region });
+    await checkClientEndpoints(clients);
 
     await step(log, `npm run deploy -- --apply-source-policy --out ${outDir}   (the real deploy, in this process)`, () =>
       runDeploy(config, { plan: false, outDir, applySourcePolicy: true }, {

@@ -1,5 +1,5 @@
 /** `npm run deploy`: reads process.env, wires the clients and hands the command to the runner. */
-import { createClients, type AwsClients } from '../../aws/clients.ts';
+import { checkClientEndpoints, createClients, type AwsClients } from '../../aws/clients.ts';
 import { parseDeployConfig, type DeployConfig } from '../../config/config.ts';
 import { DEPLOY_USAGE, parseDeployArgs } from './args.ts';
 import { runDeploy } from './deploy.ts';
@@ -15,6 +15,7 @@ await runCommand({
   run: async (args) => {
     const config = parseDeployConfig(process.env);
     const clients = createClients({ region: config.region });
+    await checkClientEndpoints(clients);
     started = { config, clients };
     await runDeploy(config, args, { clients, log: (line) => console.log(line), cwd: process.cwd() });
   },

@@ -1,6 +1,6 @@
 /** `npm run destroy`: reads process.env and the terminal, wires the client and hands the command to the runner. */
 import { createInterface } from 'node:readline/promises';
-import { createClients } from '../../aws/clients.ts';
+import { checkClientEndpoints, createClients } from '../../aws/clients.ts';
 import { DESTROY_USAGE, parseDestroyArgs } from './args.ts';
 import { runDestroy } from './destroy.ts';
 import { runCommand } from '../../cli/runCommand.ts';
@@ -21,7 +21,9 @@ await runCommand({
   parse: parseDestroyArgs,
   run: async (args) => {
     const target = resolveStackTarget(process.env, args.stack);
-    const { cfn, s3 } = createClients({ region: target.region });
+    const clients = createClients({ region: target.region });
+    await checkClientEndpoints(clients);
+    const { cfn, s3 } = clients;
     await runDestroy(target, { yes: args.yes, keepSourcePolicy: args.keepSourcePolicy, plan: args.plan }, {
       cfn,
       s3,

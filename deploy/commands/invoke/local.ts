@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../../../handler/logger.ts';
 import { createSqsClient, sqsWorkQueue } from '../../../handler/aws/workQueue.ts';
 import { createTemporaryQueues, describeQueue, removeTemporaryQueues, runLocalFanOut, temporaryQueueName } from '../../local/localWorkers.ts';
 import { parseLocalEnvironment } from '../../cli/localEnvironment.ts';
+import { checkHandlerEndpoints } from '../../aws/clients.ts';
 import { localLog, type LocalLog } from './localLog.ts';
 import { checkInvokeEvent } from './event.ts';
 import type { InvokeRequest } from './args.ts';
@@ -42,6 +43,7 @@ export interface LocalIo {
 export async function runLocal(request: InvokeRequest, event: unknown, io: LocalIo): Promise<number> {
   const { config, region } = parseLocalEnvironment(io.env);
   io.env.AWS_REGION = region;
+  await checkHandlerEndpoints();
   const fanOut = request.fanOut;
   // The handler checks the event again; checked here first, a backfill too long for one local run
   // names the local way to fan it out (--workers N), not the deployed function's (WORK_QUEUE_URL).

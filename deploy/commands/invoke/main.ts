@@ -3,7 +3,7 @@
  * Invoke; `--async` queues it); with `--local`, the handler in this process (local.ts). The summary
  * is printed on stdout; logs go to stderr.
  */
-import { createClients } from '../../aws/clients.ts';
+import { checkClientEndpoints, createClients } from '../../aws/clients.ts';
 import { runCommand } from '../../cli/runCommand.ts';
 import { buildEvent, INVOKE_USAGE, parseInvokeArgs, type InvokeRequest } from './args.ts';
 import { invokeDeployed, reportInvocation } from './invokeDeployed.ts';
@@ -28,7 +28,9 @@ async function main(request: InvokeRequest): Promise<number> {
     });
   }
   const target = resolveStackTarget(process.env, request.stack);
-  const invocation = await invokeDeployed(target, createClients({ region: target.region }), event, request.async ? 'async' : 'sync', (line) => console.error(line));
+  const clients = createClients({ region: target.region });
+  await checkClientEndpoints(clients);
+  const invocation = await invokeDeployed(target, clients, event, request.async ? 'async' : 'sync', (line) => console.error(line));
   const report = reportInvocation(invocation);
   for (const line of report.stderr) console.error(line);
   for (const line of report.stdout) console.log(line);

@@ -2,7 +2,7 @@
 import { utcDateOf } from '../../../rules/dates.ts';
 import { parseStatusArgs, STATUS_USAGE } from './args.ts';
 import { checkDays, deployedChecker, localChecker, renderStatus, useColor } from './status.ts';
-import { createClients } from '../../aws/clients.ts';
+import { checkClientEndpoints, checkHandlerEndpoints, createClients } from '../../aws/clients.ts';
 import { runCommand } from '../../cli/runCommand.ts';
 import { applyLocalEnvironment } from '../../cli/localEnvironment.ts';
 import { resolveStackTarget } from '../../cloudformation/stackTarget.ts';
@@ -15,9 +15,12 @@ await runCommand({
     let check;
     if (args.local) {
       check = localChecker(applyLocalEnvironment(process.env).config);
+      await checkHandlerEndpoints();
     } else {
       const target = resolveStackTarget(process.env, args.stack);
-      check = await deployedChecker(target, createClients({ region: target.region }), (line) => console.error(line));
+      const clients = createClients({ region: target.region });
+      await checkClientEndpoints(clients);
+      check = await deployedChecker(target, clients, (line) => console.error(line));
     }
     // Progress on stderr for a long range, so that stdout stays the report (or the JSON).
     const total = args.dates.length;

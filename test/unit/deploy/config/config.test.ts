@@ -156,7 +156,7 @@ describe('deploy/config/config parseDeployConfig', () => {
     ['S3_ARTIFACT_BUCKET', 'Artifacts', 'S3_ARTIFACT_BUCKET is "Artifacts"'],
     ['S3_REPLICATE_STACK_NAME', '1stack', 'S3_REPLICATE_STACK_NAME is "1stack": expected 1-128 letters'],
     ['S3_REPLICATE_STACK_NAME', 'my_stack', 'S3_REPLICATE_STACK_NAME is "my_stack"'],
-    ['AWS_ENDPOINT_URL', 'localhost:5000', 'AWS_ENDPOINT_URL is "localhost:5000": expected an http(s) URL'],
+    ['AWS_ENDPOINT_URL', 'localhost:5000', 'AWS_ENDPOINT_URL is "localhost:5000": not a URL (scheme://host[:port]); expected an https:// endpoint or a loopback one (http://127.0.0.1:PORT)'],
     ['S3_REPLICATE_PUSH_ON_WRITE', 'yes', 'S3_REPLICATE_PUSH_ON_WRITE is "yes": expected true or false'],
     ['S3_REPLICATE_PUSH_ON_WRITE', 'TRUE', 'S3_REPLICATE_PUSH_ON_WRITE is "TRUE": expected true or false'],
   ];
@@ -325,7 +325,7 @@ describe('deploy/config/config: ARNs in the partition of the region', () => {
     expect(c).to.deep.include({ artifactBucket: 'my-artifacts', stackName: 'S', functionName: 'S', lambdaRoleName: 'S-lambda', endpointUrl: 'http://127.0.0.1:5000' });
     expect(parseDeployConfig(env({ S3_REPLICATE_STACK_NAME: `S${'a'.repeat(127)}` })).stackName).to.have.length(128);
     expect(problems(env({ S3_REPLICATE_STACK_NAME: `S${'a'.repeat(128)}` }))).to.have.length(1);
-    expect(problems(env({ AWS_ENDPOINT_URL: 'http:// x' }))).to.deep.equal(['AWS_ENDPOINT_URL is "http:// x": expected an http(s) URL']);
+    expect(problems(env({ AWS_ENDPOINT_URL: 'http:// x' }))).to.deep.equal(['AWS_ENDPOINT_URL is "http:// x": not a URL (scheme://host[:port]); expected an https:// endpoint or a loopback one (http://127.0.0.1:PORT)']);
   });
 
   it('narrows the source to the text of the prefix format before its first token', () => {
