@@ -15,7 +15,8 @@
  *
  * Anything else goes the SDK's way, so every behaviour the SDK gives stays: an input field this
  * module does not map, a bucket whose endpoint needs another auth scheme, and every failure — a
- * non-2xx answer, a 200 whose body is an S3 error (CopyObject may answer so), a network error. A
+ * non-2xx answer, a 200 whose body is not a well-formed copy result (S3 may answer a copy with 200
+ * and an error in the body; the SDK's path judges it), a network error. A
  * failed first attempt is handed to `fallback`, a client of the same configuration with one
  * attempt fewer, after the SDK's first-retry backoff, so an object still gets exactly the client's
  * `maxAttempts` in all and the SDK's own error (name, message, `$metadata`) when it fails. A
@@ -84,22 +85,46 @@ export function keyPath(basePath: string, key: string): string {
 
 const XML_ENTITIES: Readonly<Record<string, string>> = { '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>', '&apos;': "'" };
 
-/** The text of the first `<name>` element of a small XML document, entities decoded. */
-export function xmlText(xml: string, name: string): string | undefined {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return m ? m[1]!.replace(/&(quot|amp|lt|gt|apos);/g, (e) => XML_ENTITIES[e]!) : undefined;
+// A copy result in the one form S3 writes it: an optional XML declaration, the root element (at
+// most an xmlns attribute), then only child elements holding text, whitespace between them.
+const RESULT_PROLOG = /^(?:<\?xml\s[^<>?]*\?>)?\s*<(CopyObjectResult|CopyPartResult)(?:\s+xmlns="[^"<>&]*")?\s*>/;
+const RESULT_CHILD = /\s*<([A-Za-z][A-Za-z\d]*)>([^<&]*(?:&(?:quot|amp|lt|gt|apos);[^<&]*)*)<\/\1>/y;
+
+/**
+ * The children of a copy result document by name, or undefined when the body is anything else:
+ * another root, an `<Error>` (S3 may answer a copy with 200 and an error in the body:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html), a comment, CDATA,
+ * nested or repeated elements, text outside them, or a document cut short.
+ */
+export function readCopyResult(result: 'CopyObjectResult' | 'CopyPartResult', body: string): Readonly<Record<string, string>> | undefined {
+  const prolog = RESULT_PROLOG.exec(body);
+  if (prolog === null || prolog[1] !== result) return undefined;
+  const children: Record<string, string> = {};
+  RESULT_CHILD.lastIndex = prolog[0].length;
+  let at = prolog[0].length;
+  for (let m = RESULT_CHILD.exec(body); m !== null; m = RESULT_CHILD.exec(body)) {
+    const [, name, text] = m;
+    if (Object.hasOwn(children, name!)) return undefined;
+    children[name!] = text!.replace(/&(quot|amp|lt|gt|apos);/g, (e) => XML_ENTITIES[e]!);
+    at = RESULT_CHILD.lastIndex;
+  }
+  if (!new RegExp(`^\\s*</${result}>\\s*$`).test(body.slice(at))) return undefined;
+  return children;
 }
 
 /**
  * The output of a successful copy, parsed from the body and headers: the result's ETag and
  * LastModified (what callers use) and the headers of the SDK's output that a copy answers with.
- * Undefined when the body is not the expected result (e.g. a 200 that carries an `<Error>`).
+ * Undefined when the body is not a well-formed result with one non-empty ETag (see
+ * {@link readCopyResult}): the SDK's path then sends the request again and judges the answer.
  */
 export function parseCopyResult(result: Shape['result'], status: number, headers: Record<string, string | undefined>, body: string): Record<string, unknown> | undefined {
-  if (!body.includes(`<${result}`) || body.includes('<Error>')) return undefined;
-  const eTag = xmlText(body, 'ETag');
-  if (eTag === undefined) return undefined;
-  const lastModified = xmlText(body, 'LastModified');
+  const children = readCopyResult(result, body);
+  const eTag = children?.ETag;
+  if (eTag === undefined || eTag === '') return undefined;
+  const lastModified = children!.LastModified;
+  if (lastModified !== undefined && Number.isNaN(Date.parse(lastModified))) return undefined;
   const optional = (name: string, header: string): Record<string, string> => (headers[header] === undefined ? {} : { [name]: headers[header] });
   return {
     $metadata: { httpStatusCode: status, requestId: headers['x-amz-request-id'], extendedRequestId: headers['x-amz-id-2'], attempts: 1, totalRetryDelay: 0 },

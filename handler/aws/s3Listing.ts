@@ -5,7 +5,7 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
-import type { ObjectInfo } from '../copy/plan.ts';
+import { compareKeys, type ObjectInfo } from '../copy/plan.ts';
 
 /**
  * Decodes a key listed with `EncodingType=url`. S3 encodes a space as `+` (form encoding) and a
@@ -26,6 +26,29 @@ export interface ListOptions {
   readonly startAfter?: string | undefined;
   /** Keys per page, at most 1000 (the default). */
   readonly pageSize?: number;
+  /**
+   * Asked before each page after the first is requested; true ends the listing there, after the
+   * pages already read (the caller that said stop knows the listing is cut). Default: never.
+   */
+  readonly shouldStop?: () => boolean;
+}
+
+/** Continuation tokens remembered per listing to see a cycle: past this many, the oldest is forgotten. */
+export const REMEMBERED_TOKENS = 1024;
+
+/**
+ * The answer of the endpoint breaks ListObjectsV2's contract: a continuation token it gave before
+ * (a listing that would never end), or a key outside the requested prefix or out of S3's order
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html: keys under the prefix,
+ * in UTF-8 binary order). Nothing of that page is passed on.
+ */
+export class ListingProtocolError extends AwsCallError {
+  override name = 'ListingProtocolError';
+}
+
+/** A key as quoted in an error: JSON, cut at 200 characters. */
+function quoteKey(key: string): string {
+  return key.length <= 200 ? JSON.stringify(key) : `${JSON.stringify(key.slice(0, 200))}… (${key.length} characters)`;
 }
 
 /**
@@ -49,23 +72,41 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
     }
   };
 
+  const shouldStop = options.shouldStop ?? (() => false);
+  const where = `s3://${bucket}/${prefix}`;
+  const tokens = new Set<string>();
+  // Every key must sort after this one: the last key passed on, or StartAfter.
+  let lastKey = options.startAfter;
   let pending: Promise<ListObjectsV2CommandOutput> | undefined = fetchPage(undefined);
   while (pending) {
     const page: ListObjectsV2CommandOutput = await pending;
     const next: string | undefined = page.IsTruncated ? page.NextContinuationToken : undefined;
-    // Start the next page now; a rejection is handled when it is awaited (or on early exit below).
-    pending = next ? fetchPage(next) : undefined;
+    if (page.IsTruncated && !next) throw new ListingProtocolError(`listing ${where}: the endpoint said the listing goes on (IsTruncated) but gave no continuation token; not a listing S3 gives`);
+    if (next !== undefined) {
+      if (tokens.has(next)) throw new ListingProtocolError(`listing ${where}: the endpoint gave the continuation token ${quoteKey(next)} again, a listing that would never end; not a listing S3 gives`);
+      if (tokens.size >= REMEMBERED_TOKENS) tokens.delete(tokens.values().next().value!);
+      tokens.add(next);
+    }
+    const objects: ObjectInfo[] = [];
+    for (const o of page.Contents ?? []) {
+      if (o.Key === undefined) continue;
+      const key = decodeListedKey(o.Key);
+      if (!key.startsWith(prefix)) throw new ListingProtocolError(`listing ${where}: the endpoint listed the key ${quoteKey(key)}, outside the prefix asked for; not a listing S3 gives`);
+      if (lastKey !== undefined && compareKeys(key, lastKey) <= 0) throw new ListingProtocolError(`listing ${where}: the endpoint listed the key ${quoteKey(key)} after ${quoteKey(lastKey)}, out of S3's order; not a listing S3 gives`);
+      lastKey = key;
+      objects.push({
+        key,
+        size: o.Size ?? 0,
+        etag: o.ETag ?? '',
+        ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+        ...(o.StorageClass ? { storageClass: o.StorageClass } : {}),
+      });
+    }
+    // Start the next page now, unless the budget says stop (a page of nothing but a token still
+    // costs a request); a rejection is handled when it is awaited (or on early exit below).
+    pending = next !== undefined && !shouldStop() ? fetchPage(next) : undefined;
     try {
-      for (const o of page.Contents ?? []) {
-        if (o.Key === undefined) continue;
-        yield {
-          key: decodeListedKey(o.Key),
-          size: o.Size ?? 0,
-          etag: o.ETag ?? '',
-          ...(o.LastModified ? { lastModified: o.LastModified } : {}),
-          ...(o.StorageClass ? { storageClass: o.StorageClass } : {}),
-        };
-      }
+      yield* objects;
     } finally {
       // The consumer stopped early (time budget): do not leave an unhandled rejection behind.
       void pending?.catch(() => undefined);

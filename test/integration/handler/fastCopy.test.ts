@@ -1,6 +1,6 @@
 import { CopyObjectCommand, S3Client, UploadPartCopyCommand, type S3ServiceException } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import { encodeKeySegment, installFastCopy, keyPath, parseCopyResult, xmlText } from '../../../handler/aws/fastCopy.ts';
+import { encodeKeySegment, installFastCopy, keyPath, parseCopyResult, readCopyResult } from '../../../handler/aws/fastCopy.ts';
 import { useSigV4Server, verifySigV4, type SigV4Server } from '../../helpers/sigv4Server.ts';
 
 // The lean first attempt of CopyObject and UploadPartCopy (handler/aws/fastCopy.ts), against a
@@ -182,11 +182,39 @@ describe('handler/aws/fastCopy', () => {
     });
 
     it('reads a result only when it is one, and decodes XML entities', () => {
-      expect(xmlText('<A><ETag>&quot;x&amp;y&quot;</ETag></A>', 'ETag')).to.equal('"x&y"');
+      expect(readCopyResult('CopyObjectResult', '<CopyObjectResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\n  <ETag>&quot;x&amp;y&quot;</ETag>\n</CopyObjectResult>\n')).to.deep.equal({ ETag: '"x&y"' });
       expect(parseCopyResult('CopyObjectResult', 200, {}, ERROR('InternalError'))).to.equal(undefined);
       expect(parseCopyResult('CopyObjectResult', 200, {}, PART_RESULT)).to.equal(undefined);
       expect(parseCopyResult('CopyPartResult', 200, {}, PART_RESULT)).to.deep.include({ CopyPartResult: { ETag: '"part-etag-1"', LastModified: new Date('2024-01-02T03:04:05.000Z') } });
     });
+
+    // S3 may answer a copy with 200 and an error in the body
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html): only a well-formed result
+    // counts as done; anything else is for the SDK's path to judge.
+    const HOSTILE: [string, string][] = [
+      ['an ETag only inside a comment', '<CopyObjectResult><!-- <ETag>"x"</ETag> --></CopyObjectResult>'],
+      ['an Error with a namespace after the result', '<CopyObjectResult><ETag>"x"</ETag></CopyObjectResult>\n<Error xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Code>InternalError</Code></Error>'],
+      ['an Error inside the result', '<CopyObjectResult><Error><Code>InternalError</Code></Error><ETag>"x"</ETag></CopyObjectResult>'],
+      ['an Error before it', '<Error><Code>SlowDown</Code></Error><CopyObjectResult><ETag>"x"</ETag></CopyObjectResult>'],
+      ['a result cut short', '<CopyObjectResult><LastModified>2024-01-02T03:04:05.000Z</LastModified><ETag>"x"</ETag>'],
+      ['two ETags', '<CopyObjectResult><ETag>"x"</ETag><ETag>"y"</ETag></CopyObjectResult>'],
+      ['an empty ETag', '<CopyObjectResult><ETag></ETag></CopyObjectResult>'],
+      ['an ETag in CDATA', '<CopyObjectResult><ETag><![CDATA["x"]]></ETag></CopyObjectResult>'],
+      ['nested elements', '<CopyObjectResult><X><ETag>"x"</ETag></X></CopyObjectResult>'],
+      ['text beside the elements', '<CopyObjectResult>oops<ETag>"x"</ETag></CopyObjectResult>'],
+      ['an unknown entity', '<CopyObjectResult><ETag>&bogus;</ETag></CopyObjectResult>'],
+      ['a LastModified that is no date', '<CopyObjectResult><LastModified>yesterday</LastModified><ETag>"x"</ETag></CopyObjectResult>'],
+      ['another root', '<CopyPartResult><ETag>"x"</ETag></CopyPartResult>'],
+    ];
+    for (const [what, body] of HOSTILE) {
+      it(`a 200 whose body is not a well-formed result (${what}) is a failed lean attempt: the SDK's path sends it again`, async () => {
+        expect(parseCopyResult('CopyObjectResult', 200, {}, body)).to.equal(undefined);
+        server.answerWith((r) => ({ status: 200, body: isSdk(r) ? COPY_RESULT : body }));
+        const out = await fastClient().send(new CopyObjectCommand({ Bucket: 'dst', Key: 'k', CopySource: 'src/k' }));
+        expect(server.requests.map(isSdk), 'the lean attempt, then the SDK').to.deep.equal([false, true]);
+        expect(out.CopyObjectResult?.ETag).to.equal('"9b2cf535f27731c974343645a3985328"');
+      });
+    }
 
     it("the test server's verifier accepts the SDK's own signature and rejects it once a signed part changed", async () => {
       server.answerWith(() => ({ status: 200, body: COPY_RESULT }));

@@ -25,12 +25,13 @@ describe('security: every S3 request names the owner of its bucket (ExpectedBuck
   beforeEach(() => {
     mocks.sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3600_000) } });
     mocks.s3.on(ListObjectsV2Command, { Bucket: SOURCE_BUCKET }).resolves({
+      // In S3's order (the listing refuses any other).
       Contents: [
-        { Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"' },
         { Key: '2024/01/01/big.bin', Size: 12 * MiB, ETag: '"b"' },
         { Key: '2024/01/01/broken.bin', Size: 12 * MiB, ETag: '"c"' },
         // Listed as GLACIER: a HeadObject asks whether a restored copy can be read.
         { Key: '2024/01/01/cold.csv', Size: 10, ETag: '"g"', StorageClass: 'GLACIER' },
+        { Key: '2024/01/01/small.csv', Size: 10, ETag: '"a"' },
       ],
     });
     mocks.s3.on(ListObjectsV2Command, { Bucket: DESTINATION_BUCKET }).resolves({ Contents: [] });

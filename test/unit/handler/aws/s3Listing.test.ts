@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { decodeListedKey, listObjects } from '../../../../handler/aws/s3Listing.ts';
+import { decodeListedKey, listObjects, ListingProtocolError, REMEMBERED_TOKENS } from '../../../../handler/aws/s3Listing.ts';
 import { AwsCallError } from '../../../../handler/errors.ts';
 import { fakeList } from '../../../helpers/fakeListing.ts';
 
@@ -43,5 +43,87 @@ describe('handler/aws/s3Listing', () => {
     })().catch((e: unknown) => e);
     expect(err).to.be.instanceOf(AwsCallError);
     expect((err as Error).message).to.equal('listing s3://bkt/p/ failed: AccessDenied: Access Denied');
+  });
+
+  describe('a hostile or broken endpoint (issue 22)', () => {
+    const owner = { expectedBucketOwner: '123456789012' };
+    /** Reads the listing to its end; the error it ends with, or undefined. */
+    const drain = async (options: Parameters<typeof listObjects>[3] = owner): Promise<{ keys: string[]; err: unknown }> => {
+      const keys: string[] = [];
+      try {
+        for await (const o of listObjects(s3, 'bkt', 'p/', options)) keys.push(o.key);
+      } catch (err) {
+        return { keys, err };
+      }
+      return { keys, err: undefined };
+    };
+    const obj = (key: string) => ({ Key: key, Size: 1, ETag: '"e"' });
+
+    it('IsTruncated with the same continuation token forever: stops at the repeat, a protocol error', async () => {
+      mock.on(ListObjectsV2Command).resolves({ IsTruncated: true, NextContinuationToken: 'same', Contents: [] });
+      const { err } = await drain();
+      expect(err).to.be.instanceOf(ListingProtocolError).and.instanceOf(AwsCallError);
+      expect((err as Error).message).to.equal('listing s3://bkt/p/: the endpoint gave the continuation token "same" again, a listing that would never end; not a listing S3 gives');
+      expect(mock.commandCalls(ListObjectsV2Command)).to.have.length(2);
+    });
+
+    it('a cycle of tokens is seen too', async () => {
+      let n = 0;
+      mock.on(ListObjectsV2Command).callsFake(() => ({ IsTruncated: true, NextContinuationToken: `t${n++ % 3}`, Contents: [] }));
+      const { err } = await drain();
+      expect(err).to.be.instanceOf(ListingProtocolError);
+      expect(mock.commandCalls(ListObjectsV2Command)).to.have.length(4);
+    });
+
+    it('fresh empty pages forever: the budget is asked before every page, and the listing ends when it says stop', async () => {
+      let n = 0;
+      mock.on(ListObjectsV2Command).callsFake(() => ({ IsTruncated: true, NextContinuationToken: `t${n++}`, Contents: [] }));
+      let asked = 0;
+      const { keys, err } = await drain({ ...owner, shouldStop: () => ++asked > 50 });
+      expect(err).to.equal(undefined);
+      expect(keys).to.deep.equal([]);
+      expect(asked).to.equal(51);
+      expect(mock.commandCalls(ListObjectsV2Command)).to.have.length(51);
+    });
+
+    it('remembers at most REMEMBERED_TOKENS tokens (bounded memory), the newest', async () => {
+      let n = 0;
+      mock.on(ListObjectsV2Command).callsFake(() => {
+        n++;
+        return { IsTruncated: true, NextContinuationToken: n <= REMEMBERED_TOKENS + 2 ? `t${n}` : 't3', Contents: [] };
+      });
+      const { err } = await drain({ ...owner, shouldStop: () => n > REMEMBERED_TOKENS + 10 });
+      // t1 and t2 were forgotten, t3 is the oldest remembered: its repeat is still seen.
+      expect(err).to.be.instanceOf(ListingProtocolError);
+      expect(n).to.equal(REMEMBERED_TOKENS + 3);
+    });
+
+    it('IsTruncated without a continuation token is a protocol error, not the end of the day', async () => {
+      mock.on(ListObjectsV2Command).resolves({ IsTruncated: true, Contents: [obj('p/a')] });
+      const { keys, err } = await drain();
+      expect(err).to.be.instanceOf(ListingProtocolError);
+      expect((err as Error).message).to.include('said the listing goes on (IsTruncated) but gave no continuation token');
+      expect(keys).to.deep.equal([]);
+    });
+
+    it('a key outside the prefix asked for is refused, nothing of its page passed on', async () => {
+      mock.on(ListObjectsV2Command).resolves({ IsTruncated: false, Contents: [obj('p/a'), obj('home/jo/.ssh/id_rsa')] });
+      const { keys, err } = await drain();
+      expect(err).to.be.instanceOf(ListingProtocolError);
+      expect((err as Error).message).to.equal('listing s3://bkt/p/: the endpoint listed the key "home/jo/.ssh/id_rsa", outside the prefix asked for; not a listing S3 gives');
+      expect(keys).to.deep.equal([]);
+    });
+
+    it('a key out of S3\'s order (again, or before StartAfter) is refused; a huge key is quoted cut', async () => {
+      mock.on(ListObjectsV2Command).resolvesOnce({ IsTruncated: true, NextContinuationToken: 't1', Contents: [obj('p/b')] }).resolves({ IsTruncated: false, Contents: [obj('p/b')] });
+      const again = await drain();
+      expect(again.keys).to.deep.equal(['p/b']);
+      expect((again.err as Error).message).to.equal('listing s3://bkt/p/: the endpoint listed the key "p/b" after "p/b", out of S3\'s order; not a listing S3 gives');
+      mock.reset();
+      const long = `p/${'x'.repeat(5000)}`;
+      mock.on(ListObjectsV2Command).resolves({ IsTruncated: false, Contents: [obj(long)] });
+      const before = await drain({ ...owner, startAfter: 'p/y' });
+      expect((before.err as Error).message).to.include(`the endpoint listed the key ${JSON.stringify(long.slice(0, 200))}… (5002 characters) after "p/y"`);
+    });
   });
 });
