@@ -66,6 +66,41 @@ export function dayPattern(format: string): string {
   return format.replace(TOKEN, (whole, token: string) => TOKEN_WILDCARDS[token] ?? whole);
 }
 
+/** The years whose days the source bucket policy opens to the destination role ({@link dayPatterns}). */
+export const POLICY_YEARS = { first: 2000, last: 2099 } as const;
+
+/**
+ * What each token may start with in a day's prefix, as IAM can say it: IAM's only wildcards are
+ * `?` (one character) and `*` (any run), so a digit can be pinned only by writing it, and each
+ * choice is one more pattern. The year's century ({@link POLICY_YEARS}), the first digit of the
+ * month (0 or 1) and of the day (0 to 3).
+ */
+const TOKEN_VARIANTS: Readonly<Record<string, readonly string[]>> = { YYYY: ['20??'], MM: ['0?', '1?'], DD: ['0?', '1?', '2?', '3?'] };
+
+/**
+ * The prefix format as the IAM patterns of the source bucket policy: the fixed text as it is, each
+ * token as one of {@link TOKEN_VARIANTS}, every combination (8 for a format with each token once,
+ * sorted). Followed by `*`, together they match every key under the prefix of any day of
+ * {@link POLICY_YEARS} and nothing shorter; narrower than {@link dayPattern}, whose `?` in every
+ * digit's place admits letters there too (`home/jo/hn/…` under `{YYYY}/{MM}/{DD}/`). A token that
+ * comes again is written as {@link dayPattern} writes it: it adds no digit a first one did not pin,
+ * and each variant would double the patterns.
+ */
+export function dayPatterns(format: string): string[] {
+  let patterns = [''];
+  const seen = new Set<string>();
+  let at = 0;
+  for (const m of format.matchAll(TOKEN)) {
+    const fixed = format.slice(at, m.index);
+    at = m.index + m[0].length;
+    const token = m[1]!;
+    const variants = seen.has(token) ? [TOKEN_WILDCARDS[token]!] : TOKEN_VARIANTS[token] ?? [m[0]];
+    seen.add(token);
+    patterns = patterns.flatMap((p) => variants.map((v) => p + fixed + v));
+  }
+  return patterns.map((p) => p + format.slice(at)).sort();
+}
+
 /** Renders the prefix of one day, e.g. `{YYYY}/{MM}/{DD}/` → `2024/02/29/`. */
 export function renderPrefix(format: string, date: IsoDate): string {
   const { year, month, day } = dateParts(date);

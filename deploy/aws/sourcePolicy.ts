@@ -15,7 +15,7 @@ import { S3PushError, describeError } from '../../rules/errors.ts';
 import { errorName } from '../../rules/awsErrors.ts';
 import type { PolicyStatement } from '../config/policies.ts';
 import { LEGACY_SOURCE_POLICY_SIDS, SOURCE_STATEMENT_KINDS, sourcePolicySids, type StackIdentity } from '../../rules/sourcePolicySids.ts';
-import { dayPattern } from '../../rules/prefix.ts';
+import { dayPattern, dayPatterns } from '../../rules/prefix.ts';
 
 /** A bucket policy as S3 returns it; statements may be one object or a list. */
 export interface BucketPolicy {
@@ -349,7 +349,8 @@ export interface StackStatementsValues {
 export function stackStatements(values: StackStatementsValues, rendered: readonly PolicyStatement[] = []): StackStatements {
   const partition = values.destinationRoleArn.split(':')[1] ?? 'aws';
   const bucketArn = `arn:${partition}:s3:::${values.sourceBucket}`;
-  const patterns = [dayPattern(values.prefixFormat)].map((p) => `${p}*`);
+  // The narrow patterns rendered now, and the one broad pattern earlier releases rendered.
+  const patterns = [...dayPatterns(values.prefixFormat), dayPattern(values.prefixFormat)].map((p) => `${p}*`);
   const sids = sourcePolicySids(values.stack);
   return {
     rendered,

@@ -14,7 +14,7 @@ import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
 import { sourcePolicySids, type StackIdentity } from '../../rules/sourcePolicySids.ts';
-import { KEY_PREFIX_PATTERN, dayPattern, prefixFormatProblems } from '../../rules/prefix.ts';
+import { KEY_PREFIX_PATTERN, dayPattern, dayPatterns, prefixFormatProblems } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/marker/manifest.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
@@ -146,6 +146,11 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
     sourceListPolicySid: sids.List,
     sourceDenyPolicySid: sids.Deny,
     sourceDayPattern: dayPattern(values.prefixFormat),
+    // The bucket policy, the partner's only bound, takes the narrow patterns (JSON lists); the
+    // destination role's document keeps the one broad pattern (the partner's to write, and 10,240
+    // characters at most).
+    sourceDayResources: JSON.stringify(dayPatterns(values.prefixFormat).map((p) => `arn:${partition}:s3:::${values.sourceBucket}/${p}*`)),
+    sourceDayPrefixes: JSON.stringify(dayPatterns(values.prefixFormat).map((p) => `${p}*`)),
     sourceKeyPolicySid: SOURCE_KEY_POLICY_SID,
     trustPolicySid: TRUST_POLICY_SID,
     probeName: PROBE_NAME,

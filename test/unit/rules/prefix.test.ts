@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { dayKeys, dayPattern, destinationDayPattern, destinationDayPrefix, destinationKey, destinationPrefixFormatProblems, isDestinationKey, prefixFormatProblems, renderPrefix, sourceKeyOf, staticLead } from '../../../rules/prefix.ts';
+import { dayKeys, dayPattern, dayPatterns, POLICY_YEARS, destinationDayPattern, destinationDayPrefix, destinationKey, destinationPrefixFormatProblems, isDestinationKey, prefixFormatProblems, renderPrefix, sourceKeyOf, staticLead } from '../../../rules/prefix.ts';
 import { compareKeys } from '../../../handler/copy/plan.ts';
 import { parseIsoDate, type IsoDate } from '../../../rules/dates.ts';
 
@@ -118,6 +118,38 @@ describe('rules/prefix', () => {
     }
     // "?" is any character, not a digit: a format with no fixed text admits any key of its length.
     expect(glob(`${dayPattern('{YYYY}{MM}{DD}')}*`).test('private/secret.csv')).to.equal(true);
+  });
+
+  it('dayPatterns writes out the year\'s century and the first digit of month and day: eight patterns, sorted', () => {
+    expect(dayPatterns('{YYYY}/{MM}/{DD}/')).to.deep.equal(['20??/0?/0?/', '20??/0?/1?/', '20??/0?/2?/', '20??/0?/3?/', '20??/1?/0?/', '20??/1?/1?/', '20??/1?/2?/', '20??/1?/3?/']);
+    expect(dayPatterns('dt={DD}-{MM}-{YYYY}/h')).to.have.length(8).and.include('dt=3?-1?-20??/h');
+    // A token that comes again adds no pinned digit (and no doubling).
+    expect(dayPatterns('{YYYY}/{YYYY}{MM}{DD}/')).to.deep.include('20??/????0?3?/').and.have.length(8);
+  });
+
+  it('dayPatterns + "*" match, under IAM\'s glob rules, every day of POLICY_YEARS and nothing shorter; no letters where digits go', () => {
+    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\/=-]/g, '\\$&').replace(/\?/g, '.').replace(/\*/g, '.*')}$`, 's');
+    for (const format of ['{YYYY}/{MM}/{DD}/', 'events/{YYYY}/{MM}/{DD}/', 'dt={YYYY}-{MM}-{DD}/h', '{DD}-{MM}-{YYYY}/', '{YYYY}{MM}{DD}']) {
+      const res = dayPatterns(format).map((p) => glob(`${p}*`));
+      const matches = (key: string) => res.some((re) => re.test(key));
+      // Every day of every month of the first and last year, and the first and last day of each year between.
+      const days: string[] = [];
+      for (let year = POLICY_YEARS.first; year <= POLICY_YEARS.last; year++) {
+        for (let month = 1; month <= 12; month++) {
+          for (const day of year === POLICY_YEARS.first || year === POLICY_YEARS.last ? Array.from({ length: 31 }, (_, i) => i + 1) : [1, 28, 29, 30, 31]) {
+            const iso = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+            if (parseIsoDate(iso) !== undefined) days.push(iso);
+          }
+        }
+      }
+      for (const iso of days) {
+        const prefix = renderPrefix(format, parseIsoDate(iso) as IsoDate);
+        if (!matches(`${prefix}part-0001.json`) || matches(prefix.slice(0, -1))) expect.fail(`${format} ${iso}`);
+      }
+      for (const iso of ['1999-12-31', '2100-01-01']) expect(matches(renderPrefix(format, parseIsoDate(iso) as IsoDate)), `${format} ${iso}`).to.equal(false);
+    }
+    const reach = dayPatterns('{YYYY}/{MM}/{DD}/').map((p) => glob(`${p}*`));
+    for (const key of ['home/jo/hn/.ssh/id_rsa', 'prod/db/v1/dump.sql', 'logs/us/ny/app.log', '2024/2x/01/a', '2024/01/4x/a']) expect(reach.some((re) => re.test(key)), key).to.equal(false);
   });
 
   it('names every problem of a format in full', () => {

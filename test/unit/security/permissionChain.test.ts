@@ -288,9 +288,10 @@ describe('security: the permission chain (template + rendered documents, IAM sim
           for (const a of ([] as string[]).concat(st.Action)) expect(a, a).to.match(/^s3:(Get|List)[A-Za-z]+$/);
           expect(st.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
         }
-        const pattern = `${setup.values.prefixFormat.replace('{YYYY}', '????').replace('{MM}', '??').replace('{DD}', '??')}*`;
-        expect(bucketPolicy.Statement[0]!.Resource).to.equal(`${SRC}/${pattern}`);
-        expect(bucketPolicy.Statement[1]!).to.deep.include({ Action: 's3:ListBucket', Resource: SRC, Condition: { StringLike: { 's3:prefix': pattern } } });
+        // The year's century and the first digit of month and day written out: 1 × 2 × 4 patterns.
+        const patterns = ['0?', '1?'].flatMap((mm) => ['0?', '1?', '2?', '3?'].map((dd) => `${setup.values.prefixFormat.replace('{YYYY}', '20??').replace('{MM}', mm).replace('{DD}', dd)}*`)).sort();
+        expect(bucketPolicy.Statement[0]!.Resource).to.deep.equal(patterns.map((p) => `${SRC}/${p}`));
+        expect(bucketPolicy.Statement[1]!).to.deep.include({ Action: 's3:ListBucket', Resource: SRC, Condition: { StringLike: { 's3:prefix': patterns } } });
       });
     });
   }
@@ -300,5 +301,51 @@ describe('security: the permission chain (template + rendered documents, IAM sim
     const trust = docs['trustRelationshipExample.json.tmp'];
     expect(trust.Statement[0]!.Condition).to.equal(undefined);
     expect(JSON.stringify(docs)).to.not.include('ExternalId');
+  });
+
+  // What the partner's role (s3:* on *) can still read and list under the bucket policy: IAM's
+  // wildcards are `?` and `*` only (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html),
+  // so the policy pins the characters it can write out (the year's `20`, the first digit of the
+  // month and of the day) and leaves one `?` for each other digit. With the single `????/??/??/`
+  // pattern of before, every key of this table but the last was within the partner's reach.
+  describe('the partner\'s reach (issue 22): allowed and denied keys, GetObject and a listing with the key as s3:prefix', () => {
+    const REACH: { format: string; allowed: string[]; denied: string[] }[] = [
+      {
+        format: '{YYYY}/{MM}/{DD}/',
+        allowed: ['2024/03/01/part-0001.json', '2000/01/01/a', '2099/12/31/a', '2024/19/39/not-a-day', '20ab/0c/3d/letters-where-digits-go', '20///0//1//slashes-where-digits-go'],
+        denied: ['home/jo/hn/.ssh/id_rsa', 'prod/db/v1/dump.sql', 'logs/us/ny/app.log', '1999/12/31/a', '2100/01/01/a', '2024/20/01/a', '2024/01/40/a', 'private/secret.csv', '2024/03/01'],
+      },
+      {
+        format: 'events/{YYYY}/{MM}/{DD}/',
+        allowed: ['events/2024/03/01/part-0001.json', 'events/2024/13/32/not-a-day', 'events/20/x/0//1//dump.sql'],
+        denied: ['events/pii//pw/db/dump.sql', 'events/home/jo/hn/id_rsa', 'events/2024/03/01', 'home/jo/hn/.ssh/id_rsa', 'events/1999/12/31/a'],
+      },
+    ];
+    for (const { format, allowed, denied } of REACH) {
+      describe(format, () => {
+        let bucketPolicy: PolicyDocument;
+        beforeEach(() => {
+          bucketPolicy = renderDocuments({ ...SETUPS[0]!.values, prefixFormat: format })['sourceBucketPolicy.json.tmp'];
+        });
+        const reach = async (key: string): Promise<[string, string]> => {
+          const policies = { identity: [PARTNER], resource: bucketPolicy };
+          const get = await decide({ principal: DEST_SESSION, action: 's3:GetObject', resource: `${SRC}/${key}`, resourceAccount: SOURCE_ACCOUNT }, policies);
+          const list = await decide({ principal: DEST_SESSION, action: 's3:ListBucket', resource: SRC, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': key } }, policies);
+          return [get, list];
+        };
+        for (const key of allowed) {
+          it(`allowed: ${key}`, async () => {
+            expect(await reach(key)).to.deep.equal(['Allowed', 'Allowed']);
+          });
+        }
+        for (const key of denied) {
+          it(`denied: ${key}`, async () => {
+            const [get, list] = await reach(key);
+            expect(get, 'GetObject').to.not.equal('Allowed');
+            expect(list, 'ListBucket').to.not.equal('Allowed');
+          });
+        }
+      });
+    }
   });
 });

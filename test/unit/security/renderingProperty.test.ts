@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { ConfigError } from '../../../rules/errors.ts';
 import { parseDeployConfig } from '../../../deploy/config/config.ts';
 import { PolicyValueError, renderDocuments, type PolicyValues, type RenderedDocuments } from '../../../deploy/config/policies.ts';
-import { dayPattern } from '../../../rules/prefix.ts';
+import { dayPattern, dayPatterns } from '../../../rules/prefix.ts';
 import { DEPLOY_ENV } from '../../helpers/badInputs.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_BUCKET, STACK } from '../../helpers/fixtures.ts';
 import { EXECUTION_ROLE_ARN } from '../../helpers/stackPolicies.ts';
@@ -42,10 +42,12 @@ type StringField = Exclude<keyof PolicyValues, 'dayMarker' | 'stack'>;
 /** The field each value must land in, read back from the rendered documents. */
 const landed: Record<StringField, (docs: RenderedDocuments, v: PolicyValues) => boolean> = {
   sourceBucket: (d, v) => d['sourceBucketPolicy.json.tmp'].Statement[1]!.Resource === `arn:aws:s3:::${v.sourceBucket}`,
-  // The format lands as its day pattern (each token as "?" wildcards), in the object ARN and the s3:prefix condition alike.
+  // The format lands as its day patterns (each token as its pinned digits and "?" wildcards), in the
+  // object ARNs and the s3:prefix condition alike, and as its broad pattern in the role document.
   prefixFormat: (d, v) =>
-    d['sourceBucketPolicy.json.tmp'].Statement[0]!.Resource === `arn:aws:s3:::${v.sourceBucket}/${dayPattern(v.prefixFormat)}*` &&
-    d['sourceBucketPolicy.json.tmp'].Statement[1]!.Condition?.StringLike?.['s3:prefix'] === `${dayPattern(v.prefixFormat)}*`,
+    JSON.stringify(d['sourceBucketPolicy.json.tmp'].Statement[0]!.Resource) === JSON.stringify(dayPatterns(v.prefixFormat).map((p) => `arn:aws:s3:::${v.sourceBucket}/${p}*`)) &&
+    JSON.stringify(d['sourceBucketPolicy.json.tmp'].Statement[1]!.Condition?.StringLike?.['s3:prefix']) === JSON.stringify(dayPatterns(v.prefixFormat).map((p) => `${p}*`)) &&
+    d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.sourceBucket}/${dayPattern(v.prefixFormat)}*`),
   destinationBucket: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}`),
   destinationPrefix: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}/${v.destinationPrefix}*`),
   destinationRoleArn: (d, v) => JSON.stringify(d['sourceBucketPolicy.json.tmp'].Statement[0]!.Principal) === JSON.stringify({ AWS: v.destinationRoleArn }),
