@@ -195,7 +195,9 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   let stopped = false;
   const shouldStop = (): boolean => (stopped ||= askBudget());
   const list = (s3: S3Client, bucket: string, owner: string, p: string, startAfter: string | undefined): AsyncGenerator<ObjectInfo> =>
-    listObjects(s3, bucket, p, { expectedBucketOwner: owner, startAfter, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
+    // The budget is asked before every page too: pages of nothing (a hostile endpoint, or the
+    // partner's own objects) would otherwise be listed without the walk ever asking.
+    listObjects(s3, bucket, p, { expectedBucketOwner: owner, startAfter, shouldStop, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
 
   const markerNamed = { count: 0 };
   const source = withoutKey(list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter), prefix + DAY_MARKER_NAME, markerNamed);

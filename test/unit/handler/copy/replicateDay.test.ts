@@ -183,8 +183,8 @@ describe('handler/replicateDay (copy engine)', () => {
       finished.push(k);
       return {};
     });
-    let started = 0;
-    const first = await replicateDay(clients, settings, { date, shouldStop: () => started++ >= 12 });
+    // Stop once eleven copies were sent (the budget is asked before listing pages too, so count copies, not asks).
+    const first = await replicateDay(clients, settings, { date, shouldStop: () => dst.commandCalls(CopyObjectCommand).length >= 11 });
     expect(first.complete).to.equal(false);
     expect(first.summary).to.deep.include({ listed: 12, copied: 11, skipped: 1 });
     expect(first.lastKey).to.equal(keys[11]);
@@ -297,5 +297,27 @@ describe('handler/replicateDay (bounds: issue 15)', () => {
     // One page read, the next prefetched; the other three were never asked for.
     expect(dst.commandCalls(ListObjectsV2Command).length).to.be.at.most(3);
     expect(dst.commandCalls(CopyObjectCommand)).to.have.length(0);
+  });
+
+  it('asks the budget before every listing page: empty pages with a fresh token each end at the budget, the day not complete (issue 22)', async () => {
+    // A hostile endpoint: IsTruncated, no object, a new continuation token on every page.
+    let pages = 0;
+    src.on(ListObjectsV2Command).callsFake(() => ({ IsTruncated: true, NextContinuationToken: `t${++pages}`, Contents: [] }));
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    let asked = 0;
+    const r = await replicateDay(clients, settings, { date, shouldStop: () => ++asked > 20 });
+    expect(r).to.deep.include({ complete: false, lastKey: undefined });
+    expect(r.summary.listed).to.equal(0);
+    // The first page, then one more for each of the 20 answers that said go on.
+    expect(pages).to.equal(21);
+    expect(asked).to.equal(21);
+  });
+
+  it('a source listing that repeats its continuation token fails the day as a protocol error, after one repeat (issue 22)', async () => {
+    src.on(ListObjectsV2Command).resolves({ IsTruncated: true, NextContinuationToken: 'same', Contents: [] });
+    dst.on(ListObjectsV2Command).callsFake(fakeList([]));
+    const err = await replicateDay(clients, settings, { date }).catch((e: unknown) => e);
+    expect((err as Error).name).to.equal('ListingProtocolError');
+    expect(src.commandCalls(ListObjectsV2Command)).to.have.length(2);
   });
 });
