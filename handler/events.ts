@@ -5,6 +5,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { isRecord, rejecter, show as showValue } from './parse.ts';
 import { dateRange, daysBefore, daysInclusive, parseIsoDate, type IsoDate } from '../rules/dates.ts';
+import { quoteList } from '../rules/quote.ts';
 
 /**
  * The most days one event may name. A day is listed and copied inside one invocation, and
@@ -97,7 +98,7 @@ function fanOutOf(event: Record<string, unknown>): { fanOut?: true } {
 function onlyKeys(event: Record<string, unknown>, allowed: readonly string[]): void {
   // Object.keys, so a "__proto__" key of JSON.parse is seen as well.
   const extra = Object.keys(event).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed here: ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (extra.length > 0) bad(`unknown field(s) ${quoteList(extra)}; allowed here: ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
 }
 
 function tooMany(count: number, maxDays: number, fanOutHint = 'set WORK_QUEUE_URL'): never {

@@ -1,3 +1,5 @@
+import { capLogLine } from '../rules/quote.ts';
+
 /**
  * The handler's one structured logger: each entry is a single JSON line on stdout (CloudWatch
  * Logs keeps it as one event, and Logs Insights parses its fields). Secrets given at creation
@@ -41,7 +43,11 @@ export function createLogger(secrets: readonly (string | undefined)[] = [], sink
   const requestId = context.requestId === undefined || context.requestId === '' ? {} : { requestId: context.requestId };
   return {
     log(level, message, fields = {}) {
-      sink(mask(JSON.stringify({ level, message, ...fields, ...requestId, timestamp: new Date().toISOString() })));
+      const timestamp = new Date().toISOString();
+      const line = mask(JSON.stringify({ level, message, ...fields, ...requestId, timestamp }));
+      // The hard cap of one line (rules/quote.ts): a line past it keeps its level, message, request
+      // id and time, and says how much was cut.
+      sink(capLogLine(line, { level, message: mask(message), ...requestId, timestamp }));
     },
   };
 }

@@ -6,6 +6,7 @@ import type { SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import { parseIsoDate, type IsoDate } from '../../rules/dates.ts';
 import { isRecord, keyWithinLimit, rejecter, show as showValue } from '../parse.ts';
 import { renderPrefix } from '../../rules/prefix.ts';
+import { quoteList } from '../../rules/quote.ts';
 
 /** Copy one day, or the part of it after `startAfter`. */
 export interface WorkItem {
@@ -72,7 +73,7 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
   if (!isRecord(doc)) bad(`body ${show(body)}: expected a JSON object {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
   const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'archivedBefore', 'scheduled'];
   const extra = Object.keys(doc).filter((k) => !fields.includes(k));
-  if (extra.length > 0) bad(`unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${fields.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (extra.length > 0) bad(`unknown field(s) ${quoteList(extra)}; allowed: ${fields.map((k) => JSON.stringify(k)).join(', ')}`);
 
   const date = parseIsoDate(doc.date);
   if (date === undefined) bad(`"date" is ${show(doc.date)}: expected a calendar date YYYY-MM-DD`);
