@@ -82,7 +82,9 @@ function renderOrReject(values: PolicyValues): { docs: RenderedDocuments } | { r
   }
 }
 
-describe('security: hostile values through validation and rendering (fast-check)', () => {
+describe('security: hostile values through validation and rendering (fast-check)', function () {
+  // Thousands of renderings of eight-pattern policies: seconds on a loaded machine.
+  this.timeout(60_000);
   for (const field of Object.keys(shapes) as StringField[]) {
     it(`${field}: rejected, or intact in valid JSON`, () => {
       let accepted = 0;
