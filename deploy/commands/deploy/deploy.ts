@@ -18,6 +18,7 @@ import { awsManagedKeyProblem, cloudWatchKeyStatement, listTopicSubscriptions, r
 import { DeployError } from '../../cli/errors.ts';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
 import { isAccessDenied } from '../../../rules/awsErrors.ts';
+import { longKeyWarning } from '../../../rules/keyLength.ts';
 import { checkSourceBucket } from '../../aws/sourceBucket.ts';
 import { checkOutDir } from './outDir.ts';
 import { artifactKey, type BucketOutcome, type UploadOutcome } from '../../aws/artifacts.ts';
@@ -207,6 +208,8 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     ...(deps.uid === undefined ? {} : { uid: deps.uid }),
   });
   for (const warning of outCheck.warnings) log(warning);
+  const longKeys = longKeyWarning(config.destinationPrefix);
+  if (longKeys !== undefined) log(longKeys);
 
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
   const checked = await checkBeforeWriting(config, args, deps, caller);

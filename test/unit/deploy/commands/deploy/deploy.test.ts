@@ -346,6 +346,17 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
     expect(lines.find((l) => l.startsWith('WARNING:'))).to.equal(`WARNING: --out "${shared}": ${shared} may be written by its group (mode 770): a member could replace the trust document after deploy wrote it; read it again before you apply it, or use a folder only you can write`);
   });
 
+  it('warns, before any AWS call, that a destination prefix makes keys over S3\'s 1,024 bytes possible; no warning without one', async () => {
+    await run(args(), config({ S3_REPLICATE_DEST_PREFIX: 'from-acme/' }));
+    expect(lines.filter((l) => l.startsWith('WARNING:'))).to.deep.equal([
+      'WARNING: S3_REPLICATE_DEST_PREFIX is 10 bytes: a source key of more than 1014 bytes (UTF-8) would make a destination key over S3\'s 1024-byte limit; S3 refuses the copy of such an object (KeyTooLongError) on every run',
+    ]);
+    expect(lines.findIndex((l) => l.startsWith('WARNING: S3_REPLICATE_DEST_PREFIX'))).to.be.below(lines.findIndex((l) => l.startsWith('[1/6]')));
+    lines = [];
+    await run(args(), config({ S3_REPLICATE_DEST_PREFIX: '' }));
+    expect(lines.filter((l) => l.startsWith('WARNING:'))).to.deep.equal([]);
+  });
+
   it('creates a missing --out folder owner-only (0700)', async () => {
     await run(args({ outDir: join(out, 'new', 'docs') }));
     expect((await stat(join(out, 'new', 'docs'))).mode & 0o777).to.equal(0o700);
