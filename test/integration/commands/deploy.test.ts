@@ -287,7 +287,8 @@ describe('npm run deploy against moto', function () {
     expect(policy.Statement.slice(0, 2)).to.deep.equal([keep, unrelated]);
     expect(policy.Statement[2]!.Principal).to.deep.equal({ AWS: DESTINATION_ROLE_ARN });
     // Only the day pattern's objects, and a listing only with a day's prefix.
-    expect(policy.Statement[2]!.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/????/??/??/*`);
+    // The year's century and the first digit of month and day written out: eight patterns.
+    expect(policy.Statement[2]!.Resource).to.deep.equal(['0?', '1?'].flatMap((mm) => ['0?', '1?', '2?', '3?'].map((dd) => `arn:aws:s3:::${SOURCE_BUCKET}/20??/${mm}/${dd}/*`)));
     expect(policy.Statement[3]!.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}`);
 
     const again = await run({ applySourcePolicy: true });
