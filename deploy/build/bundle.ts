@@ -43,7 +43,8 @@ export interface BundleOptions {
  * Bundles the handler (the AWS SDK included, so the code does not depend on the runtime's copy).
  *
  * What each run pays before its first request is mostly loading this code, so the bundle is cut
- * to what a run needs (see the README's Benchmarks, "Fixed cost"):
+ * to what a run needs (docs/benchmarks.md measures it: the handler bundle's zip size and import time,
+ * most of the fixed cost of a warm rerun):
  * - `mainFields: module, main`: the SDK's ES module builds (`dist-es`) rather than its CommonJS
  *   ones, which esbuild can tree-shake (package.json `sideEffects: false`) and whose modules are
  *   not each wrapped and evaluated at import; esbuild's default for `platform: node` is `main`
