@@ -11,7 +11,7 @@
  * - anything else is a copy or check event ({@link parseEvent}): a scheduled event, dates, a
  *   range, `{"check": true}`, or a bad event named in one message.
  */
-import { parseEvent, type CheckEvent, type CopyEvent } from './events.ts';
+import { parseEvent, type CheckEvent, type CopyEvent, type ParseEventOptions } from './events.ts';
 import { EventValidationError } from './errors.ts';
 import { isSqsEvent, type SqsRecordLike } from './fanOut/workItems.ts';
 import { isObjectEventDocument, objectDocumentShape, parseObjectEvents, type ObjectEvent } from './pushOnWrite/objectEvents.ts';
@@ -40,8 +40,8 @@ export type Route =
   /** Not an event the function takes, or a malformed one: the message names the bad value. */
   | { readonly kind: 'invalid'; readonly error: EventValidationError };
 
-/** What the routing needs of the handler's settings. */
-export interface RouteOptions {
+/** What the routing needs of the handler's settings (and, for a copy event, {@link parseEvent}'s hint). */
+export interface RouteOptions extends ParseEventOptions {
   /** LAG_DAYS: how many days before its time a scheduled event copies. */
   readonly lagDays: number;
   /** The most days a copy event may name (inline, or planned into the work queue). */
@@ -85,7 +85,7 @@ export function routeEvent(event: unknown, options: RouteOptions): Route {
       break;
   }
   return invalidOr((): Route => {
-    const parsed = parseEvent(event, options.lagDays, { maxDays: options.maxDays });
+    const parsed = parseEvent(event, options.lagDays, options);
     if (parsed.kind === 'check') return { kind: 'check', check: parsed };
     return parsed.trigger === 'schedule' ? { kind: 'scheduled', copy: { ...parsed, trigger: parsed.trigger } } : { kind: 'days', copy: { ...parsed, trigger: parsed.trigger } };
   });

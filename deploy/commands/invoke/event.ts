@@ -8,9 +8,8 @@
  */
 import { open } from 'node:fs/promises';
 import { ConfigError, describeError } from '../../../rules/errors.ts';
-import { parseEvent, type ParseEventOptions } from '../../../handler/events.ts';
-import { isObjectEventDocument, parseObjectEvents } from '../../../handler/pushOnWrite/objectEvents.ts';
-import { isSqsEvent } from '../../../handler/fanOut/workItems.ts';
+import { MAX_DAYS_PER_EVENT, type ParseEventOptions } from '../../../handler/events.ts';
+import { routeEvent, type Route } from '../../../handler/router.ts';
 
 /**
  * The largest event Lambda takes: 6 MB for a synchronous invocation, 1 MB for an asynchronous one
@@ -64,15 +63,28 @@ export async function readEventFile(path: string, maxBytes = MAX_SYNC_EVENT_BYTE
  */
 export type InvokeEventKind = 'copy' | 'check' | 'objects' | 'sqsBatch';
 
+/** What each of the handler's routes is to invoke. */
+const KIND_OF_ROUTE: Readonly<Record<Exclude<Route['kind'], 'invalid'>, InvokeEventKind>> = {
+  scheduled: 'copy',
+  days: 'copy',
+  check: 'check',
+  workBatch: 'sqsBatch',
+  objectBatch: 'sqsBatch',
+  eventBridgeObject: 'objects',
+  s3Notification: 'objects',
+  s3TestEvent: 'objects',
+};
+
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * Checks `event` with the handler's own parsers and says what it is; throws a {@link ConfigError}
+ * Checks `event` with the handler's own router and says what it is; throws a {@link ConfigError}
  * or the handler's EventValidationError (both exit 2) for an event the handler would refuse. A copy
- * event is checked as {@link parseEvent} checks it with `options`; an object event as the push on
- * write parses it. An SQS batch's records are the handler's to judge one by one. Pure.
+ * event is checked as the handler's parser checks it with `options` (the day limit, and how to fan
+ * out a longer backfill); an object event as the push on write parses it. An SQS batch's records
+ * are the handler's to judge one by one. Pure.
  */
 export function checkInvokeEvent(event: unknown, lagDays: number, options: ParseEventOptions = {}): InvokeEventKind {
   if (!isJsonObject(event)) {
@@ -81,14 +93,12 @@ export function checkInvokeEvent(event: unknown, lagDays: number, options: Parse
         'an object event (EventBridge "Object Created", or an S3 notification {"Records": [...]}) or an SQS batch',
     ], NOT_USABLE);
   }
-  if (isSqsEvent(event) || isObjectEventDocument(event)) {
-    if (event.dryRun !== undefined) {
-      // The handler has no dry run for these: it would copy the objects for real.
-      throw new ConfigError(['--dry-run (or "dryRun") applies to copy events: an object event or an SQS batch is copied for real; to see what a day would copy, run npm run invoke -- --dates <YYYY-MM-DD> --dry-run'], NOT_USABLE);
-    }
-    if (isSqsEvent(event)) return 'sqsBatch';
-    parseObjectEvents(event);
-    return 'objects';
+  const route = routeEvent(event, { ...options, lagDays, maxDays: options.maxDays ?? MAX_DAYS_PER_EVENT });
+  if (route.kind === 'invalid') throw route.error;
+  const kind = KIND_OF_ROUTE[route.kind];
+  if ((kind === 'objects' || kind === 'sqsBatch') && event.dryRun !== undefined) {
+    // The handler has no dry run for these: it would copy the objects for real.
+    throw new ConfigError(['--dry-run (or "dryRun") applies to copy events: an object event or an SQS batch is copied for real; to see what a day would copy, run npm run invoke -- --dates <YYYY-MM-DD> --dry-run'], NOT_USABLE);
   }
-  return parseEvent(event, lagDays, options).kind === 'check' ? 'check' : 'copy';
+  return kind;
 }
