@@ -24,8 +24,11 @@ function own(stack = STACK, role = DESTINATION_ROLE_ARN, prefixFormat = FORMAT):
   return stackStatements({ stack, sourceBucket: SOURCE_BUCKET, prefixFormat, destinationRoleArn: role }, docs['sourceBucketPolicy.json.tmp'].Statement);
 }
 
-const ours = own();
-const [read, listing] = ours.rendered as [PolicyStatement, PolicyStatement];
+// Built in a hook, not while the file loads: code run at load makes the mutants of what it reaches
+// static (each is then tested by importing the whole project again).
+let ours: StackStatements;
+let read: PolicyStatement;
+let listing: PolicyStatement;
 const unrelated = { Sid: 'AnalyticsRead', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::123456789012:role/analytics' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/reports/*` };
 const unnamed = { Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::123456789012:role/etl' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/etl/*` };
 const policyOf = (...statements: unknown[]): BucketPolicy => ({ Version: '2012-10-17', Statement: statements as PolicyStatement[] });
@@ -34,6 +37,11 @@ const legacyRead = { Sid: 'S3PushReadAccess', Effect: 'Allow' as const, Principa
 const legacyList = { Sid: 'S3PushListAccess', Effect: 'Allow' as const, Principal: { AWS: DESTINATION_ROLE_ARN }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}`, Condition: { StringLike: { 's3:prefix': 'events/????/??/??/*' } } };
 
 describe('deploy/aws/sourcePolicy', () => {
+  before(() => {
+    ours = own();
+    [read, listing] = ours.rendered as [PolicyStatement, PolicyStatement];
+  });
+
   describe('stackStatements', () => {
     it('renders the stack\'s own Sids (read, list) and knows its deny Sid, its role and its bucket', () => {
       const sids = sourcePolicySids(STACK);
@@ -120,8 +128,12 @@ describe('deploy/aws/sourcePolicy', () => {
     });
 
     describe('the Deny of excluded keys', () => {
-      const deny = { Sid: sourcePolicySids(STACK).Deny, Effect: 'Deny' as const, Principal: { AWS: DESTINATION_ROLE_ARN }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/events/*/tmp/*` };
-      const withDeny = { ...ours, rendered: [...ours.rendered, deny] };
+      let deny: PolicyStatement;
+      let withDeny: StackStatements;
+      before(() => {
+        deny = { Sid: sourcePolicySids(STACK).Deny, Effect: 'Deny', Principal: { AWS: DESTINATION_ROLE_ARN }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/events/*/tmp/*` };
+        withDeny = { ...ours, rendered: [...ours.rendered, deny] };
+      });
 
       it('is written with the stack\'s Deny Sid, replaced by a later one, and taken out when no longer rendered', () => {
         const first = mergeStatements(policyOf(unrelated), withDeny).policy!;
@@ -169,7 +181,10 @@ describe('deploy/aws/sourcePolicy', () => {
 
     describe('S3\'s 20 KB limit', () => {
       const filler = (bytes: number) => ({ Sid: 'Filler', Effect: 'Allow' as const, Principal: { AWS: OTHER_ROLE }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SOURCE_BUCKET}/${'x'.repeat(bytes)}` });
-      const room = BUCKET_POLICY_MAX_BYTES - mergeStatements(policyOf(filler(0)), ours).bytes;
+      let room: number;
+      before(() => {
+        room = BUCKET_POLICY_MAX_BYTES - mergeStatements(policyOf(filler(0)), ours).bytes;
+      });
 
       it('merges a policy of exactly 20,480 bytes', () => {
         const plan = mergeStatements(policyOf(filler(room)), ours);
