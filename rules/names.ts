@@ -15,6 +15,8 @@ export const FAN_OUT_LOG_MESSAGE = 's3-push fan-out planned';
 export const WORK_BATCH_LOG_MESSAGE = 's3-push work batch';
 /** The message of the WARN line that lists a run's archived source objects and how to restore them. */
 export const ARCHIVED_LOG_MESSAGE = 's3-push archived objects';
+/** The message of the WARN line of a day whose copies S3 throttled (503 SlowDown), and how far they backed off. */
+export const THROTTLED_LOG_MESSAGE = 's3-push throttled by S3';
 
 /** The source bucket policy statement, applied in the source account. */
 export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';

@@ -7,11 +7,12 @@
  */
 import { describeError } from '../../rules/errors.ts';
 import { renderPrefix } from '../../rules/prefix.ts';
+import type { IsoDate } from '../../rules/dates.ts';
 import type { HandlerConfig } from '../config.ts';
 import type { WorkItem } from '../fanOut/workItems.ts';
 import type { Logger } from '../logger.ts';
 import { ARCHIVED_HELP, type DaySummary, type Failure, type Summary } from '../summary.ts';
-import { ARCHIVED_LOG_MESSAGE } from '../../rules/names.ts';
+import { ARCHIVED_LOG_MESSAGE, THROTTLED_LOG_MESSAGE } from '../../rules/names.ts';
 import { logIgnoredMarkerName, markCompleteDay, type MarkerOptions } from '../marker/dayMarker.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
 
@@ -72,6 +73,7 @@ export async function runDayPart(clients: ReplicationClients, config: HandlerCon
   let day = result.summary;
   let complete = result.complete;
   logIgnoredMarkerName(logger, day);
+  logThrottled(logger, part.date, result);
   const archivedSoFar = (part.archivedBefore ?? 0) + day.archived;
   if (config.dayMarker && result.complete && !part.dryRun && day.failed === 0 && !part.failedBefore && archivedSoFar === 0) {
     const marked = await markCompleteDay(clients, config, day, { ...hooks, ...(shouldStop ? { shouldStop } : {}) });
@@ -105,6 +107,18 @@ export function continuationOf(part: WorkItem, startAfter: string, inPart: { rea
     ...(archivedSoFar > 0 ? { archivedBefore: archivedSoFar } : {}),
     ...(part.scheduled ? { scheduled: true as const } : {}),
   };
+}
+
+/**
+ * Logs a day part whose copies S3 throttled, when it did: one WARN line
+ * (`"message": "s3-push throttled by S3"`) with the back-offs and the copies in flight at the
+ * start, at most, at least and at the end. The copies went on (the SDK retried them); the line
+ * says why the day was slower, and that the destination prefix is busy.
+ */
+export function logThrottled(logger: Logger, date: IsoDate, result: Pick<DayResult, 'concurrency'>): void {
+  const c = result.concurrency;
+  if (c.backoffs === 0) return;
+  logger.log('WARN', THROTTLED_LOG_MESSAGE, { date, backoffs: c.backoffs, copiesInFlight: { cap: c.cap, start: c.start, peak: c.peak, low: c.low, end: c.limit } });
 }
 
 /**

@@ -48,7 +48,7 @@ export const MAX_FAILURES_PER_DAY = MAX_LISTED_FAILURES;
 export const DEFAULT_MAX_PENDING_KEYS = 10_000;
 import { dayMarkerKey, DAY_MARKER_NAME } from '../marker/dayMarker.ts';
 import { writePacer } from './writePacer.ts';
-import { adaptiveConcurrency, type ConcurrencyLimit } from './adaptiveConcurrency.ts';
+import { adaptiveConcurrency, type ConcurrencyLimit, type ConcurrencyStats } from './adaptiveConcurrency.ts';
 
 /** The S3 clients of a run. */
 export interface ReplicationClients {
@@ -113,6 +113,8 @@ export interface DayResult {
   readonly lastKey: string | undefined;
   /** True when every object of the day after `startAfter` was handled (the listing ran to its end). */
   readonly complete: boolean;
+  /** How the copies in flight moved: start, peak, lowest, end, and the back-offs on throttling. */
+  readonly concurrency: ConcurrencyStats;
 }
 
 /**
@@ -340,5 +342,6 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     lastKey,
     // An object whose copy stopped between parts is not done, even if the listing ran to its end.
     complete: !stopped && interrupted.length === 0,
+    concurrency: concurrency.stats(),
   };
 }

@@ -32,6 +32,28 @@ describe('handler/copy/dayPart', () => {
   }
   beforeEach(() => { lines.length = 0; });
 
+  it("logs one WARN line when S3 throttled the part's copies (with the back-offs and the copies in flight), and none when it did not", async () => {
+    const keys = Array.from({ length: 120 }, (_, i) => o(String(i).padStart(3, '0')));
+    world(keys, []);
+    const throttles = { count: 0 };
+    // S3 answers every copy SlowDown once before it succeeds, as the clients' counter sees it.
+    dst.on(CopyObjectCommand).callsFake(async () => {
+      throttles.count++;
+      await new Promise((r) => setTimeout(r, 1));
+      return {};
+    });
+    await runDayPart({ ...clients, throttles }, { ...config, dayMarker: false }, { date }, options());
+    const warned = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === 's3-push throttled by S3');
+    expect(warned).to.have.length(1);
+    expect(warned[0]).to.deep.include({ level: 'WARN', date });
+    expect(warned[0]!.backoffs).to.be.a('number').and.at.least(1);
+    expect(warned[0]!.copiesInFlight).to.deep.include({ cap: config.copyConcurrency, start: 16, peak: 16, end: 1 });
+    lines.length = 0;
+    dst.on(CopyObjectCommand).resolves({});
+    await runDayPart({ ...clients, throttles }, { ...config, dayMarker: false }, { date }, options());
+    expect(lines.filter((l) => l.includes('throttled'))).to.deep.equal([]);
+  });
+
   it('writes the marker of a complete day, and the part is complete', async () => {
     world([o('a')], [o('a')]);
     const part = await runDayPart(clients, config, { date }, options());
