@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../rules/errors.ts';
 import { plainHttpEndpointProblems } from '../rules/endpoint.ts';
-import { DEFAULT_PREFIX_FORMAT, prefixFormatProblems } from '../rules/prefix.ts';
+import { DEFAULT_PREFIX_FORMAT, destinationPrefixFormatProblems, prefixFormatProblems } from '../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
 import { MAX_REQUEST_TIMEOUT_MS } from '../rules/timeouts.ts';
@@ -52,6 +52,12 @@ export interface HandlerConfig {
   readonly prefixFormat: string;
   /** DESTINATION_PREFIX, default empty: prepended to every destination key. */
   readonly destinationPrefix: string;
+  /**
+   * DESTINATION_PREFIX_FORMAT (optional): the destination prefix of one day, `{YYYY}` `{MM}` `{DD}`
+   * each once; a source key `<source day prefix><rest>` lands at `<destination day prefix><rest>`.
+   * Not together with DESTINATION_PREFIX. Unset: the source key under DESTINATION_PREFIX.
+   */
+  readonly destinationPrefixFormat: string | undefined;
   /** LAG_DAYS, default 1 (0–3650). */
   readonly lagDays: number;
   /** KMS_KEY_ARN (optional; empty means unset): copies are SSE-KMS with this key. */
@@ -138,6 +144,15 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const destinationPrefix = optional('DESTINATION_PREFIX') ?? '';
   if (Buffer.byteLength(destinationPrefix) > 512) problems.push(`DESTINATION_PREFIX is ${Buffer.byteLength(destinationPrefix)} bytes: expected at most 512 (keys are limited to 1024 bytes)`);
 
+  const destinationPrefixFormat = optional('DESTINATION_PREFIX_FORMAT');
+  if (destinationPrefixFormat !== undefined) {
+    const formatProblems = destinationPrefixFormatProblems(destinationPrefixFormat);
+    if (Buffer.byteLength(destinationPrefixFormat) > 512) formatProblems.push(`${Buffer.byteLength(destinationPrefixFormat)} bytes: expected at most 512 (keys are limited to 1024 bytes)`);
+    for (const p of formatProblems) problems.push(`DESTINATION_PREFIX_FORMAT is ${JSON.stringify(destinationPrefixFormat)}: ${p}`);
+    // Two homes for the fixed text would leave the reader guessing which comes first.
+    if (destinationPrefix !== '') problems.push(`DESTINATION_PREFIX_FORMAT is ${JSON.stringify(destinationPrefixFormat)} and DESTINATION_PREFIX is ${JSON.stringify(destinationPrefix)}: expected one of the two (put the fixed text in the format, e.g. ${JSON.stringify(destinationPrefix + destinationPrefixFormat)})`);
+  }
+
   const lagDays = integer('LAG_DAYS', DEFAULT_LAG_DAYS, 0, MAX_LAG_DAYS);
   const kmsKeyArn = optional('KMS_KEY_ARN');
   const kmsFault = kmsKeyArn === undefined ? undefined : kmsKeyArnProblem(kmsKeyArn);
@@ -190,6 +205,7 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     externalId,
     prefixFormat,
     destinationPrefix,
+    destinationPrefixFormat,
     lagDays,
     kmsKeyArn,
     sourceKmsKeyArn,

@@ -66,6 +66,7 @@ const SETTINGS = {
   destinationAccountId: '210987654321',
   prefixFormat: '{YYYY}/{MM}/{DD}/',
   destinationPrefix: '',
+  destinationPrefixFormat: undefined,
   kmsKeyArn: undefined,
   multipartThresholdBytes: 256 * 1024 * 1024,
   partSizeBytes: 64 * 1024 * 1024,

@@ -4,7 +4,7 @@
  * config. No AWS call.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
+import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, destinationPrefixFormatProblems, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
@@ -40,6 +40,8 @@ export interface DeployConfig {
   readonly sourceKeyPrefix: string;
   /** `S3_REPLICATE_DEST_PREFIX`, default empty. */
   readonly destinationPrefix: string;
+  /** `S3_REPLICATE_DEST_PREFIX_FORMAT`: the destination prefix of one day; undefined when unset (then the source's, under the destination prefix). */
+  readonly destinationPrefixFormat: string | undefined;
   /** `S3_REPLICATE_SCHEDULE`, default `cron(0 6 * * ? *)`. */
   readonly schedule: string;
   /** The "day not completed" alarm's hours: the schedule's longest gap between two runs plus a margin (26 for a daily schedule). */
@@ -176,16 +178,29 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
   const externalIdFault = externalId === undefined ? undefined : externalIdProblem(externalId);
   if (externalIdFault) problems.push(`S3_REPLICATE_EXTERNAL_ID is ${externalIdFault}`);
 
+  /** A format's own rules, and the characters and length of its fixed text. */
+  const formatProblems = (format: string, rules: (f: string) => string[]): string[] => {
+    const found = rules(format);
+    // The fixed text lands in IAM resource ARNs and conditions, where * and ? are wildcards.
+    if (!KEY_CHARS.test(format.replace(/\{(YYYY|MM|DD)\}/g, ''))) found.push('only letters, digits, / _ . = - and the tokens are allowed (they appear in IAM policies)');
+    if (format.length > 512) found.push(`at most 512 characters (it has ${format.length})`);
+    return found;
+  };
   const prefixFormat = get('S3_REPLICATE_PREFIX_FORMAT') ?? DEFAULT_PREFIX_FORMAT;
-  const prefixProblems = prefixFormatProblems(prefixFormat);
-  // The fixed text lands in IAM resource ARNs and conditions, where * and ? are wildcards.
-  if (!KEY_CHARS.test(prefixFormat.replace(/\{(YYYY|MM|DD)\}/g, ''))) prefixProblems.push('only letters, digits, / _ . = - and the tokens are allowed (they appear in IAM policies)');
-  if (prefixFormat.length > 512) prefixProblems.push(`at most 512 characters (it has ${prefixFormat.length})`);
+  const prefixProblems = formatProblems(prefixFormat, prefixFormatProblems);
   for (const p of prefixProblems) problems.push(`S3_REPLICATE_PREFIX_FORMAT is ${show(prefixFormat)}: ${p}`);
 
   const destinationPrefix = get('S3_REPLICATE_DEST_PREFIX') ?? '';
   if (!KEY_CHARS.test(destinationPrefix) || destinationPrefix.length > 512 || destinationPrefix.startsWith('/')) {
     problems.push(`S3_REPLICATE_DEST_PREFIX is ${show(destinationPrefix)}: expected at most 512 letters, digits and / _ . = -, not starting with "/"`);
+  }
+  const destinationPrefixFormat = get('S3_REPLICATE_DEST_PREFIX_FORMAT');
+  if (destinationPrefixFormat !== undefined) {
+    for (const p of formatProblems(destinationPrefixFormat, destinationPrefixFormatProblems)) problems.push(`S3_REPLICATE_DEST_PREFIX_FORMAT is ${show(destinationPrefixFormat)}: ${p}`);
+    // One home for the fixed text: with both, which comes first would be a guess.
+    if (destinationPrefix !== '') {
+      problems.push(`S3_REPLICATE_DEST_PREFIX_FORMAT is ${show(destinationPrefixFormat)} and S3_REPLICATE_DEST_PREFIX is ${show(destinationPrefix)}: expected one of the two (put the fixed text in the format, e.g. S3_REPLICATE_DEST_PREFIX_FORMAT=${destinationPrefix}${destinationPrefixFormat})`);
+    }
   }
 
   const schedule = get('S3_REPLICATE_SCHEDULE') ?? DEFAULT_SCHEDULE;
@@ -274,6 +289,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     prefixFormat,
     sourceKeyPrefix: staticLead(prefixFormat),
     destinationPrefix,
+    destinationPrefixFormat,
     schedule,
     dayDeadlineHours: deadline && 'hours' in deadline ? deadline.hours : 0,
     lagDays,

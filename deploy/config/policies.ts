@@ -14,7 +14,7 @@ import { bucketNameProblem } from '../../rules/bucketName.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, roleArnProblem } from '../../rules/awsNames.ts';
 import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY_SID, SOURCE_POLICY_FILE, TRUST_POLICY_FILE, TRUST_POLICY_SID } from '../../rules/names.ts';
 import { sourcePolicySids, type StackIdentity } from '../../rules/sourcePolicySids.ts';
-import { KEY_PREFIX_PATTERN, dayPattern, dayPatterns, prefixFormatProblems } from '../../rules/prefix.ts';
+import { KEY_PREFIX_PATTERN, dayPattern, dayPatterns, destinationDayPattern, destinationPrefixFormatProblems, prefixFormatProblems } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/marker/manifest.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
@@ -34,6 +34,12 @@ export interface PolicyValues {
   readonly destinationBucket: string;
   /** May be empty. */
   readonly destinationPrefix: string;
+  /**
+   * `S3_REPLICATE_DEST_PREFIX_FORMAT`, the destination prefix of one day (undefined: the source's
+   * under `destinationPrefix`). The role writes, deletes its probe and reads the marker only under
+   * the destination day pattern ({@link destinationDayPattern}).
+   */
+  readonly destinationPrefixFormat?: string | undefined;
   readonly destinationRoleArn: string;
   /** The function's execution role, from IAM once the stack exists. */
   readonly executionRoleArn: string;
@@ -96,10 +102,15 @@ export function validatePolicyValues(v: PolicyValues): void {
     const p = bucketNameProblem(value);
     if (p) problems.push(`${name} ${JSON.stringify(value)}: ${p}`);
   }
-  const formatFaults = prefixFormatProblems(v.prefixFormat);
-  // The fixed text lands in the documents as it is: no IAM wildcard, no quote.
-  if (!KEY_PREFIX.test(v.prefixFormat.replace(/\{(YYYY|MM|DD)\}/g, '')) || v.prefixFormat.length > 512) formatFaults.push('expected at most 512 letters, digits and / _ . = - besides the tokens');
-  for (const p of formatFaults) problems.push(`prefixFormat ${JSON.stringify(v.prefixFormat)}: ${p}`);
+  const formats: [string, string | undefined, (f: string) => string[]][] = [['prefixFormat', v.prefixFormat, prefixFormatProblems], ['destinationPrefixFormat', v.destinationPrefixFormat, destinationPrefixFormatProblems]];
+  for (const [name, format, rules] of formats) {
+    if (format === undefined) continue;
+    const formatFaults = rules(format);
+    // The fixed text lands in the documents as it is: no IAM wildcard, no quote.
+    if (!KEY_PREFIX.test(format.replace(/\{(YYYY|MM|DD)\}/g, '')) || format.length > 512) formatFaults.push('expected at most 512 letters, digits and / _ . = - besides the tokens');
+    for (const p of formatFaults) problems.push(`${name} ${JSON.stringify(format)}: ${p}`);
+  }
+  if (v.destinationPrefixFormat !== undefined && v.destinationPrefix !== '') problems.push('destinationPrefix and destinationPrefixFormat: expected one of the two');
   if (!KEY_PREFIX.test(v.destinationPrefix) || v.destinationPrefix.length > 512) problems.push(`destinationPrefix ${JSON.stringify(v.destinationPrefix)}: expected at most 512 letters, digits and / _ . = - only`);
   for (const [name, value] of [['destinationRoleArn', v.destinationRoleArn], ['executionRoleArn', v.executionRoleArn]] as const) {
     const p = roleArnProblem(value);
@@ -151,6 +162,7 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
     // characters at most).
     sourceDayResources: JSON.stringify(dayPatterns(values.prefixFormat).map((p) => `arn:${partition}:s3:::${values.sourceBucket}/${p}*`)),
     sourceDayPrefixes: JSON.stringify(dayPatterns(values.prefixFormat).map((p) => `${p}*`)),
+    destinationDayPattern: destinationDayPattern(values),
     sourceKeyPolicySid: SOURCE_KEY_POLICY_SID,
     trustPolicySid: TRUST_POLICY_SID,
     probeName: PROBE_NAME,

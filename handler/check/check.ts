@@ -23,7 +23,7 @@ import type { Logger } from '../logger.ts';
 import { bucketEncryption, deleteProbe, listSome, objectEncryption, putProbe, readFirstByte, resolveCredentials, type ProbeObject } from '../aws/s3Probe.ts';
 import { errorName } from '../../rules/awsErrors.ts';
 import { PREFLIGHT_LOG_MESSAGE } from '../../rules/names.ts';
-import { dayPattern, renderPrefix } from '../../rules/prefix.ts';
+import { dayKeys, dayPattern } from '../../rules/prefix.ts';
 import { daysBefore, type IsoDate } from '../../rules/dates.ts';
 import { innermost, isDenied, isKms, isKmsError, kmsKeyIn, kmsRefused } from './answers.ts';
 import {
@@ -32,8 +32,10 @@ import {
 } from './fixes.ts';
 
 /**
- * The probe's name, put under DESTINATION_PREFIX. A fixed name (not a random one) so that the
- * destination role's DeletePreflightProbe statement can grant s3:DeleteObject on this one key only.
+ * The probe's name, put under the checked day's destination prefix, where the copies of that day
+ * go: the write it proves is the one the copies make (WriteDestination). A fixed name (not a
+ * random one) so that the destination role's DeletePreflightProbe statement can grant
+ * s3:DeleteObject on this one name of a day only.
  */
 export const PROBE_NAME = 's3-push-preflight-probe.txt';
 
@@ -108,6 +110,8 @@ interface LinkContext {
   readonly sourcePrefix: string;
   /** The day pattern of the bucket policy, as its statements name it (`????/??/??/*`). */
   readonly pattern: string;
+  /** The checked day's destination prefix, which link 4 lists. */
+  readonly destinationPrefix: string;
   readonly probeKey: string;
   readonly source: OwnedBucket;
   readonly destination: OwnedBucket;
@@ -223,7 +227,7 @@ async function writeDestination(ctx: LinkContext): Promise<CheckLink> {
   };
   const body = `Written by the s3-push preflight check (npm run check) at ${ctx.now().toISOString()} and deleted at once. Safe to delete.\n`;
   const broken =
-    (await step(`ListObjectsV2 s3://${config.destinationBucket}/${config.destinationPrefix}`, 'ListDestination', () => listSome(ctx.s3, ctx.destination, config.destinationPrefix, 1))) ??
+    (await step(`ListObjectsV2 s3://${config.destinationBucket}/${ctx.destinationPrefix}`, 'ListDestination', () => listSome(ctx.s3, ctx.destination, ctx.destinationPrefix, 1))) ??
     (await step(`PutObject ${probeUrl}`, 'WriteDestination', () => putProbe(ctx.s3, ctx.destination, ctx.probeKey, body, { kmsKeyArn: config.kmsKeyArn }))) ??
     (await step(`DeleteObject ${probeUrl} (the probe is left behind: aws s3 rm ${probeUrl})`, 'DeletePreflightProbe', () => deleteProbe(ctx.s3, ctx.destination, ctx.probeKey)));
   if (broken) return broken;
@@ -249,14 +253,16 @@ async function writeDestination(ctx: LinkContext): Promise<CheckLink> {
 export async function runCheck(config: HandlerConfig, clients: CheckClients, options: CheckOptions): Promise<CheckReport> {
   const now = options.now ?? (() => new Date());
   const day = options.day ?? daysBefore(now(), config.lagDays);
+  const keys = dayKeys(config, day);
   const ctx: LinkContext = {
     config,
     s3: clients.destinationS3,
     now,
     day,
-    sourcePrefix: renderPrefix(config.prefixFormat, day),
+    sourcePrefix: keys.sourcePrefix,
     pattern: `${dayPattern(config.prefixFormat)}*`,
-    probeKey: config.destinationPrefix + PROBE_NAME,
+    destinationPrefix: keys.destinationPrefix,
+    probeKey: keys.destinationPrefix + PROBE_NAME,
     source: { name: config.sourceBucket, owner: config.sourceAccountId },
     destination: { name: config.destinationBucket, owner: config.destinationAccountId },
   };

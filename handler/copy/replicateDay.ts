@@ -62,7 +62,7 @@ export interface ReplicationClients {
 
 /** The settings one day needs: the part of the handler config it reads. */
 export type DaySettings = Pick<HandlerConfig,
-  'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>
+  'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'destinationPrefixFormat' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>
   & Partial<Pick<HandlerConfig, 'copyConcurrencyStart'>>;
 
 /** Options of {@link replicateDay}. */

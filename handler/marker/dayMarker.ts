@@ -40,7 +40,7 @@ const TEXT_BATCH_CHARS = 64 * 1024;
 
 /** The settings the marker reads. */
 export type MarkerSettings = Pick<HandlerConfig,
-  'sourceBucket' | 'sourceAccountId' | 'destinationBucket' | 'destinationAccountId' | 'destinationPrefix' | 'prefixFormat' | 'kmsKeyArn'>;
+  'sourceBucket' | 'sourceAccountId' | 'destinationBucket' | 'destinationAccountId' | 'destinationPrefix' | 'destinationPrefixFormat' | 'prefixFormat' | 'kmsKeyArn'>;
 
 /**
  * What {@link updateDayMarker} did: `written`; `unchanged` (the stored marker is s3-push's and

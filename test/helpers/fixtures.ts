@@ -22,6 +22,7 @@ export function daySettings(overrides: Partial<DaySettings> = {}): DaySettings {
     destinationAccountId: DESTINATION_ACCOUNT,
     prefixFormat: '{YYYY}/{MM}/{DD}/',
     destinationPrefix: '',
+    destinationPrefixFormat: undefined,
     kmsKeyArn: undefined,
     copyConcurrency: 4,
     multipartThresholdBytes: 8 * 1024 * 1024,

@@ -149,6 +149,7 @@ function policyValues(config: DeployConfig, executionRoleArn: string): PolicyVal
     prefixFormat: config.prefixFormat,
     destinationBucket: config.destinationBucket,
     destinationPrefix: config.destinationPrefix,
+    destinationPrefixFormat: config.destinationPrefixFormat,
     destinationRoleArn: config.destinationRoleArn,
     executionRoleArn,
     externalId: config.externalId,

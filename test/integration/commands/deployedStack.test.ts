@@ -105,7 +105,7 @@ describe('check, invoke and destroy against a stack deployed to moto', function 
     expect(ok.stdout).to.include('preflight: 4 of 4 links ok');
     expect(ok.stdout + ok.stderr).not.to.include(EXTERNAL_ID);
     expect(broken.code).to.equal(1);
-    expect(broken.stdout).to.include('✘ 4. list, write and delete s3://no-such-landing-bucket/s3-push-preflight-probe.txt with the role');
+    expect(broken.stdout).to.include('✘ 4. list, write and delete s3://no-such-landing-bucket/2024/01/01/s3-push-preflight-probe.txt with the role');
     expect(broken.stdout).to.include('fix: the bucket no-such-landing-bucket does not exist');
   });
 

@@ -25,6 +25,7 @@ describe('handler/config', () => {
       externalId: EXTERNAL_ID,
       prefixFormat: '{YYYY}/{MM}/{DD}/',
       destinationPrefix: '',
+      destinationPrefixFormat: undefined,
       lagDays: 1,
       kmsKeyArn: undefined,
       sourceKmsKeyArn: undefined,
@@ -53,6 +54,17 @@ describe('handler/config', () => {
     }));
     expect(c).to.deep.include({ externalId: undefined, prefixFormat: 'logs/dt={YYYY}-{MM}-{DD}/', destinationPrefix: 'acme/', lagDays: 0, copyConcurrency: 4, multipartThresholdBytes: 5 * 1024 ** 3, partSizeBytes: 5 * 1024 ** 2 });
     expect(c.kmsKeyArn).to.match(/^arn:aws:kms:/);
+  });
+
+  it('reads DESTINATION_PREFIX_FORMAT: each token once, never with DESTINATION_PREFIX', () => {
+    expect(parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX_FORMAT: 'acme/dt={DD}-{MM}-{YYYY}/' }))).to.deep.include({ destinationPrefixFormat: 'acme/dt={DD}-{MM}-{YYYY}/', destinationPrefix: '' });
+    expect(parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX_FORMAT: '' })).destinationPrefixFormat).to.equal(undefined);
+    expect(problems(handlerEnv({ DESTINATION_PREFIX_FORMAT: '{YYYY}{MM}{DD}/{DD}/' }))).to.deep.equal(['DESTINATION_PREFIX_FORMAT is "{YYYY}{MM}{DD}/{DD}/": {DD} more than once: each token goes in exactly once']);
+    expect(problems(handlerEnv({ DESTINATION_PREFIX_FORMAT: 'acme/{YYYY}/{MM}/' }))).to.deep.equal(['DESTINATION_PREFIX_FORMAT is "acme/{YYYY}/{MM}/": missing {DD}: each day needs its own prefix']);
+    expect(problems(handlerEnv({ DESTINATION_PREFIX_FORMAT: `${'a'.repeat(500)}{YYYY}{MM}{DD}` }))[0]).to.match(/^DESTINATION_PREFIX_FORMAT is "a+\{YYYY\}\{MM\}\{DD\}": 514 bytes: expected at most 512/);
+    expect(problems(handlerEnv({ DESTINATION_PREFIX_FORMAT: 'dt={YYYY}-{MM}-{DD}/', DESTINATION_PREFIX: 'acme/' }))).to.deep.equal([
+      'DESTINATION_PREFIX_FORMAT is "dt={YYYY}-{MM}-{DD}/" and DESTINATION_PREFIX is "acme/": expected one of the two (put the fixed text in the format, e.g. "acme/dt={YYYY}-{MM}-{DD}/")',
+    ]);
   });
 
   it('reports every bad variable at once', () => {

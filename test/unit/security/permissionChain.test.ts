@@ -5,6 +5,8 @@ import { decide, sessionOf, type PolicyDocument, type SimRequest } from '../../h
 import { lintPolicy } from '../../helpers/policyLint.ts';
 import { EXECUTION_ROLE_ARN, FUNCTION_NAME, executionRolePolicy } from '../../helpers/stackPolicies.ts';
 import { DESTINATION_ACCOUNT, DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../helpers/fixtures.ts';
+import { destinationKey } from '../../../rules/prefix.ts';
+import { PROBE_NAME } from '../../../handler/check/check.ts';
 
 // The permission chain, end to end, from the documents s3-push ships: the template's execution
 // role policy (parameters substituted) and the three rendered documents, evaluated by an IAM
@@ -39,6 +41,8 @@ interface Setup {
   dayObject: string;
   /** Keys and listing prefixes that are not under any day's prefix (the partner must reach none of them). */
   outside: { keys: string[]; prefixes: string[] };
+  /** Destination keys outside every destination day prefix (the role may write none of them). */
+  outsideDestination: string[];
 }
 
 const SETUPS: Setup[] = [
@@ -62,6 +66,7 @@ const SETUPS: Setup[] = [
       keys: ['private/secret.csv', 'README.txt', '2024/01/a.csv', '2024/01/01', 'x/2024/01/01/a.csv'],
       prefixes: ['', 'private/', '2024/', '2024/01/', '2024/01/01'],
     },
+    outsideDestination: ['their-own/report.csv', '2024/01/a.csv', '2024/01/01', 'x/2024/01/01/a.csv'],
   },
   {
     label: 'with an external id, a key prefix, a destination prefix and a KMS key',
@@ -83,6 +88,31 @@ const SETUPS: Setup[] = [
       keys: ['private/secret.csv', 'exports/daily/README.txt', 'exports/daily/2024/01/a.csv', 'exports/monthly/2024/01/01/a.csv', '2024/01/01/a.csv'],
       prefixes: ['', 'exports/', 'exports/daily/', 'exports/daily/2024/01/', 'private/'],
     },
+    outsideDestination: ['from-acme/report.csv', 'from-acme/exports/daily/2024/01/a.csv', 'elsewhere/exports/daily/2024/01/01/a.csv', 'exports/daily/2024/01/01/a.csv'],
+  },
+  {
+    label: 'with the partner\'s own day layout (a destination format that reorders the day)',
+    values: {
+      sourceBucket: SOURCE_BUCKET,
+      prefixFormat: 'exports/{YYYY}/{MM}/{DD}/',
+      destinationBucket: DESTINATION_BUCKET,
+      destinationPrefix: '',
+      destinationPrefixFormat: 'acme/dt={DD}-{MM}-{YYYY}/',
+      stack: STACK,
+      destinationRoleArn: DESTINATION_ROLE_ARN,
+      executionRoleArn: EXECUTION_ROLE_ARN,
+      externalId: EXTERNAL_ID,
+      kmsKeyArn: undefined,
+    },
+    templateParameters: { ExternalId: EXTERNAL_ID, SourceKeyPrefix: 'exports/', PrefixFormat: 'exports/{YYYY}/{MM}/{DD}/', DestinationPrefixFormat: 'acme/dt={DD}-{MM}-{YYYY}/' },
+    dayPrefix: 'exports/2024/01/31/',
+    dayObject: 'exports/2024/01/31/nested/deeper/a.csv',
+    outside: {
+      keys: ['private/secret.csv', 'exports/README.txt', 'exports/2024/01/a.csv', 'acme/dt=31-01-2024/a.csv'],
+      prefixes: ['', 'exports/', 'exports/2024/01/', 'acme/'],
+    },
+    // The source layout at the destination, the lead alone, a month, another partner's folder.
+    outsideDestination: ['acme/report.csv', 'acme/dt=2024-01-31/a.csv', 'acme/dt=01-2024/a.csv', 'exports/2024/01/31/a.csv', 'other/dt=31-01-2024/a.csv', `acme/${PROBE_NAME}`],
   },
 ];
 
@@ -101,7 +131,8 @@ describe('security: the permission chain (template + rendered documents, IAM sim
         destRolePolicy = docs['roleDefinitionDestinationExample.json.tmp'];
         bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
       });
-      const destKey = (sourceKey: string) => `${setup.values.destinationPrefix}${sourceKey}`;
+      // Through the one mapping the function uses (rules/prefix.ts).
+      const destKey = (sourceKey: string) => destinationKey(setup.values, sourceKey);
       const withId = { 'sts:ExternalId': EXTERNAL_ID };
 
       const assume = (principal: string, context: Record<string, string> = withId, role = DESTINATION_ROLE_ARN): SimRequest => ({ principal, action: 'sts:AssumeRole', resource: role, context });
@@ -237,8 +268,17 @@ describe('security: the permission chain (template + rendered documents, IAM sim
           }
         });
         it('may delete only the preflight probe, nothing it copied', async () => {
-          expect(await decide(s3(DEST_SESSION, 's3:DeleteObject', `${DST}/${destKey('s3-push-preflight-probe.txt')}`, DESTINATION_ACCOUNT), own())).to.equal('Allowed');
+          // The probe lies under the checked day's destination prefix (handler/check/check.ts).
+          expect(await decide(s3(DEST_SESSION, 's3:DeleteObject', `${DST}/${destKey(setup.dayPrefix + PROBE_NAME)}`, DESTINATION_ACCOUNT), own())).to.equal('Allowed');
           expect(await decide(s3(DEST_SESSION, 's3:DeleteObject', `${DST}/${destKey(setup.dayObject)}`, DESTINATION_ACCOUNT), own())).to.not.equal('Allowed');
+        });
+        it('may list, write or delete nothing outside the destination day prefixes', async () => {
+          for (const key of setup.outsideDestination) {
+            for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']) {
+              expect(await decide(s3(DEST_SESSION, action, `${DST}/${key}`, DESTINATION_ACCOUNT), own()), `${action} ${key}`).to.not.equal('Allowed');
+            }
+            expect(await decide(s3(DEST_SESSION, 's3:ListBucket', DST, DESTINATION_ACCOUNT, { 's3:prefix': key }), own()), `list ${key}`).to.not.equal('Allowed');
+          }
         });
         it('may write no other bucket', async () => {
           expect(await decide(s3(DEST_SESSION, 's3:PutObject', `arn:aws:s3:::another-bucket/${setup.dayObject}`, DESTINATION_ACCOUNT), own())).to.not.equal('Allowed');

@@ -17,7 +17,9 @@ let trust: PolicyDocument;
 // The template's AssumeDestinationRole statement of the execution role.
 const executionPolicy: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: DESTINATION_ROLE_ARN }] };
 const role = sessionOf(DESTINATION_ROLE_ARN, 's3-push');
-const probe = `arn:aws:s3:::${DESTINATION_BUCKET}/${DEST_PREFIX}${PROBE_NAME}`;
+// The preflight's day (2024-01-01 below): its destination prefix holds the probe.
+const DEST_DAY = `${DEST_PREFIX}events/2024/01/01/`;
+const probe = `arn:aws:s3:::${DESTINATION_BUCKET}/${DEST_DAY}${PROBE_NAME}`;
 
 describe('preflight requests against the rendered IAM documents (iam-simulate)', () => {
   // Rendered in a beforeEach, not while the file loads: code run at load belongs to no test, and
@@ -56,13 +58,16 @@ describe('preflight requests against the rendered IAM documents (iam-simulate)',
     expect(await decide({ principal: role, action: 's3:ListBucket', resource: `arn:aws:s3:::${SOURCE_BUCKET}`, resourceAccount: SOURCE_ACCOUNT, context: { 's3:prefix': day } }, { identity: [rolePolicy] })).not.to.equal('Allowed');
   });
 
-  it('link 4: the role may list the destination prefix, write the probe and delete the probe — and delete nothing else', async () => {
+  it('link 4: the role may list the day\'s destination prefix, write the probe and delete the probe — and delete nothing else', async () => {
     const policies = { identity: [rolePolicy] };
     const dest = { resourceAccount: DESTINATION_ACCOUNT, principal: role };
-    expect(await decide({ ...dest, action: 's3:ListBucket', resource: `arn:aws:s3:::${DESTINATION_BUCKET}`, context: { 's3:prefix': DEST_PREFIX } }, policies)).to.equal('Allowed');
+    expect(await decide({ ...dest, action: 's3:ListBucket', resource: `arn:aws:s3:::${DESTINATION_BUCKET}`, context: { 's3:prefix': DEST_DAY } }, policies)).to.equal('Allowed');
+    // The destination prefix alone is shorter than a day: no longer a listing the role needs or may make.
+    expect(await decide({ ...dest, action: 's3:ListBucket', resource: `arn:aws:s3:::${DESTINATION_BUCKET}`, context: { 's3:prefix': DEST_PREFIX } }, policies)).not.to.equal('Allowed');
     expect(await decide({ ...dest, action: 's3:PutObject', resource: probe }, policies)).to.equal('Allowed');
     expect(await decide({ ...dest, action: 's3:DeleteObject', resource: probe }, policies)).to.equal('Allowed');
     expect(await decide({ ...dest, action: 's3:DeleteObject', resource: `arn:aws:s3:::${DESTINATION_BUCKET}/${DEST_PREFIX}2024/01/01/a.csv` }, policies)).not.to.equal('Allowed');
     expect(await decide({ ...dest, action: 's3:DeleteObject', resource: `arn:aws:s3:::${DESTINATION_BUCKET}/${PROBE_NAME}` }, policies)).not.to.equal('Allowed');
+    expect(await decide({ ...dest, action: 's3:DeleteObject', resource: `arn:aws:s3:::${DESTINATION_BUCKET}/${DEST_PREFIX}${PROBE_NAME}` }, policies)).not.to.equal('Allowed');
   });
 });

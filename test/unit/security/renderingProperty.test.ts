@@ -49,7 +49,9 @@ const landed: Record<StringField, (docs: RenderedDocuments, v: PolicyValues) => 
     JSON.stringify(d['sourceBucketPolicy.json.tmp'].Statement[1]!.Condition?.StringLike?.['s3:prefix']) === JSON.stringify(dayPatterns(v.prefixFormat).map((p) => `${p}*`)) &&
     d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.sourceBucket}/${dayPattern(v.prefixFormat)}*`),
   destinationBucket: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}`),
-  destinationPrefix: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}/${v.destinationPrefix}*`),
+  // The destination keys' pattern: the prefix, then the day pattern of the destination format (the source's without one).
+  destinationPrefix: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}/${v.destinationPrefix}${dayPattern(v.prefixFormat)}*`),
+  destinationPrefixFormat: (d, v) => d['roleDefinitionDestinationExample.json.tmp'].Statement.some((s) => s.Resource === `arn:aws:s3:::${v.destinationBucket}/${dayPattern(v.destinationPrefixFormat!)}*`),
   destinationRoleArn: (d, v) => JSON.stringify(d['sourceBucketPolicy.json.tmp'].Statement[0]!.Principal) === JSON.stringify({ AWS: v.destinationRoleArn }),
   executionRoleArn: (d, v) => JSON.stringify(d['trustRelationshipExample.json.tmp'].Statement[0]!.Principal) === JSON.stringify({ AWS: v.executionRoleArn }),
   externalId: (d, v) => d['trustRelationshipExample.json.tmp'].Statement[0]!.Condition?.StringEquals?.['sts:ExternalId'] === v.externalId,
@@ -63,6 +65,7 @@ const shapes: Record<StringField, (s: string) => string> = {
   prefixFormat: (s) => `exports/${s}/{YYYY}/{MM}/{DD}/`,
   destinationBucket: (s) => `partner-${s}`,
   destinationPrefix: (s) => `from-${s}/`,
+  destinationPrefixFormat: (s) => `acme-${s}/dt={YYYY}-{MM}-{DD}/`,
   destinationRoleArn: (s) => `arn:aws:iam::${DESTINATION_ACCOUNT}:role/${s}`,
   executionRoleArn: (s) => `arn:aws:iam::123456789012:role/${s}`,
   externalId: (s) => `ext-${s}`,
@@ -90,7 +93,8 @@ describe('security: hostile values through validation and rendering (fast-check)
       let accepted = 0;
       fc.assert(
         fc.property(fc.oneof(hostile, hostile.map(shapes[field]), plainOf(field).map(shapes[field])), (raw) => {
-          const values = { ...BASE, [field]: raw };
+          // A destination format replaces the destination prefix (both at once are refused).
+          const values = { ...BASE, ...(field === 'destinationPrefixFormat' ? { destinationPrefix: '' } : {}), [field]: raw };
           const out = renderOrReject(values);
           if ('rejected' in out) {
             if (field !== 'externalId') expect(out.rejected.message).to.include(field);
@@ -118,6 +122,7 @@ describe('security: hostile values through validation and rendering (fast-check)
       ['S3_REPLICATE_BUCKET_NAME', 'destinationBucket', shapes.destinationBucket],
       ['S3_REPLICATE_DEST_PREFIX', 'destinationPrefix', shapes.destinationPrefix],
       ['S3_REPLICATE_PREFIX_FORMAT', 'prefixFormat', shapes.prefixFormat],
+      ['S3_REPLICATE_DEST_PREFIX_FORMAT', 'destinationPrefixFormat', shapes.destinationPrefixFormat],
       ['S3_REPLICATE_EXTERNAL_ID', 'externalId', shapes.externalId],
       ['S3_REPLICATE_OTHER_ROLE_ARN', 'destinationRoleArn', shapes.destinationRoleArn],
     ];
@@ -137,6 +142,7 @@ describe('security: hostile values through validation and rendering (fast-check)
             prefixFormat: config.prefixFormat,
             destinationBucket: config.destinationBucket,
             destinationPrefix: config.destinationPrefix,
+            destinationPrefixFormat: config.destinationPrefixFormat,
             destinationRoleArn: config.destinationRoleArn,
             executionRoleArn: EXECUTION_ROLE_ARN,
             externalId: config.externalId,

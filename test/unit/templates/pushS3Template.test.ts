@@ -103,6 +103,8 @@ describe('templates/pushS3Template.yml', () => {
     const withOptional = (resolve(fn.Environment, context({ ...BASE, ExternalId: 'ext-1', KmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:key/1234' })) as { Variables: Record<string, string> }).Variables;
     expect(withOptional.EXTERNAL_ID).to.equal('ext-1');
     expect(withOptional.KMS_KEY_ARN).to.equal('arn:aws:kms:us-east-1:210987654321:key/1234');
+    const withFormat = (resolve(fn.Environment, context({ ...BASE, DestinationPrefixFormat: 'acme/dt={YYYY}-{MM}-{DD}/' })) as { Variables: Record<string, string> }).Variables;
+    expect(withFormat.DESTINATION_PREFIX_FORMAT).to.equal('acme/dt={YYYY}-{MM}-{DD}/');
     expect(vars.PREFIX_FORMAT).to.equal('{YYYY}/{MM}/{DD}/');
     expect(vars.LAG_DAYS).to.equal('1');
     expect(vars.DAY_MARKER).to.equal('false');

@@ -38,8 +38,10 @@ describe('handler/check: the preflight against moto (two accounts)', function ()
     ]);
     expect(report.links[2]!.detail).to.equal(`read the first byte of s3://${SOURCE_BUCKET}/logs/2024/01/01/a b é.csv`);
     expect(report.ok).to.equal(true);
+    // The probe went under the checked day's destination prefix, and is gone.
+    expect(report.links[3]!.detail).to.match(new RegExp(`^listed, wrote and deleted s3://${DESTINATION_BUCKET}/incoming/logs/2024/01/01/${PROBE_NAME}`));
     const left = await destinationAdmin.send(new ListObjectsV2Command({ Bucket: DESTINATION_BUCKET }));
-    expect((left.Contents ?? []).map((o) => o.Key)).not.to.include(`incoming/${PROBE_NAME}`);
+    expect(left.Contents ?? []).to.deep.equal([]);
     expect(lines.join()).not.to.include(EXTERNAL_ID);
   });
 

@@ -69,6 +69,14 @@ describe('deploy/config/config parseDeployConfig', () => {
       lambdaRoleName: 'push-acme-lambda',
       endpointUrl: 'http://127.0.0.1:5000',
     });
+    expect(c.destinationPrefixFormat).to.equal(undefined);
+  });
+
+  it('reads S3_REPLICATE_DEST_PREFIX_FORMAT, and refuses it with S3_REPLICATE_DEST_PREFIX naming both', () => {
+    expect(parseDeployConfig(env({ S3_REPLICATE_DEST_PREFIX_FORMAT: 'acme/dt={YYYY}-{MM}-{DD}/' }))).to.deep.include({ destinationPrefixFormat: 'acme/dt={YYYY}-{MM}-{DD}/', destinationPrefix: '' });
+    expect(() => parseDeployConfig(env({ S3_REPLICATE_DEST_PREFIX_FORMAT: 'dt={YYYY}-{MM}-{DD}/', S3_REPLICATE_DEST_PREFIX: 'acme/' }))).to.throw(ConfigError)
+      .with.property('problems').that.deep.equals(['S3_REPLICATE_DEST_PREFIX_FORMAT is "dt={YYYY}-{MM}-{DD}/" and S3_REPLICATE_DEST_PREFIX is "acme/": expected one of the two (put the fixed text in the format, e.g. S3_REPLICATE_DEST_PREFIX_FORMAT=acme/dt={YYYY}-{MM}-{DD}/)']);
+    expect(() => parseDeployConfig(env({ S3_REPLICATE_DEST_PREFIX_FORMAT: `${'a'.repeat(500)}{YYYY}{MM}{DD}` }))).to.throw(ConfigError, /S3_REPLICATE_DEST_PREFIX_FORMAT is "a+\{YYYY\}\{MM\}\{DD\}": at most 512 characters \(it has 514\)/);
   });
 
   it('prefers AWS_REGION and refuses two different regions', () => {

@@ -61,10 +61,11 @@ describe('deploy/config/policies renderDocuments', () => {
 
   it('renders the destination role: list and write the destination, list and read the source, delete only the preflight probe', () => {
     expect(renderDocuments(base)['roleDefinitionDestinationExample.json.tmp'].Statement).to.deep.equal([
-      { Sid: 'ListDestination', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}` },
-      { Sid: 'WriteDestination', Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'], Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/*` },
+      // Every destination key is under a day's destination prefix: the listing, the writes and the probe too.
+      { Sid: 'ListDestination', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}`, Condition: { StringLike: { 's3:prefix': '????/??/??/*' } } },
+      { Sid: 'WriteDestination', Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'], Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/????/??/??/*` },
       { Sid: 'ReadDestinationEncryption', Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}` },
-      { Sid: 'DeletePreflightProbe', Effect: 'Allow', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/s3-push-preflight-probe.txt` },
+      { Sid: 'DeletePreflightProbe', Effect: 'Allow', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${DESTINATION_BUCKET}/????/??/??/s3-push-preflight-probe.txt` },
       { Sid: 'ListSource', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${SOURCE_BUCKET}`, Condition: { StringLike: { 's3:prefix': '????/??/??/*' } } },
       { Sid: 'ReadSource', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectTagging'], Resource: `arn:aws:s3:::${SOURCE_BUCKET}/????/??/??/*` },
     ]);
@@ -73,14 +74,31 @@ describe('deploy/config/policies renderDocuments', () => {
   it('narrows every resource and listing to the prefixes when they are set, and adds the KMS key when set', () => {
     const docs = renderDocuments({ ...base, prefixFormat: 'exports/dt={YYYY}-{MM}-{DD}/', destinationPrefix: 'from-acme/', kmsKeyArn: KMS });
     const role = docs['roleDefinitionDestinationExample.json.tmp'].Statement;
-    expect(role.find((s) => s.Sid === 'ListDestination')?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'from-acme/*' } });
-    expect(role.find((s) => s.Sid === 'WriteDestination')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/*`);
-    expect(role.find((s) => s.Sid === 'DeletePreflightProbe')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/s3-push-preflight-probe.txt`);
+    expect(role.find((s) => s.Sid === 'ListDestination')?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'from-acme/exports/dt=????-??-??/*' } });
+    expect(role.find((s) => s.Sid === 'WriteDestination')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/exports/dt=????-??-??/*`);
+    expect(role.find((s) => s.Sid === 'DeletePreflightProbe')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/from-acme/exports/dt=????-??-??/s3-push-preflight-probe.txt`);
     expect(role.find((s) => s.Sid === 'ListSource')?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'exports/dt=????-??-??/*' } });
     expect(role.find((s) => s.Sid === 'ReadSource')?.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/exports/dt=????-??-??/*`);
     expect(role.find((s) => s.Sid === 'EncryptCopiesWithKmsKey')).to.deep.equal({ Sid: 'EncryptCopiesWithKmsKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KMS });
     expect(docs['sourceBucketPolicy.json.tmp'].Statement[0]?.Resource).to.deep.equal(narrowed('exports/dt={YYYY}-{MM}-{DD}/').map((p) => `arn:aws:s3:::${SOURCE_BUCKET}/${p}`));
     expect(docs['sourceBucketPolicy.json.tmp'].Statement[1]?.Condition).to.deep.equal({ StringLike: { 's3:prefix': narrowed('exports/dt={YYYY}-{MM}-{DD}/') } });
+  });
+
+  it('with a destination format, narrows the listing, the writes, the probe and the marker to the destination day pattern', () => {
+    const docs = renderDocuments({ ...base, prefixFormat: 'exports/{YYYY}/{MM}/{DD}/', destinationPrefixFormat: 'acme/dt={DD}-{MM}-{YYYY}/', dayMarker: true });
+    const role = docs['roleDefinitionDestinationExample.json.tmp'].Statement;
+    expect(role.find((s) => s.Sid === 'ListDestination')?.Condition).to.deep.equal({ StringLike: { 's3:prefix': 'acme/dt=??-??-????/*' } });
+    expect(role.find((s) => s.Sid === 'WriteDestination')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/acme/dt=??-??-????/*`);
+    expect(role.find((s) => s.Sid === 'DeletePreflightProbe')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/acme/dt=??-??-????/s3-push-preflight-probe.txt`);
+    expect(role.find((s) => s.Sid === 'ReadDayMarker')?.Resource).to.equal(`arn:aws:s3:::${DESTINATION_BUCKET}/acme/dt=??-??-????/_S3PUSH_COMPLETE.json`);
+    // The source side keeps the source format.
+    expect(role.find((s) => s.Sid === 'ReadSource')?.Resource).to.equal(`arn:aws:s3:::${SOURCE_BUCKET}/exports/????/??/??/*`);
+  });
+
+  it('refuses a destination format with a destination prefix, or one that repeats a token', () => {
+    expect(() => validatePolicyValues({ ...base, destinationPrefix: 'acme/', destinationPrefixFormat: 'dt={YYYY}-{MM}-{DD}/' })).to.throw(PolicyValueError, /destinationPrefix and destinationPrefixFormat/);
+    expect(() => validatePolicyValues({ ...base, destinationPrefixFormat: '{YYYY}/{YYYY}{MM}{DD}/' })).to.throw(PolicyValueError, /destinationPrefixFormat "\{YYYY\}\/\{YYYY\}\{MM\}\{DD\}\/": \{YYYY\} more than once/);
+    expect(() => validatePolicyValues({ ...base, destinationPrefixFormat: 'a*/{YYYY}{MM}{DD}/' })).to.throw(PolicyValueError, /destinationPrefixFormat "a\*\/\{YYYY\}\{MM\}\{DD\}\/": expected/);
   });
 
   it('has no KMS statement without a key', () => {
@@ -173,7 +191,7 @@ describe('deploy/config/policies renderDocuments', () => {
         for (const arn of arns) expect(arn, `${file}: ${arn}`).to.match(new RegExp(`^arn:${partition}:`));
       }
       expect(docs['sourceBucketPolicy.json.tmp'].Statement.map((st) => st.Resource)).to.deep.equal([narrowed('exports/{YYYY}/{MM}/{DD}/').map((p) => `arn:${partition}:s3:::${SOURCE_BUCKET}/${p}`), `arn:${partition}:s3:::${SOURCE_BUCKET}`]);
-      expect(docs['roleDefinitionDestinationExample.json.tmp'].Statement.find((st) => st.Sid === 'WriteDestination')?.Resource).to.equal(`arn:${partition}:s3:::${DESTINATION_BUCKET}/in/*`);
+      expect(docs['roleDefinitionDestinationExample.json.tmp'].Statement.find((st) => st.Sid === 'WriteDestination')?.Resource).to.equal(`arn:${partition}:s3:::${DESTINATION_BUCKET}/in/exports/????/??/??/*`);
     });
   }
 

@@ -64,10 +64,12 @@ describe('handler/check runCheck', () => {
     expect(mocks.s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).to.deep.include({ Bucket: SOURCE_BUCKET, Prefix: '2024/04/30/' });
     // An empty object cannot be read by range: the first non-empty one (key decoded) is read.
     expect(mocks.s3.commandCalls(GetObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: SOURCE_BUCKET, ExpectedBucketOwner: SOURCE_ACCOUNT, Key: '2024/01/01/a bé.csv', Range: 'bytes=0-0' });
+    // The destination is listed, and the probe written and deleted, under the same day's destination prefix.
+    expect(mocks.s3.commandCalls(ListObjectsV2Command)[1]!.args[0].input).to.deep.include({ Bucket: DESTINATION_BUCKET, Prefix: '2024/04/30/' });
     const put = mocks.s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
-    expect(put).to.deep.include({ Bucket: DESTINATION_BUCKET, Key: PROBE_NAME });
+    expect(put).to.deep.include({ Bucket: DESTINATION_BUCKET, Key: `2024/04/30/${PROBE_NAME}` });
     expect(put).not.to.have.property('ServerSideEncryption');
-    expect(mocks.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: DESTINATION_BUCKET, ExpectedBucketOwner: DESTINATION_ACCOUNT, Key: PROBE_NAME });
+    expect(mocks.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).to.deep.equal({ Bucket: DESTINATION_BUCKET, ExpectedBucketOwner: DESTINATION_ACCOUNT, Key: `2024/04/30/${PROBE_NAME}` });
     expect(lines).to.have.length(1);
     expect(JSON.parse(lines[0]!)).to.deep.include({ level: 'INFO', message: 's3-push preflight', ok: true });
     expect(lines.join()).not.to.include(EXTERNAL_ID);
@@ -149,9 +151,18 @@ describe('handler/check runCheck', () => {
     expect(err).to.be.instanceOf(PreflightFailedError);
     expect(statuses(report)).to.deep.equal(['1:ok', '2:ok', '3:ok', '4:broken']);
     const link = report.links[3]!;
-    expect(link.detail).to.equal(`PutObject s3://${DESTINATION_BUCKET}/incoming/${PROBE_NAME}: AccessDenied: Access Denied`);
+    expect(link.detail).to.equal(`PutObject s3://${DESTINATION_BUCKET}/incoming/2024/04/30/${PROBE_NAME}: AccessDenied: Access Denied`);
     expect(link.fix).to.match(/^the WriteDestination statement of roleDefinitionDestinationExample\.json\.tmp in the role's permissions; or partner-landing-zone is not owned by account 210987654321/);
     expect(mocks.s3.commandCalls(DeleteObjectCommand)).to.have.length(0);
+  });
+
+  it('with a destination format, lists and probes the checked day\'s destination prefix in that layout', async () => {
+    const { report } = await run({ PREFIX_FORMAT: 'events/{YYYY}/{MM}/{DD}/', DESTINATION_PREFIX_FORMAT: 'acme/dt={DD}-{MM}-{YYYY}/' });
+    expect(report.ok).to.equal(true);
+    expect(mocks.s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.Prefix)).to.deep.equal(['events/2024/04/30/', 'acme/dt=30-04-2024/']);
+    expect(mocks.s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Key).to.equal(`acme/dt=30-04-2024/${PROBE_NAME}`);
+    expect(mocks.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input.Key).to.equal(`acme/dt=30-04-2024/${PROBE_NAME}`);
+    expect(report.links[3]!.detail).to.match(new RegExp(`^listed, wrote and deleted s3://${DESTINATION_BUCKET}/acme/dt=30-04-2024/${PROBE_NAME}`));
   });
 
   it('with a KMS key the probe is encrypted with it, and a denial names the key policy too', async () => {
@@ -175,7 +186,7 @@ describe('handler/check runCheck', () => {
     expect(err).to.be.instanceOf(PreflightFailedError);
     const link = report.links[3]!;
     expect(link.status).to.equal('broken');
-    expect(link.detail).to.include(`the probe is left behind: aws s3 rm s3://${DESTINATION_BUCKET}/${PROBE_NAME}`);
+    expect(link.detail).to.include(`the probe is left behind: aws s3 rm s3://${DESTINATION_BUCKET}/2024/04/30/${PROBE_NAME}`);
     expect(link.fix).to.include('the DeletePreflightProbe statement of roleDefinitionDestinationExample.json.tmp');
   });
 

@@ -20,7 +20,7 @@ import { DESTINATION_ACCOUNT, SOURCE_ACCOUNT } from '../../../helpers/fixtures.t
 const DAY = '2024-03-01' as IsoDate;
 const settings: MarkerSettings = {
   sourceBucket: 'src', sourceAccountId: SOURCE_ACCOUNT, destinationBucket: 'dst', destinationAccountId: DESTINATION_ACCOUNT,
-  destinationPrefix: 'in/', prefixFormat: '{YYYY}/{MM}/{DD}/', kmsKeyArn: undefined,
+  destinationPrefix: 'in/', destinationPrefixFormat: undefined, prefixFormat: '{YYYY}/{MM}/{DD}/', kmsKeyArn: undefined,
 };
 const MARKER = `in/2024/03/01/${DAY_MARKER_NAME}`;
 const NOW = () => new Date('2024-03-02T06:00:00Z');
