@@ -9,6 +9,7 @@ import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts'
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
 import { MAX_REQUEST_TIMEOUT_MS } from '../rules/timeouts.ts';
 import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED } from '../rules/awsNames.ts';
+import { storageClassProblem, type CopyStorageClass } from '../rules/storageClass.ts';
 import { DEFAULT_COPY_CONCURRENCY } from './copy/connections.ts';
 import { DEFAULT_START_CONCURRENCY } from './copy/adaptiveConcurrency.ts';
 
@@ -58,6 +59,11 @@ export interface HandlerConfig {
    * Not together with DESTINATION_PREFIX. Unset: the source key under DESTINATION_PREFIX.
    */
   readonly destinationPrefixFormat: string | undefined;
+  /**
+   * DESTINATION_STORAGE_CLASS (optional): the storage class every copy is written in (CopyObject
+   * and CreateMultipartUpload). Unset: no class is sent, and S3 stores the copy in STANDARD.
+   */
+  readonly destinationStorageClass: CopyStorageClass | undefined;
   /** LAG_DAYS, default 1 (0–3650). */
   readonly lagDays: number;
   /** KMS_KEY_ARN (optional; empty means unset): copies are SSE-KMS with this key. */
@@ -153,6 +159,10 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     if (destinationPrefix !== '') problems.push(`DESTINATION_PREFIX_FORMAT is ${JSON.stringify(destinationPrefixFormat)} and DESTINATION_PREFIX is ${JSON.stringify(destinationPrefix)}: expected one of the two (put the fixed text in the format, e.g. ${JSON.stringify(destinationPrefix + destinationPrefixFormat)})`);
   }
 
+  const destinationStorageClass = optional('DESTINATION_STORAGE_CLASS');
+  const storageClassFault = destinationStorageClass === undefined ? undefined : storageClassProblem(destinationStorageClass);
+  if (storageClassFault) problems.push(`DESTINATION_STORAGE_CLASS is ${JSON.stringify(destinationStorageClass)}: ${storageClassFault}`);
+
   const lagDays = integer('LAG_DAYS', DEFAULT_LAG_DAYS, 0, MAX_LAG_DAYS);
   const kmsKeyArn = optional('KMS_KEY_ARN');
   const kmsFault = kmsKeyArn === undefined ? undefined : kmsKeyArnProblem(kmsKeyArn);
@@ -206,6 +216,7 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     prefixFormat,
     destinationPrefix,
     destinationPrefixFormat,
+    destinationStorageClass: destinationStorageClass as CopyStorageClass | undefined,
     lagDays,
     kmsKeyArn,
     sourceKmsKeyArn,

@@ -67,6 +67,7 @@ const SETTINGS = {
   prefixFormat: '{YYYY}/{MM}/{DD}/',
   destinationPrefix: '',
   destinationPrefixFormat: undefined,
+  destinationStorageClass: undefined,
   kmsKeyArn: undefined,
   multipartThresholdBytes: 256 * 1024 * 1024,
   partSizeBytes: 64 * 1024 * 1024,

@@ -35,6 +35,7 @@ export const STACK_PARAMETER_SOURCES: readonly StackParameterSource[] = [
   { parameter: 'PrefixFormat', variable: 'S3_REPLICATE_PREFIX_FORMAT', value: (c) => c.prefixFormat },
   { parameter: 'DestinationPrefix', variable: 'S3_REPLICATE_DEST_PREFIX', value: (c) => c.destinationPrefix },
   { parameter: 'DestinationPrefixFormat', variable: 'S3_REPLICATE_DEST_PREFIX_FORMAT', value: (c) => c.destinationPrefixFormat ?? '' },
+  { parameter: 'DestinationStorageClass', variable: 'S3_REPLICATE_DEST_STORAGE_CLASS', value: (c) => c.destinationStorageClass ?? '' },
   { parameter: 'LagDays', variable: 'S3_REPLICATE_LAG_DAYS', value: (c) => String(c.lagDays) },
   { parameter: 'ScheduleExpression', variable: 'S3_REPLICATE_SCHEDULE', value: (c) => c.schedule },
   { parameter: 'DayDeadlineHours', variable: 'S3_REPLICATE_SCHEDULE', value: (c) => String(c.dayDeadlineHours) },

@@ -9,6 +9,7 @@ import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
 import { ConfigError } from '../../rules/errors.ts';
+import { storageClassProblem, type CopyStorageClass } from '../../rules/storageClass.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { readRegion } from './region.ts';
 import { scheduleProblem } from './schedule.ts';
@@ -42,6 +43,8 @@ export interface DeployConfig {
   readonly destinationPrefix: string;
   /** `S3_REPLICATE_DEST_PREFIX_FORMAT`: the destination prefix of one day; undefined when unset (then the source's, under the destination prefix). */
   readonly destinationPrefixFormat: string | undefined;
+  /** `S3_REPLICATE_DEST_STORAGE_CLASS`: the copies' storage class; undefined when unset (S3's default, STANDARD). */
+  readonly destinationStorageClass: CopyStorageClass | undefined;
   /** `S3_REPLICATE_SCHEDULE`, default `cron(0 6 * * ? *)`. */
   readonly schedule: string;
   /** The "day not completed" alarm's hours: the schedule's longest gap between two runs plus a margin (26 for a daily schedule). */
@@ -203,6 +206,10 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     }
   }
 
+  const destinationStorageClass = get('S3_REPLICATE_DEST_STORAGE_CLASS');
+  const storageClassFault = destinationStorageClass === undefined ? undefined : storageClassProblem(destinationStorageClass);
+  if (storageClassFault) problems.push(`S3_REPLICATE_DEST_STORAGE_CLASS is ${show(destinationStorageClass!)}: ${storageClassFault}`);
+
   const schedule = get('S3_REPLICATE_SCHEDULE') ?? DEFAULT_SCHEDULE;
   const sp = schedule.length > MAX_SCHEDULE_LENGTH ? `at most ${MAX_SCHEDULE_LENGTH} characters, EventBridge's limit (it has ${schedule.length})` : scheduleProblem(schedule);
   if (sp) problems.push(`S3_REPLICATE_SCHEDULE is ${show(schedule)}: ${sp}`);
@@ -290,6 +297,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     sourceKeyPrefix: staticLead(prefixFormat),
     destinationPrefix,
     destinationPrefixFormat,
+    destinationStorageClass: destinationStorageClass as CopyStorageClass | undefined,
     schedule,
     dayDeadlineHours: deadline && 'hours' in deadline ? deadline.hours : 0,
     lagDays,

@@ -13,6 +13,7 @@ import {
   UploadPartCopyCommand,
   type CompletedPart,
   type S3Client,
+  type StorageClass,
 } from '@aws-sdk/client-s3';
 import { ArchivedObjectError, CopyError, CopyInterruptedError, archivedStateOf } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
@@ -33,6 +34,8 @@ export interface CopyRequest {
   readonly destinationOwner: string;
   /** When set, the copy is SSE-KMS with this key; otherwise the destination bucket's default encryption applies. */
   readonly kmsKeyArn?: string | undefined;
+  /** When set, the copy's storage class (`x-amz-storage-class`); otherwise S3 stores it in STANDARD. */
+  readonly storageClass?: StorageClass | undefined;
 }
 
 /**
@@ -46,6 +49,11 @@ export function copySource(bucket: string, key: string): string {
 
 function sse(kmsKeyArn: string | undefined): { ServerSideEncryption?: 'aws:kms'; SSEKMSKeyId?: string } {
   return kmsKeyArn ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyArn } : {};
+}
+
+/** The copy's storage class, when one is set: every write of a copy (CopyObject, CreateMultipartUpload) carries it. */
+function storageClassOf(req: CopyRequest): { StorageClass?: StorageClass } {
+  return req.storageClass ? { StorageClass: req.storageClass } : {};
 }
 
 function where(req: CopyRequest): string {
@@ -113,6 +121,7 @@ export async function copyObject(s3: S3Client, req: CopyRequest): Promise<void> 
       MetadataDirective: 'COPY',
       TaggingDirective: 'COPY',
       ...sse(req.kmsKeyArn),
+      ...storageClassOf(req),
     }));
   } catch (err) {
     const archived = archivedStateOf(err);
@@ -195,6 +204,7 @@ export async function multipartCopy(s3: S3Client, req: CopyRequest, options: Mul
       ...(head.Metadata && Object.keys(head.Metadata).length > 0 ? { Metadata: head.Metadata } : {}),
       ...(tags ? { Tagging: tags } : {}),
       ...sse(req.kmsKeyArn),
+      ...storageClassOf(req),
     }));
     uploadId = created.UploadId;
     if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');

@@ -62,7 +62,7 @@ export interface ReplicationClients {
 
 /** The settings one day needs: the part of the handler config it reads. */
 export type DaySettings = Pick<HandlerConfig,
-  'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'destinationPrefixFormat' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>
+  'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'destinationPrefixFormat' | 'destinationStorageClass' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>
   & Partial<Pick<HandlerConfig, 'copyConcurrencyStart'>>;
 
 /** Options of {@link replicateDay}. */
@@ -150,6 +150,7 @@ export async function copyListedObject(s3: S3Client, settings: DaySettings, src:
     destinationKey: destinationKey(settings, src.key),
     destinationOwner: settings.destinationAccountId,
     kmsKeyArn: settings.kmsKeyArn,
+    storageClass: settings.destinationStorageClass,
   };
   try {
     return await copyOnce(s3, settings, src, req, options);

@@ -23,6 +23,7 @@ export function daySettings(overrides: Partial<DaySettings> = {}): DaySettings {
     prefixFormat: '{YYYY}/{MM}/{DD}/',
     destinationPrefix: '',
     destinationPrefixFormat: undefined,
+    destinationStorageClass: undefined,
     kmsKeyArn: undefined,
     copyConcurrency: 4,
     multipartThresholdBytes: 8 * 1024 * 1024,

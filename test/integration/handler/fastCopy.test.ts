@@ -43,7 +43,7 @@ describe('handler/aws/fastCopy', () => {
     const out = await fastClient().send(new CopyObjectCommand({
       Bucket: 'dst-bucket', Key: AWKWARD_KEY, CopySource: 'src-bucket/2024/01/01/a%20b', MetadataDirective: 'COPY', TaggingDirective: 'COPY',
       ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:210987654321:key/k1', CopySourceIfMatch: '"abc"',
-      ExpectedBucketOwner: '210987654321', ExpectedSourceBucketOwner: '123456789012',
+      ExpectedBucketOwner: '210987654321', ExpectedSourceBucketOwner: '123456789012', StorageClass: 'GLACIER_IR',
     }));
     expect(server.requests).to.have.length(1);
     const [r] = server.requests;
@@ -62,6 +62,7 @@ describe('handler/aws/fastCopy', () => {
       'x-amz-copy-source-if-match': '"abc"',
       'x-amz-expected-bucket-owner': '210987654321',
       'x-amz-source-expected-bucket-owner': '123456789012',
+      'x-amz-storage-class': 'GLACIER_IR',
       'x-amz-security-token': 'session-token-1',
       'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       'content-length': '0',

@@ -26,6 +26,7 @@ describe('handler/config', () => {
       prefixFormat: '{YYYY}/{MM}/{DD}/',
       destinationPrefix: '',
       destinationPrefixFormat: undefined,
+      destinationStorageClass: undefined,
       lagDays: 1,
       kmsKeyArn: undefined,
       sourceKmsKeyArn: undefined,
@@ -64,6 +65,14 @@ describe('handler/config', () => {
     expect(problems(handlerEnv({ DESTINATION_PREFIX_FORMAT: `${'a'.repeat(500)}{YYYY}{MM}{DD}` }))[0]).to.match(/^DESTINATION_PREFIX_FORMAT is "a+\{YYYY\}\{MM\}\{DD\}": 514 bytes: expected at most 512/);
     expect(problems(handlerEnv({ DESTINATION_PREFIX_FORMAT: 'dt={YYYY}-{MM}-{DD}/', DESTINATION_PREFIX: 'acme/' }))).to.deep.equal([
       'DESTINATION_PREFIX_FORMAT is "dt={YYYY}-{MM}-{DD}/" and DESTINATION_PREFIX is "acme/": expected one of the two (put the fixed text in the format, e.g. "acme/dt={YYYY}-{MM}-{DD}/")',
+    ]);
+  });
+
+  it('reads DESTINATION_STORAGE_CLASS: one of the classes a copy can be written in', () => {
+    expect(parseHandlerConfig(handlerEnv({ DESTINATION_STORAGE_CLASS: 'GLACIER_IR' })).destinationStorageClass).to.equal('GLACIER_IR');
+    expect(parseHandlerConfig(handlerEnv({ DESTINATION_STORAGE_CLASS: '' })).destinationStorageClass).to.equal(undefined);
+    expect(problems(handlerEnv({ DESTINATION_STORAGE_CLASS: 'SNOW' }))).to.deep.equal([
+      'DESTINATION_STORAGE_CLASS is "SNOW": SNOW is a storage class of Snow Family devices only; expected one of STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE, REDUCED_REDUNDANCY (S3\'s classes of a general purpose bucket; unset: STANDARD, S3\'s default for a copy)',
     ]);
   });
 

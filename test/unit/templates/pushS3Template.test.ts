@@ -105,6 +105,8 @@ describe('templates/pushS3Template.yml', () => {
     expect(withOptional.KMS_KEY_ARN).to.equal('arn:aws:kms:us-east-1:210987654321:key/1234');
     const withFormat = (resolve(fn.Environment, context({ ...BASE, DestinationPrefixFormat: 'acme/dt={YYYY}-{MM}-{DD}/' })) as { Variables: Record<string, string> }).Variables;
     expect(withFormat.DESTINATION_PREFIX_FORMAT).to.equal('acme/dt={YYYY}-{MM}-{DD}/');
+    const withClass = (resolve(fn.Environment, context({ ...BASE, DestinationStorageClass: 'GLACIER_IR' })) as { Variables: Record<string, string> }).Variables;
+    expect(withClass.DESTINATION_STORAGE_CLASS).to.equal('GLACIER_IR');
     expect(vars.PREFIX_FORMAT).to.equal('{YYYY}/{MM}/{DD}/');
     expect(vars.LAG_DAYS).to.equal('1');
     expect(vars.DAY_MARKER).to.equal('false');

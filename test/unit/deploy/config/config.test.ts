@@ -72,6 +72,12 @@ describe('deploy/config/config parseDeployConfig', () => {
     expect(c.destinationPrefixFormat).to.equal(undefined);
   });
 
+  it('reads S3_REPLICATE_DEST_STORAGE_CLASS, and refuses a class no copy can be written in', () => {
+    expect(parseDeployConfig(env({ S3_REPLICATE_DEST_STORAGE_CLASS: 'DEEP_ARCHIVE' })).destinationStorageClass).to.equal('DEEP_ARCHIVE');
+    expect(parseDeployConfig(env({})).destinationStorageClass).to.equal(undefined);
+    expect(() => parseDeployConfig(env({ S3_REPLICATE_DEST_STORAGE_CLASS: 'Deep Archive' }))).to.throw(ConfigError, /S3_REPLICATE_DEST_STORAGE_CLASS is "Deep Archive": expected one of STANDARD/);
+  });
+
   it('reads S3_REPLICATE_DEST_PREFIX_FORMAT, and refuses it with S3_REPLICATE_DEST_PREFIX naming both', () => {
     expect(parseDeployConfig(env({ S3_REPLICATE_DEST_PREFIX_FORMAT: 'acme/dt={YYYY}-{MM}-{DD}/' }))).to.deep.include({ destinationPrefixFormat: 'acme/dt={YYYY}-{MM}-{DD}/', destinationPrefix: '' });
     expect(() => parseDeployConfig(env({ S3_REPLICATE_DEST_PREFIX_FORMAT: 'dt={YYYY}-{MM}-{DD}/', S3_REPLICATE_DEST_PREFIX: 'acme/' }))).to.throw(ConfigError)

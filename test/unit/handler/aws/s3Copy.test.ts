@@ -59,6 +59,27 @@ describe('handler/aws/s3Copy', () => {
     });
   });
 
+  it('writes the copy in the storage class when one is set (CopyObject and CreateMultipartUpload), and sends none otherwise', async () => {
+    mock.on(CopyObjectCommand).resolves({});
+    await copyObject(s3, { ...req, storageClass: 'DEEP_ARCHIVE' });
+    await copyObject(s3, req);
+    const [withClass, without] = mock.commandCalls(CopyObjectCommand).map((c) => c.args[0].input);
+    expect(withClass).to.deep.include({ StorageClass: 'DEEP_ARCHIVE' });
+    expect(without).not.to.have.property('StorageClass');
+    mock.on(HeadObjectCommand).resolves({ ContentLength: 6 * MiB, ETag: '"e"' });
+    mock.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-c' });
+    mock.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+    mock.on(CompleteMultipartUploadCommand).resolves({});
+    await multipartCopy(s3, { ...req, storageClass: 'INTELLIGENT_TIERING' }, { partSizeBytes: 5 * MiB });
+    await multipartCopy(s3, req, { partSizeBytes: 5 * MiB });
+    const [created, plain] = mock.commandCalls(CreateMultipartUploadCommand).map((c) => c.args[0].input);
+    expect(created).to.deep.include({ StorageClass: 'INTELLIGENT_TIERING' });
+    expect(plain).not.to.have.property('StorageClass');
+    // A part takes the upload's class: UploadPartCopy has no storage class of its own.
+    expect(mock.commandCalls(UploadPartCopyCommand).every((c) => !('StorageClass' in c.args[0].input))).to.equal(true);
+  });
+
   it('wraps a CopyObject failure in a CopyError naming the object', async () => {
     mock.on(CopyObjectCommand).rejects(accessDenied());
     const err = await copyObject(s3, { ...req, kmsKeyArn: undefined }).catch((e: unknown) => e);

@@ -46,6 +46,14 @@ describe('handler/plan', () => {
     expect(out).to.deep.equal([['d/a', 'missing'], ['d/b', 'equal'], ['d/c', 'changed']]);
   });
 
+  it('never copies an object again because its storage class differs (DESTINATION_STORAGE_CLASS, a lifecycle rule)', () => {
+    const src: ObjectInfo = { ...o('k', 10, 'a', t0), storageClass: 'STANDARD' };
+    for (const storageClass of ['GLACIER_IR', 'DEEP_ARCHIVE', 'INTELLIGENT_TIERING', undefined]) {
+      expect(decide(src, { ...o('k', 10, 'a', later), ...(storageClass ? { storageClass } : {}) }), storageClass).to.equal('equal');
+      expect(decide(src, { ...o('k', 10, 'b-2', later), ...(storageClass ? { storageClass } : {}) }), storageClass).to.equal('equal');
+    }
+  });
+
   it('orders keys by UTF-8 bytes, as S3 lists them', () => {
     const keys = ['a\u{1F600}', 'a\uFF21', 'a b', 'a+b', 'a%b', 'a/', 'aé'];
     const sorted = [...keys].sort(compareKeys);
