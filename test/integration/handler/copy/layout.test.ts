@@ -41,8 +41,7 @@ async function readText(s3: S3Client, key: string): Promise<string> {
 
 /**
  * Contexts whose time runs out after a few questions, a few more each invocation: the first
- * invocations hand their days on in continuations, and later ones have the budget for the walk of
- * a whole day's extras (which asks before every object of both listings).
+ * invocations hand their days on in continuations, and later ones have the budget to finish a day.
  */
 function growingContexts(): () => LambdaContextLike {
   let invocations = 0;
