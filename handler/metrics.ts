@@ -25,6 +25,12 @@ export const METRIC = {
   failed: 'ObjectsFailed',
   /** Source objects left out because they are archived (the summary's `archived`): not copied, not failures. */
   archived: 'ObjectsArchived',
+  /**
+   * Source objects left out because their destination key would be over S3's 1,024 bytes (the
+   * summary's `tooLong`): not copied, not failures. Written only for a day that has some, so the
+   * metric costs nothing until then.
+   */
+  tooLong: 'ObjectsTooLong',
   bytesCopied: 'BytesCopied',
   /** Wall time of the day in this invocation. */
   durationSeconds: 'DayDurationSeconds',
@@ -74,6 +80,7 @@ export function createRunMetrics(functionName: string, options: RunMetricsOption
       metrics.addMetric(METRIC.skipped, MetricUnit.Count, summary.skipped);
       metrics.addMetric(METRIC.failed, MetricUnit.Count, summary.failed);
       metrics.addMetric(METRIC.archived, MetricUnit.Count, summary.archived);
+      if (summary.tooLong) metrics.addMetric(METRIC.tooLong, MetricUnit.Count, summary.tooLong);
       metrics.addMetric(METRIC.bytesCopied, MetricUnit.Bytes, summary.bytesCopied);
       metrics.addMetric(METRIC.durationSeconds, MetricUnit.Seconds, Math.round(durationMs) / 1000);
       if (scheduled?.completed !== undefined) metrics.addMetric(METRIC.scheduledDayCompleted, MetricUnit.Count, scheduled.completed ? 1 : 0);

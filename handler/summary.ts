@@ -35,8 +35,29 @@ export interface DaySummary extends CopyCounts {
   /** With `marker: 'incomplete'`: the first source key the marker's walk did not find equal at the destination. */
   readonly markerMissing?: string;
   /** Source objects not copied and not counted in `listed`, by reason: `markerName`, a key named like the day's marker. Absent when none. */
-  readonly ignored?: { readonly markerName: number };
+  readonly ignored?: { readonly markerName: number };  /**
+   * Source objects left out because their destination key would be over S3's 1,024 bytes of UTF-8
+   * (rules/keyLength.ts): never sent, not retried, not failures; the day completes without them
+   * and its marker lists them in `leftOut`. Counted in `listed`. Absent when none.
+   */
+  readonly tooLong?: number;
+  /** With `tooLong`: the first {@link MAX_LISTED_TOO_LONG} of them. */
+  readonly tooLongKeys?: readonly TooLongObject[];
 }
+
+/** A source object left out because its destination key would be too long for S3. */
+export interface TooLongObject {
+  /** The source key. */
+  readonly key: string;
+  /** The length its destination key would have, in bytes of UTF-8. */
+  readonly destinationBytes: number;
+}
+
+/**
+ * At most this many keys too long for the destination are listed per day (`tooLong` counts them
+ * all): a key is up to 1 KB, and one says what is wrong with the rest.
+ */
+export const MAX_LISTED_TOO_LONG = 10;
 
 /** One object that could not be copied. */
 export interface Failure {
@@ -82,7 +103,8 @@ export interface Summary extends CopyCounts {
    */
   readonly reconciled?: number;
   /** The first {@link MAX_LISTED_FAILURES} archived objects; `archived` has the full count. */
-  readonly archivedObjects: readonly ArchivedObject[];
+  readonly archivedObjects: readonly ArchivedObject[];  /** Source objects of all the days left out as too long for the destination (each day's `tooLong`). Absent when none. */
+  readonly tooLong?: number;
 }
 
 /**
@@ -112,6 +134,7 @@ export function keepFailures(list: Failure[], more: Iterable<Failure>): void {
 /** Adds up the days. */
 export function summarize(dryRun: boolean, days: readonly DaySummary[], failures: readonly Failure[], archivedObjects: readonly ArchivedObject[] = []): Summary {
   const sum = (f: (d: DaySummary) => number): number => days.reduce((n, d) => n + f(d), 0);
+  const tooLong = sum((d) => d.tooLong ?? 0);
   return {
     dryRun,
     dates: days,
@@ -122,5 +145,6 @@ export function summarize(dryRun: boolean, days: readonly DaySummary[], failures
     bytesCopied: sum((d) => d.bytesCopied),
     failures: failures.slice(0, MAX_LISTED_FAILURES),
     archivedObjects: archivedObjects.slice(0, MAX_LISTED_FAILURES),
+    ...(tooLong > 0 ? { tooLong } : {}),
   };
 }

@@ -17,6 +17,8 @@ export const WORK_BATCH_LOG_MESSAGE = 's3-push work batch';
 export const ARCHIVED_LOG_MESSAGE = 's3-push archived objects';
 /** The message of the WARN line of a day whose copies S3 throttled (503 SlowDown), and how far they backed off. */
 export const THROTTLED_LOG_MESSAGE = 's3-push throttled by S3';
+/** The message of the WARN line, one per day and run, that lists source objects whose destination key would be too long for S3. */
+export const TOO_LONG_LOG_MESSAGE = 's3-push objects too long for the destination';
 
 /** The source bucket policy statement, applied in the source account. */
 export const SOURCE_POLICY_FILE = 'sourceBucketPolicy.json.tmp';

@@ -15,7 +15,7 @@
  * handler's own with DAY_MARKER=true (`runEvent`): the walk skips every key, then the day-complete
  * marker is built and written; the fake takes the marker's PutObject or multipart upload and keeps
  * only its size.
- * `--key-bytes N` (default 1024, S3's largest key) pads each key.
+ * `--key-bytes N` (default 1024, S3's largest key) pads each key: its destination key has N bytes.
  *
  * `--key-fill random` pads with characters gzip cannot shorten much (the marker's worst case:
  * a multipart upload of ~0.8 KB per key), `x` (default) with one repeated character.
@@ -102,15 +102,18 @@ async function main({ mode, total, keyBytes, keyFill }: Options): Promise<number
   // Random fill: slices of a 1-MiB pool 4,099 characters apart, so that no two keys within
   // gzip's 32-KB window share their fill (the pool is in the heap figures: 1 MiB).
   const pool = keyFill === 'random' ? randomBytes(768 * 1024).toString('base64') : '';
-  /** Key i, padded to keyBytes; the index first, so keys list in index order. */
+  const config = parseHandlerConfig(handlerEnv(mode === 'marker' ? { DAY_MARKER: 'true', DESTINATION_PREFIX: 'in/' } : {}));
+  // The marker's day: each destination key at most keyBytes, the longest S3 holds at 1,024 (a
+  // longer one would be left out as too long for the destination, never copied or compared).
+  const sourceKeyBytes = keyBytes - Buffer.byteLength(config.destinationPrefix);
+  /** Key i, padded to sourceKeyBytes; the index first, so keys list in index order. */
   const keyOf = (i: number): string => {
     const head = `${PREFIX}${String(i).padStart(9, '0')}-`;
-    if (keyFill === 'x') return head + 'x'.repeat(keyBytes - head.length);
-    const at = (i * 4099) % (pool.length - keyBytes);
-    return head + pool.slice(at, at + keyBytes - head.length).replace(/[+/=]/g, 'x');
+    if (keyFill === 'x') return head + 'x'.repeat(sourceKeyBytes - head.length);
+    const at = (i * 4099) % (pool.length - sourceKeyBytes);
+    return head + pool.slice(at, at + sourceKeyBytes - head.length).replace(/[+/=]/g, 'x');
   };
 
-  const config = parseHandlerConfig(handlerEnv(mode === 'marker' ? { DAY_MARKER: 'true', DESTINATION_PREFIX: 'in/' } : {}));
   let listingDone = false;
   let lastActivity = 0;
   /** A page of the day's keys, each after `lead` (the destination prefix at the destination). */

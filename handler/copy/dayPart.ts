@@ -15,6 +15,7 @@ import { ARCHIVED_HELP, type DaySummary, type Failure, type Summary } from '../s
 import { ARCHIVED_LOG_MESSAGE, THROTTLED_LOG_MESSAGE } from '../../rules/names.ts';
 import { logIgnoredMarkerName, markCompleteDay, type MarkerOptions } from '../marker/dayMarker.ts';
 import { replicateDay, type DayResult, type ReplicationClients } from './replicateDay.ts';
+import { logTooLong, tooLongLeftOut } from './tooLong.ts';
 
 /** What one part of a day did. */
 export interface DayPartOutcome {
@@ -45,7 +46,8 @@ export interface DayPartOptions extends Pick<MarkerOptions, 'shouldStop' | 'isEx
  * run goes on to its other days. The day-complete marker (DAY_MARKER) is written only when the
  * listing ran to its end, this is no dry run, and no object failed or was left out as archived in
  * this part or any earlier part of the day: the marker says every object of the day is at the
- * destination. Its walk asks `shouldStop` too; when it runs out of time the part is not complete,
+ * destination, but for those it names in `leftOut` (objects whose destination key would be too long
+ * for S3, which no run can copy). Its walk asks `shouldStop` too; when it runs out of time the part is not complete,
  * and the rest of the day (which walks nothing new) writes it.
  */
 export async function runDayPart(clients: ReplicationClients, config: HandlerConfig, part: WorkItem, options: DayPartOptions): Promise<DayPartOutcome> {
@@ -74,9 +76,17 @@ export async function runDayPart(clients: ReplicationClients, config: HandlerCon
   let complete = result.complete;
   logIgnoredMarkerName(logger, day);
   logThrottled(logger, part.date, result);
+  logTooLong(logger, day);
   const archivedSoFar = (part.archivedBefore ?? 0) + day.archived;
   if (config.dayMarker && result.complete && !part.dryRun && day.failed === 0 && !part.failedBefore && archivedSoFar === 0) {
-    const marked = await markCompleteDay(clients, config, day, { ...hooks, ...(shouldStop ? { shouldStop } : {}) });
+    // Objects too long for the destination never keep a day from its marker: it names them in leftOut.
+    const tooLong = tooLongLeftOut(config, part.date);
+    const { leftOut } = hooks;
+    const marked = await markCompleteDay(clients, config, day, {
+      ...hooks,
+      leftOut: leftOut === undefined ? tooLong : (source) => tooLong(source) ?? leftOut(source),
+      ...(shouldStop ? { shouldStop } : {}),
+    });
     day = marked.summary;
     if (marked.failure) failures.push(marked.failure);
     if (marked.stopped) complete = false;

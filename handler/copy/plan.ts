@@ -19,6 +19,8 @@
  *   that exist only at the destination.
  */
 
+import { destinationKeyProblem } from '../../rules/keyLength.ts';
+
 /** One object as ListObjectsV2 reports it. */
 export interface ObjectInfo {
   readonly key: string;
@@ -30,8 +32,12 @@ export interface ObjectInfo {
   readonly storageClass?: string;
 }
 
-/** What to do with one source object. */
-export type Decision = 'missing' | 'equal' | 'changed';
+/**
+ * What to do with one source object: copy it (`missing`, `changed`), skip it (`equal`), or leave it
+ * out (`tooLong`: its destination key would be over S3's 1,024 bytes, so S3 would refuse the copy
+ * on every run; rules/keyLength.ts).
+ */
+export type Decision = 'missing' | 'equal' | 'changed' | 'tooLong';
 
 /**
  * Storage classes whose objects may be archived: S3 Glacier Flexible Retrieval (GLACIER) and S3
@@ -145,7 +151,8 @@ export async function* joinListings(
       }
       const match = dest && dest.key === wanted ? dest : undefined;
       lastMatch = match;
-      yield { source: src, destination: match, decision: decide(src, match) };
+      // A key S3 cannot hold is never at the destination: decided here, never sent.
+      yield { source: src, destination: match, decision: destinationKeyProblem(wanted) === undefined ? decide(src, match) : 'tooLong' };
     }
   } finally {
     await Promise.all([srcIter.return?.(), destIter.return?.()]);

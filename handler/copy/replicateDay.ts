@@ -20,6 +20,11 @@
  * gets a HeadObject first, in a dry run too; an Intelligent-Tiering object in an archive tier lists
  * as INTELLIGENT_TIERING and is known from S3's answer to the copy (InvalidObjectState, or
  * HeadObject's ArchiveStatus before a multipart copy).
+ *
+ * A source object whose destination key would be over S3's 1,024 bytes (the plan's `tooLong`) is
+ * never sent: S3 would refuse it on every run. It is counted in `tooLong` (the first few listed in
+ * `tooLongKeys`), is not a failure, and does not keep the day from completing: the day marker
+ * names it in `leftOut`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IsoDate } from '../../rules/dates.ts';
@@ -31,7 +36,7 @@ import { joinListings, mayBeArchived, type Decision, type ObjectInfo } from './p
 import { dayKeys, destinationKey } from '../../rules/prefix.ts';
 import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from '../aws/s3Copy.ts';
 import { listObjects } from '../aws/s3Listing.ts';
-import { keepFailures, MAX_LISTED_FAILURES, type ArchivedObject, type DaySummary, type Failure } from '../summary.ts';
+import { keepFailures, MAX_LISTED_FAILURES, MAX_LISTED_TOO_LONG, type ArchivedObject, type DaySummary, type Failure, type TooLongObject } from '../summary.ts';
 
 /**
  * Failures kept per day with their key and error; `failed` counts them all. A day where every
@@ -232,6 +237,9 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
   };
   const interrupted: string[] = [];
+  // Objects whose destination key S3 cannot hold: all counted, the first MAX_LISTED_TOO_LONG kept.
+  let tooLong = 0;
+  const tooLongKeys: TooLongObject[] = [];
   const partConcurrency = options.partConcurrency ?? connectionPlan(settings.copyConcurrency).partConcurrency;
 
   // Keys in listing order with their state; `lastKey` advances over the finished head.
@@ -297,7 +305,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   try {
     for await (const item of joinListings(source, destination, keys.toDestination, { shouldStop })) {
       // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
-      const needsRequest = item.decision !== 'equal' && (!dryRun || mayBeArchived(item.source));
+      const needsRequest = item.decision !== 'equal' && item.decision !== 'tooLong' && (!dryRun || mayBeArchived(item.source));
       if (needsRequest) while (inFlight.size >= concurrency.limit) await aCopyFinishes();
       if (needsRequest && !dryRun) {
         // Most copies may start at once: no promise to await then.
@@ -312,6 +320,11 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       order.push(entry);
       if (item.decision === 'equal') {
         skipped++;
+        finish(entry);
+      } else if (item.decision === 'tooLong') {
+        // Never sent: S3 would refuse it on every run. Counted and listed, not a failure.
+        tooLong++;
+        if (tooLongKeys.length < MAX_LISTED_TOO_LONG) tooLongKeys.push({ key: item.source.key, destinationBytes: Buffer.byteLength(keys.toDestination(item.source.key)) });
         finish(entry);
       } else if (!needsRequest) {
         wouldCopy(item.source, item.decision, entry);
@@ -336,6 +349,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       date: options.date, prefix, listed, copied, skipped, failed, archived: archivedCount, bytesCopied,
       ...(dryRun ? { missing, differ } : {}),
       ...(markerNamed.count > 0 ? { ignored: { markerName: markerNamed.count } } : {}),
+      ...(tooLong > 0 ? { tooLong, tooLongKeys } : {}),
     },
     failures,
     archived,

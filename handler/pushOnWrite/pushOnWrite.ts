@@ -9,7 +9,9 @@
  *   ListObjectsV2 each), and the copy plan's rule decides: equal → skipped, missing or changed →
  *   copied by the daily run's own single-object copy ({@link copyListedObject}); a key that is
  *   gone is counted and ignored; an archived object (S3 answers the copy with InvalidObjectState
- *   or ObjectNotInActiveTierError) is counted as `archived`, not a failure: it is not retried.
+ *   or ObjectNotInActiveTierError) is counted as `archived`, not a failure: it is not retried; an
+ *   object whose destination key would be over S3's 1,024 bytes is `tooLong` (ignored, with the
+ *   reason in `notable`), never sent and not retried, as in the daily run.
  *
  * The event's size and ETag are never used: a duplicate, late or reordered event copies the object
  * as it is when it is handled, so the last event handled for a key leaves its newest version at the
@@ -33,10 +35,12 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { SqsRecordLike } from '../fanOut/workItems.ts';
 import { findObject } from '../aws/s3Listing.ts';
 import { isDayMarkerSourceKey, updateDayMarker, type MarkerOutcome } from '../marker/dayMarker.ts';
+import { destinationKeyProblem } from '../../rules/keyLength.ts';
+import { tooLongLeftOut } from '../copy/tooLong.ts';
 import type { IsoDate } from '../../rules/dates.ts';
 
 /** Why an event copied nothing. */
-export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'markerName' | 'gone';
+export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'markerName' | 'gone' | 'tooLong';
 
 /** What happened to one event. */
 export interface ObjectOutcome {
@@ -130,7 +134,11 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
       if (!src) return { outcome: 'gone' as const };
       // The key found may be another spelling of the event's: the marker's name is checked on what would be copied.
       if (isDayMarkerSourceKey(config.prefixFormat, src.key)) return { outcome: 'markerName' as const };
-      const dst = await findObject(clients.destinationS3, config.destinationBucket, destinationKey(config, src.key), config.destinationAccountId);
+      const dstKey = destinationKey(config, src.key);
+      // A destination key S3 cannot hold: never sent (S3 would refuse it on every retry), not a failure.
+      const tooLong = destinationKeyProblem(dstKey);
+      if (tooLong !== undefined) return { outcome: 'tooLong' as const, error: tooLong };
+      const dst = await findObject(clients.destinationS3, config.destinationBucket, dstKey, config.destinationAccountId);
       if (decide(src, dst) === 'equal') return { outcome: 'skipped' as const, current: src };
       const bytes = await copyListedObject(clients.destinationS3, config, src);
       return { outcome: 'copied' as const, bytes, current: src };
@@ -166,7 +174,7 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
 
 /** Adds up outcomes. */
 export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEventsSummary {
-  const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, markerName: 0, gone: 0 };
+  const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, markerName: 0, gone: 0, tooLong: 0 };
   let copied = 0;
   let skipped = 0;
   let archived = 0;
@@ -209,6 +217,7 @@ export async function rewriteMarkers(outcomes: readonly ObjectOutcome[], config:
     try {
       const r = await updateDayMarker(clients, config, date as IsoDate, {
         onlyIfMarked: true,
+        leftOut: tooLongLeftOut(config, date as IsoDate),
         run: { listed: 0, copied, skipped: 0 },
         ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
       });

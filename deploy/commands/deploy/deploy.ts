@@ -209,7 +209,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     ...(deps.uid === undefined ? {} : { uid: deps.uid }),
   });
   for (const warning of outCheck.warnings) log(warning);
-  const longKeys = longKeyWarning(config.destinationPrefix);
+  const longKeys = longKeyWarning(config);
   if (longKeys !== undefined) log(longKeys);
 
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);

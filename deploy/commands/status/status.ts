@@ -29,6 +29,8 @@ export interface DayStatus {
   readonly differ: number;
   /** Source objects in an archive storage class, which a copy cannot read. */
   readonly archived: number;
+  /** Source objects whose destination key would be over S3's 1,024 bytes, which no run copies; present only when some. */
+  readonly tooLong?: number;
   /** Why the day could not be checked; present only then. */
   readonly error?: string;
 }
@@ -45,8 +47,9 @@ export function statusOfDay(day: DaySummary, firstError?: string): DayStatus {
   const missing = day.missing ?? day.copied;
   const differ = day.differ ?? 0;
   const archived = 'archived' in day && typeof day.archived === 'number' ? day.archived : 0;
-  if (day.failed > 0) return { date: day.date as IsoDate, inSync: false, missing, differ, archived, error: firstError ?? `${day.failed} failure(s)` };
-  return { date: day.date as IsoDate, inSync: missing === 0 && differ === 0 && archived === 0, missing, differ, archived };
+  const tooLong = day.tooLong ? { tooLong: day.tooLong } : {};
+  if (day.failed > 0) return { date: day.date as IsoDate, inSync: false, missing, differ, archived, ...tooLong, error: firstError ?? `${day.failed} failure(s)` };
+  return { date: day.date as IsoDate, inSync: missing === 0 && differ === 0 && archived === 0 && !day.tooLong, missing, differ, archived, ...tooLong };
 }
 
 function fromSummary(date: IsoDate, summary: Summary): DayStatus {
@@ -122,17 +125,18 @@ export function useColor(isTty: boolean, env: Readonly<Record<string, string | u
   return isTty && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-type Kind = 'sync' | 'missing' | 'differ' | 'archived' | 'error';
-const SYMBOL: Record<Kind, string> = { sync: '.', missing: 'M', differ: 'D', archived: 'A', error: 'E' };
-const COLOR: Record<Kind, string> = { sync: '\u001b[32m', missing: '\u001b[33m', differ: '\u001b[35m', archived: '\u001b[36m', error: '\u001b[31m' };
+type Kind = 'sync' | 'missing' | 'differ' | 'archived' | 'tooLong' | 'error';
+const SYMBOL: Record<Kind, string> = { sync: '.', missing: 'M', differ: 'D', archived: 'A', tooLong: 'L', error: 'E' };
+const COLOR: Record<Kind, string> = { sync: '\u001b[32m', missing: '\u001b[33m', differ: '\u001b[35m', archived: '\u001b[36m', tooLong: '\u001b[34m', error: '\u001b[31m' };
 const RESET = '\u001b[0m';
 
-/** The one symbol of a day: an error first, then missing, differing, archived objects. */
+/** The one symbol of a day: an error first, then missing, differing, archived, too-long objects. */
 function kindOf(s: DayStatus): Kind {
   if (s.error !== undefined) return 'error';
   if (s.missing > 0) return 'missing';
   if (s.differ > 0) return 'differ';
   if (s.archived > 0) return 'archived';
+  if (s.tooLong) return 'tooLong';
   return 'sync';
 }
 
@@ -173,12 +177,14 @@ export function renderCalendar(statuses: readonly DayStatus[], options: { color:
 /** The whole report: the calendar, its legend, the days not in sync with their counts, a total. */
 export function renderStatus(statuses: readonly DayStatus[], options: { color: boolean }): string[] {
   const lines = renderCalendar(statuses, options);
-  lines.push('', `${SYMBOL.sync} in sync   ${SYMBOL.missing} missing   ${SYMBOL.differ} differ   ${SYMBOL.archived} archived   ${SYMBOL.error} could not be checked`);
+  // `L` is named only when a day has it: most layouts can never produce one.
+  const tooLongLegend = statuses.some((s) => s.tooLong) ? `   ${SYMBOL.tooLong} too long for the destination` : '';
+  lines.push('', `${SYMBOL.sync} in sync   ${SYMBOL.missing} missing   ${SYMBOL.differ} differ   ${SYMBOL.archived} archived${tooLongLegend}   ${SYMBOL.error} could not be checked`);
   const bad = statuses.filter((s) => !s.inSync);
   if (bad.length > 0) {
     lines.push('', 'not in sync:');
     for (const s of bad) {
-      const counts = [s.missing && `${s.missing} missing`, s.differ && `${s.differ} differ`, s.archived && `${s.archived} archived`].filter(Boolean).join(', ');
+      const counts = [s.missing && `${s.missing} missing`, s.differ && `${s.differ} differ`, s.archived && `${s.archived} archived`, s.tooLong && `${s.tooLong} too long for the destination`].filter(Boolean).join(', ');
       lines.push(`  ${s.date}  ${s.error !== undefined ? `error: ${s.error}` : counts}`);
     }
   }

@@ -349,7 +349,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   it('warns, before any AWS call, that a destination prefix makes keys over S3\'s 1,024 bytes possible; no warning without one', async () => {
     await run(args(), config({ S3_REPLICATE_DEST_PREFIX: 'from-acme/' }));
     expect(lines.filter((l) => l.startsWith('WARNING:'))).to.deep.equal([
-      'WARNING: S3_REPLICATE_DEST_PREFIX is 10 bytes: a source key of more than 1014 bytes (UTF-8) would make a destination key over S3\'s 1024-byte limit; S3 refuses the copy of such an object (KeyTooLongError) on every run',
+      'WARNING: S3_REPLICATE_DEST_PREFIX is 10 bytes: a source key of more than 1014 bytes (UTF-8) would make a destination key over S3\'s 1024-byte limit; such objects are not copied: each run reports them as tooLong (the day\'s summary, the ObjectsTooLong metric, the day marker\'s leftOut)',
     ]);
     expect(lines.findIndex((l) => l.startsWith('WARNING: S3_REPLICATE_DEST_PREFIX'))).to.be.below(lines.findIndex((l) => l.startsWith('[1/6]')));
     lines = [];

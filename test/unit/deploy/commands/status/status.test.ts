@@ -104,6 +104,19 @@ describe('deploy/commands/status report', () => {
     expect(statusOfDay({ ...day, failed: 1 }, 'p/: AccessDenied')).to.include({ inSync: false, error: 'p/: AccessDenied' });
   });
 
+  it('a day with objects too long for the destination is not in sync (no run copies them): L, counted, and named in the legend only then', () => {
+    const day = { date: '2024-03-01', prefix: 'p/', listed: 5, copied: 0, skipped: 3, failed: 0, archived: 0, bytesCopied: 0, missing: 0, differ: 0, tooLong: 2 };
+    const long = statusOfDay(day);
+    expect(long).to.deep.equal({ date: '2024-03-01', inSync: false, missing: 0, differ: 0, archived: 0, tooLong: 2 });
+    const fine = statusOfDay({ ...day, date: '2024-03-02', tooLong: 0 });
+    expect(fine).to.deep.equal({ date: '2024-03-02', inSync: true, missing: 0, differ: 0, archived: 0 });
+    const text = renderStatus([long, fine], { color: false });
+    expect(text).to.include('2024-02-26               L  .');
+    expect(text).to.include('. in sync   M missing   D differ   A archived   L too long for the destination   E could not be checked');
+    expect(text).to.include('  2024-03-01  2 too long for the destination');
+    expect(renderStatus([fine], { color: false }).join('\n')).not.to.include('too long');
+  });
+
   it('checks the days a few at once and keeps their order, reporting progress', async () => {
     const dates = parseStatusArgs(['--days', '9'], TODAY).dates;
     let running = 0;
