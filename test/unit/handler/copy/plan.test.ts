@@ -75,6 +75,23 @@ describe('handler/plan', () => {
     ]);
   });
 
+  it('decides tooLong for a source object whose destination key would be over 1,024 bytes of UTF-8, and goes on with the walk', async () => {
+    // P/ adds 2 bytes: a 1,022-byte key lands at exactly 1,024 (copied), 1,023 bytes at 1,025 (never sent).
+    const fits = `a${'x'.repeat(1021)}`;
+    const over = `b${'x'.repeat(1022)}`;
+    const wide = `c${'é'.repeat(511)}`; // 1,023 bytes in 512 units
+    const src = [o(fits, 1, 'x'), o(over, 1, 'x'), o(wide, 1, 'x'), o('d', 1, 'x')];
+    const dst = [o(`P/${fits}`, 1, 'x'), o('P/d', 1, 'x')];
+    const out = [];
+    for await (const j of joinListings(iter(src), iter(dst), (k) => `P/${k}`)) out.push([j.source.key, j.destination?.key, j.decision]);
+    expect(out).to.deep.equal([
+      [fits, `P/${fits}`, 'equal'],
+      [over, undefined, 'tooLong'],
+      [wide, undefined, 'tooLong'],
+      ['d', 'P/d', 'equal'],
+    ]);
+  });
+
   it('strips a weak-ETag marker and lower-cases, so the same data compares equal however S3 quotes it', () => {
     expect(normalizeEtag('W/"AbC-2"')).to.equal('abc-2');
     expect(normalizeEtag('"a"b"')).to.equal('a"b');
