@@ -26,7 +26,8 @@ import { parseHandlerConfig } from '../../../handler/config.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import { createLogger } from '../../../handler/logger.ts';
 import type { Summary } from '../../../handler/summary.ts';
-import { checkClientEndpoints, createClients } from '../../aws/clients.ts';
+import { checkClientEndpoints, createClients, type AwsClients } from '../../aws/clients.ts';
+import type { HandlerConfig } from '../../../handler/config.ts';
 import { parseDeployConfig } from '../../config/config.ts';
 import { runDeploy } from '../deploy/deploy.ts';
 import { DeployError } from '../../cli/errors.ts';
@@ -34,6 +35,7 @@ import { describeError } from '../../../rules/errors.ts';
 import { formatBytes, formatCheckReport, formatSummary } from '../../cli/reportFormat.ts';
 import { findDeployedFunction } from '../../cloudformation/stackTarget.ts';
 import { DESTINATION_ROLE_POLICY_FILE, TRUST_POLICY_FILE } from '../../../rules/names.ts';
+import type { FirstPartner, SecondPartnerResult, Step } from './partners.ts';
 
 /** The emulated world of the demo. */
 export const DEMO = Object.freeze({
@@ -51,6 +53,19 @@ export const DEMO = Object.freeze({
 const DESTINATION_ROLE_ARN = `arn:aws:iam::${DEMO.destinationAccount}:role/${DEMO.destinationRoleName}`;
 /** The destination account's admin role: moto puts whatever the credentials of assuming it create into that account. */
 export const DESTINATION_ADMIN_ROLE_ARN = `arn:aws:iam::${DEMO.destinationAccount}:role/demo-destination-admin`;
+
+/** A partner's account as the demo builds it: a bucket and a role trusting only its own account. */
+export interface PartnerAccount {
+  readonly account: string;
+  readonly bucket: string;
+  readonly roleName: string;
+}
+
+/** The partner's clients, acting in its account. */
+export interface PartnerClients {
+  readonly s3: S3Client;
+  readonly iam: IAMClient;
+}
 
 /** The sample data: three days, keys with a space and non-ASCII characters, and a day after them that the backfill must leave alone. */
 export const SAMPLE_OBJECTS: readonly { key: string; body: string; contentType: string }[] = [
@@ -76,6 +91,8 @@ export interface DemoOptions {
   readonly outDir?: string;
   /** Poll interval of deploy's waits. Default 100 ms (moto completes stack operations at once). */
   readonly pollIntervalMs?: number;
+  /** `--partners 2`: the second partner's part (partners.ts runSecondPartner), run after the first's. Default: none. */
+  readonly secondPartner?: (first: FirstPartner, step: Step, indent: (line: string) => void) => Promise<SecondPartnerResult>;
 }
 
 /** What the demo did, for its tests. */
@@ -91,12 +108,19 @@ export interface DemoResult {
   readonly destinationKeys: readonly string[];
   /** The environments the demo ran with: deploy's variables, and the function's as the stack set them. */
   readonly environment: { readonly deploy: Readonly<Record<string, string>>; readonly handler: Readonly<Record<string, string>> };
+  /** With `--partners 2`: what the second partner's part did. */
+  readonly secondPartner?: SecondPartnerResult;
 }
 
-/** Credentials acting in the destination account: moto puts whatever assumed-role credentials create into the role's account. */
-async function destinationAccountCredentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+/** The admin role of an emulated account: moto puts whatever the credentials of assuming it create into that account. */
+export function adminRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/demo-destination-admin`;
+}
+
+/** Credentials acting in a destination account: moto puts whatever assumed-role credentials create into the role's account. */
+async function destinationAccountCredentials(account: string = DEMO.destinationAccount): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
   const out = await new STSClient({ region: DEMO.region }).send(new AssumeRoleCommand({
-    RoleArn: DESTINATION_ADMIN_ROLE_ARN,
+    RoleArn: adminRoleArn(account),
     RoleSessionName: 's3-push-demo-admin',
   }));
   const c = out.Credentials;
@@ -117,6 +141,49 @@ async function step<T>(log: (line: string) => void, title: string, work: () => P
   }
 }
 
+/** Creates the partner's bucket and its role (trusting only its own account until the rendered trust policy is applied). */
+export async function createPartnerAccount(partner: PartnerAccount, indent: (line: string) => void): Promise<PartnerClients> {
+  const credentials = await destinationAccountCredentials(partner.account);
+  const s3 = new S3Client({ region: DEMO.region, credentials });
+  const iam = new IAMClient({ region: DEMO.region, credentials });
+  await s3.send(new CreateBucketCommand({ Bucket: partner.bucket }));
+  await iam.send(new CreateRoleCommand({
+    RoleName: partner.roleName,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${partner.account}:root` }, Action: 'sts:AssumeRole' }] }),
+  }));
+  indent(`created s3://${partner.bucket} and arn:aws:iam::${partner.account}:role/${partner.roleName}`);
+  return { s3, iam };
+}
+
+/** Applies the rendered trust policy and permissions of `outDir` to the partner's role, as the partner's account does. */
+export async function applyPartnerDocuments(iam: IAMClient, roleName: string, outDir: string, indent: (line: string) => void): Promise<void> {
+  const trust = await readFile(join(outDir, TRUST_POLICY_FILE), 'utf8');
+  const permissions = await readFile(join(outDir, DESTINATION_ROLE_POLICY_FILE), 'utf8');
+  await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: trust }));
+  indent(`aws iam update-assume-role-policy --role-name ${roleName} --policy-document file://${TRUST_POLICY_FILE}`);
+  await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 's3-push', PolicyDocument: permissions }));
+  indent(`aws iam put-role-policy --role-name ${roleName} --policy-name s3-push --policy-document file://${DESTINATION_ROLE_POLICY_FILE}`);
+}
+
+/** A deployed stack's function, to run in this process: its environment as CloudFormation set it, parsed, and its clients. */
+export interface LocalFunction {
+  readonly functionName: string;
+  readonly variables: Readonly<Record<string, string>>;
+  readonly config: HandlerConfig;
+  readonly clients: ReturnType<typeof createHandlerClients>;
+  readonly options: { readonly logger: ReturnType<typeof createLogger> };
+}
+
+/** The stack's function, run in this process (moto cannot run Lambda functions without Docker). */
+export async function localFunction(clients: AwsClients, stackName: string): Promise<LocalFunction> {
+  const fn = await findDeployedFunction(clients.cfn, stackName);
+  const fnConfig = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
+  const variables = fnConfig.Environment?.Variables ?? {};
+  const config = parseHandlerConfig(variables);
+  // The handler's JSON lines would repeat what is printed; they go nowhere.
+  return { functionName: fn.functionName, variables, config, clients: createHandlerClients(config, { sessionName: 's3-push-demo' }), options: { logger: createLogger([config.externalId], () => undefined) } };
+}
+
 /**
  * Runs the demo against the emulator the SDK points at. Throws a {@link DeployError} naming the
  * step that failed; the caller stops the emulator.
@@ -131,19 +198,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     log(`s3-push demo on a local moto server (${options.endpoint}): two emulated accounts, no AWS account involved`);
 
-    const destination = await step(log, `destination account ${DEMO.destinationAccount}: bucket ${DEMO.destinationBucket} and role ${DEMO.destinationRoleName}`, async () => {
-      const credentials = await destinationAccountCredentials();
-      const s3 = new S3Client({ region: DEMO.region, credentials });
-      const iam = new IAMClient({ region: DEMO.region, credentials });
-      await s3.send(new CreateBucketCommand({ Bucket: DEMO.destinationBucket }));
-      // Trusts only its own account until the operator applies the rendered trust policy.
-      await iam.send(new CreateRoleCommand({
-        RoleName: DEMO.destinationRoleName,
-        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEMO.destinationAccount}:root` }, Action: 'sts:AssumeRole' }] }),
-      }));
-      indent(`created s3://${DEMO.destinationBucket} and ${DESTINATION_ROLE_ARN}`);
-      return { s3, iam };
-    });
+    const destination = await step(log, `destination account ${DEMO.destinationAccount}: bucket ${DEMO.destinationBucket} and role ${DEMO.destinationRoleName}`, () =>
+      createPartnerAccount({ account: DEMO.destinationAccount, bucket: DEMO.destinationBucket, roleName: DEMO.destinationRoleName }, indent));
 
     await step(log, `source account ${DEMO.sourceAccount}: bucket ${DEMO.sourceBucket} with ${SAMPLE_OBJECTS.length} sample objects`, async () => {
       await sourceS3.send(new CreateBucketCommand({ Bucket: DEMO.sourceBucket }));
@@ -179,23 +235,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }));
 
     await step(log, `destination account: apply the rendered trust policy and permissions to ${DEMO.destinationRoleName}`, async () => {
-      const trust = await readFile(join(outDir, TRUST_POLICY_FILE), 'utf8');
-      const permissions = await readFile(join(outDir, DESTINATION_ROLE_POLICY_FILE), 'utf8');
-      await destination.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: DEMO.destinationRoleName, PolicyDocument: trust }));
-      indent(`aws iam update-assume-role-policy --role-name ${DEMO.destinationRoleName} --policy-document file://${TRUST_POLICY_FILE}`);
-      await destination.iam.send(new PutRolePolicyCommand({ RoleName: DEMO.destinationRoleName, PolicyName: 's3-push', PolicyDocument: permissions }));
-      indent(`aws iam put-role-policy --role-name ${DEMO.destinationRoleName} --policy-name s3-push --policy-document file://${DESTINATION_ROLE_POLICY_FILE}`);
+      await applyPartnerDocuments(destination.iam, DEMO.destinationRoleName, outDir, indent);
       indent(`(the source bucket policy was merged in by --apply-source-policy; moto stores these documents but does not enforce them)`);
     });
 
     // The function's own environment, as CloudFormation set it: the handler below runs with it.
-    const fn = await findDeployedFunction(clients.cfn, config.stackName);
-    const fnConfig = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
-    const handlerVariables = fnConfig.Environment?.Variables ?? {};
-    const handlerConfig = parseHandlerConfig(handlerVariables);
-    const handlerClients = createHandlerClients(handlerConfig, { sessionName: 's3-push-demo' });
-    // The handler's JSON lines would repeat what is printed; they go nowhere.
-    const quiet = { logger: createLogger([handlerConfig.externalId], () => undefined) };
+    const local = await localFunction(clients, config.stackName);
+    const fn = { functionName: local.functionName };
+    const handlerVariables = local.variables;
+    const handlerConfig = local.config;
+    const handlerClients = local.clients;
+    const quiet = local.options;
     log('');
     log(`moto cannot run Lambda functions (it needs Docker), so the handler of ${fn.functionName} runs in this process with the function's environment.`);
 
@@ -235,7 +285,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (!check.ok) throw new DeployError('the preflight reported a broken link');
     if (backfill.failed > 0 || rerun.copied !== 0) throw new DeployError('the backfill did not copy every object exactly once');
     if (!status.every((s) => s.inSync)) throw new DeployError('npm run status found a day not in sync');
-    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, status, destinationKeys, environment: { deploy: env, handler: handlerVariables } };
+    const secondPartner = options.secondPartner === undefined ? undefined : await options.secondPartner(
+      { env, clients, sourceS3, destination, local, outDir, poll },
+      (title, work) => step(log, title, work),
+      indent,
+    );
+    if (secondPartner) log(`done: ${secondPartner.stackName} deployed beside ${config.stackName} from ${DEMO.sourceBucket}, copied ${secondPartner.copy.copied} object(s) of ${secondPartner.copy.dates[0]?.date ?? '?'} in its layout, destroyed; ${config.stackName} still in sync.`);
+    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, status, destinationKeys, environment: { deploy: env, handler: handlerVariables }, ...(secondPartner ? { secondPartner } : {}) };
   } finally {
     if (options.outDir === undefined) await rm(outDir, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DEMO_USAGE, parseDemoArgs, type DemoArgs } from './args.ts';
 import { DEMO, DESTINATION_ADMIN_ROLE_ARN, runDemo } from './demo.ts';
 import { renderKeepInstructions } from './keep.ts';
+import { runSecondPartner } from './partners.ts';
 import { runCommand } from '../../cli/runCommand.ts';
 import { startMoto, type MotoServer } from '../../../dev/motoServer.ts';
 
@@ -54,7 +55,7 @@ await runCommand({
         AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
         AWS_EC2_METADATA_DISABLED: 'true',
       });
-      const result = await runDemo({ endpoint: moto.endpoint, outDir, log: (line) => console.log(line) });
+      const result = await runDemo({ endpoint: moto.endpoint, outDir, log: (line) => console.log(line), ...(args.partners === 2 ? { secondPartner: runSecondPartner } : {}) });
       if (logFile !== undefined) {
         kept = true;
         console.log('');

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { DEMO, SAMPLE_OBJECTS, runDemo } from '../../../deploy/commands/demo/demo.ts';
+import { SECOND_PARTNER, runSecondPartner } from '../../../deploy/commands/demo/partners.ts';
+import { sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
 import { moto } from '../setup.ts';
 
 // `npm run demo` minus starting its own server: the same module against the shared moto. CI also
@@ -31,5 +33,24 @@ describe('npm run demo (the demo module against moto)', function () {
     expect(text).to.include('▶ npm run status -- --from 2024-03-01 --to 2024-03-03').and.include('3 day(s) from 2024-03-01 to 2024-03-03: 3 in sync, 0 not');
     // The external id is random per run and must never be printed.
     expect(text).not.to.match(/demo-[0-9a-f]{8}-/);
+  });
+
+  it('--partners 2: a second partner from the same source bucket gets one day in its own layout, both partners\' statements coexist, and destroying it keeps the first\'s', async () => {
+    await moto().reset();
+    const lines: string[] = [];
+    const result = await runDemo({ endpoint: moto().endpoint, log: (l) => lines.push(l), pollIntervalMs: 20, secondPartner: runSecondPartner });
+    const second = result.secondPartner!;
+    const day = SECOND_PARTNER.day;
+    const inDay = SAMPLE_OBJECTS.filter((o) => o.key.startsWith(`events/${day.replaceAll('-', '/')}/`));
+    expect(second.copy).to.deep.include({ copied: inDay.length, failed: 0 });
+    // One source day, two layouts: the first partner's prefix, the second's own format.
+    expect([...second.keys.first].sort()).to.deep.equal(inDay.map((o) => `${DEMO.destinationPrefix}${o.key}`).sort());
+    expect([...second.keys.second].sort()).to.deep.equal(inDay.map((o) => o.key.replace(`events/${day.replaceAll('-', '/')}/`, `raw/dt=${day}/`)).sort());
+    const first = sourcePolicySids({ stackName: result.stackName, region: DEMO.region });
+    const other = sourcePolicySids({ stackName: second.stackName, region: DEMO.region });
+    expect(second.sids.both).to.deep.equal([first.Read, first.List, other.Read, other.List]);
+    expect(second.sids.afterDestroy).to.deep.equal([first.Read, first.List]);
+    expect(second.firstInSync).to.equal(true);
+    expect(lines.join('\n')).to.include(`▶ npm run destroy -- --yes --stack ${second.stackName}`);
   });
 });
