@@ -2,6 +2,7 @@
  * ListObjectsV2 as a stream of objects, all pages, the next page fetched while the current one is
  * consumed. The only listing code; it imports the SDK.
  */
+import { createHash } from 'node:crypto';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
@@ -35,6 +36,14 @@ export interface ListOptions {
 
 /** Continuation tokens remembered per listing to see a cycle: past this many, the oldest is forgotten. */
 export const REMEMBERED_TOKENS = 1024;
+
+/**
+ * A token as remembered: its SHA-256. S3 documents no length for a continuation token, so an
+ * endpoint may hand out tokens of any size; held whole, REMEMBERED_TOKENS of 1 MiB would be 1 GiB.
+ */
+function fingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
+}
 
 /**
  * The answer of the endpoint breaks ListObjectsV2's contract: a continuation token it gave before
@@ -74,6 +83,7 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
 
   const shouldStop = options.shouldStop ?? (() => false);
   const where = `s3://${bucket}/${prefix}`;
+  // The fingerprints of the tokens given so far, the newest REMEMBERED_TOKENS of them.
   const tokens = new Set<string>();
   // Every key must sort after this one: the last key passed on, or StartAfter.
   let lastKey = options.startAfter;
@@ -83,9 +93,10 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
     const next: string | undefined = page.IsTruncated ? page.NextContinuationToken : undefined;
     if (page.IsTruncated && !next) throw new ListingProtocolError(`listing ${where}: the endpoint said the listing goes on (IsTruncated) but gave no continuation token; not a listing S3 gives`);
     if (next !== undefined) {
-      if (tokens.has(next)) throw new ListingProtocolError(`listing ${where}: the endpoint gave the continuation token ${quoteKey(next)} again, a listing that would never end; not a listing S3 gives`);
+      const seen = fingerprint(next);
+      if (tokens.has(seen)) throw new ListingProtocolError(`listing ${where}: the endpoint gave the continuation token ${quoteKey(next)} again, a listing that would never end; not a listing S3 gives`);
       if (tokens.size >= REMEMBERED_TOKENS) tokens.delete(tokens.values().next().value!);
-      tokens.add(next);
+      tokens.add(seen);
     }
     const objects: ObjectInfo[] = [];
     for (const o of page.Contents ?? []) {

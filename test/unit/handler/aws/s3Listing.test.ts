@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { decodeListedKey, listObjects, ListingProtocolError, REMEMBERED_TOKENS } from '../../../../handler/aws/s3Listing.ts';
@@ -96,6 +99,33 @@ describe('handler/aws/s3Listing', () => {
       // t1 and t2 were forgotten, t3 is the oldest remembered: its repeat is still seen.
       expect(err).to.be.instanceOf(ListingProtocolError);
       expect(n).to.equal(REMEMBERED_TOKENS + 3);
+    });
+
+    it('remembers its tokens in bounded memory however long each one is', async () => {
+      // S3 documents no length for a continuation token: a hostile endpoint may hand out 1 MiB ones.
+      // Held whole, REMEMBERED_TOKENS of them would be 1 GiB, a Lambda's whole memory.
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const pages = 200;
+      let n = 0;
+      // A plain send: a mock would keep every answer it gave (and its token) itself.
+      const hostile = {
+        send: () => Promise.resolve({ IsTruncated: true, NextContinuationToken: randomBytes(768 * 1024).toString('base64'), Contents: [obj(`p/${String(++n).padStart(4, '0')}`)] }),
+      } as unknown as S3Client;
+      gc();
+      const used = (): number => process.memoryUsage().heapUsed + process.memoryUsage().external;
+      const before = used();
+      let grown = 0;
+      let listed = 0;
+      for await (const _ of listObjects(hostile, 'bkt', 'p/', { ...owner, shouldStop: () => n >= pages })) {
+        if (++listed < pages) continue;
+        // The listing is suspended at its last key: what it remembers is still alive.
+        gc();
+        grown = used() - before;
+      }
+      expect(listed).to.equal(pages);
+      // 200 tokens of 1 MiB held whole grow the memory by 200 MiB (large strings live outside the heap).
+      expect(grown).to.be.below(32 * 1024 * 1024);
     });
 
     it('IsTruncated without a continuation token is a protocol error, not the end of the day', async () => {
