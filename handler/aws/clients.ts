@@ -65,12 +65,12 @@ export function createClients(config: HandlerConfig, options: ClientOptions = {}
     credentials: destinationS3.config.credentials,
   });
   installRequestTimeouts(destinationS3, timeouts);
-  // Every throttling answer to a write, the lean attempt's and each SDK retry's, so that the copies
-  // in flight back off (handler/copy/adaptiveConcurrency.ts).
+  // Every throttling answer the destination gives, to the lean attempt and to each SDK retry alike
+  // (copyFallback shares the handler), so that the copies in flight back off
+  // (handler/copy/adaptiveConcurrency.ts).
   const throttles: ThrottleCounter = { count: 0 };
   installThrottleCounter(destinationS3, throttles);
-  installThrottleCounter(copyFallback, throttles);
-  installFastCopy(destinationS3, copyFallback, { onThrottle: () => void throttles.count++ });
+  installFastCopy(destinationS3, copyFallback);
   // Listing pages are read by the lean reader (handler/aws/leanListing.ts) on both sides.
   const sourceS3 = new S3Client({ ...common, requestHandler: agent(plan.sourceSockets) });
   installRequestTimeouts(sourceS3, timeouts);

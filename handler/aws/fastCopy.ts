@@ -28,7 +28,6 @@ import { CopyObjectCommand, UploadPartCopyCommand, type CopyObjectCommandInput, 
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
-import { isThrottleStatus } from './throttleSignal.ts';
 
 /** The client's HTTP handler, as the SDK's own transport calls it. */
 interface RequestHandler {
@@ -152,11 +151,6 @@ export interface FastCopyOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Random source for the backoff jitter. Default Math.random. */
   readonly random?: () => number;
-  /**
-   * Called when S3 answers a lean attempt with a throttling status (503, 429); the SDK's attempts
-   * that follow are counted by the client's own middleware (./throttleSignal.ts). Default: nothing.
-   */
-  readonly onThrottle?: () => void;
 }
 
 interface Target {
@@ -262,7 +256,6 @@ export function installFastCopy(client: S3Client, fallback: S3Client, options: F
       if ('output' in outcome) return { output: outcome.output as never, response: undefined };
       // A redirect (another region) or a refused signature: the SDK's path handles it; stop trying here.
       if (outcome.status === 301 || outcome.status === 307 || /<Code>(SignatureDoesNotMatch|AuthorizationHeaderMalformed|PermanentRedirect)<\/Code>/.test(outcome.body)) slowBuckets.add(input.Bucket);
-      if (isThrottleStatus(outcome.status)) options.onThrottle?.();
       // The SDK's first retry waits a random share of 100 ms (500 ms when throttled) before sending again.
       await sleep(Math.floor(random() * (isThrottle(outcome.status, outcome.body) ? 500 : 100)));
       const output = shape.result === 'CopyObjectResult'

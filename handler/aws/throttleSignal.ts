@@ -11,7 +11,7 @@
  * (https://repost.aws/knowledge-center/s3-object-key-naming-pattern). Every 503, and the generic
  * HTTP throttle 429, therefore counts.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { HttpRequest, HttpResponse } from '@smithy/types';
 
 /** A count of throttling answers that only grows; shared by the clients that write the copies. */
 export interface ThrottleCounter {
@@ -23,20 +23,25 @@ export function isThrottleStatus(status: number | undefined): boolean {
   return status === 503 || status === 429;
 }
 
+interface CountedHandler {
+  handle(request: HttpRequest, options?: unknown): Promise<{ response: HttpResponse }>;
+  s3pushThrottles?: ThrottleCounter;
+}
+
 /**
- * Adds one to `counter` for every attempt of `client` answered with a throttling status. The
- * middleware sits in the deserialize step, under the SDK's retry loop (finalizeRequest), so it
- * sees each attempt's raw answer before the SDK turns it into an error and retries.
+ * Adds one to `counter` for every answer with a throttling status that `client`'s HTTP handler
+ * receives: every attempt of every client that shares the handler (the SDK's retries of each
+ * request, the copy fallback's) and the lean copy path's (./fastCopy.ts), which sends through the
+ * same handler. The handler is wrapped once, however many clients share it.
  */
-export function installThrottleCounter(client: S3Client, counter: ThrottleCounter): void {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      const status = (result.response as { statusCode?: number } | undefined)?.statusCode;
-      if (isThrottleStatus(status)) counter.count++;
-      return result;
-    },
-    // Low priority within the step: inside the deserializer, next to the HTTP answer.
-    { step: 'deserialize', name: 's3PushThrottleCounter', priority: 'low', override: true },
-  );
+export function installThrottleCounter(client: { config: { requestHandler: unknown } }, counter: ThrottleCounter): void {
+  const handler = client.config.requestHandler as CountedHandler;
+  if (handler.s3pushThrottles) return;
+  const handle = handler.handle.bind(handler);
+  handler.handle = async (request, options) => {
+    const out = await handle(request, options);
+    if (isThrottleStatus(out.response.statusCode)) counter.count++;
+    return out;
+  };
+  handler.s3pushThrottles = counter;
 }

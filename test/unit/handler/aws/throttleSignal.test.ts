@@ -42,17 +42,28 @@ describe('handler/aws/throttleSignal', function () {
     expect(counter.count).to.equal(2);
   });
 
-  it('with the lean copy path in front, counts its throttled attempt (onThrottle) and the fallback client\'s, once each', async () => {
+  it('with the lean copy path in front, counts its throttled attempt and the fallback client\'s, once each', async () => {
     local.server.answerWith((_req, i) => (i < 3 ? { status: 503, body: SLOW_DOWN } : { status: 200, body: COPY_RESULT }));
     const counter: ThrottleCounter = { count: 0 };
     const s3 = client(4);
     const fallback = client(3, s3.config.requestHandler);
     installThrottleCounter(s3, counter);
+    // The fallback shares the handler: installing on it too must not count its answers twice.
     installThrottleCounter(fallback, counter);
-    installFastCopy(s3, fallback, { onThrottle: () => void counter.count++, sleep: () => Promise.resolve() });
+    installFastCopy(s3, fallback, { sleep: () => Promise.resolve() });
     await s3.send(new CopyObjectCommand(COPY));
     // 1 lean attempt + 2 throttled fallback attempts, then the success.
     expect(local.server.requests).to.have.length(4);
     expect(counter.count).to.equal(3);
+  });
+
+  it('counts a throttled answer to the fallback client when only the client it shares a handler with was given the counter', async () => {
+    local.server.answerWith((_req, i) => (i < 1 ? { status: 429, body: '<Error><Code>TooManyRequests</Code><Message>slow</Message></Error>' } : { status: 200, body: COPY_RESULT }));
+    const counter: ThrottleCounter = { count: 0 };
+    const s3 = client(4);
+    const fallback = client(3, s3.config.requestHandler);
+    installThrottleCounter(s3, counter);
+    await fallback.send(new CopyObjectCommand(COPY));
+    expect(counter.count).to.equal(1);
   });
 });
