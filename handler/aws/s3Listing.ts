@@ -3,7 +3,7 @@
  * consumed. The only listing code; it imports the SDK.
  */
 import { createHash } from 'node:crypto';
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type _Object, type S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
 import { compareKeys, type ObjectInfo } from '../copy/plan.ts';
@@ -14,6 +14,17 @@ import { compareKeys, type ObjectInfo } from '../copy/plan.ts';
  */
 export function decodeListedKey(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
+}
+
+/** A listed object as the copy plan reads it, under its decoded `key`. */
+function objectInfo(key: string, o: _Object): ObjectInfo {
+  return {
+    key,
+    size: o.Size ?? 0,
+    etag: o.ETag ?? '',
+    ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+    ...(o.StorageClass ? { storageClass: o.StorageClass } : {}),
+  };
 }
 
 /** Options of {@link listObjects}. */
@@ -105,13 +116,7 @@ export async function* listObjects(s3: S3Client, bucket: string, prefix: string,
       if (!key.startsWith(prefix)) throw new ListingProtocolError(`listing ${where}: the endpoint listed the key ${quoteKey(key)}, outside the prefix asked for; not a listing S3 gives`);
       if (lastKey !== undefined && compareKeys(key, lastKey) <= 0) throw new ListingProtocolError(`listing ${where}: the endpoint listed the key ${quoteKey(key)} after ${quoteKey(lastKey)}, out of S3's order; not a listing S3 gives`);
       lastKey = key;
-      objects.push({
-        key,
-        size: o.Size ?? 0,
-        etag: o.ETag ?? '',
-        ...(o.LastModified ? { lastModified: o.LastModified } : {}),
-        ...(o.StorageClass ? { storageClass: o.StorageClass } : {}),
-      });
+      objects.push(objectInfo(key, o));
     }
     // Start the next page now, unless the budget says stop (a page of nothing but a token still
     // costs a request); a rejection is handled when it is awaited (or on early exit below).
@@ -142,5 +147,5 @@ export async function findObject(s3: S3Client, bucket: string, key: string, expe
   }
   const o = out.Contents?.[0];
   if (o?.Key === undefined || decodeListedKey(o.Key) !== key) return undefined;
-  return { key, size: o.Size ?? 0, etag: o.ETag ?? '', ...(o.LastModified ? { lastModified: o.LastModified } : {}), ...(o.StorageClass ? { storageClass: o.StorageClass } : {}) };
+  return objectInfo(key, o);
 }
