@@ -115,6 +115,14 @@ describe('handler/router (every shape an event can take)', () => {
     expect(as(routeEvent(scheduledEvent('2024-03-01T06:00:00Z'), { lagDays: 3, maxDays: MAX_DAYS_PER_EVENT }), 'scheduled').copy.dates).to.deep.equal(['2024-02-27']);
   });
 
+  it('splits an interleaved batch into its object records and work records, each in arrival order', () => {
+    // A directly invoked batch is bounded only by Lambda's payload (6 MB: ~50,000 records of this size).
+    const records = Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? sqsRecord(`o${i}`, objectBody) : sqsRecord(`w${i}`, workBody)));
+    const batch = as(routeEvent({ Records: records }, inline), 'objectBatch');
+    expect(batch.objectRecords.map((r) => r.messageId)).to.deep.equal(records.filter((_, i) => i % 3 === 0).map((r) => r.messageId));
+    expect(batch.workRecords.map((r) => r.messageId)).to.deep.equal(records.filter((_, i) => i % 3 !== 0).map((r) => r.messageId));
+  });
+
   it('routes without reading anything but the event: the same event gives the same route', () => {
     const event = { Records: [sqsRecord('w1', workBody), sqsRecord('o1', objectBody)] };
     expect(routeEvent(event, inline)).to.deep.equal(routeEvent(structuredClone(event), inline));
