@@ -1,4 +1,4 @@
-import { capLogLine } from '../rules/quote.ts';
+import { capLogLine, cutToBytes } from '../rules/quote.ts';
 
 /**
  * The handler's one structured logger: each entry is a single JSON line on stdout (CloudWatch
@@ -72,7 +72,6 @@ export function eventForLog(event: unknown, maxBytes = MAX_LOGGED_EVENT_BYTES): 
   }
   const bytes = Buffer.byteLength(text);
   if (bytes <= maxBytes) return { event };
-  // Cut on a character boundary: a partial UTF-8 sequence would decode to U+FFFD.
-  const excerpt = Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+  const excerpt = cutToBytes(text, maxBytes);
   return { eventExcerpt: excerpt, eventBytes: bytes, eventBytesCut: bytes - Buffer.byteLength(excerpt) };
 }
