@@ -38,11 +38,16 @@ export interface MarkerWrite {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** A stored marker as HeadObject describes it; undefined when there is none. */
+/**
+ * A stored marker as HeadObject describes it; undefined when there is none. Only its user metadata
+ * is kept: S3 takes at most 2 KB of it on a write
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html), and Node's HTTP
+ * parser refuses more than 16 KiB of headers from any endpoint, so what is compared is bounded
+ * whatever sits at the key.
+ */
 export interface StoredMarkerHead {
   /** User metadata, names lower-case as S3 returns them. */
   readonly metadata: Readonly<Record<string, string>>;
-  readonly contentLength: number | undefined;
 }
 
 const where = (t: MarkerTarget): string => `s3://${t.bucket}/${t.key}`;
@@ -51,7 +56,7 @@ const where = (t: MarkerTarget): string => `s3://${t.bucket}/${t.key}`;
 export async function headMarker(s3: S3Client, target: MarkerTarget): Promise<StoredMarkerHead | undefined> {
   try {
     const out = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, ExpectedBucketOwner: target.owner, Key: target.key }));
-    return { metadata: out.Metadata ?? {}, contentLength: out.ContentLength };
+    return { metadata: out.Metadata ?? {} };
   } catch (err) {
     const name = (err as { name?: string }).name;
     // HeadObject has no body, so S3's 404 reaches the SDK as NotFound (NoSuchKey from some endpoints).
