@@ -162,13 +162,20 @@ function fromRecord(record: Record<string, unknown>, i: number): ObjectEvent {
  */
 export function parseObjectEvents(doc: unknown): ObjectEvent[] {
   if (!isRecord(doc)) bad(`got ${show(doc)}: expected an EventBridge "Object Created" event or an S3 notification {"Records": [...]}`);
-  if (doc.Event === 's3:TestEvent') return [];
-  if (doc.source === 'aws.s3') return [fromEventBridge(doc)];
+  // The shape is told by objectDocumentShape alone, as the router tells it.
+  switch (objectDocumentShape(doc)) {
+    case 'testEvent':
+      return [];
+    case 'eventbridge':
+      return [fromEventBridge(doc)];
+    case 's3':
+      return (doc.Records as Record<string, unknown>[]).map(fromRecord);
+    case undefined:
+      break;
+  }
   if (Array.isArray(doc.Records) && doc.Records.length > 0) {
-    return doc.Records.map((r: unknown, i) => {
-      if (!isRecord(r) || r.eventSource !== 'aws:s3') bad(`"Records"[${i}] is ${show(r)}: expected an S3 event record ("eventSource": "aws:s3")`);
-      return fromRecord(r, i);
-    });
+    const i = doc.Records.findIndex((r: unknown) => !isRecord(r) || r.eventSource !== 'aws:s3');
+    bad(`"Records"[${i}] is ${show(doc.Records[i])}: expected an S3 event record ("eventSource": "aws:s3")`);
   }
   return bad(`${show(doc)}: expected an EventBridge event with "source": "aws.s3", or an S3 notification {"Records": [{"eventSource": "aws:s3", …}]}`);
 }

@@ -77,6 +77,8 @@ describe('handler/objectEvents (the object event parser)', () => {
       [{ Records: [s3NotificationRecord('ok'), s3NotificationRecord('bad%zz')] }, /key "bad%zz" is not URL-encoded/],
       [{ Records: [s3NotificationRecord('ok'), { eventSource: 'aws:s3', eventName: 'ObjectCreated:Put' }] }, /"Records"\[1\]\.s3 is undefined/],
       [{ Records: [s3NotificationRecord('ok'), sqsRecord('1', '{}')] }, /"Records"\[1\] .*expected an S3 event record/],
+      [{ Records: [sqsRecord('1', '{}'), s3NotificationRecord('ok')] }, /"Records"\[0\] .*expected an S3 event record/],
+      [{ Records: [s3NotificationRecord('ok'), null] }, /"Records"\[1\] is null: expected an S3 event record/],
       [{ Records: [] }, /expected an EventBridge event/],
       [[], /got \[\]/],
     ];
