@@ -232,6 +232,19 @@ describe('handler/pushOnWrite (copies on object events)', () => {
       expect(entries[0]!.fields.rejected).to.deep.equal([{ messageId: 'm2', error: 'bad object event: "detail.object" is undefined: expected {"key": "<key>", …}' }]);
     });
 
+    it('reports every malformed record, and logs the first 100 of them with why', async () => {
+      const records = Array.from({ length: 150 }, (_, i) => sqsRecord(`m${i}`, i % 2 ? '{"source": "aws.s3", "detail-type": "Object Created"}' : '{"Records": [{"eventSource": "aws:s3"'));
+      const { logger, entries } = capture();
+      const r = await runObjectBatch(records as unknown as SqsRecordLike[], config, w.clients, { logger });
+      expect(r.rejected).to.equal(150);
+      expect(r.response.batchItemFailures).to.have.length(150);
+      const logged = entries[0]!.fields.rejected as { messageId: string; error: string }[];
+      expect(logged.map((x) => x.messageId)).to.deep.equal(records.slice(0, 100).map((x) => x.messageId));
+      expect(logged[0]!.error).to.match(/^body is not JSON: /);
+      expect(logged[1]!.error).to.equal('bad object event: "detail" is undefined: expected {"bucket": {"name": …}, "object": {"key": …}}');
+      expect(entries[0]!.fields.records).to.equal(150);
+    });
+
     it('reports a record whose copy failed, so SQS retries it (and only it)', async () => {
       w.put('2024/01/01/a', 1, 'e');
       w.put('2024/01/01/b', 1, 'e');
