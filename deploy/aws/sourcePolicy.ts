@@ -13,6 +13,7 @@ import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyComma
 import { DeployError } from '../cli/errors.ts';
 import { S3PushError, describeError } from '../../rules/errors.ts';
 import { errorName } from '../../rules/awsErrors.ts';
+import { quoteValue } from '../../rules/quote.ts';
 import type { PolicyStatement } from '../config/policies.ts';
 import { LEGACY_SOURCE_POLICY_SIDS, SOURCE_STATEMENT_KINDS, sourcePolicySids, type StackIdentity } from '../../rules/sourcePolicySids.ts';
 import { dayPattern, dayPatterns } from '../../rules/prefix.ts';
@@ -273,15 +274,52 @@ export function mergeStatements(existing: BucketPolicy | undefined, own: StackSt
   return plan;
 }
 
-/** Reads the bucket policy; undefined when the bucket has none. */
-export async function getBucketPolicy(s3: S3Client, bucket: string, account: string): Promise<BucketPolicy | undefined> {
+/**
+ * The longest bucket policy text {@link parseStoredPolicy} parses. S3 keeps at most
+ * {@link BUCKET_POLICY_MAX_BYTES} of policy but does not say whether it counts white space, so a
+ * policy put indented may come back longer than that: four times the limit leaves room for any
+ * indentation, and refuses before JSON.parse a text no S3 kept (an endpoint that does not hold
+ * S3's limit), whose every statement deploy and destroy would otherwise walk and write back.
+ */
+export const STORED_POLICY_MAX_BYTES = 4 * BUCKET_POLICY_MAX_BYTES;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The bucket policy as S3 returned it, checked before anything acts on it: at most
+ * {@link STORED_POLICY_MAX_BYTES}, JSON, an object whose Statement is one statement object or a list
+ * of them. A {@link DeployError} naming the bucket otherwise (nothing is written). Pure.
+ */
+export function parseStoredPolicy(text: string, bucket: string): BucketPolicy {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > STORED_POLICY_MAX_BYTES) {
+    throw new DeployError(`the bucket policy of ${bucket} as read is ${bytes} bytes, over the ${STORED_POLICY_MAX_BYTES} any policy S3 keeps fits in (S3's limit is 20 KB): not parsed, nothing written; is AWS_ENDPOINT_URL an S3 that keeps S3's limit?`);
+  }
+  let parsed: unknown;
   try {
-    const out = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket, ExpectedBucketOwner: account }));
-    return out.Policy ? (JSON.parse(out.Policy) as BucketPolicy) : undefined;
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new DeployError(`the bucket policy of ${bucket} as read is not JSON (${describeError(err)}): nothing written`, err);
+  }
+  const statement = isObject(parsed) ? parsed.Statement : undefined;
+  if (!isObject(statement) && !(Array.isArray(statement) && statement.every(isObject))) {
+    throw new DeployError(`the bucket policy of ${bucket} as read has no Statement of statement objects (expected {"Statement": [{…}, …]}, got ${quoteValue(text)}): nothing written`);
+  }
+  return parsed as BucketPolicy;
+}
+
+/** Reads the bucket policy ({@link parseStoredPolicy}); undefined when the bucket has none. */
+export async function getBucketPolicy(s3: S3Client, bucket: string, account: string): Promise<BucketPolicy | undefined> {
+  let text: string | undefined;
+  try {
+    text = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket, ExpectedBucketOwner: account }))).Policy;
   } catch (err) {
     if (errorName(err) === 'NoSuchBucketPolicy') return undefined;
     throw new DeployError(`could not read the bucket policy of ${bucket}: ${describeError(err)}`, err, 's3:GetBucketPolicy');
   }
+  return text ? parseStoredPolicy(text, bucket) : undefined;
 }
 
 /**

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  BUCKET_POLICY_MAX_BYTES, SOURCE_POLICY_ACTIONS, SourcePolicyConflictError, SourcePolicySizeError, applySourcePolicy, grantsBeyond, mergeStatements, planRemoval,
-  removeSourcePolicy, stackStatements, type BucketPolicy, type StackStatements,
+  BUCKET_POLICY_MAX_BYTES, SOURCE_POLICY_ACTIONS, STORED_POLICY_MAX_BYTES, SourcePolicyConflictError, SourcePolicySizeError, applySourcePolicy, grantsBeyond, mergeStatements,
+  planRemoval, removeSourcePolicy, stackStatements, type BucketPolicy, type StackStatements,
 } from '../../../../deploy/aws/sourcePolicy.ts';
 import { renderDocuments, type PolicyStatement } from '../../../../deploy/config/policies.ts';
 import { DeployError } from '../../../../deploy/cli/errors.ts';
@@ -268,6 +268,57 @@ describe('deploy/aws/sourcePolicy', () => {
       expect(err).to.be.instanceOf(DeployError);
       expect((err as Error).message).to.include('AccessDenied');
       expect(mock.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+    });
+
+    describe('the policy as read: bounded and checked before anything acts on it', () => {
+      /** A valid policy of `bytes` bytes: the unrelated statement, its resource padded. */
+      const sized = (bytes: number): string => {
+        const text = (pad: number) => JSON.stringify(policyOf({ ...unrelated, Resource: `${unrelated.Resource}${'x'.repeat(pad)}` }));
+        return text(bytes - Buffer.byteLength(text(0)));
+      };
+      const bad = async (policy: string) => {
+        mock.on(GetBucketPolicyCommand).resolves({ Policy: policy });
+        const errs = [await applySourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, ours).catch((e: unknown) => e), await removeSourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, ours).catch((e: unknown) => e)];
+        expect(mock.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+        expect(mock.commandCalls(DeleteBucketPolicyCommand)).to.have.length(0);
+        for (const err of errs) {
+          expect(err).to.be.instanceOf(DeployError);
+          expect((err as Error).message).to.include(`the bucket policy of ${SOURCE_BUCKET} as read`);
+        }
+        return (errs[0] as Error).message;
+      };
+
+      it('refuses a text over four times S3\'s 20 KB before JSON.parse: no S3 keeps one (whitespace aside)', async () => {
+        expect(STORED_POLICY_MAX_BYTES).to.equal(4 * 20 * 1024);
+        expect(await bad(sized(STORED_POLICY_MAX_BYTES + 1))).to.include(`is ${STORED_POLICY_MAX_BYTES + 1} bytes, over the ${STORED_POLICY_MAX_BYTES}`);
+        // 3 MB of JSON: refused as fast as 80 KB, without parsing it.
+        expect(await bad(sized(3_000_000))).to.include('is 3000000 bytes');
+      });
+
+      it('parses a policy put indented whose text is longer than 20 KB but within the bound', async () => {
+        const statements = Array.from({ length: 60 }, (_, i) => ({ ...unrelated, Sid: `Reader${i}`, Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [`${unrelated.Resource}${i}/*`] }));
+        const compact = policyOf(...statements);
+        expect(Buffer.byteLength(JSON.stringify(compact))).to.be.at.most(BUCKET_POLICY_MAX_BYTES);
+        const indented = JSON.stringify(compact, null, 10);
+        expect(Buffer.byteLength(indented)).to.be.within(BUCKET_POLICY_MAX_BYTES + 1, STORED_POLICY_MAX_BYTES);
+        mock.on(GetBucketPolicyCommand).resolves({ Policy: indented });
+        await removeSourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, ours);
+        expect(mock.commandCalls(PutBucketPolicyCommand)).to.have.length(0);
+      });
+
+      it('refuses a text that is not JSON, or has no Statement of statement objects, naming the bucket', async () => {
+        expect(await bad('{"Version": "2012-10-17", "Statement": [')).to.match(/is not JSON \(.+\): nothing written/);
+        for (const policy of ['{"Version":"2012-10-17"}', '[]', 'null', '{"Statement":"s3:*"}', '{"Statement":[null]}', `{"Statement":[${JSON.stringify(unrelated)},["x"]]}`]) {
+          expect(await bad(policy), policy).to.match(/has no Statement of statement objects \(expected .*, got ".*\): nothing written$/);
+        }
+        expect(await bad(`{"Statement":"${'y'.repeat(500)}"}`)).to.include('(516 characters)');
+      });
+
+      it('takes a Statement of one object, as S3 may return it', async () => {
+        mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: unrelated }) });
+        expect((await applySourcePolicy(s3, SOURCE_BUCKET, SOURCE_ACCOUNT, ours)).outcome).to.equal('applied');
+        expect(JSON.parse(mock.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input.Policy!)).to.deep.equal(policyOf(unrelated, read, listing));
+      });
     });
 
     it('removeSourcePolicy reads the policy again before writing: a statement added since the plan is kept', async () => {
