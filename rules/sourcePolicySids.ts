@@ -31,9 +31,6 @@ export const SID_NAME_CHARS = 32;
 /** The longest Sid {@link sourcePolicySid} returns. */
 export const MAX_SOURCE_SID_CHARS = 'S3Push'.length + 'Read'.length + SID_NAME_CHARS + 8;
 
-/** A valid Sid as IAM documents it: ASCII letters and digits. */
-export const SID_PATTERN = /^[A-Za-z0-9]+$/;
-
 /** The Sid of the stack's statement of `kind`. */
 export function sourcePolicySid(stack: StackIdentity, kind: SourceStatementKind): string {
   const hash = createHash('sha256').update(`${stack.region}/${stack.stackName}`).digest('hex').slice(0, 8);

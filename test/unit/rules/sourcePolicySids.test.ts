@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { LEGACY_SOURCE_POLICY_SIDS, MAX_SOURCE_SID_CHARS, SID_PATTERN, SOURCE_STATEMENT_KINDS, sourcePolicySid, sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
+import { LEGACY_SOURCE_POLICY_SIDS, MAX_SOURCE_SID_CHARS, SOURCE_STATEMENT_KINDS, sourcePolicySid, sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
 import { STACK_NAME_PATTERN } from '../../../deploy/config/config.ts';
 
 const stackName = fc.stringMatching(STACK_NAME_PATTERN);
@@ -16,6 +16,9 @@ describe('rules/sourcePolicySids', () => {
   });
 
   it('keeps to IAM\'s Sid rule (ASCII letters and digits) and to 50 characters, for every stack name CloudFormation accepts', () => {
+    // "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers
+    // (0-9)" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
+    const SID_PATTERN = /^[A-Za-z0-9]+$/;
     expect(MAX_SOURCE_SID_CHARS).to.equal(50);
     fc.assert(fc.property(stackName, region, fc.constantFrom(...SOURCE_STATEMENT_KINDS), (name, r, kind) => {
       const sid = sourcePolicySid({ stackName: name, region: r }, kind);

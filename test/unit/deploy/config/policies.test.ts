@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sourcePolicySids } from '../../../../rules/sourcePolicySids.ts';
-import { DOCUMENTS, PolicyValueError, renderDocuments, validatePolicyValues, type PolicyValues, type RenderedDocuments } from '../../../../deploy/config/policies.ts';
+import { DOCUMENTS, PolicyValueError, renderDocuments, validatePolicyValues, type PolicyDocument, type PolicyValues, type RenderedDocuments } from '../../../../deploy/config/policies.ts';
 import { decide, sessionOf } from '../../../helpers/iamSimulator.ts';
 import { DESTINATION_BUCKET, DESTINATION_ROLE_ARN, EXTERNAL_ID, SOURCE_ACCOUNT, SOURCE_BUCKET, STACK } from '../../../helpers/fixtures.ts';
 
@@ -227,6 +227,24 @@ describe('deploy/config/policies renderDocuments', () => {
     expect(lines[6]).to.match(/^ {2}externalId: .*expected 2.1224 letters/);
     expect(message).to.not.include('"x" :');
     expect(() => validatePolicyValues({ ...base, externalId: 'x'.repeat(1225) })).to.throw(PolicyValueError, 'externalId');
+  });
+
+  it('gives every statement of every document a Sid IAM accepts (ASCII letters and digits), unique within its document', () => {
+    // IAM: "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and
+    // numbers (0-9)", and "In IAM, the Sid value must be unique within a JSON policy"
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html); for
+    // S3, "Each statement in a policy must have a unique statement ID (sid)"
+    // (https://docs.aws.amazon.com/AmazonS3/latest/dev/AccessPolicyLanguage_SpecialInfo.html).
+    // moto checks neither.
+    const IAM_SID = /^[A-Za-z0-9]+$/;
+    // Every optional statement rendered: both KMS keys, the day marker, a stack name with hyphens.
+    const docs = renderDocuments({ ...base, kmsKeyArn: KMS, sourceKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/5678abcd-12ab-34cd-56ef-1234567890ab', dayMarker: true, externalId: EXTERNAL_ID });
+    expect(Object.keys(docs)).to.have.length(4);
+    for (const [name, doc] of Object.entries(docs) as [string, PolicyDocument][]) {
+      const sids = doc.Statement.map((s) => s.Sid);
+      for (const sid of sids) expect(sid, `${name}: ${String(sid)}`).to.be.a('string').and.match(IAM_SID);
+      expect(new Set(sids).size, name).to.equal(sids.length);
+    }
   });
 
   it('stays within AWS\'s size limits at the longest values deploy accepts: bucket policy 20 KB, role inline policy 10,240 characters, trust policy 2,048', () => {
