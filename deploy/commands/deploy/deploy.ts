@@ -200,11 +200,14 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     throw new ConfigError(['--enable-source-events sends the source bucket\'s events to EventBridge for push on write, but S3_REPLICATE_PUSH_ON_WRITE is not true: set S3_REPLICATE_PUSH_ON_WRITE=true, or drop the flag'], 'the command line does not fit the environment');
   }
   const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
+  // The documents as the stack's execution role will render them (the template names the role): their
+  // paths, and the source bucket policy's statements, which do not name that role, are checked
+  // before anything is written.
+  const early = renderDocuments(policyValues(config, `arn:${config.partition}:iam::${config.account}:role/${config.lambdaRoleName}`));
   // Every document's path is checked before the first AWS call: a directory at one of them would
-  // otherwise fail the deploy after the stack changed. The names depend on the config only.
-  const documentNames = Object.keys(renderDocuments(policyValues(config, `arn:${config.partition}:iam::${config.account}:role/${config.lambdaRoleName}`)));
+  // otherwise fail the deploy after the stack changed.
   const outCheck = await checkOutDir(args.outDir ?? '.', deps.cwd, {
-    files: documentNames,
+    files: Object.keys(early),
     ...(args.outDir === undefined ? { label: `the working directory (no --out)` } : {}),
     ...(deps.uid === undefined ? {} : { uid: deps.uid }),
   });
@@ -213,7 +216,7 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
   if (longKeys !== undefined) log(longKeys);
 
   step(1, `checking the credentials (account ${config.account}, region ${config.region}${config.endpointUrl ? `, endpoint ${config.endpointUrl}` : ''})`);
-  const checked = await checkBeforeWriting(config, args, deps, caller);
+  const checked = await checkBeforeWriting(config, args, deps, caller, early);
 
   step(2, 'bundling the handler');
   const bundle = await (deps.bundle ?? bundleHandler)();
@@ -250,16 +253,15 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
  * Step 1: the credentials' account (from the stack's id when there is a stack), the source bucket,
  * a conflicting bucket policy when `--apply-source-policy` will merge into it, the KMS key's region.
  */
-async function checkBeforeWriting(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }): Promise<Checked> {
+async function checkBeforeWriting(config: DeployConfig, args: DeployArgs, deps: DeployDeps, caller: { arn: string }, early: RenderedDocuments): Promise<Checked> {
   const { clients, log } = deps;
   const current = await readStackAndAccount(clients, config, caller, log);
   const running = artifactOf(current.stack);
   await checkSourceBucket(clients.s3, config.sourceBucket, config.account, config.region);
   log(`  source bucket ${config.sourceBucket}: in this account and region`);
   if (args.applySourcePolicy) {
-    // Refuse a conflicting bucket policy before anything is uploaded or deployed. The bucket policy
-    // statement does not name the execution role, so the one the stack will have renders it.
-    const early = renderDocuments(policyValues(config, `arn:${config.partition}:iam::${config.account}:role/${config.lambdaRoleName}`));
+    // Refuse a conflicting bucket policy before anything is uploaded or deployed. The merge after
+    // the stack reads the policy again: another partner's deploy may have written it meanwhile.
     const planned = await planSourcePolicy(clients.s3, config.sourceBucket, config.account, ownStatements(config, early));
     for (const line of describePlan(planned, planned.changed ? 'takes' : 'already holds', planned.changed ? ' (merged after the stack)' : '')) log(line);
   }
