@@ -14,6 +14,7 @@ import { DeployError } from '../cli/errors.ts';
 import { S3PushError, describeError } from '../../rules/errors.ts';
 import { errorName } from '../../rules/awsErrors.ts';
 import { quoteValue } from '../../rules/quote.ts';
+import { parseRoleArn } from '../../rules/awsNames.ts';
 import type { PolicyStatement } from '../config/policies.ts';
 import { LEGACY_SOURCE_POLICY_SIDS, SOURCE_STATEMENT_KINDS, sourcePolicySids, type StackIdentity } from '../../rules/sourcePolicySids.ts';
 import { dayPattern, dayPatterns } from '../../rules/prefix.ts';
@@ -385,7 +386,8 @@ export interface StackStatementsValues {
  * removing them), and its day patterns as this release and the earlier ones rendered them. Pure.
  */
 export function stackStatements(values: StackStatementsValues, rendered: readonly PolicyStatement[] = []): StackStatements {
-  const partition = values.destinationRoleArn.split(':')[1] ?? 'aws';
+  // As renderDocuments reads it, so that the bucket ARN matches the rendered statements'.
+  const partition = parseRoleArn(values.destinationRoleArn)?.partition ?? 'aws';
   const bucketArn = `arn:${partition}:s3:::${values.sourceBucket}`;
   // The narrow patterns rendered now, and the one broad pattern earlier releases rendered.
   const patterns = [...dayPatterns(values.prefixFormat), dayPattern(values.prefixFormat)].map((p) => `${p}*`);
