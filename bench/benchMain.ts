@@ -19,7 +19,8 @@ import { startCountingProxy, type CountingProxy } from './countingProxy.ts';
 import { createBucket, dataset, deleteBucket, describePrefix, seedDataset, type Dataset } from './dataset.ts';
 import { ensurePackages } from './debian.ts';
 import { runMeasured, TIME_BINARY } from './measure.ts';
-import { BENCH_USAGE, LAMBDA_MB_PER_VCPU, parseBenchArgs, type BenchOptions } from './options.ts';
+import { MB_PER_VCPU } from './memoryTable.ts';
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './options.ts';
 import { copiesIn, formatRequests, renderResults, summarizeDataset, type BundleFigures, type DatasetSummary, type EnvelopeSettings, type Phase, type RunRecord } from './report.ts';
 import { writeBenchmarksPage } from './page.ts';
 import { rotate, spread } from './stats.ts';
@@ -202,7 +203,7 @@ async function benchIn(options: BenchOptions, started: number, cpuGroup: CpuGrou
       envelope: {
         cpuQuota: options.cpuQuota,
         cpuGroup: cpuGroup?.kind,
-        lambdaMemoryMB: options.cpuQuota === undefined ? undefined : Math.round(options.cpuQuota * LAMBDA_MB_PER_VCPU),
+        lambdaMemoryMB: options.cpuQuota === undefined ? undefined : Math.round(options.cpuQuota * MB_PER_VCPU),
         latency: options.latency,
         latencySeed: options.latency === undefined ? undefined : options.latencySeed,
       },

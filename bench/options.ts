@@ -1,15 +1,13 @@
 /** The command line of `npm run bench`. Pure. */
 import { numberListFlag, parseCommandLine, throwIfProblems, usageOf, wholeNumberFlag, type CommandSpec } from '../deploy/cli/commandLine.ts';
 import { AWS_LATENCY_MODEL, parseLatencyModel, type LatencyModel } from './latencyModel.ts';
+import { MB_PER_VCPU } from './memoryTable.ts';
 
 /**
- * The CPUs of `--lambda`: Lambda allocates CPU in proportion to memory, one vCPU at 1,769 MB
- * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so the template's
- * default of 1,024 MB buys 1024 / 1769 = 0.58 of a vCPU.
+ * The CPUs of `--lambda`: Lambda allocates CPU in proportion to memory, one vCPU at
+ * {@link MB_PER_VCPU} MB, so the template's default of 1,024 MB buys 1024 / 1769 = 0.58 of a vCPU.
  */
 export const LAMBDA_CPU_QUOTA = 0.58;
-/** Memory that buys one vCPU on Lambda, in MB. */
-export const LAMBDA_MB_PER_VCPU = 1769;
 /** The seed of the latency model's jitter (`--latency-seed`). */
 export const DEFAULT_LATENCY_SEED = 24;
 
@@ -100,7 +98,7 @@ export const BENCH_COMMAND = {
     'no-install': { type: 'boolean', help: 'do not apt-get install missing Debian packages (Ceph, rclone, time)' },
     nice: { type: 'string', value: 'N', help: 'niceness -20..19 of the bench, the Ceph daemons and every tool (default 0; a negative one needs root), e.g. --nice -10' },
     lambda: { type: 'boolean', help: `the Lambda envelope: --cpu-quota ${LAMBDA_CPU_QUOTA} --latency aws (either flag given beside it wins, e.g. --lambda --cpu-quota 1.0 for a 1,769 MB function)` },
-    'cpu-quota': { type: 'string', value: 'F', help: `hold each tool, with every process it starts, to F CPUs (0.05-64) in a CPU cgroup (v1 cpu.cfs_quota_us or v2 cpu.max; needs root); F = memory MB / ${LAMBDA_MB_PER_VCPU} for a Lambda of that memory` },
+    'cpu-quota': { type: 'string', value: 'F', help: `hold each tool, with every process it starts, to F CPUs (0.05-64) in a CPU cgroup (v1 cpu.cfs_quota_us or v2 cpu.max; needs root); F = memory MB / ${MB_PER_VCPU} for a Lambda of that memory` },
     latency: { type: 'string', value: 'MODEL', help: 'delay each S3 response by a per-operation latency with ±30 % seeded jitter: aws (the documented model, bench/latencyModel.ts), or e.g. CopyObject=30,ListObjectsV2=60,HeadObject=20,default=20 (milliseconds)' },
     'latency-seed': { type: 'string', value: 'N', help: `seed of the jitter (0-4294967295; default ${DEFAULT_LATENCY_SEED})` },
   },

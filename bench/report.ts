@@ -6,6 +6,7 @@
 import type { RequestCounts } from './countingProxy.ts';
 import type { DeployBenchResult } from './deployBench.ts';
 import { describeLatencyModel, envelopeOf, type Envelope, type LatencyModel } from './latencyModel.ts';
+import { MB_PER_VCPU } from './memoryTable.ts';
 import { formatSpread, pairedRatio, spread, type Spread } from './stats.ts';
 
 export type Phase = 'cold' | 'warm';
@@ -367,7 +368,7 @@ export function renderEnvelopeHeader(settings: { cpuQuota?: number | undefined; 
   const quota =
     settings.cpuQuota === undefined
       ? 'no CPU quota (the tools share the machine\'s CPUs with the server)'
-      : `each tool, with every process it starts, held to ${settings.cpuQuota} CPU by a ${settings.cpuGroup ?? 'CPU cgroup'} (a Lambda of ${Math.round(settings.cpuQuota * 1769)} MB)`;
+      : `each tool, with every process it starts, held to ${settings.cpuQuota} CPU by a ${settings.cpuGroup ?? 'CPU cgroup'} (a Lambda of ${Math.round(settings.cpuQuota * MB_PER_VCPU)} MB)`;
   const latency =
     settings.latency === undefined
       ? 'no added latency (radosgw answers in about a millisecond)'
