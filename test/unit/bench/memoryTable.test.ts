@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { memoryRows, PRICES, recommendMemory, renderMemoryTable, USABLE_SECONDS_PER_INVOCATION, type QuotaRun } from '../../../bench/memoryTable.ts';
 import type { DatasetSummary } from '../../../bench/report.ts';
+import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
+import { DEFAULT_STOP_MARGIN_MS } from '../../../handler/index.ts';
 
 // An envelope whose CPU bound is `limit` at `quota` CPUs: CPU per copy = quota × 1000 / limit.
 const summary = (limit: number, measured: number, quota: number, latencyBound = 2000, boundBy: 'cpu' | 'latency' = 'cpu'): DatasetSummary => {
@@ -57,6 +59,9 @@ describe('bench/memoryTable', () => {
   it('recommends the smallest memory that copies the day in one invocation, else the fastest at the least memory', () => {
     const rec = recommendMemory(memoryRows(runs), [10_000, 100_000, 1_000_000, 5_000_000]);
     expect(USABLE_SECONDS_PER_INVOCATION).to.equal(840);
+    // What the deployed function has: the template's timeout less the handler's stop margin.
+    const timeout = Number(loadTemplate().template.Resources.PushFunction?.Properties?.Timeout);
+    expect(USABLE_SECONDS_PER_INVOCATION, 'the template\'s Timeout − DEFAULT_STOP_MARGIN_MS').to.equal(timeout - DEFAULT_STOP_MARGIN_MS / 1000);
     expect(rec.map((r) => [r.objects, r.memoryMB, r.invocations])).to.deep.equal([
       [10_000, 1026, 1],
       [100_000, 1026, 1],

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { AWS_LATENCY_MODEL } from '../../../bench/latencyModel.ts';
+import { MB_PER_VCPU } from '../../../bench/memoryTable.ts';
+import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
 import { DEFAULT_LATENCY_SEED, LAMBDA_CPU_QUOTA, parseBenchArgs, SAVED_RESULTS, TOOL_IDS } from '../../../bench/options.ts';
 import { UsageError } from '../../../rules/errors.ts';
 
@@ -24,6 +26,8 @@ describe('bench/options parseBenchArgs', () => {
 
   it('--lambda: 0.58 CPU (1,024 of the 1,769 MB that buy a vCPU) and the aws latency model; each flag also alone, and wins beside it', () => {
     expect(LAMBDA_CPU_QUOTA).to.equal(Number((1024 / 1769).toFixed(2)));
+    // The function the template deploys by default: a change of its memory moves --lambda with it.
+    expect(LAMBDA_CPU_QUOTA, 'the template\'s default MemorySize ÷ MB per vCPU').to.equal(Number((Number(loadTemplate().template.Parameters.MemorySize?.Default) / MB_PER_VCPU).toFixed(2)));
     expect(parseBenchArgs(['--lambda'])).to.deep.include({ cpuQuota: 0.58, latency: AWS_LATENCY_MODEL, latencySeed: 24 });
     expect(parseBenchArgs(['--cpu-quota', '1.5'])).to.deep.include({ cpuQuota: 1.5, latency: undefined });
     const alone = parseBenchArgs(['--latency', 'CopyObject=10,default=5', '--latency-seed', '9']);
