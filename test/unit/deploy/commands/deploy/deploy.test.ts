@@ -69,11 +69,16 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   let out: string;
 
   const args = (extra: Partial<DeployArgs> = {}): DeployArgs => ({ plan: false, outDir: undefined, applySourcePolicy: false, ...extra });
+  /** Set when deploy bundled the handler: a refusal of bad input must come before it. */
+  let bundled: boolean;
   const run = (a: DeployArgs = args(), c: DeployConfig = config()) =>
-    runDeploy(c, a, { clients, log: (l) => lines.push(l), cwd: out, bundle: () => Promise.resolve(BUNDLE), waits: { stack: fast, changeSet: fast, role: fast } });
+    runDeploy(c, a, {
+      clients, log: (l) => lines.push(l), cwd: out, bundle: () => { bundled = true; return Promise.resolve(BUNDLE); }, waits: { stack: fast, changeSet: fast, role: fast },
+    });
 
   beforeEach(async () => {
     lines = [];
+    bundled = false;
     out = await mkdtemp(join(tmpdir(), 's3-push-unit-'));
     sts.on(GetCallerIdentityCommand).resolves({ Account: SOURCE_ACCOUNT, Arn: `arn:aws:iam::${SOURCE_ACCOUNT}:user/ci` });
     s3.on(HeadBucketCommand).resolves({});
@@ -574,10 +579,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
 
     it('refuses a topic under the AWS managed key alias/aws/sns before bundling (exit 2), naming the variable, the key and the fix', async () => {
       sns.on(GetTopicAttributesCommand, { TopicArn: TOPIC }).resolves({ Attributes: { KmsMasterKeyId: 'alias/aws/sns' } });
-      let bundled = false;
-      const err = await runDeploy(config({ S3_REPLICATE_ALARM_TOPIC_ARN: TOPIC }), args(), {
-        clients, log: (l) => lines.push(l), cwd: out, bundle: () => { bundled = true; return Promise.resolve(BUNDLE); }, waits: { stack: fast, changeSet: fast, role: fast },
-      }).catch((e: unknown) => e);
+      const err = await run(args(), config({ S3_REPLICATE_ALARM_TOPIC_ARN: TOPIC })).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(ConfigError);
       expect((err as ConfigError).exitCode).to.equal(2);
       expect((err as Error).message).to.include('S3_REPLICATE_ALARM_TOPIC_ARN').and.include('alias/aws/sns').and.include('customer managed key');
@@ -613,10 +615,7 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
   it('with S3_REPLICATE_KMS_KEY_ARN: reads the destination bucket\'s region (HeadBucket) and refuses a key of another region before bundling (exit 2)', async () => {
     const key = `arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     s3.on(HeadBucketCommand, { Bucket: 'partner-landing-zone' }).rejects(Object.assign(awsError('Forbidden', 403), { $response: { statusCode: 403, headers: { 'x-amz-bucket-region': 'eu-central-1' } } }));
-    let bundled = false;
-    const err = await runDeploy(config({ S3_REPLICATE_KMS_KEY_ARN: key }), args(), {
-      clients, log: (l) => lines.push(l), cwd: out, bundle: () => { bundled = true; return Promise.resolve(BUNDLE); }, waits: { stack: fast, changeSet: fast, role: fast },
-    }).catch((e: unknown) => e);
+    const err = await run(args(), config({ S3_REPLICATE_KMS_KEY_ARN: key })).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as ConfigError).exitCode).to.equal(2);
     expect((err as Error).message).to.include('S3_REPLICATE_KMS_KEY_ARN').and.include('is in eu-central-1');
