@@ -73,6 +73,51 @@ describe('bench/cpuQuota', function () {
     }
   });
 
+  it('reads the throttled time in the unit of each version: v1 nanoseconds, v2 microseconds', () => {
+    const dir = mkdtempSync(`${tmpdir()}/s3push-cgroup-stat-`);
+    try {
+      writeFileSync(`${dir}/cpu.cfs_quota_us`, '-1');
+      const v1 = createCpuGroup(0.58, { v1Root: dir, v2Roots: [], name: 'g1', selfCgroup: '' });
+      expect(v1.throttledSeconds(), 'no cpu.stat yet').to.be.NaN;
+      writeFileSync(`${dir}/g1/cpu.stat`, 'nr_periods 40\nnr_throttled 12\nthrottled_time 1500000000\n');
+      expect(v1.throttledSeconds()).to.equal(1.5);
+      mkdirSync(`${dir}/v2`);
+      writeFileSync(`${dir}/v2/cgroup.controllers`, 'cpuset cpu io memory pids');
+      writeFileSync(`${dir}/v2/cgroup.subtree_control`, 'cpu memory');
+      const v2 = createCpuGroup(0.58, { v1Root: `${dir}/none`, v2Roots: [`${dir}/v2`], name: 'g2' });
+      writeFileSync(`${dir}/v2/g2/cpu.stat`, 'usage_usec 900000\nnr_throttled 12\nthrottled_usec 250000\nnr_bursts 0\n');
+      expect(v2.throttledSeconds()).to.equal(0.25);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a v2 group with cpu.max and 8 times the default weight, handing the cpu controller down first; refuses a root without it', () => {
+    const dir = mkdtempSync(`${tmpdir()}/s3push-cgroup-v2-`);
+    try {
+      mkdirSync(`${dir}/root`);
+      writeFileSync(`${dir}/root/cgroup.controllers`, 'cpuset cpu io memory pids');
+      writeFileSync(`${dir}/root/cgroup.subtree_control`, 'memory');
+      const group = createCpuGroup(0.58, { v1Root: `${dir}/v1`, v2Roots: [`${dir}/root`], name: 'g' });
+      expect(group).to.deep.include({ kind: 'cgroup v2', path: `${dir}/root/g`, quota: 0.58 });
+      expect(readFileSync(`${dir}/root/cgroup.subtree_control`, 'utf8')).to.equal('+cpu');
+      expect(readFileSync(`${dir}/root/g/cpu.max`, 'utf8')).to.equal('58000 100000');
+      expect(readFileSync(`${dir}/root/g/cpu.weight`, 'utf8')).to.equal('800');
+      // The kernel refuses a quota under 1 ms per period.
+      createCpuGroup(0.001, { v1Root: `${dir}/v1`, v2Roots: [`${dir}/root`], name: 'tiny' });
+      expect(readFileSync(`${dir}/root/tiny/cpu.max`, 'utf8')).to.equal('1000 100000');
+      // The tool's command line: the shell joins the group, then becomes the tool.
+      expect(group.wrap(['rclone', 'copy', 'a b'])).to.deep.equal(['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', `${dir}/root/g/cgroup.procs`, 'rclone', 'copy', 'a b']);
+
+      mkdirSync(`${dir}/bound`);
+      writeFileSync(`${dir}/bound/cgroup.controllers`, 'cpuset io memory pids');
+      expect(() => createCpuGroup(1, { v1Root: `${dir}/v1`, v2Roots: [`${dir}/bound`], name: 'h' })).to.throw(S3PushError, `cgroup v2: the cpu controller is not available in ${dir}/bound`);
+      expect(existsSync(`${dir}/bound/h`), 'nothing made').to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('on this machine', () => {
     let group: CpuGroup | undefined;
     before(function () {
