@@ -8,36 +8,29 @@
 import { expect } from 'chai';
 import { S3Client } from '@aws-sdk/client-s3';
 import { bucketRegion } from '../../../deploy/aws/bucketRegion.ts';
-import { startSigV4Server, type SigV4Server } from '../../helpers/sigv4Server.ts';
+import { useSigV4Server } from '../../helpers/sigv4Server.ts';
 import { DESTINATION_BUCKET } from '../../helpers/fixtures.ts';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
 describe('deploy/aws/bucketRegion: the destination bucket\'s region from HeadBucket, on the wire', () => {
-  let server: SigV4Server;
-  let s3: S3Client;
-  before(async () => {
-    server = await startSigV4Server(CREDENTIALS.secretAccessKey);
-    s3 = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: CREDENTIALS, maxAttempts: 1 });
-  });
-  after(async () => {
-    s3.destroy();
-    await server.close();
-  });
+  const local = useSigV4Server(CREDENTIALS.secretAccessKey);
+  const client = (): S3Client => local.track(new S3Client({ region: 'us-east-1', endpoint: local.server.endpoint, forcePathStyle: true, credentials: CREDENTIALS, maxAttempts: 1 }));
 
   for (const status of [200, 403, 301]) {
     it(`reads x-amz-bucket-region from a ${status} answer`, async () => {
-      server.answerWith(() => ({ status, headers: { 'x-amz-bucket-region': 'eu-west-1' } }));
-      expect(await bucketRegion(s3, DESTINATION_BUCKET)).to.equal('eu-west-1');
-      const req = server.requests.at(-1)!;
+      local.server.answerWith(() => ({ status, headers: { 'x-amz-bucket-region': 'eu-west-1' } }));
+      expect(await bucketRegion(client(), DESTINATION_BUCKET)).to.equal('eu-west-1');
+      const req = local.server.requests.at(-1)!;
       expect([req.method, req.path, req.signatureValid], JSON.stringify(req)).to.deep.equal(["HEAD", `/${DESTINATION_BUCKET}/`, true]);
     });
   }
 
   it('is undefined when S3 does not say (404 without the header, a dropped connection)', async () => {
-    server.answerWith(() => ({ status: 404 }));
+    const s3 = client();
+    local.server.answerWith(() => ({ status: 404 }));
     expect(await bucketRegion(s3, DESTINATION_BUCKET)).to.equal(undefined);
-    server.answerWith(() => 'drop');
+    local.server.answerWith(() => 'drop');
     expect(await bucketRegion(s3, DESTINATION_BUCKET)).to.equal(undefined);
   });
 });
