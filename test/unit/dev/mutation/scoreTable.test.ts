@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../../../../deploy/repoRoot.ts';
 import type { schema } from '@stryker-mutator/api/core';
 import {
@@ -98,5 +99,12 @@ describe('dev/mutation/scoreTable', () => {
     expect(goals['*'], 'a goal for every module not named').to.be.a('number');
     for (const file of Object.keys(goals).filter((name) => name !== '*')) expect(existsSync(join(REPO_ROOT, file)), `goal of ${file}`).to.equal(true);
     for (const entry of mutate.filter((e) => !e.includes('*'))) expect(existsSync(join(REPO_ROOT, entry)), `mutate entry ${entry}`).to.equal(true);
+  });
+
+  it("the test files the mutation run's dry run leaves out exist (a moved one would silently run again)", async () => {
+    const config = (await import(pathToFileURL(join(REPO_ROOT, 'stryker.config.mjs')).href)) as { default: { mochaEsm: { testDirectory: string; skipFiles: string[] } } };
+    const { testDirectory, skipFiles } = config.default.mochaEsm;
+    expect(skipFiles).to.not.be.empty;
+    for (const file of skipFiles) expect(existsSync(join(REPO_ROOT, testDirectory, file)), `skipFiles entry ${file}`).to.equal(true);
   });
 });
