@@ -143,5 +143,25 @@ describe('bench/latencyModel', () => {
         await plain.close();
       }
     });
+
+    it('draws the same jitter for every measured run: take() restarts the sequence from its seed', async function () {
+      this.timeout(10_000);
+      const m = model('CopyObject=1000,default=0');
+      // Seed 120 draws a long delay, then a short one: a second run that went on with the sequence
+      // would answer about 560 ms sooner than the first.
+      const draws = latencySampler(m, 120);
+      const first = draws('CopyObject');
+      expect(draws('CopyObject'), 'the sequence\'s second draw').to.be.below(first - 400);
+      const proxy = await startCountingProxy({ target, latency: { model: m, seed: 120 } });
+      try {
+        const copyHeaders = { 'x-amz-copy-source': '/src/key' };
+        // A delay only ever grows on a loaded machine: each run is held at least its draw.
+        expect(await timed(proxy.endpoint, 'PUT', '/bucket/key', copyHeaders), 'the first run').to.be.at.least(first - 5);
+        proxy.take();
+        expect(await timed(proxy.endpoint, 'PUT', '/bucket/key', copyHeaders), 'the next run, after take()').to.be.at.least(first - 5);
+      } finally {
+        await proxy.close();
+      }
+    });
   });
 });
