@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetBucketPolicyCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { IsoDate } from '../../../rules/dates.ts';
-import { renderPrefix } from '../../../rules/prefix.ts';
+import { destinationDayPrefix } from '../../../rules/prefix.ts';
 import { handleEvent } from '../../../handler/index.ts';
 import type { Summary } from '../../../handler/summary.ts';
 import { checkEvent } from '../check/check.ts';
@@ -122,8 +122,8 @@ export async function runSecondPartner(first: FirstPartner, step: Step, indent: 
   });
   const keys = await step(`the day ${partner.day} in each partner's layout`, async () => {
     const [firstKeys, secondKeys] = await Promise.all([
-      keysUnder(first.destination.s3, DEMO.destinationBucket, DEMO.destinationPrefix + renderPrefix(DEMO.prefixFormat, partner.day as IsoDate)),
-      keysUnder(destination.s3, partner.bucket, renderPrefix(partner.destinationPrefixFormat, partner.day as IsoDate)),
+      keysUnder(first.destination.s3, DEMO.destinationBucket, destinationDayPrefix(first.local.config, partner.day as IsoDate)),
+      keysUnder(destination.s3, partner.bucket, destinationDayPrefix(second.config, partner.day as IsoDate)),
     ]);
     for (const k of firstKeys) indent(`s3://${DEMO.destinationBucket}/${k}`);
     for (const k of secondKeys) indent(`s3://${partner.bucket}/${k}`);
