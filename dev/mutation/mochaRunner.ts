@@ -86,13 +86,21 @@ interface StrykerGlobal {
   __stryker__?: InstrumenterContext;
 }
 
+/**
+ * The clock a test's time is read from: performance.now as it was when this module loaded. Tests
+ * may fake the clocks (sinon's fake timers start Date at 1970); read through the global at the end
+ * of such a test, a time came out in the trillions of ms, and Stryker's timeouts overflowed into
+ * 1 ms, so that every mutant "timed out".
+ */
+const now = performance.now.bind(performance);
+
 /** Collects one result per test; mocha builds a new reporter for every run. */
-class CollectingReporter {
+export class CollectingReporter {
   static current: CollectingReporter | undefined;
   /** Told when a hook starts (true) and ends (false), in the dry run. */
   static onHook: ((hook: Mocha.Hook, begins: boolean) => void) | undefined;
   readonly tests: TestResult[] = [];
-  private started = Date.now();
+  private started = now();
 
   constructor(runner: Mocha.Runner) {
     CollectingReporter.current = this;
@@ -100,7 +108,7 @@ class CollectingReporter {
     runner.on(EVENT_HOOK_BEGIN, (hook: Mocha.Hook) => CollectingReporter.onHook?.(hook, true));
     runner.on(EVENT_HOOK_END, (hook: Mocha.Hook) => CollectingReporter.onHook?.(hook, false));
     runner.on(EVENT_TEST_BEGIN, () => {
-      this.started = Date.now();
+      this.started = now();
     });
     runner.on(EVENT_TEST_PASS, (test: Mocha.Test) => {
       this.tests.push({ ...this.describe(test), status: TestStatus.Success });
@@ -117,7 +125,7 @@ class CollectingReporter {
 
   private describe(test: Mocha.Runnable): { id: string; name: string; timeSpentMs: number; fileName?: string } {
     const id = test.fullTitle();
-    return { id, name: id, timeSpentMs: Date.now() - this.started, ...(test.file ? { fileName: test.file } : {}) };
+    return { id, name: id, timeSpentMs: Math.round(now() - this.started), ...(test.file ? { fileName: test.file } : {}) };
   }
 }
 

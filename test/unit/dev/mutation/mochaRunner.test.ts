@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Mocha from 'mocha';
-import { chargeHooks, findMutatedFiles, grepFor, mutantIdsIn, staticSelection, type TestIndex } from '../../../../dev/mutation/mochaRunner.ts';
+import sinon from 'sinon';
+import { chargeHooks, CollectingReporter, findMutatedFiles, grepFor, mutantIdsIn, staticSelection, type TestIndex } from '../../../../dev/mutation/mochaRunner.ts';
 
 describe('dev/mutation/mochaRunner', () => {
   it("charges what a suite's before/after hooks reach to every test of the suite and of the suites inside it, and to no other", () => {
@@ -50,6 +51,25 @@ describe('dev/mutation/mochaRunner', () => {
       await writeFile(join(dir, 'test', 'unit', 'e.test.ts'), mutated);
       expect(findMutatedFiles(dir, join(dir, 'test', 'unit'))).to.deep.equal([join(dir, 'b.mjs'), join(dir, 'rules', 'a.ts')]);
     });
+  });
+
+  it("times a test by the real clock when the test fakes Date and performance (Stryker's timeouts are built from these times)", async () => {
+    const mocha = new Mocha({ reporter: CollectingReporter as unknown as string });
+    const suite = Mocha.Suite.create(mocha.suite, 'faked');
+    let clock: sinon.SinonFakeTimers | undefined;
+    // Fake timers start at 1970: a time read through the global clocks would be off by 56 years.
+    suite.beforeEach(() => {
+      clock = sinon.useFakeTimers({ toFake: ['Date', 'performance', 'setTimeout'] });
+    });
+    suite.afterEach(() => clock?.restore());
+    suite.addTest(new Mocha.Test('ticks a faked minute', async () => {
+      await clock!.tickAsync(60_000);
+    }));
+    const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+    clock?.restore();
+    expect(failures).to.equal(0);
+    const [result] = CollectingReporter.current!.tests;
+    expect(result!.timeSpentMs).to.be.within(0, 10_000);
   });
 
   it('reads the mutant ids of an instrumented file', () => {
