@@ -12,6 +12,8 @@
 export const goals = {
   // The copy decision and the listing join: a wrong program there copies the wrong objects.
   'handler/copy/plan.ts': 95,
+  // The exclusion glob and its IAM forms: a wrong program copies debris or denies the partner data.
+  'rules/exclude.ts': 95,
   '*': 90,
 };
 

@@ -8,6 +8,7 @@ import { DEFAULT_PREFIX_FORMAT, destinationPrefixFormatProblems, prefixFormatPro
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
 import { MAX_REQUEST_TIMEOUT_MS } from '../rules/timeouts.ts';
+import { excludeProblems, splitExcludePatterns } from '../rules/exclude.ts';
 import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED } from '../rules/awsNames.ts';
 import { storageClassProblem, type CopyStorageClass } from '../rules/storageClass.ts';
 import { DEFAULT_COPY_CONCURRENCY } from './copy/connections.ts';
@@ -95,6 +96,11 @@ export interface HandlerConfig {
    * connection's silence timeout. Unset: derived per request (rules/timeouts.ts).
    */
   readonly requestTimeoutMs: number | undefined;
+  /**
+   * EXCLUDE (optional; empty means none): glob patterns of keys, relative to the day prefix, that are
+   * not objects of a day: never copied, compared, deleted or listed in the marker.
+   */
+  readonly exclude: readonly string[];
 }
 
 // https://sqs.<region>.amazonaws.com/<account>/<name> on AWS; http://127.0.0.1:<port>/<account>/<name> on moto.
@@ -202,6 +208,9 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   const dayMarkerText = optional('DAY_MARKER');
   if (dayMarkerText !== undefined && dayMarkerText !== 'true' && dayMarkerText !== 'false') problems.push(`DAY_MARKER is ${JSON.stringify(dayMarkerText)}: expected true or false (default false)`);
 
+  const excludeText = optional('EXCLUDE');
+  problems.push(...excludeProblems('EXCLUDE', excludeText));
+
   // The SDK reads AWS_ENDPOINT_URL from the same environment: refuse it in clear text off this machine.
   problems.push(...plainHttpEndpointProblems(env));
 
@@ -227,5 +236,6 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     workQueueUrl,
     dayMarker: dayMarkerText === 'true',
     requestTimeoutMs,
+    exclude: Object.freeze(splitExcludePatterns(excludeText)),
   });
 }

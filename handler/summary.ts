@@ -34,8 +34,14 @@ export interface DaySummary extends CopyCounts {
   readonly listed: number;
   /** With `marker: 'incomplete'`: the first source key the marker's walk did not find equal at the destination. */
   readonly markerMissing?: string;
+  /**
+   * With EXCLUDE: source objects of the day that an exclusion pattern matched (not copied, not in
+   * `listed`, not in the marker). Absent without EXCLUDE.
+   */
+  readonly excluded?: number;
   /** Source objects not copied and not counted in `listed`, by reason: `markerName`, a key named like the day's marker. Absent when none. */
-  readonly ignored?: { readonly markerName: number };  /**
+  readonly ignored?: { readonly markerName: number };
+  /**
    * Source objects left out because their destination key would be over S3's 1,024 bytes of UTF-8
    * (rules/keyLength.ts): never sent, not retried, not failures; the day completes without them
    * and its marker lists them in `leftOut`. Counted in `listed`. Absent when none.
@@ -103,8 +109,11 @@ export interface Summary extends CopyCounts {
    */
   readonly reconciled?: number;
   /** The first {@link MAX_LISTED_FAILURES} archived objects; `archived` has the full count. */
-  readonly archivedObjects: readonly ArchivedObject[];  /** Source objects of all the days left out as too long for the destination (each day's `tooLong`). Absent when none. */
+  readonly archivedObjects: readonly ArchivedObject[];
+  /** Source objects of all the days left out as too long for the destination (each day's `tooLong`). Absent when none. */
   readonly tooLong?: number;
+  /** With EXCLUDE: the days' `excluded`, added up. */
+  readonly excluded?: number;
 }
 
 /**
@@ -146,5 +155,6 @@ export function summarize(dryRun: boolean, days: readonly DaySummary[], failures
     failures: failures.slice(0, MAX_LISTED_FAILURES),
     archivedObjects: archivedObjects.slice(0, MAX_LISTED_FAILURES),
     ...(tooLong > 0 ? { tooLong } : {}),
+    ...(days.some((d) => d.excluded !== undefined) ? { excluded: sum((d) => d.excluded ?? 0) } : {}),
   };
 }

@@ -49,6 +49,8 @@ export const STACK_PARAMETER_SOURCES: readonly StackParameterSource[] = [
   { parameter: 'AlarmTopicArn', variable: 'S3_REPLICATE_ALARM_TOPIC_ARN', value: (c) => c.alarmTopicArn ?? '' },
   { parameter: 'EmptyDaysOk', variable: 'S3_REPLICATE_EMPTY_DAYS_OK', value: (c) => String(c.emptyDaysOk) },
   { parameter: 'DayMarker', variable: 'S3_REPLICATE_DAY_MARKER', value: (c) => String(c.dayMarker) },
+  // Always sent, '' for none: a redeploy without the variable drops the exclusions.
+  { parameter: 'Exclude', variable: 'S3_REPLICATE_EXCLUDE', value: (c) => c.exclude.join(',') },
 ];
 
 /** The parameters deploy sends, by name. */

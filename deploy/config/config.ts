@@ -4,12 +4,13 @@
  * config. No AWS call.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, destinationPrefixFormatProblems, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
+import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, dayPattern, destinationPrefixFormatProblems, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
 import { ConfigError } from '../../rules/errors.ts';
 import { storageClassProblem, type CopyStorageClass } from '../../rules/storageClass.ts';
+import { denySizeProblem, excludedResources, excludeProblems, splitExcludePatterns } from '../../rules/exclude.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { readRegion } from './region.ts';
 import { scheduleProblem } from './schedule.ts';
@@ -77,6 +78,8 @@ export interface DeployConfig {
   readonly emptyDaysOk: boolean;
   /** `S3_REPLICATE_DAY_MARKER`, default false: the function writes the day-complete marker (DAY_MARKER). */
   readonly dayMarker: boolean;
+  /** `S3_REPLICATE_EXCLUDE`: glob patterns, relative to the day prefix, of keys that are not objects of a day (EXCLUDE); empty when unset. */
+  readonly exclude: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -283,6 +286,15 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
   const markerText = get('S3_REPLICATE_DAY_MARKER');
   if (markerText !== undefined && markerText !== 'true' && markerText !== 'false') problems.push(`S3_REPLICATE_DAY_MARKER is ${show(markerText)}: expected true or false (default false)`);
 
+  const excludeText = get('S3_REPLICATE_EXCLUDE');
+  const excludeFaults = excludeProblems('S3_REPLICATE_EXCLUDE', excludeText);
+  problems.push(...excludeFaults);
+  if (excludeFaults.length === 0 && prefixProblems.length === 0) {
+    const resources = excludedResources(splitExcludePatterns(excludeText), `arn:${partitionOf(region || 'us-east-1')}:s3:::${sourceBucket}/${dayPattern(prefixFormat)}`);
+    const tooLarge = denySizeProblem('S3_REPLICATE_EXCLUDE', resources);
+    if (tooLarge) problems.push(tooLarge);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems, 'the deploy environment is not valid');
   return Object.freeze({
     region,
@@ -313,5 +325,6 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     alarmTopicArn,
     emptyDaysOk: emptyText === 'true',
     dayMarker: markerText === 'true',
+    exclude: Object.freeze(splitExcludePatterns(excludeText)),
   });
 }

@@ -16,6 +16,7 @@ import { DESTINATION_ROLE_POLICY_FILE, SOURCE_KEY_POLICY_FILE, SOURCE_KEY_POLICY
 import { sourcePolicySids, type StackIdentity } from '../../rules/sourcePolicySids.ts';
 import { KEY_PREFIX_PATTERN, dayPattern, dayPatterns, destinationDayPattern, destinationPrefixFormatProblems, prefixFormatProblems } from '../../rules/prefix.ts';
 import { DAY_MARKER_NAME } from '../../handler/marker/manifest.ts';
+import { denySizeProblem, excludeProblems, excludedResources } from '../../rules/exclude.ts';
 
 /** What the documents are rendered from (the deploy config and the stack). */
 export interface PolicyValues {
@@ -52,6 +53,11 @@ export interface PolicyValues {
    * With it the role gets kms:Decrypt on it and a fourth document, the key policy statement, is rendered.
    */
   readonly sourceKmsKeyArn?: string | undefined;
+  /**
+   * S3_REPLICATE_EXCLUDE's patterns (validated by the deploy config). Those IAM can say exactly
+   * become a Deny of the destination role on the excluded keys of every day. Default none.
+   */
+  readonly exclude?: readonly string[];
 }
 
 /** The rendered documents, by file name. */
@@ -103,12 +109,15 @@ export function validatePolicyValues(v: PolicyValues): void {
     if (p) problems.push(`${name} ${JSON.stringify(value)}: ${p}`);
   }
   const formats: [string, string | undefined, (f: string) => string[]][] = [['prefixFormat', v.prefixFormat, prefixFormatProblems], ['destinationPrefixFormat', v.destinationPrefixFormat, destinationPrefixFormatProblems]];
+  // The Deny's size is measured on the source's day pattern: only once that format is sound.
+  let sourceFormatFaults = 0;
   for (const [name, format, rules] of formats) {
     if (format === undefined) continue;
     const formatFaults = rules(format);
     // The fixed text lands in the documents as it is: no IAM wildcard, no quote.
     if (!KEY_PREFIX.test(format.replace(/\{(YYYY|MM|DD)\}/g, '')) || format.length > 512) formatFaults.push('expected at most 512 letters, digits and / _ . = - besides the tokens');
     for (const p of formatFaults) problems.push(`${name} ${JSON.stringify(format)}: ${p}`);
+    if (name === 'prefixFormat') sourceFormatFaults = formatFaults.length;
   }
   if (v.destinationPrefixFormat !== undefined && v.destinationPrefix !== '') problems.push('destinationPrefix and destinationPrefixFormat: expected one of the two');
   if (!KEY_PREFIX.test(v.destinationPrefix) || v.destinationPrefix.length > 512) problems.push(`destinationPrefix ${JSON.stringify(v.destinationPrefix)}: expected at most 512 letters, digits and / _ . = - only`);
@@ -122,7 +131,22 @@ export function validatePolicyValues(v: PolicyValues): void {
   if (kmsFault) problems.push(`kmsKeyArn ${JSON.stringify(v.kmsKeyArn)}: ${kmsFault}`);
   const sourceKmsFault = v.sourceKmsKeyArn === undefined ? undefined : kmsKeyArnProblem(v.sourceKmsKeyArn);
   if (sourceKmsFault) problems.push(`sourceKmsKeyArn ${JSON.stringify(v.sourceKmsKeyArn)}: ${sourceKmsFault}`);
+  const excludeFaults = excludeProblems('exclude', v.exclude === undefined ? undefined : v.exclude.join(','));
+  problems.push(...excludeFaults);
+  const denySize = excludeFaults.length > 0 || sourceFormatFaults > 0 ? undefined : denySizeProblem('exclude', excludedResources(v.exclude ?? [], `arn:aws-us-gov:s3:::${v.sourceBucket}/${dayPattern(v.prefixFormat)}`));
+  if (denySize) problems.push(denySize);
   if (problems.length > 0) throw new PolicyValueError(`cannot render the IAM documents:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * The Deny's resources: each exclusion pattern IAM can say exactly ({@link iamExclusionForms}),
+ * after the day pattern. One loose day pattern (`????/??/??/`, not the eight of the grants) is
+ * enough and keeps the policy small: a day's prefix has a fixed length, so for a key of any day the
+ * Deny matches exactly when the form matches the rest of the key. A JSON list, or "" for none.
+ */
+function denyResources(values: PolicyValues, partition: string): string {
+  const resources = excludedResources(values.exclude ?? [], `arn:${partition}:s3:::${values.sourceBucket}/${dayPattern(values.prefixFormat)}`);
+  return resources.length === 0 ? '' : JSON.stringify(resources);
 }
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
@@ -156,6 +180,8 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
     sourcePolicySid: sids.Read,
     sourceListPolicySid: sids.List,
     sourceDenyPolicySid: sids.Deny,
+    // "" when no pattern can be said in IAM: the template then renders no Deny.
+    excludedResources: denyResources(values, partition),
     sourceDayPattern: dayPattern(values.prefixFormat),
     // The bucket policy, the partner's only bound, takes the narrow patterns (JSON lists); the
     // destination role's document keeps the one broad pattern (the partner's to write, and 10,240

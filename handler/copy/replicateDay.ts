@@ -36,6 +36,7 @@ import { joinListings, mayBeArchived, type Decision, type ObjectInfo } from './p
 import { dayKeys, destinationKey } from '../../rules/prefix.ts';
 import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from '../aws/s3Copy.ts';
 import { listObjects } from '../aws/s3Listing.ts';
+import { dayExclusion } from '../../rules/exclude.ts';
 import { keepFailures, MAX_LISTED_FAILURES, MAX_LISTED_TOO_LONG, type ArchivedObject, type DaySummary, type Failure, type TooLongObject } from '../summary.ts';
 
 /**
@@ -68,7 +69,7 @@ export interface ReplicationClients {
 /** The settings one day needs: the part of the handler config it reads. */
 export type DaySettings = Pick<HandlerConfig,
   'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'destinationPrefixFormat' | 'destinationStorageClass' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>
-  & Partial<Pick<HandlerConfig, 'copyConcurrencyStart'>>;
+  & Partial<Pick<HandlerConfig, 'copyConcurrencyStart' | 'exclude'>>;
 
 /** Options of {@link replicateDay}. */
 export interface ReplicateDayOptions {
@@ -130,6 +131,18 @@ export interface DayResult {
 async function* withoutKey(objects: AsyncGenerator<ObjectInfo>, key: string, passed: { count: number } = { count: 0 }): AsyncGenerator<ObjectInfo> {
   for await (const o of objects) {
     if (o.key === key) passed.count++;
+    else yield o;
+  }
+}
+
+/**
+ * An excluded key (EXCLUDE) is not an object of the day on either side: a source one is never
+ * copied or compared, a destination one never counted as the destination's own. `passed` counts
+ * what was left out.
+ */
+async function* withoutExcluded(objects: AsyncGenerator<ObjectInfo>, dayPrefix: string, isExcluded: (dayPrefix: string, key: string) => boolean, passed: { count: number } = { count: 0 }): AsyncGenerator<ObjectInfo> {
+  for await (const o of objects) {
+    if (isExcluded(dayPrefix, o.key)) passed.count++;
     else yield o;
   }
 }
@@ -208,8 +221,10 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     listObjects(s3, bucket, p, { expectedBucketOwner: owner, startAfter, shouldStop, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
 
   const markerNamed = { count: 0 };
-  const source = withoutKey(list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter), prefix + DAY_MARKER_NAME, markerNamed);
-  const destination = withoutKey(list(
+  const excluded = { count: 0 };
+  const isExcluded = dayExclusion(settings.exclude ?? []);
+  const source = withoutExcluded(withoutKey(list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter), prefix + DAY_MARKER_NAME, markerNamed), prefix, isExcluded, excluded);
+  const destination = withoutExcluded(withoutKey(list(
     clients.destinationS3,
     settings.destinationBucket,
     settings.destinationAccountId,
@@ -218,7 +233,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     // are checked, a caller's need not be) lists the destination from the start: the join passes
     // over what it does not need, so that is always correct.
     options.startAfter?.startsWith(keys.sourcePrefix) ? keys.toDestination(options.startAfter) : undefined,
-  ), dayMarkerKey(settings, options.date));
+  ), dayMarkerKey(settings, options.date)), keys.destinationPrefix, isExcluded);
 
   let listed = 0;
   let copied = 0;
@@ -350,6 +365,8 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       ...(dryRun ? { missing, differ } : {}),
       ...(markerNamed.count > 0 ? { ignored: { markerName: markerNamed.count } } : {}),
       ...(tooLong > 0 ? { tooLong, tooLongKeys } : {}),
+      // With EXCLUDE set, always said (0 included): the operator sees the patterns at work.
+      ...((settings.exclude ?? []).length > 0 ? { excluded: excluded.count } : {}),
     },
     failures,
     archived,

@@ -21,6 +21,7 @@ import type { IsoDate } from '../../rules/dates.ts';
 import { describeError } from '../../rules/errors.ts';
 import { dayKeys, dayOfKey, destinationDayPrefix, renderPrefix, type KeyLayout } from '../../rules/prefix.ts';
 import { listObjects } from '../aws/s3Listing.ts';
+import { dayExclusion } from '../../rules/exclude.ts';
 import { headMarker, MarkerUpload, putMarker, type MarkerTarget, type MarkerWrite } from '../aws/s3MarkerObject.ts';
 import type { HandlerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -40,7 +41,8 @@ const TEXT_BATCH_CHARS = 64 * 1024;
 
 /** The settings the marker reads. */
 export type MarkerSettings = Pick<HandlerConfig,
-  'sourceBucket' | 'sourceAccountId' | 'destinationBucket' | 'destinationAccountId' | 'destinationPrefix' | 'destinationPrefixFormat' | 'prefixFormat' | 'kmsKeyArn'>;
+  'sourceBucket' | 'sourceAccountId' | 'destinationBucket' | 'destinationAccountId' | 'destinationPrefix' | 'destinationPrefixFormat' | 'prefixFormat' | 'kmsKeyArn'>
+  & Partial<Pick<HandlerConfig, 'exclude'>>;
 
 /**
  * What {@link updateDayMarker} did: `written`; `unchanged` (the stored marker is s3-push's and
@@ -123,7 +125,9 @@ async function* walkText(clients: ReplicationClients, settings: MarkerSettings, 
   const source = listObjects(clients.sourceS3, settings.sourceBucket, dayPrefix, { expectedBucketOwner: settings.sourceAccountId, ...page });
   const destination = listObjects(clients.destinationS3, settings.destinationBucket, keys.destinationPrefix, { expectedBucketOwner: settings.destinationAccountId, ...page });
   const shouldStop = options.shouldStop ?? (() => false);
-  const isExcluded = options.isExcluded ?? (() => false);
+  // EXCLUDE's keys are never the day's, whichever path writes the marker.
+  const excludedOfDay = dayExclusion(settings.exclude ?? []);
+  const isExcluded = options.isExcluded ?? ((sourceKey: string) => excludedOfDay(dayPrefix, sourceKey));
   const markerSourceKey = dayPrefix + DAY_MARKER_NAME;
   let pending = '';
   const text = new ManifestText(header, (t) => {

@@ -34,13 +34,14 @@ import { ARCHIVED_HELP, MAX_LISTED_FAILURES, type Failure } from '../summary.ts'
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { SqsRecordLike } from '../fanOut/workItems.ts';
 import { findObject } from '../aws/s3Listing.ts';
+import { dayExclusion } from '../../rules/exclude.ts';
 import { isDayMarkerSourceKey, updateDayMarker, type MarkerOutcome } from '../marker/dayMarker.ts';
 import { destinationKeyProblem } from '../../rules/keyLength.ts';
 import { tooLongLeftOut } from '../copy/tooLong.ts';
 import type { IsoDate } from '../../rules/dates.ts';
 
 /** Why an event copied nothing. */
-export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'markerName' | 'gone' | 'tooLong';
+export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'markerName' | 'excluded' | 'gone' | 'tooLong';
 
 /** What happened to one event. */
 export interface ObjectOutcome {
@@ -101,17 +102,20 @@ export function classify(event: ObjectEvent, config: HandlerConfig): { readonly 
   // With one bucket for both, the copies' own events come back.
   if (config.sourceBucket === config.destinationBucket && isDestinationKey(config, event.key)) return { reason: 'ownDestination' };
   if (!event.created) return { reason: 'notCreated' };
-  const fitting: { key: string; date: string }[] = [];
+  const fitting: { key: string; date: string; prefix: string }[] = [];
   let reason: IgnoredReason | undefined;
   for (const key of [event.key, ...(event.decodedKeys ?? [])]) {
     const day = dayOfKey(config.prefixFormat, key);
-    if (day.kind === 'day') fitting.push({ key, date: day.date });
+    if (day.kind === 'day') fitting.push({ key, date: day.date, prefix: day.prefix });
     else reason ??= day.kind;
   }
   const date = fitting[0]?.date;
   if (date === undefined) return { reason: reason! };
   // Named like its day's marker in every spelling: never copied (it would replace the partner's marker).
   if (fitting.every((f) => isDayMarkerSourceKey(config.prefixFormat, f.key))) return { reason: 'markerName' };
+  // Not an object of its day (EXCLUDE) in every spelling.
+  const isExcluded = dayExclusion(config.exclude);
+  if (fitting.every((f) => isExcluded(f.prefix, f.key))) return { reason: 'excluded' };
   // A decoded form of another day is not the same object.
   return { date, keys: fitting.filter((f) => f.date === date).map((f) => f.key) };
 }
@@ -174,7 +178,7 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
 
 /** Adds up outcomes. */
 export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEventsSummary {
-  const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, markerName: 0, gone: 0, tooLong: 0 };
+  const ignored: Record<IgnoredReason, number> = { otherBucket: 0, ownDestination: 0, notCreated: 0, outsidePattern: 0, noCalendarDate: 0, markerName: 0, excluded: 0, gone: 0, tooLong: 0 };
   let copied = 0;
   let skipped = 0;
   let archived = 0;

@@ -112,6 +112,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   handlerVar('COPY_CONCURRENCY_START above COPY_CONCURRENCY', 'COPY_CONCURRENCY_START', '100', ['COPY_CONCURRENCY_START is "100"', 'COPY_CONCURRENCY (62)']),
   handlerVar('PART_SIZE_BYTES below S3 minimum', 'PART_SIZE_BYTES', '1024', ['PART_SIZE_BYTES is "1024"']),
   handlerVar('EXTERNAL_ID with spaces (a secret: named, not echoed)', 'EXTERNAL_ID', 'my secret id', ['EXTERNAL_ID is malformed'], 'my secret id'),
+  handlerVar('EXCLUDE with a folder written as "x/" (a glob matches keys)', 'EXCLUDE', '*.crc,_temporary/', ['EXCLUDE has the pattern "_temporary/"', 'write "_temporary"']),
+  handlerVar('EXCLUDE with a brace list (the comma splits it)', 'EXCLUDE', '*.{crc}', ['EXCLUDE has the pattern "*.{crc}"', 'the character "{"']),
 
   // npm run invoke flags.
   invokeFlags('--dates with an impossible date', ['--local', '--dates', '2024-02-30'], ['"2024-02-30"']),
@@ -164,6 +166,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   deployVar('S3_REPLICATE_STACK_NAME starting with a digit', { S3_REPLICATE_STACK_NAME: '1-replicate' }, ['S3_REPLICATE_STACK_NAME is "1-replicate"']),
   deployVar('S3_REPLICATE_EXTERNAL_ID with a quote (a secret: named, not echoed)', { S3_REPLICATE_EXTERNAL_ID: 'abc"def' }, ['S3_REPLICATE_EXTERNAL_ID is malformed'], 'abc"def'),
   deployVar('AWS_ENDPOINT_URL not a URL', { AWS_ENDPOINT_URL: 'localhost:4566' }, ['AWS_ENDPOINT_URL is "localhost:4566"']),
+  deployVar('S3_REPLICATE_EXCLUDE with a pattern of wildcards only (the whole day)', { S3_REPLICATE_EXCLUDE: '_temporary/**,**' }, ['S3_REPLICATE_EXCLUDE has the pattern "**"', 'every object of the day']),
+  deployVar('S3_REPLICATE_EXCLUDE with a quote (would break the bucket policy)', { S3_REPLICATE_EXCLUDE: 'a"b' }, ['S3_REPLICATE_EXCLUDE has the pattern "a\\"b"']),
 
   // npm run deploy flags.
   deployFlags('an unknown flag', ['--bogus'], ['"--bogus"']),

@@ -156,6 +156,7 @@ function policyValues(config: DeployConfig, executionRoleArn: string): PolicyVal
     kmsKeyArn: config.kmsKeyArn,
     sourceKmsKeyArn: config.sourceKmsKeyArn,
     dayMarker: config.dayMarker,
+    exclude: config.exclude,
   };
 }
 

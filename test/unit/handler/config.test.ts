@@ -37,6 +37,7 @@ describe('handler/config', () => {
       workQueueUrl: undefined,
       dayMarker: false,
       requestTimeoutMs: undefined,
+      exclude: [],
     });
     expect(Object.isFrozen(c)).to.equal(true);
     expect(DEFAULT_PART_SIZE_BYTES).to.be.lessThan(DEFAULT_MULTIPART_THRESHOLD_BYTES);

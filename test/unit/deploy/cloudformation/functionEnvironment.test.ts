@@ -34,6 +34,7 @@ describe('deploy/cloudformation/functionEnvironment: the handler\'s environment 
       PART_SIZE_BYTES: undefined,
       WORK_QUEUE_URL: undefined,
       DAY_MARKER: 'S3_REPLICATE_DAY_MARKER',
+      EXCLUDE: 'S3_REPLICATE_EXCLUDE',
     });
   });
 

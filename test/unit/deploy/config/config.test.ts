@@ -346,6 +346,17 @@ describe('deploy/config/config: ARNs in the partition of the region', () => {
     expect(parseDeployConfig(env({ S3_REPLICATE_PREFIX_FORMAT: 'a/b/{YYYY}/{MM}/{DD}' })).sourceKeyPrefix).to.equal('a/b/');
   });
 
+  it('reads S3_REPLICATE_EXCLUDE as a list of glob patterns (none when unset), refusing a bad one and a Deny too large for the bucket policy', () => {
+    expect(parseDeployConfig(env()).exclude).to.deep.equal([]);
+    expect(parseDeployConfig(env({ S3_REPLICATE_EXCLUDE: '_temporary/**, *.crc' })).exclude).to.deep.equal(['_temporary/**', '*.crc']);
+    expect(problems(env({ S3_REPLICATE_EXCLUDE: 'ok,a b' }))).to.have.length(1).and.satisfy((p: string[]) => p[0]!.startsWith('S3_REPLICATE_EXCLUDE has the pattern "a b"'));
+    // 32 patterns of three "**" each: 8 resources apiece after a 500-character day pattern.
+    const long = `${'x'.repeat(480)}/{YYYY}/{MM}/{DD}/`;
+    const many = Array.from({ length: 8 }, (_, i) => `a${i}/**/b/**/c`).join(',');
+    expect(problems(env({ S3_REPLICATE_PREFIX_FORMAT: long, S3_REPLICATE_EXCLUDE: many })).join()).to.match(/^S3_REPLICATE_EXCLUDE: the bucket policy's Deny of its patterns would take \d+ characters, at most 8192/);
+    expect(problems(env({ S3_REPLICATE_EXCLUDE: many }))).to.deep.equal([]);
+  });
+
   it('reads S3_REPLICATE_EMPTY_DAYS_OK and S3_REPLICATE_DAY_MARKER as true or false (default false), refusing anything else by name', () => {
     for (const [variable, field] of [['S3_REPLICATE_EMPTY_DAYS_OK', 'emptyDaysOk'], ['S3_REPLICATE_DAY_MARKER', 'dayMarker']] as const) {
       expect(parseDeployConfig(env())[field], `${variable} unset`).to.equal(false);
