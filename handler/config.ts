@@ -9,6 +9,8 @@ import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../rules/bucketName.ts'
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../rules/dates.ts';
 import { MAX_REQUEST_TIMEOUT_MS } from '../rules/timeouts.ts';
 import { excludeProblems, splitExcludePatterns } from '../rules/exclude.ts';
+import { MAX_LOOKBACK_DAYS, readyKeyProblem } from '../rules/readyKey.ts';
+import { DAY_MARKER_NAME } from './marker/manifest.ts';
 import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED } from '../rules/awsNames.ts';
 import { storageClassProblem, type CopyStorageClass } from '../rules/storageClass.ts';
 import { DEFAULT_COPY_CONCURRENCY } from './copy/connections.ts';
@@ -101,6 +103,14 @@ export interface HandlerConfig {
    * not objects of a day: never copied, compared, deleted or listed in the marker.
    */
   readonly exclude: readonly string[];
+  /**
+   * SOURCE_READY_KEY (optional): upstream's ready marker, relative to the day prefix (`_SUCCESS`). A
+   * day is copied only once it exists in the source day (until then the day is `waiting`), and it
+   * is copied last, after every other object of the day succeeded.
+   */
+  readonly sourceReadyKey: string | undefined;
+  /** LOOKBACK_DAYS (0–31; unset: 0, the stack sets 3 by default): a scheduled run also reconciles the days before its own. */
+  readonly lookbackDays: number;
 }
 
 // https://sqs.<region>.amazonaws.com/<account>/<name> on AWS; http://127.0.0.1:<port>/<account>/<name> on moto.
@@ -209,7 +219,14 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
   if (dayMarkerText !== undefined && dayMarkerText !== 'true' && dayMarkerText !== 'false') problems.push(`DAY_MARKER is ${JSON.stringify(dayMarkerText)}: expected true or false (default false)`);
 
   const excludeText = optional('EXCLUDE');
-  problems.push(...excludeProblems('EXCLUDE', excludeText));
+  const excludeFaults = excludeProblems('EXCLUDE', excludeText);
+  problems.push(...excludeFaults);
+  const sourceReadyKey = optional('SOURCE_READY_KEY');
+  const readyFault = sourceReadyKey === undefined ? undefined : readyKeyProblem(sourceReadyKey, excludeFaults.length > 0 ? [] : splitExcludePatterns(excludeText), DAY_MARKER_NAME);
+  if (readyFault) problems.push(`SOURCE_READY_KEY is ${JSON.stringify(sourceReadyKey)}: ${readyFault}`);
+  // Unset is off: the stack always sets it (S3_REPLICATE_LOOKBACK_DAYS, default DEFAULT_LOOKBACK_DAYS); a
+  // local run given only the handler's variables reconciles nothing it was not asked to.
+  const lookbackDays = integer('LOOKBACK_DAYS', 0, 0, MAX_LOOKBACK_DAYS);
 
   // The SDK reads AWS_ENDPOINT_URL from the same environment: refuse it in clear text off this machine.
   problems.push(...plainHttpEndpointProblems(env));
@@ -237,5 +254,7 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     dayMarker: dayMarkerText === 'true',
     requestTimeoutMs,
     exclude: Object.freeze(splitExcludePatterns(excludeText)),
+    sourceReadyKey,
+    lookbackDays,
   });
 }

@@ -36,6 +36,10 @@ export const METRIC = {
   durationSeconds: 'DayDurationSeconds',
   /** 1 when the scheduled day completed with no failure, 0 when its run ended without completing it. */
   scheduledDayCompleted: 'ScheduledDayCompleted',
+  /** With SOURCE_READY_KEY: 1 for a day handled while its ready key is not in the source yet (nothing copied), 0 for one that was ready. */
+  dayWaiting: 'DayWaiting',
+  /** Objects copied into a day before the scheduled one (LOOKBACK_DAYS): files that arrived after their day was copied. */
+  lateCopied: 'ObjectsCopiedLate',
   /** Objects listed by the scheduled day's own run, when it listed the whole prefix from its start (0 means an empty day). */
   scheduledDayObjectsListed: 'ScheduledDayObjectsListed',
 } as const;
@@ -83,6 +87,8 @@ export function createRunMetrics(functionName: string, options: RunMetricsOption
       if (summary.tooLong) metrics.addMetric(METRIC.tooLong, MetricUnit.Count, summary.tooLong);
       metrics.addMetric(METRIC.bytesCopied, MetricUnit.Bytes, summary.bytesCopied);
       metrics.addMetric(METRIC.durationSeconds, MetricUnit.Seconds, Math.round(durationMs) / 1000);
+      if (summary.waiting !== undefined || summary.ready !== undefined) metrics.addMetric(METRIC.dayWaiting, MetricUnit.Count, summary.waiting ? 1 : 0);
+      if (summary.lookback) metrics.addMetric(METRIC.lateCopied, MetricUnit.Count, summary.copied);
       if (scheduled?.completed !== undefined) metrics.addMetric(METRIC.scheduledDayCompleted, MetricUnit.Count, scheduled.completed ? 1 : 0);
       if (scheduled?.listedWholeDay !== undefined) metrics.addMetric(METRIC.scheduledDayObjectsListed, MetricUnit.Count, scheduled.listedWholeDay);
       metrics.addMetadata('date', summary.date);

@@ -39,6 +39,22 @@ export interface DaySummary extends CopyCounts {
    * `listed`, not in the marker). Absent without EXCLUDE.
    */
   readonly excluded?: number;
+  /**
+   * With SOURCE_READY_KEY: true while the source day has no ready key (nothing copied, no marker,
+   * not a failure; the scheduled run and the ready key's own event retry it).
+   */
+  readonly waiting?: true;
+  /**
+   * With SOURCE_READY_KEY, in the run that ended the day: the ready key `copied` (last), already
+   * `equal` at the destination, `held` back (an object of the day failed or is archived: it is
+   * copied once the day is whole), or `gone` from the source during the copy (the day waits again).
+   */
+  readonly ready?: 'copied' | 'equal' | 'held' | 'gone';
+  /**
+   * A day a scheduled run reconciled after its own (LOOKBACK_DAYS): what it copied (`copied`)
+   * arrived after the day was copied before, and is counted in the summary's `lateCopied`.
+   */
+  readonly lookback?: true;
   /** Source objects not copied and not counted in `listed`, by reason: `markerName`, a key named like the day's marker. Absent when none. */
   readonly ignored?: { readonly markerName: number };
   /**
@@ -112,6 +128,11 @@ export interface Summary extends CopyCounts {
   readonly archivedObjects: readonly ArchivedObject[];
   /** Source objects of all the days left out as too long for the destination (each day's `tooLong`). Absent when none. */
   readonly tooLong?: number;
+  /**
+   * Scheduled runs with LOOKBACK_DAYS: objects copied into the days before the run's own, which
+   * arrived after those days were copied (late files, or a waiting day now ready).
+   */
+  readonly lateCopied?: number;
   /** With EXCLUDE: the days' `excluded`, added up. */
   readonly excluded?: number;
 }

@@ -51,6 +51,8 @@ export const STACK_PARAMETER_SOURCES: readonly StackParameterSource[] = [
   { parameter: 'DayMarker', variable: 'S3_REPLICATE_DAY_MARKER', value: (c) => String(c.dayMarker) },
   // Always sent, '' for none: a redeploy without the variable drops the exclusions.
   { parameter: 'Exclude', variable: 'S3_REPLICATE_EXCLUDE', value: (c) => c.exclude.join(',') },
+  { parameter: 'SourceReadyKey', variable: 'S3_REPLICATE_SOURCE_READY_KEY', value: (c) => c.sourceReadyKey ?? '' },
+  { parameter: 'LookbackDays', variable: 'S3_REPLICATE_LOOKBACK_DAYS', value: (c) => String(c.lookbackDays) },
 ];
 
 /** The parameters deploy sends, by name. */

@@ -11,6 +11,8 @@ import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, p
 import { ConfigError } from '../../rules/errors.ts';
 import { storageClassProblem, type CopyStorageClass } from '../../rules/storageClass.ts';
 import { denySizeProblem, excludedResources, excludeProblems, splitExcludePatterns } from '../../rules/exclude.ts';
+import { DEFAULT_LOOKBACK_DAYS, MAX_LOOKBACK_DAYS, readyKeyProblem } from '../../rules/readyKey.ts';
+import { DAY_MARKER_NAME } from '../../handler/marker/manifest.ts';
 import { plainHttpEndpointProblems } from '../../rules/endpoint.ts';
 import { readRegion } from './region.ts';
 import { scheduleProblem } from './schedule.ts';
@@ -80,6 +82,10 @@ export interface DeployConfig {
   readonly dayMarker: boolean;
   /** `S3_REPLICATE_EXCLUDE`: glob patterns, relative to the day prefix, of keys that are not objects of a day (EXCLUDE); empty when unset. */
   readonly exclude: readonly string[];
+  /** `S3_REPLICATE_SOURCE_READY_KEY`: upstream's ready marker relative to the day prefix (SOURCE_READY_KEY); undefined when unset. */
+  readonly sourceReadyKey: string | undefined;
+  /** `S3_REPLICATE_LOOKBACK_DAYS`, default 3 (0–31): days before the scheduled one that each scheduled run reconciles (LOOKBACK_DAYS). */
+  readonly lookbackDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -295,6 +301,17 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     if (tooLarge) problems.push(tooLarge);
   }
 
+  const sourceReadyKey = get('S3_REPLICATE_SOURCE_READY_KEY');
+  const readyFault = sourceReadyKey === undefined ? undefined : readyKeyProblem(sourceReadyKey, excludeFaults.length > 0 ? [] : splitExcludePatterns(excludeText), DAY_MARKER_NAME);
+  if (readyFault) problems.push(`S3_REPLICATE_SOURCE_READY_KEY is ${show(sourceReadyKey!)}: ${readyFault}`);
+
+  const lookbackText = get('S3_REPLICATE_LOOKBACK_DAYS');
+  let lookbackDays = DEFAULT_LOOKBACK_DAYS;
+  if (lookbackText !== undefined) {
+    lookbackDays = /^\d{1,2}$/.test(lookbackText) ? Number(lookbackText) : NaN;
+    if (!(lookbackDays >= 0 && lookbackDays <= MAX_LOOKBACK_DAYS)) problems.push(`S3_REPLICATE_LOOKBACK_DAYS is ${show(lookbackText)}: expected a whole number of days from 0 (off) to ${MAX_LOOKBACK_DAYS} (default ${DEFAULT_LOOKBACK_DAYS})`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems, 'the deploy environment is not valid');
   return Object.freeze({
     region,
@@ -326,5 +343,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     emptyDaysOk: emptyText === 'true',
     dayMarker: markerText === 'true',
     exclude: Object.freeze(splitExcludePatterns(excludeText)),
+    sourceReadyKey,
+    lookbackDays,
   });
 }

@@ -59,6 +59,7 @@ export async function runDayPart(clients: ReplicationClients, config: HandlerCon
       dryRun: part.dryRun === true,
       ...(part.startAfter === undefined ? {} : { startAfter: part.startAfter }),
       ...(shouldStop ? { shouldStop } : {}),
+      earlierProblems: (part.failedBefore ?? 0) + (part.archivedBefore ?? 0),
     });
   } catch (err) {
     const prefix = renderPrefix(config.prefixFormat, part.date);
@@ -78,7 +79,8 @@ export async function runDayPart(clients: ReplicationClients, config: HandlerCon
   logThrottled(logger, part.date, result);
   logTooLong(logger, day);
   const archivedSoFar = (part.archivedBefore ?? 0) + day.archived;
-  if (config.dayMarker && result.complete && !part.dryRun && day.failed === 0 && !part.failedBefore && archivedSoFar === 0) {
+  // A day waiting for upstream's ready key is not the day yet: no marker.
+  if (config.dayMarker && result.complete && !part.dryRun && day.failed === 0 && !part.failedBefore && archivedSoFar === 0 && !day.waiting) {
     // Objects too long for the destination never keep a day from its marker: it names them in leftOut.
     const tooLong = tooLongLeftOut(config, part.date);
     const { leftOut } = hooks;

@@ -32,7 +32,7 @@ import type { HandlerConfig } from '../config.ts';
 import { describeError } from '../../rules/errors.ts';
 import { ArchivedObjectError, CopyInterruptedError } from '../errors.ts';
 import { connectionPlan } from './connections.ts';
-import { joinListings, mayBeArchived, type Decision, type ObjectInfo } from './plan.ts';
+import { decide, joinListings, mayBeArchived, type Decision, type ObjectInfo } from './plan.ts';
 import { dayKeys, destinationKey } from '../../rules/prefix.ts';
 import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from '../aws/s3Copy.ts';
 import { listObjects } from '../aws/s3Listing.ts';
@@ -69,7 +69,7 @@ export interface ReplicationClients {
 /** The settings one day needs: the part of the handler config it reads. */
 export type DaySettings = Pick<HandlerConfig,
   'sourceBucket' | 'destinationBucket' | 'sourceAccountId' | 'destinationAccountId' | 'prefixFormat' | 'destinationPrefix' | 'destinationPrefixFormat' | 'destinationStorageClass' | 'kmsKeyArn' | 'copyConcurrency' | 'multipartThresholdBytes' | 'partSizeBytes'>
-  & Partial<Pick<HandlerConfig, 'copyConcurrencyStart' | 'exclude'>>;
+  & Partial<Pick<HandlerConfig, 'copyConcurrencyStart' | 'exclude' | 'sourceReadyKey'>>;
 
 /** Options of {@link replicateDay}. */
 export interface ReplicateDayOptions {
@@ -100,6 +100,11 @@ export interface ReplicateDayOptions {
    * that backs off on the clients' throttling answers.
    */
   readonly concurrency?: ConcurrencyLimit;
+  /**
+   * With SOURCE_READY_KEY: failed or archived objects of the day's earlier parts (a continuation's
+   * item says how many). The ready key is copied only when the whole day has none. Default 0.
+   */
+  readonly earlierProblems?: number;
 }
 
 /** What happened to one day. */
@@ -145,6 +150,31 @@ async function* withoutExcluded(objects: AsyncGenerator<ObjectInfo>, dayPrefix: 
     if (isExcluded(dayPrefix, o.key)) passed.count++;
     else yield o;
   }
+}
+
+/** What became of the ready key in the part that ended the day: see `DaySummary.ready`. */
+type ReadyOutcome = NonNullable<DaySummary['ready']>;
+
+/**
+ * The one object listed under `key` when it is exactly that key (one request: the key sorts first
+ * among the keys it starts); undefined when there is none.
+ */
+async function findListed(s3: S3Client, bucket: string, owner: string, key: string): Promise<ObjectInfo | undefined> {
+  for await (const o of listObjects(s3, bucket, key, { expectedBucketOwner: owner, pageSize: 1 })) return o.key === key ? o : undefined;
+  return undefined;
+}
+
+/** A day whose ready key is not in the source yet: nothing listed or copied, complete (nothing to hand on), waiting. */
+function waitingDay(date: IsoDate, prefix: string, concurrency: ConcurrencyStats): DayResult {
+  return {
+    summary: { date, prefix, listed: 0, copied: 0, skipped: 0, failed: 0, archived: 0, bytesCopied: 0, waiting: true },
+    failures: [],
+    archived: [],
+    interrupted: [],
+    lastKey: undefined,
+    complete: true,
+    concurrency,
+  };
 }
 
 /** Options of {@link copyListedObject}. */
@@ -220,10 +250,17 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     // partner's own objects) would otherwise be listed without the walk ever asking.
     listObjects(s3, bucket, p, { expectedBucketOwner: owner, startAfter, shouldStop, ...(options.pageSize ? { pageSize: options.pageSize } : {}) });
 
+  // Upstream's ready key: the day waits until the source has it, and it is copied last (below).
+  const readyKey = settings.sourceReadyKey === undefined ? undefined : prefix + settings.sourceReadyKey;
+  if (readyKey !== undefined && options.startAfter === undefined && !(await findListed(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, readyKey))) {
+    return waitingDay(options.date, prefix, concurrency.stats());
+  }
+
   const markerNamed = { count: 0 };
   const excluded = { count: 0 };
   const isExcluded = dayExclusion(settings.exclude ?? []);
-  const source = withoutExcluded(withoutKey(list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter), prefix + DAY_MARKER_NAME, markerNamed), prefix, isExcluded, excluded);
+  const sourceListing = withoutExcluded(withoutKey(list(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, prefix, options.startAfter), prefix + DAY_MARKER_NAME, markerNamed), prefix, isExcluded, excluded);
+  const source = readyKey === undefined ? sourceListing : withoutKey(sourceListing, readyKey);
   const destination = withoutExcluded(withoutKey(list(
     clients.destinationS3,
     settings.destinationBucket,
@@ -234,6 +271,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     // over what it does not need, so that is always correct.
     options.startAfter?.startsWith(keys.sourcePrefix) ? keys.toDestination(options.startAfter) : undefined,
   ), dayMarkerKey(settings, options.date)), keys.destinationPrefix, isExcluded);
+  const destinationWalk = readyKey === undefined ? destination : withoutKey(destination, keys.toDestination(readyKey));
 
   let listed = 0;
   let copied = 0;
@@ -318,7 +356,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   };
 
   try {
-    for await (const item of joinListings(source, destination, keys.toDestination, { shouldStop })) {
+    for await (const item of joinListings(source, destinationWalk, keys.toDestination, { shouldStop })) {
       // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
       const needsRequest = item.decision !== 'equal' && item.decision !== 'tooLong' && (!dryRun || mayBeArchived(item.source));
       if (needsRequest) while (inFlight.size >= concurrency.limit) await aCopyFinishes();
@@ -359,9 +397,52 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     await Promise.all(inFlight);
   }
 
+  // The ready key last: only once every other object of the whole day is handled, none failed or
+  // archived (a consumer that waits for it must find the day whole), in the part that ends the day.
+  let ready: ReadyOutcome | undefined;
+  if (readyKey !== undefined && !stopped && interrupted.length === 0) {
+    if (failed > 0 || archivedCount > 0 || (options.earlierProblems ?? 0) > 0) ready = 'held';
+    else {
+      const src = await findListed(clients.sourceS3, settings.sourceBucket, settings.sourceAccountId, readyKey);
+      const dst = src && await findListed(clients.destinationS3, settings.destinationBucket, settings.destinationAccountId, keys.toDestination(readyKey));
+      if (!src) ready = 'gone';
+      else {
+        listed++;
+        const decision = decide(src, dst);
+        if (decision === 'equal') {
+          skipped++;
+          ready = 'equal';
+        } else if (dryRun) {
+          copied++;
+          bytesCopied += src.size;
+          if (decision === 'missing') missing++;
+          else differ++;
+          ready = 'copied';
+        } else {
+          try {
+            const bytes = await copyListedObject(clients.destinationS3, settings, src, { partConcurrency, shouldStop });
+            bytesCopied += bytes;
+            copied++;
+            ready = 'copied';
+          } catch (err) {
+            if (err instanceof CopyInterruptedError) interrupted.push(src.key);
+            else {
+              failed++;
+              keepFailures(failures, [{ key: src.key, error: describeError(err) }]);
+              ready = 'held';
+            }
+          }
+        }
+      }
+    }
+  }
+
   return {
     summary: {
       date: options.date, prefix, listed, copied, skipped, failed, archived: archivedCount, bytesCopied,
+      ...(ready === undefined ? {} : { ready }),
+      // The ready key vanished while the day was copied (upstream is rewriting it): wait again.
+      ...(ready === 'gone' ? { waiting: true as const } : {}),
       ...(dryRun ? { missing, differ } : {}),
       ...(markerNamed.count > 0 ? { ignored: { markerName: markerNamed.count } } : {}),
       ...(tooLong > 0 ? { tooLong, tooLongKeys } : {}),

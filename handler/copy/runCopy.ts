@@ -3,7 +3,7 @@
  * their summary logged as one JSON line, and the rest of a stopped day handed on when a work queue
  * can take it.
  */
-import type { IsoDate } from '../../rules/dates.ts';
+import { addDays, type IsoDate } from '../../rules/dates.ts';
 import type { HandlerConfig } from '../config.ts';
 import { ReplicationFailedError, TimeBudgetError } from '../errors.ts';
 import { describeError } from '../../rules/errors.ts';
@@ -78,10 +78,16 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   const archived: ArchivedObject[] = [];
   let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
   const dry = parsed.dryRun ? { dryRun: true as const } : {};
-  for (const [i, date] of parsed.dates.entries()) {
+  // A scheduled run handles its day, then reconciles the LOOKBACK_DAYS before it the same way:
+  // files that arrived late, and days that were waiting for upstream's ready key.
+  const scheduled = parsed.trigger === 'schedule';
+  const own = parsed.dates[0];
+  const lookback = scheduled && own !== undefined ? Array.from({ length: config.lookbackDays }, (_, i) => addDays(own, -(i + 1))) : [];
+  const dates = [...parsed.dates, ...lookback];
+  for (const [i, date] of dates.entries()) {
     const started = performance.now();
     const part = await runDayPart(clients, config, { date, ...dry }, { logger, ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}) });
-    days.push(part.day);
+    days.push(i >= parsed.dates.length ? { ...part.day, lookback: true } : part.day);
     keepFailures(failures, part.failures);
     const result = part.result;
     if (!result) {
@@ -93,14 +99,15 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
     timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
     for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
     if (!part.complete) {
-      stopped = { date, result, notStarted: parsed.dates.slice(i + 1) };
+      stopped = { date, result, notStarted: dates.slice(i + 1) };
       break;
     }
   }
 
   const base = summarize(parsed.dryRun, days, failures, archived);
   // The scheduled run is the safety net of push on write: what it had to copy, the events missed.
-  const summary: Summary = parsed.trigger === 'schedule' ? { ...base, reconciled: base.copied } : base;
+  const late = days.filter((d) => d.lookback).reduce((n, d) => n + d.copied, 0);
+  const summary: Summary = scheduled ? { ...base, reconciled: base.copied, ...(lookback.length > 0 ? { lateCopied: late } : {}) } : base;
   logArchived(logger, summary);
   // The rest is handed on whenever the walk advanced, also past failed objects: one object that
   // always fails must not keep the rest of the day from being copied. The stopped day's failures
@@ -117,22 +124,23 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
         ...stopped.notStarted.map((date) => ({ date, ...dry })),
       ]
     : undefined;
-  const scheduled = parsed.trigger === 'schedule';
   const emitMetrics = (continued: boolean): void => {
     if (!options.metrics || parsed.dryRun) return;
     for (const [i, day] of days.entries()) {
       const timing = timings[i]!;
       const metric: DayMetrics = { summary: day, durationMs: timing.durationMs };
       // A scheduled event is one day: whether it completed is known here, unless its rest was handed on.
-      const completed = continued ? undefined : day.failed === 0 && !stopped;
-      options.metrics.day(scheduled
+      // Only the run's own day feeds the day-not-completed alarm; a waiting day has not completed.
+      const completed = continued && stopped?.date === day.date ? undefined : day.failed === 0 && stopped?.date !== day.date && !day.waiting;
+      options.metrics.day(scheduled && !day.lookback
         ? { ...metric, scheduled: { ...(completed === undefined ? {} : { completed }), ...(timing.listedWholeDay === undefined ? {} : { listedWholeDay: timing.listedWholeDay }) } }
         : metric);
     }
   };
   if (rest && options.continueLater) {
     // Hand the rest on before reporting, so that nothing is lost if the send fails.
-    const handedOn = scheduled ? rest.map((item) => ({ ...item, scheduled: true as const })) : rest;
+    // Only the run's own day stays scheduled (its parts report whether it completed); lookback days do not.
+    const handedOn = scheduled ? rest.map((item) => (item.date === own ? { ...item, scheduled: true as const } : item)) : rest;
     await options.continueLater(handedOn);
     emitMetrics(true);
     logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary, continued: handedOn });

@@ -169,7 +169,7 @@ export async function runWorkBatch(
       ? `${item.failedBefore} object(s) of ${item.date} failed in earlier parts of the day${item.firstFailedKey === undefined ? '' : ` (first: ${item.firstFailedKey})`}; run the day again to retry them: {"dates": ["${item.date}"]}`
       : undefined;
     // The scheduled day completed only when its last part ends with no failure in any part.
-    report(day, complete ? failedSoFar === 0 : undefined);
+    report(day, complete ? failedSoFar === 0 && !day.waiting : undefined);
 
     if (complete) {
       // The day is done, so report every failure of it. Retried whole by SQS: what this attempt

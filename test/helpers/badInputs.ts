@@ -114,6 +114,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   handlerVar('EXTERNAL_ID with spaces (a secret: named, not echoed)', 'EXTERNAL_ID', 'my secret id', ['EXTERNAL_ID is malformed'], 'my secret id'),
   handlerVar('EXCLUDE with a folder written as "x/" (a glob matches keys)', 'EXCLUDE', '*.crc,_temporary/', ['EXCLUDE has the pattern "_temporary/"', 'write "_temporary"']),
   handlerVar('EXCLUDE with a brace list (the comma splits it)', 'EXCLUDE', '*.{crc}', ['EXCLUDE has the pattern "*.{crc}"', 'the character "{"']),
+  handlerVar('SOURCE_READY_KEY with a wildcard (it names one key)', 'SOURCE_READY_KEY', '_SUCC*', ['SOURCE_READY_KEY is "_SUCC*"']),
+  handlerVar('LOOKBACK_DAYS over a month', 'LOOKBACK_DAYS', '90', ['LOOKBACK_DAYS is "90"', 'from 0 to 31']),
 
   // npm run invoke flags.
   invokeFlags('--dates with an impossible date', ['--local', '--dates', '2024-02-30'], ['"2024-02-30"']),
@@ -168,6 +170,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   deployVar('AWS_ENDPOINT_URL not a URL', { AWS_ENDPOINT_URL: 'localhost:4566' }, ['AWS_ENDPOINT_URL is "localhost:4566"']),
   deployVar('S3_REPLICATE_EXCLUDE with a pattern of wildcards only (the whole day)', { S3_REPLICATE_EXCLUDE: '_temporary/**,**' }, ['S3_REPLICATE_EXCLUDE has the pattern "**"', 'every object of the day']),
   deployVar('S3_REPLICATE_EXCLUDE with a quote (would break the bucket policy)', { S3_REPLICATE_EXCLUDE: 'a"b' }, ['S3_REPLICATE_EXCLUDE has the pattern "a\\"b"']),
+  deployVar('S3_REPLICATE_SOURCE_READY_KEY excluded by S3_REPLICATE_EXCLUDE (never copied)', { S3_REPLICATE_SOURCE_READY_KEY: '_SUCCESS', S3_REPLICATE_EXCLUDE: '_*' }, ['S3_REPLICATE_SOURCE_READY_KEY is "_SUCCESS"', 'excluded']),
+  deployVar('S3_REPLICATE_LOOKBACK_DAYS negative', { S3_REPLICATE_LOOKBACK_DAYS: '-1' }, ['S3_REPLICATE_LOOKBACK_DAYS is "-1"', 'from 0 (off) to 31']),
 
   // npm run deploy flags.
   deployFlags('an unknown flag', ['--bogus'], ['"--bogus"']),

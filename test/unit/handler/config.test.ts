@@ -38,6 +38,8 @@ describe('handler/config', () => {
       dayMarker: false,
       requestTimeoutMs: undefined,
       exclude: [],
+      sourceReadyKey: undefined,
+      lookbackDays: 0,
     });
     expect(Object.isFrozen(c)).to.equal(true);
     expect(DEFAULT_PART_SIZE_BYTES).to.be.lessThan(DEFAULT_MULTIPART_THRESHOLD_BYTES);
@@ -246,6 +248,14 @@ describe('handler/config: ARN partitions', () => {
     for (const bad of ['99', '900001', '1e3', '-5', '12.5', ' 200']) {
       expect(() => parseHandlerConfig(handlerEnv({ REQUEST_TIMEOUT_MS: bad })), bad).to.throw(`REQUEST_TIMEOUT_MS is ${JSON.stringify(bad)}`);
     }
+  });
+
+  it('reads SOURCE_READY_KEY and LOOKBACK_DAYS, refusing a bad one by name', () => {
+    expect(parseHandlerConfig(handlerEnv({ SOURCE_READY_KEY: '_SUCCESS', LOOKBACK_DAYS: '31' }))).to.deep.include({ sourceReadyKey: '_SUCCESS', lookbackDays: 31 });
+    expect(problems(handlerEnv({ LOOKBACK_DAYS: '32' }))).to.deep.equal(['LOOKBACK_DAYS is "32": expected a whole number from 0 to 31 (default 0)']);
+    expect(problems(handlerEnv({ SOURCE_READY_KEY: '_SUCCESS', EXCLUDE: '_*' }))).to.deep.equal(['SOURCE_READY_KEY is "_SUCCESS": is excluded by the exclusion patterns: it would never be copied']);
+    expect(problems(handlerEnv({ SOURCE_READY_KEY: '_S3PUSH_COMPLETE.json' }))[0]).to.match(/day marker/);
+    for (const bad of ['a b', '/x', 'x/', 'a//b', '../x', '*']) expect(problems(handlerEnv({ SOURCE_READY_KEY: bad }))[0]!.startsWith(`SOURCE_READY_KEY is ${JSON.stringify(bad)}: `), bad).to.equal(true);
   });
 
   it('reads DAY_MARKER as true or false (default false), refusing anything else by name', () => {

@@ -96,7 +96,7 @@ describe('templates/pushS3Template.yml', () => {
     const fn = template.Resources.PushFunction!.Properties!;
     const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
     expect(Object.keys(vars).sort()).to.deep.equal(
-      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL', 'DAY_MARKER', 'EXCLUDE'].sort(),
+      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL', 'DAY_MARKER', 'EXCLUDE', 'SOURCE_READY_KEY', 'LOOKBACK_DAYS'].sort(),
     );
     expect(vars.WORK_QUEUE_URL).to.equal(WORK_QUEUE_URL);
     expect(vars.SOURCE_ACCOUNT_ID).to.equal(SOURCE_ACCOUNT);
@@ -111,6 +111,7 @@ describe('templates/pushS3Template.yml', () => {
     expect(vars.LAG_DAYS).to.equal('1');
     expect(vars.DAY_MARKER).to.equal('false');
     expect(vars.EXCLUDE).to.equal('');
+    expect(vars.LOOKBACK_DAYS).to.equal('3');
   });
 
   it('lets only this account\'s Lambda service assume the execution role', () => {

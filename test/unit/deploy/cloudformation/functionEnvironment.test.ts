@@ -35,6 +35,8 @@ describe('deploy/cloudformation/functionEnvironment: the handler\'s environment 
       WORK_QUEUE_URL: undefined,
       DAY_MARKER: 'S3_REPLICATE_DAY_MARKER',
       EXCLUDE: 'S3_REPLICATE_EXCLUDE',
+      SOURCE_READY_KEY: 'S3_REPLICATE_SOURCE_READY_KEY',
+      LOOKBACK_DAYS: 'S3_REPLICATE_LOOKBACK_DAYS',
     });
   });
 

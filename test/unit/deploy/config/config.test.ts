@@ -357,6 +357,13 @@ describe('deploy/config/config: ARNs in the partition of the region', () => {
     expect(problems(env({ S3_REPLICATE_EXCLUDE: many }))).to.deep.equal([]);
   });
 
+  it('reads S3_REPLICATE_SOURCE_READY_KEY and S3_REPLICATE_LOOKBACK_DAYS (default 3, 0–31)', () => {
+    expect(parseDeployConfig(env())).to.deep.include({ sourceReadyKey: undefined, lookbackDays: 3 });
+    expect(parseDeployConfig(env({ S3_REPLICATE_SOURCE_READY_KEY: '_SUCCESS', S3_REPLICATE_LOOKBACK_DAYS: '0' }))).to.deep.include({ sourceReadyKey: '_SUCCESS', lookbackDays: 0 });
+    expect(problems(env({ S3_REPLICATE_LOOKBACK_DAYS: '32' }))).to.deep.equal(['S3_REPLICATE_LOOKBACK_DAYS is "32": expected a whole number of days from 0 (off) to 31 (default 3)']);
+    expect(problems(env({ S3_REPLICATE_SOURCE_READY_KEY: 'a b' }))[0]).to.match(/^S3_REPLICATE_SOURCE_READY_KEY is "a b": expected a key relative to the day prefix/);
+  });
+
   it('reads S3_REPLICATE_EMPTY_DAYS_OK and S3_REPLICATE_DAY_MARKER as true or false (default false), refusing anything else by name', () => {
     for (const [variable, field] of [['S3_REPLICATE_EMPTY_DAYS_OK', 'emptyDaysOk'], ['S3_REPLICATE_DAY_MARKER', 'dayMarker']] as const) {
       expect(parseDeployConfig(env())[field], `${variable} unset`).to.equal(false);
