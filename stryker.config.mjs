@@ -14,6 +14,8 @@ export const goals = {
   'handler/copy/plan.ts': 95,
   // The exclusion glob and its IAM forms: a wrong program copies debris or denies the partner data.
   'rules/exclude.ts': 95,
+  // Which destination objects exact days delete, and when: a wrong program there deletes the partner's data.
+  'handler/copy/extras.ts': 95,
   '*': 90,
 };
 
@@ -26,6 +28,7 @@ export default {
   // added there is covered as it lands.
   mutate: [
     'handler/copy/plan.ts',
+    'handler/copy/extras.ts',
     'handler/events.ts',
     'handler/router.ts',
     'handler/parse.ts',

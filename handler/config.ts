@@ -15,6 +15,7 @@ import { externalIdProblem, kmsKeyArnProblem, roleArnProblem, ROLE_ARN_EXPECTED 
 import { storageClassProblem, type CopyStorageClass } from '../rules/storageClass.ts';
 import { DEFAULT_COPY_CONCURRENCY } from './copy/connections.ts';
 import { DEFAULT_START_CONCURRENCY } from './copy/adaptiveConcurrency.ts';
+import { DEFAULT_MAX_DELETES_PER_DAY, MAX_MAX_DELETES_PER_DAY } from './copy/extras.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -93,6 +94,17 @@ export interface HandlerConfig {
   readonly workQueueUrl: string | undefined;
   /** DAY_MARKER, default false: write `<DESTINATION_PREFIX><day prefix>_S3PUSH_COMPLETE.json` once a day is complete. */
   readonly dayMarker: boolean;
+  /**
+   * EXACT_DAYS, default false: once every copy of a day succeeded, delete the destination objects
+   * under the day's destination prefix that the source day does not have (handler/copy/extras.ts
+   * has the rules). Off, they are counted (`extra`) and kept.
+   */
+  readonly exactDays: boolean;
+  /**
+   * EXACT_DAYS_MAX_DELETES, default 10,000 (1–1,000,000,000): the most extras exact days delete in
+   * one day. A day with more deletes none and fails, naming the count (rclone's --max-delete).
+   */
+  readonly exactDaysMaxDeletes: number;
   /**
    * REQUEST_TIMEOUT_MS (optional; 100–900,000): replaces every request's time to its answer and the
    * connection's silence timeout. Unset: derived per request (rules/timeouts.ts).
@@ -217,6 +229,9 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
 
   const dayMarkerText = optional('DAY_MARKER');
   if (dayMarkerText !== undefined && dayMarkerText !== 'true' && dayMarkerText !== 'false') problems.push(`DAY_MARKER is ${JSON.stringify(dayMarkerText)}: expected true or false (default false)`);
+  const exactDaysText = optional('EXACT_DAYS');
+  if (exactDaysText !== undefined && exactDaysText !== 'true' && exactDaysText !== 'false') problems.push(`EXACT_DAYS is ${JSON.stringify(exactDaysText)}: expected true or false (default false)`);
+  const exactDaysMaxDeletes = integer('EXACT_DAYS_MAX_DELETES', DEFAULT_MAX_DELETES_PER_DAY, 1, MAX_MAX_DELETES_PER_DAY, ' extras deleted per day');
 
   const excludeText = optional('EXCLUDE');
   const excludeFaults = excludeProblems('EXCLUDE', excludeText);
@@ -252,6 +267,8 @@ export function parseHandlerConfig(env: Record<string, string | undefined>): Han
     partSizeBytes,
     workQueueUrl,
     dayMarker: dayMarkerText === 'true',
+    exactDays: exactDaysText === 'true',
+    exactDaysMaxDeletes,
     requestTimeoutMs,
     exclude: Object.freeze(splitExcludePatterns(excludeText)),
     sourceReadyKey,

@@ -32,6 +32,8 @@ export const METRIC = {
    */
   tooLong: 'ObjectsTooLong',
   bytesCopied: 'BytesCopied',
+  /** Destination-only objects deleted by exact days in this invocation (the summary's `deleted`); emitted once the day's walk reached its end. */
+  deleted: 'ObjectsDeleted',
   /** Wall time of the day in this invocation. */
   durationSeconds: 'DayDurationSeconds',
   /** 1 when the scheduled day completed with no failure, 0 when its run ended without completing it. */
@@ -86,6 +88,7 @@ export function createRunMetrics(functionName: string, options: RunMetricsOption
       metrics.addMetric(METRIC.archived, MetricUnit.Count, summary.archived);
       if (summary.tooLong) metrics.addMetric(METRIC.tooLong, MetricUnit.Count, summary.tooLong);
       metrics.addMetric(METRIC.bytesCopied, MetricUnit.Bytes, summary.bytesCopied);
+      if (summary.deleted !== undefined) metrics.addMetric(METRIC.deleted, MetricUnit.Count, summary.deleted);
       metrics.addMetric(METRIC.durationSeconds, MetricUnit.Seconds, Math.round(durationMs) / 1000);
       if (summary.waiting !== undefined || summary.ready !== undefined) metrics.addMetric(METRIC.dayWaiting, MetricUnit.Count, summary.waiting ? 1 : 0);
       if (summary.lookback) metrics.addMetric(METRIC.lateCopied, MetricUnit.Count, summary.copied);

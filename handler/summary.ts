@@ -65,6 +65,30 @@ export interface DaySummary extends CopyCounts {
   readonly tooLong?: number;
   /** With `tooLong`: the first {@link MAX_LISTED_TOO_LONG} of them. */
   readonly tooLongKeys?: readonly TooLongObject[];
+  /**
+   * Destination-only objects under the day's destination prefix (the day marker and excluded keys
+   * aside): objects the source day does not have, e.g. part files of an earlier run of a day
+   * rewritten upstream. Counted in every mode by the walk that compares the day, over all its
+   * parts, and given once the walk reached the day's end; absent before.
+   */
+  readonly extra?: number;
+  /**
+   * Extras deleted (EXACT_DAYS) by this invocation (a day whose delete pass several invocations
+   * share reports each one's); in a dry run, the extras a run would delete. Present with `extra`.
+   */
+  readonly deleted?: number;
+  /** The first 10 extras' destination keys. */
+  readonly extraKeys?: readonly string[];
+  /**
+   * Why extras were not deleted, when there were some: `exactDaysOff`, `dryRun`, `copyFailed` (a
+   * copy of the day failed), `emptySourceDay` (the source day lists no object), `tooMany` (more
+   * than EXACT_DAYS_MAX_DELETES: a failure of the day, but in a dry run).
+   */
+  readonly notDeleted?: 'exactDaysOff' | 'dryRun' | 'copyFailed' | 'emptySourceDay' | 'tooMany';
+  /** Extras not deleted because their source object was back when looked up just before the delete. */
+  readonly backAtSource?: number;
+  /** True with EXACT_DAYS: a day with extras is not in sync. */
+  readonly exactDays?: true;
 }
 
 /** A source object left out because its destination key would be too long for S3. */
@@ -135,6 +159,9 @@ export interface Summary extends CopyCounts {
   readonly lateCopied?: number;
   /** With EXCLUDE: the days' `excluded`, added up. */
   readonly excluded?: number;
+  /** The days' `extra` and `deleted` added up; absent when no day has them. */
+  readonly extra?: number;
+  readonly deleted?: number;
 }
 
 /**
@@ -177,5 +204,6 @@ export function summarize(dryRun: boolean, days: readonly DaySummary[], failures
     archivedObjects: archivedObjects.slice(0, MAX_LISTED_FAILURES),
     ...(tooLong > 0 ? { tooLong } : {}),
     ...(days.some((d) => d.excluded !== undefined) ? { excluded: sum((d) => d.excluded ?? 0) } : {}),
+    ...(days.some((d) => d.extra !== undefined) ? { extra: sum((d) => d.extra ?? 0), deleted: sum((d) => d.deleted ?? 0) } : {}),
   };
 }

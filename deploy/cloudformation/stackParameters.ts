@@ -53,6 +53,9 @@ export const STACK_PARAMETER_SOURCES: readonly StackParameterSource[] = [
   { parameter: 'Exclude', variable: 'S3_REPLICATE_EXCLUDE', value: (c) => c.exclude.join(',') },
   { parameter: 'SourceReadyKey', variable: 'S3_REPLICATE_SOURCE_READY_KEY', value: (c) => c.sourceReadyKey ?? '' },
   { parameter: 'LookbackDays', variable: 'S3_REPLICATE_LOOKBACK_DAYS', value: (c) => String(c.lookbackDays) },
+  // Always sent: a redeploy without the variable turns deletes off.
+  { parameter: 'ExactDays', variable: 'S3_REPLICATE_EXACT_DAYS', value: (c) => String(c.exactDays) },
+  { parameter: 'ExactDaysMaxDeletes', variable: 'S3_REPLICATE_EXACT_DAYS_MAX_DELETES', value: (c) => String(c.exactDaysMaxDeletes) },
 ];
 
 /** The parameters deploy sends, by name. */

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_PREFIX_FORMAT, KEY_PREFIX_PATTERN, dayPattern, destinationPrefixFormatProblems, prefixFormatProblems, staticLead } from '../../rules/prefix.ts';
 import { BUCKET_NAME_EXPECTED, bucketNameProblem } from '../../rules/bucketName.ts';
 import { DEFAULT_LAG_DAYS, MAX_LAG_DAYS } from '../../rules/dates.ts';
+import { DEFAULT_MAX_DELETES_PER_DAY, MAX_MAX_DELETES_PER_DAY } from '../../handler/copy/extras.ts';
 import { externalIdProblem, kmsKeyArnProblem, parseRoleArn, partitionMismatch, partitionOf, ROLE_ARN_EXPECTED } from '../../rules/awsNames.ts';
 import { ConfigError } from '../../rules/errors.ts';
 import { storageClassProblem, type CopyStorageClass } from '../../rules/storageClass.ts';
@@ -86,6 +87,14 @@ export interface DeployConfig {
   readonly sourceReadyKey: string | undefined;
   /** `S3_REPLICATE_LOOKBACK_DAYS`, default 3 (0–31): days before the scheduled one that each scheduled run reconciles (LOOKBACK_DAYS). */
   readonly lookbackDays: number;
+  /**
+   * `S3_REPLICATE_EXACT_DAYS`, default false: the function deletes the destination objects of a day
+   * that the source day does not have (EXACT_DAYS), and the role document grants s3:DeleteObject
+   * on the destination's day pattern only.
+   */
+  readonly exactDays: boolean;
+  /** `S3_REPLICATE_EXACT_DAYS_MAX_DELETES`, default 10,000: the most extras exact days delete in one day (EXACT_DAYS_MAX_DELETES). */
+  readonly exactDaysMaxDeletes: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -270,7 +279,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
   const pushOnWrite = pushText === 'true';
   if (pushText !== undefined && pushText !== 'true' && pushText !== 'false') problems.push(`S3_REPLICATE_PUSH_ON_WRITE is ${show(pushText)}: expected true or false (default false)`);
   if (pushOnWrite && prefixProblems.length === 0) {
-    const size = JSON.stringify(objectCreatedPattern(sourceBucket, staticLead(prefixFormat))).length;
+    const size = JSON.stringify(objectCreatedPattern(sourceBucket, staticLead(prefixFormat), get('S3_REPLICATE_EXACT_DAYS') === 'true')).length;
     if (size > MAX_EVENT_PATTERN_CHARS) problems.push(`S3_REPLICATE_PREFIX_FORMAT is ${show(prefixFormat)}: with S3_REPLICATE_PUSH_ON_WRITE=true its fixed lead, in the forms an object event may carry it (as written and URL-encoded), makes an event pattern of ${size} characters; EventBridge takes at most ${MAX_EVENT_PATTERN_CHARS}: shorten the lead before the first token`);
   }
   const alarmEmail = get('S3_REPLICATE_ALARM_EMAIL');
@@ -291,6 +300,14 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
 
   const markerText = get('S3_REPLICATE_DAY_MARKER');
   if (markerText !== undefined && markerText !== 'true' && markerText !== 'false') problems.push(`S3_REPLICATE_DAY_MARKER is ${show(markerText)}: expected true or false (default false)`);
+  const exactText = get('S3_REPLICATE_EXACT_DAYS');
+  if (exactText !== undefined && exactText !== 'true' && exactText !== 'false') problems.push(`S3_REPLICATE_EXACT_DAYS is ${show(exactText)}: expected true or false (default false)`);
+  const maxDeletesText = get('S3_REPLICATE_EXACT_DAYS_MAX_DELETES');
+  let exactDaysMaxDeletes = DEFAULT_MAX_DELETES_PER_DAY;
+  if (maxDeletesText !== undefined) {
+    exactDaysMaxDeletes = /^\d{1,10}$/.test(maxDeletesText) ? Number(maxDeletesText) : NaN;
+    if (!(exactDaysMaxDeletes >= 1 && exactDaysMaxDeletes <= MAX_MAX_DELETES_PER_DAY)) problems.push(`S3_REPLICATE_EXACT_DAYS_MAX_DELETES is ${show(maxDeletesText)}: expected a whole number of extras deleted per day from 1 to ${MAX_MAX_DELETES_PER_DAY} (default ${DEFAULT_MAX_DELETES_PER_DAY})`);
+  }
 
   const excludeText = get('S3_REPLICATE_EXCLUDE');
   const excludeFaults = excludeProblems('S3_REPLICATE_EXCLUDE', excludeText);
@@ -345,5 +362,7 @@ export function parseDeployConfig(env: Env, options: ParseOptions = {}): DeployC
     exclude: Object.freeze(splitExcludePatterns(excludeText)),
     sourceReadyKey,
     lookbackDays,
+    exactDays: exactText === 'true',
+    exactDaysMaxDeletes,
   });
 }

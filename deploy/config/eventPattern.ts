@@ -9,13 +9,16 @@ import { eventKeyPrefixForms } from '../../rules/prefix.ts';
 /** EventBridge's default quota on an event pattern's size, in characters. */
 export const MAX_EVENT_PATTERN_CHARS = 2048;
 
-/** The `Object Created` pattern of the rule for `bucket` and the format's fixed lead. */
-export function objectCreatedPattern(bucket: string, lead: string): Record<string, unknown> {
+/**
+ * The pattern of the rule for `bucket` and the format's fixed lead: `Object Created` events, and
+ * with `exactDays` (S3_REPLICATE_EXACT_DAYS) `Object Deleted` too.
+ */
+export function objectCreatedPattern(bucket: string, lead: string, exactDays = false): Record<string, unknown> {
   const forms = eventKeyPrefixForms(lead);
   const prefixes = [forms.asWritten, forms.encoded, forms.slashEncoded].filter((p) => p !== '');
   return {
     source: ['aws.s3'],
-    'detail-type': ['Object Created'],
+    'detail-type': exactDays ? ['Object Created', 'Object Deleted'] : ['Object Created'],
     detail: {
       bucket: { name: [bucket] },
       ...(lead === '' ? {} : { object: { key: prefixes.map((prefix) => ({ prefix })) } }),

@@ -49,6 +49,11 @@ export interface PolicyValues {
   /** S3_REPLICATE_DAY_MARKER: the role may read the day-complete markers (it writes them under WriteDestination). Default false. */
   readonly dayMarker?: boolean;
   /**
+   * S3_REPLICATE_EXACT_DAYS: the role may delete objects of the destination's days (s3:DeleteObject
+   * on `<destination prefix><day pattern>*` only, `DeleteDayObjects`). Default false: no such grant.
+   */
+  readonly exactDays?: boolean;
+  /**
    * The key the source objects are encrypted with (S3_REPLICATE_SOURCE_KMS_KEY_ARN), or undefined.
    * With it the role gets kms:Decrypt on it and a fourth document, the key policy statement, is rendered.
    */
@@ -194,6 +199,7 @@ export function renderDocuments(values: PolicyValues, templateDir = `${REPO_ROOT
     probeName: PROBE_NAME,
     dayMarkerName: DAY_MARKER_NAME,
     dayMarker: values.dayMarker ?? false,
+    exactDays: values.exactDays ?? false,
     externalId: values.externalId ?? '',
     kmsKeyArn: values.kmsKeyArn ?? '',
     sourceKmsKeyArn: values.sourceKmsKeyArn ?? '',

@@ -111,15 +111,25 @@ export interface JoinOptions {
    * source object it was looking for is not yielded). Default: never.
    */
   readonly shouldStop?: () => boolean;
+  /**
+   * Called with each destination-only object (no source object of the day maps to its key), in
+   * key order, as the walk passes over it: before the source object it yields next, or after the
+   * source's last one. Given, the walk goes on to the destination listing's end after the source's
+   * last object (asking `shouldStop` before each), so that every destination-only object of the
+   * day is reported; in a day in sync that end is already listed, so it costs no request. Default:
+   * none, and the walk ends with the source.
+   */
+  readonly onDestinationOnly?: (object: ObjectInfo) => void;
 }
 
 /**
  * Walks the two listings together, in S3 order, without holding either in memory: for each source
  * object yields its destination counterpart, the object at `toDestination(source key)`. Both
  * listings are of one day, whose keys differ only in their day prefix (rules/prefix.ts `dayKeys`),
- * so they are in the same order. Destination-only objects are passed over, asking
- * `shouldStop` before each: a destination with millions of its own objects before the source's
- * next key would otherwise keep the walk listing past the time budget.
+ * so they are in the same order. Destination-only objects are passed over (and reported to
+ * `onDestinationOnly`: the day's extras are counted by this walk, at no request of their own),
+ * asking `shouldStop` before each: a destination with millions of its own objects before the
+ * source's next key would otherwise keep the walk listing past the time budget.
  */
 export async function* joinListings(
   source: AsyncIterable<ObjectInfo>,
@@ -129,6 +139,7 @@ export async function* joinListings(
 ): AsyncGenerator<JoinedObject> {
   // Stryker disable next-line ArrowFunction: equivalent, () => undefined is as falsy as () => false
   const shouldStop = options.shouldStop ?? (() => false);
+  const { onDestinationOnly } = options;
   const destIter = destination[Symbol.asyncIterator]();
   // The destination object at the head of its listing; undefined once the listing is done.
   let dest: ObjectInfo | undefined;
@@ -146,13 +157,23 @@ export async function* joinListings(
       const wanted = toDestination(src.key);
       while (dest && compareKeys(dest.key, wanted) < 0) {
         // The previous source object's counterpart is not destination-only: pass it without asking.
-        if (dest !== lastMatch && shouldStop()) return;
+        if (dest !== lastMatch) {
+          if (shouldStop()) return;
+          onDestinationOnly?.(dest);
+        }
         await nextDest();
       }
       const match = dest && dest.key === wanted ? dest : undefined;
       lastMatch = match;
       // A key S3 cannot hold is never at the destination: decided here, never sent.
       yield { source: src, destination: match, decision: destinationKeyProblem(wanted) === undefined ? decide(src, match) : 'tooLong' };
+    }
+    if (onDestinationOnly === undefined) return;
+    // Past the source's last key every destination object is destination-only (but the last match).
+    for (; dest; await nextDest()) {
+      if (dest === lastMatch) continue;
+      if (shouldStop()) return;
+      onDestinationOnly(dest);
     }
   } finally {
     await Promise.all([srcIter.return?.(), destIter.return?.()]);

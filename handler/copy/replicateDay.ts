@@ -32,7 +32,8 @@ import type { HandlerConfig } from '../config.ts';
 import { describeError } from '../../rules/errors.ts';
 import { ArchivedObjectError, CopyInterruptedError } from '../errors.ts';
 import { connectionPlan } from './connections.ts';
-import { decide, joinListings, mayBeArchived, type Decision, type ObjectInfo } from './plan.ts';
+import { compareKeys, decide, joinListings, mayBeArchived, type Decision, type ObjectInfo } from './plan.ts';
+import { MAX_LISTED_EXTRAS } from './extras.ts';
 import { dayKeys, destinationKey } from '../../rules/prefix.ts';
 import { copyObject, multipartCopy, sourceArchiveState, type CopyRequest } from '../aws/s3Copy.ts';
 import { listObjects } from '../aws/s3Listing.ts';
@@ -122,8 +123,19 @@ export interface DayResult {
    * `startAfter` when nothing was handled; undefined when that too is undefined.
    */
   readonly lastKey: string | undefined;
-  /** True when every object of the day after `startAfter` was handled (the listing ran to its end). */
+  /**
+   * True when every object of the day after `startAfter` was handled (the listing ran to its end),
+   * and the destination listing too (its objects past the source's last key are extras).
+   */
   readonly complete: boolean;
+  /**
+   * Destination-only objects of the day (extras) between `startAfter`'s destination key and
+   * `lastKey`'s, and, when `complete`, after it to the day's end: the marker and excluded keys
+   * are never among them. Earlier parts' extras are not counted here (work items carry them).
+   */
+  readonly extra: number;
+  /** The first {@link MAX_LISTED_EXTRAS} of them, by destination key. */
+  readonly extraKeys: readonly string[];
   /** How the copies in flight moved: start, peak, lowest, end, and the back-offs on throttling. */
   readonly concurrency: ConcurrencyStats;
 }
@@ -173,8 +185,18 @@ function waitingDay(date: IsoDate, prefix: string, concurrency: ConcurrencyStats
     interrupted: [],
     lastKey: undefined,
     complete: true,
+    // Not listed: a waiting day's extras are not counted (its source is not the day yet).
+    extra: 0,
+    extraKeys: [],
     concurrency,
   };
+}
+
+/** A source key the walk took, in listing order; `extrasBefore`: the extras passed over just before it. */
+interface Entry {
+  readonly key: string;
+  done: boolean;
+  readonly extrasBefore: number;
 }
 
 /** Options of {@link copyListedObject}. */
@@ -295,13 +317,30 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   const tooLongKeys: TooLongObject[] = [];
   const partConcurrency = options.partConcurrency ?? connectionPlan(settings.copyConcurrency).partConcurrency;
 
+  // The day's extras (destination-only objects), counted by the walk itself. Those it passes over
+  // before a source key are that key's `extrasBefore`, and count once the key is handled, as
+  // `lastKey` passes it: a part counts exactly the extras before its lastKey's counterpart, the
+  // rest of the day (whose destination listing starts there) the others, none twice. Those after
+  // the source's last key count when the walk completes.
+  let extrasPending = 0;
+  let extraCounted = 0;
+  const extraSeen: string[] = [];
+  const onDestinationOnly = (o: ObjectInfo): void => {
+    extrasPending++;
+    if (extraSeen.length < MAX_LISTED_EXTRAS) extraSeen.push(o.key);
+  };
+
   // Keys in listing order with their state; `lastKey` advances over the finished head.
-  const order: { key: string; done: boolean }[] = [];
+  const order: Entry[] = [];
   let head = 0;
   let lastKey = options.startAfter;
-  const finish = (entry: { key: string; done: boolean }): void => {
+  const finish = (entry: Entry): void => {
     entry.done = true;
-    while (head < order.length && order[head]!.done) lastKey = order[head++]!.key;
+    while (head < order.length && order[head]!.done) {
+      const e = order[head++]!;
+      lastKey = e.key;
+      extraCounted += e.extrasBefore;
+    }
     if (head > 1024 && head * 2 > order.length) {
       order.splice(0, head);
       head = 0;
@@ -315,14 +354,14 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   let wake: (() => void) | undefined;
   const aCopyFinishes = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
   // What a dry run counts for an object it would copy.
-  const wouldCopy = (src: ObjectInfo, decision: Decision, entry: { key: string; done: boolean }): void => {
+  const wouldCopy = (src: ObjectInfo, decision: Decision, entry: Entry): void => {
     copied++;
     if (decision === 'missing') missing++;
     else differ++;
     bytesCopied += src.size;
     finish(entry);
   };
-  const copyOne = async (src: ObjectInfo, decision: Decision, entry: { key: string; done: boolean }): Promise<void> => {
+  const copyOne = async (src: ObjectInfo, decision: Decision, entry: Entry): Promise<void> => {
     try {
       // Listed as GLACIER or DEEP_ARCHIVE: archived unless restored, which only HeadObject says.
       const state = mayBeArchived(src) ? await sourceArchiveState(clients.destinationS3, settings.sourceBucket, src.key, settings.sourceAccountId) : undefined;
@@ -356,7 +395,7 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
   };
 
   try {
-    for await (const item of joinListings(source, destinationWalk, keys.toDestination, { shouldStop })) {
+    for await (const item of joinListings(source, destinationWalk, keys.toDestination, { shouldStop, onDestinationOnly })) {
       // A request to send: a copy, or (also in a dry run) HeadObject of an object that may be archived.
       const needsRequest = item.decision !== 'equal' && item.decision !== 'tooLong' && (!dryRun || mayBeArchived(item.source));
       if (needsRequest) while (inFlight.size >= concurrency.limit) await aCopyFinishes();
@@ -369,7 +408,8 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
       while (order.length - head >= maxPendingKeys && inFlight.size > 0) await aCopyFinishes();
       if (shouldStop()) break;
       listed++;
-      const entry = { key: item.source.key, done: false };
+      const entry: Entry = { key: item.source.key, done: false, extrasBefore: extrasPending };
+      extrasPending = 0;
       order.push(entry);
       if (item.decision === 'equal') {
         skipped++;
@@ -437,6 +477,11 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     }
   }
 
+  // An object whose copy stopped between parts is not done, even if the listing ran to its end.
+  const complete = !stopped && interrupted.length === 0;
+  // Past lastKey's counterpart the extras belong to the rest of the day.
+  const bound = lastKey?.startsWith(prefix) ? keys.toDestination(lastKey) : undefined;
+  const extraKeys = complete ? extraSeen : extraSeen.filter((k) => bound !== undefined && compareKeys(k, bound) < 0);
   return {
     summary: {
       date: options.date, prefix, listed, copied, skipped, failed, archived: archivedCount, bytesCopied,
@@ -453,8 +498,9 @@ export async function replicateDay(clients: ReplicationClients, settings: DaySet
     archived,
     interrupted,
     lastKey,
-    // An object whose copy stopped between parts is not done, even if the listing ran to its end.
-    complete: !stopped && interrupted.length === 0,
+    complete,
+    extra: extraCounted + (complete ? extrasPending : 0),
+    extraKeys,
     concurrency: concurrency.stats(),
   };
 }

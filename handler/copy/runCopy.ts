@@ -12,6 +12,7 @@ import { advanced, continuationOf, logArchived, runDayPart } from './dayPart.ts'
 import { createLogger, eventForLog, type Logger } from '../logger.ts';
 import type { DayMetrics, RunMetrics } from '../metrics.ts';
 import type { DayResult, ReplicationClients } from './replicateDay.ts';
+import type { DeletePassState } from './exactDay.ts';
 import { keepFailures, MAX_LISTED_FAILURES, summarize, type ArchivedObject, type DaySummary, type Failure, type Summary } from '../summary.ts';
 import type { WorkItem } from '../fanOut/workItems.ts';
 import { SUMMARY_LOG_MESSAGE } from '../../rules/names.ts';
@@ -76,7 +77,7 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   const timings: { durationMs: number; listedWholeDay?: number }[] = [];
   const unlisted: IsoDate[] = [];
   const archived: ArchivedObject[] = [];
-  let stopped: { date: IsoDate; result: DayResult; notStarted: IsoDate[] } | undefined;
+  let stopped: { date: IsoDate; result: DayResult; deletePass: DeletePassState | undefined; notStarted: IsoDate[] } | undefined;
   const dry = parsed.dryRun ? { dryRun: true as const } : {};
   // A scheduled run handles its day, then reconciles the LOOKBACK_DAYS before it the same way:
   // files that arrived late, and days that were waiting for upstream's ready key.
@@ -99,7 +100,7 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
     timings.push({ durationMs: performance.now() - started, ...(result.complete || result.summary.listed > 0 ? { listedWholeDay: result.summary.listed } : {}) });
     for (const a of result.archived) if (archived.length < MAX_LISTED_FAILURES) archived.push(a);
     if (!part.complete) {
-      stopped = { date, result, notStarted: dates.slice(i + 1) };
+      stopped = { date, result, deletePass: part.deletePass, notStarted: dates.slice(i + 1) };
       break;
     }
   }
@@ -114,13 +115,14 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   // travel with its continuation (the day's last part fails with them, into the dead-letter
   // queue); failures of other days still fail this run, after the hand-on.
   const stoppedFailed = stopped?.result.summary.failed ?? 0;
-  const rest: WorkItem[] | undefined = stopped && advanced({}, stopped.result) && options.continueLater
+  const rest: WorkItem[] | undefined = stopped && (advanced({}, stopped.result) || stopped.deletePass?.advanced === true) && options.continueLater
     ? [
         continuationOf({ date: stopped.date, ...dry }, stopped.result.lastKey!, {
           failed: stoppedFailed,
           firstFailedKey: stopped.result.failures[0]?.key,
           archived: stopped.result.summary.archived,
-        }),
+          extra: stopped.result.extra,
+        }, stopped.deletePass),
         ...stopped.notStarted.map((date) => ({ date, ...dry })),
       ]
     : undefined;
@@ -156,7 +158,7 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   if (stopped) {
     const resume = (stopped.result.lastKey === undefined ? 'nothing of it was finished' : `finished up to and including key ${JSON.stringify(stopped.result.lastKey)}`) +
       (stopped.result.interrupted.length > 0 ? `; the multipart copy of ${stopped.result.interrupted.map((k) => JSON.stringify(k)).join(', ')} was stopped between parts and its upload aborted` : '') +
-      (stopped.result.complete ? '; every object was handled, the day-complete marker was not written (its walk of the day ran out of time)' : '');
+      (stopped.result.complete ? `; every object was handled, ${stopped.deletePass ? `the delete pass of the day's extras (exact days) ran out of time after ${stopped.deletePass.deleted} of ${stopped.deletePass.extra} deleted` : 'the day-complete marker was not written (its walk of the day ran out of time)'}` : '');
     const rest = stopped.notStarted.length > 0 ? `; not started: ${stopped.notStarted.join(', ')}` : '';
     throw new TimeBudgetError(`time budget ran out during ${stopped.date} (${resume})${rest}. Run the same event again: what is already copied is skipped`, summary);
   }

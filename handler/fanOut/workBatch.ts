@@ -178,13 +178,13 @@ export async function runWorkBatch(
       outcomes.push(error === '' ? { ...where, outcome: 'done' } : { ...where, outcome: 'failed', error });
       continue;
     }
-    if (tooLarge === undefined && !advanced(item, result)) {
+    if (tooLarge === undefined && !advanced(item, result) && !part.deletePass?.advanced) {
       // Not one object fitted in the budget: a continuation would be this same item, forever.
       outcomes.push({
         ...where,
         outcome: 'failed',
         error: result.complete
-          ? 'the day-complete marker\'s walk of the day did not finish within the time budget of an invocation that had nothing else to copy: the day is too large to verify in one invocation (raise the function timeout), or the destination holds too many objects of its own under the day\'s prefix'
+          ? 'the day-complete marker\'s walk of the day, or the delete pass of its extras (exact days), did not get any further within the time budget of an invocation that had nothing else to copy: the day is too large to verify in one invocation (raise the function timeout), or the destination holds too many objects of its own under the day\'s prefix'
           : 'the time budget ran out before a single object was handled: the stop margin leaves no time to copy',
       });
       continue;
@@ -196,7 +196,7 @@ export async function runWorkBatch(
     // travel with the continuation, and the day's last part fails with them (dead-letter queue).
     // This part is acknowledged: failing it too would make SQS deliver it again, and each
     // delivery would hand on the rest once more.
-    const continuation = continuationOf(item, continueAfter, { failed: day.failed, firstFailedKey: dayFailures[0]?.key, archived: day.archived });
+    const continuation = continuationOf(item, continueAfter, { failed: day.failed, firstFailedKey: dayFailures[0]?.key, archived: day.archived, extra: result.extra }, part.deletePass);
     try {
       await queue.send([continuation]);
     } catch (err) {

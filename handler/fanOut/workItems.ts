@@ -30,6 +30,21 @@ export interface WorkItem {
   readonly archivedBefore?: number;
   /** Present (true) for the rest of a scheduled day: its completion is the `ScheduledDayCompleted` metric. */
   readonly scheduled?: true;
+  /**
+   * Extras (destination-only objects) the earlier parts of the day counted, before `startAfter`'s
+   * destination key: the part that ends the day adds its own and knows the day's. Absent: none.
+   */
+  readonly extraBefore?: number;
+  /**
+   * Present (true) for the rest of a day's delete pass (EXACT_DAYS): the day's copies are done and
+   * its extras may be deleted (the part that began the pass settled that), so nothing is copied;
+   * the pass goes on after `deleteAfter`. `extraBefore` is then the day's whole count.
+   */
+  readonly deleting?: true;
+  /** With `deleting`: the last key the pass is done with, in source form (under the day's prefix). Absent: from the day's start. */
+  readonly deleteAfter?: string;
+  /** With `deleting`: extras the pass deleted so far; they count towards EXACT_DAYS_MAX_DELETES. Absent: none. */
+  readonly deletedBefore?: number;
 }
 
 /** One record of an SQS event as Lambda delivers it ({@link SQSRecord}), only the fields the handler reads. */
@@ -71,7 +86,7 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
     bad(`body ${show(body)} is not JSON; expected {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
   }
   if (!isRecord(doc)) bad(`body ${show(body)}: expected a JSON object {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
-  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'archivedBefore', 'scheduled'];
+  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'archivedBefore', 'scheduled', 'extraBefore', 'deleting', 'deleteAfter', 'deletedBefore'];
   const extra = Object.keys(doc).filter((k) => !fields.includes(k));
   if (extra.length > 0) bad(`unknown field(s) ${quoteList(extra)}; allowed: ${fields.map((k) => JSON.stringify(k)).join(', ')}`);
 
@@ -111,6 +126,24 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
     if (doc.scheduled !== true) bad(`"scheduled" is ${show(doc.scheduled)}: expected true or false`);
     item.scheduled = true;
   }
+  const count = (name: string, value: unknown, what: string): number => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) bad(`"${name}" is ${show(value)}: expected a whole number of ${what}, at least 1`);
+    if (item.startAfter === undefined) bad(`"${name}" without "startAfter": only the rest of a day has earlier parts`);
+    return value;
+  };
+  if (doc.extraBefore !== undefined) item.extraBefore = count('extraBefore', doc.extraBefore, 'extras');
+  if (doc.deleting !== undefined && doc.deleting !== false) {
+    if (doc.deleting !== true) bad(`"deleting" is ${show(doc.deleting)}: expected true or false`);
+    if (item.startAfter === undefined) bad('"deleting" without "startAfter": only the rest of a day has earlier parts');
+    // A dry run deletes nothing, so it never hands a delete pass on.
+    if (item.dryRun) bad('"deleting" with "dryRun": a dry run deletes nothing');
+    item.deleting = true;
+  }
+  if (doc.deleteAfter !== undefined || doc.deletedBefore !== undefined) {
+    if (!item.deleting) bad(`${doc.deleteAfter === undefined ? '"deletedBefore"' : '"deleteAfter"'} without "deleting"`);
+    if (doc.deleteAfter !== undefined) item.deleteAfter = keyOfDay('deleteAfter', doc.deleteAfter);
+    if (doc.deletedBefore !== undefined) item.deletedBefore = count('deletedBefore', doc.deletedBefore, 'deleted extras');
+  }
   return item;
 }
 
@@ -124,5 +157,9 @@ export function serializeWorkItem(item: WorkItem): string {
     ...(item.failedBefore && item.firstFailedKey !== undefined ? { firstFailedKey: item.firstFailedKey } : {}),
     ...(item.archivedBefore ? { archivedBefore: item.archivedBefore } : {}),
     ...(item.scheduled ? { scheduled: true } : {}),
+    ...(item.extraBefore ? { extraBefore: item.extraBefore } : {}),
+    ...(item.deleting ? { deleting: true } : {}),
+    ...(item.deleting && item.deleteAfter !== undefined ? { deleteAfter: item.deleteAfter } : {}),
+    ...(item.deleting && item.deletedBefore ? { deletedBefore: item.deletedBefore } : {}),
   });
 }

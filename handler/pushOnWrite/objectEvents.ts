@@ -25,6 +25,11 @@ export interface ObjectEvent {
   readonly name: string;
   /** True for an object created (put, copied, completed multipart, restored copy); other events are ignored. */
   readonly created: boolean;
+  /**
+   * True for an object deleted (EventBridge `Object Deleted`, a notification's `ObjectRemoved:*`,
+   * a delete marker included); absent otherwise. Acted on only with EXACT_DAYS.
+   */
+  readonly deleted?: true;
   readonly bucket: string;
   /** The key, decoded. */
   readonly key: string;
@@ -125,6 +130,7 @@ function fromEventBridge(doc: Record<string, unknown>): ObjectEvent {
     shape: 'eventbridge',
     name,
     created: name === 'Object Created',
+    ...(name === 'Object Deleted' ? { deleted: true as const } : {}),
     bucket,
     key,
     ...(decodedKeys.length > 0 ? { decodedKeys } : {}),
@@ -147,6 +153,8 @@ function fromRecord(record: Record<string, unknown>, i: number): ObjectEvent {
     name,
     // "ObjectCreated:Put", "ObjectCreated:Copy", "ObjectCreated:CompleteMultipartUpload"…
     created: name.startsWith('ObjectCreated:'),
+    // "ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated".
+    ...(name.startsWith('ObjectRemoved:') ? { deleted: true as const } : {}),
     bucket,
     key,
     ...optionalSize(object.size, `${where}.s3.object.size`),

@@ -18,8 +18,10 @@
  * destination, and an event for an object since overwritten or deleted copies the new one or
  * nothing. Events for one key in one batch are handled once.
  *
- * With DAY_MARKER, a day this batch copied into that already has its marker gets the marker
- * rewritten once, after the batch's copies (the marker's own walk decides what it lists).
+ * With EXACT_DAYS, an object-deleted event deletes the object's copy when the source is without it
+ * now (./objectDeletes.ts). With DAY_MARKER, a day this batch copied into or deleted from that
+ * already has its marker gets the marker rewritten once, after the batch (the marker's own walk
+ * decides what it lists).
  */
 import pLimit from 'p-limit';
 import type { HandlerConfig } from '../config.ts';
@@ -38,6 +40,7 @@ import { dayExclusion } from '../../rules/exclude.ts';
 import { isDayMarkerSourceKey, updateDayMarker, type MarkerOutcome } from '../marker/dayMarker.ts';
 import { destinationKeyProblem } from '../../rules/keyLength.ts';
 import { tooLongLeftOut } from '../copy/tooLong.ts';
+import { deleteIfGone, type DeleteOutcome } from './objectDeletes.ts';
 import type { IsoDate } from '../../rules/dates.ts';
 
 /** Why an event copied nothing. */
@@ -47,7 +50,7 @@ export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'o
 export interface ObjectOutcome {
   readonly bucket: string;
   readonly key: string;
-  readonly outcome: 'copied' | 'skipped' | 'failed' | 'archived' | IgnoredReason;
+  readonly outcome: 'copied' | 'skipped' | 'failed' | 'archived' | IgnoredReason | Exclude<DeleteOutcome, 'failed'>;
   /** The day of the key, when it has one. */
   readonly date?: string;
   readonly bytes?: number;
@@ -73,6 +76,12 @@ export interface ObjectEventsSummary {
   readonly failures: readonly Failure[];
   /** With DAY_MARKER: the marker of each day copied into that had one ({@link rewriteMarkers}). */
   readonly markers?: MarkerRewrites;
+  /**
+   * With EXACT_DAYS, when the batch held object-deleted events: copies `deleted`, and those kept
+   * because the source object is back (`keptAtSource`), the source day is empty (`keptEmptyDay`)
+   * or the copy was not there (`alreadyGone`). A delete that failed is in `failed`.
+   */
+  readonly deletes?: Readonly<Record<Exclude<DeleteOutcome, 'failed'>, number>>;
 }
 
 /** An object event named an object that could not be copied; thrown after the summary is logged. */
@@ -97,11 +106,13 @@ export interface PushOptions {
  * keys to look it up under, in order: the key as written when it fits the day pattern, then each
  * decoded form that fits (an EventBridge key may arrive URL-encoded: `dt%3D2024-07-01/…`).
  */
-export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string; readonly keys: readonly string[] } {
+export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string; readonly keys: readonly string[]; readonly deleted?: true } {
   if (event.bucket !== config.sourceBucket) return { reason: 'otherBucket' };
   // With one bucket for both, the copies' own events come back.
   if (config.sourceBucket === config.destinationBucket && isDestinationKey(config, event.key)) return { reason: 'ownDestination' };
-  if (!event.created) return { reason: 'notCreated' };
+  // A deleted object's copy is deleted only with exact days; without, the event is not ours.
+  const deleted = event.deleted === true && config.exactDays;
+  if (!event.created && !deleted) return { reason: 'notCreated' };
   const fitting: { key: string; date: string; prefix: string }[] = [];
   let reason: IgnoredReason | undefined;
   for (const key of [event.key, ...(event.decodedKeys ?? [])]) {
@@ -117,7 +128,7 @@ export function classify(event: ObjectEvent, config: HandlerConfig): { readonly 
   const isExcluded = dayExclusion(config.exclude);
   if (fitting.every((f) => isExcluded(f.prefix, f.key))) return { reason: 'excluded' };
   // A decoded form of another day is not the same object.
-  return { date, keys: fitting.filter((f) => f.date === date).map((f) => f.key) };
+  return { date, keys: fitting.filter((f) => f.date === date).map((f) => f.key), ...(deleted ? { deleted: true as const } : {}) };
 }
 
 /**
@@ -157,16 +168,18 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
     const where = { bucket: event.bucket, key: event.key };
     const c = classify(event, config);
     if ('reason' in c) return { ...where, outcome: c.reason };
-    let pending = byKey.get(event.key);
+    // A key's creations are handled once per batch, and so are its deletions: each looks the key up as it is now.
+    const handle = c.deleted ? `deleted:${event.key}` : event.key;
+    let pending = byKey.get(handle);
     if (!pending) {
-      pending = pushKey(c.keys);
-      byKey.set(event.key, pending);
-      firstOfKey.set(event.key, i);
+      pending = c.deleted ? limit(() => deleteIfGone(c.keys, c.date, config, clients)) : pushKey(c.keys);
+      byKey.set(handle, pending);
+      firstOfKey.set(handle, i);
     }
     const { current, ...result } = await pending;
     const changed = current !== undefined && ((event.size !== undefined && event.size !== current.size) || (event.etag !== undefined && normalizeEtag(event.etag) !== normalizeEtag(current.etag)));
     // A key named again in the same batch was handled once: its other events count as skipped.
-    const again = firstOfKey.get(event.key) !== i && result.outcome === 'copied';
+    const again = firstOfKey.get(handle) !== i && (result.outcome === 'copied' || result.outcome === 'deleted');
     return {
       ...where,
       date: c.date,
@@ -184,16 +197,21 @@ export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEven
   let archived = 0;
   let bytesCopied = 0;
   const failures: Failure[] = [];
+  const deletes: Record<Exclude<DeleteOutcome, 'failed'>, number> = { deleted: 0, keptAtSource: 0, keptEmptyDay: 0, alreadyGone: 0 };
+  let deleteEvents = 0;
   for (const o of outcomes) {
-    if (o.outcome === 'copied') {
+    if (o.outcome in deletes) {
+      deletes[o.outcome as keyof typeof deletes]++;
+      deleteEvents++;
+    } else if (o.outcome === 'copied') {
       copied++;
       bytesCopied += o.bytes ?? 0;
     } else if (o.outcome === 'skipped') skipped++;
     else if (o.outcome === 'archived') archived++;
     else if (o.outcome === 'failed') failures.push({ key: o.key, error: o.error ?? '?' });
-    else ignored[o.outcome]++;
+    else ignored[o.outcome as IgnoredReason]++;
   }
-  return { events: outcomes.length, copied, skipped, failed: failures.length, archived, bytesCopied, ignored, failures: failures.slice(0, MAX_LISTED_FAILURES) };
+  return { events: outcomes.length, copied, skipped, failed: failures.length, archived, bytesCopied, ignored, failures: failures.slice(0, MAX_LISTED_FAILURES), ...(deleteEvents > 0 ? { deletes } : {}) };
 }
 
 /** Options of the object event runners. */
@@ -215,7 +233,8 @@ export type MarkerRewrites = Readonly<Record<string, Exclude<MarkerOutcome, 'abs
 export async function rewriteMarkers(outcomes: readonly ObjectOutcome[], config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<MarkerRewrites | undefined> {
   if (!config.dayMarker) return undefined;
   const copiedInto = new Map<string, number>();
-  for (const o of outcomes) if (o.outcome === 'copied' && o.date !== undefined) copiedInto.set(o.date, (copiedInto.get(o.date) ?? 0) + 1);
+  // A day deleted from (exact days) has another manifest too.
+  for (const o of outcomes) if ((o.outcome === 'copied' || o.outcome === 'deleted') && o.date !== undefined) copiedInto.set(o.date, (copiedInto.get(o.date) ?? 0) + (o.outcome === 'copied' ? 1 : 0));
   const markers: Record<string, Exclude<MarkerOutcome, 'absent'> | 'failed'> = {};
   for (const [date, copied] of [...copiedInto].sort(([a], [b]) => (a < b ? -1 : 1))) {
     try {

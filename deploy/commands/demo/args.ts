@@ -4,7 +4,7 @@ import { parseCommandLine, throwIfProblems, usageOf, type CommandSpec } from '..
 /** What `npm run demo` is, for its usage and docs/commands/demo.md. */
 export const DEMO_COMMAND = {
   name: 'demo',
-  summary: 'Plays the whole flow on a local moto server with two emulated accounts: deploy, the three IAM documents applied, the preflight, a backfill of three days and its rerun; no AWS account needed.',
+  summary: 'Plays the whole flow on a local moto server with two emulated accounts: deploy, the three IAM documents applied, the preflight, a backfill of three days and its rerun, the status, a day rewritten upstream arriving exact (exact days on); no AWS account needed.',
   flags: {
     partners: { type: 'string', value: 'N', help: 'how many partners: 1 (default), or 2 — a second partner from the same source bucket, in its own account, stack and day layout; one day pushed to it, then it is destroyed and the first keeps its statements (docs/partners.md)' },
     keep: { type: 'boolean', help: 'leave the moto server running after the demo, and print the environment to export (endpoint, region, keys, the deploy and the handler variables) to run every command against it (those that run the handler in this process too), and how to stop it' },

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CheckReport } from '../../../handler/check/check.ts';
 import { checkEvent } from '../check/check.ts';
@@ -49,6 +49,9 @@ export const DEMO = Object.freeze({
   destinationPrefix: 'from-acme/',
   days: ['2024-03-01', '2024-03-02', '2024-03-03'],
 });
+
+/** The day the demo's producer rewrites after the backfill, as Spark reruns a day. */
+const REWRITTEN_DAY = '2024-03-01';
 
 const DESTINATION_ROLE_ARN = `arn:aws:iam::${DEMO.destinationAccount}:role/${DEMO.destinationRoleName}`;
 /** The destination account's admin role: moto puts whatever the credentials of assuming it create into that account. */
@@ -104,6 +107,10 @@ export interface DemoResult {
   readonly rerun: Summary;
   /** `npm run status` over the demo's days. */
   readonly status: readonly DayStatus[];
+  /** The run of a day rewritten upstream (exact days: its old objects deleted). */
+  readonly rewritten: Summary;
+  /** The rewritten day at the source and at the destination (without the destination prefix) at the end. */
+  readonly rewrittenDay: { readonly source: readonly string[]; readonly destination: readonly string[] };
   /** Keys in the destination bucket at the end. */
   readonly destinationKeys: readonly string[];
   /** The environments the demo ran with: deploy's variables, and the function's as the stack set them. */
@@ -221,6 +228,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       S3_REPLICATE_EXTERNAL_ID: `demo-${randomUUID()}`,
       S3_REPLICATE_PREFIX_FORMAT: DEMO.prefixFormat,
       S3_REPLICATE_DEST_PREFIX: DEMO.destinationPrefix,
+      // The demo's destination prefix is s3-push's own: the partner writes nothing under it.
+      S3_REPLICATE_EXACT_DAYS: 'true',
     };
     const config = parseDeployConfig(env);
     const clients = createClients({ region: config.region });
@@ -280,18 +289,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       return statuses;
     });
 
+    const { rewritten, rewrittenDay } = await step(log, `a day rewritten upstream: ${REWRITTEN_DAY} rerun by the producer (its orders parts deleted, new ones written under new names), then its run (exact days)`, async () => {
+      const p = `events/${REWRITTEN_DAY.replaceAll('-', '/')}/`;
+      const run = randomUUID().slice(0, 8);
+      for (const key of [`${p}orders-0001.json`, `${p}orders-0002.json`]) await sourceS3.send(new DeleteObjectCommand({ Bucket: DEMO.sourceBucket, Key: key }));
+      for (let i = 0; i < 3; i++) await sourceS3.send(new PutObjectCommand({ Bucket: DEMO.sourceBucket, Key: `${p}orders-${run}-${i}.json`, Body: JSON.stringify({ day: REWRITTEN_DAY, part: i, rerun: run }) + '\n', ContentType: 'application/json' }));
+      const result = await handleEvent({ dates: [REWRITTEN_DAY] }, handlerConfig, handlerClients, quiet);
+      if (result.kind !== 'summary') throw new DeployError('the run of the rewritten day returned no summary');
+      for (const line of formatSummary(result.summary)) indent(line);
+      const day = result.summary.dates[0];
+      indent(`extra: ${day?.extra ?? 0} object(s) the source day no longer has, deleted: ${day?.deleted ?? 0}`);
+      const keys = async (s3: S3Client, bucket: string, prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => (o.Key ?? '').slice(prefix.length - p.length));
+      const source = await keys(sourceS3, DEMO.sourceBucket, p);
+      const dest = (await keys(destination.s3, DEMO.destinationBucket, DEMO.destinationPrefix + p)).filter((k) => !k.endsWith('_S3PUSH_COMPLETE.json'));
+      for (const k of dest) indent(`  ${DEMO.destinationPrefix}${k}`);
+      indent(source.join() === dest.join() ? `the destination day equals the source day, object for object (${dest.length})` : 'the destination day DIFFERS from the source day');
+      return { rewritten: result.summary, rewrittenDay: { source, destination: dest } };
+    });
+
     log('');
     log(`done: deployed ${config.stackName}, preflight ${check.ok ? 'ok' : 'BROKEN'}, copied ${backfill.copied} object(s) (${formatBytes(backfill.bytesCopied)}) over ${backfill.dates.length} day(s), rerun skipped ${rerun.skipped}.`);
     if (!check.ok) throw new DeployError('the preflight reported a broken link');
     if (backfill.failed > 0 || rerun.copied !== 0) throw new DeployError('the backfill did not copy every object exactly once');
     if (!status.every((s) => s.inSync)) throw new DeployError('npm run status found a day not in sync');
+    if (rewritten.failed > 0 || rewrittenDay.source.join() !== rewrittenDay.destination.join()) throw new DeployError('the rewritten day did not arrive exact');
     const secondPartner = options.secondPartner === undefined ? undefined : await options.secondPartner(
       { env, clients, sourceS3, destination, local, outDir, poll },
       (title, work) => step(log, title, work),
       indent,
     );
     if (secondPartner) log(`done: ${secondPartner.stackName} deployed beside ${config.stackName} from ${DEMO.sourceBucket}, copied ${secondPartner.copy.copied} object(s) of ${secondPartner.copy.dates[0]?.date ?? '?'} in its layout, destroyed; ${config.stackName} still in sync.`);
-    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, status, destinationKeys, environment: { deploy: env, handler: handlerVariables }, ...(secondPartner ? { secondPartner } : {}) };
+    return { stackName: config.stackName, functionName: fn.functionName, check, backfill, rerun, status, rewritten, rewrittenDay, destinationKeys, environment: { deploy: env, handler: handlerVariables }, ...(secondPartner ? { secondPartner } : {}) };
   } finally {
     if (options.outDir === undefined) await rm(outDir, { recursive: true, force: true });
   }

@@ -157,6 +157,7 @@ function policyValues(config: DeployConfig, executionRoleArn: string): PolicyVal
     sourceKmsKeyArn: config.sourceKmsKeyArn,
     dayMarker: config.dayMarker,
     exclude: config.exclude,
+    exactDays: config.exactDays,
   };
 }
 

@@ -7,6 +7,7 @@
 import type { DeployConfig } from '../../config/config.ts';
 import type { StackOutcome } from '../../cloudformation/deployStack.ts';
 import { roleNameOf } from '../../../rules/awsNames.ts';
+import { DEFAULT_MAX_DELETES_PER_DAY } from '../../../handler/copy/extras.ts';
 import { subscriptionAdvice, type SubscriptionState } from '../../aws/alarmTopic.ts';
 import { BUCKET_POLICY_MAX_BYTES, type SourcePolicyPlan } from '../../aws/sourcePolicy.ts';
 import { LEGACY_SOURCE_POLICY_SIDS, sourcePolicySids } from '../../../rules/sourcePolicySids.ts';
@@ -37,7 +38,8 @@ export interface NextStepsFacts {
 
 /** The config fields the next steps name. */
 export type NextStepsConfig = Pick<DeployConfig,
-  'account' | 'destinationAccount' | 'sourceBucket' | 'sourceKeyPrefix' | 'destinationRoleArn' | 'sourceKmsKeyArn' | 'pushOnWrite' | 'alarmTopicArn' | 'alarmEmail' | 'region' | 'stackName'>;
+  'account' | 'destinationAccount' | 'sourceBucket' | 'sourceKeyPrefix' | 'destinationRoleArn' | 'sourceKmsKeyArn' | 'pushOnWrite' | 'alarmTopicArn' | 'alarmEmail' | 'region' | 'stackName'> &
+  Partial<Pick<DeployConfig, 'exactDays' | 'exactDaysMaxDeletes' | 'destinationBucket' | 'destinationPrefix' | 'destinationPrefixFormat'>>;
 
 /**
  * The jq command that merges the one statement of a rendered document into a policy by its Sid:
@@ -149,6 +151,25 @@ function destinationAccountStep(config: NextStepsConfig, facts: NextStepsFacts):
   ];
 }
 
+/**
+ * With exact days: the warning the partner must hear before the first run, since every object of
+ * a day's destination prefix that the source day lacks is deleted, the partner's own files too.
+ */
+export function exactDaysWarning(config: NextStepsConfig): string[] {
+  if (!config.exactDays) return [];
+  const where = `s3://${config.destinationBucket ?? '<destination bucket>'}/${config.destinationPrefixFormat ?? `${config.destinationPrefix ?? ''}<day prefix>`}`;
+  const own = config.destinationPrefixFormat
+    ? `S3_REPLICATE_DEST_PREFIX_FORMAT is ${config.destinationPrefixFormat}`
+    : config.destinationPrefix ? `S3_REPLICATE_DEST_PREFIX is ${config.destinationPrefix}` : 'S3_REPLICATE_DEST_PREFIX is empty: set one, e.g. from-<source>/';
+  return [
+    `  !  EXACT DAYS ARE ON: after each day's copies, every object under ${where} that the source day does not have is DELETED,`,
+    `     including files the partner writes there itself. Tell the partner before the first run, and give s3-push a destination prefix of its own`,
+    `     (${own}); turn versioning on in the destination bucket to be able to undo a delete.`,
+    `     At most ${config.exactDaysMaxDeletes ?? DEFAULT_MAX_DELETES_PER_DAY} are deleted in one day (S3_REPLICATE_EXACT_DAYS_MAX_DELETES): a day with more deletes none of them and fails.`,
+    '     See what a run would delete first: npm run invoke -- --dates <YYYY-MM-DD> --dry-run ("extra" and "deleted" per day).',
+  ];
+}
+
 /** Step 4: push on write, off, waiting for the bucket's EventBridge delivery, or on. */
 function pushOnWriteStep(config: NextStepsConfig, facts: NextStepsFacts): string[] {
   if (!config.pushOnWrite) {
@@ -195,6 +216,7 @@ export function renderNextSteps(config: NextStepsConfig, facts: NextStepsFacts):
     'next steps:',
     ...sourceAccountStep(config, facts),
     ...destinationAccountStep(config, facts),
+    ...exactDaysWarning(config),
     '  3. try a day without copying: npm run invoke -- --dates <YYYY-MM-DD> --dry-run',
     ...pushOnWriteStep(config, facts),
     '  5. check each link of the permission chain (after every IAM change): npm run check',

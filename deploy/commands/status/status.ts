@@ -31,6 +31,12 @@ export interface DayStatus {
   readonly archived: number;
   /** Source objects whose destination key would be over S3's 1,024 bytes, which no run copies; present only when some. */
   readonly tooLong?: number;
+  /**
+   * Destination-only objects under the day's destination prefix (the marker aside): e.g. part
+   * files of a day rewritten upstream. With exact days on, a day with any is not in sync (the
+   * next run deletes them); off, they are shown and kept. Present only when some, like `tooLong`.
+   */
+  readonly extra?: number;
   /** Why the day could not be checked; present only then. */
   readonly error?: string;
 }
@@ -48,8 +54,11 @@ export function statusOfDay(day: DaySummary, firstError?: string): DayStatus {
   const differ = day.differ ?? 0;
   const archived = 'archived' in day && typeof day.archived === 'number' ? day.archived : 0;
   const tooLong = day.tooLong ? { tooLong: day.tooLong } : {};
-  if (day.failed > 0) return { date: day.date as IsoDate, inSync: false, missing, differ, archived, ...tooLong, error: firstError ?? `${day.failed} failure(s)` };
-  return { date: day.date as IsoDate, inSync: missing === 0 && differ === 0 && archived === 0 && !day.tooLong, missing, differ, archived, ...tooLong };
+  // A function deployed before extras were counted reports none.
+  const extra = day.extra ? { extra: day.extra } : {};
+  if (day.failed > 0) return { date: day.date as IsoDate, inSync: false, missing, differ, archived, ...tooLong, ...extra, error: firstError ?? `${day.failed} failure(s)` };
+  const extraOutOfSync = day.exactDays === true && (day.extra ?? 0) > 0;
+  return { date: day.date as IsoDate, inSync: missing === 0 && differ === 0 && archived === 0 && !day.tooLong && !extraOutOfSync, missing, differ, archived, ...tooLong, ...extra };
 }
 
 function fromSummary(date: IsoDate, summary: Summary): DayStatus {
@@ -125,18 +134,19 @@ export function useColor(isTty: boolean, env: Readonly<Record<string, string | u
   return isTty && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-type Kind = 'sync' | 'missing' | 'differ' | 'archived' | 'tooLong' | 'error';
-const SYMBOL: Record<Kind, string> = { sync: '.', missing: 'M', differ: 'D', archived: 'A', tooLong: 'L', error: 'E' };
-const COLOR: Record<Kind, string> = { sync: '\u001b[32m', missing: '\u001b[33m', differ: '\u001b[35m', archived: '\u001b[36m', tooLong: '\u001b[34m', error: '\u001b[31m' };
+type Kind = 'sync' | 'missing' | 'differ' | 'archived' | 'tooLong' | 'extra' | 'error';
+const SYMBOL: Record<Kind, string> = { sync: '.', missing: 'M', differ: 'D', archived: 'A', tooLong: 'L', extra: 'X', error: 'E' };
+const COLOR: Record<Kind, string> = { sync: '\u001b[32m', missing: '\u001b[33m', differ: '\u001b[35m', archived: '\u001b[36m', tooLong: '\u001b[34m', extra: '\u001b[94m', error: '\u001b[31m' };
 const RESET = '\u001b[0m';
 
-/** The one symbol of a day: an error first, then missing, differing, archived, too-long objects. */
+/** The one symbol of a day: an error first, then missing, differing, archived, too-long, extra objects. */
 function kindOf(s: DayStatus): Kind {
   if (s.error !== undefined) return 'error';
   if (s.missing > 0) return 'missing';
   if (s.differ > 0) return 'differ';
   if (s.archived > 0) return 'archived';
   if (s.tooLong) return 'tooLong';
+  if (s.extra) return 'extra';
   return 'sync';
 }
 
@@ -179,14 +189,22 @@ export function renderStatus(statuses: readonly DayStatus[], options: { color: b
   const lines = renderCalendar(statuses, options);
   // `L` is named only when a day has it: most layouts can never produce one.
   const tooLongLegend = statuses.some((s) => s.tooLong) ? `   ${SYMBOL.tooLong} too long for the destination` : '';
-  lines.push('', `${SYMBOL.sync} in sync   ${SYMBOL.missing} missing   ${SYMBOL.differ} differ   ${SYMBOL.archived} archived${tooLongLegend}   ${SYMBOL.error} could not be checked`);
+  // `X` likewise: a day holds destination-only objects only when upstream removed some, or the partner wrote there.
+  const extraLegend = statuses.some((s) => s.extra) ? `   ${SYMBOL.extra} extra (destination-only objects)` : '';
+  lines.push('', `${SYMBOL.sync} in sync   ${SYMBOL.missing} missing   ${SYMBOL.differ} differ   ${SYMBOL.archived} archived${tooLongLegend}${extraLegend}   ${SYMBOL.error} could not be checked`);
   const bad = statuses.filter((s) => !s.inSync);
   if (bad.length > 0) {
     lines.push('', 'not in sync:');
     for (const s of bad) {
-      const counts = [s.missing && `${s.missing} missing`, s.differ && `${s.differ} differ`, s.archived && `${s.archived} archived`, s.tooLong && `${s.tooLong} too long for the destination`].filter(Boolean).join(', ');
+      const counts = [s.missing && `${s.missing} missing`, s.differ && `${s.differ} differ`, s.archived && `${s.archived} archived`, s.tooLong && `${s.tooLong} too long for the destination`, s.extra && `${s.extra} extra`].filter(Boolean).join(', ');
       lines.push(`  ${s.date}  ${s.error !== undefined ? `error: ${s.error}` : counts}`);
     }
+  }
+  // Without exact days extras are kept: the day is in sync, but the partner's day holds more than the source's.
+  const kept = statuses.filter((s) => s.inSync && s.extra);
+  if (kept.length > 0) {
+    lines.push('', 'in sync, with destination-only objects kept (exact days off; S3_REPLICATE_EXACT_DAYS=true deletes them):');
+    for (const s of kept) lines.push(`  ${s.date}  ${s.extra} extra`);
   }
   lines.push('', `${statuses.length} day(s) from ${statuses[0]?.date ?? '-'} to ${statuses[statuses.length - 1]?.date ?? '-'}: ${statuses.length - bad.length} in sync, ${bad.length} not`);
   return lines;

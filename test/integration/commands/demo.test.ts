@@ -30,6 +30,10 @@ describe('npm run demo (the demo module against moto)', function () {
     expect(text).to.include(`total: ${inDays.length} copied`);
     // It ends with npm run status over its days: all in sync.
     expect(result.status.map((s) => [s.date, s.inSync])).to.deep.equal(DEMO.days.map((d) => [d, true]));
+    // A day rewritten upstream arrives exact: its two old parts deleted, three new ones copied.
+    expect(result.rewritten.dates[0]).to.deep.include({ date: '2024-03-01', copied: 3, extra: 2, deleted: 2, failed: 0 });
+    expect(result.rewrittenDay.destination).to.deep.equal(result.rewrittenDay.source).and.have.length(4);
+    expect(text).to.include('the destination day equals the source day, object for object (4)');
     expect(text).to.include('▶ npm run status -- --from 2024-03-01 --to 2024-03-03').and.include('3 day(s) from 2024-03-01 to 2024-03-03: 3 in sync, 0 not');
     // The external id is random per run and must never be printed.
     expect(text).not.to.match(/demo-[0-9a-f]{8}-/);

@@ -116,7 +116,7 @@ describe('handler under injected S3 faults (fault proxy → moto)', function () 
         const skipped = d === '2024-03-01' ? objs.slice(0, 20) : [];
         const failed = objs.filter((o) => failedKeys.has(o.key));
         const copied = objs.filter((o) => !skipped.includes(o) && !failed.includes(o));
-        return { date: d, prefix: `${d.replace(/-/g, '/')}/`, listed: 1000, copied: copied.length, skipped: skipped.length, failed: failed.length, archived: 0, bytesCopied: sizes(copied) };
+        return { date: d, prefix: `${d.replace(/-/g, '/')}/`, listed: 1000, copied: copied.length, skipped: skipped.length, failed: failed.length, archived: 0, bytesCopied: sizes(copied), extra: 0, deleted: 0 };
       });
       const logged = JSON.parse(lines.at(-1)!) as Summary & { level: string };
       expect(logged.dates).to.deep.equal(expectedDays);

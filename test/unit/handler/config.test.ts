@@ -36,6 +36,8 @@ describe('handler/config', () => {
       partSizeBytes: 64 * 1024 * 1024,
       workQueueUrl: undefined,
       dayMarker: false,
+      exactDays: false,
+      exactDaysMaxDeletes: 10_000,
       requestTimeoutMs: undefined,
       exclude: [],
       sourceReadyKey: undefined,
@@ -263,5 +265,21 @@ describe('handler/config: ARN partitions', () => {
     expect(parseHandlerConfig(handlerEnv({ DAY_MARKER: 'true' })).dayMarker).to.equal(true);
     expect(parseHandlerConfig(handlerEnv({ DAY_MARKER: 'false' })).dayMarker).to.equal(false);
     for (const bad of ['TRUE', 'yes', '1']) expect(problems(handlerEnv({ DAY_MARKER: bad }))).to.deep.equal([`DAY_MARKER is "${bad}": expected true or false (default false)`]);
+  });
+
+  it('reads EXACT_DAYS as true or false (default false), refusing anything else by name', () => {
+    expect(parseHandlerConfig(handlerEnv()).exactDays).to.equal(false);
+    expect(parseHandlerConfig(handlerEnv({ EXACT_DAYS: 'true' })).exactDays).to.equal(true);
+    expect(parseHandlerConfig(handlerEnv({ EXACT_DAYS: '' })).exactDays).to.equal(false);
+    for (const bad of ['TRUE', 'on', '1']) expect(problems(handlerEnv({ EXACT_DAYS: bad }))).to.deep.equal([`EXACT_DAYS is "${bad}": expected true or false (default false)`]);
+  });
+
+  it('reads EXACT_DAYS_MAX_DELETES from 1 to 1,000,000,000 (default 10,000), refusing anything else by name', () => {
+    expect(parseHandlerConfig(handlerEnv()).exactDaysMaxDeletes).to.equal(10_000);
+    expect(parseHandlerConfig(handlerEnv({ EXACT_DAYS_MAX_DELETES: '1' })).exactDaysMaxDeletes).to.equal(1);
+    expect(parseHandlerConfig(handlerEnv({ EXACT_DAYS_MAX_DELETES: '1000000000' })).exactDaysMaxDeletes).to.equal(1_000_000_000);
+    for (const bad of ['0', '1000000001', '-1', '1e3', 'all']) {
+      expect(problems(handlerEnv({ EXACT_DAYS_MAX_DELETES: bad }))).to.deep.equal([`EXACT_DAYS_MAX_DELETES is "${bad}": expected a whole number from 1 to 1000000000 extras deleted per day (default 10000)`]);
+    }
   });
 });

@@ -38,10 +38,10 @@ describe('handler/index runEvent', () => {
     expect(summary).to.deep.equal({
       dryRun: false,
       dates: [
-        { date: '2024-01-01', prefix: '2024/01/01/', listed: 2, copied: 2, skipped: 0, failed: 0, archived: 0, bytesCopied: 10 },
-        { date: '2024-01-02', prefix: '2024/01/02/', listed: 1, copied: 1, skipped: 0, failed: 0, archived: 0, bytesCopied: 5 },
+        { date: '2024-01-01', prefix: '2024/01/01/', listed: 2, copied: 2, skipped: 0, failed: 0, archived: 0, bytesCopied: 10, extra: 0, deleted: 0 },
+        { date: '2024-01-02', prefix: '2024/01/02/', listed: 1, copied: 1, skipped: 0, failed: 0, archived: 0, bytesCopied: 5, extra: 0, deleted: 0 },
       ],
-      copied: 3, skipped: 0, failed: 0, archived: 0, bytesCopied: 15, failures: [], archivedObjects: [],
+      copied: 3, skipped: 0, failed: 0, archived: 0, bytesCopied: 15, failures: [], archivedObjects: [], extra: 0, deleted: 0,
     });
     expect(lines).to.have.length(1);
     const logged = JSON.parse(lines[0]!) as Record<string, unknown>;

@@ -36,8 +36,8 @@ const hostile = fc.array(hostileChar, { minLength: 0, maxLength: 12 }).map((part
 /** Plain values, so that the shapes below also produce valid ones and the property is not vacuous. */
 const plain = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,8}[a-z0-9]$/);
 
-/** The string-valued fields (dayMarker is a switch, tested in policies.test.ts; exclude a list, in excludedKeysPolicy.test.ts). */
-type StringField = Exclude<keyof PolicyValues, 'dayMarker' | 'stack' | 'exclude'>;
+/** The string-valued fields (dayMarker and exactDays are switches, tested in policies.test.ts and exactDaysPolicies.test.ts; exclude a list, in excludedKeysPolicy.test.ts). */
+type StringField = Exclude<keyof PolicyValues, 'dayMarker' | 'exactDays' | 'stack' | 'exclude'>;
 
 /** The field each value must land in, read back from the rendered documents. */
 const landed: Record<StringField, (docs: RenderedDocuments, v: PolicyValues) => boolean> = {

@@ -33,6 +33,14 @@ describe('templates/pushS3Template.yml: the push-on-write rule matches the lead 
     });
   }
 
+  it('with exact days the rule also takes Object Deleted events, as deploy measures it', () => {
+    const config = parseDeployConfig({ ...deployEnv(), S3_REPLICATE_PREFIX_FORMAT: 'events/{YYYY}/{MM}/{DD}/', S3_REPLICATE_PUSH_ON_WRITE: 'true', S3_REPLICATE_EXACT_DAYS: 'true' });
+    const rule = resolvedResources(stackParameters(config, { bucket: 'artifacts', key: 'k' })).ObjectCreatedRule!.Properties as { EventPattern: Record<string, unknown> };
+    expect(rule.EventPattern['detail-type']).to.deep.equal(['Object Created', 'Object Deleted']);
+    expect(rule.EventPattern).to.deep.equal(objectCreatedPattern(config.sourceBucket, config.sourceKeyPrefix, true));
+    expect(patternFor('events/{YYYY}/{MM}/{DD}/').pattern['detail-type']).to.deep.equal(['Object Created']);
+  });
+
   it('each form decodes back to the lead', () => {
     const forms = eventKeyPrefixForms('a/b=c/d=');
     expect(decodeURIComponent(forms.encoded)).to.equal('a/b=c/d=');

@@ -96,7 +96,7 @@ describe('templates/pushS3Template.yml', () => {
     const fn = template.Resources.PushFunction!.Properties!;
     const vars = (resolve(fn.Environment, context(BASE)) as { Variables: Record<string, string> }).Variables;
     expect(Object.keys(vars).sort()).to.deep.equal(
-      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL', 'DAY_MARKER', 'EXCLUDE', 'SOURCE_READY_KEY', 'LOOKBACK_DAYS'].sort(),
+      ['SOURCE_BUCKET', 'DESTINATION_BUCKET', 'DESTINATION_ROLE_ARN', 'SOURCE_ACCOUNT_ID', 'PREFIX_FORMAT', 'DESTINATION_PREFIX', 'LAG_DAYS', 'COPY_CONCURRENCY', 'MULTIPART_THRESHOLD_BYTES', 'PART_SIZE_BYTES', 'WORK_QUEUE_URL', 'DAY_MARKER', 'EXCLUDE', 'SOURCE_READY_KEY', 'LOOKBACK_DAYS', 'EXACT_DAYS', 'EXACT_DAYS_MAX_DELETES'].sort(),
     );
     expect(vars.WORK_QUEUE_URL).to.equal(WORK_QUEUE_URL);
     expect(vars.SOURCE_ACCOUNT_ID).to.equal(SOURCE_ACCOUNT);

@@ -133,10 +133,14 @@ describe('handler copy against moto (two accounts)', function () {
     const expectedBytes = dayKeys.reduce((n, k) => n + (k === BIG_KEY ? BIG_SIZE : body(k).length), 0);
     expect(s).to.deep.equal({
       dryRun: false,
-      dates: [{ date: DAY, prefix: PREFIX, listed: dayKeys.length, copied: dayKeys.length, skipped: 0, failed: 0, archived: 0, bytesCopied: expectedBytes }],
-      copied: dayKeys.length, skipped: 0, failed: 0, archived: 0, bytesCopied: expectedBytes, failures: [], archivedObjects: [],
+      dates: [{
+        date: DAY, prefix: PREFIX, listed: dayKeys.length, copied: dayKeys.length, skipped: 0, failed: 0, archived: 0, bytesCopied: expectedBytes,
+        // The partner's own object under the day: counted, kept (exact days are off).
+        extra: 1, deleted: 0, extraKeys: [`${DEST_PREFIX}${PREFIX}only-at-destination.txt`], notDeleted: 'exactDaysOff',
+      }],
+      copied: dayKeys.length, skipped: 0, failed: 0, archived: 0, bytesCopied: expectedBytes, failures: [], archivedObjects: [], extra: 1, deleted: 0,
     });
-    // Both listings paged (2,500+ keys at 1,000 a page).
+    // Both listings paged (2,500+ keys at 1,000 a page); the same walk counted the extra.
     expect(srcCount.counts.get('ListObjectsV2')).to.equal(3);
     expect(dstCount.counts.get('CopyObject')).to.equal(dayKeys.length - 1);
     expect(dstCount.counts.get('UploadPartCopy')).to.equal(3);
@@ -212,7 +216,7 @@ describe('handler copy against moto (two accounts)', function () {
 
   it('copies nothing on a day with no objects', async () => {
     const s = await run({ dates: ['2024-01-03'] });
-    expect(s.dates).to.deep.equal([{ date: '2024-01-03', prefix: '2024/01/03/', listed: 0, copied: 0, skipped: 0, failed: 0, archived: 0, bytesCopied: 0 }]);
+    expect(s.dates).to.deep.equal([{ date: '2024-01-03', prefix: '2024/01/03/', listed: 0, copied: 0, skipped: 0, failed: 0, archived: 0, bytesCopied: 0, extra: 0, deleted: 0 }]);
   });
 });
 

@@ -37,6 +37,8 @@ describe('deploy/cloudformation/functionEnvironment: the handler\'s environment 
       EXCLUDE: 'S3_REPLICATE_EXCLUDE',
       SOURCE_READY_KEY: 'S3_REPLICATE_SOURCE_READY_KEY',
       LOOKBACK_DAYS: 'S3_REPLICATE_LOOKBACK_DAYS',
+      EXACT_DAYS: 'S3_REPLICATE_EXACT_DAYS',
+      EXACT_DAYS_MAX_DELETES: 'S3_REPLICATE_EXACT_DAYS_MAX_DELETES',
     });
   });
 

@@ -209,6 +209,15 @@ describe('deploy/config/config parseDeployConfig', () => {
     expect(parseDeployConfig(env({ S3_REPLICATE_PUSH_ON_WRITE: 'false' })).pushOnWrite).to.equal(false);
   });
 
+  it('reads S3_REPLICATE_EXACT_DAYS and its ceiling S3_REPLICATE_EXACT_DAYS_MAX_DELETES (default 10,000, 1 to 1,000,000,000)', () => {
+    expect(parseDeployConfig(env())).to.deep.include({ exactDays: false, exactDaysMaxDeletes: 10_000 });
+    expect(parseDeployConfig(env({ S3_REPLICATE_EXACT_DAYS: 'true', S3_REPLICATE_EXACT_DAYS_MAX_DELETES: '250' }))).to.deep.include({ exactDays: true, exactDaysMaxDeletes: 250 });
+    expect(parseDeployConfig(env({ S3_REPLICATE_EXACT_DAYS_MAX_DELETES: '1000000000' })).exactDaysMaxDeletes).to.equal(1_000_000_000);
+    for (const bad of ['0', '1000000001', '12345678901', '-5', '2.5']) {
+      expect(problems(env({ S3_REPLICATE_EXACT_DAYS_MAX_DELETES: bad }))).to.deep.equal([`S3_REPLICATE_EXACT_DAYS_MAX_DELETES is "${bad}": expected a whole number of extras deleted per day from 1 to 1000000000 (default 10000)`]);
+    }
+  });
+
   it('never echoes the external id in a message', () => {
     const secret = 'not valid because of spaces';
     const p = problems(env({ S3_REPLICATE_EXTERNAL_ID: secret }));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { advanced, continuationOf, runDayPart, type DayPartOptions } from '../../../../handler/copy/dayPart.ts';
 import { parseHandlerConfig, type HandlerConfig } from '../../../../handler/config.ts';
 import { createLogger } from '../../../../handler/logger.ts';
@@ -103,6 +103,26 @@ describe('handler/copy/dayPart', () => {
     expect(r.result?.complete).to.equal(true);
     expect(r.complete).to.equal(false);
     expect(r.day).to.deep.include({ marker: 'stopped' });
+  });
+
+  it('with exact days, a marker walk cut after the delete pass hands the day on past the pass: the rest deletes nothing again and writes the marker', async () => {
+    world([o('a')], [o('a'), o('x')]);
+    dst.on(DeleteObjectsCommand).resolves({});
+    const exact = { ...config, exactDays: true };
+    // Listings of the day (lookups before a delete list one key): the copy walk's, the delete pass's, then the marker's.
+    const dayListings = () => src.commandCalls(ListObjectsV2Command).filter((c) => c.args[0].input.MaxKeys !== 1).length;
+    const part = await runDayPart(clients, exact, { date }, options({ shouldStop: () => dayListings() > 2 }));
+    expect(part).to.deep.include({ complete: false, deletePass: { after: '2024/01/01/x', extra: 1, deleted: 1, advanced: true } });
+    expect(part.day).to.deep.include({ extra: 1, deleted: 1, marker: 'stopped' });
+    const rest = continuationOf({ date }, part.result!.lastKey!, { failed: 0, firstFailedKey: undefined, archived: 0, extra: part.result!.extra }, part.deletePass);
+    expect(rest).to.deep.equal({ date, startAfter: '2024/01/01/a', extraBefore: 1, deleting: true, deleteAfter: '2024/01/01/x', deletedBefore: 1 });
+    src.resetHistory();
+    dst.resetHistory();
+    const last = await runDayPart(clients, exact, rest, options());
+    expect(last.complete).to.equal(true);
+    expect(last.day).to.deep.include({ listed: 0, extra: 1, deleted: 0, marker: 'written' });
+    expect(dst.commandCalls(DeleteObjectsCommand)).to.have.length(0);
+    expect(dst.commandCalls(CopyObjectCommand)).to.have.length(0);
   });
 
   it('counts a day that cannot be listed as one failure keyed by its prefix, not complete', async () => {

@@ -193,6 +193,53 @@ describe('handler/plan', () => {
     expect(closed).to.deep.equal(['early', 'end']);
   });
 
+  it('reports each destination-only object to onDestinationOnly, in order, those after the source\'s last key too', async () => {
+    const src = [o('b', 1, 'x'), o('d', 1, 'x')];
+    const dst = [o('P/a', 1, 'x'), o('P/b', 1, 'x'), o('P/c', 1, 'x'), o('P/d', 1, 'x'), o('P/e', 1, 'x'), o('P/f', 1, 'x')];
+    const events: string[] = [];
+    for await (const j of joinListings(iter(src), iter(dst), (k) => `P/${k}`, { onDestinationOnly: (d) => events.push(`extra ${d.key}`) })) events.push(`source ${j.source.key}`);
+    expect(events).to.deep.equal(['extra P/a', 'source b', 'extra P/c', 'source d', 'extra P/e', 'extra P/f']);
+    const empty: string[] = [];
+    for await (const _ of joinListings(iter([]), iter(dst.slice(0, 2)), (k) => `P/${k}`, { onDestinationOnly: (d) => empty.push(d.key) })) expect.fail('no source object');
+    expect(empty).to.deep.equal(['P/a', 'P/b']);
+  });
+
+  it('without onDestinationOnly ends with the source: the destination is listed no further', async () => {
+    const read: string[] = [];
+    async function* listing(items: ObjectInfo[]): AsyncGenerator<ObjectInfo> {
+      for (const i of items) {
+        read.push(i.key);
+        yield await Promise.resolve(i);
+      }
+    }
+    const dst = [o('a', 1, 'x'), o('y', 1, 'x'), o('z', 1, 'x')];
+    for await (const _ of joinListings(iter([o('a', 1, 'x')]), listing(dst), (k) => k)) { /* read all */ }
+    expect(read).to.deep.equal(['a']);
+    read.length = 0;
+    for await (const _ of joinListings(iter([o('a', 1, 'x')]), listing(dst), (k) => k, { onDestinationOnly: () => undefined })) { /* read all */ }
+    expect(read).to.deep.equal(['a', 'y', 'z']);
+  });
+
+  it('asks shouldStop before each destination-only object after the source\'s last key, and reports none past the stop', async () => {
+    const seen: string[] = [];
+    let asked = 0;
+    const dst = ['a', 'b', 'c', 'd'].map((k) => o(k, 1, 'x'));
+    for await (const _ of joinListings(iter([o('a', 1, 'x')]), iter(dst), (k) => k, { shouldStop: () => ++asked > 2, onDestinationOnly: (d) => seen.push(d.key) })) { /* read all */ }
+    expect(seen).to.deep.equal(['b', 'c']);
+    expect(asked).to.equal(3);
+  });
+
+  it('reports exactly the destination keys no source key maps to (property, against a set difference)', async () => {
+    const key = fc.stringMatching(/^[a-c\u00e9\u{1F600}/]{1,4}$/u);
+    await fc.assert(fc.asyncProperty(fc.uniqueArray(key, { maxLength: 12 }), fc.uniqueArray(key, { maxLength: 12 }), async (source, destinationRest) => {
+      const destination = [...new Set([...source.filter((_, i) => i % 2 === 0), ...destinationRest])];
+      const sorted = (keys: string[]): ObjectInfo[] => [...keys].sort(compareKeys).map((k) => o(`P/${k}`, 1, 'x'));
+      const reported: string[] = [];
+      for await (const _ of joinListings(iter(sorted(source).map((x) => ({ ...x, key: x.key.slice(2) }))), iter(sorted(destination)), (k) => `P/${k}`, { onDestinationOnly: (d) => reported.push(d.key) })) { /* read all */ }
+      expect(reported).to.deep.equal(destination.filter((d) => !source.includes(d)).sort(compareKeys).map((k) => `P/${k}`));
+    }), { numRuns: 200 });
+  });
+
   it('joins listings whose iterators cannot be closed early (no return method), on either side', async () => {
     const plain = (items: ObjectInfo[]): AsyncIterable<ObjectInfo> => ({
       [Symbol.asyncIterator]: () => {

@@ -49,6 +49,25 @@ describe('handler/workItems', () => {
       rejects(JSON.stringify({ date: '2024-02-29', archivedBefore: 1 }), /"archivedBefore" without "startAfter"/);
     });
 
+    it('reads the extras a continuation carries, and the rest of a delete pass (exact days)', () => {
+      const counted = { date: '2024-02-29', startAfter: '2024/02/29/b', extraBefore: 4 };
+      expect(parseWorkItem(JSON.stringify(counted), FORMAT)).to.deep.equal(counted);
+      const pass = { date: '2024-02-29', startAfter: '2024/02/29/z', extraBefore: 9, deleting: true, deleteAfter: '2024/02/29/old-3', deletedBefore: 4 };
+      expect(parseWorkItem(JSON.stringify(pass), FORMAT)).to.deep.equal(pass);
+      expect(parseWorkItem(serializeWorkItem(pass as Parameters<typeof serializeWorkItem>[0]), FORMAT)).to.deep.equal(pass);
+      const fromStart = { date: '2024-02-29', startAfter: '2024/02/29/z', extraBefore: 9, deleting: true };
+      expect(parseWorkItem(JSON.stringify({ ...fromStart, deleting: true }), FORMAT)).to.deep.equal(fromStart);
+      rejects(JSON.stringify({ ...counted, extraBefore: 0 }), /"extraBefore" is 0: expected a whole number of extras, at least 1/);
+      rejects(JSON.stringify({ date: '2024-02-29', extraBefore: 2 }), /"extraBefore" without "startAfter"/);
+      rejects(JSON.stringify({ ...pass, deleting: 'yes' }), /"deleting" is "yes": expected true or false/);
+      rejects(JSON.stringify({ date: '2024-02-29', deleting: true }), /"deleting" without "startAfter"/);
+      rejects(JSON.stringify({ ...pass, dryRun: true }), /"deleting" with "dryRun": a dry run deletes nothing/);
+      rejects(JSON.stringify({ ...counted, deleteAfter: '2024/02/29/old-3' }), /"deleteAfter" without "deleting"/);
+      rejects(JSON.stringify({ ...counted, deletedBefore: 2 }), /"deletedBefore" without "deleting"/);
+      rejects(JSON.stringify({ ...pass, deleteAfter: '2024/03/01/x' }), /"deleteAfter" "2024\/03\/01\/x" is not under 2024-02-29's prefix/);
+      rejects(JSON.stringify({ ...pass, deletedBefore: -1 }), /"deletedBefore" is -1: expected a whole number of deleted extras/);
+    });
+
     it('rejects what is not a work item, naming the bad value', () => {
       rejects('not json', /body "not json" is not JSON/);
       rejects('[1]', /expected a JSON object/);

@@ -115,4 +115,21 @@ describe('deploy/commands/deploy/nextSteps', () => {
       ]);
     });
   });
+
+  describe('renderNextSteps: exact days', () => {
+    it('warns loudly, between the IAM steps and the first run, that the partner\'s own files under a day are deleted', () => {
+      const lines = renderNextSteps(config({ S3_REPLICATE_EXACT_DAYS: 'true', S3_REPLICATE_DEST_PREFIX: 'from-acme/' }), facts('in-place'));
+      const at = lines.findIndex((l) => l.includes('EXACT DAYS ARE ON'));
+      expect(at).to.be.greaterThan(lines.findIndex((l) => l.startsWith('  2. ')));
+      expect(at).to.be.lessThan(lines.findIndex((l) => l.startsWith('  3. ')));
+      const text = lines.join('\n');
+      expect(text).to.include('/from-acme/<day prefix>').and.include('DELETED').and.include('files the partner writes there itself').and.include('--dry-run');
+    });
+    it('asks for a destination prefix of s3-push\'s own when there is none', () => {
+      expect(renderNextSteps(config({ S3_REPLICATE_EXACT_DAYS: 'true' }), facts('in-place')).join('\n')).to.include('S3_REPLICATE_DEST_PREFIX is empty: set one');
+    });
+    it('says nothing of deletes without exact days', () => {
+      expect(renderNextSteps(config(), facts('in-place')).join('\n')).to.not.include('DELETED');
+    });
+  });
 });

@@ -117,6 +117,26 @@ describe('deploy/commands/status report', () => {
     expect(renderStatus([fine], { color: false }).join('\n')).not.to.include('too long');
   });
 
+  it('reads extras: shown in every mode, out of sync only with exact days, absent when none', () => {
+    const day = { date: '2024-03-01', prefix: 'p/', listed: 7, copied: 0, skipped: 7, failed: 0, archived: 0, bytesCopied: 0, missing: 0, differ: 0, extra: 10, deleted: 0 };
+    expect(statusOfDay(day)).to.deep.equal({ date: '2024-03-01', inSync: true, missing: 0, differ: 0, archived: 0, extra: 10 });
+    expect(statusOfDay({ ...day, exactDays: true, deleted: 10, notDeleted: 'dryRun' })).to.deep.equal({ date: '2024-03-01', inSync: false, missing: 0, differ: 0, archived: 0, extra: 10 });
+    expect(statusOfDay({ ...day, exactDays: true, extra: 0 })).to.deep.equal({ date: '2024-03-01', inSync: true, missing: 0, differ: 0, archived: 0 });
+    expect(statusOfDay({ ...day, failed: 1, exactDays: true }, 'p/: AccessDenied')).to.include({ inSync: false, extra: 10, error: 'p/: AccessDenied' });
+  });
+
+  it('marks a day with extras X, lists it as not in sync with exact days, as kept without; X in the legend only then', () => {
+    const exact: DayStatus = { date: d('2024-03-05'), inSync: false, missing: 0, differ: 0, archived: 0, extra: 10 };
+    const kept: DayStatus = { date: d('2024-03-06'), inSync: true, missing: 0, differ: 0, archived: 0, extra: 3 };
+    const out = renderStatus([ok('2024-03-04'), exact, kept], { color: false });
+    expect(out[1]).to.equal('2024-03-04   .  X  X');
+    expect(out).to.include('. in sync   M missing   D differ   A archived   X extra (destination-only objects)   E could not be checked');
+    expect(out).to.include.members(['not in sync:', '  2024-03-05  10 extra', '  2024-03-06  3 extra']);
+    expect(out.indexOf('  2024-03-06  3 extra')).to.be.greaterThan(out.findIndex((l) => l.startsWith('in sync, with destination-only objects kept')));
+    expect(out.at(-1)).to.equal('3 day(s) from 2024-03-04 to 2024-03-06: 2 in sync, 1 not');
+    expect(renderStatus([ok('2024-03-04')], { color: false }).join('\n')).not.to.match(/extra|destination-only/);
+  });
+
   it('checks the days a few at once and keeps their order, reporting progress', async () => {
     const dates = parseStatusArgs(['--days', '9'], TODAY).dates;
     let running = 0;
