@@ -37,31 +37,52 @@ export function quoteList(values: readonly string[], maxItems = QUOTED_LIST_ITEM
 
 /** `text` cut to at most `maxBytes` bytes of UTF-8, on a character boundary. */
 export function cutToBytes(text: string, maxBytes: number): string {
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: such a text fits without being counted.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the next line returns the same text (this only saves counting)
+  if (text.length * 3 <= maxBytes) return text;
+  if (Buffer.byteLength(text) <= maxBytes) return text;
   // A partial UTF-8 sequence at the end would decode to U+FFFD: drop it.
   return Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+/** The bytes `text` takes inside a JSON string, its escapes counted, its quotes not. */
+function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text)) - 2;
+}
+
+/**
+ * The longest start of `text` that takes at most `maxBytes` bytes inside a JSON string, cut on a
+ * character boundary. A cut by raw bytes is not enough where the text is mostly escapes (a line
+ * quoting a line: each `"` is `\\\"` again), and a guess corrected after the fact left such lines
+ * with no excerpt at all.
+ */
+function cutToJsonBytes(text: string, maxBytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const ch of text) {
+    used += jsonBytes(ch);
+    if (used > maxBytes) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }
 
 /**
  * One log line within {@link MAX_LOG_LINE_BYTES}: `line` itself when it fits, otherwise a line of
  * its own that says so — `level`, `message` (cut), `logLineBytes` (the whole line's size),
- * `logLineCut` (how many bytes were left out) and `logLineExcerpt`, the line's start — still one
- * JSON object. `fields` are the level, message and context fields kept whole (short by design).
+ * `logLineCut` (how many bytes were left out) and `logLineExcerpt`, the longest start of the line
+ * that fits — still one JSON object. `fields` are the level, message and context fields kept whole
+ * (short by design); when they alone do not fit, the message gives way, and at last everything but
+ * the level.
  */
 export function capLogLine(line: string, fields: { level: string; message: string; [name: string]: unknown }, maxBytes = MAX_LOG_LINE_BYTES): string {
   const bytes = Buffer.byteLength(line);
   if (bytes <= maxBytes) return line;
   const head = { ...fields, message: cutToBytes(fields.message, 1024), logLineBytes: bytes };
-  // What is left for the excerpt: its JSON escaping may take up to 6 bytes per character.
-  let room = maxBytes - Buffer.byteLength(JSON.stringify({ ...head, logLineCut: bytes, logLineExcerpt: '' }));
-  for (;;) {
-    const excerpt = cutToBytes(line, Math.max(0, room));
-    const out = JSON.stringify({ ...head, logLineCut: bytes - Buffer.byteLength(excerpt), logLineExcerpt: excerpt });
-    const over = Buffer.byteLength(out) - maxBytes;
-    if (over <= 0) return out;
-    if (excerpt !== '') room -= over;
-    // No room for any excerpt: the message gives way, and at last everything but the level.
-    else if (head.message !== '') head.message = cutToBytes(head.message, Math.max(0, Buffer.byteLength(head.message) - over - 6));
-    else return JSON.stringify({ level: fields.level, logLineBytes: bytes });
-  }
+  // The line around an empty excerpt, `logLineCut` written as `bytes`: the real cut has no more digits.
+  const room = (): number => maxBytes - Buffer.byteLength(JSON.stringify({ ...head, logLineCut: bytes, logLineExcerpt: '' }));
+  if (room() < 0) head.message = cutToJsonBytes(head.message, Math.max(0, jsonBytes(head.message) + room()));
+  if (room() < 0) return JSON.stringify({ level: fields.level, logLineBytes: bytes });
+  const excerpt = cutToJsonBytes(line, room());
+  return JSON.stringify({ ...head, logLineCut: bytes - Buffer.byteLength(excerpt), logLineExcerpt: excerpt });
 }
