@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { StorageClass } from '@aws-sdk/client-s3';
-import { COPY_STORAGE_CLASSES, NOT_COPY_STORAGE_CLASSES, storageClassProblem } from '../../../rules/storageClass.ts';
+import { COPY_STORAGE_CLASSES, NOT_COPY_STORAGE_CLASSES, STORAGE_CLASS_EXPECTED, storageClassProblem } from '../../../rules/storageClass.ts';
 
 describe('rules/storageClass', () => {
   it('decides on every class the SDK knows: a copy into a general purpose bucket takes it, or it is named as another kind of storage\'s', () => {
@@ -20,6 +20,14 @@ describe('rules/storageClass', () => {
     expect(storageClassProblem('EXPRESS_ONEZONE')).to.match(/^EXPRESS_ONEZONE is a storage class of directory buckets only; expected one of STANDARD/);
     expect(storageClassProblem('OUTPOSTS')).to.match(/S3 on Outposts buckets only/);
     expect(storageClassProblem('GLACIER_DEEP')).to.match(/^expected one of /);
+    // A hint only where the value is a class in another case or with hyphens, never for a made-up name.
+    for (const v of ['GLACIER_DEEP', 'glacier_deep', 'Standard-Infrequent']) expect(storageClassProblem(v), v).to.equal(`expected ${STORAGE_CLASS_EXPECTED}`);
+    // Each kind of storage a copy cannot use is named with where its class belongs.
+    expect(storageClassProblem('SNOW')).to.match(/^SNOW is a storage class of Snow Family devices only;/);
+    expect(storageClassProblem('FSX_OPENZFS')).to.match(/^FSX_OPENZFS is a storage class of FSx for OpenZFS access points only;/);
+    expect(storageClassProblem('FSX_ONTAP')).to.match(/^FSX_ONTAP is a storage class of FSx for NetApp ONTAP access points only;/);
+    expect(storageClassProblem('AWS_BACKUP_WARM')).to.match(/^AWS_BACKUP_WARM is a storage class of AWS Backup only;/);
+    expect(storageClassProblem('AWS_BACKUP_LOW_COST_WARM')).to.match(/^AWS_BACKUP_LOW_COST_WARM is a storage class of AWS Backup only;/);
     expect(storageClassProblem('')).to.match(/^expected one of /);
     expect(storageClassProblem(' STANDARD')).to.match(/^expected one of /);
   });
