@@ -81,7 +81,8 @@ export function capLogLine(line: string, fields: { level: string; message: strin
   const head = { ...fields, message: cutToBytes(fields.message, 1024), logLineBytes: bytes };
   // The line around an empty excerpt, `logLineCut` written as `bytes`: the real cut has no more digits.
   const room = (): number => maxBytes - Buffer.byteLength(JSON.stringify({ ...head, logLineCut: bytes, logLineExcerpt: '' }));
-  if (room() < 0) head.message = cutToJsonBytes(head.message, Math.max(0, jsonBytes(head.message) + room()));
+  // The message gives way by what does not fit (by nothing when all fits).
+  head.message = cutToJsonBytes(head.message, Math.max(0, jsonBytes(head.message) + room()));
   if (room() < 0) return JSON.stringify({ level: fields.level, logLineBytes: bytes });
   const excerpt = cutToJsonBytes(line, room());
   return JSON.stringify({ ...head, logLineCut: bytes - Buffer.byteLength(excerpt), logLineExcerpt: excerpt });

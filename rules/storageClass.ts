@@ -52,7 +52,8 @@ export function storageClassProblem(value: string): string | undefined {
   const elsewhere = NOT_COPY_STORAGE_CLASSES[value];
   if (elsewhere !== undefined) return `${value} is a storage class of ${elsewhere}; expected ${STORAGE_CLASS_EXPECTED}`;
   const upper = value.toUpperCase().replace(/-/g, '_');
-  const hint = upper !== value && (COPY_STORAGE_CLASSES as readonly string[]).includes(upper) ? ` (storage classes are upper case: ${upper})` : '';
+  // A class is refused above only in another spelling: its upper-case form is then a class.
+  const hint = (COPY_STORAGE_CLASSES as readonly string[]).includes(upper) ? ` (storage classes are upper case: ${upper})` : '';
   return `expected ${STORAGE_CLASS_EXPECTED}${hint}`;
 }
 

@@ -62,6 +62,13 @@ describe('rules/quote', () => {
     expect(parsed.logLineExcerpt.length).to.be.greaterThan(900);
   });
 
+  it('fills the cap exactly with a line that needs no escapes', () => {
+    const line = 'x'.repeat(5000);
+    const out = capLogLine(line, { level: 'INFO', message: 'long' }, 1000);
+    expect(Buffer.byteLength(out)).to.equal(1000);
+    expect((JSON.parse(out) as { logLineCut: number }).logLineCut).to.be.within(1000, 9999);
+  });
+
   it('cuts the message when the fields alone do not fit, then keeps only the level', () => {
     const line = 'x'.repeat(5000);
     const message = 'm'.repeat(900);

@@ -15,6 +15,12 @@ describe('rules/sourcePolicySids', () => {
     });
   });
 
+  it('keeps 32 letters and digits of the longest stack name CloudFormation accepts', () => {
+    const sid = sourcePolicySid({ stackName: `a-${'b'.repeat(126)}`, region: 'us-east-1' }, 'Read');
+    expect(sid).to.match(new RegExp(`^S3PushReada${'b'.repeat(31)}[0-9a-f]{8}$`));
+    expect(sid).to.have.length(MAX_SOURCE_SID_CHARS);
+  });
+
   it('keeps to IAM\'s Sid rule (ASCII letters and digits) and to 50 characters, for every stack name CloudFormation accepts', () => {
     // "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers
     // (0-9)" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
