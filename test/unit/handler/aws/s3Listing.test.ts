@@ -101,7 +101,9 @@ describe('handler/aws/s3Listing', () => {
       expect(n).to.equal(REMEMBERED_TOKENS + 3);
     });
 
-    it('remembers its tokens in bounded memory however long each one is', async () => {
+    it('remembers its tokens in bounded memory however long each one is', async function () {
+      // 200 MiB of random tokens made, encoded and hashed: seconds on a loaded machine.
+      this.timeout(60_000);
       // S3 documents no length for a continuation token: a hostile endpoint may hand out 1 MiB ones.
       // Held whole, REMEMBERED_TOKENS of them would be 1 GiB, a Lambda's whole memory.
       setFlagsFromString('--expose-gc');
@@ -124,8 +126,10 @@ describe('handler/aws/s3Listing', () => {
         grown = used() - before;
       }
       expect(listed).to.equal(pages);
-      // 200 tokens of 1 MiB held whole grow the memory by 200 MiB (large strings live outside the heap).
-      expect(grown).to.be.below(32 * 1024 * 1024);
+      // 200 tokens of 1 MiB held whole grow the memory by 200 MiB (large strings live outside the
+      // heap). Half of that is the bound: what the rest of the suite allocates meanwhile (45 MB seen
+      // in a whole run) must not fail the test, and tokens held whole would still pass it by twice.
+      expect(grown).to.be.below((pages * 1024 * 1024) / 2);
     });
 
     it('IsTruncated without a continuation token is a protocol error, not the end of the day', async () => {
