@@ -153,8 +153,9 @@ export interface Summary extends CopyCounts {
   /** Source objects of all the days left out as too long for the destination (each day's `tooLong`). Absent when none. */
   readonly tooLong?: number;
   /**
-   * Scheduled runs with LOOKBACK_DAYS: objects copied into the days before the run's own, which
-   * arrived after those days were copied (late files, or a waiting day now ready).
+   * Scheduled runs with LOOKBACK_DAYS, and work batches of lookback items (the rest of such a day
+   * handed on): objects copied into the days before the run's own, which arrived after those days
+   * were copied (late files, or a waiting day now ready).
    */
   readonly lateCopied?: number;
   /** With EXCLUDE: the days' `excluded`, added up. */

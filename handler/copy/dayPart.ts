@@ -185,7 +185,7 @@ export function advanced(part: Pick<WorkItem, 'startAfter'>, result: Pick<DayRes
  * this part and of every earlier part travel with it, so that the day's last part fails with them
  * (into the dead-letter queue) and writes no marker; so do the extras counted so far, so that the
  * day's last part knows them all. A dry run stays one, the rest of a scheduled day stays
- * scheduled. With `deletePass` (the budget cut the day's delete pass) the rest is that pass.
+ * scheduled, and the rest of a lookback day stays one. With `deletePass` (the budget cut the day's delete pass) the rest is that pass.
  */
 export function continuationOf(
   part: WorkItem,
@@ -210,6 +210,7 @@ export function continuationOf(
       ...(deletePass.deleted > 0 ? { deletedBefore: deletePass.deleted } : {}),
     } : {}),
     ...(part.scheduled ? { scheduled: true as const } : {}),
+    ...(part.lookback ? { lookback: true as const } : {}),
   };
 }
 

@@ -141,8 +141,9 @@ export async function runCopy(parsed: CopyEvent, config: HandlerConfig, clients:
   };
   if (rest && options.continueLater) {
     // Hand the rest on before reporting, so that nothing is lost if the send fails.
-    // Only the run's own day stays scheduled (its parts report whether it completed); lookback days do not.
-    const handedOn = scheduled ? rest.map((item) => (item.date === own ? { ...item, scheduled: true as const } : item)) : rest;
+    // Only the run's own day stays scheduled (its parts report whether it completed); the lookback
+    // days stay lookback days, so that their copies are counted late wherever they finish.
+    const handedOn = scheduled ? rest.map((item): WorkItem => (item.date === own ? { ...item, scheduled: true } : { ...item, lookback: true })) : rest;
     await options.continueLater(handedOn);
     emitMetrics(true);
     logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', SUMMARY_LOG_MESSAGE, { ...summary, continued: handedOn });

@@ -133,15 +133,17 @@ export async function runWorkBatch(
     worked = true;
     // The marker, when the day is complete, is written in the part (runDayPart); its walk asks shouldStop too.
     const part = await runDayPart(clients, config, item, { logger: options.logger, shouldStop });
+    // A lookback day's part says so: its copies are late ones (lateCopied, ObjectsCopiedLate).
+    const partDay: DaySummary = item.lookback ? { ...part.day, lookback: true } : part.day;
     const result = part.result;
     if (!result) {
-      days.push(part.day);
+      days.push(partDay);
       keepFailures(failures, part.failures);
       outcomes.push({ ...where, outcome: 'failed', error: part.error ?? '?' });
-      report(part.day, false);
+      report(partDay, false);
       continue;
     }
-    let day = part.day;
+    let day = partDay;
     const dayFailures = [...part.failures];
     // An object whose multipart copy a whole invocation could not finish never will (each attempt
     // starts again from its first part): count it as failed and hand the rest of the day on past
@@ -207,7 +209,9 @@ export async function runWorkBatch(
   }
 
   const retry = outcomes.filter((o) => o.outcome === 'failed' || o.outcome === 'rejected');
-  const summary = summarize(dryRun, days, failures, archived);
+  const base = summarize(dryRun, days, failures, archived);
+  const late = days.filter((d) => d.lookback);
+  const summary: Summary = late.length > 0 ? { ...base, lateCopied: late.reduce((n, d) => n + d.copied, 0) } : base;
   options.logger.log(retry.length > 0 ? 'ERROR' : 'INFO', WORK_BATCH_LOG_MESSAGE, { ...summary, items: outcomes, queue: queue.url });
   logArchived(options.logger, summary);
   return { response: { batchItemFailures: retry.map((o) => ({ itemIdentifier: o.messageId })) }, summary, items: outcomes };

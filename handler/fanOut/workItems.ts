@@ -45,6 +45,11 @@ export interface WorkItem {
   readonly deleteAfter?: string;
   /** With `deleting`: extras the pass deleted so far; they count towards EXACT_DAYS_MAX_DELETES. Absent: none. */
   readonly deletedBefore?: number;
+  /**
+   * Present (true) for a day a scheduled run reconciles after its own (LOOKBACK_DAYS), or its
+   * rest: what it copies arrived late (`lateCopied`, `ObjectsCopiedLate`). Never with `scheduled`.
+   */
+  readonly lookback?: true;
 }
 
 /** One record of an SQS event as Lambda delivers it ({@link SQSRecord}), only the fields the handler reads. */
@@ -86,7 +91,7 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
     bad(`body ${show(body)} is not JSON; expected {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
   }
   if (!isRecord(doc)) bad(`body ${show(body)}: expected a JSON object {"date": "2024-01-01", "startAfter"?: "<key>", "dryRun"?: true}`);
-  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'archivedBefore', 'scheduled', 'extraBefore', 'deleting', 'deleteAfter', 'deletedBefore'];
+  const fields = ['date', 'startAfter', 'dryRun', 'failedBefore', 'firstFailedKey', 'archivedBefore', 'scheduled', 'extraBefore', 'deleting', 'deleteAfter', 'deletedBefore', 'lookback'];
   const extra = Object.keys(doc).filter((k) => !fields.includes(k));
   if (extra.length > 0) bad(`unknown field(s) ${quoteList(extra)}; allowed: ${fields.map((k) => JSON.stringify(k)).join(', ')}`);
 
@@ -144,6 +149,12 @@ export function parseWorkItem(body: string, prefixFormat: string): WorkItem {
     if (doc.deleteAfter !== undefined) item.deleteAfter = keyOfDay('deleteAfter', doc.deleteAfter);
     if (doc.deletedBefore !== undefined) item.deletedBefore = count('deletedBefore', doc.deletedBefore, 'deleted extras');
   }
+  if (doc.lookback !== undefined && doc.lookback !== false) {
+    if (doc.lookback !== true) bad(`"lookback" is ${show(doc.lookback)}: expected true or false`);
+    // A day is the scheduled run's own or one it looks back on, never both.
+    if (item.scheduled) bad('"lookback" with "scheduled": a day is the scheduled run\'s own or one before it, not both');
+    item.lookback = true;
+  }
   return item;
 }
 
@@ -161,5 +172,6 @@ export function serializeWorkItem(item: WorkItem): string {
     ...(item.deleting ? { deleting: true } : {}),
     ...(item.deleting && item.deleteAfter !== undefined ? { deleteAfter: item.deleteAfter } : {}),
     ...(item.deleting && item.deletedBefore ? { deletedBefore: item.deletedBefore } : {}),
+    ...(item.lookback ? { lookback: true } : {}),
   });
 }

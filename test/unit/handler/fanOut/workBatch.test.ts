@@ -6,13 +6,13 @@ import { parseHandlerConfig, type HandlerConfig } from '../../../../handler/conf
 import { EventValidationError } from '../../../../handler/errors.ts';
 import { ConfigError } from '../../../../rules/errors.ts';
 import { createLogger } from '../../../../handler/logger.ts';
-import type { WorkItem } from '../../../../handler/fanOut/workItems.ts';
-import type { WorkQueue } from '../../../../handler/aws/workQueue.ts';
 import { handlerEnv, scheduledEvent } from '../../../helpers/fixtures.ts';
 import { fakeList } from '../../../helpers/fakeListing.ts';
 import { mockReplicationClients } from '../../../helpers/awsMocks.ts';
+import { FAKE_QUEUE_URL, fakeQueue } from '../../../helpers/fakeWorkQueue.ts';
+import { createRunMetrics, type DayMetrics, type RunMetrics } from '../../../../handler/metrics.ts';
 
-const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-WorkQueue-ABC';
+const QUEUE_URL = FAKE_QUEUE_URL;
 // Parsed in a beforeEach, not at import: code run at import belongs to no test (mutation testing).
 let config: HandlerConfig;
 const obj = (key: string) => ({ key, size: 5, etag: 'e' });
@@ -23,20 +23,6 @@ const record = (messageId: string, body: unknown, receiveCount = 1) => ({
   attributes: { ApproximateReceiveCount: String(receiveCount) },
 });
 
-/** A work queue that records what is sent, and fails while `failing` is set. */
-function fakeQueue(): WorkQueue & { sent: WorkItem[]; failing: boolean } {
-  const q = {
-    url: QUEUE_URL,
-    sent: [] as WorkItem[],
-    failing: false,
-    send(items: readonly WorkItem[]) {
-      if (q.failing) return Promise.reject(new Error('SQS is down'));
-      q.sent.push(...items);
-      return Promise.resolve();
-    },
-  };
-  return q;
-}
 
 describe('handler/fanOut', () => {
   beforeEach(() => {
@@ -98,6 +84,60 @@ describe('handler/fanOut', () => {
       expect(result.kind === 'summary' && result.summary).to.deep.include({ failed: 1, copied: 3 });
       expect(lastLog()).to.deep.include({ level: 'ERROR', failed: 1, copied: 3 });
       expect(lastLog().continued).to.deep.equal([rest]);
+    });
+  });
+
+  describe('lookback days handed on (LOOKBACK_DAYS)', () => {
+    /** The metrics a run emits, by day: what the day-not-completed alarm and ObjectsCopiedLate read. */
+    const recorded = (): { days: DayMetrics[]; metrics: RunMetrics } => {
+      const days: DayMetrics[] = [];
+      return { days, metrics: { day: (d) => days.push(d) } };
+    };
+
+    it('a scheduled run hands the rest of a lookback day on marked lookback, the own day marked scheduled', async () => {
+      const lookbackConfig = parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '1', WORK_QUEUE_URL: QUEUE_URL, LOOKBACK_DAYS: '2' }));
+      // The own day (01-02) holds one object; the first lookback day (01-01) five: the budget ends in it.
+      src.on(ListObjectsV2Command).callsFake(fakeList([...day1, obj('2024/01/02/f')]));
+      let n = 0;
+      const { days, metrics } = recorded();
+      const result = await handleEvent(scheduledEvent('2024-01-03T06:00:00Z'), lookbackConfig, clients, { logger, workQueue: queue, metrics, shouldStop: () => ++n > 4 });
+      expect(copiedKeys()).to.deep.equal(['2024/01/02/f', '2024/01/01/a', '2024/01/01/b', '2024/01/01/c']);
+      // The rest of 01-01 and the day not started (12-31) are lookback days: their copies count late wherever they run.
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/c', lookback: true }, { date: '2023-12-31', lookback: true }]);
+      expect(result.kind === 'summary' && result.summary).to.deep.include({ lateCopied: 3, reconciled: 4 });
+      // Only the own day feeds the deadline alarm.
+      expect(days.map((d) => [d.summary.date, d.summary.lookback ?? false, d.scheduled?.completed])).to.deep.equal([['2024-01-02', false, true], ['2024-01-01', true, undefined]]);
+    });
+
+    it('a lookback item\'s copies are counted late (lateCopied, ObjectsCopiedLate) and never as the scheduled day', async () => {
+      const { days, metrics } = recorded();
+      let n = 0;
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01', startAfter: '2024/01/01/b', lookback: true })], config, clients, queue, { logger, metrics, shouldStop: () => ++n > 2 });
+      expect(copiedKeys()).to.deep.equal(['2024/01/01/c']);
+      // Its rest stays a lookback day.
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01', startAfter: '2024/01/01/c', lookback: true }]);
+      expect(res.summary).to.deep.include({ copied: 1, lateCopied: 1 });
+      expect(res.summary.dates[0]).to.deep.include({ date: '2024-01-01', lookback: true, copied: 1 });
+      expect(days).to.have.length(1);
+      expect(days[0]!.summary).to.deep.include({ lookback: true, copied: 1 });
+      expect(days[0]).not.to.have.property('scheduled');
+
+      const lines: string[] = [];
+      createRunMetrics('fn', { sink: (l) => lines.push(l) }).day(days[0]!);
+      const emf = JSON.parse(lines[0]!) as Record<string, unknown>;
+      expect(emf).to.deep.include({ ObjectsCopiedLate: 1 });
+      expect(emf).not.to.have.property('ScheduledDayCompleted');
+
+      // The last part of the day: done, still late.
+      const last = await runWorkBatch([record('m2', queue.sent[0]!)], config, clients, queue, { logger });
+      expect(last.items[0]).to.deep.include({ outcome: 'done' });
+      expect(last.summary).to.deep.include({ copied: 2, lateCopied: 2 });
+    });
+
+    it('an item that is not a lookback day has no lateCopied', async () => {
+      const res = await runWorkBatch([record('m1', { date: '2024-01-01' })], config, clients, queue, { logger });
+      expect(res.summary).not.to.have.property('lateCopied');
+      expect(res.summary.dates[0]).not.to.have.property('lookback');
     });
   });
 

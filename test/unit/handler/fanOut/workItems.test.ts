@@ -68,6 +68,16 @@ describe('handler/workItems', () => {
       rejects(JSON.stringify({ ...pass, deletedBefore: -1 }), /"deletedBefore" is -1: expected a whole number of deleted extras/);
     });
 
+    it('reads a lookback day, never one that is also the scheduled day', () => {
+      const body = { date: '2024-02-29', startAfter: '2024/02/29/b', lookback: true };
+      expect(parseWorkItem(JSON.stringify(body), FORMAT)).to.deep.equal(body);
+      expect(serializeWorkItem(parseWorkItem(JSON.stringify(body), FORMAT))).to.equal(JSON.stringify(body));
+      expect(parseWorkItem('{"date":"2024-02-29","lookback":false}', FORMAT)).to.deep.equal({ date: '2024-02-29' });
+      expect(parseWorkItem('{"date":"2024-02-29","scheduled":true}', FORMAT)).to.deep.equal({ date: '2024-02-29', scheduled: true });
+      rejects('{"date":"2024-02-29","lookback":1}', /"lookback" is 1: expected true or false/);
+      rejects('{"date":"2024-02-29","lookback":true,"scheduled":true}', /"lookback" with "scheduled"/);
+    });
+
     it('rejects what is not a work item, naming the bad value', () => {
       rejects('not json', /body "not json" is not JSON/);
       rejects('[1]', /expected a JSON object/);
