@@ -105,6 +105,15 @@ export interface ProxyCounts {
   faultedTotal: number;
 }
 
+/**
+ * One moment of the proxy's timeline: a request arrived, or its answer was sent in full (a
+ * dropped or hung request has no `answered`). `index` is the request's position in the log.
+ */
+export interface ProxyTimelineEvent {
+  readonly event: 'request' | 'answered';
+  readonly index: number;
+}
+
 export interface FaultProxy {
   /** `http://127.0.0.1:PORT` of the proxy. */
   readonly endpoint: string;
@@ -112,6 +121,11 @@ export interface FaultProxy {
   counts(): ProxyCounts;
   /** Every request handled, in arrival order. */
   log(): readonly ProxyLogEntry[];
+  /**
+   * Arrivals and answers in the order they happened: what was in flight when a request was sent
+   * (the order of requests at the wire, which the client's own timestamps cannot show).
+   */
+  timeline(): readonly ProxyTimelineEvent[];
   /** Zero the counters, forget the log and the per-request attempt numbers. */
   resetCounts(): void;
   /** Change the fault configuration for the following requests (the target stays). */
@@ -206,6 +220,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let config: Omit<FaultProxyOptions, 'target'> = { ...options };
   let counts = emptyCounts();
   let entries: ProxyLogEntry[] = [];
+  let timeline: ProxyTimelineEvent[] = [];
+  // Answers of requests from before a resetCounts() are not this period's.
+  let period = 0;
   let attempts = new Map<string, number>();
   let requestCounter = 0;
   // Pending `slow` answers, cleared on close so that no timer outlives the proxy.
@@ -278,7 +295,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       attempts.set(identity, attempt + 1);
       const fault = decide(info, identity, attempt);
       counts.seen++;
+      const index = entries.length;
+      const ofPeriod = period;
       entries.push({ ...info, fault, attempt });
+      timeline.push({ event: 'request', index });
+      res.on('finish', () => {
+        if (period === ofPeriod) timeline.push({ event: 'answered', index });
+      });
       if (fault) {
         counts.faulted[fault]++;
         counts.faultedTotal++;
@@ -346,9 +369,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     endpoint: `http://127.0.0.1:${port}`,
     counts: () => ({ ...counts, faulted: { ...counts.faulted } }),
     log: () => [...entries],
+    timeline: () => [...timeline],
     resetCounts() {
       counts = emptyCounts();
       entries = [];
+      timeline = [];
+      period++;
       attempts = new Map();
     },
     configure(next) {

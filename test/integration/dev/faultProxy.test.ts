@@ -109,6 +109,24 @@ describe('dev/faultProxy', () => {
     expect(proxy.counts().faulted.slow).to.equal(1);
   });
 
+  it('keeps a timeline of arrivals and answers: a slow request is still in flight when a later one is answered', async () => {
+    proxy.configure({ always: [{ when: touchesKey('seed/a.txt'), kind: 'slow' }], slowMs: 150 });
+    const s3 = noRetry();
+    const slow = s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'seed/a.txt' }));
+    // Sent once the slow one has arrived, so the order of arrivals is known.
+    while (proxy.log().length === 0) await new Promise((r) => setTimeout(r, 5));
+    await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'seed/missing.txt' })).catch(() => undefined);
+    await slow;
+    expect(proxy.timeline()).to.deep.equal([
+      { event: 'request', index: 0 },
+      { event: 'request', index: 1 },
+      { event: 'answered', index: 1 },
+      { event: 'answered', index: 0 },
+    ]);
+    proxy.resetCounts();
+    expect(proxy.timeline()).to.deep.equal([]);
+  });
+
   it('faults a CopyObject whose copy source is the matched key', async () => {
     proxy.configure({ always: [{ when: touchesKey('seed/a.txt'), kind: 'internalError' }] });
     const err = await noRetry()
