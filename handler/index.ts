@@ -55,6 +55,7 @@ export interface HandleOptions extends Omit<RunOptions, 'continueLater'> {
  * - `eventBridgeObject`, `s3Notification`, `s3TestEvent` → those objects copied
  *   ({@link runObjectEvents}); `objectBatch` (the object queue) → {@link runObjectBatch}, and any
  *   work items of the same batch → {@link runWorkBatch}, answering `batchItemFailures` for both;
+ *   a day whose ready key (SOURCE_READY_KEY) an event names goes to the work queue when there is one;
  * - `workBatch` → {@link runWorkBatch}, answering `batchItemFailures`;
  * - `days`, with a work queue, of more than one day or with `"fanOut": true` → one work item per
  *   day ({@link planFanOut}), up to {@link MAX_DAYS_PER_FAN_OUT} days;
@@ -87,13 +88,13 @@ export async function handleEvent(event: unknown, config: HandlerConfig, clients
     case 'eventBridgeObject':
     case 's3Notification':
     case 's3TestEvent':
-      return { kind: 'objects', summary: await runObjectEvents(route.events, config, clients, { logger, ...stop }) };
+      return { kind: 'objects', summary: await runObjectEvents(route.events, config, clients, { logger, ...stop, workQueue: queue }) };
     case 'workBatch':
       if (!queue) return noWorkQueue();
       return { kind: 'batch', batch: await runWorkBatch(route.records, config, clients, queue, { logger, ...passOn }) };
     case 'objectBatch': {
       // One function serves two queues: object events (push on write) and work items (fan-out).
-      const objects = await runObjectBatch(route.objectRecords, config, clients, { logger, ...stop });
+      const objects = await runObjectBatch(route.objectRecords, config, clients, { logger, ...stop, workQueue: queue });
       if (route.workRecords.length === 0) return { kind: 'objectBatch', objects, work: undefined, response: objects.response };
       if (!queue) return noWorkQueue();
       const work = await runWorkBatch(route.workRecords, config, clients, queue, { logger, ...passOn });

@@ -22,6 +22,11 @@
  * now (./objectDeletes.ts). With DAY_MARKER, a day this batch copied into or deleted from that
  * already has its marker gets the marker rewritten once, after the batch (the marker's own walk
  * decides what it lists).
+ *
+ * With SOURCE_READY_KEY, an event of a day's ready key is `readyKey`: never copied by itself, it
+ * asks for its day's copy after the batch's own copies ({@link copyReadyDays}: the work queue, or
+ * inline), which copies the ready key last. The other objects of a day are copied as they arrive,
+ * ready key or not: the partner reads a day once its ready key is there.
  */
 import pLimit from 'p-limit';
 import type { HandlerConfig } from '../config.ts';
@@ -42,6 +47,9 @@ import { destinationKeyProblem } from '../../rules/keyLength.ts';
 import { tooLongLeftOut } from '../copy/tooLong.ts';
 import { deleteIfGone, type DeleteOutcome } from './objectDeletes.ts';
 import type { IsoDate } from '../../rules/dates.ts';
+import { renderPrefix } from '../../rules/prefix.ts';
+import type { WorkQueue } from '../aws/workQueue.ts';
+import { copyReadyDays, type ReadyDay } from './readyDays.ts';
 
 /** Why an event copied nothing. */
 export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'outsidePattern' | 'noCalendarDate' | 'markerName' | 'excluded' | 'gone' | 'tooLong';
@@ -50,7 +58,8 @@ export type IgnoredReason = 'otherBucket' | 'ownDestination' | 'notCreated' | 'o
 export interface ObjectOutcome {
   readonly bucket: string;
   readonly key: string;
-  readonly outcome: 'copied' | 'skipped' | 'failed' | 'archived' | IgnoredReason | Exclude<DeleteOutcome, 'failed'>;
+  /** `readyKey`: the day's ready key (SOURCE_READY_KEY), not copied by itself: its day's copy was asked for. */
+  readonly outcome: 'copied' | 'skipped' | 'failed' | 'archived' | 'readyKey' | IgnoredReason | Exclude<DeleteOutcome, 'failed'>;
   /** The day of the key, when it has one. */
   readonly date?: string;
   readonly bytes?: number;
@@ -82,6 +91,10 @@ export interface ObjectEventsSummary {
    * or the copy was not there (`alreadyGone`). A delete that failed is in `failed`.
    */
   readonly deletes?: Readonly<Record<Exclude<DeleteOutcome, 'failed'>, number>>;
+  /** With SOURCE_READY_KEY: events of a day's ready key (each asks for its day's copy, `readyDays`). Absent without. */
+  readonly readyKeys?: number;
+  /** The days those events asked for, by date: what became of each ({@link copyReadyDays}). A `failed` one is in `failures` too. */
+  readonly readyDays?: Readonly<Record<string, ReadyDay>>;
 }
 
 /** An object event named an object that could not be copied; thrown after the summary is logged. */
@@ -106,7 +119,7 @@ export interface PushOptions {
  * keys to look it up under, in order: the key as written when it fits the day pattern, then each
  * decoded form that fits (an EventBridge key may arrive URL-encoded: `dt%3D2024-07-01/…`).
  */
-export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string; readonly keys: readonly string[]; readonly deleted?: true } {
+export function classify(event: ObjectEvent, config: HandlerConfig): { readonly reason: IgnoredReason } | { readonly date: string; readonly keys: readonly string[]; readonly deleted?: true; readonly readyKey?: true } {
   if (event.bucket !== config.sourceBucket) return { reason: 'otherBucket' };
   // With one bucket for both, the copies' own events come back.
   if (config.sourceBucket === config.destinationBucket && isDestinationKey(config, event.key)) return { reason: 'ownDestination' };
@@ -128,7 +141,10 @@ export function classify(event: ObjectEvent, config: HandlerConfig): { readonly 
   const isExcluded = dayExclusion(config.exclude);
   if (fitting.every((f) => isExcluded(f.prefix, f.key))) return { reason: 'excluded' };
   // A decoded form of another day is not the same object.
-  return { date, keys: fitting.filter((f) => f.date === date).map((f) => f.key), ...(deleted ? { deleted: true as const } : {}) };
+  const ofDay = fitting.filter((f) => f.date === date);
+  // Upstream's ready key says its day is whole: it is copied by the day's copy, last. Its deletion is a delete like any.
+  const readyKey = !deleted && config.sourceReadyKey !== undefined && ofDay.some((f) => f.key === f.prefix + config.sourceReadyKey);
+  return { date, keys: ofDay.map((f) => f.key), ...(deleted ? { deleted: true as const } : {}), ...(readyKey ? { readyKey: true as const } : {}) };
 }
 
 /**
@@ -168,6 +184,7 @@ export async function pushObjects(events: readonly ObjectEvent[], config: Handle
     const where = { bucket: event.bucket, key: event.key };
     const c = classify(event, config);
     if ('reason' in c) return { ...where, outcome: c.reason };
+    if (c.readyKey) return { ...where, date: c.date, outcome: 'readyKey' };
     // A key's creations are handled once per batch, and so are its deletions: each looks the key up as it is now.
     const handle = c.deleted ? `deleted:${event.key}` : event.key;
     let pending = byKey.get(handle);
@@ -196,6 +213,7 @@ export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEven
   let skipped = 0;
   let archived = 0;
   let bytesCopied = 0;
+  let readyKeys = 0;
   const failures: Failure[] = [];
   const deletes: Record<Exclude<DeleteOutcome, 'failed'>, number> = { deleted: 0, keptAtSource: 0, keptEmptyDay: 0, alreadyGone: 0 };
   let deleteEvents = 0;
@@ -209,16 +227,46 @@ export function summarizeObjects(outcomes: readonly ObjectOutcome[]): ObjectEven
     } else if (o.outcome === 'skipped') skipped++;
     else if (o.outcome === 'archived') archived++;
     else if (o.outcome === 'failed') failures.push({ key: o.key, error: o.error ?? '?' });
+    else if (o.outcome === 'readyKey') readyKeys++;
     else ignored[o.outcome as IgnoredReason]++;
   }
-  return { events: outcomes.length, copied, skipped, failed: failures.length, archived, bytesCopied, ignored, failures: failures.slice(0, MAX_LISTED_FAILURES), ...(deleteEvents > 0 ? { deletes } : {}) };
+  return {
+    events: outcomes.length, copied, skipped, failed: failures.length, archived, bytesCopied, ignored, failures: failures.slice(0, MAX_LISTED_FAILURES),
+    ...(deleteEvents > 0 ? { deletes } : {}),
+    ...(readyKeys > 0 ? { readyKeys } : {}),
+  };
 }
 
 /** Options of the object event runners. */
 export interface ObjectRunOptions extends PushOptions {
   readonly logger: Logger;
-  /** Asked by the day markers' walks (see {@link rewriteMarkers}). Default: never stop. */
+  /** Asked by the day markers' walks (see {@link rewriteMarkers}) and the ready days run inline. Default: never stop. */
   readonly shouldStop?: () => boolean;
+  /** The fan-out work queue: the days ready keys ask for go there. Default: none, they run inline. */
+  readonly workQueue?: WorkQueue | undefined;
+}
+
+/**
+ * The days the batch's ready-key events ask for, copied ({@link copyReadyDays}), and the summary
+ * with them: a day that failed counts once in `failed`, its ready key in `failures`.
+ */
+async function withReadyDays(outcomes: readonly ObjectOutcome[], summary: ObjectEventsSummary, config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<ObjectEventsSummary> {
+  const dates = new Set(outcomes.filter((o) => o.outcome === 'readyKey').map((o) => o.date!));
+  if (dates.size === 0) return summary;
+  const readyDays = await copyReadyDays(dates, config, clients, options);
+  const failed = Object.entries(readyDays).filter(([, d]) => d.outcome === 'failed')
+    .map(([date, d]) => ({ key: renderPrefix(config.prefixFormat, date as IsoDate) + config.sourceReadyKey!, error: d.error ?? '?' }));
+  return {
+    ...summary,
+    failed: summary.failed + failed.length,
+    failures: [...summary.failures, ...failed].slice(0, MAX_LISTED_FAILURES),
+    readyDays,
+  };
+}
+
+/** True when an outcome's object, or the day its ready key asked for, failed: its record is retried. */
+function outcomeFailed(o: ObjectOutcome, readyDays: ObjectEventsSummary['readyDays']): boolean {
+  return o.outcome === 'failed' || (o.outcome === 'readyKey' && readyDays?.[o.date!]?.outcome === 'failed');
 }
 
 /** What happened to the marker of each day a batch copied into (days without a marker are left out). */
@@ -267,7 +315,7 @@ function notable(outcomes: readonly ObjectOutcome[]): ObjectOutcome[] {
 export async function runObjectEvents(events: readonly ObjectEvent[], config: HandlerConfig, clients: ReplicationClients, options: ObjectRunOptions): Promise<ObjectEventsSummary> {
   const outcomes = await pushObjects(events, config, clients, options);
   const markers = await rewriteMarkers(outcomes, config, clients, options);
-  const summary = { ...summarizeObjects(outcomes), ...(markers ? { markers } : {}) };
+  const summary = await withReadyDays(outcomes, { ...summarizeObjects(outcomes), ...(markers ? { markers } : {}) }, config, clients, options);
   options.logger.log(summary.failed > 0 ? 'ERROR' : 'INFO', 's3-push object events', { ...summary, notable: notable(outcomes) });
   if (summary.failed > 0) {
     const first = summary.failures[0];
@@ -303,14 +351,14 @@ export async function runObjectBatch(records: readonly SqsRecordLike[], config: 
   }
   const all = parsed.flatMap((p) => p.events);
   const outcomes = await pushObjects(all, config, clients, options);
+  const markers = await rewriteMarkers(outcomes, config, clients, options);
+  const summary = await withReadyDays(outcomes, { ...summarizeObjects(outcomes), ...(markers ? { markers } : {}) }, config, clients, options);
   const failedIds = new Set(rejected.map((r) => r.messageId));
   let at = 0;
   for (const p of parsed) {
-    if (outcomes.slice(at, at + p.events.length).some((o) => o.outcome === 'failed')) failedIds.add(p.messageId);
+    if (outcomes.slice(at, at + p.events.length).some((o) => outcomeFailed(o, summary.readyDays))) failedIds.add(p.messageId);
     at += p.events.length;
   }
-  const markers = await rewriteMarkers(outcomes, config, clients, options);
-  const summary = { ...summarizeObjects(outcomes), ...(markers ? { markers } : {}) };
   options.logger.log(failedIds.size > 0 ? 'ERROR' : 'INFO', 's3-push object events', {
     ...summary,
     records: records.length,

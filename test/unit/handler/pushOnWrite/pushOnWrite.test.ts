@@ -10,6 +10,7 @@ import { parseObjectEvents } from '../../../../handler/pushOnWrite/objectEvents.
 import type { ObjectInfo } from '../../../../handler/copy/plan.ts';
 import type { SQSBatchResponse as BatchResponse } from 'aws-lambda';
 import type { SqsRecordLike } from '../../../../handler/fanOut/workItems.ts';
+import { fakeQueue } from '../../../helpers/fakeWorkQueue.ts';
 import { lambdaResponse } from '../../../../handler/result.ts';
 import { fakeList } from '../../../helpers/fakeListing.ts';
 import { DESTINATION_BUCKET, handlerEnv, objectCreatedEvent, s3NotificationRecord, sqsRecord, SOURCE_ACCOUNT, SOURCE_BUCKET } from '../../../helpers/fixtures.ts';
@@ -284,6 +285,88 @@ describe('handler/pushOnWrite (copies on object events)', () => {
       expect(response).to.deep.equal({ batchItemFailures: [] });
       const r = await runObjectBatch([sqsRecord('m9', '{"source": "aws.s3", ') as unknown as SqsRecordLike], config, w.clients, { logger: capture().logger });
       expect(r.response.batchItemFailures).to.deep.equal([{ itemIdentifier: 'm9' }]);
+    });
+  });
+
+  describe('upstream\'s ready key (SOURCE_READY_KEY): its event triggers the day, which copies it last', () => {
+    let ready: HandlerConfig;
+    before(() => {
+      ready = parseHandlerConfig(handlerEnv({ DESTINATION_PREFIX: 'from-acme/', COPY_CONCURRENCY: '4', SOURCE_READY_KEY: '_SUCCESS' }));
+    });
+    const body = (doc: unknown) => JSON.stringify(doc);
+    it('copies the objects of a day before its ready key as they arrive, and the ready key\'s event copies the day with the ready key last (inline)', async () => {
+      for (const k of ['part-0', 'part-1', 'part-2']) w.put(`2024/01/01/${k}`, 3, `e-${k}`);
+      const early = lambdaResponse(await handleEvent(objectCreatedEvent('2024/01/01/part-1'), ready, w.clients, { logger: capture().logger })) as ObjectEventsSummary;
+      expect(early).to.deep.include({ copied: 1 });
+      expect(early).not.to.have.property('readyDays');
+      w.put('2024/01/01/_SUCCESS', 0, 'e-ready');
+      const { logger, entries } = capture();
+      const summary = lambdaResponse(await handleEvent(objectCreatedEvent('2024/01/01/_SUCCESS'), ready, w.clients, { logger })) as ObjectEventsSummary;
+      expect(summary).to.deep.include({ events: 1, copied: 0, failed: 0, readyKeys: 1, readyDays: { '2024-01-01': { outcome: 'copied' } } });
+      // part-1 went early; the day's copy took the other two, then the ready key.
+      expect(w.copiedKeys).to.deep.equal(['2024/01/01/part-1', '2024/01/01/part-0', '2024/01/01/part-2', '2024/01/01/_SUCCESS']);
+      expect([...w.destination.keys()].sort()).to.deep.equal(['_SUCCESS', 'part-0', 'part-1', 'part-2'].map((k) => `from-acme/2024/01/01/${k}`));
+      // The day's copy logged its own summary, then the events' line.
+      expect(entries.map((e) => e.message)).to.deep.equal(['s3-push summary', 's3-push object events']);
+      const dates = entries[0]!.fields.dates as Record<string, unknown>[];
+      expect(dates).to.have.length(1);
+      expect(dates[0]).to.deep.include({ date: '2024-01-01', prefix: '2024/01/01/', listed: 4, copied: 3, skipped: 1, failed: 0, archived: 0, bytesCopied: 6, ready: 'copied' });
+    });
+
+    it('with a work queue, sends one work item per day whose ready key an event named, and copies nothing itself', async () => {
+      for (const k of ['2024/01/01/_SUCCESS', '2024/01/02/_SUCCESS', '2024/01/02/part-0']) w.put(k, 1, 'e');
+      const queue = fakeQueue();
+      const { logger } = capture();
+      const response = lambdaResponse(await handleEvent({ Records: [
+        sqsRecord('m1', body(objectCreatedEvent('2024/01/02/_SUCCESS'))),
+        sqsRecord('m2', body({ Records: [s3NotificationRecord('2024/01/01/_SUCCESS'), s3NotificationRecord('2024/01/02/_SUCCESS')] })),
+        sqsRecord('m3', body(objectCreatedEvent('2024/01/02/part-0'))),
+      ] }, ready, w.clients, { logger, workQueue: queue })) as BatchResponse;
+      expect(response).to.deep.equal({ batchItemFailures: [] });
+      // In date order, once each: the fan-out path copies each day, its ready key last.
+      expect(queue.sent).to.deep.equal([{ date: '2024-01-01' }, { date: '2024-01-02' }]);
+      expect(w.copiedKeys).to.deep.equal(['2024/01/02/part-0']);
+    });
+
+    it('fails exactly the records of a ready key whose day could not be handed on, and names the ready key', async () => {
+      for (const k of ['2024/01/01/_SUCCESS', '2024/01/01/part-0']) w.put(k, 1, 'e');
+      const queue = fakeQueue();
+      queue.failing = true;
+      const { logger, entries } = capture();
+      const r = await runObjectBatch([
+        sqsRecord('m1', body(objectCreatedEvent('2024/01/01/part-0'))),
+        sqsRecord('m2', body(objectCreatedEvent('2024/01/01/_SUCCESS'))),
+      ] as unknown as SqsRecordLike[], ready, w.clients, { logger, workQueue: queue });
+      expect(r.response).to.deep.equal({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
+      expect(r.summary).to.deep.include({ copied: 1, failed: 1 });
+      expect(r.summary.failures).to.deep.equal([{ key: '2024/01/01/_SUCCESS', error: 'the day\'s work item could not be enqueued: SQS is down' }]);
+      expect(entries.at(-1)).to.deep.include({ level: 'ERROR', message: 's3-push object events' });
+    });
+
+    it('inline, a day with a failed object fails the event and leaves the ready key at the source', async () => {
+      for (const k of ['_SUCCESS', 'part-0', 'part-1']) w.put(`2024/01/01/${k}`, 1, 'e');
+      w.dst.on(CopyObjectCommand, { Key: 'from-acme/2024/01/01/part-1' }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+      const err = await handleEvent(objectCreatedEvent('2024/01/01/_SUCCESS'), ready, w.clients, { logger: capture().logger }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ObjectEventsFailedError);
+      const summary = (err as ObjectEventsFailedError).summary;
+      expect(summary.readyDays).to.have.nested.property('2024-01-01.outcome', 'failed');
+      expect(summary.failures[0]).to.deep.include({ key: '2024/01/01/_SUCCESS' });
+      expect(summary.failures[0]!.error).to.match(/1 object\(s\) failed to copy/);
+      expect(w.copiedKeys).not.to.include('2024/01/01/_SUCCESS');
+    });
+
+    it('a ready key gone again when its day runs leaves the day waiting, not failed', async () => {
+      w.put('2024/01/01/part-0', 1, 'e');
+      const summary = lambdaResponse(await handleEvent(objectCreatedEvent('2024/01/01/_SUCCESS'), ready, w.clients, { logger: capture().logger })) as ObjectEventsSummary;
+      expect(summary).to.deep.include({ failed: 0, readyDays: { '2024-01-01': { outcome: 'waiting' } } });
+      expect(w.copiedKeys).to.deep.equal([]);
+    });
+
+    it('without SOURCE_READY_KEY, _SUCCESS is an object like any other', async () => {
+      w.put('2024/01/01/_SUCCESS', 0, 'e');
+      const summary = lambdaResponse(await handleEvent(objectCreatedEvent('2024/01/01/_SUCCESS'), config, w.clients, { logger: capture().logger })) as ObjectEventsSummary;
+      expect(summary).to.deep.include({ copied: 1 });
+      expect(summary).not.to.have.property('readyKeys');
     });
   });
 });
