@@ -41,6 +41,8 @@ interface Context {
   readonly workRoot: string;
   /** The CPU cgroup every tool runs in (--cpu-quota), or undefined. */
   readonly cpuGroup: CpuGroup | undefined;
+  /** The folder of s3-push's CPU profiles (--cpu-prof), or undefined. */
+  readonly cpuProfDir: string | undefined;
 }
 
 /** Stops Ceph once (also on Ctrl-C); set while it runs. */
@@ -69,7 +71,12 @@ async function benchIn(options: BenchOptions, started: number, cpuGroup: CpuGrou
   if (missingPackages.includes('time')) throw new Error(`${TIME_BINARY} is missing (apt-get install time): it measures each tool's CPU`);
 
   log('bundling the handler and the naive loop');
-  const build = await buildBenchTools();
+  const cpuProfDir = options.cpuProfDir === undefined ? undefined : resolve(options.cpuProfDir);
+  const build = await buildBenchTools(undefined, { sourceMaps: cpuProfDir !== undefined });
+  if (cpuProfDir !== undefined) {
+    mkdirSync(cpuProfDir, { recursive: true });
+    log(`s3-push's runs write their CPU profiles into ${cpuProfDir}; the bundle's source maps are beside it in ${build.dir} (npx tsx scripts/cpuProfileAreas.ts)`);
+  }
   const allTools: Tool[] = [s3PushTool(build), awsCliTool('sync'), awsCliTool('cp'), rcloneTool(false), rcloneTool(true), naiveSdkTool(build), s3SyncClientTool(build)];
   const tools = options.only === undefined ? allTools : allTools.filter((t) => options.only!.includes(t.id));
   for (const t of tools) if (t.missing !== undefined) log(`${t.label}: missing (${t.missing})`);
@@ -111,6 +118,7 @@ async function benchIn(options: BenchOptions, started: number, cpuGroup: CpuGrou
       sts: new STSClient({ endpoint: ceph.endpoint, region: REGION, credentials: ceph.source }),
       workRoot,
       cpuGroup,
+      cpuProfDir,
     };
 
     const datasets = [dataset('small', '2024-01-01', options.smallCount, 1024), dataset('large', '2024-01-02', options.largeCount, 8 * 1024 * 1024)].filter((d) => d.count > 0);
@@ -260,6 +268,7 @@ async function coldAndWarm(ctx: Context, build: BenchBuild, tool: Tool, ds: Data
         lambdaCredentials: ctx.ceph.source,
         roleCredentials,
         workDir,
+        cpuProfile: ctx.cpuProfDir === undefined ? undefined : `${ctx.cpuProfDir}/${ds.id}-r${round + 1}-${phase}-${tool.id}.cpuprofile`,
       };
       const cmd = tool.command(job);
       ctx.proxy.take();

@@ -40,15 +40,25 @@ try {
 }
 `;
 
+export interface BenchBuildOptions {
+  /**
+   * Write each bundle file's source map beside it (`index.mjs.map`…), to read a CPU profile of the
+   * handler by source module (scripts/cpuProfileAreas.ts). The code is the deployed code; only the
+   * chunks' hashed names differ. Default false: the files are exactly those of the deployed zip.
+   */
+  readonly sourceMaps?: boolean;
+}
+
 /** Bundles the handler and the naive loop into `dir` (default `.bench/build`). */
-export async function buildBenchTools(dir = `${REPO_ROOT}.bench/build`): Promise<BenchBuild> {
+export async function buildBenchTools(dir = `${REPO_ROOT}.bench/build`, options: BenchBuildOptions = {}): Promise<BenchBuild> {
   await mkdir(dir, { recursive: true });
-  const bundle = await bundleHandler();
+  const bundle = await bundleHandler({ sourceMaps: options.sourceMaps ?? false });
   const handlerModule = `${dir}/index.mjs`;
   for (const name of bundle.files.keys()) {
     await mkdir(dirname(`${dir}/${name}`), { recursive: true });
     await writeFile(`${dir}/${name}`, unzipOnly(bundle.zip, name));
   }
+  for (const [name, map] of bundle.sourceMaps ?? []) await writeFile(`${dir}/${name}.map`, map);
   const runHandler = `${dir}/runHandler.mjs`;
   await writeFile(runHandler, RUN_HANDLER);
   const naiveSdkCopy = `${dir}/naiveSdkCopy.mjs`;

@@ -54,6 +54,11 @@ export interface BenchOptions {
   readonly latency: LatencyModel | undefined;
   /** Seed of the latency's jitter. Default {@link DEFAULT_LATENCY_SEED}. */
   readonly latencySeed: number;
+  /**
+   * A folder for a V8 CPU profile of each of s3-push's handler runs, as given on the command line.
+   * Default none (nothing is profiled).
+   */
+  readonly cpuProfDir: string | undefined;
 }
 
 /** The tools the bench knows, by the id `--only` takes. */
@@ -101,6 +106,7 @@ export const BENCH_COMMAND = {
     'cpu-quota': { type: 'string', value: 'F', help: `hold each tool, with every process it starts, to F CPUs (0.05-64) in a CPU cgroup (v1 cpu.cfs_quota_us or v2 cpu.max; needs root); F = memory MB / ${MB_PER_VCPU} for a Lambda of that memory` },
     latency: { type: 'string', value: 'MODEL', help: 'delay each S3 response by a per-operation latency with ±30 % seeded jitter: aws (the documented model, bench/latencyModel.ts), or e.g. CopyObject=30,ListObjectsV2=60,HeadObject=20,default=20 (milliseconds)' },
     'latency-seed': { type: 'string', value: 'N', help: `seed of the jitter (0-4294967295; default ${DEFAULT_LATENCY_SEED})` },
+    'cpu-prof': { type: 'string', value: 'DIR', help: "write a V8 CPU profile of each of s3-push's handler runs into DIR (<day>-r<round>-<cold|warm>-<tool>.cpuprofile), the bundle built with its source maps, for scripts/cpuProfileAreas.ts; not with --save (sampling costs CPU)" },
   },
   notes: ['Exit 2 on bad arguments (nothing runs then), 1 when the bench cannot run (Ceph, the data set), 130 on Ctrl-C.'],
 } as const satisfies CommandSpec;
@@ -136,6 +142,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     if (unknown.length > 0) problems.push(`--only ${JSON.stringify(v.only)}: unknown tool id(s) ${unknown.map((id) => JSON.stringify(id)).join(', ')}: expected some of ${TOOL_IDS.join(', ')}`);
   }
   if (v.save && v.out !== undefined) problems.push('--save writes the committed results, --out names another file: use one of them');
+  if (v.save && v['cpu-prof'] !== undefined) problems.push('--cpu-prof samples every s3-push run, which costs it CPU: its figures are not for the committed results; use --cpu-prof without --save');
   if (v.render) {
     const others = argv.filter((a) => a.startsWith('--') && a !== '--render' && !a.startsWith('--render='));
     if (others.length > 0) problems.push(`--render measures nothing and takes no other flag: drop ${others.join(' ')}`);
@@ -150,5 +157,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const latencySeed = wholeNumberFlag('--latency-seed', v['latency-seed'], 0, 4_294_967_295, problems) ?? DEFAULT_LATENCY_SEED;
   throwIfProblems(problems);
   const out = v.save ? savedResultsPath(cpuQuota, latency) : v.out ?? (quick ? '.bench/quick.json' : '.bench/latest.json');
-  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy: !quick && !v['no-deploy'], only, out, save: v.save, render: v.render, install: !v['no-install'], nice, cpuQuota, latency, latencySeed };
+  return { quick, rounds, smallCount, largeCount, curve, curveRounds, deploy: !quick && !v['no-deploy'], only, out, save: v.save, render: v.render, install: !v['no-install'], nice, cpuQuota, latency, latencySeed, cpuProfDir: v['cpu-prof'] };
 }

@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { BenchBuild } from './build.ts';
 import type { StaticCredentials } from './cephServer.ts';
 import { DEFAULT_COPY_CONCURRENCY } from '../handler/config.ts';
@@ -36,6 +37,8 @@ export interface CopyJob {
   readonly roleCredentials: StaticCredentials;
   /** A scratch folder for config files and HOME. */
   readonly workDir: string;
+  /** Where s3-push's handler process writes a V8 CPU profile of its run (`--cpu-prof`); none when undefined. */
+  readonly cpuProfile?: string | undefined;
 }
 
 export interface ToolCommand {
@@ -89,7 +92,7 @@ export function s3PushTool(build: BenchBuild, concurrency?: number): Tool {
     command(job) {
       const event = JSON.stringify({ dates: [job.date] });
       return {
-        argv: [process.execPath, build.runHandler, event, `${job.workDir}/summary.json`],
+        argv: [process.execPath, ...cpuProfileFlags(job.cpuProfile), build.runHandler, event, `${job.workDir}/summary.json`],
         env: {
           ...baseEnv(job),
           ...credentialEnv(job.lambdaCredentials),
@@ -105,6 +108,11 @@ export function s3PushTool(build: BenchBuild, concurrency?: number): Tool {
       };
     },
   };
+}
+
+/** Node's flags that write a CPU profile of the process to `path` on exit (none without a path). */
+export function cpuProfileFlags(path: string | undefined): string[] {
+  return path === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dirname(path)}`, `--cpu-prof-name=${basename(path)}`];
 }
 
 /**

@@ -110,7 +110,7 @@ async function main({ keys, runs, cpuProfDir }: Options): Promise<void> {
   const work = mkdtempSync(`${tmpdir()}/s3-push-fixed-cost-`);
   const standIn = await startS3StandIn();
   try {
-    const build = await buildBenchTools(`${work}/build`);
+    const build = await buildBenchTools(`${work}/build`, { sourceMaps: cpuProfDir !== undefined });
     const bundle = { zipBytes: build.bundle.zip.length, jsBytes: build.bundle.jsBytes, startJsBytes: build.bundle.startJsBytes, files: build.bundle.files.size };
     console.log(JSON.stringify(describe('import', measureImport(build, runs), { bundle })));
     const fixed = await measureRuns(build, standIn, work, 0, runs, []);

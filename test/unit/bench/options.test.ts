@@ -20,8 +20,14 @@ describe('bench/options parseBenchArgs', () => {
     expect(parseBenchArgs([])).to.deep.equal({
       quick: false, rounds: 3, smallCount: 2500, largeCount: 50, curve: [1, 4, 16, 64], curveRounds: 2,
       deploy: true, only: undefined, out: '.bench/latest.json', save: false, render: false, install: true, nice: 0,
-      cpuQuota: undefined, latency: undefined, latencySeed: DEFAULT_LATENCY_SEED,
+      cpuQuota: undefined, latency: undefined, latencySeed: DEFAULT_LATENCY_SEED, cpuProfDir: undefined,
     });
+  });
+
+  it('--cpu-prof DIR profiles the runs into DIR, never the committed results', () => {
+    expect(parseBenchArgs(['--cpu-prof', '.bench/prof', '--only', 's3-push'])).to.deep.include({ cpuProfDir: '.bench/prof', save: false, out: '.bench/latest.json' });
+    expect(problems(['--save', '--cpu-prof', 'p'])).to.deep.equal(["--cpu-prof samples every s3-push run, which costs it CPU: its figures are not for the committed results; use --cpu-prof without --save"]);
+    expect(problems(['--cpu-prof='])).to.deep.equal(['--cpu-prof needs a value: --cpu-prof DIR']);
   });
 
   it('--lambda: 0.58 CPU (1,024 of the 1,769 MB that buy a vCPU) and the aws latency model; each flag also alone, and wins beside it', () => {

@@ -45,4 +45,20 @@ describe('deploy/build/bundle bundleHandler', function () {
     expect(startJsBytes).to.equal([...loaded].reduce((sum, n) => sum + files.get(n)!.byteLength, 0));
     expect(startJsBytes).to.be.below(jsBytes);
   });
+
+  it('with sourceMaps builds the same code (only the chunks\' hashed names differ) and, apart, a map of every file naming its sources', async () => {
+    const plain = await bundleHandler();
+    const mapped = await bundleHandler({ sourceMaps: true });
+    expect(plain.sourceMaps).to.equal(undefined);
+    const unhashed = (text: string) => text.replace(/([\w-]+)-[A-Z0-9]{8}\.mjs/g, '$1.mjs');
+    const contents = (files: ReadonlyMap<string, Uint8Array>) => [...files.values()].map((f) => unhashed(Buffer.from(f).toString())).sort();
+    expect(contents(mapped.files)).to.deep.equal(contents(plain.files));
+    expect(mapped.files.get('index.mjs')!.byteLength).to.equal(plain.files.get('index.mjs')!.byteLength);
+    const maps = mapped.sourceMaps!;
+    expect(new Set(maps.keys())).to.deep.equal(new Set(mapped.files.keys()));
+    const sources = (name: string) => (JSON.parse(Buffer.from(maps.get(name)!).toString()) as { sources: string[] }).sources;
+    expect(sources('index.mjs').some((s) => s.endsWith('handler/index.ts')), 'our entry').to.equal(true);
+    const all = [...maps.keys()].flatMap(sources);
+    expect(all.some((s) => s.includes('node_modules/@smithy/signature-v4/')), "the SDK's signer").to.equal(true);
+  });
 });
