@@ -4,6 +4,8 @@
  * deploy environment builds the handler's (the same names and values the deployed function gets),
  * and the data of the table that maps the deploy variables to the handler's. Pure.
  */
+import { parseHandlerConfig } from '../../handler/config.ts';
+import { ConfigError } from '../../rules/errors.ts';
 import type { CfnTemplate } from './template.ts';
 import { STACK_PARAMETER_SOURCES } from './stackParameters.ts';
 
@@ -91,6 +93,28 @@ export function functionEnvironment(template: CfnTemplate, parameters: Readonly<
     if (resolved !== undefined) env[name] = resolved;
   }
   return env;
+}
+
+/**
+ * What the handler would refuse in the environment the stack gives it, in the handler's words, each
+ * naming the template parameter behind the variable; none when it accepts it. CloudFormation checks
+ * each parameter alone and cannot compare two, so a template default that breaks a rule between
+ * variables (COPY_CONCURRENCY_START above COPY_CONCURRENCY) would deploy a function that refuses
+ * every run. The stack's work queue, known only once deployed, is absent here, as the handler
+ * accepts it.
+ */
+export function handlerEnvironmentProblems(template: CfnTemplate, parameters: Readonly<Record<string, string>>, accountId: string): string[] {
+  try {
+    parseHandlerConfig(functionEnvironment(template, parameters, accountId));
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const viaOf = new Map(handlerSettings(template).map((s) => [s.handler, s.via]));
+    return err.problems.map((problem) => {
+      const via = viaOf.get(problem.split(' ')[0]!);
+      return via !== undefined && template.Parameters[via] ? `${problem} (template parameter ${via})` : problem;
+    });
+  }
 }
 
 /**

@@ -104,7 +104,7 @@ function spawnCollect(command: string, args: readonly string[], env: NodeJS.Proc
 /** The environment of every documented command: this one without AWS or s3-push settings, pointed at moto. */
 function baseEnv(endpoint: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const handlerNames = /^(SOURCE_|DESTINATION_|EXTERNAL_ID$|PREFIX_FORMAT$|LAG_DAYS$|KMS_KEY_ARN$|COPY_CONCURRENCY$|MULTIPART_THRESHOLD_BYTES$|PART_SIZE_BYTES$|WORK_QUEUE_URL$|DAY_MARKER$)/;
+  const handlerNames = /^(SOURCE_|DESTINATION_|EXTERNAL_ID$|PREFIX_FORMAT$|LAG_DAYS$|KMS_KEY_ARN$|COPY_CONCURRENCY$|COPY_CONCURRENCY_START$|MULTIPART_THRESHOLD_BYTES$|PART_SIZE_BYTES$|WORK_QUEUE_URL$|DAY_MARKER$)/;
   for (const [name, value] of Object.entries(process.env)) {
     if (/^AWS_/.test(name) || (/^S3_/.test(name) && name !== 'S3_PUSH_VENV') || handlerNames.test(name)) continue;
     env[name] = value;

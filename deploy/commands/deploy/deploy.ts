@@ -32,7 +32,8 @@ import { bucketRegion } from '../../aws/bucketRegion.ts';
 import { kmsKeyRegion } from '../../config/config.ts';
 import { describeStack, outputsOf } from '../../cloudformation/stackApi.ts';
 import { stackParameters } from '../../cloudformation/stackParameters.ts';
-import { loadTemplate, type LoadedTemplate } from '../../cloudformation/template.ts';
+import { loadTemplate, TEMPLATE_PATH, type LoadedTemplate } from '../../cloudformation/template.ts';
+import { handlerEnvironmentProblems } from '../../cloudformation/functionEnvironment.ts';
 import type { PollOptions } from '../../aws/wait.ts';
 import { partitionOf } from '../../../rules/awsNames.ts';
 import { SOURCE_POLICY_FILE } from '../../../rules/names.ts';
@@ -202,6 +203,10 @@ async function deploySteps(config: DeployConfig, args: DeployArgs, deps: DeployD
     throw new ConfigError(['--enable-source-events sends the source bucket\'s events to EventBridge for push on write, but S3_REPLICATE_PUSH_ON_WRITE is not true: set S3_REPLICATE_PUSH_ON_WRITE=true, or drop the flag'], 'the command line does not fit the environment');
   }
   const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
+  // Before any AWS call: the environment the template gives the function (deploy's values, the
+  // defaults of the parameters it does not send) must be one its handler accepts.
+  const refused = handlerEnvironmentProblems((deps.template ?? loadTemplate()).template, stackParameters(config, { bucket: config.artifactBucket, key: '' }), config.account);
+  if (refused.length > 0) throw new ConfigError(refused, `the function's handler would refuse the environment the stack gives it: change the parameter's Default in ${TEMPLATE_PATH}`);
   // The documents as the stack's execution role will render them (the template names the role): their
   // paths, and the source bucket policy's statements, which do not name that role, are checked
   // before anything is written.

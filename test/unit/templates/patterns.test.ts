@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_COPY_CONCURRENCY } from '../../../handler/config.ts';
+import { DEFAULT_COPY_CONCURRENCY, parseHandlerConfig } from '../../../handler/config.ts';
+import { handlerEnv } from '../../helpers/fixtures.ts';
 import { loadTemplate } from '../../../deploy/cloudformation/template.ts';
 import { EXTERNAL_ID_PATTERN, externalIdProblem, KMS_KEY_ARN_PATTERN, kmsKeyArnProblem, ROLE_ARN_PATTERN, roleArnProblem } from '../../../rules/awsNames.ts';
 import { BUCKET_NAME_PATTERN } from '../../../rules/bucketName.ts';
@@ -34,6 +35,22 @@ describe('templates: parameter patterns agree with rules/', () => {
 
   it('deploys the handler\'s COPY_CONCURRENCY default and range', () => {
     expect(parameters.CopyConcurrency).to.deep.include({ Default: DEFAULT_COPY_CONCURRENCY, MinValue: 1, MaxValue: 256 });
+  });
+
+  it('CopyConcurrencyStart: empty (the handler\'s own start) by default; CloudFormation and the handler accept the same numbers under the largest cap', () => {
+    expect(parameters.CopyConcurrencyStart!.Default).to.equal('');
+    const pattern = new RegExp(allowed('CopyConcurrencyStart'));
+    const handlerTakes = (v: string) => {
+      try {
+        return parseHandlerConfig(handlerEnv({ COPY_CONCURRENCY: '256', COPY_CONCURRENCY_START: v })).copyConcurrencyStart === Number(v);
+      } catch {
+        return false;
+      }
+    };
+    expect(pattern.test('')).to.equal(true);
+    for (const v of ['0', '00', '000', '01', '007', '099', '0001', '0256', '257', '300', '999', '1000', '-1', '1.5', ' 1', 'x', ...Array.from({ length: 256 }, (_, i) => String(i + 1))]) {
+      expect(pattern.test(v), v).to.equal(handlerTakes(v));
+    }
   });
 
   const cases: [string, (v: string) => string | undefined, string[]][] = [

@@ -107,6 +107,8 @@ describe('templates/pushS3Template.yml', () => {
     expect(withFormat.DESTINATION_PREFIX_FORMAT).to.equal('acme/dt={YYYY}-{MM}-{DD}/');
     const withClass = (resolve(fn.Environment, context({ ...BASE, DestinationStorageClass: 'GLACIER_IR' })) as { Variables: Record<string, string> }).Variables;
     expect(withClass.DESTINATION_STORAGE_CLASS).to.equal('GLACIER_IR');
+    const withStart = (resolve(fn.Environment, context({ ...BASE, CopyConcurrencyStart: '62' })) as { Variables: Record<string, string> }).Variables;
+    expect(withStart.COPY_CONCURRENCY_START).to.equal('62');
     expect(vars.PREFIX_FORMAT).to.equal('{YYYY}/{MM}/{DD}/');
     expect(vars.LAG_DAYS).to.equal('1');
     expect(vars.DAY_MARKER).to.equal('false');

@@ -150,6 +150,12 @@ function environments(region: string): { longest: Record<string, string>; shorte
   };
 }
 
+/**
+ * The extremes of a parameter deploy leaves at its default that has only a pattern (an optional
+ * number as text, empty when unset): [shortest, longest], each checked against the pattern below.
+ */
+const PATTERN_EXTREMES: Readonly<Record<string, readonly [string, string]>> = { CopyConcurrencyStart: ['', '256'] };
+
 /** The parameters deploy sends, plus the extreme of every parameter deploy leaves at its default. */
 function parametersOf(config: DeployConfig, extreme: 'longest' | 'shortest'): Record<string, string> {
   const sent = stackParameters(config, { bucket: config.artifactBucket, key: artifactKey('f'.repeat(64)) });
@@ -158,6 +164,7 @@ function parametersOf(config: DeployConfig, extreme: 'longest' | 'shortest'): Re
     if (name in sent) continue;
     if (p.AllowedValues) out[name] = String(extreme === 'longest' ? p.AllowedValues[p.AllowedValues.length - 1] : p.AllowedValues[0]);
     else if (p.MinValue !== undefined && p.MaxValue !== undefined) out[name] = String(extreme === 'longest' ? p.MaxValue : p.MinValue);
+    else if (name in PATTERN_EXTREMES) out[name] = PATTERN_EXTREMES[name]![extreme === 'longest' ? 1 : 0];
     else throw new Error(`parameter ${name}: not set by deploy and without bounds to test`);
   }
   return out;

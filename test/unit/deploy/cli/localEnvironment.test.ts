@@ -81,6 +81,9 @@ describe('deploy/cli/localEnvironment: the one reader of the --local commands\' 
       const queue = `https://sqs.us-east-1.amazonaws.com/${SOURCE_ACCOUNT}/s3-push-work`;
       const local = parseLocalEnvironment(deployEnv({ COPY_CONCURRENCY: '8', WORK_QUEUE_URL: queue }));
       expect(local.config).to.deep.include({ copyConcurrency: 8, workQueueUrl: queue });
+      expect(parseLocalEnvironment(deployEnv({ COPY_CONCURRENCY_START: '4' })).config.copyConcurrencyStart).to.equal(4);
+      // The template's empty CopyConcurrencyStart leaves the variable out: the handler's own start.
+      expect(parseLocalEnvironment(deployEnv()).config.copyConcurrencyStart).to.equal(undefined);
     });
 
     it('gives a tunable the shell does not set the template\'s default, as the stack does', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { functionEnvironment, handlerSettings } from '../../../../deploy/cloudformation/functionEnvironment.ts';
+import { functionEnvironment, handlerEnvironmentProblems, handlerSettings } from '../../../../deploy/cloudformation/functionEnvironment.ts';
 import { stackParameters } from '../../../../deploy/cloudformation/stackParameters.ts';
 import { loadTemplate, type CfnTemplate } from '../../../../deploy/cloudformation/template.ts';
 import { parseDeployConfig } from '../../../../deploy/config/config.ts';
@@ -30,6 +30,7 @@ describe('deploy/cloudformation/functionEnvironment: the handler\'s environment 
       KMS_KEY_ARN: 'S3_REPLICATE_KMS_KEY_ARN',
       SOURCE_KMS_KEY_ARN: 'S3_REPLICATE_SOURCE_KMS_KEY_ARN',
       COPY_CONCURRENCY: undefined,
+      COPY_CONCURRENCY_START: undefined,
       MULTIPART_THRESHOLD_BYTES: undefined,
       PART_SIZE_BYTES: undefined,
       WORK_QUEUE_URL: undefined,
@@ -57,8 +58,35 @@ describe('deploy/cloudformation/functionEnvironment: the handler\'s environment 
     const copyConcurrency = String(template.Parameters.CopyConcurrency!.Default);
     expect(env).to.deep.include({ SOURCE_ACCOUNT_ID: SOURCE_ACCOUNT, LAG_DAYS: '4', COPY_CONCURRENCY: copyConcurrency, DAY_MARKER: 'false', DESTINATION_PREFIX: '' });
     // !If [HasExternalId, …, AWS::NoValue], and the work queue is a resource known only once deployed.
-    expect(env).to.not.have.any.keys('EXTERNAL_ID', 'KMS_KEY_ARN', 'SOURCE_KMS_KEY_ARN', 'WORK_QUEUE_URL');
+    expect(env).to.not.have.any.keys('EXTERNAL_ID', 'KMS_KEY_ARN', 'SOURCE_KMS_KEY_ARN', 'WORK_QUEUE_URL', 'COPY_CONCURRENCY_START');
     expect(build()).to.have.property('EXTERNAL_ID');
+  });
+
+  describe('handlerEnvironmentProblems: what the handler would refuse, before deploy sends anything', () => {
+    const withDefaults = (defaults: Record<string, string | number>): CfnTemplate => ({
+      ...template,
+      Parameters: Object.fromEntries(Object.entries(template.Parameters).map(([name, p]) => [name, name in defaults ? { ...p, Default: defaults[name]! } : p])),
+    });
+    const problemsOf = (t: CfnTemplate) => {
+      const config = parseDeployConfig(deployEnv());
+      return handlerEnvironmentProblems(t, stackParameters(config, { bucket: config.artifactBucket, key: 'k' }), config.account);
+    };
+
+    it('finds none in the template as it is', () => {
+      expect(problemsOf(template)).to.deep.equal([]);
+    });
+
+    it('names a CopyConcurrencyStart default above CopyConcurrency, which CloudFormation cannot compare, with its parameter', () => {
+      expect(problemsOf(withDefaults({ CopyConcurrencyStart: '100' }))).to.deep.equal([
+        'COPY_CONCURRENCY_START is "100": expected a whole number from 1 to COPY_CONCURRENCY (62) (unset: 16) (template parameter CopyConcurrencyStart)',
+      ]);
+      expect(problemsOf(withDefaults({ CopyConcurrency: 8, CopyConcurrencyStart: '9' }))[0]).to.match(/^COPY_CONCURRENCY_START is "9": .*COPY_CONCURRENCY \(8\)/);
+      expect(problemsOf(withDefaults({ CopyConcurrency: 8, CopyConcurrencyStart: '8' }))).to.deep.equal([]);
+    });
+
+    it('sets COPY_CONCURRENCY_START on the function from the parameter when it is not empty', () => {
+      expect(functionEnvironment(withDefaults({ CopyConcurrencyStart: '32' }), {}, SOURCE_ACCOUNT)).to.include({ COPY_CONCURRENCY_START: '32', COPY_CONCURRENCY: '62' });
+    });
   });
 
   it('refuses an intrinsic it cannot resolve, rather than guess', () => {

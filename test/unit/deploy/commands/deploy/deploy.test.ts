@@ -32,6 +32,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { HandlerBundle } from '../../../../../deploy/build/bundle.ts';
 import { parseDeployConfig, type DeployConfig } from '../../../../../deploy/config/config.ts';
 import { runDeploy } from '../../../../../deploy/commands/deploy/deploy.ts';
+import { loadTemplate } from '../../../../../deploy/cloudformation/template.ts';
 import { mergeBySidCommand, TRUST_POLICY_QUOTA_CHARS, trustSizeCheckCommand } from '../../../../../deploy/commands/deploy/nextSteps.ts';
 import type { DeployArgs } from '../../../../../deploy/commands/deploy/args.ts';
 import { DeployError } from '../../../../../deploy/cli/errors.ts';
@@ -122,6 +123,19 @@ describe('deploy/commands/deploy/deploy runDeploy (mocked AWS)', () => {
       expect(callList(), 'only the read-only look at the stack, then STS').to.deep.equal(['CloudFormation:DescribeStacks', 'STS:GetCallerIdentity']);
     });
   }
+
+  it('refuses a template whose defaults give the handler an environment it refuses (a start above the cap), before any AWS call (exit 2)', async () => {
+    const loaded = loadTemplate();
+    const parameters = { ...loaded.template.Parameters, CopyConcurrencyStart: { ...loaded.template.Parameters.CopyConcurrencyStart!, Default: '63' } };
+    const err = await runDeploy(config(), args(), {
+      clients, log: (l) => lines.push(l), cwd: out, bundle: () => { bundled = true; return Promise.resolve(BUNDLE); }, waits: { stack: fast, changeSet: fast, role: fast },
+      template: { ...loaded, template: { ...loaded.template, Parameters: parameters } },
+    }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ConfigError).with.property('exitCode', 2);
+    expect((err as Error).message).to.include('templates/pushS3Template.yml').and.include('COPY_CONCURRENCY_START is "63"').and.include('(template parameter CopyConcurrencyStart)');
+    expect(callList(), 'no AWS call').to.deep.equal([]);
+    expect(bundled).to.equal(false);
+  });
 
   it('a stack that cannot be read: STS first (the credentials may be the cause), then the stack\'s error', async () => {
     cfn.on(DescribeStacksCommand).rejects(awsError('Throttling', 400, 'Rate exceeded'));
