@@ -207,14 +207,21 @@ export function meanAreas(runs: readonly AreaTimes[], minShare = 0.005): { rows:
   return { rows, totalMs, idleMs };
 }
 
-/** A Markdown table of {@link meanAreas}' rows; with `copies`, the time per copy too. */
-export function renderAreas(summary: ReturnType<typeof meanAreas>, copies: number | undefined): string {
+/**
+ * A Markdown table of {@link meanAreas}' rows; with `copies`, the time per copy too. With `cpuMs`
+ * (the run's CPU as measured apart, e.g. by /usr/bin/time) each area's ms are its share of that
+ * CPU rather than sampled time: a profile samples the main thread's wall time while it is not
+ * idle, which on a loaded machine includes the time it waited for a core.
+ */
+export function renderAreas(summary: ReturnType<typeof meanAreas>, copies: number | undefined, cpuMs?: number): string {
   const perCopy = copies !== undefined && copies > 0;
+  const scale = cpuMs === undefined || summary.totalMs === 0 ? 1 : cpuMs / summary.totalMs;
+  const ms = (x: number): string => `${(x * scale).toFixed(1)} |${perCopy ? ` ${((x * scale) / copies).toFixed(3)} |` : ''}`;
   const lines = [
-    `| area | ms per run |${perCopy ? ' ms per copy |' : ''} share |`,
+    `| area | ${cpuMs === undefined ? 'ms per run' : 'CPU ms per run'} |${perCopy ? ` ${cpuMs === undefined ? 'ms per copy' : 'CPU ms per copy'} |` : ''} share |`,
     `| --- | ---: |${perCopy ? ' ---: |' : ''} ---: |`,
-    ...summary.rows.map((r) => `| ${r.area} | ${r.msPerRun.toFixed(1)} |${perCopy ? ` ${(r.msPerRun / copies).toFixed(3)} |` : ''} ${(r.share * 100).toFixed(1)} % |`),
-    `| **sampled, idle excluded** | **${summary.totalMs.toFixed(1)}** |${perCopy ? ` **${(summary.totalMs / copies).toFixed(3)}** |` : ''} 100 % |`,
+    ...summary.rows.map((r) => `| ${r.area} | ${ms(r.msPerRun)} ${(r.share * 100).toFixed(1)} % |`),
+    `| **${cpuMs === undefined ? 'sampled, idle excluded' : 'the run\'s CPU'}** | **${(summary.totalMs * scale).toFixed(1)}** |${perCopy ? ` **${((summary.totalMs * scale) / copies).toFixed(3)}** |` : ''} 100 % |`,
   ];
   return lines.join('\n');
 }

@@ -27,6 +27,7 @@ const COMMAND = {
   summary: "Self time by area (start-up, our modules, the SDK's signer/serializers/middleware, node:http, parsing, GC) of V8 CPU profiles of the handler's runs, the mean per run, as a Markdown table.",
   flags: {
     copies: { type: 'string', value: 'N', help: 'copies each profiled run made (1-10000000): adds ms per copy' },
+    'cpu-ms': { type: 'string', value: 'MS', help: "the profiled runs' mean CPU in ms (user + system, as the bench's log gives it; 1-100000000): each area's ms become its share of that CPU" },
   },
   notes: ['Arguments: one or more .cpuprofile files (npm run bench -- --cpu-prof DIR writes them).'],
 } as const satisfies CommandSpec;
@@ -34,15 +35,17 @@ const USAGE = usageOf(COMMAND);
 
 interface Options {
   readonly copies: number | undefined;
+  readonly cpuMs: number | undefined;
   readonly profiles: readonly string[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const { values, positionals, problems } = parseCommandLine(argv, COMMAND.flags, { positionals: true });
   const copies = wholeNumberFlag('--copies', values.copies, 1, 10_000_000, problems);
+  const cpuMs = wholeNumberFlag('--cpu-ms', values['cpu-ms'], 1, 100_000_000, problems);
   if (positionals.length === 0) problems.push('no profile given: expected one or more .cpuprofile files');
   throwIfProblems(problems);
-  return { copies, profiles: positionals };
+  return { copies, cpuMs, profiles: positionals };
 }
 
 /** The source module of a bundled frame, from the map beside its file; undefined without one. */
@@ -59,7 +62,7 @@ function sourcesBeside(): (frame: CallFrame) => string | undefined {
   };
 }
 
-function main({ copies, profiles }: Options): Promise<void> {
+function main({ copies, cpuMs, profiles }: Options): Promise<void> {
   const sourceOf = sourcesBeside();
   const isRunHandler = (frame: CallFrame): boolean => frame.url.endsWith('/runHandler.mjs');
   const runs = profiles.map((file) => {
@@ -72,7 +75,7 @@ function main({ copies, profiles }: Options): Promise<void> {
     }
   });
   const summary = meanAreas(runs);
-  console.log(renderAreas(summary, copies));
+  console.log(renderAreas(summary, copies, cpuMs));
   console.log(`\n${runs.length} profile(s); mean per run: ${summary.totalMs.toFixed(0)} ms sampled, ${summary.idleMs.toFixed(0)} ms idle.`);
   return Promise.resolve();
 }

@@ -143,5 +143,9 @@ describe('bench/cpuProfile meanAreas and renderAreas', () => {
       '| **sampled, idle excluded** | **100.0** | 100 % |',
     ]);
     expect(renderAreas(summary, 200).split('\n')[3]).to.equal('| GC | 70.0 | 0.350 | 70.0 % |');
+    // Scaled to the run's measured CPU: each area its share of it.
+    const scaled = renderAreas(summary, 200, 50).split('\n');
+    expect(scaled[0]).to.equal('| area | CPU ms per run | CPU ms per copy | share |');
+    expect(scaled.slice(2)).to.deep.equal([`| ${STARTUP_AREA} | 15.0 | 0.075 | 30.0 % |`, '| GC | 35.0 | 0.175 | 70.0 % |', "| **the run's CPU** | **50.0** | **0.250** | 100 % |"]);
   });
 });
