@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   dayExclusion,
+  denySizeProblem,
   excludePatternProblem,
   excludeProblems,
   exclusionMatcher,
   iamExclusionForms,
   iamWildcardRegExp,
+  MAX_DENY_RESOURCE_CHARS,
   MAX_EXCLUDE_CHARS,
   MAX_EXCLUDE_PATTERNS,
   splitExcludePatterns,
@@ -66,7 +68,11 @@ const pattern = fc.array(patternSegment, { minLength: 1, maxLength: 4 }).map((s)
 
 describe('rules/exclude', () => {
   describe('the patterns of a Spark or Hive day', () => {
-    const excluded = exclusionMatcher(splitExcludePatterns('_temporary/**, *.crc, .spark-staging*'));
+    // Built in a hook, not while the file loads: code run at load makes its mutants static (slow).
+    let excluded: (relativeKey: string) => boolean;
+    before(() => {
+      excluded = exclusionMatcher(splitExcludePatterns('_temporary/**, *.crc, .spark-staging*'));
+    });
     it('excludes the committer\'s temporary tree, checksums and staging folders', () => {
       for (const k of ['_temporary/0/_temporary/attempt_1/part-00000.parquet', '_temporary/0', '.part-00000-1a2b.snappy.parquet.crc', '_SUCCESS.crc', '.spark-staging-7f3e/part-00000', '.spark-staging-7f3e']) {
         expect(excluded(k), k).to.equal(true);
@@ -121,6 +127,7 @@ describe('rules/exclude', () => {
         ['_temporary/', /ends with "\/": write "_temporary"/],
         ['a//b', /empty path segment/],
         ['a**b', /"\*\*" must be a whole path segment/],
+        ['a/x**', /"\*\*" must be a whole path segment/],
         ['**', /every object of the day/],
         ['*/**', /every object of the day/],
       ];
@@ -130,6 +137,14 @@ describe('rules/exclude', () => {
         expect(problems[0], text).to.match(message).and.match(/^S3_REPLICATE_EXCLUDE has the pattern/).and.include('expected comma-separated glob patterns');
       }
       expect(excludeProblems('X', 'a,b{,c}')).to.have.length(2);
+      // The whole message once: what was expected, every part of it.
+      expect(excludeProblems('EXCLUDE', 'a b')).to.deep.equal([
+        'EXCLUDE has the pattern "a b": the character " " is not allowed; expected comma-separated glob patterns relative to the day prefix, like _temporary/**,*.crc,.spark-staging* ' +
+          '(letters, digits, _ . = - + @ ~ $ %, "/" between segments, "*" within a segment, "**" as a whole segment, "?" one character)',
+      ]);
+      // Every character the grammar allows, and one astral character (two UTF-16 units) that it does not.
+      expect(excludePatternProblem('AZaz09_.=+@~$%-/x*?')).to.equal(undefined);
+      expect(excludePatternProblem('a\u{1D41A}')).to.equal('the character "\u{1D41A}" is not allowed');
     });
     it('bounds the list: characters first, then patterns', () => {
       expect(excludeProblems('EXCLUDE', 'a'.repeat(MAX_EXCLUDE_CHARS))).to.deep.equal([]);
@@ -175,7 +190,15 @@ describe('rules/exclude', () => {
       expect(iamExclusionForms('tmp/*')).to.deep.equal(['tmp/?*']);
     });
     it('says none for what IAM would over-match: "*" inside a segment, "?"', () => {
-      for (const p of ['*.crc', 'a/*.crc', '*_$folder$', 'part-?.tmp', 'a*b', '**/a*b', '*/x']) expect(iamExclusionForms(p), p).to.equal(undefined);
+      for (const p of ['*.crc', 'a/*.crc', '*_$folder$', 'part-?.tmp', 'a*b', '**/a*b', '*/x', '**/*.c?', '**/*a*']) expect(iamExclusionForms(p), p).to.equal(undefined);
+      // IAM's "?" matches "/": "**/*.c?" as "*.c?" would deny the folder marker "x.c/", which the pattern keeps.
+      expect(exclusionMatcher(['**/*.c?'])('x.c/')).to.equal(false);
+    });
+    it('refuses a Deny over 8,192 characters of resources (each counted with its quotes and comma)', () => {
+      expect(denySizeProblem('EXCLUDE', ['x'.repeat(MAX_DENY_RESOURCE_CHARS - 3)])).to.equal(undefined);
+      expect(denySizeProblem('EXCLUDE', ['x'.repeat(MAX_DENY_RESOURCE_CHARS - 2)])).to.match(/^EXCLUDE: the bucket policy's Deny of its patterns would take 8193 characters, at most 8192/);
+      expect(denySizeProblem('EXCLUDE', Array.from({ length: 2 }, () => 'x'.repeat(4093)))).to.equal(undefined);
+      expect(denySizeProblem('EXCLUDE', Array.from({ length: 2 }, () => 'x'.repeat(4094)))).to.match(/8194 characters/);
     });
     it('gives up past eight forms rather than bloat the bucket policy', () => {
       expect(iamExclusionForms('a/**/b/**/c')).to.have.length(8);
@@ -193,6 +216,8 @@ describe('rules/exclude', () => {
     const m = exclusionMatcher(['_temporary/**']);
     expect(m('_temporary/./x')).to.equal(true);
     expect(m('_temporary/../x')).to.equal(true);
+    expect(exclusionMatcher(['**/*.crc'])('a/../.crc')).to.equal(true);
+    expect(exclusionMatcher(['a/**/b'])('a/./b/c')).to.equal(true);
     // Without a Deny form ("*" inside a segment) picomatch's shell rule stands.
     expect(exclusionMatcher(['a/*.crc'])('a/./b.crc')).to.equal(false);
     // A star right after a dot may not match nothing at a segment's end: picomatch's rule, in some of its forms.

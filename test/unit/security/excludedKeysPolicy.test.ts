@@ -19,9 +19,14 @@ describe('security: the source bucket policy denies the partner\'s role the excl
     destinationRoleArn: DESTINATION_ROLE_ARN, executionRoleArn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/x-lambda`, externalId: undefined, kmsKeyArn: undefined,
     exclude: EXCLUDE,
   };
-  const docs = renderDocuments(values);
-  const bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
-  const role = docs['roleDefinitionDestinationExample.json.tmp'];
+  // Rendered in a hook, not while the file loads: code run at load makes its mutants static (slow).
+  let bucketPolicy: ReturnType<typeof renderDocuments>['sourceBucketPolicy.json.tmp'];
+  let role: ReturnType<typeof renderDocuments>['roleDefinitionDestinationExample.json.tmp'];
+  before(() => {
+    const docs = renderDocuments(values);
+    bucketPolicy = docs['sourceBucketPolicy.json.tmp'];
+    role = docs['roleDefinitionDestinationExample.json.tmp'];
+  });
   const read = (key: string, action = 's3:GetObject') => decide(
     { principal: sessionOf(DESTINATION_ROLE_ARN), action, resource: `arn:aws:s3:::${SOURCE_BUCKET}/${key}`, resourceAccount: SOURCE_ACCOUNT },
     { identity: [role], resource: bucketPolicy },
